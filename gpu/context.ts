@@ -1,0 +1,79 @@
+// GpuContext: one GPUDevice with its pipeline cache and an account of what was allocated.
+// Everything in gpu/ takes a context, never a global, so a tab, a worker and Node run the same code.
+
+import { PipelineCache, type BindingKind } from './pipelines.ts';
+
+export interface AdapterDescription {
+  name: string;
+  backend: string;
+}
+
+export class GpuContext {
+  readonly cache: PipelineCache;
+  /** Live buffers and their bytes: the bench checks that a training step allocates nothing. */
+  buffers = 0;
+  bytes = 0;
+
+  /** Validation and out-of-memory errors nobody scoped: a GPU test asserts this stays empty. */
+  readonly errors: string[] = [];
+  /** Set when the device is lost; every later result is void. */
+  lostReason: string | null = null;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly adapter: AdapterDescription,
+  ) {
+    this.cache = new PipelineCache(device);
+    device.addEventListener('uncapturederror', (e) => {
+      this.errors.push((e as GPUUncapturedErrorEvent).error.message);
+    });
+    void device.lost.then((info) => {
+      this.lostReason = `${info.reason}: ${info.message}`;
+    });
+  }
+
+  createBuffer(label: string, bytes: number, usage: GPUBufferUsageFlags): GPUBuffer {
+    // Zero-length buffers are legal but cannot be bound; round up to one vec4.
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    const buffer = this.device.createBuffer({ label, size, usage });
+    this.buffers++;
+    this.bytes += size;
+    return buffer;
+  }
+
+  storage(label: string, bytes: number, extraUsage: GPUBufferUsageFlags = 0): GPUBuffer {
+    return this.createBuffer(label, bytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage);
+  }
+
+  /** A uniform buffer holding `data`, written once at creation. */
+  uniform(label: string, data: ArrayBuffer): GPUBuffer {
+    const buffer = this.createBuffer(label, data.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    this.device.queue.writeBuffer(buffer, 0, data);
+    return buffer;
+  }
+
+  destroyBuffer(buffer: GPUBuffer): void {
+    this.buffers--;
+    this.bytes -= buffer.size;
+    buffer.destroy();
+  }
+
+  bindGroup(label: string, kinds: readonly BindingKind[], buffers: readonly GPUBuffer[]): GPUBindGroup {
+    return this.device.createBindGroup({
+      label,
+      layout: this.cache.layout(kinds),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+  }
+}
+
+/** Packs a uniform struct of u32 and f32 fields, in declaration order. */
+export function packUniform(fields: readonly (readonly ['u32' | 'f32', number])[]): ArrayBuffer {
+  const data = new ArrayBuffer(Math.max(16, Math.ceil((fields.length * 4) / 16) * 16));
+  const view = new DataView(data);
+  fields.forEach(([type, value], i) => {
+    if (type === 'u32') view.setUint32(i * 4, value, true);
+    else view.setFloat32(i * 4, value, true);
+  });
+  return data;
+}

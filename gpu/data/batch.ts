@@ -1,0 +1,41 @@
+// A training batch in the layout the kernels use: time-major, row r = t * B + b.
+// Users write batch-first (x[b][t], as PyTorch's batch_first=True); `fromBatchFirst` converts.
+
+export interface Batch {
+  T: number;
+  B: number;
+  /** Token ids, T*B (token inputs). */
+  tokens?: Uint32Array;
+  /** Real inputs, T*B*F (real inputs). */
+  inputs?: Float32Array;
+  /** Target class per step, T*B. */
+  targets: Uint32Array;
+}
+
+export function tokensFromBatchFirst(x: number[][], T: number, B: number): Uint32Array {
+  const out = new Uint32Array(T * B);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[t * B + b] = x[b][t];
+  return out;
+}
+
+export function realFromBatchFirst(x: number[][][], T: number, B: number, F: number): Float32Array {
+  const out = new Float32Array(T * B * F);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) out[(t * B + b) * F + f] = x[b][t][f];
+  return out;
+}
+
+/**
+ * Rows grouped by token id (counting sort, stable): rows of token v are rows[offsets[v] .. offsets[v+1]).
+ * The input-weight gradient sums δ over each token's rows in this fixed order: a deterministic
+ * scatter-add without float atomics, and O(T·B·H) instead of a matmul against one-hot vectors.
+ */
+export function groupRowsByToken(tokens: Uint32Array, vocab: number): { offsets: Uint32Array; rows: Uint32Array } {
+  const offsets = new Uint32Array(vocab + 1);
+  for (const v of tokens) offsets[v + 1]++;
+  for (let v = 0; v < vocab; v++) offsets[v + 1] += offsets[v];
+  const next = offsets.slice(0, vocab);
+  const rows = new Uint32Array(tokens.length);
+  for (let r = 0; r < tokens.length; r++) rows[next[tokens[r]]++] = r;
+  return { offsets, rows };
+}

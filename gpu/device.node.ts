@@ -1,0 +1,33 @@
+// Device acquisition in Node through Dawn (npm package `webgpu`).
+// On a machine without a GPU driver, Dawn finds no Vulkan adapter; Chromium's SwiftShader
+// (a CPU Vulkan) then serves, if installed. A GPU test must fail, not skip, when none is found.
+
+import { existsSync } from 'node:fs';
+import { create, globals } from 'webgpu';
+import { requestDeviceFrom, WebGpuUnavailableError } from './device.ts';
+import type { GpuContext } from './context.ts';
+
+const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];
+
+export async function requestNodeDevice(): Promise<GpuContext> {
+  Object.assign(globalThis, globals);
+  // The Vulkan loader complains on every instance without it; nothing here needs a display.
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  let adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
+  let backend = 'dawn-node';
+  if (!adapter && !process.env.VK_ICD_FILENAMES) {
+    const icd = SWIFTSHADER_ICDS.find((p) => existsSync(p));
+    if (icd) {
+      // The Vulkan loader reads this when Dawn creates its next instance.
+      process.env.VK_ICD_FILENAMES = icd;
+      adapter = await create([]).requestAdapter();
+      backend = 'dawn-node (SwiftShader)';
+    }
+  }
+  if (!adapter)
+    throw new WebGpuUnavailableError(
+      'No WebGPU adapter in Node: Dawn found no Vulkan driver. Install a GPU driver, or Debian\'s `chromium` ' +
+        '(for SwiftShader) and `libvulkan1`, or set VK_ICD_FILENAMES to a Vulkan ICD json.',
+    );
+  return requestDeviceFrom(adapter, backend);
+}

@@ -1,0 +1,45 @@
+// Device acquisition in a browser tab or a Web Worker. Node uses device.node.ts, which shares
+// requestDeviceFrom below; keeping the `webgpu` package out of this file keeps it out of the bundle.
+
+import { GpuContext } from './context.ts';
+
+export class WebGpuUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebGpuUnavailableError';
+  }
+}
+
+/** The limits a trainer wants raised to what the adapter can give. */
+const WANTED_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+
+export function describeAdapter(adapter: GPUAdapter): string {
+  const info = adapter.info;
+  const parts = [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => s && s.length > 0);
+  return parts.length ? [...new Set(parts)].join(' / ') : 'unknown adapter';
+}
+
+export async function requestDeviceFrom(adapter: GPUAdapter, backend: string): Promise<GpuContext> {
+  const requiredLimits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
+  const device = await adapter.requestDevice({ requiredLimits });
+  return new GpuContext(device, { name: describeAdapter(adapter), backend });
+}
+
+export async function requestBrowserDevice(): Promise<GpuContext> {
+  if (typeof navigator === 'undefined' || !('gpu' in navigator) || !navigator.gpu)
+    throw new WebGpuUnavailableError(
+      'This browser does not expose WebGPU (navigator.gpu is missing). Use a recent Chrome, Edge or Firefox, ' +
+        'served over https or from localhost.',
+    );
+  const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter)
+    throw new WebGpuUnavailableError('WebGPU is present but no GPU adapter is available (it may be disabled or blocklisted).');
+  return requestDeviceFrom(adapter, 'browser');
+}

@@ -1,0 +1,18 @@
+import code from '../../shaders/sumRows.wgsl?raw';
+import { packUniform, type GpuContext } from '../context.ts';
+import { prepare, type Dispatch } from './dispatch.ts';
+import type { Operand } from './gemm.ts';
+
+/** out[n] = scale * Σ_r A[r, n], in a fixed order. */
+export function sumRows(ctx: GpuContext, label: string, s: { rows: number; cols: number; scale?: number }, a: Operand, out: Operand): Dispatch {
+  const dims = packUniform([
+    ['u32', s.rows], ['u32', s.cols], ['u32', a.offset ?? 0], ['u32', out.offset ?? 0], ['f32', s.scale ?? 1],
+  ]);
+  return prepare(ctx, {
+    label,
+    code,
+    bindings: ['uniform', 'read', 'rw'],
+    buffers: [ctx.uniform(`${label}.dims`, dims), a.buffer, out.buffer],
+    grid: [Math.ceil(s.cols / 64)],
+  });
+}

@@ -1,0 +1,96 @@
+// The model config: what a user writes in a CLI config, a batch file or (later) a notebook cell.
+// Parsing is strict and every error names the field, so a typo never trains the wrong model.
+
+export type Nonlinearity = 'tanh' | 'relu';
+export type InputSpec = { kind: 'tokens'; vocab: number } | { kind: 'real'; features: number };
+
+export interface ModelConfig {
+  cell: 'rnn';
+  nonlinearity: Nonlinearity;
+  layers: 1;
+  hidden: number;
+  input: InputSpec;
+  /** Size of the head's output; defaults to the vocabulary for token inputs. */
+  output: number;
+  loss: 'ce';
+}
+
+export const MODEL_LIMITS = { hidden: 4096, vocab: 65536, features: 65536, output: 65536 } as const;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(field ? `${field}: ${message}` : message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+export function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function field(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+export function intIn(v: unknown, path: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ConfigError(path, `must be an integer, got ${JSON.stringify(v)}`);
+  if (v < min || v > max) throw new ConfigError(path, `must be between ${min} and ${max}, got ${v}`);
+  return v;
+}
+
+export function oneOf<T extends string>(v: unknown, path: string, options: readonly T[]): T {
+  if (typeof v !== 'string' || !options.includes(v as T))
+    throw new ConfigError(path, `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${JSON.stringify(v)}`);
+  return v as T;
+}
+
+export function numberIn(v: unknown, path: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(path, `must be a finite number, got ${JSON.stringify(v)}`);
+  if (v < min || v > max) throw new ConfigError(path, `must be between ${min} and ${max}, got ${v}`);
+  return v;
+}
+
+/** Refuses keys the schema does not know, so a misspelt option is an error, not a silent default. */
+export function noUnknownKeys(o: Obj, path: string, known: readonly string[]): void {
+  for (const k of Object.keys(o)) {
+    if (!known.includes(k)) throw new ConfigError(field(path, k), `unknown field (expected one of ${known.join(', ')})`);
+  }
+}
+
+export const MODEL_KEYS = ['cell', 'nonlinearity', 'layers', 'hidden', 'input', 'output', 'loss'] as const;
+
+/** Parses the model fields of `raw` (other keys are left to the caller to check). */
+export function parseModelConfig(raw: unknown, path = ''): ModelConfig {
+  if (!isObject(raw)) throw new ConfigError(path, 'must be an object');
+  const cell = oneOf(raw.cell ?? 'rnn', field(path, 'cell'), ['rnn'] as const);
+  const nonlinearity = oneOf(raw.nonlinearity ?? 'tanh', field(path, 'nonlinearity'), ['tanh', 'relu'] as const);
+  const layers = intIn(raw.layers ?? 1, field(path, 'layers'), 1, 1) as 1;
+  const hidden = intIn(raw.hidden, field(path, 'hidden'), 1, MODEL_LIMITS.hidden);
+  const input = parseInput(raw.input, field(path, 'input'));
+  const defaultOutput = input.kind === 'tokens' ? input.vocab : undefined;
+  if (raw.output === undefined && defaultOutput === undefined)
+    throw new ConfigError(field(path, 'output'), 'is required for real-valued inputs');
+  const output = intIn(raw.output ?? defaultOutput, field(path, 'output'), 1, MODEL_LIMITS.output);
+  const loss = oneOf(raw.loss ?? 'ce', field(path, 'loss'), ['ce'] as const);
+  return { cell, nonlinearity, layers, hidden, input, output, loss };
+}
+
+function parseInput(raw: unknown, path: string): InputSpec {
+  if (!isObject(raw)) throw new ConfigError(path, 'must be an object like {"kind":"tokens","vocab":65}');
+  const kind = oneOf(raw.kind, field(path, 'kind'), ['tokens', 'real'] as const);
+  if (kind === 'tokens') {
+    noUnknownKeys(raw, path, ['kind', 'vocab']);
+    return { kind, vocab: intIn(raw.vocab, field(path, 'vocab'), 1, MODEL_LIMITS.vocab) };
+  }
+  noUnknownKeys(raw, path, ['kind', 'features']);
+  return { kind, features: intIn(raw.features, field(path, 'features'), 1, MODEL_LIMITS.features) };
+}
+
+export function inputSize(cfg: ModelConfig): number {
+  return cfg.input.kind === 'tokens' ? cfg.input.vocab : cfg.input.features;
+}
