@@ -9,18 +9,27 @@ import type { GpuContext } from './context.ts';
 
 const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];
 
+// Dawn's GPU instances must outlive their adapters and devices: collecting one while a device
+// is alive aborts the process. Hold every instance made here for the life of the process.
+const instances: GPU[] = [];
+function instance(): GPU {
+  const gpu = create([]);
+  instances.push(gpu);
+  return gpu;
+}
+
 export async function requestNodeDevice(): Promise<GpuContext> {
   Object.assign(globalThis, globals);
   // The Vulkan loader complains on every instance without it; nothing here needs a display.
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  let adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
+  let adapter = await instance().requestAdapter({ powerPreference: 'high-performance' });
   let backend = 'dawn-node';
   if (!adapter && !process.env.VK_ICD_FILENAMES) {
     const icd = SWIFTSHADER_ICDS.find((p) => existsSync(p));
     if (icd) {
       // The Vulkan loader reads this when Dawn creates its next instance.
       process.env.VK_ICD_FILENAMES = icd;
-      adapter = await create([]).requestAdapter();
+      adapter = await instance().requestAdapter();
       backend = 'dawn-node (SwiftShader)';
     }
   }
