@@ -311,3 +311,14 @@ describe('writer validation', () => {
       .toMatch(/metadata value for "epoch" must be a string/);
   });
 });
+
+describe('input from Node', () => {
+  it("decodes a Buffer from a shared pool (Buffer.slice is a view, not a copy)", async () => {
+    const { Buffer } = await import('node:buffer');
+    const bytes = encodeSafetensors([['a', { shape: [2], data: new Float32Array([1, 2]) }], ['b', { shape: [1], data: new Float32Array([3]) }]]);
+    const pooled = Buffer.concat([Buffer.alloc(3), Buffer.from(bytes)]).subarray(3);
+    const d = decodeSafetensors(pooled);
+    expect(Array.from(d.tensors.get('a')!.data)).toEqual([1, 2]);
+    expect(Array.from(d.tensors.get('b')!.data)).toEqual([3]);
+  });
+});

@@ -233,7 +233,9 @@ function toF32(e: Entry, view: DataView, bytes: Uint8Array, start: number): Floa
   return out;
 }
 
-export function decodeSafetensors(bytes: Uint8Array, options: { maxHeaderBytes?: number } = {}): Decoded {
+export function decodeSafetensors(input: Uint8Array, options: { maxHeaderBytes?: number } = {}): Decoded {
+  // A plain view: subclasses such as Node's Buffer make slice() a view instead of a copy.
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const cap = options.maxHeaderBytes ?? MAX_HEADER_BYTES;
   if (bytes.length < 8) {
     throw new SafetensorsError(`file is ${bytes.length} bytes, shorter than the 8-byte header length prefix`, { offset: 0 });
