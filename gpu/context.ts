@@ -32,13 +32,29 @@ export class GpuContext {
     });
   }
 
+  private recording: GPUBuffer[] | null = null;
+
   createBuffer(label: string, bytes: number, usage: GPUBufferUsageFlags): GPUBuffer {
     // Zero-length buffers are legal but cannot be bound; round up to one vec4.
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
     const buffer = this.device.createBuffer({ label, size, usage });
     this.buffers++;
     this.bytes += size;
+    this.recording?.push(buffer);
     return buffer;
+  }
+
+  /** Runs `build` and returns the buffers it created, so their owner can free them together. */
+  owning<T>(build: () => T): { value: T; buffers: GPUBuffer[] } {
+    const outer = this.recording;
+    const buffers: GPUBuffer[] = [];
+    this.recording = buffers;
+    try {
+      return { value: build(), buffers };
+    } finally {
+      this.recording = outer;
+      outer?.push(...buffers);
+    }
   }
 
   storage(label: string, bytes: number, extraUsage: GPUBufferUsageFlags = 0): GPUBuffer {

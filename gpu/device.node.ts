@@ -23,14 +23,14 @@ export async function requestNodeDevice(): Promise<GpuContext> {
   // The Vulkan loader complains on every instance without it; nothing here needs a display.
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
   let adapter = await instance().requestAdapter({ powerPreference: 'high-performance' });
-  let backend = 'dawn-node';
+  let backend = 'Dawn';
   if (!adapter && !process.env.VK_ICD_FILENAMES) {
     const icd = SWIFTSHADER_ICDS.find((p) => existsSync(p));
     if (icd) {
       // The Vulkan loader reads this when Dawn creates its next instance.
       process.env.VK_ICD_FILENAMES = icd;
       adapter = await instance().requestAdapter();
-      backend = 'dawn-node (SwiftShader)';
+      backend = 'Dawn, SwiftShader';
     }
   }
   if (!adapter)

@@ -126,3 +126,18 @@ describe('Adam and determinism', () => {
     expect(a.losses[9]).toBeLessThan(a.losses[0]);
   });
 });
+
+describe('buffers', () => {
+  it('a training step allocates nothing, and destroy frees everything the trainer made', async () => {
+    const ctx = gpu();
+    const cfg = parseModelConfig({ hidden: 8, input: { kind: 'tokens', vocab: 5 } });
+    const before = { buffers: ctx.buffers, bytes: ctx.bytes };
+    const trainer = new Trainer(ctx, { model: cfg, T: 4, B: 2, lossEvery: 2 });
+    const built = ctx.buffers;
+    for (let s = 0; s < 5; s++) trainer.step(randomBatch(cfg, 4, 2, s));
+    await trainer.flushLosses();
+    expect(ctx.buffers).toBe(built);
+    trainer.destroy();
+    expect({ buffers: ctx.buffers, bytes: ctx.bytes }).toEqual(before);
+  });
+});

@@ -27,8 +27,10 @@ export interface TrainerOptions {
 export class Trainer {
   readonly model: ElmanGpu;
   readonly adam: AdamHyper;
+  readonly moments: { m: GPUBuffer; v: GPUBuffer };
   private optimizer: AdamKernel;
   private history: LossHistory;
+  private owned: GPUBuffer[];
   /** Optimizer steps taken so far (torch's state['step']). */
   steps = 0;
 
@@ -36,18 +38,25 @@ export class Trainer {
     readonly ctx: GpuContext,
     opts: TrainerOptions,
   ) {
-    this.model = new ElmanGpu(ctx, opts.model, opts.T, opts.B);
     this.adam = { ...ADAM_DEFAULTS, ...opts.adam };
-    const n = this.model.layout.total;
-    const f32 = 4;
-    const { params, grads } = this.model.buffers;
-    this.moments = { m: ctx.storage('adam.m', n * f32), v: ctx.storage('adam.v', n * f32) };
-    this.optimizer = new AdamKernel(ctx, n, { params, grads, ...this.moments });
-    this.history = new LossHistory(ctx, opts.lossEvery ?? 10, (w) => opts.onLoss?.(w));
+    const { value, buffers } = ctx.owning(() => {
+      const model = new ElmanGpu(ctx, opts.model, opts.T, opts.B);
+      const n = model.layout.total;
+      const f32 = 4;
+      const moments = { m: ctx.storage('adam.m', n * f32), v: ctx.storage('adam.v', n * f32) };
+      const optimizer = new AdamKernel(ctx, n, { params: model.buffers.params, grads: model.buffers.grads, ...moments });
+      const history = new LossHistory(ctx, opts.lossEvery ?? 10, (w) => opts.onLoss?.(w));
+      return { model, moments, optimizer, history };
+    });
+    ({ model: this.model, moments: this.moments, optimizer: this.optimizer, history: this.history } = value);
+    this.owned = buffers;
     this.setParams(opts.params ?? initParams(opts.model, opts.seed ?? 0));
   }
 
-  readonly moments: { m: GPUBuffer; v: GPUBuffer };
+  /** Frees every GPU buffer this trainer made. Wait for its work (and readbacks) first. */
+  destroy(): void {
+    for (const b of this.owned.splice(0)) this.ctx.destroyBuffer(b);
+  }
 
   setParams(flat: Float32Array): void {
     if (flat.length !== this.model.layout.total)
