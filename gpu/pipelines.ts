@@ -37,16 +37,23 @@ export class PipelineCache {
     return layout;
   }
 
-  pipeline(label: string, code: string, constants: Record<string, number | boolean>, kinds: readonly BindingKind[], stepped: boolean): GPUComputePipeline {
+  pipeline(
+    label: string,
+    code: string,
+    entryPoint: string,
+    constants: Record<string, number | boolean>,
+    kinds: readonly BindingKind[],
+    stepped: boolean,
+  ): GPUComputePipeline {
     const numeric = Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, Number(v)]));
-    const key = `${code}\u0000${JSON.stringify(numeric)}\u0000${kinds.join(',')}\u0000${stepped}`;
+    const key = `${code}\u0000${entryPoint}\u0000${JSON.stringify(numeric)}\u0000${kinds.join(',')}\u0000${stepped}`;
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
       const groups = stepped ? [this.layout(kinds), this.stepLayout] : [this.layout(kinds)];
       pipeline = this.device.createComputePipeline({
         label,
         layout: this.device.createPipelineLayout({ bindGroupLayouts: groups }),
-        compute: { module: this.shaderModule(label, code), entryPoint: 'main', constants: numeric },
+        compute: { module: this.shaderModule(label, code), entryPoint, constants: numeric },
       });
       this.pipelines.set(key, pipeline);
     }

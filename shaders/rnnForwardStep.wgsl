@@ -1,8 +1,11 @@
 // One time step of the Elman RNN, fused: h_t = act(proj_t + W_hh h_{t-1} + b_hh).
 // Dispatched once per step; the step index arrives through a dynamic uniform offset, so a whole
 // sequence is encoded without writing buffers between dispatches.
-// Each workgroup owns 64 hidden units x 4 batch rows: h_{t-1} for its 4 rows is staged in
-// workgroup memory as vec4 (one lane per row), so every W_hh element read feeds 4 multiply-adds.
+// Invocation (i, b0) computes unit i for batch rows b0..b0+3: each W_hh element it loads feeds four
+// multiply-adds. Rows past the batch are clamped onto the last row, so every load is in bounds
+// without a branch (branches are what CPU-emulated GPUs pay most for), and their results are dropped.
+// Two entry points: `main` for any H, `mainVec4` when H % 4 == 0, which reads W_hh rows and h_{t-1}
+// as vec4 (a quarter of the load instructions). Both declare their buffers at the same bindings.
 
 override H: u32;
 override B: u32;
@@ -15,44 +18,70 @@ struct Step { t: u32 }
 
 @group(0) @binding(0) var<uniform> off: Offsets;
 @group(0) @binding(1) var<storage, read> params: array<f32>;
-@group(0) @binding(2) var<storage, read> proj: array<f32>;   // [T*B, H]
-@group(0) @binding(3) var<storage, read_write> hs: array<f32>; // [(T+1)*B, H], block 0 = h0
+@group(0) @binding(1) var<storage, read> params4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> proj: array<f32>;       // [T*B, H]
+@group(0) @binding(3) var<storage, read_write> hs: array<f32>;   // [(T+1)*B, H], block 0 = h0
+@group(0) @binding(3) var<storage, read_write> hs4: array<vec4<f32>>;
 @group(1) @binding(0) var<uniform> step: Step;
 
-var<workgroup> hprev: array<vec4<f32>, WG>;
+fn activate(pre: f32) -> f32 {
+  if (RELU) { return max(pre, 0.0); }
+  return tanh(pre);
+}
 
-@compute @workgroup_size(WG)
-fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let i = wid.x * WG + lid.x;
-  let b0 = wid.y * 4u;
-  let t = step.t;
-  let prev = t * B * H;
-  var acc = vec4<f32>(0.0);
-  for (var j0 = 0u; j0 < H; j0 += WG) {
-    let j = j0 + lid.x;
-    var h = vec4<f32>(0.0);
-    if (j < H) {
-      for (var c = 0u; c < 4u; c++) {
-        if (b0 + c < B) { h[c] = hs[prev + (b0 + c) * H + j]; }
-      }
-    }
-    hprev[lid.x] = h;
-    workgroupBarrier();
-    if (i < H) {
-      let n = min(WG, H - j0);
-      let w = off.whh + i * H + j0;
-      for (var jj = 0u; jj < n; jj++) { acc += params[w + jj] * hprev[jj]; }
-    }
-    workgroupBarrier();
-  }
-  if (i >= H) { return; }
-  let bias = params[off.bhh + i];
+/** Row offsets (in floats) of h_{t-1} for rows b0..b0+3, clamped into the batch. */
+fn prevRows(t: u32, b0: u32) -> vec4<u32> {
+  let last = B - 1u;
+  let base = t * B * H;
+  return vec4<u32>(base + min(b0, last) * H, base + min(b0 + 1u, last) * H,
+                   base + min(b0 + 2u, last) * H, base + min(b0 + 3u, last) * H);
+}
+
+fn store(t: u32, b0: u32, i: u32, acc: vec4<f32>, bias: f32) {
   for (var c = 0u; c < 4u; c++) {
     let b = b0 + c;
     if (b >= B) { break; }
-    let pre = proj[(t * B + b) * H + i] + bias + acc[c];
-    var h: f32;
-    if (RELU) { h = max(pre, 0.0); } else { h = tanh(pre); }
-    hs[((t + 1u) * B + b) * H + i] = h;
+    hs[((t + 1u) * B + b) * H + i] = activate(proj[(t * B + b) * H + i] + bias + acc[c]);
   }
+}
+
+fn store4(t: u32, b0: u32, i: u32, acc: vec4<f32>, bias: f32) {
+  for (var c = 0u; c < 4u; c++) {
+    let b = b0 + c;
+    if (b >= B) { break; }
+    let o = ((t + 1u) * B + b) * H + i;
+    hs4[o / 4u][o % 4u] = activate(proj[(t * B + b) * H + i] + bias + acc[c]);
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  let b0 = gid.y * 4u;
+  if (i >= H) { return; }
+  let t = step.t;
+  let p = prevRows(t, b0);
+  let w = off.whh + i * H;
+  var acc = vec4<f32>(0.0);
+  for (var j = 0u; j < H; j++) {
+    acc += params[w + j] * vec4<f32>(hs[p.x + j], hs[p.y + j], hs[p.z + j], hs[p.w + j]);
+  }
+  store(t, b0, i, acc, params[off.bhh + i]);
+}
+
+@compute @workgroup_size(WG)
+fn mainVec4(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  let b0 = gid.y * 4u;
+  if (i >= H) { return; }
+  let t = step.t;
+  let p = prevRows(t, b0) / 4u;
+  let w = (off.whh + i * H) / 4u; // whh is 64-float aligned, H % 4 == 0
+  var acc = vec4<f32>(0.0);
+  for (var j = 0u; j < H / 4u; j++) {
+    let wv = params4[w + j];
+    acc += vec4<f32>(dot(wv, hs4[p.x + j]), dot(wv, hs4[p.y + j]), dot(wv, hs4[p.z + j]), dot(wv, hs4[p.w + j]));
+  }
+  let bias = off.bhh + i;
+  store4(t, b0, i, acc, params4[bias / 4u][bias % 4u]);
 }

@@ -19,6 +19,8 @@ export interface KernelSpec {
   grid: [number, number?, number?];
   /** Per-time-step kernels take the step index as group 1 (a dynamic uniform offset). */
   stepped?: boolean;
+  /** Entry point, 'main' by default. */
+  entry?: string;
 }
 
 export function prepare(ctx: GpuContext, spec: KernelSpec): Dispatch {
@@ -28,7 +30,7 @@ export function prepare(ctx: GpuContext, spec: KernelSpec): Dispatch {
     throw new Error(`${spec.label}: grid ${x}x${y}x${z} exceeds maxComputeWorkgroupsPerDimension (${max}); use a smaller batch or sequence`);
   return {
     label: spec.label,
-    pipeline: ctx.cache.pipeline(spec.label, spec.code, spec.constants ?? {}, spec.bindings, spec.stepped ?? false),
+    pipeline: ctx.cache.pipeline(spec.label, spec.code, spec.entry ?? 'main', spec.constants ?? {}, spec.bindings, spec.stepped ?? false),
     bindGroup: ctx.bindGroup(spec.label, spec.bindings, spec.buffers),
     grid: [x, y, z],
   };

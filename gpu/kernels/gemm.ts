@@ -36,6 +36,6 @@ export function gemm(ctx: GpuContext, label: string, s: GemmSpec): Dispatch {
     bindings: ['uniform', 'read', 'read', 'read', 'rw'],
     // Without a bias, bind A again: the binding must exist, and it must not alias C.
     buffers: [ctx.uniform(`${label}.dims`, dims), s.a.buffer, s.b.buffer, (s.bias ?? s.a).buffer, s.c.buffer],
-    grid: [Math.ceil(s.N / 64), Math.ceil(s.M / 64)],
+    grid: [Math.ceil(s.N / 32), Math.ceil(s.M / 32)],
   });
 }

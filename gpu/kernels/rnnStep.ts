@@ -14,7 +14,10 @@ export interface RnnStepShape {
 }
 
 const WG = 64;
-const ROWS_PER_GROUP = 4;
+const ROWS_PER_INVOCATION = 4;
+
+/** The vec4 entry point needs whole vec4s per row (W_hh is 64-float aligned in the flat buffer). */
+const entry = (H: number) => (H % 4 === 0 ? 'mainVec4' : 'main');
 
 /** h_t = act(proj_t + W_hh h_{t-1} + b_hh); encode once per step with that step's dynamic offset. */
 export function rnnForwardStep(ctx: GpuContext, s: RnnStepShape, params: GPUBuffer, proj: GPUBuffer, hs: GPUBuffer): Dispatch {
@@ -24,8 +27,9 @@ export function rnnForwardStep(ctx: GpuContext, s: RnnStepShape, params: GPUBuff
     constants: { H: s.H, B: s.B, RELU: s.relu },
     bindings: ['uniform', 'read', 'read', 'rw'],
     buffers: [ctx.uniform('rnnStep.offsets', packUniform([['u32', s.whh], ['u32', s.bhh]])), params, proj, hs],
-    grid: [Math.ceil(s.H / WG), Math.ceil(s.B / ROWS_PER_GROUP)],
+    grid: [Math.ceil(s.H / WG), Math.ceil(s.B / ROWS_PER_INVOCATION)],
     stepped: true,
+    entry: entry(s.H),
   });
 }
 
@@ -37,7 +41,8 @@ export function rnnBackwardStep(ctx: GpuContext, s: RnnStepShape, params: GPUBuf
     constants: { H: s.H, B: s.B, T: s.T, RELU: s.relu },
     bindings: ['uniform', 'read', 'read', 'rw'],
     buffers: [ctx.uniform('rnnStep.offsets', packUniform([['u32', s.whh], ['u32', s.bhh]])), params, hs, dh],
-    grid: [Math.ceil(s.H / WG), Math.ceil(s.B / ROWS_PER_GROUP)],
+    grid: [Math.ceil(s.H / WG), Math.ceil(s.B / ROWS_PER_INVOCATION)],
     stepped: true,
+    entry: entry(s.H),
   });
 }
