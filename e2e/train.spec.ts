@@ -63,6 +63,10 @@ test('trains a character RNN on WebGPU and the loss falls', async ({ page, reque
   const last = mean(losses.slice(-20));
   expect(last, `mean loss of the last 20 steps (${last}) vs the first 20 (${first})`).toBeLessThan(first * (1 - MIN_RELATIVE_DROP));
 
+  // The loss the page shows (its latest reading) has fallen too.
+  const shown = Number(await page.getByTestId('loss').textContent());
+  expect(shown, `the loss shown on the page (${shown})`).toBeLessThan(losses[0] - 0.5);
+
   // A sample is drawn every 100 steps from weights read back between slices.
   await expect(page.getByRole('heading', { name: /^Sample at step \d+$/ })).toBeVisible({ timeout: 60_000 });
   const sample = (await page.getByTestId('sample').textContent()) ?? '';
