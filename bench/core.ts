@@ -17,13 +17,17 @@ export interface BenchResult {
   gpuBytes: number;
   /** Buffers created during the timed steps: 0 means no allocation per training step. */
   buffersAddedWhileTraining: number;
+  /** Loss of the first and the last step (the bench cycles 4 batches, so a working trainer fits them). */
+  firstLoss: number;
+  lastLoss: number;
 }
 
 export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMs = 3000, maxSteps = 50): Promise<BenchResult> {
   const { V, H, T, B } = config;
   const model = parseModelConfig({ hidden: H, input: { kind: 'tokens', vocab: V } });
   const bytesBefore = ctx.bytes;
-  const trainer = new Trainer(ctx, { model, T, B, seed: 1, lossEvery: 1000 });
+  const losses: number[] = [];
+  const trainer = new Trainer(ctx, { model, T, B, seed: 1, lossEvery: 50, onLoss: (w) => losses.push(...w.losses) });
   const batches = Array.from({ length: 4 }, (_, i) => randomBatch(model, T, B, i));
   // Warm-up: pipeline compilation and first-use costs stay out of the timing.
   for (let i = 0; i < 2; i++) trainer.step(batches[i % batches.length]);
@@ -40,12 +44,18 @@ export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMs =
   }
   await inFlight.drain();
   const ms = (performance.now() - start) / steps;
+  const buffersAdded = ctx.buffers - buffers;
+  const gpuBytes = ctx.bytes - bytesBefore;
+  await trainer.flushLosses();
+  trainer.destroy();
   return {
     config,
     msPerStep: ms,
     tokensPerS: (T * B * 1000) / ms,
     dispatchesPerStep: trainer.model.dispatchCount + 1,
-    gpuBytes: ctx.bytes - bytesBefore,
-    buffersAddedWhileTraining: ctx.buffers - buffers,
+    gpuBytes,
+    buffersAddedWhileTraining: buffersAdded,
+    firstLoss: losses[0],
+    lastLoss: losses[losses.length - 1],
   };
 }

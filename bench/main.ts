@@ -29,7 +29,7 @@ async function benchNode(): Promise<Run> {
   }
 }
 
-async function benchChromium(): Promise<Run> {
+async function benchChromium(): Promise<Run[]> {
   const { build, preview } = await import('vite');
   const { chromium } = await import('@playwright/test');
   const { findChromium, CHROMIUM_ARGS } = await import('../scripts/find-chromium.js');
@@ -45,7 +45,11 @@ async function benchChromium(): Promise<Run> {
     await page.waitForFunction(() => window.__bench !== undefined, undefined, { timeout: 600_000 });
     const res = await page.evaluate(() => window.__bench!);
     if ('error' in res) throw new Error(`browser bench failed: ${res.error}`);
-    return { runtime: `Chromium ${browser.version()} (WebGPU)`, adapter: res.adapter, results: res.results };
+    const runtime = `Chromium ${browser.version()} (WebGPU`;
+    return [
+      { runtime: `${runtime}, page)`, adapter: res.adapter, results: res.page },
+      { runtime: `${runtime}, worker)`, adapter: res.adapter, results: res.worker },
+    ];
   } finally {
     await browser.close();
     await server.close();
@@ -71,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   const only = argv.includes('--node') ? 'node' : argv.includes('--chromium') ? 'chromium' : 'both';
   const runs: Run[] = [];
   if (only !== 'chromium') runs.push(await benchNode());
-  if (only !== 'node') runs.push(await benchChromium());
+  if (only !== 'node') runs.push(...(await benchChromium()));
   const md = table(runs);
   console.log(md);
   mkdirSync(`${ROOT}/bench/results`, { recursive: true });

@@ -23,6 +23,12 @@ struct Step { t: u32 }
 @group(0) @binding(3) var<storage, read_write> dh4: array<vec4<f32>>;
 @group(1) @binding(0) var<uniform> step: Step;
 
+/** act'(pre), written through h = act(pre) (h_t sits one block of B rows after row r of dh). */
+fn activationGrad(h: f32) -> f32 {
+  if (RELU) { return select(0.0, 1.0, h > 0.0); }
+  return 1.0 - h * h;
+}
+
 fn nextRows(t: u32, b0: u32) -> vec4<u32> {
   let last = B - 1u;
   let base = (t + 1u) * B * H;
@@ -34,11 +40,8 @@ fn finish(t: u32, b0: u32, i: u32, acc: vec4<f32>) {
   for (var c = 0u; c < 4u; c++) {
     let b = b0 + c;
     if (b >= B) { break; }
-    let h = hs[((t + 1u) * B + b) * H + i];
-    var dact: f32;
-    if (RELU) { dact = select(0.0, 1.0, h > 0.0); } else { dact = 1.0 - h * h; }
     let r = (t * B + b) * H + i;
-    dh[r] = (dh[r] + acc[c]) * dact;
+    dh[r] = (dh[r] + acc[c]) * activationGrad(hs[r + B * H]);
   }
 }
 
@@ -46,11 +49,8 @@ fn finish4(t: u32, b0: u32, i: u32, acc: vec4<f32>) {
   for (var c = 0u; c < 4u; c++) {
     let b = b0 + c;
     if (b >= B) { break; }
-    let h = hs[((t + 1u) * B + b) * H + i];
-    var dact: f32;
-    if (RELU) { dact = select(0.0, 1.0, h > 0.0); } else { dact = 1.0 - h * h; }
     let r = (t * B + b) * H + i;
-    dh4[r / 4u][r % 4u] = (dh4[r / 4u][r % 4u] + acc[c]) * dact;
+    dh4[r / 4u][r % 4u] = (dh4[r / 4u][r % 4u] + acc[c]) * activationGrad(hs[r + B * H]);
   }
 }
 
