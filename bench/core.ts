@@ -1,4 +1,4 @@
-// Times training steps of the Elman char model on one GpuContext. Runs in Node (Dawn) and in a page.
+// Times training steps of a one-layer char model (any cell) on one GpuContext. Runs in Node (Dawn) and in a page.
 // Steps are submitted back to back with two in flight, as the trainer runs them; the clock stops when
 // the GPU has finished the last one. Batch upload is inside the timed loop (it is part of a step).
 
@@ -24,7 +24,7 @@ export interface BenchResult {
 
 export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMs = 3000, maxSteps = 50): Promise<BenchResult> {
   const { V, H, T, B } = config;
-  const model = parseModelConfig({ hidden: H, input: { kind: 'tokens', vocab: V } });
+  const model = parseModelConfig({ cell: config.cell, hidden: H, input: { kind: 'tokens', vocab: V } });
   const bytesBefore = ctx.bytes;
   const losses: number[] = [];
   const trainer = new Trainer(ctx, { model, T, B, seed: 1, lossEvery: 50, onLoss: (w) => losses.push(...w.losses) });

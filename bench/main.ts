@@ -58,14 +58,14 @@ async function benchChromium(): Promise<Run[]> {
 
 function table(runs: Run[]): string {
   const lines = [
-    '| runtime | adapter | config | V | H | T | B | ms/step | tokens/s | dispatches/step | GPU MiB | buffers added while training |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| runtime | adapter | config | cell | V | H | T | B | ms/step | tokens/s | dispatches/step | GPU MiB | buffers added while training |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const run of runs)
     for (const r of run.results) {
       const c = r.config;
       lines.push(
-        `| ${run.runtime} | ${run.adapter} | ${c.name} | ${c.V} | ${c.H} | ${c.T} | ${c.B} | ${r.msPerStep.toFixed(1)} | ${Math.round(r.tokensPerS)} | ${r.dispatchesPerStep} | ${(r.gpuBytes / 2 ** 20).toFixed(2)} | ${r.buffersAddedWhileTraining} |`,
+        `| ${run.runtime} | ${run.adapter} | ${c.name} | ${c.cell} | ${c.V} | ${c.H} | ${c.T} | ${c.B} | ${r.msPerStep.toFixed(1)} | ${Math.round(r.tokensPerS)} | ${r.dispatchesPerStep} | ${(r.gpuBytes / 2 ** 20).toFixed(2)} | ${r.buffersAddedWhileTraining} |`,
       );
     }
   return lines.join('\n');

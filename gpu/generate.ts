@@ -15,6 +15,7 @@ export function sampleChars(
   seed: number,
 ): Uint32Array {
   if (cfg.input.kind !== 'tokens') throw new Error('sampling needs a token-input model');
+  if (cfg.cell !== 'rnn' || cfg.layers !== 1) throw new Error('sampling supports one-layer Elman models in this version');
   const layout = paramLayout(cfg);
   const p = (n: string) => {
     const s = layout.byName.get(n)!;

@@ -2,12 +2,12 @@
 // Order: projection → T forward steps → head + loss → head backward → T backward steps →
 // weight gradients → optimizer, all in one compute pass, then the loss copied into its history slot.
 
-import type { ElmanGpu } from './models/elman.ts';
+import type { RecurrentGpu } from './models/recurrent.ts';
 import { encode } from './kernels/dispatch.ts';
 import type { AdamKernel } from './kernels/adam.ts';
 import type { LossHistory } from './readback.ts';
 
-export function encodeGradientPass(pass: GPUComputePassEncoder, model: ElmanGpu): void {
+export function encodeGradientPass(pass: GPUComputePassEncoder, model: RecurrentGpu): void {
   model.encodeForward(pass);
   model.encodeHead(pass);
   model.encodeBackward(pass);
@@ -15,7 +15,7 @@ export function encodeGradientPass(pass: GPUComputePassEncoder, model: ElmanGpu)
 
 export function encodeTrainingStep(
   device: GPUDevice,
-  model: ElmanGpu,
+  model: RecurrentGpu,
   optimizer: AdamKernel | null,
   history: LossHistory | null,
   step: number,

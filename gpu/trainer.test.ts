@@ -3,7 +3,8 @@
 import { describe, it, expect } from 'vitest';
 import { useGpu } from './testing/gpu.ts';
 import { Trainer, readBuffer } from './trainer.ts';
-import { adamStep, ElmanReference, ADAM_DEFAULTS } from './reference/elman.ts';
+import { ElmanReference } from './reference/elman.ts';
+import { adamStep, ADAM_DEFAULTS } from './reference/optim.ts';
 import { parseModelConfig, type ModelConfig } from './model/config.ts';
 import { initParams, paramLayout } from './model/params.ts';
 import { randomBatch } from './testing/randomBatch.ts';
@@ -47,7 +48,7 @@ async function gpuGradients(ctx: GpuContext, { cfg, T, B }: Case, params: Float3
   const batch = randomBatch(cfg, T, B, seed);
   const trainer = new Trainer(ctx, { model: cfg, T, B, params });
   trainer.computeGradients(batch);
-  const b = trainer.model.buffers;
+  const b = { ...trainer.model.buffers, ...trainer.model.layers[0].buffers };
   const H = cfg.hidden;
   return {
     batch,

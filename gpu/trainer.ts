@@ -4,11 +4,11 @@
 import type { GpuContext } from './context.ts';
 import type { ModelConfig } from './model/config.ts';
 import { initParams } from './model/params.ts';
-import { ElmanGpu } from './models/elman.ts';
+import { RecurrentGpu } from './models/recurrent.ts';
 import { AdamKernel } from './kernels/adam.ts';
 import { LossHistory, type LossWindow } from './readback.ts';
 import { encodeGradientPass, encodeTrainingStep } from './scheduler.ts';
-import { ADAM_DEFAULTS, type AdamHyper } from './reference/elman.ts';
+import { ADAM_DEFAULTS, type AdamHyper } from './reference/optim.ts';
 import type { Batch } from './data/batch.ts';
 
 export interface TrainerOptions {
@@ -25,7 +25,7 @@ export interface TrainerOptions {
 }
 
 export class Trainer {
-  readonly model: ElmanGpu;
+  readonly model: RecurrentGpu;
   readonly adam: AdamHyper;
   readonly moments: { m: GPUBuffer; v: GPUBuffer };
   private optimizer: AdamKernel;
@@ -40,7 +40,7 @@ export class Trainer {
   ) {
     this.adam = { ...ADAM_DEFAULTS, ...opts.adam };
     const { value, buffers } = ctx.owning(() => {
-      const model = new ElmanGpu(ctx, opts.model, opts.T, opts.B);
+      const model = new RecurrentGpu(ctx, opts.model, opts.T, opts.B);
       const n = model.layout.total;
       const f32 = 4;
       const moments = { m: ctx.storage('adam.m', n * f32), v: ctx.storage('adam.v', n * f32) };

@@ -107,3 +107,32 @@ describe('rnnlab train', () => {
     expect(readdirSync(dir).some((f) => f.startsWith('none'))).toBe(false);
   });
 });
+
+describe('rnnlab grad for stacked GRU and LSTM', () => {
+  for (const cell of ['gru', 'lstm'] as const)
+    it(`${cell}, 2 layers: loss and gradients match the float64 reference`, async () => {
+      const { RecurrentReference } = await import('../reference/recurrent.ts');
+      const c = parseModelConfig({ cell, layers: 2, hidden: 5, input: { kind: 'tokens', vocab: 5 } });
+      const params = initParams(c, 4);
+      writeFileSync(join(dir, `${cell}.safetensors`), encodeWeights(c, params));
+      writeFileSync(join(dir, `${cell}.json`), JSON.stringify({ ...batchJson, cell, layers: 2, hidden: 5, nonlinearity: undefined }));
+      const r = rnnlab('grad', '--weights', `${cell}.safetensors`, '--batch', `${cell}.json`, '--out', `${cell}-g.safetensors`);
+      expect(r.code, r.stderr).toBe(0);
+      const batch = { T: 4, B: 3, tokens: tokensFromBatchFirst(batchJson.x, 4, 3), targets: tokensFromBatchFirst(batchJson.y, 4, 3) };
+      const ref = new RecurrentReference(c).lossAndGrad(Float64Array.from(params), batch);
+      expect(Math.abs(JSON.parse(r.stdout).loss - ref.loss)).toBeLessThan(1e-5);
+      const grads = decodeWeights(readFileSync(join(dir, `${cell}-g.safetensors`)), c).params;
+      expect(paramLayout(c).specs.map((s) => s.name)).toContain('rnn.weight_hh_l1');
+      for (const s of paramLayout(c).specs) {
+        const { error, where } = relativeError(grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size));
+        expect(error, `${s.name} ${where}`).toBeLessThan(1e-4);
+      }
+    });
+
+  it('refuses a nonlinearity for a GRU, naming the field', () => {
+    writeFileSync(join(dir, 'gru-relu.json'), JSON.stringify({ ...batchJson, cell: 'gru', nonlinearity: 'relu' }));
+    const r = rnnlab('grad', '--weights', 'w.safetensors', '--batch', 'gru-relu.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/gru-relu\.json: nonlinearity: applies to cell "rnn" only/);
+  });
+});

@@ -5,7 +5,7 @@
 //  "weightDecay":0,"seed":0,"logEvery":10}
 
 import { ConfigError, field, intIn, isObject, MODEL_KEYS, noUnknownKeys, numberIn, parseModelConfig, type ModelConfig } from '../model/config.ts';
-import type { AdamHyper } from '../reference/elman.ts';
+import type { AdamHyper } from '../reference/optim.ts';
 
 export interface TrainConfig {
   /** Model fields as written; `input`/`output` are filled in from the dataset's vocabulary. */

@@ -1,7 +1,7 @@
 import code from '../../shaders/adam.wgsl?raw';
 import type { GpuContext } from '../context.ts';
 import { grid1d, prepare, type Dispatch } from './dispatch.ts';
-import type { AdamHyper } from '../reference/elman.ts';
+import type { AdamHyper } from '../reference/optim.ts';
 
 /**
  * Adam over the flat buffers in one dispatch. The hyper-parameter uniform holds the bias

@@ -4,10 +4,13 @@
 export type Nonlinearity = 'tanh' | 'relu';
 export type InputSpec = { kind: 'tokens'; vocab: number } | { kind: 'real'; features: number };
 
+export type Cell = 'rnn' | 'gru' | 'lstm';
+
 export interface ModelConfig {
-  cell: 'rnn';
+  cell: Cell;
+  /** The Elman cell's activation; GRU and LSTM have their own (always 'tanh' for them). */
   nonlinearity: Nonlinearity;
-  layers: 1;
+  layers: number;
   hidden: number;
   input: InputSpec;
   /** Size of the head's output; defaults to the vocabulary for token inputs. */
@@ -15,7 +18,10 @@ export interface ModelConfig {
   loss: 'ce';
 }
 
-export const MODEL_LIMITS = { hidden: 4096, vocab: 65536, features: 65536, output: 65536 } as const;
+export const MODEL_LIMITS = { hidden: 4096, layers: 8, vocab: 65536, features: 65536, output: 65536 } as const;
+
+/** Gates per cell, in PyTorch's order: GRU [r, z, n], LSTM [i, f, g, o]. */
+export const GATES: Record<Cell, number> = { rnn: 1, gru: 3, lstm: 4 };
 
 export class ConfigError extends Error {
   constructor(
@@ -67,9 +73,11 @@ export const MODEL_KEYS = ['cell', 'nonlinearity', 'layers', 'hidden', 'input', 
 /** Parses the model fields of `raw` (other keys are left to the caller to check). */
 export function parseModelConfig(raw: unknown, path = ''): ModelConfig {
   if (!isObject(raw)) throw new ConfigError(path, 'must be an object');
-  const cell = oneOf(raw.cell ?? 'rnn', field(path, 'cell'), ['rnn'] as const);
+  const cell = oneOf(raw.cell ?? 'rnn', field(path, 'cell'), ['rnn', 'gru', 'lstm'] as const);
   const nonlinearity = oneOf(raw.nonlinearity ?? 'tanh', field(path, 'nonlinearity'), ['tanh', 'relu'] as const);
-  const layers = intIn(raw.layers ?? 1, field(path, 'layers'), 1, 1) as 1;
+  if (cell !== 'rnn' && nonlinearity !== 'tanh')
+    throw new ConfigError(field(path, 'nonlinearity'), `applies to cell "rnn" only (a ${cell.toUpperCase()} has fixed activations)`);
+  const layers = intIn(raw.layers ?? 1, field(path, 'layers'), 1, MODEL_LIMITS.layers);
   const hidden = intIn(raw.hidden, field(path, 'hidden'), 1, MODEL_LIMITS.hidden);
   const input = parseInput(raw.input, field(path, 'input'));
   const defaultOutput = input.kind === 'tokens' ? input.vocab : undefined;

@@ -1,9 +1,10 @@
-// Parameters of the Elman RNN + linear head, named and shaped as PyTorch's
-// nn.RNN(batch_first=True) and nn.Linear, laid out in one flat buffer.
+// Parameters of the recurrent stack + linear head, named and shaped as PyTorch's
+// nn.RNN / nn.GRU / nn.LSTM (batch_first=True) and nn.Linear, laid out in one flat buffer in
+// state_dict order. Gate blocks stack along the rows: GRU [r, z, n], LSTM [i, f, g, o].
 // Each tensor starts at a multiple of 64 floats (256 bytes), WebGPU's storage offset alignment,
 // so any tensor can be bound on its own and read as vec4.
 
-import { inputSize, type ModelConfig } from './config.ts';
+import { GATES, inputSize, type ModelConfig } from './config.ts';
 import { Rng } from '../rng.ts';
 
 export interface ParamSpec {
@@ -24,14 +25,16 @@ const ALIGN = 64;
 
 export function paramLayout(cfg: ModelConfig): ParamLayout {
   const H = cfg.hidden;
-  const shapes: [string, number[]][] = [
-    ['rnn.weight_ih_l0', [H, inputSize(cfg)]],
-    ['rnn.weight_hh_l0', [H, H]],
-    ['rnn.bias_ih_l0', [H]],
-    ['rnn.bias_hh_l0', [H]],
-    ['head.weight', [cfg.output, H]],
-    ['head.bias', [cfg.output]],
-  ];
+  const GH = GATES[cfg.cell] * H;
+  const shapes: [string, number[]][] = [];
+  for (let l = 0; l < cfg.layers; l++)
+    shapes.push(
+      [`rnn.weight_ih_l${l}`, [GH, l === 0 ? inputSize(cfg) : H]],
+      [`rnn.weight_hh_l${l}`, [GH, H]],
+      [`rnn.bias_ih_l${l}`, [GH]],
+      [`rnn.bias_hh_l${l}`, [GH]],
+    );
+  shapes.push(['head.weight', [cfg.output, H]], ['head.bias', [cfg.output]]);
   const specs: ParamSpec[] = [];
   let offset = 0;
   for (const [name, shape] of shapes) {
@@ -42,7 +45,7 @@ export function paramLayout(cfg: ModelConfig): ParamLayout {
   return { specs, byName: new Map(specs.map((s) => [s.name, s])), total: offset };
 }
 
-/** PyTorch's init for nn.RNN: every parameter ~ U(-1/sqrt(H), 1/sqrt(H)), drawn in layout order. */
+/** PyTorch's init for nn.RNN/GRU/LSTM: every parameter ~ U(-1/sqrt(H), 1/sqrt(H)), drawn in layout order. */
 export function initParams(cfg: ModelConfig, seed: number): Float32Array {
   const layout = paramLayout(cfg);
   const flat = new Float32Array(layout.total);

@@ -1,0 +1,267 @@
+// The float64 CPU reference of a stacked recurrent network (nn.RNN / nn.GRU / nn.LSTM, time-major)
+// + linear head + per-step softmax cross-entropy (CrossEntropyLoss, reduction='mean'), with
+// PyTorch's exact semantics. It is the specification the GPU kernels are tested against: same
+// time-major layout (row r = t * B + b), same flat parameter layout (params.ts), and backward
+// through time written out by hand, one small function per cell. Slow and obvious on purpose.
+//
+// Per layer and step the cell sees two pre-activation halves, each [G*H] with gate blocks stacked
+// in PyTorch's order (RNN [a], GRU [r, z, n], LSTM [i, f, g, o]):
+//   gi = W_ih x_t + b_ih      (x_t: the token's column of W_ih (a gather), the F-vector, or h_t of the layer below)
+//   gh = W_hh h_{t-1} + b_hh
+// They are kept apart because the GRU's candidate gate uses them apart: n = tanh(gi_n + r ⊙ gh_n).
+
+import { GATES, inputSize, type ModelConfig } from '../model/config.ts';
+import { paramLayout, type ParamLayout } from '../model/params.ts';
+import type { Batch } from '../data/batch.ts';
+import { activate, activateGrad, linearRows, projectTokens, softmaxXent } from './elman.ts';
+
+type F64 = Float64Array;
+
+export interface RecurrentInit {
+  h0?: Float64Array;
+  c0?: Float64Array;
+} // each [L*B*H], layer-major: index (l*B + b)*H + i
+
+export interface RecurrentForward {
+  /** per layer: hidden states [(T+1)*B*H], rows 0..B-1 = that layer's h0 */
+  hs: Float64Array[];
+  /** per layer (LSTM only, else empty): cell states [(T+1)*B*H], rows 0..B-1 = c0 */
+  cs: Float64Array[];
+  logits: Float64Array; // [T*B, O]
+  rowLoss: Float64Array; // [T*B]
+  loss: number;
+}
+
+/** What backward needs besides the states: per layer gi and gh, each [T*B, G*H]. */
+interface Tape {
+  gi: F64[];
+  gh: F64[];
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+// ---- One step of one batch row. gi, gh: [G*H]; h, c: previous state [H]; *Out: new state [H]. ----
+// Each backward writes dgi, dgh (∂L/∂gi, ∂L/∂gh) and adds the direct ∂L/∂h (and sets ∂L/∂c) of the
+// previous state; the W_hhᵀ·dgh part of ∂L/∂h_{t-1} is added by the caller.
+
+function rnnStepForward(gi: F64, gh: F64, H: number, relu: boolean, hOut: F64): void {
+  for (let i = 0; i < H; i++) hOut[i] = activate(gi[i] + gh[i], relu); // h' = act(gi + gh)
+}
+
+function rnnStepBackward(dhOut: F64, hOut: F64, H: number, relu: boolean, dgi: F64, dgh: F64): void {
+  for (let i = 0; i < H; i++) {
+    const da = dhOut[i] * activateGrad(hOut[i], relu); // δa = δh' ⊙ act'(a), a = gi + gh
+    dgi[i] = da; // ∂a/∂gi = 1
+    dgh[i] = da; // ∂a/∂gh = 1
+  }
+}
+
+function gruGates(gi: F64, gh: F64, H: number, i: number) {
+  const r = sigmoid(gi[i] + gh[i]); // r = σ(W_ir x + b_ir + W_hr h + b_hr)
+  const z = sigmoid(gi[H + i] + gh[H + i]); // z = σ(W_iz x + b_iz + W_hz h + b_hz)
+  const n = Math.tanh(gi[2 * H + i] + r * gh[2 * H + i]); // n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+  return { r, z, n };
+}
+
+function gruStepForward(gi: F64, gh: F64, h: F64, H: number, hOut: F64): void {
+  for (let i = 0; i < H; i++) {
+    const { z, n } = gruGates(gi, gh, H, i);
+    hOut[i] = (1 - z) * n + z * h[i]; // h' = (1 − z) ⊙ n + z ⊙ h
+  }
+}
+
+function gruStepBackward(gi: F64, gh: F64, h: F64, dhOut: F64, H: number, dgi: F64, dgh: F64, dh: F64): void {
+  for (let i = 0; i < H; i++) {
+    const { r, z, n } = gruGates(gi, gh, H, i);
+    const d = dhOut[i];
+    dh[i] += d * z; // ∂h'/∂h = z (direct path)
+    const dn = d * (1 - z); // ∂h'/∂n = 1 − z
+    const dz = d * (h[i] - n); // ∂h'/∂z = h − n
+    const dan = dn * (1 - n * n); // n = tanh(a_n): ∂n/∂a_n = 1 − n²
+    const dr = dan * gh[2 * H + i]; // a_n = gi_n + r ⊙ gh_n: ∂a_n/∂r = gh_n
+    const dar = dr * r * (1 - r); // r = σ(a_r): σ' = r(1 − r)
+    const daz = dz * z * (1 - z); // z = σ(a_z): σ' = z(1 − z)
+    dgi[i] = dar; // a_r = gi_r + gh_r
+    dgh[i] = dar;
+    dgi[H + i] = daz; // a_z = gi_z + gh_z
+    dgh[H + i] = daz;
+    dgi[2 * H + i] = dan; // ∂a_n/∂gi_n = 1
+    dgh[2 * H + i] = dan * r; // ∂a_n/∂gh_n = r
+  }
+}
+
+function lstmGates(gi: F64, gh: F64, H: number, i: number) {
+  const a = (k: number) => gi[k * H + i] + gh[k * H + i]; // a_k = W_ik x + b_ik + W_hk h + b_hk
+  return { ig: sigmoid(a(0)), fg: sigmoid(a(1)), gg: Math.tanh(a(2)), og: sigmoid(a(3)) }; // i, f, g, o
+}
+
+function lstmStepForward(gi: F64, gh: F64, c: F64, H: number, hOut: F64, cOut: F64): void {
+  for (let i = 0; i < H; i++) {
+    const { ig, fg, gg, og } = lstmGates(gi, gh, H, i);
+    cOut[i] = fg * c[i] + ig * gg; // c' = f ⊙ c + i ⊙ g
+    hOut[i] = og * Math.tanh(cOut[i]); // h' = o ⊙ tanh(c')
+  }
+}
+
+/** dcOut: ∂L/∂c' from the next step; dc receives ∂L/∂c. LSTM has no direct h → h' path. */
+function lstmStepBackward(gi: F64, gh: F64, c: F64, cOut: F64, dhOut: F64, dcOut: F64, H: number, dgi: F64, dgh: F64, dc: F64): void {
+  for (let i = 0; i < H; i++) {
+    const { ig, fg, gg, og } = lstmGates(gi, gh, H, i);
+    const tc = Math.tanh(cOut[i]);
+    const dO = dhOut[i] * tc; // ∂h'/∂o = tanh(c')
+    const dC = dcOut[i] + dhOut[i] * og * (1 - tc * tc); // δc' = δc'(next) + δh' ⊙ o ⊙ (1 − tanh²(c'))
+    const dI = dC * gg; // ∂c'/∂i = g
+    const dF = dC * c[i]; // ∂c'/∂f = c
+    const dG = dC * ig; // ∂c'/∂g = i
+    dc[i] = dC * fg; // ∂c'/∂c = f
+    const da = [dI * ig * (1 - ig), dF * fg * (1 - fg), dG * (1 - gg * gg), dO * og * (1 - og)]; // σ' = s(1−s), tanh' = 1 − g²
+    for (let k = 0; k < 4; k++) {
+      dgi[k * H + i] = da[k]; // a_k = gi_k + gh_k
+      dgh[k * H + i] = da[k];
+    }
+  }
+}
+
+export class RecurrentReference {
+  readonly layout: ParamLayout;
+  constructor(readonly cfg: ModelConfig) {
+    this.layout = paramLayout(cfg);
+  }
+
+  view(flat: F64, name: string): F64 {
+    const s = this.layout.byName.get(name)!;
+    return flat.subarray(s.offset, s.offset + s.size);
+  }
+
+  forward(params: F64, batch: Batch, init?: RecurrentInit): RecurrentForward {
+    return this.run(params, batch, init).fwd;
+  }
+
+  private run(params: F64, batch: Batch, init?: RecurrentInit): { fwd: RecurrentForward; tape: Tape } {
+    const { cfg } = this;
+    const { T, B } = batch;
+    const { hidden: H, output: O, layers: L, cell } = cfg;
+    const GH = GATES[cell] * H;
+    const rows = T * B;
+    const relu = cfg.nonlinearity === 'relu';
+    const p = (n: string) => this.view(params, n);
+    for (const [k, v] of Object.entries(init ?? {}))
+      if (v && v.length !== L * B * H) throw new Error(`init.${k}: expected ${L * B * H} floats, got ${v.length}`);
+    if (init?.c0 && cell !== 'lstm') throw new Error(`init.c0: only an LSTM has a cell state (cell is ${cell})`);
+    const hs: F64[] = [];
+    const cs: F64[] = [];
+    const tape: Tape = { gi: [], gh: [] };
+    for (let l = 0; l < L; l++) {
+      const wih = p(`rnn.weight_ih_l${l}`);
+      const bih = p(`rnn.bias_ih_l${l}`);
+      const whh = p(`rnn.weight_hh_l${l}`);
+      const bhh = p(`rnn.bias_hh_l${l}`);
+      const gi =
+        l > 0
+          ? linearRows(hs[l - 1].subarray(B * H), wih, bih, rows, GH, H)
+          : cfg.input.kind === 'tokens'
+            ? projectTokens(wih, bih, batch.tokens!, GH, cfg.input.vocab) // column gather, no one-hot matmul
+            : linearRows(batch.inputs!, wih, bih, rows, GH, cfg.input.features);
+      const gh = new Float64Array(rows * GH);
+      const h = new Float64Array((T + 1) * B * H);
+      const c = new Float64Array(cell === 'lstm' ? (T + 1) * B * H : 0);
+      if (init?.h0) h.set(init.h0.subarray(l * B * H, (l + 1) * B * H));
+      if (init?.c0) c.set(init.c0.subarray(l * B * H, (l + 1) * B * H));
+      for (let t = 0; t < T; t++) {
+        gh.set(linearRows(h.subarray(t * B * H, (t + 1) * B * H), whh, bhh, B, GH, H), t * B * GH); // W_hh h + b_hh
+        for (let b = 0; b < B; b++) {
+          const r = t * B + b;
+          const giR = gi.subarray(r * GH, (r + 1) * GH);
+          const ghR = gh.subarray(r * GH, (r + 1) * GH);
+          const prev = (s: F64) => s.subarray(r * H, (r + 1) * H);
+          const next = (s: F64) => s.subarray((r + B) * H, (r + B + 1) * H);
+          if (cell === 'rnn') rnnStepForward(giR, ghR, H, relu, next(h));
+          else if (cell === 'gru') gruStepForward(giR, ghR, prev(h), H, next(h));
+          else lstmStepForward(giR, ghR, prev(c), H, next(h), next(c));
+        }
+      }
+      hs.push(h);
+      if (cell === 'lstm') cs.push(c);
+      tape.gi.push(gi);
+      tape.gh.push(gh);
+    }
+    const logits = linearRows(hs[L - 1].subarray(B * H), p('head.weight'), p('head.bias'), rows, O, H);
+    const { rowLoss } = softmaxXent(logits, batch.targets, O, 1);
+    const loss = rowLoss.reduce((a, b) => a + b, 0) / rows;
+    return { fwd: { hs, cs, logits, rowLoss, loss }, tape };
+  }
+
+  lossAndGrad(params: F64, batch: Batch, init?: RecurrentInit): { loss: number; grads: F64; dh0: F64; dc0: F64 | null; fwd: RecurrentForward } {
+    const { cfg } = this;
+    const { T, B } = batch;
+    const { hidden: H, output: O, layers: L, cell } = cfg;
+    const GH = GATES[cell] * H;
+    const rows = T * B;
+    const relu = cfg.nonlinearity === 'relu';
+    const { fwd, tape } = this.run(params, batch, init);
+    const grads = new Float64Array(this.layout.total);
+    const g = (n: string) => this.view(grads, n);
+    const p = (n: string) => this.view(params, n);
+    const dh0 = new Float64Array(L * B * H);
+    const dc0 = cell === 'lstm' ? new Float64Array(L * B * H) : null;
+
+    // Head: dlogits = (softmax − onehot) / rows; dW = dlogitsᵀ · h, db = Σ_rows dlogits, dY = dlogits · W.
+    const { dlogits } = softmaxXent(fwd.logits, batch.targets, O, 1 / rows);
+    const top = fwd.hs[L - 1].subarray(B * H);
+    const dW = g('head.weight');
+    const db = g('head.bias');
+    const W = p('head.weight');
+    let dY = new Float64Array(rows * H); // ∂L/∂h_t of the current layer's outputs, from above (head or next layer)
+    for (let r = 0; r < rows; r++)
+      for (let o = 0; o < O; o++) {
+        const d = dlogits[r * O + o];
+        db[o] += d;
+        for (let i = 0; i < H; i++) {
+          dW[o * H + i] += d * top[r * H + i];
+          dY[r * H + i] += d * W[o * H + i];
+        }
+      }
+
+    for (let l = L - 1; l >= 0; l--) {
+      const whh = p(`rnn.weight_hh_l${l}`);
+      const wih = p(`rnn.weight_ih_l${l}`);
+      const [h, c, gi, gh] = [fwd.hs[l], fwd.cs[l], tape.gi[l], tape.gh[l]];
+      const dgi = new Float64Array(rows * GH);
+      const dgh = new Float64Array(rows * GH);
+      const dh = new Float64Array(B * H); // ∂L/∂h_t carried back through time (all rows b)
+      const dc = new Float64Array(B * H); // ∂L/∂c_t carried back through time (LSTM)
+      for (let t = T - 1; t >= 0; t--) {
+        for (let b = 0; b < B; b++) {
+          const r = t * B + b;
+          const row = (s: F64, n: number, at = r) => s.subarray(at * n, (at + 1) * n);
+          const dhOut = row(dY, H).map((v, i) => v + dh[b * H + i]); // δh_t = from above + from step t+1
+          const dhB = row(dh, H, b).fill(0);
+          const [giR, ghR, dgiR, dghR] = [row(gi, GH), row(gh, GH), row(dgi, GH), row(dgh, GH)];
+          if (cell === 'rnn') rnnStepBackward(dhOut, row(h, H, r + B), H, relu, dgiR, dghR);
+          else if (cell === 'gru') gruStepBackward(giR, ghR, row(h, H), dhOut, H, dgiR, dghR, dhB);
+          else lstmStepBackward(giR, ghR, row(c, H), row(c, H, r + B), dhOut, row(dc, H, b).slice(), H, dgiR, dghR, row(dc, H, b));
+          for (let j = 0; j < H; j++) for (let k = 0; k < GH; k++) dhB[j] += whh[k * H + j] * dghR[k]; // δh_{t−1} += W_hhᵀ dgh
+        }
+      }
+      dh0.set(dh, l * B * H);
+      dc0?.set(dc, l * B * H);
+      // Weights: dW_hh = Σ_r dgh_r ⊗ h_{r−1}, db_hh = Σ dgh, dW_ih = Σ_r dgi_r ⊗ x_r, db_ih = Σ dgi; dX = dgi · W_ih.
+      const [dWih, dWhh, dbih, dbhh] = ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'].map((n) => g(`rnn.${n}_l${l}`));
+      const In = l === 0 ? inputSize(cfg) : H;
+      const x = l === 0 ? batch.inputs : fwd.hs[l - 1].subarray(B * H); // the layer below's outputs h_1..h_T
+      const dX = new Float64Array(l > 0 ? rows * H : 0);
+      for (let r = 0; r < rows; r++)
+        for (let k = 0; k < GH; k++) {
+          const [a, e] = [dgi[r * GH + k], dgh[r * GH + k]];
+          dbih[k] += a;
+          dbhh[k] += e;
+          for (let j = 0; j < H; j++) dWhh[k * H + j] += e * h[r * H + j];
+          if (l === 0 && batch.tokens) dWih[k * In + batch.tokens[r]] += a; // scatter into the token's column
+          else for (let f = 0; f < In; f++) dWih[k * In + f] += a * x![r * In + f];
+          if (l > 0) for (let f = 0; f < H; f++) dX[r * H + f] += a * wih[k * H + f];
+        }
+      dY = dX;
+    }
+    return { loss: fwd.loss, grads, dh0, dc0, fwd };
+  }
+}
