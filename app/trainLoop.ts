@@ -56,10 +56,10 @@ export class TrainLoop {
       model: this.model,
       T: settings.T,
       B: settings.B,
-      adam: { lr: settings.lr },
+      optimizer: { lr: settings.lr },
       seed: settings.seed,
-      lossEvery: S.LOSS_EVERY,
-      onLoss: (w) => this.emit(() => this.events.onLoss(w.firstStep, w.losses)),
+      metricsEvery: S.LOSS_EVERY,
+      onMetrics: (w) => this.emit(() => this.events.onLoss(w.firstStep, w.losses)),
     });
   }
 
@@ -107,7 +107,7 @@ export class TrainLoop {
         await nextTask();
       }
       await inFlight.drain();
-      await this.trainer.flushLosses();
+      await this.trainer.flushMetrics();
       this.checkDevice();
     } catch (e) {
       this.wanted = false;

@@ -27,7 +27,7 @@ export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMs =
   const model = parseModelConfig({ cell: config.cell, hidden: H, input: { kind: 'tokens', vocab: V } });
   const bytesBefore = ctx.bytes;
   const losses: number[] = [];
-  const trainer = new Trainer(ctx, { model, T, B, seed: 1, lossEvery: 50, onLoss: (w) => losses.push(...w.losses) });
+  const trainer = new Trainer(ctx, { model, T, B, seed: 1, metricsEvery: 50, onMetrics: (w) => losses.push(...w.losses) });
   const batches = Array.from({ length: 4 }, (_, i) => randomBatch(model, T, B, i));
   // Warm-up: pipeline compilation and first-use costs stay out of the timing.
   for (let i = 0; i < 2; i++) trainer.step(batches[i % batches.length]);
@@ -46,7 +46,7 @@ export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMs =
   const ms = (performance.now() - start) / steps;
   const buffersAdded = ctx.buffers - buffers;
   const gpuBytes = ctx.bytes - bytesBefore;
-  await trainer.flushLosses();
+  await trainer.flushMetrics();
   trainer.destroy();
   return {
     config,

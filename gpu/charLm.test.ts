@@ -27,7 +27,7 @@ describe('character language model', () => {
     const unigram = unigramEntropy(ids, vocab.size);
     const cfg = parseModelConfig({ hidden: 64, input: { kind: 'tokens', vocab: vocab.size } });
     const losses: number[] = [];
-    const trainer = new Trainer(ctx, { model: cfg, T: 16, B: 16, seed: 1, adam: { lr: 0.01 }, lossEvery: 20, onLoss: (w) => losses.push(...w.losses) });
+    const trainer = new Trainer(ctx, { model: cfg, T: 16, B: 16, seed: 1, optimizer: { lr: 0.01 }, metricsEvery: 20, onMetrics: (w) => losses.push(...w.losses) });
     const batcher = new CharBatcher(ids, 16, 16, 2);
     const inFlight = new InFlight(ctx.device);
     const steps = 150;
@@ -35,7 +35,7 @@ describe('character language model', () => {
       trainer.step(batcher.next());
       await inFlight.submitted();
     }
-    await trainer.flushLosses();
+    await trainer.flushMetrics();
     expect(losses).toHaveLength(steps);
     expect(Math.abs(losses[0] - Math.log(vocab.size))).toBeLessThan(0.2);
     const last = losses.slice(-20).reduce((a, b) => a + b, 0) / 20;

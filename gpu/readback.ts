@@ -1,37 +1,45 @@
-// Reading the loss without stalling the GPU. Each step copies its scalar loss into a ring of N
-// slots on the GPU; every N steps the ring is copied to a staging buffer and mapped asynchronously.
-// Nothing awaits inside a step: if every staging buffer is still mapped, that window is dropped
-// (and counted) rather than blocking.
+// Reading the step metrics without stalling the GPU. Each step copies its [loss, gradient norm,
+// skipped, step] into a ring of N slots on the GPU; every N steps the ring is copied to a staging
+// buffer and mapped asynchronously. Nothing awaits inside a step: if every staging buffer is still
+// mapped, that window is dropped (and counted) rather than blocking.
 
 import type { GpuContext } from './context.ts';
+import { METRICS } from './models/recurrent.ts';
 
-export interface LossWindow {
+export interface MetricsWindow {
   /** Step index of losses[0]. */
   firstStep: number;
   losses: Float32Array;
+  /** Global gradient norm before clipping (0 when only gradients were computed). */
+  gradNorms: Float32Array;
+  /** 1 where a non-finite gradient norm made the optimizer skip the step. */
+  skipped: Uint8Array;
 }
 
-export class LossHistory {
+const SLOT = METRICS * 4;
+
+export class MetricsHistory {
   private ring: GPUBuffer;
   private free: GPUBuffer[] = [];
   private pending = new Set<Promise<void>>();
+  private scheduled: { staging: GPUBuffer; firstStep: number; count: number }[] = [];
   dropped = 0;
 
   constructor(
     private ctx: GpuContext,
     readonly every: number,
-    private onWindow: (w: LossWindow) => void,
+    private onWindow: (w: MetricsWindow) => void,
     stagingCount = 3,
   ) {
-    this.ring = ctx.storage('lossHistory', every * 4);
+    this.ring = ctx.storage('metricsHistory', every * SLOT);
     for (let i = 0; i < stagingCount; i++)
-      this.free.push(ctx.createBuffer('lossStaging', every * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
+      this.free.push(ctx.createBuffer('metricsStaging', every * SLOT, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
   }
 
-  /** Copies this step's loss into its slot; on the last slot of a window, schedules the readback. */
-  encodeRecord(encoder: GPUCommandEncoder, loss: GPUBuffer, step: number): void {
+  /** Copies this step's metrics into its slot; on the last slot of a window, schedules the readback. */
+  encodeRecord(encoder: GPUCommandEncoder, metrics: GPUBuffer, step: number): void {
     const slot = step % this.every;
-    encoder.copyBufferToBuffer(loss, 0, this.ring, slot * 4, 4);
+    encoder.copyBufferToBuffer(metrics, 0, this.ring, slot * SLOT, SLOT);
     if (slot === this.every - 1) this.encodeWindow(encoder, step - slot, this.every);
   }
 
@@ -39,13 +47,11 @@ export class LossHistory {
   flush(lastStep: number): void {
     const count = (lastStep % this.every) + 1;
     if (count === this.every) return; // already scheduled by encodeRecord
-    const encoder = this.ctx.device.createCommandEncoder({ label: 'loss flush' });
+    const encoder = this.ctx.device.createCommandEncoder({ label: 'metrics flush' });
     this.encodeWindow(encoder, lastStep - count + 1, count);
     this.ctx.device.queue.submit([encoder.finish()]);
     this.mapPending();
   }
-
-  private scheduled: { staging: GPUBuffer; firstStep: number; count: number }[] = [];
 
   private encodeWindow(encoder: GPUCommandEncoder, firstStep: number, count: number): void {
     const staging = this.free.pop();
@@ -53,7 +59,7 @@ export class LossHistory {
       this.dropped += count;
       return;
     }
-    encoder.copyBufferToBuffer(this.ring, 0, staging, 0, count * 4);
+    encoder.copyBufferToBuffer(this.ring, 0, staging, 0, count * SLOT);
     this.scheduled.push({ staging, firstStep, count });
   }
 
@@ -61,12 +67,13 @@ export class LossHistory {
   mapPending(): void {
     for (const { staging, firstStep, count } of this.scheduled.splice(0)) {
       const p = staging
-        .mapAsync(GPUMapMode.READ, 0, count * 4)
+        .mapAsync(GPUMapMode.READ, 0, count * SLOT)
         .then(() => {
-          const losses = new Float32Array(staging.getMappedRange(0, count * 4).slice(0));
+          const raw = new Float32Array(staging.getMappedRange(0, count * SLOT).slice(0));
           staging.unmap();
           this.free.push(staging);
-          this.onWindow({ firstStep, losses });
+          const column = (k: number) => Float32Array.from({ length: count }, (_, i) => raw[i * METRICS + k]);
+          this.onWindow({ firstStep, losses: column(0), gradNorms: column(1), skipped: Uint8Array.from(column(2)) });
         })
         .catch(() => {
           // Device lost or destroyed: the window is gone; the trainer reports the loss of the device.

@@ -1,11 +1,11 @@
 // The scheduler: one training step as one command buffer and one queue.submit.
-// Order: projection → T forward steps → head + loss → head backward → T backward steps →
-// weight gradients → optimizer, all in one compute pass, then the loss copied into its history slot.
+// Order: (truncated BPTT: carry the final states into h0) → per layer: projection, T forward steps →
+// head + loss → head backward → per layer from the top: T backward steps, weight gradients →
+// gradient norm → optimizer, all in one compute pass; then the step's metrics into their history slot.
 
 import type { RecurrentGpu } from './models/recurrent.ts';
-import { encode } from './kernels/dispatch.ts';
-import type { AdamKernel } from './kernels/adam.ts';
-import type { LossHistory } from './readback.ts';
+import type { OptimizerKernels } from './kernels/optimizer.ts';
+import type { MetricsHistory } from './readback.ts';
 
 export function encodeGradientPass(pass: GPUComputePassEncoder, model: RecurrentGpu): void {
   model.encodeForward(pass);
@@ -16,15 +16,17 @@ export function encodeGradientPass(pass: GPUComputePassEncoder, model: Recurrent
 export function encodeTrainingStep(
   device: GPUDevice,
   model: RecurrentGpu,
-  optimizer: AdamKernel | null,
-  history: LossHistory | null,
+  optimizer: OptimizerKernels,
+  history: MetricsHistory | null,
   step: number,
+  carryState: boolean,
 ): GPUCommandBuffer {
   const encoder = device.createCommandEncoder({ label: `step ${step}` });
+  if (carryState) model.encodeCarryState(encoder);
   const pass = encoder.beginComputePass({ label: 'train' });
   encodeGradientPass(pass, model);
-  if (optimizer) encode(pass, optimizer.dispatch);
+  optimizer.encode(pass);
   pass.end();
-  history?.encodeRecord(encoder, model.buffers.loss, step);
+  history?.encodeRecord(encoder, model.buffers.metrics, step);
   return encoder.finish();
 }

@@ -1,54 +1,73 @@
-// The trainer: a model on the GPU, Adam, and the loss history. `step` uploads a batch and submits
-// one command buffer; it never waits for the GPU. Losses arrive through `onLoss` every `lossEvery` steps.
+// The trainer: a model on the GPU, its optimizer, and the metrics history. `step` uploads a batch and
+// submits one command buffer; it never waits for the GPU. Metrics (loss, gradient norm, skipped
+// steps) arrive through `onMetrics` every `metricsEvery` steps.
 
 import type { GpuContext } from './context.ts';
 import type { ModelConfig } from './model/config.ts';
 import { initParams } from './model/params.ts';
-import { RecurrentGpu } from './models/recurrent.ts';
-import { AdamKernel } from './kernels/adam.ts';
-import { LossHistory, type LossWindow } from './readback.ts';
+import { RecurrentGpu, type InitialState } from './models/recurrent.ts';
+import { OptimizerKernels } from './kernels/optimizer.ts';
+import { MetricsHistory, type MetricsWindow } from './readback.ts';
 import { encodeGradientPass, encodeTrainingStep } from './scheduler.ts';
-import { ADAM_DEFAULTS, type AdamHyper } from './reference/optim.ts';
+import { optimizer, type OptimizerConfig } from './optim/config.ts';
 import type { Batch } from './data/batch.ts';
 
 export interface TrainerOptions {
   model: ModelConfig;
-  /** Steps per sequence and sequences per batch: buffers are sized for them once. */
+  /** Steps per sequence (or per truncated-BPTT chunk) and sequences per batch: buffers are sized once. */
   T: number;
   B: number;
-  adam?: Partial<AdamHyper>;
+  /** torch.optim settings and clip_grad_norm_'s max norm; default Adam, lr 1e-3, no clipping. */
+  optimizer?: Partial<OptimizerConfig>;
   seed?: number;
   /** Initial parameters in the flat layout; default: PyTorch's init from `seed`. */
   params?: Float32Array;
-  lossEvery?: number;
-  onLoss?: (w: LossWindow) => void;
+  metricsEvery?: number;
+  onMetrics?: (w: MetricsWindow) => void;
+}
+
+export interface StepOptions {
+  /** Initial states; zeros by default. */
+  init?: InitialState;
+  /**
+   * Truncated BPTT: start from the final states of the previous step's batch (its hs at step T) instead
+   * of `init`. The gradient stops at the chunk boundary, as with PyTorch's `h = h.detach()`.
+   */
+  carryState?: boolean;
+}
+
+/** The optimizer's state as torch keeps it, for checkpoints: a resumed run continues exactly. */
+export interface OptimizerSnapshot {
+  step: number;
+  skippedTotal: number;
+  /** Adam's exp_avg / SGD's momentum_buffer, flat layout. */
+  m: Float32Array;
+  /** Adam's exp_avg_sq (empty for SGD). */
+  v: Float32Array;
 }
 
 export class Trainer {
   readonly model: RecurrentGpu;
-  readonly adam: AdamHyper;
-  readonly moments: { m: GPUBuffer; v: GPUBuffer };
-  private optimizer: AdamKernel;
-  private history: LossHistory;
+  readonly optimizer: OptimizerConfig;
+  private kernels: OptimizerKernels;
+  private history: MetricsHistory;
   private owned: GPUBuffer[];
-  /** Optimizer steps taken so far (torch's state['step']). */
+  /** Training steps submitted so far (skipped ones included). */
   steps = 0;
 
   constructor(
     readonly ctx: GpuContext,
     opts: TrainerOptions,
   ) {
-    this.adam = { ...ADAM_DEFAULTS, ...opts.adam };
+    this.optimizer = optimizer(opts.optimizer);
     const { value, buffers } = ctx.owning(() => {
       const model = new RecurrentGpu(ctx, opts.model, opts.T, opts.B);
-      const n = model.layout.total;
-      const f32 = 4;
-      const moments = { m: ctx.storage('adam.m', n * f32), v: ctx.storage('adam.v', n * f32) };
-      const optimizer = new AdamKernel(ctx, n, { params: model.buffers.params, grads: model.buffers.grads, ...moments });
-      const history = new LossHistory(ctx, opts.lossEvery ?? 10, (w) => opts.onLoss?.(w));
-      return { model, moments, optimizer, history };
+      const { params, grads, metrics } = model.buffers;
+      const kernels = new OptimizerKernels(ctx, this.optimizer, model.layout.total, { params, grads, metrics });
+      const history = new MetricsHistory(ctx, opts.metricsEvery ?? 10, (w) => opts.onMetrics?.(w));
+      return { model, kernels, history };
     });
-    ({ model: this.model, moments: this.moments, optimizer: this.optimizer, history: this.history } = value);
+    ({ model: this.model, kernels: this.kernels, history: this.history } = value);
     this.owned = buffers;
     this.setParams(opts.params ?? initParams(opts.model, opts.seed ?? 0));
   }
@@ -64,18 +83,17 @@ export class Trainer {
     this.ctx.device.queue.writeBuffer(this.model.buffers.params, 0, flat);
   }
 
-  /** One training step: forward, backward, Adam; one submit, no wait. */
-  step(batch: Batch): void {
-    this.model.upload(batch);
+  /** One training step: forward, backward, gradient norm, optimizer; one submit, no wait. */
+  step(batch: Batch, opts: StepOptions = {}): void {
+    this.model.upload(batch, opts.carryState ? 'carry' : opts.init);
     const step = this.steps++;
-    this.optimizer.writeHyper(this.adam, step + 1);
-    this.ctx.device.queue.submit([encodeTrainingStep(this.ctx.device, this.model, this.optimizer, this.history, step)]);
+    this.ctx.device.queue.submit([encodeTrainingStep(this.ctx.device, this.model, this.kernels, this.history, step, !!opts.carryState)]);
     this.history.mapPending();
   }
 
   /** Forward and backward only: leaves loss, logits and gradients in the model's buffers. */
-  computeGradients(batch: Batch): void {
-    this.model.upload(batch);
+  computeGradients(batch: Batch, init?: InitialState): void {
+    this.model.upload(batch, init);
     const encoder = this.ctx.device.createCommandEncoder({ label: 'gradients' });
     const pass = encoder.beginComputePass();
     encodeGradientPass(pass, this.model);
@@ -83,13 +101,13 @@ export class Trainer {
     this.ctx.device.queue.submit([encoder.finish()]);
   }
 
-  /** Delivers the losses of steps not yet reported and waits for every readback. */
-  async flushLosses(): Promise<void> {
+  /** Delivers the metrics of steps not yet reported and waits for every readback. */
+  async flushMetrics(): Promise<void> {
     if (this.steps > 0) this.history.flush(this.steps - 1);
     await this.history.settle();
   }
 
-  get droppedLosses(): number {
+  get droppedMetrics(): number {
     return this.history.dropped;
   }
 
@@ -99,6 +117,27 @@ export class Trainer {
 
   readGrads(): Promise<Float32Array> {
     return readBuffer(this.ctx, this.model.buffers.grads, this.model.layout.total);
+  }
+
+  async readOptimizerState(): Promise<OptimizerSnapshot> {
+    const n = this.model.layout.total;
+    const state = new Uint32Array((await readBuffer(this.ctx, this.kernels.state, 3)).buffer);
+    return {
+      step: state[0],
+      skippedTotal: state[2],
+      m: await readBuffer(this.ctx, this.kernels.m, n),
+      v: this.optimizer.kind === 'sgd' ? new Float32Array(0) : await readBuffer(this.ctx, this.kernels.v, n),
+    };
+  }
+
+  setOptimizerState(s: OptimizerSnapshot): void {
+    const n = this.model.layout.total;
+    if (s.m.length !== n || (this.optimizer.kind !== 'sgd' && s.v.length !== n))
+      throw new Error(`optimizer state must hold ${n} values per moment in the flat layout`);
+    const q = this.ctx.device.queue;
+    q.writeBuffer(this.kernels.state, 0, new Uint32Array([s.step, 0, s.skippedTotal]));
+    q.writeBuffer(this.kernels.m, 0, s.m);
+    if (this.optimizer.kind !== 'sgd') q.writeBuffer(this.kernels.v, 0, s.v);
   }
 }
 

@@ -4,7 +4,8 @@
 // where P = W_ih x + b_ih was computed for all steps before the loop.
 // Invocation (i, b0) computes unit i for batch rows b0..b0+3: the three gate rows of unit i are dotted
 // with h_{t-1} of four rows at once. Rows past the batch are clamped (no branches in the loop) and dropped.
-// Stores the gates (r, z, n) and W_hn h + b_hn for the backward step.
+// Stores the gates (r, z, n) and W_hn h + b_hn for the backward step. Past a row's length the state
+// is carried unchanged and the step's projection is never read.
 
 override H: u32;
 override B: u32;
@@ -20,6 +21,7 @@ struct Step { t: u32 }
 @group(0) @binding(3) var<storage, read_write> hs: array<f32>;    // [(T+1)*B, H], block 0 = h0
 @group(0) @binding(4) var<storage, read_write> gates: array<f32>; // [T*B, 3H]: r, z, n
 @group(0) @binding(5) var<storage, read_write> hn: array<f32>;    // [T*B, H]: W_hn h + b_hn
+@group(0) @binding(6) var<storage, read> lengths: array<u32>;     // [B]
 @group(1) @binding(0) var<uniform> step: Step;
 
 fn sigmoid(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
@@ -51,11 +53,20 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let b = b0 + c;
     if (b >= B) { break; }
     let row = t * B + b;
+    let hPrev = hs[row * H + i];
+    if (t >= lengths[b]) {
+      // Past the sequence's end: carry the state; zero gates make the backward step pass nothing.
+      gates[row * G + i] = 0.0;
+      gates[row * G + H + i] = 0.0;
+      gates[row * G + 2u * H + i] = 0.0;
+      hn[row * H + i] = 0.0;
+      hs[(row + B) * H + i] = hPrev;
+      continue;
+    }
     let r = sigmoid(proj[row * G + i] + params[off.bhh + i] + ar[c]);
     let z = sigmoid(proj[row * G + H + i] + params[off.bhh + H + i] + az[c]);
     let hnv = an[c] + params[off.bhh + 2u * H + i];
     let n = tanh(proj[row * G + 2u * H + i] + r * hnv);
-    let hPrev = hs[row * H + i];
     gates[row * G + i] = r;
     gates[row * G + H + i] = z;
     gates[row * G + 2u * H + i] = n;

@@ -3,6 +3,7 @@
 // where P = W_ih x + b_ih was computed for all steps before the loop.
 // Invocation (u, b0) computes unit u for batch rows b0..b0+3 (four gate rows dotted with h_{t-1} of
 // four rows at once; rows past the batch clamped, not branched on). Stores the gates for the backward step.
+// Past a row's length h and c are carried unchanged and the step's projection is never read.
 
 override H: u32;
 override B: u32;
@@ -18,6 +19,7 @@ struct Step { t: u32 }
 @group(0) @binding(3) var<storage, read_write> hs: array<f32>;    // [(T+1)*B, H], block 0 = h0
 @group(0) @binding(4) var<storage, read_write> gates: array<f32>; // [T*B, 4H]: i, f, g, o
 @group(0) @binding(5) var<storage, read_write> cs: array<f32>;    // [(T+1)*B, H], block 0 = c0
+@group(0) @binding(6) var<storage, read> lengths: array<u32>;     // [B]
 @group(1) @binding(0) var<uniform> step: Step;
 
 fn sigmoid(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
@@ -52,6 +54,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let b = b0 + c;
     if (b >= B) { break; }
     let row = t * B + b;
+    if (t >= lengths[b]) {
+      // Past the sequence's end: carry h and c; zero gates make the backward step pass nothing.
+      for (var g = 0u; g < 4u; g++) { gates[row * G + g * H + u] = 0.0; }
+      cs[(row + B) * H + u] = cs[row * H + u];
+      hs[(row + B) * H + u] = hs[row * H + u];
+      continue;
+    }
     let ig = sigmoid(proj[row * G + u] + params[off.bhh + u] + ai[c]);
     let fg = sigmoid(proj[row * G + H + u] + params[off.bhh + H + u] + af[c]);
     let gg = tanh(proj[row * G + 2u * H + u] + params[off.bhh + 2u * H + u] + ag[c]);

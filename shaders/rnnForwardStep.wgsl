@@ -4,6 +4,8 @@
 // Invocation (i, b0) computes unit i for batch rows b0..b0+3: each W_hh element it loads feeds four
 // multiply-adds. Rows past the batch are clamped onto the last row, so every load is in bounds
 // without a branch (branches are what CPU-emulated GPUs pay most for), and their results are dropped.
+// Ragged batches: at steps past a row's length the state is carried unchanged (packed-sequence
+// semantics), and that step's projection is never read.
 // Two entry points: `main` for any H, `mainVec4` when H % 4 == 0, which reads W_hh rows and h_{t-1}
 // as vec4 (a quarter of the load instructions). Both declare their buffers at the same bindings.
 
@@ -22,6 +24,7 @@ struct Step { t: u32 }
 @group(0) @binding(2) var<storage, read> proj: array<f32>;       // [T*B, H]
 @group(0) @binding(3) var<storage, read_write> hs: array<f32>;   // [(T+1)*B, H], block 0 = h0
 @group(0) @binding(3) var<storage, read_write> hs4: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> lengths: array<u32>;   // [B]; past its length a row keeps its state
 @group(1) @binding(0) var<uniform> step: Step;
 
 fn activate(pre: f32) -> f32 {
@@ -41,7 +44,8 @@ fn store(t: u32, b0: u32, i: u32, acc: vec4<f32>, bias: f32) {
   for (var c = 0u; c < 4u; c++) {
     let b = b0 + c;
     if (b >= B) { break; }
-    hs[((t + 1u) * B + b) * H + i] = activate(proj[(t * B + b) * H + i] + bias + acc[c]);
+    let o = ((t + 1u) * B + b) * H + i;
+    if (t < lengths[b]) { hs[o] = activate(proj[(t * B + b) * H + i] + bias + acc[c]); } else { hs[o] = hs[o - B * H]; }
   }
 }
 
@@ -50,7 +54,9 @@ fn store4(t: u32, b0: u32, i: u32, acc: vec4<f32>, bias: f32) {
     let b = b0 + c;
     if (b >= B) { break; }
     let o = ((t + 1u) * B + b) * H + i;
-    hs4[o / 4u][o % 4u] = activate(proj[(t * B + b) * H + i] + bias + acc[c]);
+    var h: f32;
+    if (t < lengths[b]) { h = activate(proj[(t * B + b) * H + i] + bias + acc[c]); } else { h = hs4[(o - B * H) / 4u][o % 4u]; }
+    hs4[o / 4u][o % 4u] = h;
   }
 }
 

@@ -120,13 +120,13 @@ async function withDevice<T>(run: (ctx: GpuContext) => Promise<T>): Promise<T> {
 
 async function grad(argv: string[]): Promise<number> {
   const o = options(argv, { weights: { required: true }, batch: { required: true }, out: {} });
-  const { cfg, batch } = inFile(o.batch!, () => parseBatchFile(readJson(o.batch!)));
+  const { cfg, batch, init } = inFile(o.batch!, () => parseBatchFile(readJson(o.batch!)));
   const weights = inFile(o.weights!, () => decodeWeights(readBytes(o.weights!), cfg));
   checkStoredConfig(o.weights!, weights.metadata, cfg);
   const { loss, grads } = await withDevice(async (ctx) => {
     const trainer = new Trainer(ctx, { model: cfg, T: batch.T, B: batch.B, params: weights.params });
-    trainer.computeGradients(batch);
-    return { loss: (await readBuffer(ctx, trainer.model.buffers.loss, 1))[0], grads: await trainer.readGrads() };
+    trainer.computeGradients(batch, init);
+    return { loss: (await readBuffer(ctx, trainer.model.buffers.metrics, 1))[0], grads: await trainer.readGrads() };
   });
   console.log(JSON.stringify({ loss }));
   if (o.out) writeOutput(o.out, encodeWeights(cfg, grads, { 'rnnlab.kind': 'gradients' }));
@@ -161,17 +161,19 @@ async function train(argv: string[]): Promise<number> {
       model: cfg,
       T: tc.seqLen,
       B: tc.batchSize,
-      adam: tc.adam,
+      optimizer: tc.optimizer,
       seed: tc.seed,
       params,
-      lossEvery: tc.logEvery,
-      onLoss: ({ firstStep, losses }) => {
+      metricsEvery: tc.logEvery,
+      onMetrics: ({ firstStep, losses, gradNorms, skipped }) => {
         const now = performance.now();
         const ms = (now - last) / losses.length;
         last = now;
         const loss = losses[losses.length - 1];
         const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
-        console.log(JSON.stringify({ step: firstStep + losses.length, loss, loss_mean: mean, ms_per_step: round(ms), tokens_per_s: Math.round((tokensPerStep * 1000) / ms) }));
+        const line = { step: firstStep + losses.length, loss, loss_mean: mean, grad_norm: gradNorms[gradNorms.length - 1], ms_per_step: round(ms), tokens_per_s: Math.round((tokensPerStep * 1000) / ms) };
+        const skips = skipped.reduce((a, b) => a + b, 0);
+        console.log(JSON.stringify(skips ? { ...line, skipped_steps: skips } : line));
       },
     });
     const batcher = new CharBatcher(vocab.encode(text), tc.seqLen, tc.batchSize, tc.seed + 1);
@@ -181,7 +183,7 @@ async function train(argv: string[]): Promise<number> {
       await inFlight.submitted();
     }
     await inFlight.drain();
-    await trainer.flushLosses();
+    await trainer.flushMetrics();
     return trainer.readParams();
   });
   if (o.save) writeOutput(o.save, encodeWeights(cfg, finalParams, { [VOCAB_KEY]: JSON.stringify(vocab.chars) }));

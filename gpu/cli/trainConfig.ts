@@ -1,11 +1,12 @@
 // The config of `rnnlab train`: the model fields (as in batch.json, input derived from the dataset)
 // plus data and optimisation settings.
-// {"cell":"rnn","nonlinearity":"tanh","hidden":128,"dataset":"moby-dick"|{"text":"file.txt"},
-//  "seqLen":64,"batchSize":32,"steps":500,"lr":0.002,"beta1":0.9,"beta2":0.999,"eps":1e-8,
-//  "weightDecay":0,"seed":0,"logEvery":10}
+// {"cell":"rnn","nonlinearity":"tanh","hidden":128,"layers":1,"dataset":"moby-dick"|{"text":"file.txt"},
+//  "seqLen":64,"batchSize":32,"steps":500,
+//  "optimizer":{"kind":"adam","lr":0.002,"beta1":0.9,"beta2":0.999,"eps":1e-8,"weightDecay":0},
+//  "clip":1.0,"seed":0,"logEvery":10}
 
 import { ConfigError, field, intIn, isObject, MODEL_KEYS, noUnknownKeys, numberIn, parseModelConfig, type ModelConfig } from '../model/config.ts';
-import type { AdamHyper } from '../reference/optim.ts';
+import { parseOptimizerConfig, type OptimizerConfig } from '../optim/config.ts';
 
 export interface TrainConfig {
   /** Model fields as written; `input`/`output` are filled in from the dataset's vocabulary. */
@@ -14,12 +15,12 @@ export interface TrainConfig {
   seqLen: number;
   batchSize: number;
   steps: number;
-  adam: AdamHyper;
+  optimizer: OptimizerConfig;
   seed: number;
   logEvery: number;
 }
 
-const TRAIN_KEYS = ['dataset', 'seqLen', 'batchSize', 'steps', 'lr', 'beta1', 'beta2', 'eps', 'weightDecay', 'seed', 'logEvery'];
+const TRAIN_KEYS = ['dataset', 'seqLen', 'batchSize', 'steps', 'optimizer', 'clip', 'seed', 'logEvery'];
 
 export function parseTrainConfig(raw: unknown): TrainConfig {
   if (!isObject(raw)) throw new ConfigError('', 'the config must be a JSON object');
@@ -38,13 +39,7 @@ export function parseTrainConfig(raw: unknown): TrainConfig {
     seqLen: intIn(raw.seqLen ?? 64, 'seqLen', 1, 4096),
     batchSize: intIn(raw.batchSize ?? 32, 'batchSize', 1, 4096),
     steps: intIn(raw.steps ?? 200, 'steps', 0, 10_000_000),
-    adam: {
-      lr: numberIn(raw.lr ?? 2e-3, 'lr', 0, 10),
-      beta1: numberIn(raw.beta1 ?? 0.9, 'beta1', 0, 0.999999),
-      beta2: numberIn(raw.beta2 ?? 0.999, 'beta2', 0, 0.999999),
-      eps: numberIn(raw.eps ?? 1e-8, 'eps', 0, 1),
-      weightDecay: numberIn(raw.weightDecay ?? 0, 'weightDecay', 0, 10),
-    },
+    optimizer: { ...parseOptimizerConfig(raw.optimizer ?? { kind: 'adam', lr: 2e-3 }), clip: numberIn(raw.clip ?? 0, 'clip', 0, 1e9) },
     seed: intIn(raw.seed ?? 0, 'seed', 0, 2 ** 32 - 1),
     logEvery: intIn(raw.logEvery ?? 10, 'logEvery', 1, 100_000),
   };

@@ -8,8 +8,15 @@ export interface Batch {
   tokens?: Uint32Array;
   /** Real inputs, T*B*F (real inputs). */
   inputs?: Float32Array;
-  /** Target class per step, T*B. */
-  targets: Uint32Array;
+  /** Loss 'ce': the target class of every step, T*B. Loss 'class': one class per sequence, B. */
+  targets?: Uint32Array;
+  /** Loss 'mse': the target vector of every step, T*B*O. */
+  targetValues?: Float32Array;
+  /**
+   * Real steps per sequence (1..T), B; default: all T. Steps past a sequence's end add no loss and
+   * carry its state unchanged (PyTorch's packed sequences); their inputs and targets are never read.
+   */
+  lengths?: Uint32Array;
 }
 
 export function tokensFromBatchFirst(x: number[][], T: number, B: number): Uint32Array {

@@ -64,18 +64,23 @@ function stepKernel(ctx: GpuContext, label: string, code: string, s: StepShape, 
 /** The Elman step's vec4 entry point needs whole vec4s per row (W_hh is 64-float aligned). */
 const elmanEntry = (H: number) => (H % 4 === 0 ? 'mainVec4' : 'main');
 
-export function forwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l: LayerBuffers): Dispatch {
+/** `lengths` [B]: each row's real steps; past them a row carries its state (ragged batches). */
+export function forwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
   const { H, B } = s;
   switch (s.cell) {
     case 'rnn':
-      return stepKernel(ctx, 'rnnForwardStep', rnnForwardCode, s, { H, B, RELU: s.relu }, ['read', 'read', 'rw'], [params, l.proj, l.hs], elmanEntry(H));
+      return stepKernel(ctx, 'rnnForwardStep', rnnForwardCode, s, { H, B, RELU: s.relu }, ['read', 'read', 'rw', 'read'], [params, l.proj, l.hs, lengths], elmanEntry(H));
     case 'gru':
-      return stepKernel(ctx, 'gruForwardStep', gruForwardCode, s, { H, B }, ['read', 'read', 'rw', 'rw', 'rw'], [params, l.proj, l.hs, l.gates!, l.hn!]);
+      return stepKernel(ctx, 'gruForwardStep', gruForwardCode, s, { H, B }, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.hn!, lengths]);
     case 'lstm':
-      return stepKernel(ctx, 'lstmForwardStep', lstmForwardCode, s, { H, B }, ['read', 'read', 'rw', 'rw', 'rw'], [params, l.proj, l.hs, l.gates!, l.cs!]);
+      return stepKernel(ctx, 'lstmForwardStep', lstmForwardCode, s, { H, B }, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.cs!, lengths]);
   }
 }
 
+/**
+ * Past a row's length the forward step stored zero gates and the head passes zero gradient, so
+ * every backward step writes zeros there without looking at the lengths.
+ */
 export function backwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l: LayerBuffers): Dispatch {
   const { H, B, T } = s;
   switch (s.cell) {

@@ -5,6 +5,7 @@ export type Nonlinearity = 'tanh' | 'relu';
 export type InputSpec = { kind: 'tokens'; vocab: number } | { kind: 'real'; features: number };
 
 export type Cell = 'rnn' | 'gru' | 'lstm';
+export type Loss = 'ce' | 'mse' | 'class' | 'regress';
 
 export interface ModelConfig {
   cell: Cell;
@@ -15,7 +16,11 @@ export interface ModelConfig {
   input: InputSpec;
   /** Size of the head's output; defaults to the vocabulary for token inputs. */
   output: number;
-  loss: 'ce';
+  /**
+   * Per step: 'ce' softmax cross-entropy, 'mse' squared error (PyTorch's MSELoss, mean over steps and
+   * outputs). Per sequence, on its final state: 'class' cross-entropy, 'regress' squared error.
+   */
+  loss: Loss;
 }
 
 export const MODEL_LIMITS = { hidden: 4096, layers: 8, vocab: 65536, features: 65536, output: 65536 } as const;
@@ -84,7 +89,7 @@ export function parseModelConfig(raw: unknown, path = ''): ModelConfig {
   if (raw.output === undefined && defaultOutput === undefined)
     throw new ConfigError(field(path, 'output'), 'is required for real-valued inputs');
   const output = intIn(raw.output ?? defaultOutput, field(path, 'output'), 1, MODEL_LIMITS.output);
-  const loss = oneOf(raw.loss ?? 'ce', field(path, 'loss'), ['ce'] as const);
+  const loss = oneOf(raw.loss ?? 'ce', field(path, 'loss'), ['ce', 'mse', 'class', 'regress'] as const);
   return { cell, nonlinearity, layers, hidden, input, output, loss };
 }
 
@@ -98,6 +103,9 @@ function parseInput(raw: unknown, path: string): InputSpec {
   noUnknownKeys(raw, path, ['kind', 'features']);
   return { kind, features: intIn(raw.features, field(path, 'features'), 1, MODEL_LIMITS.features) };
 }
+
+/** Losses on each sequence's final state rather than on every step. */
+export const perSequenceLoss = (cfg: ModelConfig): boolean => cfg.loss === 'class' || cfg.loss === 'regress';
 
 export function inputSize(cfg: ModelConfig): number {
   return cfg.input.kind === 'tokens' ? cfg.input.vocab : cfg.input.features;

@@ -9,32 +9,57 @@
 // fixed-order sums), and dL/dh of the layer below (a GEMM through W_ih).
 
 import type { GpuContext } from '../context.ts';
-import { GATES, type ModelConfig } from '../model/config.ts';
+import { GATES, perSequenceLoss, type ModelConfig } from '../model/config.ts';
 import { paramLayout, type ParamLayout } from '../model/params.ts';
 import { encode, type Dispatch } from '../kernels/dispatch.ts';
 import { gemm } from '../kernels/gemm.ts';
 import { backwardStep, forwardStep, type LayerBuffers, type StepShape } from '../kernels/cellStep.ts';
 import { projectTokens } from '../kernels/projectTokens.ts';
 import { tokenWeightGrad } from '../kernels/tokenWeightGrad.ts';
-import { softmaxXent } from '../kernels/softmaxXent.ts';
+import { rowLoss } from '../kernels/rowLoss.ts';
+import { gatherFinalState, scatterFinalGrad } from '../kernels/finalState.ts';
 import { sumRows } from '../kernels/sumRows.ts';
 import { groupRowsByToken, type Batch } from '../data/batch.ts';
 
-const STEP_STRIDE = 256; // the largest minUniformBufferOffsetAlignment WebGPU allows
+/** Initial hidden (and LSTM cell) states of every layer, [L*B*H] layer-major. */
+export interface InitialState {
+  h0?: Float32Array;
+  c0?: Float32Array;
+}
+
+/** A copy of [rows, width] data with the rows that `keep` rejects zeroed. */
+function maskRows(data: Float32Array, width: number, keep: (r: number) => boolean): Float32Array {
+  const out = data.slice();
+  for (let r = 0; r < data.length / width; r++) if (!keep(r)) out.fill(0, r * width, (r + 1) * width);
+  return out;
+}
+
+const STEP_STRIDE = 256;
+/** Floats in the metrics buffer. */
+export const METRICS = 4; // the largest minUniformBufferOffsetAlignment WebGPU allows
 
 export interface ModelBuffers {
   params: GPUBuffer;
   grads: GPUBuffer;
   tokens: GPUBuffer | null;
   inputs: GPUBuffer | null;
+  /** u32 classes per step ('ce') or sequence ('class'); f32 vectors per step ('mse') or sequence ('regress'). */
   targets: GPUBuffer;
   tokOffsets: GPUBuffer | null;
   tokRows: GPUBuffer | null;
+  /** Real steps per sequence, [B]. */
+  lengths: GPUBuffer;
+  /** Uniform { lossScale }: 1 / the loss mean's denominator, written with each batch. */
+  batchInfo: GPUBuffer;
+  /** Head outputs: [T*B, O] per step, [B, O] for sequence classification. */
   logits: GPUBuffer;
   dlogits: GPUBuffer;
   rowLoss: GPUBuffer;
-  /** The mean loss of the last step, one float. */
-  loss: GPUBuffer;
+  /** Sequence classification: each sequence's final top-layer state and its gradient, [B, H]. */
+  hFinal: GPUBuffer | null;
+  dFinal: GPUBuffer | null;
+  /** The last step's [mean loss, gradient norm, skipped (0/1), optimizer step]: what a step reports. */
+  metrics: GPUBuffer;
 }
 
 interface Layer {
@@ -66,18 +91,24 @@ export class RecurrentGpu {
     const f32 = 4;
     const tokensIn = cfg.input.kind === 'tokens';
     const F = cfg.input.kind === 'tokens' ? cfg.input.vocab : cfg.input.features;
+    const perSequence = perSequenceLoss(cfg);
+    const headRows = perSequence ? B : rows;
     const b = (this.buffers = {
       params: ctx.storage('params', layout.total * f32),
       grads: ctx.storage('grads', layout.total * f32),
       tokens: tokensIn ? ctx.storage('tokens', rows * 4) : null,
       inputs: tokensIn ? null : ctx.storage('inputs', rows * F * f32),
-      targets: ctx.storage('targets', rows * 4),
+      targets: ctx.storage('targets', cfg.loss === 'mse' || cfg.loss === 'regress' ? headRows * O * f32 : headRows * 4),
       tokOffsets: tokensIn ? ctx.storage('tokOffsets', (F + 1) * 4) : null,
       tokRows: tokensIn ? ctx.storage('tokRows', rows * 4) : null,
-      logits: ctx.storage('logits', rows * O * f32),
-      dlogits: ctx.storage('dlogits', rows * O * f32),
-      rowLoss: ctx.storage('rowLoss', rows * f32),
-      loss: ctx.storage('loss', 4),
+      lengths: ctx.storage('lengths', B * 4),
+      batchInfo: ctx.createBuffer('batchInfo', 16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+      logits: ctx.storage('logits', headRows * O * f32),
+      dlogits: ctx.storage('dlogits', headRows * O * f32),
+      rowLoss: ctx.storage('rowLoss', headRows * f32),
+      hFinal: perSequence ? ctx.storage('hFinal', B * H * f32) : null,
+      dFinal: perSequence ? ctx.storage('dFinal', B * H * f32) : null,
+      metrics: ctx.storage('metrics', METRICS * 4),
     });
 
     const steps = new Uint32Array((T * STEP_STRIDE) / 4);
@@ -88,29 +119,47 @@ export class RecurrentGpu {
       entries: [{ binding: 0, resource: { buffer: ctx.uniform('steps', steps.buffer), size: 16 } }],
     });
 
+    this.carry = ctx.storage('carry', B * H * f32);
     const layerBuffers = Array.from({ length: cfg.layers }, (_, l) => this.layerBuffers(l));
     this.layers = layerBuffers.map((lb, l) => this.layer(l, lb, l > 0 ? layerBuffers[l - 1] : null, F));
 
-    const top = layerBuffers[cfg.layers - 1];
-    const hOut = { buffer: top.hs, offset: B * H }; // h_1..h_T of the top layer
-    const off = (name: string) => layout.byName.get(name)!.offset;
-    this.head = [
+    this.head = this.buildHead(layerBuffers[cfg.layers - 1]);
+  }
+
+  /**
+   * The head on the top layer's states: every step's (h_1..h_T) for per-step losses, each sequence's
+   * final state for sequence classification. Then its loss, its gradients, and dL/dh of the top layer.
+   */
+  private buildHead(top: LayerBuffers): Dispatch[] {
+    const { ctx, cfg, T, B, buffers: b } = this;
+    const H = cfg.hidden;
+    const O = cfg.output;
+    const off = (name: string) => this.layout.byName.get(name)!.offset;
+    const perSequence = perSequenceLoss(cfg);
+    const rows = perSequence ? B : T * B;
+    const hIn = perSequence ? { buffer: b.hFinal! } : { buffer: top.hs, offset: B * H };
+    const dIn = perSequence ? b.dFinal! : top.dh;
+    return [
+      ...(perSequence ? [gatherFinalState(ctx, { B, H }, b.lengths, top.hs, b.hFinal!)] : []),
       gemm(ctx, 'headForward', {
         M: rows, N: O, K: H, transB: true,
-        a: hOut, b: { buffer: b.params, offset: off('head.weight') }, bias: { buffer: b.params, offset: off('head.bias') },
+        a: hIn, b: { buffer: b.params, offset: off('head.weight') }, bias: { buffer: b.params, offset: off('head.bias') },
         c: { buffer: b.logits },
       }),
-      softmaxXent(ctx, { rows, O, scale: 1 / rows }, b.logits, b.targets, b.rowLoss, b.dlogits),
-      sumRows(ctx, 'meanLoss', { rows, cols: 1, scale: 1 / rows }, { buffer: b.rowLoss }, { buffer: b.loss }),
+      rowLoss(ctx, { kind: cfg.loss, rows, O, B }, {
+        outputs: b.logits, targets: b.targets, rowLoss: b.rowLoss, dOutputs: b.dlogits, lengths: b.lengths, batchInfo: b.batchInfo,
+      }),
+      sumRows(ctx, 'meanLoss', { rows, cols: 1 }, { buffer: b.rowLoss }, { buffer: b.metrics }),
       gemm(ctx, 'headWeightGrad', {
         M: O, N: H, K: rows, transA: true,
-        a: { buffer: b.dlogits }, b: hOut, c: { buffer: b.grads, offset: off('head.weight') },
+        a: { buffer: b.dlogits }, b: hIn, c: { buffer: b.grads, offset: off('head.weight') },
       }),
       sumRows(ctx, 'headBiasGrad', { rows, cols: O }, { buffer: b.dlogits }, { buffer: b.grads, offset: off('head.bias') }),
       gemm(ctx, 'headInputGrad', {
         M: rows, N: H, K: O,
-        a: { buffer: b.dlogits }, b: { buffer: b.params, offset: off('head.weight') }, c: { buffer: top.dh },
+        a: { buffer: b.dlogits }, b: { buffer: b.params, offset: off('head.weight') }, c: { buffer: dIn },
       }),
+      ...(perSequence ? [scatterFinalGrad(ctx, { T, B, H }, b.lengths, b.dFinal!, top.dh)] : []),
     ];
   }
 
@@ -178,33 +227,98 @@ export class RecurrentGpu {
     return {
       buffers: lb,
       project,
-      forward: forwardStep(ctx, shape, b.params, lb),
+      forward: forwardStep(ctx, shape, b.params, lb, b.lengths),
       backward: backwardStep(ctx, shape, b.params, lb),
       grads: gradDispatches,
     };
   }
 
-  /** Writes a batch into the input buffers (queue writes, ordered before the next submit). */
-  upload(batch: Batch): void {
+  /**
+   * Writes a batch (and the initial states, zero unless given) into the input buffers: queue writes,
+   * ordered before the next submit. Inputs and targets at steps past a sequence's length are
+   * replaced by zeros here, so what the batch holds there is never read.
+   */
+  upload(batch: Batch, init: InitialState | 'carry' = {}): void {
     const { cfg, T, B } = this;
     if (batch.T !== T || batch.B !== B) throw new Error(`batch is ${batch.T}x${batch.B} (T x B), the model was built for ${T}x${B}`);
     const q = this.ctx.device.queue;
     const O = cfg.output;
-    for (const y of batch.targets) if (y >= O) throw new Error(`target ${y} is outside the output size ${O}`);
-    q.writeBuffer(this.buffers.targets, 0, batch.targets);
+    const lengths = batch.lengths ?? new Uint32Array(B).fill(T);
+    lengths.forEach((n, b) => {
+      if (!(n >= 1 && n <= T)) throw new Error(`lengths[${b}] is ${n}; it must be between 1 and ${T}`);
+    });
+    const real = (r: number) => Math.floor(r / B) < lengths[r % B];
+    const steps = lengths.reduce((a, n) => a + n, 0);
+    q.writeBuffer(this.buffers.lengths, 0, lengths);
+    const perSequence = perSequenceLoss(cfg);
+    const squared = cfg.loss === 'mse' || cfg.loss === 'regress';
+    const meanOver = (perSequence ? B : steps) * (squared ? O : 1);
+    q.writeBuffer(this.buffers.batchInfo, 0, new Float32Array([1 / meanOver]));
+
+    if (squared) {
+      const y = batch.targetValues;
+      const n = (perSequence ? B : T * B) * O;
+      if (!y || y.length !== n) throw new Error(`loss "${cfg.loss}" needs targetValues of ${n} numbers`);
+      q.writeBuffer(this.buffers.targets, 0, perSequence ? y : maskRows(y, O, real));
+    } else {
+      const y = batch.targets;
+      const n = cfg.loss === 'class' ? B : T * B;
+      if (!y || y.length !== n) throw new Error(`loss "${cfg.loss}" needs ${n} targets`);
+      const clean = cfg.loss === 'class' ? y : y.map((v, r) => (real(r) ? v : 0));
+      clean.forEach((v, r) => {
+        if (v >= O) throw new Error(`target ${v} (row ${r}) is outside the output size ${O}`);
+      });
+      q.writeBuffer(this.buffers.targets, 0, clean);
+    }
     if (cfg.input.kind === 'tokens') {
       const V = cfg.input.vocab;
       if (!batch.tokens) throw new Error('this model takes token inputs');
-      for (const v of batch.tokens) if (v >= V) throw new Error(`token ${v} is outside the vocabulary of ${V}`);
-      const { offsets, rows } = groupRowsByToken(batch.tokens, V);
-      q.writeBuffer(this.buffers.tokens!, 0, batch.tokens);
+      const tokens = batch.tokens.map((v, r) => (real(r) ? v : 0));
+      tokens.forEach((v, r) => {
+        if (v >= V) throw new Error(`token ${v} (row ${r}) is outside the vocabulary of ${V}`);
+      });
+      const { offsets, rows } = groupRowsByToken(tokens, V);
+      q.writeBuffer(this.buffers.tokens!, 0, tokens);
       q.writeBuffer(this.buffers.tokOffsets!, 0, offsets);
       q.writeBuffer(this.buffers.tokRows!, 0, rows);
     } else {
       if (!batch.inputs) throw new Error('this model takes real-valued inputs');
-      q.writeBuffer(this.buffers.inputs!, 0, batch.inputs);
+      q.writeBuffer(this.buffers.inputs!, 0, maskRows(batch.inputs, cfg.input.features, real));
     }
+    if (init !== 'carry') this.writeInitialState(init);
   }
+
+  /**
+   * Truncated BPTT: each layer's final states (block T of hs, cs) become the next batch's initial
+   * states (block 0), on the GPU. WebGPU copies between two buffers only, hence the scratch buffer.
+   */
+  encodeCarryState(encoder: GPUCommandEncoder): void {
+    const bytes = this.B * this.cfg.hidden * 4;
+    const last = this.T * bytes;
+    for (const { buffers } of this.layers)
+      for (const state of [buffers.hs, buffers.cs]) {
+        if (!state) continue;
+        encoder.copyBufferToBuffer(state, last, this.carry, 0, bytes);
+        encoder.copyBufferToBuffer(this.carry, 0, state, 0, bytes);
+      }
+  }
+
+  private carry: GPUBuffer;
+
+  /** h0 (and c0) of every layer, [L*B*H] layer-major; zeros when not given. */
+  private writeInitialState({ h0, c0 }: InitialState): void {
+    const { cfg, B } = this;
+    const n = B * cfg.hidden;
+    const zeros = (this.zeros ??= new Float32Array(n));
+    if (h0 && h0.length !== cfg.layers * n) throw new Error(`h0 must hold ${cfg.layers}*${B}*${cfg.hidden} numbers`);
+    if (c0 && (cfg.cell !== 'lstm' || c0.length !== cfg.layers * n)) throw new Error(cfg.cell === 'lstm' ? `c0 must hold ${cfg.layers}*${B}*${cfg.hidden} numbers` : 'c0 is for LSTMs only');
+    this.layers.forEach(({ buffers }, l) => {
+      this.ctx.device.queue.writeBuffer(buffers.hs, 0, h0 ? h0.subarray(l * n, (l + 1) * n) : zeros);
+      if (buffers.cs) this.ctx.device.queue.writeBuffer(buffers.cs, 0, c0 ? c0.subarray(l * n, (l + 1) * n) : zeros);
+    });
+  }
+
+  private zeros: Float32Array | undefined;
 
   /** Per layer: its input projection, then T forward-step dispatches. */
   encodeForward(pass: GPUComputePassEncoder): void {

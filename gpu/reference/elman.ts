@@ -116,7 +116,7 @@ export class ElmanReference {
     if (h0) hs.set(h0);
     for (let t = 0; t < T; t++) forwardStep(hs, proj, p('rnn.weight_hh_l0'), p('rnn.bias_hh_l0'), t, B, H, relu);
     const logits = linearRows(hs.subarray(B * H), p('head.weight'), p('head.bias'), T * B, O, H);
-    const { rowLoss } = softmaxXent(logits, batch.targets, O, 1);
+    const { rowLoss } = softmaxXent(logits, batch.targets!, O, 1);
     const loss = rowLoss.reduce((a, b) => a + b, 0) / (T * B);
     return { proj, hs, logits, rowLoss, loss };
   }
@@ -135,7 +135,7 @@ export class ElmanReference {
     const g = (n: string) => this.view(grads, n);
     const p = (n: string) => this.view(params, n);
 
-    const { dlogits } = softmaxXent(fwd.logits, batch.targets, O, 1 / rows);
+    const { dlogits } = softmaxXent(fwd.logits, batch.targets!, O, 1 / rows);
     const hOut = fwd.hs.subarray(B * H);
     // head: dW = dlogitsᵀ · h, db = Σ_rows dlogits, dh = dlogits · W
     const dW = g('head.weight');

@@ -1,14 +1,21 @@
 // The float64 CPU reference of a stacked recurrent network (nn.RNN / nn.GRU / nn.LSTM, time-major)
-// + linear head + per-step softmax cross-entropy (CrossEntropyLoss, reduction='mean'), with
-// PyTorch's exact semantics. It is the specification the GPU kernels are tested against: same
-// time-major layout (row r = t * B + b), same flat parameter layout (params.ts), and backward
-// through time written out by hand, one small function per cell. Slow and obvious on purpose.
+// + linear head + loss (cfg.loss: per-step cross-entropy 'ce', per-step MSELoss 'mse', or 'class':
+// cross-entropy of each sequence's final state), all reduction='mean', with PyTorch's exact
+// semantics. It is the specification the GPU kernels are tested against: same time-major layout
+// (row r = t * B + b), same flat parameter layout (params.ts), and backward through time written
+// out by hand, one small function per cell. Slow and obvious on purpose.
 //
 // Per layer and step the cell sees two pre-activation halves, each [G*H] with gate blocks stacked
 // in PyTorch's order (RNN [a], GRU [r, z, n], LSTM [i, f, g, o]):
 //   gi = W_ih x_t + b_ih      (x_t: the token's column of W_ih (a gather), the F-vector, or h_t of the layer below)
 //   gh = W_hh h_{t-1} + b_hh
 // They are kept apart because the GRU's candidate gate uses them apart: n = tanh(gi_n + r ⊙ gh_n).
+//
+// Ragged batches (batch.lengths, PyTorch's packed sequences): at steps t ≥ lengths[b] sequence b's
+// state is carried unchanged in every layer (h_t = h_{t-1}, c_t = c_{t-1}), the step adds no loss,
+// and its inputs and targets are never read. So hs block T (= hT) is each sequence's state at its
+// last real step. Truncated BPTT: chunk k runs with init {h0: hT, c0: cT} of chunk k−1; its
+// gradient stops there (dh0/dc0 are returned, never propagated further).
 
 import { GATES, inputSize, type ModelConfig } from '../model/config.ts';
 import { paramLayout, type ParamLayout } from '../model/params.ts';
@@ -27,15 +34,24 @@ export interface RecurrentForward {
   hs: Float64Array[];
   /** per layer (LSTM only, else empty): cell states [(T+1)*B*H], rows 0..B-1 = c0 */
   cs: Float64Array[];
-  logits: Float64Array; // [T*B, O]
-  rowLoss: Float64Array; // [T*B]
+  /** 'ce' / 'mse': [T*B, O], padded rows 0. 'class': [B, O], the head on each sequence's final top state. */
+  logits: Float64Array;
+  /** Per-row loss already divided by the mean's denominator, so loss = Σ rowLoss: [T*B] (padded rows 0), 'class': [B]. */
+  rowLoss: Float64Array;
   loss: number;
+  /** Each layer's final state per sequence, [L*B*H] layer-major (= hs block T): the next TBPTT chunk's h0. */
+  hT: Float64Array;
+  /** LSTM: final cell states, as hT; else null. */
+  cT: Float64Array | null;
 }
 
-/** What backward needs besides the states: per layer gi and gh, each [T*B, G*H]. */
+/** What backward needs besides the states. */
 interface Tape {
-  gi: F64[];
+  gi: F64[]; // per layer [T*B, G*H]; padded rows 0
   gh: F64[];
+  len: Uint32Array; // real steps per sequence
+  dlogits: F64; // ∂loss/∂logits, as logits
+  src: Int32Array; // per logits row: the top-layer state row (r = t*B + b of hs[L−1] from block 1) it reads; −1: padded
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -122,6 +138,40 @@ function lstmStepBackward(gi: F64, gh: F64, c: F64, cOut: F64, dhOut: F64, dcOut
   }
 }
 
+/** batch.lengths validated (each in 1..T), or all T. */
+function seqLengths(batch: Batch): Uint32Array {
+  const { T, B, lengths } = batch;
+  if (!lengths) return new Uint32Array(B).fill(T);
+  if (lengths.length !== B) throw new Error(`batch.lengths: expected ${B} entries (one per sequence), got ${lengths.length}`);
+  lengths.forEach((n, b) => {
+    if (!(n >= 1 && n <= T)) throw new Error(`batch.lengths[${b}] = ${n}: must be between 1 and T = ${T}`);
+  });
+  return lengths;
+}
+
+/** Checks that the batch holds what cfg needs; values are checked at real steps only (padding may hold anything). */
+function checkBatch(cfg: ModelConfig, batch: Batch, len: Uint32Array): void {
+  const { T, B } = batch;
+  const [rows, O] = [T * B, cfg.output];
+  const need = <A extends ArrayLike<number>>(name: string, a: A | undefined, n: number): A => {
+    if (!a) throw new Error(`batch.${name}: required (input ${cfg.input.kind}, loss ${cfg.loss})`);
+    if (a.length !== n) throw new Error(`batch.${name}: expected ${n} values, got ${a.length}`);
+    return a;
+  };
+  const real = (r: number) => Math.floor(r / B) < len[r % B];
+  if (cfg.input.kind === 'tokens') {
+    const { vocab } = cfg.input;
+    need('tokens', batch.tokens, rows).forEach((v, r) => {
+      if (real(r) && v >= vocab) throw new Error(`batch.tokens[${r}] = ${v}: must be below the vocabulary size ${vocab}`);
+    });
+  } else need('inputs', batch.inputs, rows * cfg.input.features);
+  if (cfg.loss === 'mse') need('targetValues', batch.targetValues, rows * O);
+  else
+    need('targets', batch.targets, cfg.loss === 'class' ? B : rows).forEach((v, r) => {
+      if ((cfg.loss === 'class' || real(r)) && v >= O) throw new Error(`batch.targets[${r}] = ${v}: must be below the output size ${O}`);
+    });
+}
+
 export class RecurrentReference {
   readonly layout: ParamLayout;
   constructor(readonly cfg: ModelConfig) {
@@ -145,50 +195,87 @@ export class RecurrentReference {
     const rows = T * B;
     const relu = cfg.nonlinearity === 'relu';
     const p = (n: string) => this.view(params, n);
+    const len = seqLengths(batch);
+    checkBatch(cfg, batch, len);
     for (const [k, v] of Object.entries(init ?? {}))
       if (v && v.length !== L * B * H) throw new Error(`init.${k}: expected ${L * B * H} floats, got ${v.length}`);
     if (init?.c0 && cell !== 'lstm') throw new Error(`init.c0: only an LSTM has a cell state (cell is ${cell})`);
+    const isReal = (r: number) => Math.floor(r / B) < len[r % B]; // row r = t*B + b is a real step: t < lengths[b]
     const hs: F64[] = [];
     const cs: F64[] = [];
-    const tape: Tape = { gi: [], gh: [] };
+    const tape: Tape = { gi: [], gh: [], len, dlogits: new Float64Array(0), src: new Int32Array(0) };
     for (let l = 0; l < L; l++) {
-      const wih = p(`rnn.weight_ih_l${l}`);
-      const bih = p(`rnn.bias_ih_l${l}`);
-      const whh = p(`rnn.weight_hh_l${l}`);
-      const bhh = p(`rnn.bias_hh_l${l}`);
-      const gi =
-        l > 0
-          ? linearRows(hs[l - 1].subarray(B * H), wih, bih, rows, GH, H)
-          : cfg.input.kind === 'tokens'
-            ? projectTokens(wih, bih, batch.tokens!, GH, cfg.input.vocab) // column gather, no one-hot matmul
-            : linearRows(batch.inputs!, wih, bih, rows, GH, cfg.input.features);
+      const [wih, bih, whh, bhh] = ['weight_ih', 'bias_ih', 'weight_hh', 'bias_hh'].map((n) => p(`rnn.${n}_l${l}`));
+      const In = l === 0 ? inputSize(cfg) : H;
+      const x = l > 0 ? hs[l - 1].subarray(B * H) : batch.inputs; // the layer's inputs x_t, row r (unused for tokens)
+      const gi = new Float64Array(rows * GH); // W_ih x_t + b_ih, real rows only: padded inputs are never read
+      for (let r = 0; r < rows; r++) {
+        if (!isReal(r)) continue;
+        if (l === 0 && batch.tokens) gi.set(projectTokens(wih, bih, batch.tokens.subarray(r, r + 1), GH, In), r * GH); // column gather
+        else gi.set(linearRows(x!.subarray(r * In, (r + 1) * In), wih, bih, 1, GH, In), r * GH);
+      }
       const gh = new Float64Array(rows * GH);
       const h = new Float64Array((T + 1) * B * H);
       const c = new Float64Array(cell === 'lstm' ? (T + 1) * B * H : 0);
       if (init?.h0) h.set(init.h0.subarray(l * B * H, (l + 1) * B * H));
       if (init?.c0) c.set(init.c0.subarray(l * B * H, (l + 1) * B * H));
-      for (let t = 0; t < T; t++) {
-        gh.set(linearRows(h.subarray(t * B * H, (t + 1) * B * H), whh, bhh, B, GH, H), t * B * GH); // W_hh h + b_hh
-        for (let b = 0; b < B; b++) {
-          const r = t * B + b;
-          const giR = gi.subarray(r * GH, (r + 1) * GH);
-          const ghR = gh.subarray(r * GH, (r + 1) * GH);
-          const prev = (s: F64) => s.subarray(r * H, (r + 1) * H);
-          const next = (s: F64) => s.subarray((r + B) * H, (r + B + 1) * H);
-          if (cell === 'rnn') rnnStepForward(giR, ghR, H, relu, next(h));
-          else if (cell === 'gru') gruStepForward(giR, ghR, prev(h), H, next(h));
-          else lstmStepForward(giR, ghR, prev(c), H, next(h), next(c));
+      for (let r = 0; r < rows; r++) {
+        const prev = (s: F64) => s.subarray(r * H, (r + 1) * H);
+        const next = (s: F64) => s.subarray((r + B) * H, (r + B + 1) * H);
+        if (!isReal(r)) {
+          next(h).set(prev(h)); // packed sequence: past its end the state is carried unchanged
+          if (cell === 'lstm') next(c).set(prev(c));
+          continue;
         }
+        const giR = gi.subarray(r * GH, (r + 1) * GH);
+        const ghR = gh.subarray(r * GH, (r + 1) * GH);
+        ghR.set(linearRows(prev(h), whh, bhh, 1, GH, H)); // W_hh h_{t-1} + b_hh
+        if (cell === 'rnn') rnnStepForward(giR, ghR, H, relu, next(h));
+        else if (cell === 'gru') gruStepForward(giR, ghR, prev(h), H, next(h));
+        else lstmStepForward(giR, ghR, prev(c), H, next(h), next(c));
       }
       hs.push(h);
       if (cell === 'lstm') cs.push(c);
       tape.gi.push(gi);
       tape.gh.push(gh);
     }
-    const logits = linearRows(hs[L - 1].subarray(B * H), p('head.weight'), p('head.bias'), rows, O, H);
-    const { rowLoss } = softmaxXent(logits, batch.targets, O, 1);
-    const loss = rowLoss.reduce((a, b) => a + b, 0) / rows;
-    return { fwd: { hs, cs, logits, rowLoss, loss }, tape };
+
+    // Head + loss. Logits row q reads top-layer state row src[q]: 'ce'/'mse': q = r for real steps
+    // (N = Σ_b lengths[b] of them); 'class': q = b, src = (lengths[b] − 1)*B + b, its final state.
+    // z = W h + b.  'ce'/'class': rowLoss = (logsumexp(z) − z_y)/D, dz = (softmax(z) − onehot(y))/D, D = N or B.
+    // 'mse': rowLoss = Σ_o (z_o − y_o)²/(N·O), dz_o = 2(z_o − y_o)/(N·O).
+    const cls = cfg.loss === 'class';
+    const nOut = cls ? B : rows;
+    const src = Int32Array.from({ length: nOut }, (_, q) => (cls ? (len[q] - 1) * B + q : isReal(q) ? q : -1));
+    const N = len.reduce((a, n) => a + n, 0);
+    const D = cls ? B : cfg.loss === 'mse' ? N * O : N;
+    const [W, bias, top] = [p('head.weight'), p('head.bias'), hs[L - 1].subarray(B * H)];
+    const logits = new Float64Array(nOut * O);
+    const rowLoss = new Float64Array(nOut);
+    const dlogits = new Float64Array(nOut * O);
+    for (let q = 0; q < nOut; q++) {
+      if (src[q] < 0) continue; // padded step: no output, no loss, target never read
+      const z = linearRows(top.subarray(src[q] * H, (src[q] + 1) * H), W, bias, 1, O, H);
+      logits.set(z, q * O);
+      if (cfg.loss === 'mse')
+        for (let o = 0; o < O; o++) {
+          const e = z[o] - batch.targetValues![q * O + o];
+          rowLoss[q] += (e * e) / D;
+          dlogits[q * O + o] = (2 * e) / D;
+        }
+      else {
+        const xe = softmaxXent(z, batch.targets!.subarray(q, q + 1), O, 1 / D);
+        rowLoss[q] = xe.rowLoss[0] / D;
+        dlogits.set(xe.dlogits, q * O);
+      }
+    }
+    Object.assign(tape, { dlogits, src });
+    const loss = rowLoss.reduce((a, v) => a + v, 0);
+    const hT = new Float64Array(L * B * H); // final states = hs block T (padded steps carry)
+    hs.forEach((h, l) => hT.set(h.subarray(T * B * H), l * B * H));
+    const cT = cell === 'lstm' ? new Float64Array(L * B * H) : null;
+    cs.forEach((c, l) => cT!.set(c.subarray(T * B * H), l * B * H));
+    return { fwd: { hs, cs, logits, rowLoss, loss, hT, cT }, tape };
   }
 
   lossAndGrad(params: F64, batch: Batch, init?: RecurrentInit): { loss: number; grads: F64; dh0: F64; dc0: F64 | null; fwd: RecurrentForward } {
@@ -199,58 +286,61 @@ export class RecurrentReference {
     const rows = T * B;
     const relu = cfg.nonlinearity === 'relu';
     const { fwd, tape } = this.run(params, batch, init);
+    const { len, dlogits, src } = tape;
+    const isReal = (r: number) => Math.floor(r / B) < len[r % B];
     const grads = new Float64Array(this.layout.total);
     const g = (n: string) => this.view(grads, n);
     const p = (n: string) => this.view(params, n);
     const dh0 = new Float64Array(L * B * H);
     const dc0 = cell === 'lstm' ? new Float64Array(L * B * H) : null;
 
-    // Head: dlogits = (softmax − onehot) / rows; dW = dlogitsᵀ · h, db = Σ_rows dlogits, dY = dlogits · W.
-    const { dlogits } = softmaxXent(fwd.logits, batch.targets, O, 1 / rows);
+    // Head: per logits row q reading state row s = src[q]: dW += dz ⊗ h_s, db += dz, dY_s += Wᵀ dz.
     const top = fwd.hs[L - 1].subarray(B * H);
-    const dW = g('head.weight');
-    const db = g('head.bias');
-    const W = p('head.weight');
+    const [dW, db, W] = [g('head.weight'), g('head.bias'), p('head.weight')];
     let dY = new Float64Array(rows * H); // ∂L/∂h_t of the current layer's outputs, from above (head or next layer)
-    for (let r = 0; r < rows; r++)
+    src.forEach((s, q) => {
+      if (s < 0) return;
       for (let o = 0; o < O; o++) {
-        const d = dlogits[r * O + o];
+        const d = dlogits[q * O + o];
         db[o] += d;
         for (let i = 0; i < H; i++) {
-          dW[o * H + i] += d * top[r * H + i];
-          dY[r * H + i] += d * W[o * H + i];
+          dW[o * H + i] += d * top[s * H + i];
+          dY[s * H + i] += d * W[o * H + i];
         }
       }
+    });
 
     for (let l = L - 1; l >= 0; l--) {
       const whh = p(`rnn.weight_hh_l${l}`);
       const wih = p(`rnn.weight_ih_l${l}`);
       const [h, c, gi, gh] = [fwd.hs[l], fwd.cs[l], tape.gi[l], tape.gh[l]];
-      const dgi = new Float64Array(rows * GH);
+      const dgi = new Float64Array(rows * GH); // padded rows stay 0
       const dgh = new Float64Array(rows * GH);
       const dh = new Float64Array(B * H); // ∂L/∂h_t carried back through time (all rows b)
       const dc = new Float64Array(B * H); // ∂L/∂c_t carried back through time (LSTM)
-      for (let t = T - 1; t >= 0; t--) {
-        for (let b = 0; b < B; b++) {
-          const r = t * B + b;
-          const row = (s: F64, n: number, at = r) => s.subarray(at * n, (at + 1) * n);
-          const dhOut = row(dY, H).map((v, i) => v + dh[b * H + i]); // δh_t = from above + from step t+1
-          const dhB = row(dh, H, b).fill(0);
-          const [giR, ghR, dgiR, dghR] = [row(gi, GH), row(gh, GH), row(dgi, GH), row(dgh, GH)];
-          if (cell === 'rnn') rnnStepBackward(dhOut, row(h, H, r + B), H, relu, dgiR, dghR);
-          else if (cell === 'gru') gruStepBackward(giR, ghR, row(h, H), dhOut, H, dgiR, dghR, dhB);
-          else lstmStepBackward(giR, ghR, row(c, H), row(c, H, r + B), dhOut, row(dc, H, b).slice(), H, dgiR, dghR, row(dc, H, b));
-          for (let j = 0; j < H; j++) for (let k = 0; k < GH; k++) dhB[j] += whh[k * H + j] * dghR[k]; // δh_{t−1} += W_hhᵀ dgh
-        }
+      for (let r = rows - 1; r >= 0; r--) {
+        // A padded step copies the state (h_t = h_{t-1}) and gets no gradient from above (dY_r = 0):
+        // δh_{t-1} = δh_t, δc_{t-1} = δc_t, i.e. dh and dc pass through unchanged.
+        if (!isReal(r)) continue;
+        const b = r % B;
+        const row = (s: F64, n: number, at = r) => s.subarray(at * n, (at + 1) * n);
+        const dhOut = row(dY, H).map((v, i) => v + dh[b * H + i]); // δh_t = from above + from step t+1
+        const dhB = row(dh, H, b).fill(0);
+        const [giR, ghR, dgiR, dghR] = [row(gi, GH), row(gh, GH), row(dgi, GH), row(dgh, GH)];
+        if (cell === 'rnn') rnnStepBackward(dhOut, row(h, H, r + B), H, relu, dgiR, dghR);
+        else if (cell === 'gru') gruStepBackward(giR, ghR, row(h, H), dhOut, H, dgiR, dghR, dhB);
+        else lstmStepBackward(giR, ghR, row(c, H), row(c, H, r + B), dhOut, row(dc, H, b).slice(), H, dgiR, dghR, row(dc, H, b));
+        for (let j = 0; j < H; j++) for (let k = 0; k < GH; k++) dhB[j] += whh[k * H + j] * dghR[k]; // δh_{t−1} += W_hhᵀ dgh
       }
       dh0.set(dh, l * B * H);
       dc0?.set(dc, l * B * H);
-      // Weights: dW_hh = Σ_r dgh_r ⊗ h_{r−1}, db_hh = Σ dgh, dW_ih = Σ_r dgi_r ⊗ x_r, db_ih = Σ dgi; dX = dgi · W_ih.
+      // Weights, over real rows r: dW_hh += dgh_r ⊗ h_{r−1}, db_hh += dgh_r, dW_ih += dgi_r ⊗ x_r, db_ih += dgi_r; dX_r = W_ihᵀ dgi_r.
       const [dWih, dWhh, dbih, dbhh] = ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'].map((n) => g(`rnn.${n}_l${l}`));
       const In = l === 0 ? inputSize(cfg) : H;
       const x = l === 0 ? batch.inputs : fwd.hs[l - 1].subarray(B * H); // the layer below's outputs h_1..h_T
       const dX = new Float64Array(l > 0 ? rows * H : 0);
-      for (let r = 0; r < rows; r++)
+      for (let r = 0; r < rows; r++) {
+        if (!isReal(r)) continue; // padded inputs are never read
         for (let k = 0; k < GH; k++) {
           const [a, e] = [dgi[r * GH + k], dgh[r * GH + k]];
           dbih[k] += a;
@@ -260,6 +350,7 @@ export class RecurrentReference {
           else for (let f = 0; f < In; f++) dWih[k * In + f] += a * x![r * In + f];
           if (l > 0) for (let f = 0; f < H; f++) dX[r * H + f] += a * wih[k * H + f];
         }
+      }
       dY = dX;
     }
     return { loss: fwd.loss, grads, dh0, dc0, fwd };

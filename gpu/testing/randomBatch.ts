@@ -2,15 +2,27 @@ import { Rng } from '../rng.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { Batch } from '../data/batch.ts';
 
-/** A random time-major batch for a model, from a seed. */
-export function randomBatch(cfg: ModelConfig, T: number, B: number, seed: number): Batch {
+/**
+ * A random time-major batch for a model, from a seed: inputs and targets for its loss, and, with
+ * `ragged`, random lengths in 1..T (one sequence kept at T) whose padding holds junk that must never
+ * be read (out-of-range ids, NaN).
+ */
+export function randomBatch(cfg: ModelConfig, T: number, B: number, seed: number, ragged = false): Batch {
   const rng = new Rng(seed);
   const rows = T * B;
-  const targets = new Uint32Array(rows).map(() => rng.int(cfg.output));
+  const O = cfg.output;
+  const batch: Batch = { T, B };
+  if (ragged) batch.lengths = Uint32Array.from({ length: B }, (_, b) => (b === 0 ? T : 1 + rng.int(T)));
+  const pad = (r: number) => batch.lengths !== undefined && Math.floor(r / B) >= batch.lengths[r % B];
+  if (cfg.loss === 'class') batch.targets = Uint32Array.from({ length: B }, () => rng.int(O));
+  else if (cfg.loss === 'mse') batch.targetValues = Float32Array.from({ length: rows * O }, (_, k) => (pad(Math.floor(k / O)) ? NaN : rng.uniform() * 2 - 1));
+  else batch.targets = Uint32Array.from({ length: rows }, (_, r) => (pad(r) ? 0xffffffff : rng.int(O)));
   if (cfg.input.kind === 'tokens') {
     const V = cfg.input.vocab;
-    return { T, B, tokens: new Uint32Array(rows).map(() => rng.int(V)), targets };
+    batch.tokens = Uint32Array.from({ length: rows }, (_, r) => (pad(r) ? 999_999 : rng.int(V)));
+  } else {
+    const F = cfg.input.features;
+    batch.inputs = Float32Array.from({ length: rows * F }, (_, k) => (pad(Math.floor(k / F)) ? NaN : rng.uniform() * 2 - 1));
   }
-  const F = cfg.input.features;
-  return { T, B, inputs: new Float32Array(rows * F).map(() => rng.uniform() * 2 - 1), targets };
+  return batch;
 }

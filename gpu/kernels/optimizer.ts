@@ -1,0 +1,62 @@
+import normCode from '../../shaders/gradNorm.wgsl?raw';
+import updateCode from '../../shaders/optimizer.wgsl?raw';
+import { packUniform, type GpuContext } from '../context.ts';
+import { encode, grid1d, prepare, type Dispatch } from './dispatch.ts';
+import type { OptimizerConfig } from '../optim/config.ts';
+
+const CHUNK = 1024;
+const KIND = { sgd: 0, adam: 1, adamw: 2 } as const;
+
+/** OptState in the shaders: step, skipped, skippedTotal, scale, bc1, bc2Sqrt, norm, pad. */
+export const OPT_STATE_BYTES = 32;
+
+/**
+ * The optimizer step as three dispatches with no CPU round trip: the gradient norm in fixed-order
+ * chunks, a one-invocation pass that decides clip scale / skip / step count / bias corrections, and
+ * the update over the flat buffers. `metrics` receives [_, gradNorm, skipped, step].
+ */
+export class OptimizerKernels {
+  readonly m: GPUBuffer;
+  readonly v: GPUBuffer;
+  readonly state: GPUBuffer;
+  private dispatches: Dispatch[];
+
+  constructor(
+    ctx: GpuContext,
+    readonly cfg: OptimizerConfig,
+    readonly n: number,
+    b: { params: GPUBuffer; grads: GPUBuffer; metrics: GPUBuffer },
+  ) {
+    const chunks = Math.ceil(n / CHUNK);
+    this.m = ctx.storage('optim.m', n * 4);
+    this.v = ctx.storage('optim.v', cfg.kind === 'sgd' ? 4 : n * 4);
+    this.state = ctx.storage('optim.state', OPT_STATE_BYTES);
+    const partial = ctx.storage('optim.partial', chunks * 4);
+    const settings = ctx.uniform('optim.settings', packUniform([['u32', n], ['u32', chunks], ['f32', cfg.clip], ['f32', cfg.beta1], ['f32', cfg.beta2]]));
+    const normBindings = ['uniform', 'read', 'rw', 'rw', 'rw'] as const;
+    const normBuffers = [settings, b.grads, partial, this.state, b.metrics];
+    const hyper = packUniform([
+      ['u32', n], ['f32', cfg.lr], ['f32', cfg.beta1], ['f32', cfg.beta2], ['f32', cfg.eps], ['f32', cfg.weightDecay], ['f32', cfg.momentum], ['f32', cfg.dampening],
+    ]);
+    this.dispatches = [
+      prepare(ctx, { label: 'gradNorm.partials', code: normCode, entry: 'partials', bindings: normBindings, buffers: normBuffers, grid: [Math.ceil(chunks / 64)] }),
+      prepare(ctx, { label: 'gradNorm.finish', code: normCode, entry: 'finish', bindings: normBindings, buffers: normBuffers, grid: [1] }),
+      prepare(ctx, {
+        label: `optimizer.${cfg.kind}`,
+        code: updateCode,
+        constants: { KIND: KIND[cfg.kind], NESTEROV: cfg.nesterov },
+        bindings: ['uniform', 'rw', 'read', 'rw', 'rw', 'read'],
+        buffers: [ctx.uniform('optim.hyper', hyper), b.params, b.grads, this.m, this.v, this.state],
+        grid: grid1d(ctx, Math.ceil(n / 64)),
+      }),
+    ];
+  }
+
+  encode(pass: GPUComputePassEncoder): void {
+    for (const d of this.dispatches) encode(pass, d);
+  }
+
+  get dispatchCount(): number {
+    return this.dispatches.length;
+  }
+}

@@ -1,0 +1,28 @@
+// Sequence classification reads each sequence's final state: the state after its last real step.
+// `gather`: hFinal[b] = hs[block lengths[b], row b].
+// `scatter`: the gradient of hFinal goes back to step lengths[b] − 1 of dh; every other row gets 0,
+// so this one dispatch writes all of dh.
+
+override H: u32;
+override B: u32;
+
+@group(0) @binding(0) var<storage, read> lengths: array<u32>;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+
+@compute @workgroup_size(64)
+fn gather(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  let b = gid.y;
+  if (i >= H) { return; }
+  dst[b * H + i] = src[(lengths[b] * B + b) * H + i];
+}
+
+@compute @workgroup_size(64)
+fn scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  let row = gid.y; // t * B + b
+  if (i >= H) { return; }
+  let b = row % B;
+  dst[row * H + i] = select(0.0, src[b * H + i], row / B + 1u == lengths[b]);
+}
