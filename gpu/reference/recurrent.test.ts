@@ -170,7 +170,7 @@ const lossInputs = {
   real: { input: { kind: 'real', features: 3 }, output: 3, hidden: 3 },
 } as const;
 type Kind = keyof typeof lossInputs;
-type LossName = 'ce' | 'mse' | 'class';
+type LossName = 'ce' | 'mse' | 'class' | 'regress';
 
 function lossCfg(cell: (typeof cells)[number], kind: Kind, loss: LossName, layers: number): ModelConfig {
   return parseModelConfig({ ...cell, ...lossInputs[kind], loss, layers });
@@ -181,9 +181,10 @@ function lossBatch(cfg: ModelConfig, T: number, B: number, lengths: number[] | n
   const batch = randomBatch(cfg, T, B, seed);
   const rng = new Rng(seed + 100);
   if (cfg.loss === 'class') batch.targets = Uint32Array.from({ length: B }, () => rng.int(cfg.output));
-  if (cfg.loss === 'mse') {
+  if (cfg.loss === 'mse' || cfg.loss === 'regress') {
     delete batch.targets;
-    batch.targetValues = Float32Array.from({ length: T * B * cfg.output }, () => rng.uniform() * 2 - 1);
+    const rows = cfg.loss === 'regress' ? B : T * B;
+    batch.targetValues = Float32Array.from({ length: rows * cfg.output }, () => rng.uniform() * 2 - 1);
   }
   if (lengths) batch.lengths = Uint32Array.from(lengths);
   return batch;
@@ -220,6 +221,7 @@ describe('ragged batches × losses: gradients vs central finite differences', ()
   for (const cell of [cells[0], cells[2], cells[3]])
     for (const loss of ['ce', 'mse', 'class'] as const) for (const kind of ['tokens', 'real'] as const) cases.push({ cell, loss, kind });
   cases.push({ cell: cells[1], loss: 'mse', kind: 'tokens' }, { cell: cells[1], loss: 'mse', kind: 'real' }); // rnn relu
+  for (const cell of [cells[0], cells[3]]) cases.push({ cell, loss: 'regress', kind: 'real' }); // regression on the final state
   cases.forEach(({ cell, loss, kind }, idx) => {
     const layers = idx % 2 === 0 ? 2 : 1;
     const lengths = idx % 3 === 0 ? [1, 5, 3] : [5, 2, 3];

@@ -17,7 +17,7 @@
 // last real step. Truncated BPTT: chunk k runs with init {h0: hT, c0: cT} of chunk k−1; its
 // gradient stops there (dh0/dc0 are returned, never propagated further).
 
-import { GATES, inputSize, type ModelConfig } from '../model/config.ts';
+import { GATES, inputSize, perSequenceLoss, type ModelConfig } from '../model/config.ts';
 import { paramLayout, type ParamLayout } from '../model/params.ts';
 import type { Batch } from '../data/batch.ts';
 import { activate, activateGrad, linearRows, projectTokens, softmaxXent } from './elman.ts';
@@ -165,7 +165,7 @@ function checkBatch(cfg: ModelConfig, batch: Batch, len: Uint32Array): void {
       if (real(r) && v >= vocab) throw new Error(`batch.tokens[${r}] = ${v}: must be below the vocabulary size ${vocab}`);
     });
   } else need('inputs', batch.inputs, rows * cfg.input.features);
-  if (cfg.loss === 'mse') need('targetValues', batch.targetValues, rows * O);
+  if (cfg.loss === 'mse' || cfg.loss === 'regress') need('targetValues', batch.targetValues, (cfg.loss === 'regress' ? B : rows) * O);
   else
     need('targets', batch.targets, cfg.loss === 'class' ? B : rows).forEach((v, r) => {
       if ((cfg.loss === 'class' || real(r)) && v >= O) throw new Error(`batch.targets[${r}] = ${v}: must be below the output size ${O}`);
@@ -243,12 +243,14 @@ export class RecurrentReference {
     // Head + loss. Logits row q reads top-layer state row src[q]: 'ce'/'mse': q = r for real steps
     // (N = Σ_b lengths[b] of them); 'class': q = b, src = (lengths[b] − 1)*B + b, its final state.
     // z = W h + b.  'ce'/'class': rowLoss = (logsumexp(z) − z_y)/D, dz = (softmax(z) − onehot(y))/D, D = N or B.
-    // 'mse': rowLoss = Σ_o (z_o − y_o)²/(N·O), dz_o = 2(z_o − y_o)/(N·O).
-    const cls = cfg.loss === 'class';
+    // 'mse': rowLoss = Σ_o (z_o − y_o)²/(N·O), dz_o = 2(z_o − y_o)/(N·O); 'regress': the same on the
+    // final states, D = B·O.
+    const cls = perSequenceLoss(cfg);
+    const squared = cfg.loss === 'mse' || cfg.loss === 'regress';
     const nOut = cls ? B : rows;
     const src = Int32Array.from({ length: nOut }, (_, q) => (cls ? (len[q] - 1) * B + q : isReal(q) ? q : -1));
     const N = len.reduce((a, n) => a + n, 0);
-    const D = cls ? B : cfg.loss === 'mse' ? N * O : N;
+    const D = (cls ? B : N) * (squared ? O : 1);
     const [W, bias, top] = [p('head.weight'), p('head.bias'), hs[L - 1].subarray(B * H)];
     const logits = new Float64Array(nOut * O);
     const rowLoss = new Float64Array(nOut);
@@ -257,7 +259,7 @@ export class RecurrentReference {
       if (src[q] < 0) continue; // padded step: no output, no loss, target never read
       const z = linearRows(top.subarray(src[q] * H, (src[q] + 1) * H), W, bias, 1, O, H);
       logits.set(z, q * O);
-      if (cfg.loss === 'mse')
+      if (squared)
         for (let o = 0; o < O; o++) {
           const e = z[o] - batch.targetValues![q * O + o];
           rowLoss[q] += (e * e) / D;

@@ -15,6 +15,7 @@ export function randomBatch(cfg: ModelConfig, T: number, B: number, seed: number
   if (ragged) batch.lengths = Uint32Array.from({ length: B }, (_, b) => (b === 0 ? T : 1 + rng.int(T)));
   const pad = (r: number) => batch.lengths !== undefined && Math.floor(r / B) >= batch.lengths[r % B];
   if (cfg.loss === 'class') batch.targets = Uint32Array.from({ length: B }, () => rng.int(O));
+  else if (cfg.loss === 'regress') batch.targetValues = Float32Array.from({ length: B * O }, () => rng.uniform() * 2 - 1);
   else if (cfg.loss === 'mse') batch.targetValues = Float32Array.from({ length: rows * O }, (_, k) => (pad(Math.floor(k / O)) ? NaN : rng.uniform() * 2 - 1));
   else batch.targets = Uint32Array.from({ length: rows }, (_, r) => (pad(r) ? 0xffffffff : rng.int(O)));
   if (cfg.input.kind === 'tokens') {

@@ -3,7 +3,7 @@
 // Inputs: 2 features per step, [value ~ U[0,1), marker ∈ {0,1}]. Exactly two markers per sequence:
 // one at a uniform step of the first half [0, ⌊T/2⌋), the other at a uniform step of the second half
 // [⌊T/2⌋, T). Target: the sum of the two marked values, read from the final state only — a
-// `targetValues` of length B (B·O with O = 1): sequence regression, see task.ts. All lengths are T.
+// `targetValues` of length B (B·O with O = 1): loss 'regress', on each final state. All lengths are T.
 //
 // Baseline: always predicting 1 (the mean of the sum) gives MSE = Var(U1 + U2) = 2 · 1/12 = 1/6.
 
@@ -39,7 +39,7 @@ export function addingTask({ T, seed }: TaskOptions): Task {
   return {
     name: 'adding',
     description: 'Add the two values marked among T random numbers and report the sum at the last step.',
-    model: { input: { kind: 'real', features: 2 }, output: 1, loss: 'mse' },
+    model: { input: { kind: 'real', features: 2 }, output: 1, loss: 'regress' },
     batch: (B, rng) => make(B, rng),
     validation: (B) => make(B, { seed }),
     baseline: 1 / 6,

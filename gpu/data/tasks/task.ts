@@ -8,16 +8,13 @@
 // Validation sequence b is drawn from its own Rng, derived from (seed, b): validation(64) holds the
 // same first 64 sequences as validation(256), so a baseline measured on one is comparable with the other.
 //
-// ── Sequence regression convention ───────────────────────────────────────────────────────────────
-// A Batch for loss 'mse' normally carries `targetValues` of length T·B·O: one target vector per step
-// (row r = t·B + b). A `targetValues` of length B·O instead (one target vector per sequence,
-// targetValues[b·O + o]) means SEQUENCE REGRESSION ON THE FINAL STATE: the head is applied only to each
-// sequence's final state (step lengths[b] − 1, as loss 'class' does for classes) and the loss is the
-// MSE over those B·O values; no other step carries a loss. The 'adding' task uses it. (When T = 1 the
-// two readings coincide.)
+// Sequence regression (the adding task) uses loss 'regress': `targetValues` holds one target vector per
+// sequence (targetValues[b·O + o]), the head reads each sequence's final state (step lengths[b] − 1)
+// and the loss is the MSE over those B·O values; no other step carries a loss.
 
 import { Rng } from '../../rng.ts';
 import type { Batch } from '../batch.ts';
+import type { Loss } from '../../model/config.ts';
 
 export type TaskInput = { kind: 'tokens'; vocab: number } | { kind: 'real'; features: number };
 
@@ -27,7 +24,7 @@ export interface Task {
   /** One sentence for the UI. */
   description: string;
   /** The model fields this task needs: input kind/size, output size, loss. */
-  model: { input: TaskInput; output: number; loss: 'ce' | 'mse' | 'class' };
+  model: { input: TaskInput; output: number; loss: Loss };
   /** A random training batch of B sequences of (at most) T steps. */
   batch(B: number, rng: Rng): Batch;
   /** A fixed validation batch (drawn from its own seed), possibly with longer sequences (see tagging). */
