@@ -92,13 +92,24 @@ export class Trainer {
   }
 
   /** Forward and backward only: leaves loss, logits and gradients in the model's buffers. */
-  computeGradients(batch: Batch, init?: InitialState): void {
-    this.model.upload(batch, init);
+  computeGradients(batch: Batch, opts: StepOptions | InitialState = {}): void {
+    const o: StepOptions = 'carryState' in opts || 'init' in opts ? (opts as StepOptions) : { init: opts as InitialState };
+    this.model.upload(batch, o.carryState ? 'carry' : o.init);
     const encoder = this.ctx.device.createCommandEncoder({ label: 'gradients' });
+    if (o.carryState) this.model.encodeCarryState(encoder);
     const pass = encoder.beginComputePass();
     encodeGradientPass(pass, this.model);
     pass.end();
     this.ctx.device.queue.submit([encoder.finish()]);
+  }
+
+  /**
+   * The loss of a batch without training on it (a validation loss). It reads back, so call it
+   * between training steps, never inside one. It overwrites the gradients and the carried state.
+   */
+  async evaluate(batch: Batch, opts: StepOptions = {}): Promise<number> {
+    this.computeGradients(batch, opts);
+    return (await readBuffer(this.ctx, this.model.buffers.metrics, 1))[0];
   }
 
   /** Delivers the metrics of steps not yet reported and waits for every readback. */

@@ -81,8 +81,10 @@ describe('rnnlab train', () => {
     writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ hidden: 16, seqLen: 8, batchSize: 4, steps: 6, logEvery: 3, optimizer: { kind: 'adam', lr: 0.01 }, clip: 1, seed: 1 }));
     const r = rnnlab('train', '--config', 'cfg.json', '--save', 'trained.safetensors');
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const all = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = all.filter((l) => 'loss' in l);
     expect(lines.map((l) => l.step)).toEqual([3, 6]);
+    expect(all.at(-1)).toEqual({ step: 6, val_loss: expect.any(Number) });
     for (const l of lines) {
       expect(Number.isFinite(l.loss)).toBe(true);
       expect(l.ms_per_step).toBeGreaterThan(0);
@@ -94,7 +96,7 @@ describe('rnnlab train', () => {
 
     const resumed = rnnlab('train', '--config', 'cfg.json', '--init', 'trained.safetensors', '--steps', '3');
     expect(resumed.code, resumed.stderr).toBe(0);
-    const first = JSON.parse(resumed.stdout.trim().split('\n')[0]);
+    const first = resumed.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((l) => 'loss' in l);
     // Trained weights start far below the ~ln(75) ≈ 4.3 of a fresh model.
     expect(first.loss).toBeLessThan(lines[0].loss);
   });
@@ -134,5 +136,62 @@ describe('rnnlab grad for stacked GRU and LSTM', () => {
     const r = rnnlab('grad', '--weights', 'w.safetensors', '--batch', 'gru-relu.json');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/gru-relu\.json: nonlinearity: applies to cell "rnn" only/);
+  });
+});
+
+describe('rnnlab grad: every loss, ragged lengths and initial states', () => {
+  it('lstm, class loss, lengths, h0 and c0 match the float64 reference', async () => {
+    const { RecurrentReference } = await import('../reference/recurrent.ts');
+    const c = parseModelConfig({ cell: 'lstm', layers: 1, hidden: 3, input: { kind: 'real', features: 2 }, output: 4, loss: 'class' });
+    const params = initParams(c, 8);
+    writeFileSync(join(dir, 'cls.safetensors'), encodeWeights(c, params));
+    const x = [[[0.1, 0.2], [0.3, -0.4], [9, 9]], [[-0.5, 0.6], [0.7, 0.8], [-0.9, 0.1]]]; // x[0][2] is padding
+    const h0 = [[[0.1, 0, -0.1], [0.2, 0.3, 0]]];
+    const c0 = [[[0, 0.5, 0], [-0.2, 0, 0.1]]];
+    writeFileSync(join(dir, 'cls.json'), JSON.stringify({ cell: 'lstm', layers: 1, hidden: 3, input: { kind: 'real', features: 2 }, output: 4, loss: 'class', x, y: [3, 1], lengths: [2, 3], h0, c0 }));
+    const r = rnnlab('grad', '--weights', 'cls.safetensors', '--batch', 'cls.json', '--out', 'cls-g.safetensors');
+    expect(r.code, r.stderr).toBe(0);
+    const inputs = new Float32Array(3 * 2 * 2);
+    for (let b = 0; b < 2; b++) for (let t = 0; t < 3; t++) inputs.set(x[b][t], (t * 2 + b) * 2);
+    const batch = { T: 3, B: 2, inputs, targets: Uint32Array.from([3, 1]), lengths: Uint32Array.from([2, 3]) };
+    const ref = new RecurrentReference(c).lossAndGrad(Float64Array.from(params), batch, { h0: Float64Array.from(h0.flat(2)), c0: Float64Array.from(c0.flat(2)) });
+    expect(Math.abs(JSON.parse(r.stdout).loss - ref.loss)).toBeLessThan(1e-5);
+    const grads = decodeWeights(readFileSync(join(dir, 'cls-g.safetensors')), c).params;
+    const { error, where } = relativeError(grads, ref.grads);
+    expect(error, where).toBeLessThan(1e-4);
+  });
+
+  it('refuses a length past the sequence, naming it', () => {
+    writeFileSync(join(dir, 'len.json'), JSON.stringify({ ...batchJson, lengths: [4, 5, 1] }));
+    const r = rnnlab('grad', '--weights', 'w.safetensors', '--batch', 'len.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/len\.json: lengths\[1\]: must be an integer in \[1, 4\], got 5/);
+  });
+});
+
+describe('rnnlab train on a synthetic task with truncated BPTT', () => {
+  it('trains, reports the gradient norm and a validation loss, and resumes the optimizer state', () => {
+    writeFileSync(join(dir, 'copy.json'), JSON.stringify({ cell: 'gru', hidden: 8, dataset: { task: 'copy' }, seqLen: 12, tbptt: 4, batchSize: 4, steps: 6, logEvery: 3, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9 }, clip: 1, seed: 2 }));
+    const r = rnnlab('train', '--config', 'copy.json', '--save', 'copy.safetensors');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => 'loss' in l).map((l) => l.step)).toEqual([3, 6]);
+    expect(lines.every((l) => !('loss' in l) || l.grad_norm > 0)).toBe(true);
+    expect(lines.at(-1)).toEqual({ step: 6, val_loss: expect.any(Number) });
+    expect(existsSync(join(dir, 'copy.optim.safetensors'))).toBe(true);
+    const resumed = rnnlab('train', '--config', 'copy.json', '--init', 'copy.safetensors', '--steps', '3');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout.split('\n')[0])).toEqual({ resumed_optimizer_at_step: 6 });
+  });
+
+  it('refuses truncated BPTT with a loss on each sequence end, and a tbptt that does not divide seqLen', () => {
+    writeFileSync(join(dir, 'add.json'), JSON.stringify({ cell: 'lstm', hidden: 4, dataset: { task: 'adding' }, seqLen: 12, tbptt: 4, steps: 1 }));
+    let r = rnnlab('train', '--config', 'add.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/add\.json: tbptt: truncated BPTT needs a loss at every step/);
+    writeFileSync(join(dir, 'div.json'), JSON.stringify({ hidden: 4, seqLen: 12, tbptt: 5, steps: 1 }));
+    r = rnnlab('train', '--config', 'div.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/div\.json: tbptt: must divide seqLen \(12\), got 5/);
   });
 });

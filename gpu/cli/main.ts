@@ -1,17 +1,19 @@
 // rnnlab CLI: `train` and `grad`, on the same gpu/ code as the page (Node + Dawn).
 
 import { parseArgs } from 'node:util';
-import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { CliError } from './errors.ts';
 import { parseBatchFile } from './batchFile.ts';
-import { modelForVocab, parseTrainConfig } from './trainConfig.ts';
+import { modelForData, parseTrainConfig } from './trainConfig.ts';
+import { openDataSource } from './dataSource.ts';
+import { splitSteps } from '../data/split.ts';
+import { decodeOptimizerState, encodeOptimizerState, OPTIMIZER_KEY, optimizerPath } from '../io/checkpoint.ts';
 import { ConfigError, type ModelConfig } from '../model/config.ts';
 import { SafetensorsError } from '../io/safetensors.ts';
-import { CONFIG_KEY, decodeWeights, encodeWeights, VOCAB_KEY } from '../io/weights.ts';
+import { CONFIG_KEY, decodeWeights, encodeWeights } from '../io/weights.ts';
 import { requestNodeDevice } from '../device.node.ts';
 import type { GpuContext } from '../context.ts';
-import { Trainer, readBuffer } from '../trainer.ts';
-import { CharBatcher, CharVocab } from '../data/chars.ts';
+import { Trainer, readBuffer, type OptimizerSnapshot } from '../trainer.ts';
 import { InFlight } from '../throttle.ts';
 import { mobyDick } from './corpus.ts';
 
@@ -141,25 +143,28 @@ async function train(argv: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new CliError(`--steps must be a non-negative integer, got ${JSON.stringify(o.steps)}`);
     tc.steps = n;
   }
-  const text = 'builtin' in tc.dataset ? mobyDick() : new TextDecoder('utf-8', { fatal: false }).decode(readBytes(tc.dataset.text));
-  const vocab = CharVocab.fromText(text);
-  const cfg = inFile(o.config!, () => modelForVocab(tc.modelFields, vocab.size));
-  if (text.length < tc.seqLen + 1) throw new CliError(`${o.config}: dataset: ${text.length} characters is too short for seqLen ${tc.seqLen}`);
+  const data = inFile(o.config!, () =>
+    openDataSource(tc.dataset, tc.seqLen, tc.batchSize, tc.seed, (path) => new TextDecoder().decode(readBytes(path)), () => mobyDick()),
+  );
+  const cfg = inFile(o.config!, () => modelForData(tc.modelFields, data.model, tc.tbptt, tc.seqLen));
   let params: Float32Array | undefined;
+  let optimizerState: OptimizerSnapshot | undefined;
   if (o.init) {
     const w = inFile(o.init, () => decodeWeights(readBytes(o.init!), cfg));
     checkStoredConfig(o.init, w.metadata, cfg);
-    const stored = w.metadata[VOCAB_KEY];
-    if (stored !== undefined && stored !== JSON.stringify(vocab.chars))
-      throw new CliError(`${o.init}: the weights were trained on another character vocabulary than this dataset's`);
+    for (const [key, value] of Object.entries(data.metadata))
+      if (w.metadata[key] !== undefined && w.metadata[key] !== value) throw new CliError(`${o.init}: the weights were trained on other data (${key} differs)`);
     params = w.params;
+    const statePath = optimizerPath(o.init);
+    if (existsSync(statePath)) optimizerState = inFile(statePath, () => decodeOptimizerState(readBytes(statePath), cfg, tc.optimizer));
   }
-  const tokensPerStep = tc.seqLen * tc.batchSize;
-  const finalParams = await withDevice(async (ctx) => {
+  const chunksPerBatch = tc.seqLen / tc.tbptt;
+  const tokensPerStep = tc.tbptt * tc.batchSize;
+  const saved = await withDevice(async (ctx) => {
     let last = performance.now();
     const trainer = new Trainer(ctx, {
       model: cfg,
-      T: tc.seqLen,
+      T: tc.tbptt,
       B: tc.batchSize,
       optimizer: tc.optimizer,
       seed: tc.seed,
@@ -169,24 +174,52 @@ async function train(argv: string[]): Promise<number> {
         const now = performance.now();
         const ms = (now - last) / losses.length;
         last = now;
-        const loss = losses[losses.length - 1];
         const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
-        const line = { step: firstStep + losses.length, loss, loss_mean: mean, grad_norm: gradNorms[gradNorms.length - 1], ms_per_step: round(ms), tokens_per_s: Math.round((tokensPerStep * 1000) / ms) };
         const skips = skipped.reduce((a, b) => a + b, 0);
-        console.log(JSON.stringify(skips ? { ...line, skipped_steps: skips } : line));
+        console.log(JSON.stringify({
+          step: firstStep + losses.length, loss: losses[losses.length - 1], loss_mean: mean, grad_norm: gradNorms[gradNorms.length - 1],
+          ...(skips ? { skipped_steps: skips } : {}), ms_per_step: round(ms), tokens_per_s: Math.round((tokensPerStep * 1000) / ms),
+        }));
       },
     });
-    const batcher = new CharBatcher(vocab.encode(text), tc.seqLen, tc.batchSize, tc.seed + 1);
+    if (optimizerState) {
+      trainer.setOptimizerState(optimizerState);
+      console.log(JSON.stringify({ resumed_optimizer_at_step: optimizerState.step }));
+    }
     const inFlight = new InFlight(ctx.device);
-    for (let s = 0; s < tc.steps; s++) {
-      trainer.step(batcher.next());
-      await inFlight.submitted();
+    const validate = async () => {
+      await inFlight.drain();
+      await trainer.flushMetrics();
+      const chunks = chunksPerBatch > 1 ? splitSteps(data.validation, tc.tbptt) : [data.validation];
+      let total = 0;
+      let weight = 0;
+      for (const [i, chunk] of chunks.entries()) {
+        // Chunk losses are means over their real steps: weight them back into one mean.
+        const w = chunk.lengths ? chunk.lengths.reduce((a, n) => a + n, 0) : chunk.T * chunk.B;
+        total += (await trainer.evaluate(chunk, { carryState: i > 0 })) * w;
+        weight += w;
+      }
+      console.log(JSON.stringify({ step: trainer.steps, val_loss: total / Math.max(weight, 1) }));
+    };
+    while (trainer.steps < tc.steps) {
+      const batch = data.next();
+      const chunks = chunksPerBatch > 1 ? splitSteps(batch, tc.tbptt) : [batch];
+      for (const [i, chunk] of chunks.entries()) {
+        if (trainer.steps >= tc.steps) break;
+        trainer.step(chunk, { carryState: i > 0 });
+        await inFlight.submitted();
+        if (tc.evalEvery && trainer.steps % tc.evalEvery === 0 && i === chunks.length - 1) await validate();
+      }
     }
     await inFlight.drain();
     await trainer.flushMetrics();
-    return trainer.readParams();
+    if (!tc.evalEvery || trainer.steps % tc.evalEvery !== 0) await validate();
+    return { params: await trainer.readParams(), state: await trainer.readOptimizerState() };
   });
-  if (o.save) writeOutput(o.save, encodeWeights(cfg, finalParams, { [VOCAB_KEY]: JSON.stringify(vocab.chars) }));
+  if (o.save) {
+    writeOutput(o.save, encodeWeights(cfg, saved.params, { ...data.metadata, [OPTIMIZER_KEY]: JSON.stringify(tc.optimizer) }));
+    writeOutput(optimizerPath(o.save), encodeOptimizerState(cfg, tc.optimizer, saved.state));
+  }
   return 0;
 }
 

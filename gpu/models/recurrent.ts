@@ -244,8 +244,9 @@ export class RecurrentGpu {
     const q = this.ctx.device.queue;
     const O = cfg.output;
     const lengths = batch.lengths ?? new Uint32Array(B).fill(T);
+    // 0 happens in a truncated-BPTT chunk after a sequence's end: the chunk only carries its state.
     lengths.forEach((n, b) => {
-      if (!(n >= 1 && n <= T)) throw new Error(`lengths[${b}] is ${n}; it must be between 1 and ${T}`);
+      if (!(n >= 0 && n <= T)) throw new Error(`lengths[${b}] is ${n}; it must be between 0 and ${T}`);
     });
     const real = (r: number) => Math.floor(r / B) < lengths[r % B];
     const steps = lengths.reduce((a, n) => a + n, 0);
@@ -253,7 +254,7 @@ export class RecurrentGpu {
     const perSequence = perSequenceLoss(cfg);
     const squared = cfg.loss === 'mse' || cfg.loss === 'regress';
     const meanOver = (perSequence ? B : steps) * (squared ? O : 1);
-    q.writeBuffer(this.buffers.batchInfo, 0, new Float32Array([1 / meanOver]));
+    q.writeBuffer(this.buffers.batchInfo, 0, new Float32Array([meanOver > 0 ? 1 / meanOver : 0]));
 
     if (squared) {
       const y = batch.targetValues;
