@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseModelConfig } from '../model/config.ts';
 import { initParams, paramLayout } from '../model/params.ts';
 import { encodeWeights, decodeWeights } from '../io/weights.ts';
-import { ElmanReference } from '../reference/elman.ts';
+import { RecurrentReference } from '../reference/recurrent.ts';
 import { tokensFromBatchFirst } from '../data/batch.ts';
 import { relativeError } from '../testing/compare.ts';
 
@@ -39,7 +39,7 @@ describe('rnnlab grad', () => {
     expect(r.code).toBe(0);
     const { loss } = JSON.parse(r.stdout.trim());
     const batch = { T: 4, B: 3, tokens: tokensFromBatchFirst(batchJson.x, 4, 3), targets: tokensFromBatchFirst(batchJson.y, 4, 3) };
-    const ref = new ElmanReference(cfg).lossAndGrad(Float64Array.from(initParams(cfg, 3)), batch);
+    const ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(initParams(cfg, 3)), batch);
     expect(Math.abs(loss - ref.loss)).toBeLessThan(1e-5);
     const grads = decodeWeights(readFileSync(join(dir, 'g.safetensors')), cfg).params;
     for (const s of paramLayout(cfg).specs) {
@@ -113,7 +113,6 @@ describe('rnnlab train', () => {
 describe('rnnlab grad for stacked GRU and LSTM', () => {
   for (const cell of ['gru', 'lstm'] as const)
     it(`${cell}, 2 layers: loss and gradients match the float64 reference`, async () => {
-      const { RecurrentReference } = await import('../reference/recurrent.ts');
       const c = parseModelConfig({ cell, layers: 2, hidden: 5, input: { kind: 'tokens', vocab: 5 } });
       const params = initParams(c, 4);
       writeFileSync(join(dir, `${cell}.safetensors`), encodeWeights(c, params));
@@ -141,7 +140,6 @@ describe('rnnlab grad for stacked GRU and LSTM', () => {
 
 describe('rnnlab grad: every loss, ragged lengths and initial states', () => {
   it('lstm, class loss, lengths, h0 and c0 match the float64 reference', async () => {
-    const { RecurrentReference } = await import('../reference/recurrent.ts');
     const c = parseModelConfig({ cell: 'lstm', layers: 1, hidden: 3, input: { kind: 'real', features: 2 }, output: 4, loss: 'class' });
     const params = initParams(c, 8);
     writeFileSync(join(dir, 'cls.safetensors'), encodeWeights(c, params));

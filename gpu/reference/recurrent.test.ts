@@ -2,7 +2,6 @@
 // agreement with the single-layer Elman reference, and hand-computed steps pinning PyTorch's gate order.
 import { describe, it, expect } from 'vitest';
 import { RecurrentReference, type RecurrentInit } from './recurrent.ts';
-import { ElmanReference } from './elman.ts';
 import { parseModelConfig, type ModelConfig } from '../model/config.ts';
 import { initParams, paramLayout } from '../model/params.ts';
 import { randomBatch } from '../testing/randomBatch.ts';
@@ -76,27 +75,6 @@ describe('recurrent reference gradients vs central finite differences', () => {
           });
         });
       }
-});
-
-describe('single-layer rnn matches ElmanReference', () => {
-  for (const nonlinearity of ['tanh', 'relu'] as const)
-    for (const inp of inputs) {
-      it(`${nonlinearity}, ${inp.input.kind} inputs`, () => {
-        const { T, B, ...rest } = inp;
-        const cfg = parseModelConfig({ cell: 'rnn', nonlinearity, ...rest });
-        const params = Float64Array.from(initParams(cfg, 5), (x) => x * 3);
-        const batch = randomBatch(cfg, T, B, 6);
-        const h0 = randomState(B * cfg.hidden, 8);
-        const a = new RecurrentReference(cfg).lossAndGrad(params, batch, { h0 });
-        const b = new ElmanReference(cfg).lossAndGrad(params, batch, h0);
-        expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-12);
-        expect(a.grads.length).toBe(b.grads.length);
-        a.grads.forEach((v, i) => {
-          if (Math.abs(v - b.grads[i]) > 1e-12) throw new Error(`grad ${i}: recurrent ${v} elman ${b.grads[i]}`);
-        });
-        a.fwd.hs[0].forEach((v, i) => expect(Math.abs(v - b.fwd.hs[i])).toBeLessThan(1e-12));
-      });
-    }
 });
 
 describe('one hand-computed step pins the gate order', () => {

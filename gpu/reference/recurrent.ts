@@ -20,7 +20,7 @@
 import { GATES, inputSize, perSequenceLoss, type ModelConfig } from '../model/config.ts';
 import { paramLayout, type ParamLayout } from '../model/params.ts';
 import type { Batch } from '../data/batch.ts';
-import { activate, activateGrad, linearRows, projectTokens, softmaxXent } from './elman.ts';
+import { activate, activateGrad, linearRows, projectTokens, softmaxXent } from './ops.ts';
 
 type F64 = Float64Array;
 
