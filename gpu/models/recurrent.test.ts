@@ -61,48 +61,48 @@ describe('stacked cells on the GPU vs the float64 reference', () => {
       }
 });
 
-describe('ragged batches and every loss on the GPU vs the float64 reference', () => {
+describe('ragged batches: every cell × loss × layers {1, 2} × input kind on the GPU vs the reference', () => {
   // Padding holds junk (out-of-range ids, NaN) that must never be read.
   const rng = new Rng(77);
   const losses = ['ce', 'mse', 'class', 'regress'] as const;
   let n = 0;
   for (const c of cells)
-    for (const loss of losses) {
-      const layers = 1 + (n % 2);
-      const kind = n % 3 === 0 ? 'real' : 'tokens';
-      const H = [3, 8, 17][n % 3];
-      const T = 2 + rng.int(9);
-      const B = 2 + rng.int(7);
-      n++;
-      const cfg = parseModelConfig({
-        ...c, layers, hidden: H, loss,
-        input: kind === 'tokens' ? { kind, vocab: 4 + rng.int(20) } : { kind, features: 1 + rng.int(6) },
-        output: 2 + rng.int(6),
-      });
-      const seed = n;
-      it(`${c.cell}${c.nonlinearity ? `/${c.nonlinearity}` : ''} loss=${loss} layers=${layers} ${kind} H=${H} T=${T} B=${B}`, async () => {
-        const ctx = gpu();
-        const params = initParams(cfg, 300 + seed).map((x) => 2 * x);
-        const batch = randomBatch(cfg, T, B, 400 + seed, true);
-        const h0 = Float32Array.from({ length: layers * B * H }, (_, i) => Math.sin(i + seed));
-        const c0 = cfg.cell === 'lstm' ? Float32Array.from({ length: layers * B * H }, (_, i) => Math.cos(i * 0.7 + seed)) : undefined;
-        const trainer = new Trainer(ctx, { model: cfg, T, B, params });
-        trainer.computeGradients(batch, { h0, c0 });
-        const ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(params), batch, { h0: Float64Array.from(h0), c0: c0 && Float64Array.from(c0) });
-        const loss = (await readBuffer(ctx, trainer.model.buffers.metrics, 1))[0];
-        expect(Number.isFinite(loss)).toBe(true);
-        expect(Math.abs(loss - ref.loss) / Math.max(1, ref.loss)).toBeLessThan(TOL);
-        const perStep = cfg.loss === 'ce' || cfg.loss === 'mse';
-        const logits = await readBuffer(ctx, trainer.model.buffers.logits, (perStep ? T * B : B) * cfg.output);
-        // Outputs at padded steps are unspecified (the reference leaves 0): compare the real rows.
-        const real = (r: number) => !perStep || Math.floor(r / B) < batch.lengths![r % B];
-        expectClose('logits', logits.map((v, k) => (real(Math.floor(k / cfg.output)) ? v : 0)), ref.fwd.logits);
-        for (const [l, layer] of trainer.model.layers.entries())
-          expectClose(`hs_l${l}`, await readBuffer(ctx, layer.buffers.hs, (T + 1) * B * H), ref.fwd.hs[l]);
-        const grads = await trainer.readGrads();
-        for (const s of paramLayout(cfg).specs)
-          expectClose(s.name, grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size));
-        trainer.destroy();
-      });
-    }
+    for (const loss of losses)
+      for (const layers of [1, 2])
+        for (const kind of ['tokens', 'real'] as const) {
+          const H = [3, 8, 17][n % 3];
+          const T = 2 + rng.int(9);
+          const B = 2 + rng.int(7);
+          n++;
+          const cfg = parseModelConfig({
+            ...c, layers, hidden: H, loss,
+            input: kind === 'tokens' ? { kind, vocab: 4 + rng.int(20) } : { kind, features: 1 + rng.int(6) },
+            output: 2 + rng.int(6),
+          });
+          const seed = n;
+          it(`${c.cell}${c.nonlinearity ? `/${c.nonlinearity}` : ''} loss=${loss} layers=${layers} ${kind} H=${H} T=${T} B=${B}`, async () => {
+            const ctx = gpu();
+            const params = initParams(cfg, 300 + seed).map((x) => 2 * x);
+            const batch = randomBatch(cfg, T, B, 400 + seed, true);
+            const h0 = Float32Array.from({ length: layers * B * H }, (_, i) => Math.sin(i + seed));
+            const c0 = cfg.cell === 'lstm' ? Float32Array.from({ length: layers * B * H }, (_, i) => Math.cos(i * 0.7 + seed)) : undefined;
+            const trainer = new Trainer(ctx, { model: cfg, T, B, params });
+            trainer.computeGradients(batch, { h0, c0 });
+            const ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(params), batch, { h0: Float64Array.from(h0), c0: c0 && Float64Array.from(c0) });
+            const gpuLoss = (await readBuffer(ctx, trainer.model.buffers.metrics, 1))[0];
+            expect(Number.isFinite(gpuLoss)).toBe(true);
+            expect(Math.abs(gpuLoss - ref.loss) / Math.max(1, ref.loss)).toBeLessThan(TOL);
+            const perStep = cfg.loss === 'ce' || cfg.loss === 'mse';
+            const logits = await readBuffer(ctx, trainer.model.buffers.logits, (perStep ? T * B : B) * cfg.output);
+            // Outputs at padded steps are unspecified (the reference leaves 0): compare the real rows.
+            const real = (r: number) => !perStep || Math.floor(r / B) < batch.lengths![r % B];
+            expectClose('logits', logits.map((v, k) => (real(Math.floor(k / cfg.output)) ? v : 0)), ref.fwd.logits);
+            for (const [l, layer] of trainer.model.layers.entries())
+              expectClose(`hs_l${l}`, await readBuffer(ctx, layer.buffers.hs, (T + 1) * B * H), ref.fwd.hs[l]);
+            const grads = await trainer.readGrads();
+            for (const s of paramLayout(cfg).specs)
+              expectClose(s.name, grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size));
+            trainer.destroy();
+          });
+        }
 });
