@@ -52,7 +52,7 @@ export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMs =
     config,
     msPerStep: ms,
     tokensPerS: (T * B * 1000) / ms,
-    dispatchesPerStep: trainer.model.dispatchCount + 1,
+    dispatchesPerStep: trainer.dispatchesPerStep,
     gpuBytes,
     buffersAddedWhileTraining: buffersAdded,
     firstLoss: losses[0],

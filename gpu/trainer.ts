@@ -118,6 +118,11 @@ export class Trainer {
     await this.history.settle();
   }
 
+  /** Dispatches in one training step (forward, loss, backward, gradient norm, optimizer). */
+  get dispatchesPerStep(): number {
+    return this.model.dispatchCount + this.kernels.dispatchCount;
+  }
+
   get droppedMetrics(): number {
     return this.history.dropped;
   }
