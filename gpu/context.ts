@@ -8,6 +8,21 @@ export interface AdapterDescription {
   backend: string;
 }
 
+/** A buffer larger than the device allows: refused before anything is created or dispatched. */
+export class GpuLimitError extends Error {
+  constructor(
+    readonly limit: string,
+    readonly value: number,
+    readonly requested: number,
+    label: string,
+  ) {
+    super(`${label} needs ${formatBytes(requested)}, more than this GPU's ${limit} (${formatBytes(value)}); use a smaller batch, sequence, hidden or output size`);
+    this.name = 'GpuLimitError';
+  }
+}
+
+const formatBytes = (n: number) => (n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${n} bytes`);
+
 export class GpuContext {
   readonly cache: PipelineCache;
   /** Live buffers and their bytes: the bench checks that a training step allocates nothing. */
@@ -37,6 +52,12 @@ export class GpuContext {
   createBuffer(label: string, bytes: number, usage: GPUBufferUsageFlags): GPUBuffer {
     // Zero-length buffers are legal but cannot be bound; round up to one vec4.
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    // Checked here, where every buffer is made: WebGPU would only raise an asynchronous validation
+    // error, and the step would silently compute nothing.
+    const { limits } = this.device;
+    if (size > limits.maxBufferSize) throw new GpuLimitError('maxBufferSize', limits.maxBufferSize, size, label);
+    if (usage & GPUBufferUsage.STORAGE && size > limits.maxStorageBufferBindingSize)
+      throw new GpuLimitError('maxStorageBufferBindingSize', limits.maxStorageBufferBindingSize, size, label);
     const buffer = this.device.createBuffer({ label, size, usage });
     this.buffers++;
     this.bytes += size;
@@ -44,16 +65,23 @@ export class GpuContext {
     return buffer;
   }
 
-  /** Runs `build` and returns the buffers it created, so their owner can free them together. */
+  /**
+   * Runs `build` and returns the buffers it created, so their owner can free them together. If
+   * `build` throws (a limit, say), what it had created is freed before the error goes on.
+   */
   owning<T>(build: () => T): { value: T; buffers: GPUBuffer[] } {
     const outer = this.recording;
     const buffers: GPUBuffer[] = [];
     this.recording = buffers;
     try {
-      return { value: build(), buffers };
+      const value = build();
+      outer?.push(...buffers);
+      return { value, buffers };
+    } catch (e) {
+      for (const b of buffers) this.destroyBuffer(b);
+      throw e;
     } finally {
       this.recording = outer;
-      outer?.push(...buffers);
     }
   }
 

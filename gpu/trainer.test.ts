@@ -119,3 +119,17 @@ describe('buffers', () => {
     expect({ buffers: ctx.buffers, bytes: ctx.bytes }).toEqual(before);
   });
 });
+
+describe('adapter limits', () => {
+  it('refuses a model whose buffers exceed the device limits before creating anything, naming the limit', () => {
+    const ctx = gpu();
+    const before = { buffers: ctx.buffers, bytes: ctx.bytes };
+    // Logits of T·B·O floats: 256·256·600·4 bytes = 150 MiB, over SwiftShader's and most GPUs' 128 MiB binding limit.
+    const cfg = parseModelConfig({ hidden: 4, input: { kind: 'tokens', vocab: 600 } });
+    const limit = ctx.device.limits.maxStorageBufferBindingSize;
+    const T = 256;
+    const B = Math.ceil(limit / (T * 600 * 4)) + 1;
+    expect(() => new Trainer(ctx, { model: cfg, T, B })).toThrow(/logits needs [0-9.]+ MiB, more than this GPU's (maxStorageBufferBindingSize|maxBufferSize)/);
+    expect({ buffers: ctx.buffers, bytes: ctx.bytes }).toEqual(before);
+  });
+});
