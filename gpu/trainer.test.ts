@@ -124,7 +124,7 @@ describe('adapter limits', () => {
   it('refuses a model whose buffers exceed the device limits before creating anything, naming the limit', () => {
     const ctx = gpu();
     const before = { buffers: ctx.buffers, bytes: ctx.bytes };
-    // Logits of T·B·O floats: 256·256·600·4 bytes = 150 MiB, over SwiftShader's and most GPUs' 128 MiB binding limit.
+    // Logits of T·B·O floats sized just over the device's storage-binding limit.
     const cfg = parseModelConfig({ hidden: 4, input: { kind: 'tokens', vocab: 600 } });
     const limit = ctx.device.limits.maxStorageBufferBindingSize;
     const T = 256;
