@@ -61,19 +61,19 @@ function stepKernel(ctx: GpuContext, label: string, code: string, s: StepShape, 
   });
 }
 
-/** The Elman step's vec4 entry point needs whole vec4s per row (W_hh is 64-float aligned). */
-const elmanEntry = (H: number) => (H % 4 === 0 ? 'mainVec4' : 'main');
+/** The vec4 entry points need whole vec4s per row (W_hh is 64-float aligned in the flat buffer). */
+const vec4Entry = (H: number) => (H % 4 === 0 ? 'mainVec4' : 'main');
 
 /** `lengths` [B]: each row's real steps; past them a row carries its state (ragged batches). */
 export function forwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
   const { H, B } = s;
   switch (s.cell) {
     case 'rnn':
-      return stepKernel(ctx, 'rnnForwardStep', rnnForwardCode, s, { H, B, RELU: s.relu }, ['read', 'read', 'rw', 'read'], [params, l.proj, l.hs, lengths], elmanEntry(H));
+      return stepKernel(ctx, 'rnnForwardStep', rnnForwardCode, s, { H, B, RELU: s.relu }, ['read', 'read', 'rw', 'read'], [params, l.proj, l.hs, lengths], vec4Entry(H));
     case 'gru':
-      return stepKernel(ctx, 'gruForwardStep', gruForwardCode, s, { H, B }, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.hn!, lengths]);
+      return stepKernel(ctx, 'gruForwardStep', gruForwardCode, s, { H, B }, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.hn!, lengths], vec4Entry(H));
     case 'lstm':
-      return stepKernel(ctx, 'lstmForwardStep', lstmForwardCode, s, { H, B }, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.cs!, lengths]);
+      return stepKernel(ctx, 'lstmForwardStep', lstmForwardCode, s, { H, B }, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.cs!, lengths], vec4Entry(H));
   }
 }
 
@@ -85,10 +85,10 @@ export function backwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l
   const { H, B, T } = s;
   switch (s.cell) {
     case 'rnn':
-      return stepKernel(ctx, 'rnnBackwardStep', rnnBackwardCode, s, { H, B, T, RELU: s.relu }, ['read', 'read', 'rw'], [params, l.hs, l.dh], elmanEntry(H));
+      return stepKernel(ctx, 'rnnBackwardStep', rnnBackwardCode, s, { H, B, T, RELU: s.relu }, ['read', 'read', 'rw'], [params, l.hs, l.dh], vec4Entry(H));
     case 'gru':
-      return stepKernel(ctx, 'gruBackwardStep', gruBackwardCode, s, { H, B, T }, ['read', 'read', 'read', 'read', 'rw', 'rw', 'rw'], [params, l.hs, l.gates!, l.hn!, l.dh, l.dA, l.dAhh]);
+      return stepKernel(ctx, 'gruBackwardStep', gruBackwardCode, s, { H, B, T }, ['read', 'read', 'read', 'read', 'rw', 'rw', 'rw'], [params, l.hs, l.gates!, l.hn!, l.dh, l.dA, l.dAhh], vec4Entry(H));
     case 'lstm':
-      return stepKernel(ctx, 'lstmBackwardStep', lstmBackwardCode, s, { H, B, T }, ['read', 'read', 'read', 'rw', 'rw', 'rw'], [params, l.cs!, l.gates!, l.dh, l.dA, l.dc!]);
+      return stepKernel(ctx, 'lstmBackwardStep', lstmBackwardCode, s, { H, B, T }, ['read', 'read', 'read', 'rw', 'rw', 'rw'], [params, l.cs!, l.gates!, l.dh, l.dA, l.dc!], vec4Entry(H));
   }
 }
