@@ -2,7 +2,7 @@
 // training step uses, on shapes that straddle the 64x64 tile and the 16-deep k-slab.
 import { describe, it, expect } from 'vitest';
 import { useGpu } from '../testing/gpu.ts';
-import { gemm } from './gemm.ts';
+import { gemm, gemmEntry } from './gemm.ts';
 import { encode } from './dispatch.ts';
 import { readBuffer } from '../trainer.ts';
 import { relativeError } from '../testing/compare.ts';
@@ -22,21 +22,28 @@ function refGemm(a: Float32Array, b: Float32Array, c0: Float32Array, bias: Float
 }
 
 describe('gemm.wgsl', () => {
-  const shapes = [[1, 1, 1], [5, 3, 17], [64, 64, 16], [65, 63, 33], [130, 7, 200], [3, 129, 64]];
+  const shapes = [[1, 1, 1], [5, 3, 17], [64, 64, 16], [65, 63, 33], [130, 7, 200], [3, 129, 64], [12, 8, 33]];
   const variants = [
     { tA: false, tB: false, bias: false, acc: false },
     { tA: false, tB: true, bias: true, acc: false },
     { tA: true, tB: false, bias: false, acc: false },
     { tA: true, tB: true, bias: true, acc: true },
   ];
+  // Misaligned offsets take the scalar entry point; aligned ones the vec4 entries where shapes allow.
+  const placements = [
+    { offA: 3, offB: 64, offC: 5, offBias: 7 },
+    { offA: 8, offB: 64, offC: 5, offBias: 7 },
+  ];
+  const entries = new Set<string>();
   for (const [M, N, K] of shapes)
     for (const v of variants)
-      it(`M=${M} N=${N} K=${K} transA=${v.tA} transB=${v.tB} bias=${v.bias} accumulate=${v.acc}`, async () => {
+      for (const { offA, offB, offC, offBias } of placements) {
+      const entry = gemmEntry({ M, N, K, transA: v.tA, transB: v.tB, a: { buffer: null!, offset: offA }, b: { buffer: null!, offset: offB } });
+      entries.add(entry);
+      it(`M=${M} N=${N} K=${K} transA=${v.tA} transB=${v.tB} bias=${v.bias} accumulate=${v.acc} offA=${offA} (${entry})`, async () => {
         const ctx = gpu();
         const rng = new Rng(M * 1000 + N * 10 + K);
         const rand = (n: number) => Float32Array.from({ length: n }, () => rng.uniform() * 2 - 1);
-        // Operands sit at non-zero offsets, as tensors inside the flat parameter buffer do.
-        const offA = 3, offB = 64, offC = 5, offBias = 7;
         const a = rand(M * K), b = rand(K * N), c0 = rand(M * N), bias = rand(N);
         const buf = (data: Float32Array, off: number) => {
           const g = ctx.storage('t', (data.length + off) * 4);
@@ -59,4 +66,6 @@ describe('gemm.wgsl', () => {
         const { error, where } = relativeError(got, want);
         expect(error, where).toBeLessThan(1e-5);
       });
+      }
+  it('every entry point is covered', () => expect([...entries].sort()).toEqual(['innerVec4', 'main', 'outerVec4']));
 });

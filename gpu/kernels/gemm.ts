@@ -23,6 +23,15 @@ export interface GemmSpec {
   bias?: Operand;
 }
 
+/** The vec4 entry point this product can use, if any (see shaders/gemm.wgsl). */
+export function gemmEntry(s: Pick<GemmSpec, 'M' | 'N' | 'K' | 'transA' | 'transB' | 'a' | 'b'>): string {
+  const aligned = (...xs: number[]) => xs.every((x) => x % 4 === 0);
+  const offsets = aligned(s.a.offset ?? 0, s.b.offset ?? 0);
+  if (s.transA && !s.transB && offsets && aligned(s.M, s.N)) return 'outerVec4';
+  if (!s.transA && s.transB && offsets && aligned(s.K)) return 'innerVec4';
+  return 'main';
+}
+
 /** C[M,N] (+)= op(A) · op(B) (+ bias), see shaders/gemm.wgsl. */
 export function gemm(ctx: GpuContext, label: string, s: GemmSpec): Dispatch {
   const dims = packUniform([
@@ -37,5 +46,6 @@ export function gemm(ctx: GpuContext, label: string, s: GemmSpec): Dispatch {
     // Without a bias, bind A again: the binding must exist, and it must not alias C.
     buffers: [ctx.uniform(`${label}.dims`, dims), s.a.buffer, s.b.buffer, (s.bias ?? s.a).buffer, s.c.buffer],
     grid: [Math.ceil(s.N / 32), Math.ceil(s.M / 32)],
+    entry: gemmEntry(s),
   });
 }
