@@ -60,7 +60,7 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 // Each backward writes dgi, dgh (∂L/∂gi, ∂L/∂gh) and adds the direct ∂L/∂h (and sets ∂L/∂c) of the
 // previous state; the W_hhᵀ·dgh part of ∂L/∂h_{t-1} is added by the caller.
 
-function rnnStepForward(gi: F64, gh: F64, H: number, relu: boolean, hOut: F64): void {
+export function rnnStepForward(gi: F64, gh: F64, H: number, relu: boolean, hOut: F64): void {
   for (let i = 0; i < H; i++) hOut[i] = activate(gi[i] + gh[i], relu); // h' = act(gi + gh)
 }
 
@@ -79,7 +79,7 @@ function gruGates(gi: F64, gh: F64, H: number, i: number) {
   return { r, z, n };
 }
 
-function gruStepForward(gi: F64, gh: F64, h: F64, H: number, hOut: F64): void {
+export function gruStepForward(gi: F64, gh: F64, h: F64, H: number, hOut: F64): void {
   for (let i = 0; i < H; i++) {
     const { z, n } = gruGates(gi, gh, H, i);
     hOut[i] = (1 - z) * n + z * h[i]; // h' = (1 − z) ⊙ n + z ⊙ h
@@ -111,7 +111,7 @@ function lstmGates(gi: F64, gh: F64, H: number, i: number) {
   return { ig: sigmoid(a(0)), fg: sigmoid(a(1)), gg: Math.tanh(a(2)), og: sigmoid(a(3)) }; // i, f, g, o
 }
 
-function lstmStepForward(gi: F64, gh: F64, c: F64, H: number, hOut: F64, cOut: F64): void {
+export function lstmStepForward(gi: F64, gh: F64, c: F64, H: number, hOut: F64, cOut: F64): void {
   for (let i = 0; i < H; i++) {
     const { ig, fg, gg, og } = lstmGates(gi, gh, H, i);
     cOut[i] = fg * c[i] + ig * gg; // c' = f ⊙ c + i ⊙ g

@@ -1,0 +1,153 @@
+// From a SessionConfig to what a session trains: the data (a training stream, the validation batch,
+// the heatmap's step labels) and the model config. Every refusal is a ConfigError naming the field
+// or the device limit, raised before anything is allocated on the GPU.
+
+import { CharBatcher, CharVocab } from '../data/chars.ts';
+import { createTask } from '../data/tasks/index.ts';
+import type { Batch } from '../data/batch.ts';
+import { ConfigError, GATES, intIn, parseModelConfig, perSequenceLoss, type ModelConfig } from '../model/config.ts';
+import { paramLayout } from '../model/params.ts';
+import { VOCAB_KEY } from '../io/weights.ts';
+import { Rng } from '../rng.ts';
+import type { CorpusName, SessionConfig } from './protocol.ts';
+
+/** The device limits a configuration is checked against. */
+export interface BufferLimits {
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+}
+
+export interface SessionData {
+  model: ModelConfig;
+  /** Steps per trainer step (the truncation length) and per full sequence; sequences per batch. */
+  T: number;
+  seqLen: number;
+  B: number;
+  /** A fresh training stream (the same config gives the same batches). */
+  stream(): () => Batch;
+  /** Full-length validation batch (B sequences of seqLen steps). */
+  validation: Batch;
+  vocab: CharVocab | null;
+  /** For the weights file's __metadata__. */
+  metadata: Record<string, string>;
+  baseline: number | null;
+  /** Labels of validation sequence 0 at the steps of its last chunk: the heatmap's rows. */
+  stepLabels: string[];
+}
+
+const VISIBLE: Record<string, string> = { ' ': '␣', '\n': '⏎', '\t': '⇥', '\r': '␍' };
+
+export async function prepareSession(
+  config: SessionConfig,
+  loadCorpus: (name: CorpusName) => Promise<string>,
+  limits: BufferLimits,
+): Promise<SessionData> {
+  const seqLen = intIn(config.seqLen, 'seqLen', 1, 1 << 16);
+  const T = intIn(config.tbptt, 'tbptt', 1, seqLen);
+  const B = intIn(config.batchSize, 'batchSize', 1, 1 << 16);
+  if (seqLen % T !== 0) throw new ConfigError('tbptt', `must divide seqLen (${seqLen}); ${T} does not`);
+  if (!Number.isInteger(config.seed)) throw new ConfigError('seed', `must be an integer, got ${config.seed}`);
+  const lr = config.optimizer.lr;
+  if (!(Number.isFinite(lr) && lr >= 0)) throw new ConfigError('optimizer.lr', `must be a finite number ≥ 0, got ${lr}`);
+  const d = config.dataset;
+  const data = d.kind === 'task' ? taskData(d.name, seqLen, B, config.seed) : charData(d.kind === 'text' ? d.text : await loadCorpus(d.name), seqLen, B, config.seed);
+  const model = parseModelConfig({
+    cell: config.cell,
+    // GRU and LSTM have fixed activations: a leftover 'relu' from the Elman settings is not an error.
+    nonlinearity: config.cell === 'rnn' ? config.nonlinearity : 'tanh',
+    layers: config.layers,
+    hidden: config.hidden,
+    ...data.model,
+  });
+  if (T < seqLen && perSequenceLoss(model))
+    throw new ConfigError('tbptt', `truncated BPTT (${T} < seqLen ${seqLen}) needs a loss at every step; this dataset's loss is on each sequence's end`);
+  checkBufferLimits(model, T, B, limits);
+  const labels = data.labels(data.validation);
+  return { ...data, model, T, seqLen, B, stepLabels: labels.slice(seqLen - T) };
+}
+
+type Data = Omit<SessionData, 'model' | 'T' | 'seqLen' | 'B' | 'stepLabels'> & {
+  model: Pick<ModelConfig, 'input' | 'output' | 'loss'>;
+  /** Labels of sequence 0 of a batch, for all its steps. */
+  labels(batch: Batch): string[];
+};
+
+/** Character model: the vocabulary of the text, 90% of it to train on, the rest to validate. */
+function charData(text: string, seqLen: number, B: number, seed: number): Data {
+  const vocab = CharVocab.fromText(text);
+  const ids = vocab.encode(text);
+  const split = Math.floor(ids.length * 0.9);
+  const [train, valid] = [ids.subarray(0, split), ids.subarray(split)];
+  if (valid.length < seqLen + 1)
+    throw new ConfigError('seqLen', `the text has ${ids.length} characters, too short for sequences of ${seqLen} (10% is kept for validation, so it needs ${Math.ceil((seqLen + 1) / 0.1)})`);
+  return {
+    model: { input: { kind: 'tokens', vocab: vocab.size }, output: vocab.size, loss: 'ce' },
+    stream: () => {
+      const batcher = new CharBatcher(train, seqLen, B, seed + 1);
+      return () => batcher.next();
+    },
+    validation: new CharBatcher(valid, seqLen, B, seed + 2).next(),
+    vocab,
+    metadata: { [VOCAB_KEY]: JSON.stringify(vocab.chars) },
+    baseline: null,
+    labels: (b) => Array.from({ length: b.T }, (_, t) => {
+      const c = vocab.chars[b.tokens![t * b.B]];
+      return VISIBLE[c] ?? c;
+    }),
+  };
+}
+
+function taskData(name: string, seqLen: number, B: number, seed: number): Data {
+  let task;
+  try {
+    task = createTask(name, { T: seqLen, seed });
+  } catch (e) {
+    throw new ConfigError('dataset', (e as Error).message);
+  }
+  const words = task.vocabulary;
+  return {
+    model: task.model,
+    stream: () => {
+      const rng = new Rng(seed + 1);
+      return () => task.batch(B, rng);
+    },
+    validation: task.validation(B),
+    vocab: null,
+    metadata: { 'rnnlab.task': name },
+    baseline: task.baseline ?? null,
+    labels: (b) => Array.from({ length: b.T }, (_, t) => {
+      if (words) return words[b.tokens![t * b.B]];
+      const F = b.inputs!.length / (b.T * b.B);
+      const x = b.inputs!.subarray(t * b.B * F, t * b.B * F + F);
+      // The adding task's second feature marks the two values to add.
+      return x[0].toFixed(2) + (name === 'adding' && x[1] === 1 ? '*' : '');
+    }),
+  };
+}
+
+/** Bytes of the largest buffers a Trainer for (cfg, T, B) allocates, with what they hold. */
+export function largestBuffers(cfg: ModelConfig, T: number, B: number): { what: string; bytes: number }[] {
+  const H = cfg.hidden;
+  const G = GATES[cfg.cell];
+  const F = cfg.input.kind === 'tokens' ? 1 : cfg.input.features;
+  const headRows = perSequenceLoss(cfg) ? B : T * B;
+  return [
+    { what: `parameters (${paramLayout(cfg).total} floats)`, bytes: paramLayout(cfg).total * 4 },
+    { what: `gate activations (tbptt ${T} × batchSize ${B} × ${G > 1 ? `${G} gates × ` : ''}hidden ${H})`, bytes: T * B * G * H * 4 },
+    { what: `hidden states ((tbptt ${T} + 1) × batchSize ${B} × hidden ${H})`, bytes: (T + 1) * B * H * 4 },
+    { what: `outputs (${headRows === B ? '' : `tbptt ${T} × `}batchSize ${B} × output ${cfg.output})`, bytes: headRows * cfg.output * 4 },
+    { what: `inputs (tbptt ${T} × batchSize ${B} × ${F})`, bytes: T * B * F * 4 },
+  ];
+}
+
+function checkBufferLimits(cfg: ModelConfig, T: number, B: number, limits: BufferLimits): void {
+  const largest = largestBuffers(cfg, T, B).reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  for (const name of ['maxStorageBufferBindingSize', 'maxBufferSize'] as const)
+    if (largest.bytes > limits[name])
+      throw new ConfigError(
+        '',
+        `this model needs a GPU buffer of ${mib(largest.bytes)} for its ${largest.what}, more than this GPU's ${name} of ${limits[name]} bytes (${mib(limits[name])}). Reduce hidden, batchSize or tbptt.`,
+      );
+}
+
+const mib = (bytes: number) => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`);

@@ -1,0 +1,89 @@
+// The typed messages between the page and the training worker. The worker owns the GPUDevice, the
+// data and the training loop; the page sends settings and commands and renders what comes back.
+// Everything here is structured-clone data (typed arrays are transferred where noted).
+
+import type { Cell, ModelConfig, Nonlinearity } from '../model/config.ts';
+import type { OptimizerConfig } from '../optim/config.ts';
+
+export type CorpusName = 'moby-dick' | 'first-names';
+export type TaskName = 'adding' | 'copy' | 'sine' | 'mackey-glass' | 'tagging';
+
+export type DatasetChoice =
+  | { kind: 'corpus'; name: CorpusName }
+  | { kind: 'task'; name: TaskName }
+  /** A user's text file (a character model); `name` is the file name, for display. */
+  | { kind: 'text'; name: string; text: string };
+
+/** What the controls produce: everything a training session needs. */
+export interface SessionConfig {
+  dataset: DatasetChoice;
+  cell: Cell;
+  nonlinearity: Nonlinearity;
+  hidden: number;
+  layers: number;
+  seqLen: number;
+  /** Truncated BPTT length; divides seqLen (= seqLen for full BPTT). */
+  tbptt: number;
+  batchSize: number;
+  /** torch.optim settings; `clip` is clip_grad_norm_'s max norm (0 = off). */
+  optimizer: OptimizerConfig;
+  seed: number;
+}
+
+export type SessionStatus = 'idle' | 'training' | 'paused';
+
+export type ToWorker =
+  /** First message: the page's base URL, against which the worker fetches `data/<corpus>.txt`. */
+  | { type: 'init'; baseUrl: string }
+  /** Builds data and trainer. `keepWeights`: carry the trained weights over (only when the shapes allow). */
+  | { type: 'configure'; config: SessionConfig; keepWeights: boolean }
+  | { type: 'train' }
+  | { type: 'pause' }
+  /** One training step, then paused. */
+  | { type: 'step' }
+  /** Fresh weights and optimizer state, same config. */
+  | { type: 'reset' }
+  | { type: 'sample'; prompt: string; temperature: number; length: number }
+  | { type: 'exportWeights' }
+  | { type: 'importWeights'; bytes: ArrayBuffer };
+
+/** One channel of the heatmap: a [T, units] block of values for the chosen validation sequence. */
+export interface HeatmapChannel {
+  /** 'h' (hidden state), 'c' (LSTM cell state), or a gate: 'r', 'z' (GRU), 'i', 'f', 'o' (LSTM). */
+  name: string;
+  units: number;
+  /** Row-major [T, units]. */
+  values: Float32Array;
+}
+
+export type FromWorker =
+  | { type: 'device'; adapter: string; backend: string; limits: Record<string, number> }
+  /** No WebGPU (or no adapter): what the page should tell the user. */
+  | { type: 'deviceError'; message: string }
+  | {
+      type: 'configured';
+      model: ModelConfig;
+      paramCount: number;
+      /** For character models, the characters by id. */
+      vocabulary: string[] | null;
+      /** Labels of the heatmap sequence's steps (its characters, words or values). */
+      stepLabels: string[];
+      /** A trivial baseline for the loss, if the dataset has one (e.g. 1/6 for adding). */
+      baseline: number | null;
+    }
+  | { type: 'status'; status: SessionStatus; steps: number }
+  | {
+      type: 'metrics';
+      firstStep: number;
+      losses: Float32Array;
+      gradNorms: Float32Array;
+      skipped: Uint8Array;
+      msPerStep: number;
+      tokensPerSec: number;
+    }
+  | { type: 'validation'; step: number; loss: number }
+  | { type: 'heatmap'; step: number; T: number; channels: HeatmapChannel[] }
+  | { type: 'sample'; step: number; prompt: string; text: string }
+  | { type: 'weights'; bytes: ArrayBuffer }
+  /** `fatal`: the session cannot continue (the page offers Reset); otherwise training was paused. */
+  | { type: 'error'; message: string; fatal: boolean };

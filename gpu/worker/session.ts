@@ -1,0 +1,541 @@
+// A training session: the data, the trainer and the training loop behind the worker's messages.
+// No DOM and no `self`, so it runs in the worker and, for tests, directly in Node.
+//
+// The loop submits slices of a few steps (about 16 ms of GPU time), keeps at most two slices
+// queued (InFlight), and yields to the event loop between slices, so commands (pause, sample, …)
+// are handled promptly. Every `validateEvery` steps and on every stop it measures the validation
+// loss, reads the heatmap, and keeps a CPU copy of the weights and optimizer state when they are
+// finite: the last good checkpoint that a diverged run (non-finite loss) is rolled back to.
+
+import type { GpuContext } from '../context.ts';
+import type { Batch } from '../data/batch.ts';
+import { splitSteps } from '../data/split.ts';
+import { sampleChars } from '../generate.ts';
+import { decodeWeights, encodeWeights, VOCAB_KEY } from '../io/weights.ts';
+import { paramLayout } from '../model/params.ts';
+import type { MetricsWindow } from '../readback.ts';
+import { InFlight } from '../throttle.ts';
+import { Trainer, type OptimizerSnapshot } from '../trainer.ts';
+import { prepareSession, type BufferLimits, type SessionData } from './data.ts';
+import { readHeatmap } from './heatmap.ts';
+import type { CorpusName, FromWorker, SessionConfig, SessionStatus, ToWorker } from './protocol.ts';
+
+export interface SessionOptions {
+  /** The text of a bundled corpus (the worker entry fetches it; tests pass a string). */
+  loadCorpus: (name: CorpusName) => Promise<string>;
+  /** Limits to plan buffers against instead of the device's (tests inject tiny ones). */
+  limits?: Partial<BufferLimits>;
+  /** Called instead of posting a fatal error when the device is lost (the worker entry recovers). */
+  onDeviceLost?: (reason: string) => void;
+  /** Steps between validations while training (default 40). */
+  validateEvery?: number;
+}
+
+/** What the worker entry needs to rebuild a session on a new device. */
+export interface SessionSnapshot {
+  config: SessionConfig;
+  /** The last good weights (CPU copy), null before the first checkpoint. */
+  params: Float32Array | null;
+  step: number;
+  training: boolean;
+}
+
+type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
+
+interface Checkpoint {
+  step: number;
+  params: Float32Array;
+  /** null: a fresh optimizer. */
+  optimizer: OptimizerSnapshot | null;
+}
+
+interface Active {
+  config: SessionConfig;
+  data: SessionData;
+  trainer: Trainer;
+  /** Tags the trainer's metrics callbacks, so a replaced trainer's late windows are dropped. */
+  gen: number;
+  next: () => Batch;
+  /** Truncated BPTT: the chunks of the current batch still to train (each carries the state on). */
+  pending: Batch[];
+  /** Scratch for the carried state (block T of each layer's hs, cs) across a mid-batch validation. */
+  carry: GPUBuffer;
+}
+
+const SLICE_TARGET_MS = 16;
+/** Three queued slices of at most 6 steps never outrun the trainer's three metrics staging buffers. */
+const MAX_STEPS_PER_SLICE = 6;
+const METRICS_EVERY = 10;
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export class TrainingSession {
+  private active: Active | null = null;
+  private status: SessionStatus = 'idle';
+  private queue: Promise<void> = Promise.resolve();
+  private loop: Promise<void> | null = null;
+  private wanted = false;
+  /** A stop requested by configure/reset/dispose: no validation or status at the end of the loop. */
+  private quiet = false;
+  /** runSteps: the loop stops at this step count. */
+  private stopAt = Infinity;
+  private nextValidation = 0;
+  private lastGood: Checkpoint | null = null;
+  /** The first step whose metrics were not relayed yet (windows can overlap after a pause). */
+  private reported = 0;
+  private windowStart = 0;
+  private msPerStep = 0;
+  private diverged: { step: number; loss: number } | null = null;
+  private gens = 0;
+  private samples = 0;
+  private gpuErrors = 0;
+  private lost = false;
+  private disposed = false;
+  private readonly validateEvery: number;
+
+  constructor(
+    readonly ctx: GpuContext,
+    private readonly postMessage: Post,
+    private readonly opts: SessionOptions,
+  ) {
+    this.validateEvery = opts.validateEvery ?? 40;
+    void ctx.device.lost.then((info) => {
+      if (info.reason !== 'destroyed') this.deviceLost(`${info.reason}: ${info.message}`);
+    });
+  }
+
+  /** The current trainer (tests use it to inject weights, e.g. NaN). */
+  get trainer(): Trainer | null {
+    return this.active?.trainer ?? null;
+  }
+
+  /** Handles messages one at a time, in order; `train` returns once the loop is started. */
+  handle(msg: ToWorker): Promise<void> {
+    this.queue = this.queue.then(() => this.dispatch(msg)).catch((e) => this.error(errorText(e), false));
+    return this.queue;
+  }
+
+  private async dispatch(msg: ToWorker): Promise<void> {
+    switch (msg.type) {
+      case 'init': return; // the worker entry's message
+      case 'configure': return void (await this.configure(msg.config, msg.keepWeights));
+      case 'train': return this.train();
+      case 'pause': return this.pause();
+      case 'step': return this.step();
+      case 'reset': return this.reset();
+      case 'sample': return this.sample(msg.prompt, msg.temperature, msg.length);
+      case 'exportWeights': return this.exportWeights();
+      case 'importWeights': return this.importWeights(msg.bytes);
+    }
+  }
+
+  /**
+   * Builds data and trainer for `config`. A refused config leaves the current trainer as it was.
+   * keepWeights: the new model starts from the current weights when the parameter layouts match.
+   */
+  async configure(config: SessionConfig, keepWeights: boolean, announce = true): Promise<boolean> {
+    let data: SessionData;
+    try {
+      const limits = this.ctx.device.limits;
+      data = await prepareSession(config, this.opts.loadCorpus, {
+        maxStorageBufferBindingSize: this.opts.limits?.maxStorageBufferBindingSize ?? limits.maxStorageBufferBindingSize,
+        maxBufferSize: this.opts.limits?.maxBufferSize ?? limits.maxBufferSize,
+      });
+    } catch (e) {
+      this.error(`Settings refused: ${errorText(e)}`, false);
+      return false;
+    }
+    const old = this.active;
+    const wasTraining = this.status === 'training';
+    await this.stop();
+    let params: Float32Array | undefined;
+    if (keepWeights && old && sameLayout(old.data, data)) params = await old.trainer.readParams();
+    const next = await this.build(config, data, params);
+    if (!next) {
+      if (wasTraining) this.start();
+      else this.postStatus();
+      return false;
+    }
+    if (old) this.destroy(old);
+    this.active = next;
+    this.setStatus('idle', false);
+    if (announce) {
+      const { model, vocab, stepLabels, baseline } = data;
+      const paramCount = paramLayout(model).specs.reduce((n, s) => n + s.size, 0);
+      this.post({ type: 'configured', model, paramCount, vocabulary: vocab ? vocab.chars.slice() : null, stepLabels, baseline });
+      this.postStatus();
+    }
+    return true;
+  }
+
+  /** Starts (or keeps) training until paused. */
+  async train(): Promise<void> {
+    if (!this.requireActive()) return;
+    if (this.loop && this.wanted && this.stopAt === Infinity) return; // already training
+    await this.loop; // winding down after a pause, or a runSteps
+    this.stopAt = Infinity;
+    this.start();
+  }
+
+  /** Stops training; once the queued steps finished: validation, heatmap and status 'paused'. */
+  async pause(): Promise<void> {
+    if (!this.loop) return this.postStatus();
+    this.wanted = false;
+    await this.loop;
+  }
+
+  /** One training step (one truncated-BPTT chunk), then paused. */
+  async step(): Promise<void> {
+    return this.runSteps(1);
+  }
+
+  /** Trains `n` steps, then stops as a pause does. Resolves when stopped. */
+  async runSteps(n: number): Promise<void> {
+    if (!this.requireActive()) return;
+    this.wanted = false;
+    await this.loop;
+    this.stopAt = this.active!.trainer.steps + n;
+    this.start();
+    await this.loop;
+    this.stopAt = Infinity;
+  }
+
+  /** Fresh weights and optimizer state, same config. */
+  async reset(): Promise<void> {
+    const old = this.active;
+    if (!old) return void this.requireActive();
+    await this.stop();
+    const next = await this.build(old.config, old.data);
+    if (!next) return this.postStatus();
+    this.destroy(old);
+    this.active = next;
+    this.setStatus('idle');
+  }
+
+  /**
+   * `length` characters sampled on the CPU from the current weights after `prompt` (characters
+   * outside the vocabulary are dropped). The n-th sample of a session uses seed n.
+   */
+  async sample(prompt: string, temperature: number, length: number): Promise<void> {
+    const a = this.active;
+    if (!a) return void this.requireActive();
+    const vocab = a.data.vocab;
+    if (!vocab) return this.error(`Sampling is for character models; the task "${a.config.dataset.name}" is not one.`, false);
+    if (!(Number.isInteger(length) && length >= 1 && length <= 100_000)) return this.error(`Sample length must be an integer between 1 and 100000, got ${length}.`, false);
+    if (!(temperature > 0 && Number.isFinite(temperature))) return this.error(`Sample temperature must be a positive number, got ${temperature}.`, false);
+    let used = Array.from(prompt).filter((c) => vocab.chars.includes(c)).join('');
+    if (!used) used = vocab.chars.includes('\n') ? '\n' : vocab.chars[0];
+    const step = a.trainer.steps;
+    const params = await a.trainer.readParams();
+    const ids = sampleChars(a.data.model, params, vocab.encode(used), length, temperature, this.samples++);
+    this.post({ type: 'sample', step, prompt: used, text: vocab.decode(ids) });
+  }
+
+  /** The current weights as safetensors (with the vocabulary of a character model). */
+  async exportWeights(): Promise<void> {
+    const a = this.active;
+    if (!a) return void this.requireActive();
+    const bytes = encodeWeights(a.data.model, await a.trainer.readParams(), a.data.metadata);
+    const buffer = bytes.slice().buffer;
+    this.post({ type: 'weights', bytes: buffer }, [buffer]);
+  }
+
+  /** Loads safetensors weights for the current model; the optimizer starts afresh. */
+  async importWeights(bytes: ArrayBuffer): Promise<void> {
+    const a = this.active;
+    if (!a) return void this.requireActive();
+    let params: Float32Array;
+    try {
+      const w = decodeWeights(new Uint8Array(bytes), a.data.model);
+      const vocab = w.metadata[VOCAB_KEY];
+      if (vocab !== undefined && a.data.vocab && vocab !== a.data.metadata[VOCAB_KEY])
+        throw new Error('they were trained on a text with other characters (the vocabulary differs)');
+      params = w.params;
+    } catch (e) {
+      return this.error(`Cannot load these weights: ${errorText(e)}`, false);
+    }
+    a.trainer.setParams(params);
+    a.trainer.setOptimizerState(freshOptimizer(a.trainer));
+    a.pending = []; // the carried state belongs to the old weights
+    this.lastGood = { step: a.trainer.steps, params, optimizer: null };
+    if (this.status === 'training') return this.postStatus();
+    await this.validate();
+    this.postStatus();
+  }
+
+  /** For the worker entry's device-loss recovery. */
+  snapshot(): SessionSnapshot | null {
+    if (!this.active) return null;
+    return { config: this.active.config, params: this.lastGood?.params ?? null, step: this.lastGood?.step ?? 0, training: this.status === 'training' };
+  }
+
+  /** Rebuilds a snapshot's session (on a new device): its config, its last good weights, its step count. */
+  async restore(s: SessionSnapshot): Promise<boolean> {
+    if (!(await this.configure(s.config, false, false))) return false;
+    const a = this.active!;
+    if (s.params) {
+      a.trainer.setParams(s.params);
+      this.lastGood = { step: s.step, params: s.params, optimizer: null };
+    }
+    a.trainer.steps = this.reported = s.step;
+    this.nextValidation = s.step + this.validateEvery;
+    this.setStatus('paused');
+    return true;
+  }
+
+  /** Stops training and frees the GPU buffers; nothing is posted afterwards. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.stop();
+    if (this.active) this.destroy(this.active);
+    this.active = null;
+  }
+
+  // ---- the loop ----
+
+  private start(): void {
+    this.wanted = true;
+    this.setStatus('training');
+    this.loop = this.run().finally(() => (this.loop = null));
+  }
+
+  /** Stops the loop without validating or posting (the caller replaces or drops the trainer). */
+  private async stop(): Promise<void> {
+    this.quiet = true;
+    this.wanted = false;
+    await this.loop;
+    this.quiet = false;
+  }
+
+  private async run(): Promise<void> {
+    const a = this.active!;
+    const { trainer } = a;
+    const inFlight = new InFlight(this.ctx.device, 2);
+    this.windowStart = performance.now();
+    try {
+      while (this.wanted && trainer.steps < this.stopAt && !this.diverged) {
+        // Slices end at validation points, so validations fall on multiples of validateEvery.
+        const n = Math.min(this.sliceSize(), this.stopAt - trainer.steps, Math.max(1, this.nextValidation - trainer.steps));
+        for (let i = 0; i < n; i++) this.trainOne(a);
+        this.checkDevice();
+        await inFlight.submitted();
+        // (The stop at the end of the loop validates anyway.)
+        if (trainer.steps >= this.nextValidation && trainer.steps < this.stopAt && this.wanted && !this.diverged) {
+          const t0 = performance.now();
+          await this.validate();
+          this.windowStart += performance.now() - t0; // validation time is not training time
+          this.postStatus();
+        }
+        await nextTask();
+      }
+    } catch (e) {
+      if (!this.lost) this.error(`Training stopped: ${errorText(e)}`, /^GPU error/.test(errorText(e)));
+    }
+    this.wanted = false;
+    if (this.lost) return;
+    try {
+      await inFlight.drain();
+      await trainer.flushMetrics();
+      if (this.diverged) this.rollBack(a);
+      if (!this.quiet) await this.validate();
+    } catch (e) {
+      if (!this.lost) this.error(`Training stopped: ${errorText(e)}`, false);
+    }
+    this.setStatus('paused', !this.quiet);
+  }
+
+  /** One trainer step: the next chunk of the current batch, or the first chunk of a new one. */
+  private trainOne(a: Active): void {
+    const fresh = a.pending.length === 0;
+    if (fresh) {
+      const batch = a.next();
+      a.pending = a.data.T < a.data.seqLen ? splitSteps(batch, a.data.T) : [batch];
+    }
+    a.trainer.step(a.pending.shift()!, { carryState: !fresh });
+  }
+
+  private sliceSize(): number {
+    if (!this.msPerStep) return 1;
+    return Math.max(1, Math.min(MAX_STEPS_PER_SLICE, Math.round(SLICE_TARGET_MS / this.msPerStep)));
+  }
+
+  private checkDevice(): void {
+    if (this.ctx.lostReason) throw new Error(`The GPU device was lost (${this.ctx.lostReason}).`);
+    if (this.ctx.errors.length > this.gpuErrors) {
+      this.gpuErrors = this.ctx.errors.length;
+      throw new Error(`GPU error: ${this.ctx.errors[this.ctx.errors.length - 1]}`);
+    }
+  }
+
+  /** Relays a metrics window (only steps not relayed yet); a non-finite loss or a skipped step stops training. */
+  private onWindow(gen: number, w: MetricsWindow): void {
+    const a = this.active;
+    if (!a || a.gen !== gen) return;
+    const skip = Math.max(0, this.reported - w.firstStep);
+    const n = w.losses.length - skip;
+    if (n <= 0) return;
+    const [losses, gradNorms, skipped] = [w.losses.slice(skip), w.gradNorms.slice(skip), w.skipped.slice(skip)];
+    const firstStep = w.firstStep + skip;
+    this.reported = firstStep + n;
+    const now = performance.now();
+    const ms = Math.max(1e-3, (now - this.windowStart) / n);
+    this.windowStart = now;
+    this.msPerStep = ms;
+    const bad = losses.findIndex((l, i) => !Number.isFinite(l) || skipped[i] !== 0);
+    if (bad >= 0 && !this.diverged) {
+      this.diverged = { step: firstStep + bad, loss: losses[bad] };
+      this.wanted = false;
+    }
+    const tokensPerSec = (a.data.T * a.data.B * 1000) / ms;
+    this.post({ type: 'metrics', firstStep, losses, gradNorms, skipped, msPerStep: ms, tokensPerSec }, [losses.buffer, gradNorms.buffer, skipped.buffer]);
+  }
+
+  /** After a non-finite loss: back to the last good weights and optimizer state, and say so. */
+  private rollBack(a: Active): void {
+    const d = this.diverged!;
+    const cp = this.lastGood!;
+    this.diverged = null;
+    a.trainer.setParams(cp.params);
+    a.trainer.setOptimizerState(cp.optimizer ?? freshOptimizer(a.trainer));
+    a.pending = []; // the carried state is not finite either
+    const { lr, clip } = a.trainer.optimizer;
+    const what = Number.isFinite(d.loss) ? 'the gradient was not finite' : `the loss became ${d.loss}`;
+    this.error(
+      `Training diverged at step ${d.step} (${what}). Paused and restored the weights of step ${cp.step}. ` +
+        `Try a lower learning rate (now ${lr})${clip ? '' : ' or gradient clipping'}.`,
+      false,
+    );
+  }
+
+  /**
+   * Validation loss (chunk by chunk with the state carried, weighted by real steps, as the CLI),
+   * the heatmap of the last chunk, and a checkpoint when everything is finite. Mid-batch, the
+   * carried training state is saved around it (evaluate overwrites the states).
+   */
+  private async validate(): Promise<void> {
+    const a = this.active!;
+    const { trainer, data } = a;
+    const mid = a.pending.length > 0;
+    if (mid) this.copyCarry(a, true);
+    const chunks = data.T < data.seqLen ? splitSteps(data.validation, data.T) : [data.validation];
+    let total = 0;
+    let weight = 0;
+    for (const [i, chunk] of chunks.entries()) {
+      const w = chunk.lengths ? chunk.lengths.reduce((s, n) => s + n, 0) : chunk.T * chunk.B;
+      total += (await trainer.evaluate(chunk, { carryState: i > 0 })) * w;
+      weight += w;
+    }
+    const channels = await readHeatmap(this.ctx, trainer.model);
+    if (mid) this.copyCarry(a, false);
+    const [params, optimizer] = await Promise.all([trainer.readParams(), trainer.readOptimizerState()]);
+    const step = trainer.steps;
+    const loss = total / Math.max(weight, 1);
+    this.nextValidation = step + this.validateEvery;
+    this.post({ type: 'validation', step, loss });
+    this.post({ type: 'heatmap', step, T: data.T, channels }, channels.map((c) => c.values.buffer));
+    if (Number.isFinite(loss) && params.every(Number.isFinite)) this.lastGood = { step, params, optimizer };
+  }
+
+  /** Saves (or restores) each layer's final states, block T of hs and cs, to (from) the scratch buffer. */
+  private copyCarry(a: Active, save: boolean): void {
+    const { model } = a.trainer;
+    const bytes = model.B * model.cfg.hidden * 4;
+    const encoder = this.ctx.device.createCommandEncoder({ label: save ? 'save carry' : 'restore carry' });
+    let at = 0;
+    for (const { buffers } of model.layers)
+      for (const state of [buffers.hs, buffers.cs]) {
+        if (!state) continue;
+        if (save) encoder.copyBufferToBuffer(state, model.T * bytes, a.carry, at, bytes);
+        else encoder.copyBufferToBuffer(a.carry, at, state, model.T * bytes, bytes);
+        at += bytes;
+      }
+    this.ctx.device.queue.submit([encoder.finish()]);
+  }
+
+  // ---- building ----
+
+  /** A trainer for `data`, or null (and an error posted) when the GPU refuses it (out of memory, …). */
+  private async build(config: SessionConfig, data: SessionData, params?: Float32Array): Promise<Active | null> {
+    const { device } = this.ctx;
+    const gen = ++this.gens;
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    let trainer: Trainer | undefined;
+    let carry: GPUBuffer | undefined;
+    let thrown: unknown;
+    try {
+      trainer = new Trainer(this.ctx, {
+        model: data.model, T: data.T, B: data.B, optimizer: config.optimizer, seed: config.seed, params,
+        metricsEvery: METRICS_EVERY, onMetrics: (w) => this.onWindow(gen, w),
+      });
+      const states = data.model.layers * (data.model.cell === 'lstm' ? 2 : 1);
+      carry = this.ctx.createBuffer('carry save', states * data.B * data.model.hidden * 4, GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    } catch (e) {
+      thrown = e;
+    }
+    const invalid = await device.popErrorScope();
+    const oom = await device.popErrorScope();
+    const problem = thrown ? errorText(thrown) : oom ? `out of GPU memory (${oom.message})` : invalid?.message;
+    if (problem || !trainer || !carry) {
+      trainer?.destroy();
+      if (carry) this.ctx.destroyBuffer(carry);
+      this.error(`Cannot build this model on the GPU: ${problem}`, false);
+      return null;
+    }
+    this.reported = 0;
+    this.nextValidation = this.validateEvery;
+    this.diverged = null;
+    this.msPerStep = 0;
+    this.lastGood = { step: 0, params: params ?? (await trainer.readParams()), optimizer: null };
+    return { config, data, trainer, gen, next: data.stream(), pending: [], carry };
+  }
+
+  private destroy(a: Active): void {
+    a.trainer.destroy();
+    this.ctx.destroyBuffer(a.carry);
+  }
+
+  // ---- messages ----
+
+  private deviceLost(reason: string): void {
+    if (this.disposed || this.lost) return;
+    this.lost = true;
+    this.wanted = false;
+    if (this.opts.onDeviceLost) this.opts.onDeviceLost(reason);
+    else this.error(`The GPU device was lost (${reason}).`, true);
+  }
+
+  private requireActive(): boolean {
+    if (!this.active) this.error('No model yet: send a configuration first.', false);
+    return this.active !== null;
+  }
+
+  private setStatus(status: SessionStatus, post = true): void {
+    this.status = status;
+    if (post) this.postStatus();
+  }
+
+  private postStatus(): void {
+    this.post({ type: 'status', status: this.status, steps: this.active?.trainer.steps ?? 0 });
+  }
+
+  private error(message: string, fatal: boolean): void {
+    this.post({ type: 'error', message, fatal });
+  }
+
+  private post(msg: FromWorker, transfer: Transferable[] = []): void {
+    if (!this.disposed) this.postMessage(msg, transfer);
+  }
+}
+
+/** Same parameter names and shapes: weights can move from one model to the other. */
+function sameLayout(a: SessionData, b: SessionData): boolean {
+  const [x, y] = [paramLayout(a.model).specs, paramLayout(b.model).specs];
+  return x.length === y.length && x.every((s, i) => s.name === y[i].name && s.shape.join() === y[i].shape.join());
+}
+
+function freshOptimizer(trainer: Trainer): OptimizerSnapshot {
+  const n = trainer.model.layout.total;
+  return { step: 0, skippedTotal: 0, m: new Float32Array(n), v: new Float32Array(trainer.optimizer.kind === 'sgd' ? 0 : n) };
+}
