@@ -146,6 +146,33 @@ export class Trainer {
     };
   }
 
+  /**
+   * Weights and optimizer state copied in one command buffer, so both belong to the same step even
+   * while training continues (two separate reads could straddle a step). For checkpoints.
+   */
+  async readCheckpoint(): Promise<{ step: number; params: Float32Array; optimizer: OptimizerSnapshot }> {
+    const n = this.model.layout.total;
+    const sgd = this.optimizer.kind === 'sgd';
+    const parts = [this.model.buffers.params, this.kernels.m, ...(sgd ? [] : [this.kernels.v])];
+    const bytes = n * 4;
+    const staging = this.ctx.device.createBuffer({ size: parts.length * bytes + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = this.ctx.device.createCommandEncoder({ label: 'checkpoint' });
+    parts.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, staging, i * bytes, bytes));
+    encoder.copyBufferToBuffer(this.kernels.state, 0, staging, parts.length * bytes, 16);
+    const step = this.steps;
+    this.ctx.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const all = staging.getMappedRange().slice(0);
+    staging.destroy();
+    const floats = (i: number) => new Float32Array(all, i * bytes, n);
+    const state = new Uint32Array(all, parts.length * bytes, 4);
+    return {
+      step,
+      params: floats(0),
+      optimizer: { step: state[0], skippedTotal: state[2], m: floats(1), v: sgd ? new Float32Array(0) : floats(2) },
+    };
+  }
+
   setOptimizerState(s: OptimizerSnapshot): void {
     const n = this.model.layout.total;
     if (s.m.length !== n || (this.optimizer.kind !== 'sgd' && s.v.length !== n))

@@ -32,6 +32,16 @@ export interface SessionConfig {
 
 export type SessionStatus = 'idle' | 'training' | 'paused';
 
+/** A whole session, for autosave: the settings, the step count, and safetensors files of the weights and optimizer state. */
+export interface SavedSession {
+  config: SessionConfig;
+  step: number;
+  /** `encodeWeights` bytes (PyTorch names; the model config in __metadata__). */
+  weights: ArrayBuffer;
+  /** `encodeOptimizerState` bytes (torch.optim state names; the step count in __metadata__). */
+  optimizer: ArrayBuffer;
+}
+
 export type ToWorker =
   /** First message: the page's base URL, against which the worker fetches `data/<corpus>.txt`. */
   | { type: 'init'; baseUrl: string }
@@ -45,7 +55,11 @@ export type ToWorker =
   | { type: 'reset' }
   | { type: 'sample'; prompt: string; temperature: number; length: number }
   | { type: 'exportWeights' }
-  | { type: 'importWeights'; bytes: ArrayBuffer };
+  | { type: 'importWeights'; bytes: ArrayBuffer }
+  /** Posts a `checkpoint` of the current session (training goes on). */
+  | { type: 'saveCheckpoint' }
+  /** Rebuilds a saved session: its settings, weights, optimizer state and step count; then paused. */
+  | { type: 'loadCheckpoint'; checkpoint: SavedSession };
 
 /** One channel of the heatmap: a [T, units] block of values for the chosen validation sequence. */
 export interface HeatmapChannel {
@@ -85,5 +99,6 @@ export type FromWorker =
   | { type: 'heatmap'; step: number; T: number; channels: HeatmapChannel[] }
   | { type: 'sample'; step: number; prompt: string; text: string }
   | { type: 'weights'; bytes: ArrayBuffer }
+  | { type: 'checkpoint'; checkpoint: SavedSession }
   /** `fatal`: the session cannot continue (the page offers Reset); otherwise training was paused. */
   | { type: 'error'; message: string; fatal: boolean };

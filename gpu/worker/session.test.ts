@@ -237,4 +237,32 @@ describe('TrainingSession', () => {
     expect(Number.isFinite(last('validation')!.loss)).toBe(true);
     await session.dispose();
   });
+
+  it('a saved checkpoint rebuilds the session in a new one: settings, weights, optimizer state, step count', async () => {
+    const a = open();
+    await a.session.configure(charConfig({ cell: 'gru', optimizer: optimizer({ kind: 'adam', lr: 0.01, clip: 1 }) }), false);
+    await a.session.runSteps(15);
+    await a.session.handle({ type: 'saveCheckpoint' });
+    const saved = a.last('checkpoint')!.checkpoint;
+    expect(saved.step).toBe(15);
+    const want = await a.session.trainer!.readCheckpoint();
+
+    const b = open();
+    await b.session.handle({ type: 'loadCheckpoint', checkpoint: saved });
+    expect(b.last('configured')!.model.cell).toBe('gru');
+    expect(b.last('status')).toEqual({ type: 'status', status: 'paused', steps: 15 });
+    const got = await b.session.trainer!.readCheckpoint();
+    expect(got.params).toEqual(want.params);
+    expect(got.optimizer.m).toEqual(want.optimizer.m);
+    expect(got.optimizer.v).toEqual(want.optimizer.v);
+    expect(got.optimizer.step).toBe(15);
+    await b.session.runSteps(5);
+    expect(b.of('metrics')[0].firstStep).toBe(15);
+
+    // A checkpoint that does not fit its own settings is refused; the session stays as it was.
+    await b.session.handle({ type: 'loadCheckpoint', checkpoint: { ...saved, config: { ...saved.config, hidden: 7 } } });
+    expect(b.last('error')!.message).toMatch(/Cannot restore the saved session: .*shape/);
+    expect(b.session.trainer!.steps).toBe(20);
+    await Promise.all([a.session.dispose(), b.session.dispose()]);
+  });
 });

@@ -12,13 +12,14 @@ import type { Batch } from '../data/batch.ts';
 import { splitSteps } from '../data/split.ts';
 import { sampleChars } from '../generate.ts';
 import { decodeWeights, encodeWeights, VOCAB_KEY } from '../io/weights.ts';
+import { decodeOptimizerState, encodeOptimizerState } from '../io/checkpoint.ts';
 import { paramLayout } from '../model/params.ts';
 import type { MetricsWindow } from '../readback.ts';
 import { InFlight } from '../throttle.ts';
 import { Trainer, type OptimizerSnapshot } from '../trainer.ts';
 import { prepareSession, type BufferLimits, type SessionData } from './data.ts';
 import { readHeatmap } from './heatmap.ts';
-import type { CorpusName, FromWorker, SessionConfig, SessionStatus, ToWorker } from './protocol.ts';
+import type { CorpusName, FromWorker, SavedSession, SessionConfig, SessionStatus, ToWorker } from './protocol.ts';
 
 export interface SessionOptions {
   /** The text of a bundled corpus (the worker entry fetches it; tests pass a string). */
@@ -127,6 +128,8 @@ export class TrainingSession {
       case 'sample': return this.sample(msg.prompt, msg.temperature, msg.length);
       case 'exportWeights': return this.exportWeights();
       case 'importWeights': return this.importWeights(msg.bytes);
+      case 'saveCheckpoint': return this.saveCheckpoint();
+      case 'loadCheckpoint': return void (await this.loadCheckpoint(msg.checkpoint));
     }
   }
 
@@ -262,6 +265,49 @@ export class TrainingSession {
     if (this.status === 'training') return this.postStatus();
     await this.validate();
     this.postStatus();
+  }
+
+  /** Posts the whole session (settings, weights, optimizer state, step) for autosave; training goes on. */
+  async saveCheckpoint(): Promise<void> {
+    const a = this.active;
+    if (!a) return void this.requireActive();
+    const { step, params, optimizer } = await a.trainer.readCheckpoint();
+    const weights = encodeWeights(a.data.model, params, a.data.metadata).slice().buffer;
+    const state = encodeOptimizerState(a.data.model, a.trainer.optimizer, optimizer).slice().buffer;
+    this.post({ type: 'checkpoint', checkpoint: { config: a.config, step, weights, optimizer: state } }, [weights, state]);
+  }
+
+  /**
+   * Rebuilds a saved session. Its files are checked against the model its settings describe; a file
+   * that does not fit is refused with the reason and the current session is left as it was.
+   */
+  async loadCheckpoint(c: SavedSession): Promise<boolean> {
+    let data: SessionData;
+    let params: Float32Array;
+    try {
+      data = await prepareSession(c.config, this.opts.loadCorpus, this.ctx.device.limits);
+      params = decodeWeights(new Uint8Array(c.weights), data.model).params;
+    } catch (e) {
+      this.error(`Cannot restore the saved session: ${errorText(e)}`, false);
+      return false;
+    }
+    if (!(await this.configure(c.config, false))) return false;
+    const a = this.active!;
+    let optimizer: OptimizerSnapshot;
+    try {
+      optimizer = decodeOptimizerState(new Uint8Array(c.optimizer), data.model, a.trainer.optimizer);
+    } catch (e) {
+      optimizer = freshOptimizer(a.trainer);
+      this.error(`Restored the saved weights; the optimizer state could not be read (${errorText(e)}) and starts afresh.`, false);
+    }
+    a.trainer.setParams(params);
+    a.trainer.setOptimizerState(optimizer);
+    a.trainer.steps = this.reported = c.step;
+    this.lastGood = { step: c.step, params, optimizer };
+    this.nextValidation = c.step + this.validateEvery;
+    await this.validate();
+    this.setStatus('paused');
+    return true;
   }
 
   /** For the worker entry's device-loss recovery. */
