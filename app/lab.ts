@@ -1,117 +1,273 @@
-// The page's controller: acquires the GPU, loads the corpus, owns the current TrainLoop and keeps
-// the store, the loss series and the e2e test API in step with it. React only calls its methods.
+// The page's actions: what the buttons, the form and the test API do. It owns the worker client and
+// the metrics buffers; React components call these functions and read the store.
 
-import type { GpuContext } from '../gpu/context.ts';
-import { requestBrowserDevice, WebGpuUnavailableError } from '../gpu/device.ts';
-import { loadCorpus } from './corpus.ts';
-import { LossSeries } from './lossSeries.ts';
-import { initialLabState, useLab, type LabState } from './store.ts';
-import { installTestApi } from './testApi.ts';
-import { TrainLoop } from './trainLoop.ts';
-import { DEFAULT_SETTINGS, type TrainSettings } from './trainSettings.ts';
+import type { FromWorker } from '../gpu/worker/protocol.ts';
+import { datasetInfo } from './config/datasets.ts';
+import { parseSettings, type FieldErrors, type FieldName, type Settings } from './config/schema.ts';
+import { keepsWeights, toSessionConfig } from './config/sessionConfig.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { useStore } from './store/index.ts';
+import { noDevice, type Phase } from './store/sessionSlice.ts';
+import { checkTextBytes, formatBytes, MAX_UPLOAD_BYTES, minTextChars } from './upload/validateText.ts';
+import { WorkerClient } from './worker/client.ts';
+import { saveWeights, weightsFileName } from './weightsFile.ts';
 
-/** The store gets progress at most this often: steps can run at hundreds per second. */
-const PROGRESS_INTERVAL_MS = 100;
+/** Steps between automatic samples while a character model trains. */
+export const SAMPLE_EVERY = 100;
+/** Quiet time after the last keystroke before the form is applied. */
+const APPLY_DELAY_MS = 400;
 
-export class Lab {
-  readonly series = new LossSeries();
-  private ctx: GpuContext | null = null;
-  private text = '';
-  private loop: TrainLoop | null = null;
-  private lastProgress = 0;
+export const metrics = new Metrics();
+let client: WorkerClient | null = null;
 
-  constructor(readonly settings: TrainSettings = DEFAULT_SETTINGS) {}
+const state = useStore.getState;
 
-  async boot(): Promise<void> {
-    const lab = this;
-    installTestApi({
-      get adapter() {
-        return useLab.getState().adapter;
-      },
-      get losses() {
-        return lab.series.values;
-      },
-      get steps() {
-        return lab.loop?.steps ?? 0;
-      },
-      get error() {
-        return useLab.getState().error;
-      },
-      start: () => this.train(),
-      pause: () => void this.pause(),
-    });
-    try {
-      const [ctx, text] = await Promise.all([requestBrowserDevice(), loadCorpus()]);
-      this.ctx = ctx;
-      this.text = text;
-      this.loop = this.newLoop(ctx);
-      set({ status: 'ready', adapter: ctx.adapter.name, corpus: { chars: text.length, vocab: this.loop.vocab.size } });
-    } catch (e) {
-      this.fail(e);
+/** Waiting for the next 'configured' (or the error that replaces it). */
+let configureWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+let requested: { settings: Settings; keepWeights: boolean; resume: boolean; phaseBefore: Phase; carriedSteps: number } | null = null;
+/** The file of the weights import in flight, if any. */
+let importing: string | null = null;
+let nextSampleAt = SAMPLE_EVERY;
+let sampleInFlight = false;
+let applyTimer: ReturnType<typeof setTimeout> | undefined;
+
+export function startLab(createWorker?: () => Worker): void {
+  client = new WorkerClient(metrics, { onMessage }, createWorker);
+  // Edits apply themselves once the user stops typing; selects and uploads apply at once (applyNow).
+  useStore.subscribe((s, prev) => {
+    if (s.form !== prev.form || s.upload !== prev.upload) scheduleApply();
+  });
+  applyNow();
+}
+
+export function scheduleApply(delay = APPLY_DELAY_MS): void {
+  clearTimeout(applyTimer);
+  applyTimer = setTimeout(applyNow, delay);
+}
+
+export type ApplyOutcome = { kind: 'invalid'; errors: FieldErrors } | { kind: 'unchanged' | 'confirm' | 'configuring' };
+
+/** Validates the form; configures the worker, or asks first when trained weights would be lost. */
+export function applyNow(): ApplyOutcome {
+  clearTimeout(applyTimer);
+  const s = state();
+  const parsed = parseSettings(s.form, { uploadChars: s.upload?.chars ?? null });
+  if (!parsed.ok) {
+    s.setErrors(parsed.errors);
+    return { kind: 'invalid', errors: parsed.errors };
+  }
+  if (Object.keys(s.errors).length) s.setErrors({});
+  const target = parsed.settings;
+  const sameUpload = target.dataset !== 'upload' || s.upload === s.appliedUpload;
+  const current = requested?.settings ?? s.applied;
+  if (current && sameUpload && sameSettings(current, target)) {
+    if (s.pendingDiscard) useStore.setState({ pendingDiscard: null });
+    return { kind: 'unchanged' };
+  }
+  const keep = current !== null && keepsWeights(current, target, sameUpload);
+  if (!keep && s.steps + s.carriedSteps > 0 && s.phase !== 'failed') {
+    const changed = current ? changedFields(current, target, sameUpload) : [];
+    useStore.setState({ pendingDiscard: { settings: target, changed } });
+    return { kind: 'confirm' };
+  }
+  configure(target, keep);
+  return { kind: 'configuring' };
+}
+
+/** The inline confirm's yes: throw the weights away and apply. */
+export function confirmDiscard(): void {
+  const pending = state().pendingDiscard;
+  if (pending) configure(pending.settings, false);
+}
+
+export function cancelDiscard(): void {
+  state().revertForm();
+}
+
+function configure(settings: Settings, keepWeights: boolean): void {
+  const s = state();
+  if (!client || noDevice(s)) return settle((w) => w.reject(new Error(s.deviceError ?? 'no worker')));
+  const resume = keepWeights && s.phase === 'training';
+  // The worker's new trainer counts from step 0; kept weights remember what they were trained for.
+  const carriedSteps = keepWeights ? s.carriedSteps + s.steps : 0;
+  requested = { settings, keepWeights, resume, phaseBefore: s.phase, carriedSteps };
+  useStore.setState({ pendingDiscard: null, phase: 'configuring', error: null, notice: null });
+  client.send({ type: 'configure', config: toSessionConfig(settings, s.upload), keepWeights });
+}
+
+/** Resolves at the next 'configured'; rejects on an error first. */
+export function whenConfigured(): Promise<void> {
+  return new Promise((resolve, reject) => configureWaiters.push({ resolve, reject }));
+}
+
+export function train(): void {
+  if (canRun()) client!.send({ type: 'train' });
+}
+
+export function pause(): void {
+  client?.send({ type: 'pause' });
+}
+
+export function step(): void {
+  if (canRun()) client!.send({ type: 'step' });
+}
+
+export function reset(): void {
+  if (!client || noDevice(state())) return;
+  client.send({ type: 'reset' });
+  startOver(true);
+  // After a fatal error the worker's answer ('status') decides again what state the session is in.
+  const phase = state().phase === 'failed' ? 'idle' : state().phase;
+  useStore.setState({ error: null, notice: null, steps: 0, carriedSteps: 0, phase });
+}
+
+function canRun(): boolean {
+  const { phase } = state();
+  return client !== null && (phase === 'idle' || phase === 'paused');
+}
+
+export function sampleNow(): void {
+  const s = state();
+  // The worker drops prompt characters outside the vocabulary and says which prompt it used.
+  if (!client || !s.model?.vocabulary || sampleInFlight || s.phase === 'configuring' || s.phase === 'starting') return;
+  sampleInFlight = true;
+  client.send({ type: 'sample', prompt: s.prompt, temperature: s.temperature, length: s.sampleLength });
+}
+
+export function exportWeights(): void {
+  client?.send({ type: 'exportWeights' });
+}
+
+export async function importWeights(file: File): Promise<void> {
+  if (!client) return;
+  const bytes = await file.arrayBuffer();
+  importing = file.name;
+  useStore.setState({ importError: null, notice: null });
+  client.send({ type: 'importWeights', bytes }, [bytes]);
+}
+
+/** Reads and checks a text file; on success it becomes the dataset (settings kept for a character model). */
+export async function uploadText(file: File): Promise<void> {
+  const s = state();
+  const seqLen = Number(s.form.seqLen);
+  const minChars = minTextChars(Number.isInteger(seqLen) && seqLen > 0 ? seqLen : 1);
+  // The size is checked before reading: a huge file is refused without loading it.
+  const check =
+    file.size > MAX_UPLOAD_BYTES
+      ? { ok: false as const, error: `“${file.name}” is ${formatBytes(file.size)}; the limit is 5 MB. Use a shorter excerpt.` }
+      : checkTextBytes(file.name, new Uint8Array(await file.arrayBuffer()), minChars);
+  if (!check.ok) {
+    s.setUpload(s.upload, check.error);
+    return;
+  }
+  const keepSettings = datasetInfo(s.form.dataset).kind === 'chars';
+  useStore.setState({
+    upload: { name: file.name, text: check.text, chars: check.chars },
+    uploadError: null,
+    form: keepSettings ? { ...s.form, dataset: 'upload' } : { ...s.form, ...datasetInfo('upload').defaults, dataset: 'upload' },
+  });
+  applyNow();
+}
+
+function onMessage(m: FromWorker): void {
+  switch (m.type) {
+    case 'configured': {
+      const r = requested;
+      requested = null;
+      if (r) useStore.setState({ applied: r.settings, appliedUpload: r.settings.dataset === 'upload' ? state().upload : null, carriedSteps: r.carriedSteps });
+      // Steps restart at 0 with every trainer: the curves do too. Samples stay when the weights did.
+      startOver(!r?.keepWeights);
+      useStore.setState({ phase: 'idle', steps: 0 });
+      if (r?.resume) train();
+      settle((w) => w.resolve());
+      break;
     }
-  }
-
-  train(): void {
-    const { status } = useLab.getState();
-    if (!this.loop || status === 'error' || status === 'starting') return;
-    set({ status: 'training' });
-    this.loop.start();
-  }
-
-  async pause(): Promise<void> {
-    const loop = this.loop;
-    if (!loop?.running) return;
-    set({ status: 'pausing' });
-    await loop.pause();
-    // Progress reaches the store throttled; the paused page shows the exact count.
-    if (useLab.getState().status === 'pausing') set({ status: 'paused', steps: loop.steps });
-  }
-
-  /** Fresh weights and an empty curve; after a GPU error, a fresh device too. */
-  async reset(): Promise<void> {
-    const { adapter, corpus } = useLab.getState();
-    set({ ...initialLabState, status: 'starting', adapter, corpus });
-    await this.loop?.dispose();
-    this.loop = null;
-    this.series.clear();
-    try {
-      if (!this.ctx || this.ctx.lostReason || this.ctx.errors.length) this.ctx = await requestBrowserDevice();
-      if (!this.text) this.text = await loadCorpus();
-      this.loop = this.newLoop(this.ctx);
-      set({ status: 'ready', adapter: this.ctx.adapter.name });
-    } catch (e) {
-      this.fail(e);
+    case 'status':
+      if (importing) {
+        useStore.setState({ notice: `Loaded the weights of “${importing}”; the optimizer starts afresh.`, importError: null });
+        importing = null;
+      }
+      maybeSample();
+      break;
+    case 'metrics':
+      maybeSample();
+      break;
+    case 'sample':
+      sampleInFlight = false;
+      break;
+    case 'weights': {
+      const s = state();
+      saveWeights(m.bytes, weightsFileName(s.applied, s.carriedSteps + s.steps));
+      break;
     }
-  }
-
-  private newLoop(ctx: GpuContext): TrainLoop {
-    const { T, B } = this.settings;
-    return new TrainLoop(ctx, this.text, this.settings, {
-      onLoss: (firstStep, losses) => {
-        this.series.put(firstStep, losses);
-        set({ loss: this.series.last });
-      },
-      onProgress: ({ steps, stepsPerSec }) => {
-        const now = performance.now();
-        if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
-        this.lastProgress = now;
-        set({
-          steps,
-          tokensPerSec: stepsPerSec === null ? null : stepsPerSec * T * B,
-          msPerStep: stepsPerSec ? 1000 / stepsPerSec : null,
-        });
-      },
-      onSample: (sample) => set({ sample }),
-      onError: (message) => set({ status: 'error', error: message, errorTitle: 'Training stopped.' }),
-    });
-  }
-
-  private fail(e: unknown): void {
-    const errorTitle = e instanceof WebGpuUnavailableError ? 'WebGPU is not available.' : 'Something went wrong.';
-    set({ status: 'error', error: e instanceof Error ? e.message : String(e), errorTitle });
+    case 'error':
+      sampleInFlight = false;
+      if (importing) {
+        importing = null;
+        // Shown next to the import control instead of as a banner.
+        useStore.setState({ importError: m.message, ...(m.fatal ? {} : { error: null }) });
+      }
+      if (requested) {
+        const r = requested;
+        requested = null;
+        if (!m.fatal) {
+          // A refused configuration leaves the worker as it was; a message naming a field goes next to it.
+          const field = refusedField(m.message);
+          useStore.setState({ phase: r.phaseBefore === 'configuring' ? 'idle' : r.phaseBefore, ...(field ? { errors: { [field.name]: field.message }, error: null } : {}) });
+        }
+        settle((w) => w.reject(new Error(m.message)));
+      }
+      break;
+    case 'deviceError':
+      settle((w) => w.reject(new Error(m.message)));
+      break;
   }
 }
 
-function set(partial: Partial<LabState>): void {
-  useLab.setState(partial);
+const WORKER_FIELDS: Record<string, FieldName> = {
+  seqLen: 'seqLen', tbptt: 'tbptt', batchSize: 'batchSize', seed: 'seed', 'optimizer.lr': 'lr', dataset: 'dataset',
+  hidden: 'hidden', layers: 'layers', cell: 'cell', nonlinearity: 'cell',
+};
+
+/** "Settings refused: tbptt: must divide …" → the tbptt field and its message. */
+function refusedField(message: string): { name: FieldName; message: string } | null {
+  const match = /^Settings refused: ([\w.]+): (.*)$/s.exec(message);
+  const name = match && WORKER_FIELDS[match[1]];
+  return name ? { name, message: match[2].charAt(0).toUpperCase() + match[2].slice(1) } : null;
+}
+
+/** Empty curves and heatmap (and samples, for new weights): the step count starts from 0. */
+function startOver(newWeights: boolean): void {
+  metrics.clear();
+  if (newWeights) state().clearSamples();
+  nextSampleAt = SAMPLE_EVERY;
+}
+
+function settle(f: (w: (typeof configureWaiters)[number]) => void): void {
+  const waiters = configureWaiters;
+  configureWaiters = [];
+  waiters.forEach(f);
+}
+
+function maybeSample(): void {
+  const s = state();
+  if (s.phase !== 'training' || !s.model?.vocabulary) return;
+  const steps = Math.max(s.steps, metrics.loss.end);
+  if (steps < nextSampleAt || sampleInFlight) return;
+  nextSampleAt = steps + SAMPLE_EVERY;
+  sampleNow();
+}
+
+function sameSettings(a: Settings, b: Settings): boolean {
+  return (Object.keys(b) as (keyof Settings)[]).every((k) => a[k] === b[k]);
+}
+
+const FIELD_LABELS: Record<keyof Settings, string> = {
+  dataset: 'dataset', cell: 'cell', hidden: 'hidden size', layers: 'layers', seqLen: 'sequence length', tbptt: 'TBPTT length',
+  batchSize: 'batch size', optimizer: 'optimizer', lr: 'learning rate', clip: 'clip norm', seed: 'seed',
+};
+
+function changedFields(a: Settings, b: Settings, sameUpload: boolean): string[] {
+  const keys = (Object.keys(b) as (keyof Settings)[]).filter((k) => a[k] !== b[k] || (k === 'dataset' && !sameUpload));
+  return keys.map((k) => FIELD_LABELS[k]);
 }

@@ -1,16 +1,17 @@
-// Entry point: one Lab (device, corpus, training loop) and the React page that drives it.
+// Entry point: the worker session (lab.ts), the test API, and the React page.
 
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { Lab } from './lab.ts';
+import { startLab } from './lab.ts';
+import { installTestApi } from './testApi.ts';
 import './styles.css';
 
-const lab = new Lab();
-void lab.boot();
+installTestApi();
+startLab();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App lab={lab} />
+    <App />
   </StrictMode>,
 );

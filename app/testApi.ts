@@ -1,16 +1,39 @@
-// The page's hook for end-to-end tests: a small, typed, read-mostly view of the training state.
-// e2e/ reads it through page.evaluate; nothing in the app depends on it.
+// The page's hook for end-to-end tests: numbers instead of pixels. e2e/ reads it through
+// page.evaluate; nothing in the app depends on it.
+
+import type { FormValues } from './config/schema.ts';
+import * as lab from './lab.ts';
+import { useStore } from './store/index.ts';
+import { datasetInfo } from './config/datasets.ts';
+
+/** Settings as the form takes them; numbers may be given as numbers. */
+export type TestSettings = Partial<{ [K in keyof FormValues]: FormValues[K] | number }>;
 
 export interface RnnlabTestApi {
-  /** The WebGPU adapter's description, or null until (or unless) a device was acquired. */
+  /** The WebGPU adapter's description, or null until (or unless) the worker found one. */
   readonly adapter: string | null;
-  /** Every step's loss received so far, indexed by step (NaN where a readback was dropped). */
-  readonly losses: number[];
-  /** Training steps submitted so far. */
+  /** Why there is no WebGPU, or null. */
+  readonly deviceError: string | null;
+  /** 'starting' | 'configuring' | 'idle' | 'training' | 'paused' | 'failed'. */
+  readonly status: string;
+  /** Steps trained, as the worker last reported. */
   readonly steps: number;
+  /** Every step's loss so far, indexed by step (NaN where a window never arrived). */
+  readonly losses: number[];
+  readonly validation: { step: number; loss: number }[];
+  readonly heatmap: { step: number; channels: string[]; frames: number } | null;
+  /** Sample texts (prompt included), newest first. */
+  readonly samples: string[];
   readonly error: string | null;
-  start(): void;
+  readonly notice: string | null;
+  train(): void;
   pause(): void;
+  step(): void;
+  reset(): void;
+  /** Sets these fields (a new dataset brings its defaults first) and resolves at 'configured'. */
+  configure(settings: TestSettings): Promise<void>;
+  /** Answers the inline "discard the trained weights?" with yes. */
+  confirmDiscard(): void;
 }
 
 declare global {
@@ -19,6 +42,56 @@ declare global {
   }
 }
 
-export function installTestApi(api: RnnlabTestApi): void {
-  window.__rnnlab = api;
+export function installTestApi(): void {
+  const s = useStore.getState;
+  window.__rnnlab = {
+    get adapter() {
+      return s().device?.adapter ?? null;
+    },
+    get deviceError() {
+      return s().deviceError;
+    },
+    get status() {
+      return s().phase;
+    },
+    get steps() {
+      return s().steps;
+    },
+    get losses() {
+      return lab.metrics.loss.toArray();
+    },
+    get validation() {
+      return lab.metrics.validation.map((p) => ({ ...p }));
+    },
+    get heatmap() {
+      const h = lab.metrics.heatmap;
+      return h && { step: h.step, channels: h.channels.map((c) => c.name), frames: lab.metrics.heatmapFrames };
+    },
+    get samples() {
+      return s().samples.map((x) => x.text);
+    },
+    get error() {
+      return s().error?.message ?? null;
+    },
+    get notice() {
+      return s().notice;
+    },
+    train: lab.train,
+    pause: lab.pause,
+    step: lab.step,
+    reset: lab.reset,
+    configure: async (settings) => {
+      const form = s().form;
+      const dataset = settings.dataset as FormValues['dataset'] | undefined;
+      const base = dataset && dataset !== form.dataset ? { dataset, ...datasetInfo(dataset).defaults } : form;
+      const values = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)]));
+      useStore.setState({ form: { ...base, ...values } as FormValues });
+      const configured = lab.whenConfigured();
+      const outcome = lab.applyNow();
+      if (outcome.kind === 'invalid') throw new Error(`invalid settings: ${JSON.stringify(outcome.errors)}`);
+      if (outcome.kind === 'unchanged' && s().phase !== 'configuring') return;
+      await configured;
+    },
+    confirmDiscard: lab.confirmDiscard,
+  };
 }

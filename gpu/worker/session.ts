@@ -11,15 +11,15 @@ import type { GpuContext } from '../context.ts';
 import type { Batch } from '../data/batch.ts';
 import { splitSteps } from '../data/split.ts';
 import { sampleChars } from '../generate.ts';
-import { decodeWeights, encodeWeights, VOCAB_KEY } from '../io/weights.ts';
+import { decodeWeights, encodeWeights } from '../io/weights.ts';
 import { decodeOptimizerState, encodeOptimizerState } from '../io/checkpoint.ts';
-import { paramLayout } from '../model/params.ts';
 import type { MetricsWindow } from '../readback.ts';
 import { InFlight } from '../throttle.ts';
 import { Trainer, type OptimizerSnapshot } from '../trainer.ts';
 import { prepareSession, type BufferLimits, type SessionData } from './data.ts';
 import { readHeatmap } from './heatmap.ts';
 import type { CorpusName, FromWorker, SavedSession, SessionConfig, SessionStatus, ToWorker } from './protocol.ts';
+import { configuredMessage, dispatch, divergenceMessage, errorText, importedParams, nextTask, realSteps, sameLayout, samplePrompt, validationChunks } from './sessionCommon.ts';
 
 export interface SessionOptions {
   /** The text of a bundled corpus (the worker entry fetches it; tests pass a string). */
@@ -68,9 +68,6 @@ const SLICE_TARGET_MS = 16;
 const MAX_STEPS_PER_SLICE = 6;
 const METRICS_EVERY = 10;
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
 export class TrainingSession {
   private active: Active | null = null;
   private status: SessionStatus = 'idle';
@@ -113,24 +110,8 @@ export class TrainingSession {
 
   /** Handles messages one at a time, in order; `train` returns once the loop is started. */
   handle(msg: ToWorker): Promise<void> {
-    this.queue = this.queue.then(() => this.dispatch(msg)).catch((e) => this.error(errorText(e), false));
+    this.queue = this.queue.then(() => dispatch(this, msg)).catch((e) => this.error(errorText(e), false));
     return this.queue;
-  }
-
-  private async dispatch(msg: ToWorker): Promise<void> {
-    switch (msg.type) {
-      case 'init': return; // the worker entry's message
-      case 'configure': return void (await this.configure(msg.config, msg.keepWeights));
-      case 'train': return this.train();
-      case 'pause': return this.pause();
-      case 'step': return this.step();
-      case 'reset': return this.reset();
-      case 'sample': return this.sample(msg.prompt, msg.temperature, msg.length);
-      case 'exportWeights': return this.exportWeights();
-      case 'importWeights': return this.importWeights(msg.bytes);
-      case 'saveCheckpoint': return this.saveCheckpoint();
-      case 'loadCheckpoint': return void (await this.loadCheckpoint(msg.checkpoint));
-    }
   }
 
   /**
@@ -164,9 +145,7 @@ export class TrainingSession {
     this.active = next;
     this.setStatus('idle', false);
     if (announce) {
-      const { model, vocab, stepLabels, baseline } = data;
-      const paramCount = paramLayout(model).specs.reduce((n, s) => n + s.size, 0);
-      this.post({ type: 'configured', model, paramCount, vocabulary: vocab ? vocab.chars.slice() : null, stepLabels, baseline });
+      this.post(configuredMessage(data));
       this.postStatus();
     }
     return true;
@@ -223,12 +202,9 @@ export class TrainingSession {
   async sample(prompt: string, temperature: number, length: number): Promise<void> {
     const a = this.active;
     if (!a) return void this.requireActive();
-    const vocab = a.data.vocab;
-    if (!vocab) return this.error(`Sampling is for character models; the task "${a.config.dataset.name}" is not one.`, false);
-    if (!(Number.isInteger(length) && length >= 1 && length <= 100_000)) return this.error(`Sample length must be an integer between 1 and 100000, got ${length}.`, false);
-    if (!(temperature > 0 && Number.isFinite(temperature))) return this.error(`Sample temperature must be a positive number, got ${temperature}.`, false);
-    let used = Array.from(prompt).filter((c) => vocab.chars.includes(c)).join('');
-    if (!used) used = vocab.chars.includes('\n') ? '\n' : vocab.chars[0];
+    const request = samplePrompt(a.config, a.data, prompt, temperature, length);
+    if ('error' in request) return this.error(request.error, false);
+    const [vocab, used] = [a.data.vocab!, request.prompt];
     const step = a.trainer.steps;
     const params = await a.trainer.readParams();
     const ids = sampleChars(a.data.model, params, vocab.encode(used), length, temperature, this.samples++);
@@ -250,11 +226,7 @@ export class TrainingSession {
     if (!a) return void this.requireActive();
     let params: Float32Array;
     try {
-      const w = decodeWeights(new Uint8Array(bytes), a.data.model);
-      const vocab = w.metadata[VOCAB_KEY];
-      if (vocab !== undefined && a.data.vocab && vocab !== a.data.metadata[VOCAB_KEY])
-        throw new Error('they were trained on a text with other characters (the vocabulary differs)');
-      params = w.params;
+      params = importedParams(bytes, a.data);
     } catch (e) {
       return this.error(`Cannot load these weights: ${errorText(e)}`, false);
     }
@@ -445,13 +417,7 @@ export class TrainingSession {
     a.trainer.setParams(cp.params);
     a.trainer.setOptimizerState(cp.optimizer ?? freshOptimizer(a.trainer));
     a.pending = []; // the carried state is not finite either
-    const { lr, clip } = a.trainer.optimizer;
-    const what = Number.isFinite(d.loss) ? 'the gradient was not finite' : `the loss became ${d.loss}`;
-    this.error(
-      `Training diverged at step ${d.step} (${what}). Paused and restored the weights of step ${cp.step}. ` +
-        `Try a lower learning rate (now ${lr})${clip ? '' : ' or gradient clipping'}.`,
-      false,
-    );
+    this.error(divergenceMessage(d, cp.step, a.trainer.optimizer), false);
   }
 
   /**
@@ -464,11 +430,10 @@ export class TrainingSession {
     const { trainer, data } = a;
     const mid = a.pending.length > 0;
     if (mid) this.copyCarry(a, true);
-    const chunks = data.T < data.seqLen ? splitSteps(data.validation, data.T) : [data.validation];
     let total = 0;
     let weight = 0;
-    for (const [i, chunk] of chunks.entries()) {
-      const w = chunk.lengths ? chunk.lengths.reduce((s, n) => s + n, 0) : chunk.T * chunk.B;
+    for (const [i, chunk] of validationChunks(data).entries()) {
+      const w = realSteps(chunk);
       total += (await trainer.evaluate(chunk, { carryState: i > 0 })) * w;
       weight += w;
     }
@@ -573,12 +538,6 @@ export class TrainingSession {
   private post(msg: FromWorker, transfer: Transferable[] = []): void {
     if (!this.disposed) this.postMessage(msg, transfer);
   }
-}
-
-/** Same parameter names and shapes: weights can move from one model to the other. */
-function sameLayout(a: SessionData, b: SessionData): boolean {
-  const [x, y] = [paramLayout(a.model).specs, paramLayout(b.model).specs];
-  return x.length === y.length && x.every((s, i) => s.name === y[i].name && s.shape.join() === y[i].shape.join());
 }
 
 function freshOptimizer(trainer: Trainer): OptimizerSnapshot {

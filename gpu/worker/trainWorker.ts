@@ -5,10 +5,15 @@
 //
 // Device loss (not by destroy()): a new device is requested and the session rebuilt from its last
 // config and last good weights; training continues if it was running.
+//
+// Without WebGPU (no navigator.gpu, or no adapter) the worker posts `deviceError`, then a `device`
+// message naming the CPU, and trains with a CpuSession instead: the same messages, from the float64
+// reference on the CPU, much slower.
 
 import { requestBrowserDevice } from '../device.ts';
 import type { GpuContext } from '../context.ts';
 import { TrainingSession } from './session.ts';
+import { CPU_ADAPTER, CpuSession } from './cpuSession.ts';
 import type { CorpusName, FromWorker, ToWorker } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -19,7 +24,7 @@ const post = (msg: FromWorker, transfer: Transferable[] = []) => self.postMessag
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 let baseUrl = '';
-let session: TrainingSession | null = null;
+let session: TrainingSession | CpuSession | null = null;
 /** Settles when the session is ready (or known unavailable); messages wait for it, in order. */
 let ready: Promise<void> | null = null;
 const corpora = new Map<CorpusName, Promise<string>>();
@@ -37,14 +42,15 @@ function loadCorpus(name: CorpusName): Promise<string> {
   return text;
 }
 
-/** A device and a session on it; null (and `deviceError` posted) without WebGPU. */
-async function openSession(): Promise<TrainingSession | null> {
+/** A device and a session on it; without WebGPU (`deviceError` posted), a session on the CPU. */
+async function openSession(): Promise<TrainingSession | CpuSession> {
   let ctx: GpuContext;
   try {
     ctx = await requestBrowserDevice();
   } catch (e) {
     post({ type: 'deviceError', message: errorText(e) });
-    return null;
+    post({ type: 'device', adapter: CPU_ADAPTER, backend: 'cpu', limits: {} });
+    return new CpuSession(post, { loadCorpus });
   }
   const limits: Record<string, number> = {};
   for (const name of LIMITS) limits[name] = ctx.device.limits[name];
@@ -53,7 +59,7 @@ async function openSession(): Promise<TrainingSession | null> {
 }
 
 async function recover(reason: string): Promise<void> {
-  const old = session!;
+  const old = session as TrainingSession; // only a GPU session loses its device
   const snapshot = old.snapshot();
   void old.dispose(); // its device is gone: nothing to wait for
   try {

@@ -1,0 +1,36 @@
+// The gradient's global norm per step (before clipping), on a log scale: norms span decades.
+
+import { metrics } from '../lab.ts';
+import { downsample } from '../metrics/downsample.ts';
+import { axis, COLORS, fmt, tick } from './theme.ts';
+import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
+
+const spec: ChartSpec = {
+  signals: [metrics.series],
+  options: (width, height) => ({
+    width,
+    height,
+    series: [
+      { label: 'step', value: (_u, v) => (v === null ? '–' : String(Math.round(v))) },
+      { label: 'gradient norm', stroke: COLORS.gradNorm, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v) },
+    ],
+    scales: { x: { time: false }, y: { distr: 3 } },
+    axes: [axis({ label: 'step' }), axis({ size: 52, values: (_u, ticks) => ticks.map(tick) })],
+    cursor: { drag: { x: false, y: false } },
+  }),
+  data: () => {
+    const d = downsample(metrics.gradNorm, 400);
+    return [d.x, d.y.map((y) => (y !== null && y > 0 ? y : null))];
+  },
+};
+
+export function GradNormChart() {
+  return (
+    <section className="panel chart-panel" aria-labelledby="grad-title">
+      <header className="panel-head">
+        <h2 id="grad-title">Gradient norm</h2>
+      </header>
+      <UPlotChart empty="The gradient norm of each step appears here." spec={spec} height={180} label="Gradient norm per step" />
+    </section>
+  );
+}

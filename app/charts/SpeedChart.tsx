@@ -1,0 +1,42 @@
+// Throughput: tokens per second (left axis) and milliseconds per step (right axis).
+
+import { metrics } from '../lab.ts';
+import { downsample } from '../metrics/downsample.ts';
+import { axis, COLORS, fmt, tick } from './theme.ts';
+import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
+
+const spec: ChartSpec = {
+  signals: [metrics.series],
+  options: (width, height) => ({
+    width,
+    height,
+    series: [
+      { label: 'step', value: (_u, v) => (v === null ? '–' : String(Math.round(v))) },
+      { label: 'tokens/s', scale: 'tok', stroke: COLORS.tokens, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v) },
+      { label: 'ms/step', scale: 'ms', stroke: COLORS.ms, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v) },
+    ],
+    scales: { x: { time: false }, tok: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] }, ms: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    axes: [
+      axis({ label: 'step' }),
+      axis({ scale: 'tok', size: 52, stroke: COLORS.tokens, values: (_u, ticks) => ticks.map(tick) }),
+      axis({ scale: 'ms', side: 1, size: 50, stroke: COLORS.ms, grid: { show: false }, values: (_u, ticks) => ticks.map(tick) }),
+    ],
+    cursor: { drag: { x: false, y: false } },
+  }),
+  data: () => {
+    const tok = downsample(metrics.tokensPerSec, 300);
+    const ms = downsample(metrics.msPerStep, 300);
+    return [tok.x, tok.y, ms.y];
+  },
+};
+
+export function SpeedChart() {
+  return (
+    <section className="panel chart-panel" aria-labelledby="speed-title">
+      <header className="panel-head">
+        <h2 id="speed-title">Speed</h2>
+      </header>
+      <UPlotChart empty="Tokens per second and milliseconds per step appear here." spec={spec} height={180} label="Tokens per second and milliseconds per step" />
+    </section>
+  );
+}

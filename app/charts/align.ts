@@ -1,0 +1,24 @@
+// uPlot wants every series on one x array. Merges a downsampled per-step series with sparse
+// points (the validation losses) into aligned columns, null where a series has no value.
+
+import type { Downsampled } from '../metrics/downsample.ts';
+
+export function alignWithPoints(line: Downsampled, points: { x: number; y: number }[]): [number[], (number | null)[], (number | null)[]] {
+  const xs: number[] = [];
+  const a: (number | null)[] = [];
+  const b: (number | null)[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < line.x.length || j < points.length) {
+    const lx = i < line.x.length ? line.x[i] : Infinity;
+    const px = j < points.length ? points[j].x : Infinity;
+    if (lx === px) {
+      xs.push(lx), a.push(line.y[i++]), b.push(points[j++].y);
+    } else if (lx < px) {
+      xs.push(lx), a.push(line.y[i++]), b.push(null);
+    } else {
+      xs.push(px), a.push(null), b.push(points[j++].y);
+    }
+  }
+  return [xs, a, b];
+}

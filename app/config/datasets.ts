@@ -1,0 +1,77 @@
+// The datasets the page offers, with the settings each starts from. A dataset's defaults are chosen so
+// that a first press of Train learns something visible within a minute on a laptop GPU.
+
+import type { CorpusName, TaskName } from '../../gpu/worker/protocol.ts';
+import type { FormValues } from './schema.ts';
+
+export type DatasetId = CorpusName | TaskName | 'upload';
+
+export interface DatasetInfo {
+  id: DatasetId;
+  label: string;
+  /** 'chars': a character language model (prompt + sampling); 'task': a synthetic task. */
+  kind: 'chars' | 'task';
+  /** One sentence for the UI. */
+  description: string;
+  /** The smallest sequence length the data makes sense for. */
+  minSeqLen: number;
+  /** Every setting but the dataset. */
+  defaults: Omit<FormValues, 'dataset'>;
+}
+
+type Defaults = DatasetInfo['defaults'];
+
+const base: Defaults = {
+  cell: 'lstm', hidden: '128', layers: '1', seqLen: '64', tbptt: '64', batchSize: '16',
+  optimizer: 'adam', lr: '0.003', clip: '1', seed: '1',
+};
+const withDefaults = (o: Partial<Defaults>): Defaults => ({ ...base, ...o });
+
+export const DATASETS: readonly DatasetInfo[] = [
+  {
+    id: 'moby-dick', label: 'Moby Dick (characters)', kind: 'chars', minSeqLen: 1,
+    description: 'Herman Melville’s novel, one character at a time: the model learns spelling, words, then phrases.',
+    defaults: withDefaults({}),
+  },
+  {
+    id: 'first-names', label: 'First names (characters)', kind: 'chars', minSeqLen: 1,
+    description: 'English first names, one per line: a small corpus that a small model learns quickly.',
+    defaults: withDefaults({ cell: 'gru', hidden: '64', seqLen: '16', tbptt: '16', batchSize: '32' }),
+  },
+  {
+    id: 'adding', label: 'Task: adding problem', kind: 'task', minSeqLen: 2,
+    description: 'Add the two values marked among T random numbers and report the sum at the last step.',
+    defaults: withDefaults({ hidden: '32', seqLen: '30', tbptt: '30', batchSize: '32', lr: '0.005' }),
+  },
+  {
+    id: 'copy', label: 'Task: copy memory', kind: 'task', minSeqLen: 3,
+    description: 'Remember up to 8 random symbols and reproduce them after a delimiter, many blank steps later.',
+    defaults: withDefaults({ hidden: '64', seqLen: '20', tbptt: '20', batchSize: '32', lr: '0.005' }),
+  },
+  {
+    id: 'sine', label: 'Task: noisy sine forecast', kind: 'task', minSeqLen: 1,
+    description: 'Forecast the next value of a noisy sine wave of random frequency and phase.',
+    defaults: withDefaults({ cell: 'gru', hidden: '32', seqLen: '32', tbptt: '32', batchSize: '32' }),
+  },
+  {
+    id: 'mackey-glass', label: 'Task: Mackey-Glass forecast', kind: 'task', minSeqLen: 1,
+    description: 'Forecast the next value of the chaotic Mackey-Glass series (τ = 17), standardised.',
+    defaults: withDefaults({ cell: 'gru', hidden: '32', seqLen: '32', tbptt: '32', batchSize: '32' }),
+  },
+  {
+    id: 'tagging', label: 'Task: entity tagging', kind: 'task', minSeqLen: 2,
+    description: 'Tag team and city names (BIO) in generated sentences; validation sentences are longer than training ones.',
+    defaults: withDefaults({ cell: 'gru', hidden: '64', seqLen: '24', tbptt: '24', batchSize: '32' }),
+  },
+  {
+    id: 'upload', label: 'Your text file (characters)', kind: 'chars', minSeqLen: 1,
+    description: 'A character model of the text file you uploaded.',
+    defaults: withDefaults({}),
+  },
+];
+
+export function datasetInfo(id: DatasetId): DatasetInfo {
+  return DATASETS.find((d) => d.id === id) ?? DATASETS[0];
+}
+
+export const DEFAULT_DATASET: DatasetId = 'moby-dick';

@@ -1,0 +1,103 @@
+// The settings form's schema. The form holds what the user typed (strings, so "3e-3" or a half-typed
+// "12" survive a re-render); zod turns it into numbers and names the field of every problem, so each
+// message can be shown next to its input.
+
+import { z } from 'zod';
+import { MODEL_LIMITS } from '../../gpu/model/config.ts';
+import type { DatasetId } from './datasets.ts';
+import { datasetInfo } from './datasets.ts';
+import { minTextChars } from '../upload/validateText.ts';
+
+export const CELL_CHOICES = ['rnn-tanh', 'rnn-relu', 'gru', 'lstm'] as const;
+export type CellChoice = (typeof CELL_CHOICES)[number];
+export const OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const;
+export type OptimizerChoice = (typeof OPTIMIZERS)[number];
+
+export interface FormValues {
+  dataset: DatasetId;
+  cell: CellChoice;
+  hidden: string;
+  layers: string;
+  seqLen: string;
+  tbptt: string;
+  batchSize: string;
+  optimizer: OptimizerChoice;
+  lr: string;
+  clip: string;
+  seed: string;
+}
+
+export type FieldName = keyof FormValues;
+export type FieldErrors = Partial<Record<FieldName, string>>;
+
+const LIMITS = { seqLen: 1024, batchSize: 1024, seed: 2 ** 31 - 1 } as const;
+
+const number = (check: (n: z.ZodNumber) => z.ZodNumber) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'Required.')
+    .pipe(z.coerce.number<string>({ error: 'Must be a number.' }).pipe(check(z.number())));
+
+const int = (min: number, max: number) =>
+  number((n) => n.int('Must be a whole number.').min(min, `At least ${min}.`).max(max, `At most ${max}.`));
+
+const schema = z.object({
+  dataset: z.enum(['moby-dick', 'first-names', 'adding', 'copy', 'sine', 'mackey-glass', 'tagging', 'upload']),
+  cell: z.enum(CELL_CHOICES),
+  hidden: int(1, MODEL_LIMITS.hidden),
+  layers: int(1, MODEL_LIMITS.layers),
+  seqLen: int(1, LIMITS.seqLen),
+  tbptt: int(1, LIMITS.seqLen),
+  batchSize: int(1, LIMITS.batchSize),
+  optimizer: z.enum(OPTIMIZERS),
+  lr: number((n) => n.gt(0, 'Must be above 0.').max(10, 'At most 10.')),
+  clip: number((n) => n.min(0, 'At least 0 (0 turns clipping off).').max(1e6, 'At most 1e6.')),
+  seed: int(0, LIMITS.seed),
+});
+
+export type Settings = z.output<typeof schema>;
+
+/** What the form's values depend on beyond themselves: the uploaded text, if any. */
+export interface SchemaContext {
+  uploadChars: number | null;
+}
+
+export type ParseResult = { ok: true; settings: Settings } | { ok: false; errors: FieldErrors };
+
+export function parseSettings(values: FormValues, context: SchemaContext): ParseResult {
+  const result = schema.safeParse(values);
+  const errors: FieldErrors = {};
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const name = issue.path[0] as FieldName;
+      errors[name] ??= issue.message;
+    }
+  }
+  const s = result.success ? result.data : null;
+  // Checks across fields, on the fields that parsed on their own.
+  const seqLen = errors.seqLen ? null : Number(values.seqLen);
+  const tbptt = errors.tbptt ? null : Number(values.tbptt);
+  if (seqLen !== null && tbptt !== null && seqLen % tbptt !== 0)
+    errors.tbptt = `Must divide the sequence length (${seqLen}): try ${divisorsNear(seqLen, tbptt)}.`;
+  const info = datasetInfo(values.dataset);
+  if (seqLen !== null && seqLen < info.minSeqLen) errors.seqLen = `The ${values.dataset} task needs at least ${info.minSeqLen} steps.`;
+  if (values.dataset === 'upload') {
+    if (context.uploadChars === null) errors.dataset = 'Upload a .txt file first.';
+    else if (seqLen !== null && context.uploadChars < minTextChars(seqLen))
+      errors.seqLen = `Your text has ${context.uploadChars} characters; sequences of ${seqLen} need at least ${minTextChars(seqLen)} (10% is kept for validation).`;
+  }
+  // The adding task's loss is on each sequence's last step: a truncated chunk would have none.
+  if (values.dataset === 'adding' && seqLen !== null && tbptt !== null && tbptt !== seqLen && !errors.tbptt)
+    errors.tbptt = `The adding task scores only the last step: TBPTT must equal the sequence length (${seqLen}).`;
+  if (s && Object.keys(errors).length === 0) return { ok: true, settings: s };
+  return { ok: false, errors };
+}
+
+/** The divisors of n closest to `near`, as a hint ("16 or 32"). */
+function divisorsNear(n: number, near: number): string {
+  const divisors: number[] = [];
+  for (let d = 1; d <= n; d++) if (n % d === 0) divisors.push(d);
+  divisors.sort((a, b) => Math.abs(a - near) - Math.abs(b - near) || a - b);
+  return divisors.slice(0, 2).sort((a, b) => a - b).join(' or ');
+}

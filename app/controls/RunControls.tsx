@@ -1,0 +1,51 @@
+// Train / Pause / Step / Reset and the session's state. Train reads "Resume" once there are steps.
+
+import { useShallow } from 'zustand/react/shallow';
+import { pause, reset, step, train } from '../lab.ts';
+import { useStore } from '../store/index.ts';
+import { noDevice, type Phase } from '../store/sessionSlice.ts';
+
+const PHASE_TEXT: Record<Phase, string> = {
+  starting: 'Starting…',
+  configuring: 'Preparing…',
+  idle: 'Ready',
+  training: 'Training',
+  paused: 'Paused',
+  failed: 'Stopped',
+};
+
+export function RunControls() {
+  const { phase, steps, hasErrors, unavailable } = useStore(
+    useShallow((s) => ({ phase: s.phase, steps: s.steps, hasErrors: Object.keys(s.errors).length > 0, unavailable: noDevice(s) })),
+  );
+  const ready = phase === 'idle' || phase === 'paused';
+  return (
+    <div className="run-controls">
+      <div className="buttons">
+        <button type="button" className="primary" onClick={train} disabled={!ready || hasErrors}>
+          {phase === 'paused' && steps > 0 ? 'Resume' : 'Train'}
+        </button>
+        <button type="button" onClick={pause} disabled={phase !== 'training'}>
+          Pause
+        </button>
+        <button type="button" onClick={step} disabled={!ready || hasErrors} title="Train one step, then pause">
+          Step
+        </button>
+        <button type="button" onClick={reset} disabled={unavailable || phase === 'starting' || phase === 'configuring'} title="Fresh weights, same settings">
+          Reset
+        </button>
+      </div>
+      <p className="run-state">
+        <span className={`status status-${phase}`} data-testid="status">
+          {PHASE_TEXT[phase]}
+        </span>
+        <a className="to-settings" href="#settings">
+          Settings ↓
+        </a>
+        <span className="steps">
+          step <strong data-testid="steps">{steps.toLocaleString('en-US')}</strong>
+        </span>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+// The high-frequency data of a session, kept outside React state: per-step series, validation
+// points and the latest heatmap frame. The worker client writes here; charts and the heatmap
+// subscribe to the signals and redraw on their own schedule (onFrame).
+
+import type { HeatmapChannel } from '../../gpu/worker/protocol.ts';
+import { Signal } from './signal.ts';
+import { StepSeries } from './stepSeries.ts';
+
+export interface ValidationPoint {
+  step: number;
+  loss: number;
+}
+
+export interface HeatmapFrame {
+  step: number;
+  T: number;
+  channels: HeatmapChannel[];
+}
+
+export class Metrics {
+  readonly loss = new StepSeries();
+  readonly gradNorm = new StepSeries();
+  readonly tokensPerSec = new StepSeries();
+  readonly msPerStep = new StepSeries();
+  /** Steps the trainer skipped (a non-finite gradient), counted. */
+  skippedSteps = 0;
+  readonly validation: ValidationPoint[] = [];
+  heatmap: HeatmapFrame | null = null;
+  /** Heatmap frames received since the last clear. */
+  heatmapFrames = 0;
+
+  /** Fires when a series or the validation changed. */
+  readonly series = new Signal();
+  /** Fires when a heatmap frame arrived. */
+  readonly heatmapChanged = new Signal();
+
+  addWindow(w: { firstStep: number; losses: Float32Array; gradNorms: Float32Array; skipped: Uint8Array; msPerStep: number; tokensPerSec: number }): void {
+    this.loss.put(w.firstStep, w.losses);
+    this.gradNorm.put(w.firstStep, w.gradNorms);
+    // Speed is measured per window; every step of the window gets it, so all series share the x axis.
+    this.msPerStep.fill(w.firstStep, w.losses.length, w.msPerStep);
+    this.tokensPerSec.fill(w.firstStep, w.losses.length, w.tokensPerSec);
+    for (const s of w.skipped) this.skippedSteps += s ? 1 : 0;
+    this.series.notify();
+  }
+
+  addValidation(point: ValidationPoint): void {
+    // A reset or reconfigure restarts the step count; a point before the last one starts a new curve.
+    while (this.validation.length && this.validation[this.validation.length - 1].step >= point.step) this.validation.pop();
+    this.validation.push(point);
+    this.series.notify();
+  }
+
+  setHeatmap(frame: HeatmapFrame): void {
+    this.heatmap = frame;
+    this.heatmapFrames++;
+    this.heatmapChanged.notify();
+  }
+
+  clear(): void {
+    for (const s of [this.loss, this.gradNorm, this.tokensPerSec, this.msPerStep]) s.clear();
+    this.skippedSteps = 0;
+    this.validation.length = 0;
+    this.heatmap = null;
+    this.heatmapFrames = 0;
+    this.series.notify();
+    this.heatmapChanged.notify();
+  }
+}

@@ -1,0 +1,57 @@
+// The GPU in use (adapter, backend, the limits the worker works within), or, without WebGPU, what
+// is missing and how to get it.
+
+import { useStore } from '../store/index.ts';
+
+/** The limits that bound what can be trained, shown first. */
+const KEY_LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupStorageSize'];
+
+export function DevicePanel() {
+  const device = useStore((s) => s.device);
+  const deviceError = useStore((s) => s.deviceError);
+  const model = useStore((s) => s.model);
+  return (
+    <section className="panel device wide" aria-labelledby="device-title">
+      <header className="panel-head">
+        <h2 id="device-title">Device</h2>
+      </header>
+      {!device ? (
+        <p className="muted">{deviceError ? 'No device: nothing can be trained.' : 'Looking for a WebGPU adapter…'}</p>
+      ) : (
+        <>
+          <dl className="kv">
+            <dt>Adapter</dt>
+            <dd data-testid="adapter">{device.adapter}</dd>
+            <dt>Backend</dt>
+            <dd>{device.backend}</dd>
+            {model && (
+              <>
+                <dt>Model</dt>
+                <dd>
+                  {model.config.cell.toUpperCase()} {model.config.layers}×{model.config.hidden}, {model.paramCount.toLocaleString('en-US')} parameters
+                  {model.vocabulary && `, vocabulary ${model.vocabulary.length}`}
+                </dd>
+              </>
+            )}
+          </dl>
+          <details hidden={Object.keys(device.limits).length === 0}>
+            <summary>Limits in use</summary>
+            <dl className="kv limits">
+              {sortedLimits(device.limits).map(([k, v]) => (
+                <div key={k} className="kv-row">
+                  <dt>{k}</dt>
+                  <dd>{v.toLocaleString('en-US')}</dd>
+                </div>
+              ))}
+            </dl>
+          </details>
+        </>
+      )}
+    </section>
+  );
+}
+
+function sortedLimits(limits: Record<string, number>): [string, number][] {
+  const rank = (k: string) => (KEY_LIMITS.includes(k) ? KEY_LIMITS.indexOf(k) : KEY_LIMITS.length);
+  return Object.entries(limits).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+}

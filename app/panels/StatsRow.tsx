@@ -1,0 +1,46 @@
+// The headline numbers: latest training loss, validation loss, throughput.
+
+import { metrics } from '../lab.ts';
+import { fmt } from '../charts/theme.ts';
+import { LiveValue } from './LiveValue.tsx';
+
+const lastFinite = (read: () => number) => () => fmt(read(), 4);
+const readLoss = lastFinite(() => {
+  // The newest window may end in a dropped step; look back a little for a value.
+  for (let s = metrics.loss.end - 1; s >= Math.max(metrics.loss.start, metrics.loss.end - 50); s--) {
+    const v = metrics.loss.at(s);
+    if (Number.isFinite(v)) return v;
+  }
+  return NaN;
+});
+const readValidation = () => fmt(metrics.validation.at(-1)?.loss, 4);
+const readTokens = () => fmt(metrics.tokensPerSec.latest());
+const readMs = () => fmt(metrics.msPerStep.latest());
+
+export function StatsRow() {
+  return (
+    <dl className="stats">
+      <Stat label="Loss">
+        <LiveValue signal={metrics.series} read={readLoss} testId="loss" />
+      </Stat>
+      <Stat label="Validation">
+        <LiveValue signal={metrics.series} read={readValidation} testId="validation" />
+      </Stat>
+      <Stat label="Tokens/s">
+        <LiveValue signal={metrics.series} read={readTokens} />
+      </Stat>
+      <Stat label="ms/step">
+        <LiveValue signal={metrics.series} read={readMs} />
+      </Stat>
+    </dl>
+  );
+}
+
+function Stat({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="stat">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}

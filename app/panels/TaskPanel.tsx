@@ -1,0 +1,40 @@
+// For a synthetic task: what it asks, and the trivial baseline beside the latest validation loss.
+
+import { datasetInfo } from '../config/datasets.ts';
+import { fmt } from '../charts/theme.ts';
+import { metrics } from '../lab.ts';
+import { useStore } from '../store/index.ts';
+import { LiveValue } from './LiveValue.tsx';
+
+const readValidation = () => fmt(metrics.validation.at(-1)?.loss, 4);
+
+export function TaskPanel() {
+  const dataset = useStore((s) => s.applied?.dataset ?? s.form.dataset);
+  const baseline = useStore((s) => s.model?.baseline ?? null);
+  const loss = useStore((s) => s.model?.config.loss);
+  const info = datasetInfo(dataset);
+  return (
+    <section className="panel task wide" aria-labelledby="task-title">
+      <header className="panel-head">
+        <h2 id="task-title">{info.label.replace(/^Task: /, '')}</h2>
+      </header>
+      <p>{info.description}</p>
+      <dl className="versus">
+        <div>
+          <dt>Validation loss</dt>
+          <dd>
+            <LiveValue signal={metrics.series} read={readValidation} testId="task-validation" />
+          </dd>
+        </div>
+        <div>
+          <dt>Baseline</dt>
+          <dd data-testid="baseline">{fmt(baseline, 4)}</dd>
+        </div>
+      </dl>
+      <p className="muted">
+        The baseline is the loss ({loss === 'ce' || loss === 'class' ? 'cross-entropy' : 'mean squared error'}) of a trivial strategy that needs no memory; a model
+        below it has learned to use its recurrent state. Forecast plots and tagged sentences are not in this version.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,15 @@
+// The page's one store, built from slices (settings form, session, samples). Per-step data does
+// not live here: see metrics/, which changes many times a second without re-rendering React.
+
+import { create } from 'zustand';
+import { createSamplesSlice, type SamplesSlice } from './samplesSlice.ts';
+import { createSessionSlice, type SessionSlice } from './sessionSlice.ts';
+import { createSettingsSlice, type SettingsSlice } from './settingsSlice.ts';
+
+export type Store = SettingsSlice & SessionSlice & SamplesSlice;
+
+export const useStore = create<Store>()((...a) => ({
+  ...createSettingsSlice(...a),
+  ...createSessionSlice(...a),
+  ...createSamplesSlice(...a),
+}));

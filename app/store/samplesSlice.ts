@@ -1,0 +1,33 @@
+// Generated text: the sampling settings and the latest samples (newest first).
+
+import type { StateCreator } from 'zustand';
+import type { Store } from './index.ts';
+
+export interface Sample {
+  step: number;
+  prompt: string;
+  text: string;
+}
+
+/** Samples kept on the page; older ones are dropped. */
+export const MAX_SAMPLES = 8;
+
+export interface SamplesSlice {
+  samples: Sample[];
+  prompt: string;
+  temperature: number;
+  sampleLength: number;
+  setSampling(partial: Partial<Pick<SamplesSlice, 'prompt' | 'temperature' | 'sampleLength'>>): void;
+  addSample(sample: Sample): void;
+  clearSamples(): void;
+}
+
+export const createSamplesSlice: StateCreator<Store, [], [], SamplesSlice> = (set) => ({
+  samples: [],
+  prompt: 'The ',
+  temperature: 0.8,
+  sampleLength: 200,
+  setSampling: (partial) => set(partial),
+  addSample: (sample) => set((s) => ({ samples: [sample, ...s.samples].slice(0, MAX_SAMPLES) })),
+  clearSamples: () => set({ samples: [] }),
+});

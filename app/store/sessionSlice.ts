@@ -1,0 +1,58 @@
+// The training session as the worker reports it: device, model, status, steps, banners.
+
+import type { StateCreator } from 'zustand';
+import type { ModelConfig } from '../../gpu/model/config.ts';
+import type { SessionStatus } from '../../gpu/worker/protocol.ts';
+import type { Store } from './index.ts';
+
+/** 'starting' until the worker found a device and was configured; 'configuring' while it rebuilds. */
+export type Phase = 'starting' | 'configuring' | SessionStatus | 'failed';
+
+export interface DeviceInfo {
+  adapter: string;
+  backend: string;
+  limits: Record<string, number>;
+}
+
+export interface ModelInfo {
+  config: ModelConfig;
+  paramCount: number;
+  vocabulary: string[] | null;
+  stepLabels: string[];
+  baseline: number | null;
+}
+
+export interface SessionSlice {
+  phase: Phase;
+  steps: number;
+  /** Steps the current weights were trained for before the last configuration that kept them. */
+  carriedSteps: number;
+  device: DeviceInfo | null;
+  deviceError: string | null;
+  model: ModelInfo | null;
+  /** The last error from the worker; `fatal`: only Reset (or a new configuration) helps. */
+  error: { message: string; fatal: boolean } | null;
+  /** Something the user should know that is not a failure (e.g. weights imported). */
+  notice: string | null;
+  /** An error from the last weights import, shown next to its control. */
+  importError: string | null;
+  setSession(partial: Partial<SessionSlice>): void;
+  dismissBanners(): void;
+}
+
+/** WebGPU is missing and the worker offers no other device: nothing can be trained. */
+export const noDevice = (s: Pick<SessionSlice, 'deviceError' | 'device'>): boolean => s.deviceError !== null && s.device === null;
+
+export const createSessionSlice: StateCreator<Store, [], [], SessionSlice> = (set) => ({
+  phase: 'starting',
+  steps: 0,
+  carriedSteps: 0,
+  device: null,
+  deviceError: null,
+  model: null,
+  error: null,
+  notice: null,
+  importError: null,
+  setSession: (partial) => set(partial),
+  dismissBanners: () => set({ error: null, notice: null }),
+});

@@ -1,0 +1,20 @@
+// Saving the worker's safetensors bytes as a download, through a temporary Blob link.
+
+import type { Settings } from './config/schema.ts';
+
+export function weightsFileName(settings: Settings | null, steps: number): string {
+  if (!settings) return 'rnnlab.safetensors';
+  return `rnnlab-${settings.dataset}-${settings.cell}-h${settings.hidden}x${settings.layers}-step${steps}.safetensors`;
+}
+
+export function saveWeights(bytes: ArrayBuffer, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download has started by the next task; the URL is only needed until then.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,81 @@
+// Shared pieces of the page tests: the long-task recorder, booting the page on a real WebGPU
+// adapter (no adapter is a failure, never a skip), and small readers of the test API and canvas.
+import { expect, test as base, type Page } from '@playwright/test';
+import type {} from '../app/testApi.ts';
+
+declare global {
+  interface Window {
+    __longTasks?: { start: number; duration: number }[];
+  }
+}
+
+export const test = base.extend<{ pageErrors: string[] }>({
+  pageErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // Registered before the page's own scripts, so every main-thread task over 50 ms is seen.
+    await page.addInitScript(() => {
+      const tasks: { start: number; duration: number }[] = (window.__longTasks = []);
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) tasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await use(errors);
+  },
+});
+
+export { expect };
+
+/** Opens the page and waits for a real adapter and the first configuration. Returns the adapter. */
+export async function boot(page: Page): Promise<string> {
+  await page.goto('./');
+  await page.waitForFunction(() => window.__rnnlab && (window.__rnnlab.adapter || window.__rnnlab.deviceError), null, { timeout: 60_000 });
+  const { adapter, deviceError } = await page.evaluate(() => ({ adapter: window.__rnnlab!.adapter, deviceError: window.__rnnlab!.deviceError }));
+  expect(deviceError, 'the page reported no WebGPU instead of an adapter').toBeNull();
+  expect(typeof adapter === 'string' && adapter.length > 0, `a real WebGPU adapter (got ${adapter})`).toBe(true);
+  await page.waitForFunction(() => window.__rnnlab!.status === 'idle', null, { timeout: 60_000 });
+  await expect(page.getByTestId('adapter')).toHaveText(adapter!);
+  return adapter!;
+}
+
+export const api = {
+  steps: (page: Page) => page.evaluate(() => window.__rnnlab!.steps),
+  losses: (page: Page) => page.evaluate(() => window.__rnnlab!.losses),
+  error: (page: Page) => page.evaluate(() => window.__rnnlab!.error),
+};
+
+/** Waits until `n` steps' losses arrived (or an error). */
+export async function waitForSteps(page: Page, n: number, timeout = 120_000): Promise<void> {
+  await page.waitForFunction((n) => window.__rnnlab!.error !== null || window.__rnnlab!.losses.length >= n, n, { timeout, polling: 100 });
+  expect(await api.error(page)).toBeNull();
+}
+
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * Reads the heatmap canvas after the next animation frame, keeps its pixels in the page under `key`,
+ * and returns how many distinct opaque colours it holds.
+ */
+export async function snapshotHeatmap(page: Page, key: string): Promise<number> {
+  return page.evaluate(async (key) => {
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="heatmap"]')!;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    (window as unknown as Record<string, Uint8ClampedArray>)[key] = data;
+    const colours = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] === 255) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    return colours.size;
+  }, key);
+}
+
+/** The fraction of pixels that differ between two snapshots. */
+export async function heatmapChange(page: Page, a: string, b: string): Promise<number> {
+  return page.evaluate(([a, b]) => {
+    const w = window as unknown as Record<string, Uint8ClampedArray>;
+    const [x, y] = [w[a], w[b]];
+    if (x.length !== y.length) return 1;
+    let changed = 0;
+    for (let i = 0; i < x.length; i += 4) if (x[i] !== y[i] || x[i + 1] !== y[i + 1] || x[i + 2] !== y[i + 2]) changed++;
+    return changed / (x.length / 4);
+  }, [a, b]);
+}
