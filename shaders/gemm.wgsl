@@ -57,20 +57,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     c2 += A[a2 + ak] * b;
     c3 += A[a3 + ak] * b;
   }
-  let acc = array<vec4<f32>, 4>(c0, c1, c2, c3);
-  for (var i = 0u; i < 4u; i++) {
-    let m = m0 + i;
-    if (m >= d.M) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      let n = n0 + j;
-      if (n >= d.N) { break; }
-      var v = acc[i][j];
-      if (ADD_BIAS) { v += bias[d.offBias + n]; }
-      let c = d.offC + m * d.N + n;
-      if (ACCUMULATE) { v += C[c]; }
-      C[c] = v;
-    }
-  }
+  store(m0, n0, array<vec4<f32>, 4>(c0, c1, c2, c3));
 }
 
 fn store(m0: u32, n0: u32, acc: array<vec4<f32>, 4>) {
