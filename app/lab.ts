@@ -2,12 +2,16 @@
 // the metrics buffers; React components call these functions and read the store.
 
 import type { FromWorker } from '../gpu/worker/protocol.ts';
-import { datasetInfo } from './config/datasets.ts';
+import { datasetInfo, DEFAULT_DATASET } from './config/datasets.ts';
 import { parseSettings, type FieldErrors, type FieldName, type Settings } from './config/schema.ts';
-import { keepsWeights, toSessionConfig } from './config/sessionConfig.ts';
+import { keepsWeights, seriesValues, toSessionConfig } from './config/sessionConfig.ts';
 import { Metrics } from './metrics/metrics.ts';
+import { Autosave } from './persist/autosave.ts';
+import { planRestore, putBackCurves, recordOf, restoredNotice, restoreFailedNotice } from './persist/sessionRecord.ts';
+import { loadSession, type StoredSession } from './persist/sessionStore.ts';
 import { useStore } from './store/index.ts';
 import { noDevice, type Phase } from './store/sessionSlice.ts';
+import { formFromDataset } from './store/settingsSlice.ts';
 import { checkTextBytes, formatBytes, MAX_UPLOAD_BYTES, minTextChars } from './upload/validateText.ts';
 import { WorkerClient } from './worker/client.ts';
 import { saveWeights, weightsFileName } from './weightsFile.ts';
@@ -30,14 +34,53 @@ let importing: string | null = null;
 let nextSampleAt = SAMPLE_EVERY;
 let sampleInFlight = false;
 let applyTimer: ReturnType<typeof setTimeout> | undefined;
+let autosave: Autosave | null = null;
+/** The stored session being loaded into the worker, until it is (status 'paused') or is refused. */
+let restoring: StoredSession | null = null;
+/** readWeights callers: the worker's next 'weights' goes to them instead of a download. */
+let weightsWaiters: ((bytes: ArrayBuffer) => void)[] = [];
 
 export function startLab(createWorker?: () => Worker): void {
   client = new WorkerClient(metrics, { onMessage }, createWorker);
+  autosave = new Autosave({ ask: () => client?.send({ type: 'saveCheckpoint' }), record: (c) => recordOf(c, metrics, state().carriedSteps) });
   // Edits apply themselves once the user stops typing; selects and uploads apply at once (applyNow).
   useStore.subscribe((s, prev) => {
     if (s.form !== prev.form || s.upload !== prev.upload) scheduleApply();
   });
+  void restoreOrApply();
+}
+
+/** The autosaved session when there is one (the worker loads it), else the form's settings. */
+async function restoreOrApply(): Promise<void> {
+  // A store that cannot be read (no IndexedDB here, say) means a fresh start.
+  const saved = await loadSession().catch(() => null);
+  const plan = saved && planRestore(saved);
+  if (!saved || !plan?.ok || !client || noDevice(state())) {
+    applyNow();
+    if (saved && plan && !plan.ok) useStore.setState({ notice: restoreFailedNotice(saved, plan.reason) });
+    return;
+  }
+  restoring = saved;
+  requested = { settings: plan.settings, keepWeights: false, resume: false, phaseBefore: 'starting', carriedSteps: saved.carriedSteps };
+  useStore.setState({ form: plan.form, upload: plan.upload, series: plan.series, uploadError: null, phase: 'configuring', error: null, notice: null });
+  clearTimeout(applyTimer); // the form now shows what is being restored: nothing to apply
+  client.send({ type: 'loadCheckpoint', checkpoint: saved.checkpoint });
+}
+
+/** The worker refused the stored session: the default settings instead; the stored record stays. */
+function restoreFailed(saved: StoredSession, reason: string): void {
+  restoring = null;
+  requested = null;
+  useStore.setState({ form: formFromDataset(DEFAULT_DATASET), upload: null, series: null, phase: 'starting' });
   applyNow();
+  useStore.setState({ error: null, notice: restoreFailedNotice(saved, reason) });
+}
+
+function restored(saved: StoredSession): void {
+  restoring = null;
+  nextSampleAt = saved.checkpoint.step + SAMPLE_EVERY;
+  state().setSave({ savedAt: saved.savedAt, savedStep: saved.checkpoint.step });
+  useStore.setState({ notice: restoredNotice(saved) });
 }
 
 export function scheduleApply(delay = APPLY_DELAY_MS): void {
@@ -51,14 +94,14 @@ export type ApplyOutcome = { kind: 'invalid'; errors: FieldErrors } | { kind: 'u
 export function applyNow(): ApplyOutcome {
   clearTimeout(applyTimer);
   const s = state();
-  const parsed = parseSettings(s.form, { uploadChars: s.upload?.chars ?? null });
+  const parsed = parseSettings(s.form, { uploadChars: s.upload?.chars ?? null, seriesValues: (s.series && seriesValues(s.series)?.length) ?? null });
   if (!parsed.ok) {
     s.setErrors(parsed.errors);
     return { kind: 'invalid', errors: parsed.errors };
   }
   if (Object.keys(s.errors).length) s.setErrors({});
   const target = parsed.settings;
-  const sameUpload = target.dataset !== 'upload' || s.upload === s.appliedUpload;
+  const sameUpload = target.dataset === 'upload' ? s.upload === s.appliedUpload : target.dataset === 'series' ? s.series === s.appliedSeries : true;
   const current = requested?.settings ?? s.applied;
   if (current && sameUpload && sameSettings(current, target)) {
     if (s.pendingDiscard) useStore.setState({ pendingDiscard: null });
@@ -91,8 +134,9 @@ function configure(settings: Settings, keepWeights: boolean): void {
   // The worker's new trainer counts from step 0; kept weights remember what they were trained for.
   const carriedSteps = keepWeights ? s.carriedSteps + s.steps : 0;
   requested = { settings, keepWeights, resume, phaseBefore: s.phase, carriedSteps };
+  restoring = null; // new settings replace a restore still in progress
   useStore.setState({ pendingDiscard: null, phase: 'configuring', error: null, notice: null });
-  client.send({ type: 'configure', config: toSessionConfig(settings, s.upload), keepWeights });
+  client.send({ type: 'configure', config: toSessionConfig(settings, s.upload, s.series), keepWeights });
 }
 
 /** Resolves at the next 'configured'; rejects on an error first. */
@@ -138,6 +182,20 @@ export function exportWeights(): void {
   client?.send({ type: 'exportWeights' });
 }
 
+/** The current weights as safetensors bytes, without a download (the test API's digest). */
+export function readWeights(): Promise<ArrayBuffer> {
+  if (!client) return Promise.reject(new Error('The page has not started.'));
+  return new Promise((resolve) => {
+    weightsWaiters.push(resolve);
+    client!.send({ type: 'exportWeights' });
+  });
+}
+
+/** Saves the session now; resolves with the saved step, rejects with why it could not. */
+export function saveNow(): Promise<number> {
+  return autosave ? autosave.saveNow() : Promise.reject(new Error('The page has not started.'));
+}
+
 export async function importWeights(file: File): Promise<void> {
   if (!client) return;
   const bytes = await file.arrayBuffer();
@@ -174,10 +232,17 @@ function onMessage(m: FromWorker): void {
     case 'configured': {
       const r = requested;
       requested = null;
-      if (r) useStore.setState({ applied: r.settings, appliedUpload: r.settings.dataset === 'upload' ? state().upload : null, carriedSteps: r.carriedSteps });
+      if (r)
+        useStore.setState({
+          applied: r.settings,
+          appliedUpload: r.settings.dataset === 'upload' ? state().upload : null,
+          appliedSeries: r.settings.dataset === 'series' ? state().series : null,
+          carriedSteps: r.carriedSteps,
+        });
       // Steps restart at 0 with every trainer: the curves do too. Samples stay when the weights did.
       startOver(!r?.keepWeights);
       useStore.setState({ phase: 'idle', steps: 0 });
+      if (restoring) putBackCurves(metrics, restoring);
       if (r?.resume) train();
       settle((w) => w.resolve());
       break;
@@ -186,7 +251,9 @@ function onMessage(m: FromWorker): void {
       if (importing) {
         useStore.setState({ notice: `Loaded the weights of “${importing}”; the optimizer starts afresh.`, importError: null });
         importing = null;
+        autosave?.afterImport();
       }
+      if (restoring && m.status === 'paused') restored(restoring);
       maybeSample();
       break;
     case 'metrics':
@@ -195,13 +262,26 @@ function onMessage(m: FromWorker): void {
     case 'sample':
       sampleInFlight = false;
       break;
+    case 'checkpoint':
+      autosave?.received(m.checkpoint);
+      break;
     case 'weights': {
+      const waiter = weightsWaiters.shift();
+      if (waiter) {
+        waiter(m.bytes);
+        break;
+      }
       const s = state();
       saveWeights(m.bytes, weightsFileName(s.applied, s.carriedSteps + s.steps));
       break;
     }
     case 'error':
       sampleInFlight = false;
+      // Refused before its 'configured' (after it, the worker only warns, e.g. of a fresh optimizer).
+      if (restoring && requested && !m.fatal) {
+        restoreFailed(restoring, m.message);
+        break;
+      }
       if (importing) {
         importing = null;
         // Shown next to the import control instead of as a banner.

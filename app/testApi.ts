@@ -2,6 +2,7 @@
 // page.evaluate; nothing in the app depends on it.
 
 import type { FormValues } from './config/schema.ts';
+import type { Prediction } from '../gpu/worker/protocol.ts';
 import * as lab from './lab.ts';
 import { useStore } from './store/index.ts';
 import { datasetInfo } from './config/datasets.ts';
@@ -22,6 +23,8 @@ export interface RnnlabTestApi {
   readonly losses: number[];
   readonly validation: { step: number; loss: number }[];
   readonly heatmap: { step: number; channels: string[]; frames: number } | null;
+  /** A task model's last prediction for validation sequence 0 (a copy), with its step; null before the first. */
+  readonly prediction: ({ step: number } & Prediction) | null;
   /** Sample texts (prompt included), newest first. */
   readonly samples: string[];
   readonly error: string | null;
@@ -34,6 +37,14 @@ export interface RnnlabTestApi {
   configure(settings: TestSettings): Promise<void>;
   /** Answers the inline "discard the trained weights?" with yes. */
   confirmDiscard(): void;
+  /** The step of the stored session (the last successful save, or the restored one); null if none. */
+  readonly savedStep: number | null;
+  /** Why the last save failed; null once one succeeded. */
+  readonly saveError: string | null;
+  /** Saves the session now; resolves with the saved step, rejects with the save's error. */
+  saveNow(): Promise<number>;
+  /** SHA-256 (hex) of the current weights as the worker exports them (no file is downloaded). */
+  weightsDigest(): Promise<string>;
 }
 
 declare global {
@@ -67,6 +78,10 @@ export function installTestApi(): void {
       const h = lab.metrics.heatmap;
       return h && { step: h.step, channels: h.channels.map((c) => c.name), frames: lab.metrics.heatmapFrames };
     },
+    get prediction() {
+      const p = lab.metrics.prediction;
+      return p && { step: p.step, ...structuredClone(p.prediction) };
+    },
     get samples() {
       return s().samples.map((x) => x.text);
     },
@@ -93,5 +108,16 @@ export function installTestApi(): void {
       await configured;
     },
     confirmDiscard: lab.confirmDiscard,
+    get savedStep() {
+      return s().save.savedStep;
+    },
+    get saveError() {
+      return s().save.error;
+    },
+    saveNow: lab.saveNow,
+    weightsDigest: async () => {
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await lab.readWeights()));
+      return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+    },
   };
 }

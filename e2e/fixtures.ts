@@ -9,17 +9,21 @@ declare global {
   }
 }
 
+/** Records every main-thread task over 50 ms in window.__longTasks; registered before the page's own scripts. */
+export async function recordLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const tasks: { start: number; duration: number }[] = (window.__longTasks = []);
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) tasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
 export const test = base.extend<{ pageErrors: string[] }>({
   pageErrors: async ({ page }, use) => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    // Registered before the page's own scripts, so every main-thread task over 50 ms is seen.
-    await page.addInitScript(() => {
-      const tasks: { start: number; duration: number }[] = (window.__longTasks = []);
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) tasks.push({ start: e.startTime, duration: e.duration });
-      }).observe({ type: 'longtask', buffered: true });
-    });
+    await recordLongTasks(page);
     await use(errors);
   },
 });

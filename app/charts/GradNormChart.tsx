@@ -1,11 +1,13 @@
 // The gradient's global norm per step (before clipping), on a log scale: norms span decades.
 
-import { metrics } from '../lab.ts';
+import { metrics as appMetrics } from '../lab.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { downsample } from '../metrics/downsample.ts';
 import { axis, COLORS, fmt, tick } from './theme.ts';
 import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
 
-const spec: ChartSpec = {
+/** The gradient-norm chart of a session's metrics (the app's, or a notebook cell's). */
+export const gradNormSpec = (metrics: Metrics): ChartSpec => ({
   signals: [metrics.series],
   options: (width, height) => ({
     width,
@@ -22,7 +24,9 @@ const spec: ChartSpec = {
     const d = downsample(metrics.gradNorm, 400);
     return [d.x, d.y.map((y) => (y !== null && y > 0 ? y : null))];
   },
-};
+});
+
+const spec = gradNormSpec(appMetrics);
 
 export function GradNormChart() {
   return (

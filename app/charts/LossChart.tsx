@@ -3,7 +3,8 @@
 
 import { useMemo, useState } from 'react';
 import type uPlot from 'uplot';
-import { metrics } from '../lab.ts';
+import { metrics as appMetrics } from '../lab.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { downsample } from '../metrics/downsample.ts';
 import { useStore } from '../store/index.ts';
 import { alignWithPoints } from './align.ts';
@@ -16,7 +17,7 @@ const MAX_POINTS = 600;
 export function LossChart() {
   const [log, setLog] = useState(false);
   const baseline = useStore((s) => s.model?.baseline ?? null);
-  const spec = useMemo(() => lossSpec(log, baseline), [log, baseline]);
+  const spec = useMemo(() => lossSpec(appMetrics, log, baseline), [log, baseline]);
   return (
     <section className="panel chart-panel wide" aria-labelledby="loss-title">
       <header className="panel-head">
@@ -30,7 +31,8 @@ export function LossChart() {
   );
 }
 
-function lossSpec(log: boolean, baseline: number | null): ChartSpec {
+/** The loss chart of a session's metrics (the app's, or a notebook cell's). */
+export function lossSpec(metrics: Metrics, log: boolean, baseline: number | null): ChartSpec {
   const series: uPlot.Series[] = [
     { label: 'step', value: (_u, v) => (v === null ? '–' : String(Math.round(v))) },
     { label: 'train', stroke: COLORS.train, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v, 4) },

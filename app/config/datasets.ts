@@ -4,7 +4,7 @@
 import type { CorpusName, TaskName } from '../../gpu/worker/protocol.ts';
 import type { FormValues } from './schema.ts';
 
-export type DatasetId = CorpusName | TaskName | 'upload';
+export type DatasetId = CorpusName | TaskName | 'upload' | 'series';
 
 export interface DatasetInfo {
   id: DatasetId;
@@ -67,6 +67,13 @@ export const DATASETS: readonly DatasetInfo[] = [
     id: 'upload', label: 'Your text file (characters)', kind: 'chars', minSeqLen: 1,
     description: 'A character model of the text file you uploaded.',
     defaults: withDefaults({}),
+  },
+  {
+    // The sine task's model shape, on a column of the user's CSV (kind 'task': a baseline, no sampling).
+    id: 'series', label: 'Your CSV column (forecast)', kind: 'task', minSeqLen: 1,
+    description:
+      'Forecast the next value of the column you picked from your CSV. The first 90% of its values train and the last 10% validate; both are standardised with the mean and standard deviation of the first 90%, so always predicting that mean scores an MSE of 1 on the training part. The baseline is persistence: predicting that the next value equals this one.',
+    defaults: withDefaults({ cell: 'gru', hidden: '32', seqLen: '32', tbptt: '32', batchSize: '32' }),
   },
 ];
 

@@ -46,4 +46,20 @@ describe('settings schema', () => {
     expect([c.cell, c.nonlinearity]).toEqual(['rnn', 'relu']);
     expect(c.optimizer).toMatchObject({ kind: 'adamw', lr: 0.003, clip: 0.5, weightDecay: 0.01 });
   });
+
+  it('checks a CSV column against the sequence length and sends its values; another column needs new weights', () => {
+    const form = { ...formFromDataset('series'), seqLen: '32', tbptt: '32' };
+    expect(parseSettings(form, ctx)).toEqual({ ok: false, errors: { dataset: 'Upload a .csv file first.' } });
+    expect(parseSettings(form, { uploadChars: null, seriesValues: 320 })).toEqual({
+      ok: false,
+      errors: { seqLen: 'Your column has 320 values; sequences of 32 need at least 321 (10% is kept for validation).' },
+    });
+    const r = parseSettings(form, { uploadChars: null, seriesValues: 321 });
+    if (!r.ok) throw new Error('valid');
+    const file = { name: 'd.csv', delimiter: ',' as const, header: true, rows: 3, otherColumns: [], columns: [{ name: 'a', values: [1, 2, 3], skipped: 0 }, { name: 'b', values: [4, 5, 6], skipped: 0 }] };
+    expect(toSessionConfig(r.settings, null, { file, column: 'b' }).dataset).toEqual({ kind: 'series', name: 'd.csv', column: 'b', values: [4, 5, 6] });
+    expect(() => toSessionConfig(r.settings, null, { file, column: 'c' })).toThrow('No CSV column was chosen.');
+    expect(keepsWeights(r.settings, { ...r.settings, lr: 0.01 }, true)).toBe(true);
+    expect(keepsWeights(r.settings, { ...r.settings, lr: 0.01 }, false)).toBe(false);
+  });
 });

@@ -7,6 +7,7 @@ import { MODEL_LIMITS } from '../../gpu/model/config.ts';
 import type { DatasetId } from './datasets.ts';
 import { datasetInfo } from './datasets.ts';
 import { minTextChars } from '../upload/validateText.ts';
+import { minSeriesLength } from '../../gpu/data/series.ts';
 
 export const CELL_CHOICES = ['rnn-tanh', 'rnn-relu', 'gru', 'lstm'] as const;
 export type CellChoice = (typeof CELL_CHOICES)[number];
@@ -43,7 +44,7 @@ const int = (min: number, max: number) =>
   number((n) => n.int('Must be a whole number.').min(min, `At least ${min}.`).max(max, `At most ${max}.`));
 
 const schema = z.object({
-  dataset: z.enum(['moby-dick', 'first-names', 'adding', 'copy', 'sine', 'mackey-glass', 'tagging', 'upload']),
+  dataset: z.enum(['moby-dick', 'first-names', 'adding', 'copy', 'sine', 'mackey-glass', 'tagging', 'upload', 'series']),
   cell: z.enum(CELL_CHOICES),
   hidden: int(1, MODEL_LIMITS.hidden),
   layers: int(1, MODEL_LIMITS.layers),
@@ -58,9 +59,11 @@ const schema = z.object({
 
 export type Settings = z.output<typeof schema>;
 
-/** What the form's values depend on beyond themselves: the uploaded text, if any. */
+/** What the form's values depend on beyond themselves: the uploaded text and CSV column, if any. */
 export interface SchemaContext {
   uploadChars: number | null;
+  /** The values in the chosen CSV column (absent: none uploaded). */
+  seriesValues?: number | null;
 }
 
 export type ParseResult = { ok: true; settings: Settings } | { ok: false; errors: FieldErrors };
@@ -86,6 +89,12 @@ export function parseSettings(values: FormValues, context: SchemaContext): Parse
     if (context.uploadChars === null) errors.dataset = 'Upload a .txt file first.';
     else if (seqLen !== null && context.uploadChars < minTextChars(seqLen))
       errors.seqLen = `Your text has ${context.uploadChars} characters; sequences of ${seqLen} need at least ${minTextChars(seqLen)} (10% is kept for validation).`;
+  }
+  if (values.dataset === 'series') {
+    const n = context.seriesValues ?? null;
+    if (n === null) errors.dataset = 'Upload a .csv file first.';
+    else if (seqLen !== null && n < minSeriesLength(seqLen))
+      errors.seqLen = `Your column has ${n} values; sequences of ${seqLen} need at least ${minSeriesLength(seqLen)} (10% is kept for validation).`;
   }
   // The adding task's loss is on each sequence's last step: a truncated chunk would have none.
   if (values.dataset === 'adding' && seqLen !== null && tbptt !== null && tbptt !== seqLen && !errors.tbptt)

@@ -2,6 +2,7 @@
 
 import { optimizer } from '../../gpu/optim/config.ts';
 import type { DatasetChoice, SessionConfig } from '../../gpu/worker/protocol.ts';
+import type { CsvTable } from '../upload/validateCsv.ts';
 import type { Settings } from './schema.ts';
 
 export interface UploadedText {
@@ -11,9 +12,22 @@ export interface UploadedText {
   chars: number;
 }
 
-export function toSessionConfig(s: Settings, upload: UploadedText | null): SessionConfig {
+/** An uploaded CSV and the column chosen to forecast. */
+export interface UploadedSeries {
+  /** The file's numeric columns, for the column picker. */
+  file: CsvTable;
+  /** The chosen column's name (one of file.columns). */
+  column: string;
+}
+
+/** The chosen column's values (none when the name is not one of the file's numeric columns). */
+export function seriesValues(series: UploadedSeries): number[] | null {
+  return series.file.columns.find((c) => c.name === series.column)?.values ?? null;
+}
+
+export function toSessionConfig(s: Settings, upload: UploadedText | null, series: UploadedSeries | null = null): SessionConfig {
   return {
-    dataset: datasetChoice(s, upload),
+    dataset: datasetChoice(s, upload, series),
     cell: s.cell === 'rnn-tanh' || s.cell === 'rnn-relu' ? 'rnn' : s.cell,
     nonlinearity: s.cell === 'rnn-relu' ? 'relu' : 'tanh',
     hidden: s.hidden,
@@ -26,7 +40,7 @@ export function toSessionConfig(s: Settings, upload: UploadedText | null): Sessi
   };
 }
 
-function datasetChoice(s: Settings, upload: UploadedText | null): DatasetChoice {
+function datasetChoice(s: Settings, upload: UploadedText | null, series: UploadedSeries | null): DatasetChoice {
   switch (s.dataset) {
     case 'moby-dick':
     case 'first-names':
@@ -34,6 +48,11 @@ function datasetChoice(s: Settings, upload: UploadedText | null): DatasetChoice 
     case 'upload':
       if (!upload) throw new Error('No text file was uploaded.');
       return { kind: 'text', name: upload.name, text: upload.text };
+    case 'series': {
+      const values = series && seriesValues(series);
+      if (!series || !values) throw new Error('No CSV column was chosen.');
+      return { kind: 'series', name: series.file.name, column: series.column, values };
+    }
     default:
       return { kind: 'task', name: s.dataset };
   }
@@ -42,8 +61,8 @@ function datasetChoice(s: Settings, upload: UploadedText | null): DatasetChoice 
 /** Settings the trained weights survive: only the optimizer's and the data stream's. */
 const KEEPS_WEIGHTS: readonly (keyof Settings)[] = ['optimizer', 'lr', 'clip', 'seed'];
 
-/** True when going from `a` to `b` (same uploaded text) leaves the model's weights usable. */
+/** True when going from `a` to `b` (same uploaded text or CSV column) leaves the model's weights usable. */
 export function keepsWeights(a: Settings, b: Settings, sameUpload: boolean): boolean {
-  if (!sameUpload && b.dataset === 'upload') return false;
+  if (!sameUpload && (b.dataset === 'upload' || b.dataset === 'series')) return false;
   return (Object.keys(b) as (keyof Settings)[]).every((k) => KEEPS_WEIGHTS.includes(k) || a[k] === b[k]);
 }

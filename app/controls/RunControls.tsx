@@ -2,6 +2,7 @@
 
 import { useShallow } from 'zustand/react/shallow';
 import { pause, reset, step, train } from '../lab.ts';
+import { SaveStatus } from '../persist/SaveStatus.tsx';
 import { useStore } from '../store/index.ts';
 import { noDevice, type Phase } from '../store/sessionSlice.ts';
 
@@ -46,6 +47,7 @@ export function RunControls() {
           step <strong data-testid="steps">{steps.toLocaleString('en-US')}</strong>
         </span>
       </p>
+      <SaveStatus />
     </div>
   );
 }

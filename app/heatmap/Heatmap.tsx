@@ -3,8 +3,9 @@
 // cycle: a ref, a subscription to the metrics, at most one draw per animation frame. Hovering a cell
 // shows its unit, step (and the step's label) and value.
 
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { metrics } from '../lab.ts';
+import { useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from 'react';
+import { metrics as appMetrics } from '../lab.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { onFrame } from '../metrics/signal.ts';
 import { useStore } from '../store/index.ts';
 import { CSS_GRADIENT } from './colormap.ts';
@@ -21,10 +22,20 @@ const CHANNEL_NAMES: Record<string, string> = {
   o: 'output o',
 };
 
-const channelList = () => metrics.heatmap?.channels.map((c) => c.name).join(',') ?? '';
-const subscribe = (listener: () => void) => metrics.heatmapChanged.subscribe(listener);
+/** Where a heatmap's frames and step labels come from: the app's session, or a notebook cell's. */
+export interface HeatmapSource {
+  metrics: Metrics;
+  /** The labels of the heatmap sequence's steps (characters, words or values). */
+  labels(): string[];
+}
 
-export function Heatmap() {
+const appSource: HeatmapSource = { metrics: appMetrics, labels: () => useStore.getState().model?.stepLabels ?? [] };
+
+export function Heatmap({ source = appSource, compact = false }: { source?: HeatmapSource; compact?: boolean }) {
+  const { metrics } = source;
+  const titleId = useId();
+  const channelList = useCallback(() => metrics.heatmap?.channels.map((c) => c.name).join(',') ?? '', [metrics]);
+  const subscribe = useCallback((listener: () => void) => metrics.heatmapChanged.subscribe(listener), [metrics]);
   const names = useSyncExternalStore(subscribe, channelList).split(',').filter(Boolean);
   const [chosen, setChosen] = useState('h');
   const channel = names.includes(chosen) ? chosen : (names[0] ?? 'h');
@@ -52,7 +63,7 @@ export function Heatmap() {
       const h = `${canvasHeight(c.units)}px`;
       if (el.style.height !== h) el.style.height = h;
       const scale = maxAbs(c.values);
-      current = drawHeatmap(el, c, frame.T, useStore.getState().model?.stepLabels ?? [], scale);
+      current = drawHeatmap(el, c, frame.T, source.labels(), scale);
       caption.current!.textContent = `step ${frame.step.toLocaleString('en-US')} · ${c.units} units × ${frame.T} steps`;
       low.current!.textContent = `−${scale.toPrecision(2)}`;
       high.current!.textContent = `+${scale.toPrecision(2)}`;
@@ -68,7 +79,7 @@ export function Heatmap() {
       const hit = frame && c && current ? hitTest(current, e.clientX - r.left, e.clientY - r.top, frame.T, c.units) : null;
       const t = tip.current!;
       if (!hit || !c) return void (t.hidden = true);
-      const label = useStore.getState().model?.stepLabels[hit.t];
+      const label = source.labels()[hit.t];
       const value = c.values[hit.t * c.units + hit.unit];
       t.textContent = `unit ${hit.unit} · step ${hit.t}${label !== undefined ? ` “${display(label)}”` : ''} · ${channel} = ${value.toFixed(3)}`;
       t.hidden = false;
@@ -84,12 +95,12 @@ export function Heatmap() {
       el.removeEventListener('pointermove', move);
       el.removeEventListener('pointerleave', leave);
     };
-  }, [channel]);
+  }, [channel, source, metrics]);
 
   return (
-    <section className="panel heatmap-panel wide" aria-labelledby="heatmap-title">
+    <section className={`panel heatmap-panel wide${compact ? ' compact' : ''}`} aria-labelledby={titleId}>
       <header className="panel-head">
-        <h2 id="heatmap-title">Hidden state</h2>
+        <h2 id={titleId}>Hidden state</h2>
         <div className="segmented" role="radiogroup" aria-label="Channel">
           {(names.length ? names : ['h']).map((n) => (
             <button key={n} type="button" role="radio" aria-checked={n === channel} className={n === channel ? 'on' : ''} onClick={() => setChosen(n)}>

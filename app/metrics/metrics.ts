@@ -2,7 +2,7 @@
 // points and the latest heatmap frame. The worker client writes here; charts and the heatmap
 // subscribe to the signals and redraw on their own schedule (onFrame).
 
-import type { HeatmapChannel } from '../../gpu/worker/protocol.ts';
+import type { HeatmapChannel, Prediction } from '../../gpu/worker/protocol.ts';
 import { Signal } from './signal.ts';
 import { StepSeries } from './stepSeries.ts';
 
@@ -17,6 +17,12 @@ export interface HeatmapFrame {
   channels: HeatmapChannel[];
 }
 
+/** What the model predicted for validation sequence 0 at a validation step. */
+export interface PredictionFrame {
+  step: number;
+  prediction: Prediction;
+}
+
 export class Metrics {
   readonly loss = new StepSeries();
   readonly gradNorm = new StepSeries();
@@ -28,11 +34,14 @@ export class Metrics {
   heatmap: HeatmapFrame | null = null;
   /** Heatmap frames received since the last clear. */
   heatmapFrames = 0;
+  prediction: PredictionFrame | null = null;
 
   /** Fires when a series or the validation changed. */
   readonly series = new Signal();
   /** Fires when a heatmap frame arrived. */
   readonly heatmapChanged = new Signal();
+  /** Fires when a prediction arrived (or was cleared). */
+  readonly predictionChanged = new Signal();
 
   addWindow(w: { firstStep: number; losses: Float32Array; gradNorms: Float32Array; skipped: Uint8Array; msPerStep: number; tokensPerSec: number }): void {
     this.loss.put(w.firstStep, w.losses);
@@ -57,6 +66,18 @@ export class Metrics {
     this.heatmapChanged.notify();
   }
 
+  setPrediction(frame: PredictionFrame): void {
+    this.prediction = frame;
+    this.predictionChanged.notify();
+  }
+
+  /** Forgets the steps from `step` on and the validations after it: the trainer went back to `step`. */
+  dropAfter(step: number): void {
+    for (const s of [this.loss, this.gradNorm, this.tokensPerSec, this.msPerStep]) s.truncate(step);
+    while (this.validation.length && this.validation[this.validation.length - 1].step > step) this.validation.pop();
+    this.series.notify();
+  }
+
   clear(): void {
     for (const s of [this.loss, this.gradNorm, this.tokensPerSec, this.msPerStep]) s.clear();
     this.skippedSteps = 0;
@@ -65,5 +86,7 @@ export class Metrics {
     this.heatmapFrames = 0;
     this.series.notify();
     this.heatmapChanged.notify();
+    this.prediction = null;
+    this.predictionChanged.notify();
   }
 }

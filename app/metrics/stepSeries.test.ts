@@ -21,6 +21,17 @@ describe('StepSeries', () => {
     expect(s.toArray()).toEqual([7]);
   });
 
+  it('truncate forgets the steps from `end` on; later steps are written afresh', () => {
+    const s = new StepSeries();
+    s.put(0, [1, 2, 3, 4, 5]);
+    s.truncate(3);
+    expect([s.end, s.at(3), s.latest()]).toEqual([3, NaN, 3]);
+    s.put(3, [9]);
+    expect(s.toArray()).toEqual([1, 2, 3, 9]);
+    s.truncate(10); // past the end: nothing changes
+    expect(s.end).toBe(4);
+  });
+
   it('downsamples to bucket means, null for empty buckets', () => {
     const s = new StepSeries();
     s.put(0, [1, 3, NaN, NaN, 5, 7]);

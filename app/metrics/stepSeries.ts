@@ -57,6 +57,12 @@ export class StepSeries {
     if (step >= this.last) this.last = step + 1;
   }
 
+  /** Forgets the steps from `end` on (the trainer went back to step `end`, e.g. after a device loss). */
+  truncate(end: number): void {
+    for (let s = Math.max(end, this.first); s < this.last; s++) this.data[s & (this.data.length - 1)] = NaN;
+    this.last = Math.max(this.first, Math.min(this.last, end));
+  }
+
   toArray(): number[] {
     const out = new Array<number>(this.length);
     for (let s = this.first; s < this.last; s++) out[s - this.first] = this.at(s);

@@ -1,6 +1,7 @@
 // Messages across the top: no WebGPU (what is missing and how to get it), worker errors, notices.
 
 import { reset } from '../lab.ts';
+import { SaveErrorBanner } from '../persist/SaveErrorBanner.tsx';
 import { useStore } from '../store/index.ts';
 
 export function Banners() {
@@ -31,6 +32,7 @@ export function Banners() {
           </div>
         </div>
       )}
+      <SaveErrorBanner />
       {notice && (
         <div className="banner banner-notice" role="status" data-testid="notice">
           <p>{notice}</p>

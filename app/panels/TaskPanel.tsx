@@ -1,10 +1,12 @@
-// For a synthetic task: what it asks, and the trivial baseline beside the latest validation loss.
+// For a synthetic task: what it asks, the trivial baseline beside the latest validation loss, and what
+// the model predicts on a validation sequence.
 
 import { datasetInfo } from '../config/datasets.ts';
 import { fmt } from '../charts/theme.ts';
 import { metrics } from '../lab.ts';
 import { useStore } from '../store/index.ts';
 import { LiveValue } from './LiveValue.tsx';
+import { PredictionView } from './PredictionView.tsx';
 
 const readValidation = () => fmt(metrics.validation.at(-1)?.loss, 4);
 
@@ -33,8 +35,9 @@ export function TaskPanel() {
       </dl>
       <p className="muted">
         The baseline is the loss ({loss === 'ce' || loss === 'class' ? 'cross-entropy' : 'mean squared error'}) of a trivial strategy that needs no memory; a model
-        below it has learned to use its recurrent state. Forecast plots and tagged sentences are not in this version.
+        below it has learned to use its recurrent state.
       </p>
+      <PredictionView />
     </section>
   );
 }

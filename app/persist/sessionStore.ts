@@ -14,8 +14,12 @@ export interface StoredSession {
   checkpoint: SavedSession;
   /** Every step's training loss so far (index = step). */
   losses: Float32Array;
+  /** The gradient norms of the same steps (absent in a record from before they were kept). */
+  gradNorms?: Float32Array;
   validation: { step: number; loss: number }[];
   savedAt: number;
+  /** Steps the weights were trained for before the configuration that the checkpoint's step counts from. */
+  carriedSteps: number;
 }
 
 export class QuotaExceededError extends Error {
@@ -39,14 +43,18 @@ async function run<T>(mode: IDBTransactionMode, body: (store: IDBObjectStore) =>
   try {
     return await new Promise<T>((resolve, reject) => {
       const tx = db.transaction(STORE, mode, { durability: 'strict' });
-      const req = body(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req.result);
-      const fail = () => {
-        const e = tx.error ?? req.error;
+      const fail = (e: DOMException | Error | null | undefined) =>
         reject(e?.name === 'QuotaExceededError' ? new QuotaExceededError() : (e ?? new Error('IndexedDB transaction failed')));
-      };
-      tx.onerror = fail;
-      tx.onabort = fail;
+      let req: IDBRequest<T>;
+      try {
+        req = body(tx.objectStore(STORE));
+      } catch (e) {
+        // put() itself may throw (a value it cannot clone, a full disk): nothing was written.
+        tx.abort();
+        return fail(e as Error);
+      }
+      tx.oncomplete = () => resolve(req.result);
+      tx.onerror = tx.onabort = () => fail(tx.error ?? req.error);
     });
   } finally {
     db.close();
@@ -62,7 +70,8 @@ export async function loadSession(): Promise<StoredSession | null> {
   const value = (await run('readonly', (store) => store.get(KEY))) as Partial<StoredSession> | undefined;
   const c = value?.checkpoint;
   const valid = c && typeof c.step === 'number' && c.weights instanceof ArrayBuffer && c.optimizer instanceof ArrayBuffer && c.config && value.losses instanceof Float32Array;
-  return valid ? (value as StoredSession) : null;
+  if (!valid) return null;
+  return { ...(value as StoredSession), validation: Array.isArray(value.validation) ? value.validation : [], carriedSteps: value.carriedSteps ?? 0 };
 }
 
 export function clearSession(): Promise<undefined> {

@@ -2,14 +2,16 @@
 // not live here: see metrics/, which changes many times a second without re-rendering React.
 
 import { create } from 'zustand';
+import { createPersistSlice, type PersistSlice } from './persistSlice.ts';
 import { createSamplesSlice, type SamplesSlice } from './samplesSlice.ts';
 import { createSessionSlice, type SessionSlice } from './sessionSlice.ts';
 import { createSettingsSlice, type SettingsSlice } from './settingsSlice.ts';
 
-export type Store = SettingsSlice & SessionSlice & SamplesSlice;
+export type Store = SettingsSlice & SessionSlice & SamplesSlice & PersistSlice;
 
 export const useStore = create<Store>()((...a) => ({
   ...createSettingsSlice(...a),
   ...createSessionSlice(...a),
   ...createSamplesSlice(...a),
+  ...createPersistSlice(...a),
 }));

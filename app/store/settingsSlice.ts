@@ -4,7 +4,7 @@
 import type { StateCreator } from 'zustand';
 import { datasetInfo, DEFAULT_DATASET, type DatasetId } from '../config/datasets.ts';
 import type { FieldErrors, FieldName, FormValues, Settings } from '../config/schema.ts';
-import type { UploadedText } from '../config/sessionConfig.ts';
+import type { UploadedSeries, UploadedText } from '../config/sessionConfig.ts';
 import type { Store } from './index.ts';
 
 export interface PendingDiscard {
@@ -18,9 +18,12 @@ export interface SettingsSlice {
   errors: FieldErrors;
   upload: UploadedText | null;
   uploadError: string | null;
-  /** The settings of the last 'configured', and the upload they used. */
+  /** The uploaded CSV and the column chosen to forecast (dataset 'series'). */
+  series: UploadedSeries | null;
+  /** The settings of the last 'configured', and the upload (text or CSV column) they used. */
   applied: Settings | null;
   appliedUpload: UploadedText | null;
+  appliedSeries: UploadedSeries | null;
   /** A change that would throw trained weights away, waiting for the user's yes. */
   pendingDiscard: PendingDiscard | null;
   setField<K extends FieldName>(name: K, value: FormValues[K]): void;
@@ -51,17 +54,25 @@ export const createSettingsSlice: StateCreator<Store, [], [], SettingsSlice> = (
   errors: {},
   upload: null,
   uploadError: null,
+  series: null,
   applied: null,
   appliedUpload: null,
+  appliedSeries: null,
   pendingDiscard: null,
   setField: (name, value) => set((s) => ({ form: { ...s.form, [name]: value } })),
   chooseDataset: (id) => set({ form: formFromDataset(id) }),
   setErrors: (errors) => set({ errors }),
   setUpload: (upload, uploadError) => set({ upload, uploadError }),
   revertForm: () => {
-    const { applied, appliedUpload, upload } = get();
+    const { applied, appliedUpload, upload, appliedSeries, series } = get();
     if (!applied) return set({ pendingDiscard: null });
-    // Back to the configured dataset too: an uploaded file that was waiting for the answer is dropped.
-    set({ pendingDiscard: null, errors: {}, form: formFromSettings(applied), upload: applied.dataset === 'upload' ? appliedUpload : upload });
+    // Back to the configured dataset too: an uploaded file (or CSV column) that was waiting for the answer is dropped.
+    set({
+      pendingDiscard: null,
+      errors: {},
+      form: formFromSettings(applied),
+      upload: applied.dataset === 'upload' ? appliedUpload : upload,
+      series: applied.dataset === 'series' ? appliedSeries : series,
+    });
   },
 });

@@ -69,11 +69,19 @@ export class WorkerClient {
       case 'heatmap':
         this.metrics.setHeatmap({ step: m.step, T: m.T, channels: m.channels });
         break;
+      case 'prediction':
+        this.metrics.setPrediction({ step: m.step, prediction: m.prediction });
+        break;
       case 'sample':
         useStore.getState().addSample({ step: m.step, prompt: m.prompt, text: m.text });
         break;
       case 'weights':
         break; // the session saves the file (it knows the name)
+      case 'recovered':
+        // The worker's new trainer counts on from its checkpoint's step: what the page showed after it is gone.
+        this.metrics.dropAfter(m.step);
+        set({ steps: m.step, notice: m.message });
+        break;
       case 'error':
         set({ error: { message: m.message, fatal: m.fatal }, ...(m.fatal ? { phase: 'failed' as const } : {}) });
         break;

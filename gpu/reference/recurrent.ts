@@ -280,7 +280,24 @@ export class RecurrentReference {
     return { fwd: { hs, cs, logits, rowLoss, loss, hT, cT }, tape };
   }
 
-  lossAndGrad(params: F64, batch: Batch, init?: RecurrentInit): { loss: number; grads: F64; dh0: F64; dc0: F64 | null; fwd: RecurrentForward } {
+  /**
+   * Loss and ∂loss/∂(params, h0, c0, inputs) by backpropagation through time.
+   *
+   * `dInputs`: ∂/∂ the first layer's input at each row, padded rows 0. Real inputs: [T*B, F]
+   * (= W_ihᵀ δgi). Token inputs: [T*B, G*H], the gradient w.r.t. the column W_ih[:, token] the
+   * step gathers (its projection, = δgi): a one-hot input cannot be nudged, its embedding can.
+   *
+   * `opts.dlogits` replaces ∂loss/∂logits (same shape as fwd.logits) as the backward's seed, so
+   * every gradient returned is that of Σ dlogits ⊙ logits: a vector-Jacobian product of the
+   * network's outputs, which is what analyses such as ../analysis/connectivity.ts need. `loss` is
+   * still the forward's loss.
+   */
+  lossAndGrad(
+    params: F64,
+    batch: Batch,
+    init?: RecurrentInit,
+    opts?: { dlogits?: F64 },
+  ): { loss: number; grads: F64; dh0: F64; dc0: F64 | null; dInputs: F64; fwd: RecurrentForward } {
     const { cfg } = this;
     const { T, B } = batch;
     const { hidden: H, output: O, layers: L, cell } = cfg;
@@ -288,7 +305,10 @@ export class RecurrentReference {
     const rows = T * B;
     const relu = cfg.nonlinearity === 'relu';
     const { fwd, tape } = this.run(params, batch, init);
-    const { len, dlogits, src } = tape;
+    const { len, src } = tape;
+    const dlogits = opts?.dlogits ?? tape.dlogits;
+    if (dlogits.length !== tape.dlogits.length)
+      throw new Error(`opts.dlogits: expected ${tape.dlogits.length} values (the logits' shape), got ${dlogits.length}`);
     const isReal = (r: number) => Math.floor(r / B) < len[r % B];
     const grads = new Float64Array(this.layout.total);
     const g = (n: string) => this.view(grads, n);
@@ -300,6 +320,7 @@ export class RecurrentReference {
     const top = fwd.hs[L - 1].subarray(B * H);
     const [dW, db, W] = [g('head.weight'), g('head.bias'), p('head.weight')];
     let dY = new Float64Array(rows * H); // ∂L/∂h_t of the current layer's outputs, from above (head or next layer)
+    let dInputs = dY; // set at layer 0
     src.forEach((s, q) => {
       if (s < 0) return;
       for (let o = 0; o < O; o++) {
@@ -339,8 +360,9 @@ export class RecurrentReference {
       // Weights, over real rows r: dW_hh += dgh_r ⊗ h_{r−1}, db_hh += dgh_r, dW_ih += dgi_r ⊗ x_r, db_ih += dgi_r; dX_r = W_ihᵀ dgi_r.
       const [dWih, dWhh, dbih, dbhh] = ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'].map((n) => g(`rnn.${n}_l${l}`));
       const In = l === 0 ? inputSize(cfg) : H;
+      const tokens = l === 0 ? batch.tokens : undefined;
       const x = l === 0 ? batch.inputs : fwd.hs[l - 1].subarray(B * H); // the layer below's outputs h_1..h_T
-      const dX = new Float64Array(l > 0 ? rows * H : 0);
+      const dX = new Float64Array(tokens ? 0 : rows * In); // tokens: dgi is the input gradient (see dInputs)
       for (let r = 0; r < rows; r++) {
         if (!isReal(r)) continue; // padded inputs are never read
         for (let k = 0; k < GH; k++) {
@@ -348,13 +370,17 @@ export class RecurrentReference {
           dbih[k] += a;
           dbhh[k] += e;
           for (let j = 0; j < H; j++) dWhh[k * H + j] += e * h[r * H + j];
-          if (l === 0 && batch.tokens) dWih[k * In + batch.tokens[r]] += a; // scatter into the token's column
-          else for (let f = 0; f < In; f++) dWih[k * In + f] += a * x![r * In + f];
-          if (l > 0) for (let f = 0; f < H; f++) dX[r * H + f] += a * wih[k * H + f];
+          if (tokens) dWih[k * In + tokens[r]] += a; // scatter into the token's column
+          else
+            for (let f = 0; f < In; f++) {
+              dWih[k * In + f] += a * x![r * In + f];
+              dX[r * In + f] += a * wih[k * In + f];
+            }
         }
       }
       dY = dX;
+      if (l === 0) dInputs = tokens ? dgi : dX;
     }
-    return { loss: fwd.loss, grads, dh0, dc0, fwd };
+    return { loss: fwd.loss, grads, dh0, dc0, dInputs, fwd };
   }
 }

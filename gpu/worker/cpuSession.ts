@@ -16,6 +16,8 @@ import { initParams } from '../model/params.ts';
 import { CpuTrainer, type CpuCheckpoint } from './cpuTrainer.ts';
 import { StepWindow } from './stepWindow.ts';
 import { prepareSession, type BufferLimits, type SessionData } from './data.ts';
+import { connectivityMessage } from './connectivityMessage.ts';
+import { buildPrediction, predictionKind } from './prediction.ts';
 import type { CorpusName, FromWorker, SavedSession, SessionConfig, SessionStatus, ToWorker } from './protocol.ts';
 import type { SessionSnapshot } from './session.ts';
 import { configuredMessage, dispatch, divergenceMessage, errorText, importedParams, nextTask, sameLayout, samplePrompt, validationChunks } from './sessionCommon.ts';
@@ -106,14 +108,18 @@ export class CpuSession {
     return true;
   }
 
-  /** Starts (or keeps) training until paused. */
-  async train(): Promise<void> {
+  /** Starts (or keeps) training until paused, or until the step count reaches `until`. */
+  async train(until = Infinity): Promise<void> {
     if (!this.requireActive()) return;
-    if (this.loop && this.wanted && this.stopAt === Infinity) return; // already training
+    if (this.loop && this.wanted) return void (this.stopAt = until); // already training: a new end
     await this.loop; // winding down after a pause, or a runSteps
-    this.stopAt = Infinity;
+    if (this.steps >= until) return this.postStatus();
+    this.stopAt = until;
     this.start();
   }
+
+  /** Also post the connectivity analysis at each validation (see gpu/analysis/connectivity.ts). */
+  showConnectivity = false;
 
   /** Stops training; after the current slice: validation, heatmap and status 'paused'. */
   async pause(): Promise<void> {
@@ -221,7 +227,12 @@ export class CpuSession {
   async restore(s: SessionSnapshot): Promise<boolean> {
     if (!(await this.configure(s.config, false, false))) return false;
     const { trainer } = this.active!;
-    if (s.params) trainer.setParams(s.params);
+    if (s.params) trainer.setParams(s.params); // with a fresh optimizer, which a null s.optimizer means
+    if (s.params && s.optimizer) {
+      const { step, m, v, skippedTotal } = s.optimizer;
+      trainer.state = { step, m: Float64Array.from(m), v: v.length ? Float64Array.from(v) : new Float64Array(m.length) };
+      trainer.skipped = skippedTotal;
+    }
     trainer.steps = s.step;
     this.lastGood = trainer.checkpoint();
     this.nextValidation = s.step + this.validateEvery;
@@ -325,12 +336,19 @@ export class CpuSession {
   /** Validation loss, the heatmap of its last chunk, and a checkpoint when everything is finite. */
   private validate(): void {
     const { trainer, data } = this.active!;
-    const { loss, channels } = trainer.evaluate(validationChunks(data));
+    const { loss, channels, outputs } = trainer.evaluate(validationChunks(data), predictionKind(data) !== null);
     const step = trainer.steps;
     this.nextValidation = step + this.validateEvery;
     this.post({ type: 'validation', step, loss });
     this.post({ type: 'heatmap', step, T: data.T, channels }, channels.map((c) => c.values.buffer));
+    if (outputs) this.post({ type: 'prediction', step, prediction: buildPrediction(data, outputs) });
+    if (this.showConnectivity) this.postConnectivity(data, trainer.params, step);
     if (Number.isFinite(loss) && trainer.params.every(Number.isFinite)) this.lastGood = trainer.checkpoint();
+  }
+
+  private postConnectivity(data: SessionData, params: Float32Array | Float64Array, step: number): void {
+    const m = connectivityMessage(data, params, step);
+    if (m) this.post(m, [m.connectivity.norms.buffer]);
   }
 
   // ---- building ----
@@ -340,7 +358,7 @@ export class CpuSession {
     return prepareSession(config, this.opts.loadCorpus, {
       maxStorageBufferBindingSize: limits?.maxStorageBufferBindingSize ?? CPU_LIMIT,
       maxBufferSize: limits?.maxBufferSize ?? CPU_LIMIT,
-    });
+    }, 'cpu');
   }
 
   /** Replaces the model by one for `data` (keeping the weights when asked and the layouts match); status idle. */

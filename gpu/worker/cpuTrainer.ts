@@ -6,11 +6,12 @@
 import type { Batch } from '../data/batch.ts';
 import { decodeOptimizerState, encodeOptimizerState } from '../io/checkpoint.ts';
 import { encodeWeights } from '../io/weights.ts';
-import type { ModelConfig } from '../model/config.ts';
+import { perSequenceLoss, type ModelConfig } from '../model/config.ts';
 import { optimizer as withDefaults, type OptimizerConfig } from '../optim/config.ts';
 import { clipScale, newOptimizerState, optimizerStep, type OptimizerState } from '../reference/optim.ts';
 import { RecurrentReference, type RecurrentInit } from '../reference/recurrent.ts';
 import { heatmapChannels, runChunk, type ChunkPass } from './cpuModel.ts';
+import { sequence0Outputs } from './cpuPrediction.ts';
 import type { HeatmapChannel } from './protocol.ts';
 import { realSteps } from './sessionCommon.ts';
 
@@ -66,18 +67,23 @@ export class CpuTrainer {
   /**
    * The loss of a sequence's chunks (state carried from chunk to chunk; chunk losses weighted by
    * their real steps) and the heatmap of the last chunk. The training carry is left alone.
+   * withOutputs: also sequence 0's head outputs over all chunks (row t = step t; zeros past its end),
+   * or at its final state for per-sequence losses.
    */
-  evaluate(chunks: Batch[]): { loss: number; channels: HeatmapChannel[] } {
+  evaluate(chunks: Batch[], withOutputs = false): { loss: number; channels: HeatmapChannel[]; outputs: Float64Array | null } {
     let [total, weight] = [0, 0];
     let init: RecurrentInit | undefined;
     let pass: ChunkPass | undefined;
-    for (const chunk of chunks) {
+    const O = this.model.output;
+    const outputs = withOutputs ? new Float64Array(perSequenceLoss(this.model) ? O : chunks.length * chunks[0].T * O) : null;
+    for (const [i, chunk] of chunks.entries()) {
       pass = runChunk(this.ref, this.params, chunk, init, false);
       total += pass.loss * realSteps(chunk);
       weight += realSteps(chunk);
       init = finalStates(pass);
+      outputs?.set(sequence0Outputs(this.ref, this.params, chunk, pass), perSequenceLoss(this.model) ? 0 : i * chunk.T * O);
     }
-    return { loss: total / Math.max(weight, 1), channels: heatmapChannels(this.ref, this.params, chunks.at(-1)!, pass!) };
+    return { loss: total / Math.max(weight, 1), channels: heatmapChannels(this.ref, this.params, chunks.at(-1)!, pass!), outputs };
   }
 
   checkpoint(): CpuCheckpoint {

@@ -9,7 +9,8 @@ import { ConfigError, GATES, intIn, parseModelConfig, perSequenceLoss, type Mode
 import { paramLayout } from '../model/params.ts';
 import { VOCAB_KEY } from '../io/weights.ts';
 import { Rng } from '../rng.ts';
-import type { CorpusName, SessionConfig } from './protocol.ts';
+import { evenStarts, seriesBatch, standardiseSeries } from '../data/series.ts';
+import type { CorpusName, DatasetChoice, SessionConfig } from './protocol.ts';
 
 /** The device limits a configuration is checked against. */
 export interface BufferLimits {
@@ -33,6 +34,9 @@ export interface SessionData {
   baseline: number | null;
   /** Labels of validation sequence 0 at the steps of its last chunk: the heatmap's rows. */
   stepLabels: string[];
+  /** Token tasks: each token id's word; classification tasks: each output class's name (for the prediction view). */
+  tokenNames?: readonly string[];
+  classNames?: readonly string[];
 }
 
 const VISIBLE: Record<string, string> = { ' ': '␣', '\n': '⏎', '\t': '⇥', '\r': '␍' };
@@ -41,6 +45,8 @@ export async function prepareSession(
   config: SessionConfig,
   loadCorpus: (name: CorpusName) => Promise<string>,
   limits: BufferLimits,
+  /** Whose limits these are: a GPU's, or the CPU fallback's (whose refusals must not name a GPU). */
+  device: 'gpu' | 'cpu' = 'gpu',
 ): Promise<SessionData> {
   const seqLen = intIn(config.seqLen, 'seqLen', 1, 1 << 16);
   const T = intIn(config.tbptt, 'tbptt', 1, seqLen);
@@ -50,7 +56,10 @@ export async function prepareSession(
   const lr = config.optimizer.lr;
   if (!(Number.isFinite(lr) && lr >= 0)) throw new ConfigError('optimizer.lr', `must be a finite number ≥ 0, got ${lr}`);
   const d = config.dataset;
-  const data = d.kind === 'task' ? taskData(d.name, seqLen, B, config.seed) : charData(d.kind === 'text' ? d.text : await loadCorpus(d.name), seqLen, B, config.seed);
+  const data =
+    d.kind === 'task' ? taskData(d.name, seqLen, B, config.seed)
+    : d.kind === 'series' ? seriesData(d, seqLen, B, config.seed)
+    : charData(d.kind === 'text' ? d.text : await loadCorpus(d.name), seqLen, B, config.seed);
   const model = parseModelConfig({
     cell: config.cell,
     // GRU and LSTM have fixed activations: a leftover 'relu' from the Elman settings is not an error.
@@ -61,7 +70,7 @@ export async function prepareSession(
   });
   if (T < seqLen && perSequenceLoss(model))
     throw new ConfigError('tbptt', `truncated BPTT (${T} < seqLen ${seqLen}) needs a loss at every step; this dataset's loss is on each sequence's end`);
-  checkBufferLimits(model, T, B, limits);
+  checkBufferLimits(model, T, B, limits, device);
   const labels = data.labels(data.validation);
   return { ...data, model, T, seqLen, B, stepLabels: labels.slice(seqLen - T) };
 }
@@ -115,6 +124,8 @@ function taskData(name: string, seqLen: number, B: number, seed: number): Data {
     vocab: null,
     metadata: { 'rnnlab.task': name },
     baseline: task.baseline ?? null,
+    tokenNames: words,
+    classNames: task.outputNames,
     labels: (b) => Array.from({ length: b.T }, (_, t) => {
       if (words) return words[b.tokens![t * b.B]];
       const F = b.inputs!.length / (b.T * b.B);
@@ -122,6 +133,35 @@ function taskData(name: string, seqLen: number, B: number, seed: number): Data {
       // The adding task's second feature marks the two values to add.
       return x[0].toFixed(2) + (name === 'adding' && x[1] === 1 ? '*' : '');
     }),
+  };
+}
+
+/**
+ * A CSV column to forecast, with the sine task's model shape. Training windows start at random in the
+ * first 90%; the validation windows are spread evenly over the last 10%. See gpu/data/series.ts.
+ */
+function seriesData(d: Extract<DatasetChoice, { kind: 'series' }>, seqLen: number, B: number, seed: number): Data {
+  let series;
+  try {
+    series = standardiseSeries(d.values, seqLen);
+  } catch (e) {
+    throw new ConfigError('dataset', `“${d.name}”, column “${d.column}”: ${(e as Error).message}`);
+  }
+  const { train, valid, mean, std } = series;
+  return {
+    model: { input: { kind: 'real', features: 1 }, output: 1, loss: 'mse' },
+    stream: () => {
+      const rng = new Rng(seed + 1);
+      const starts = train.length - seqLen; // windows of seqLen + 1 values
+      return () => seriesBatch(train, Array.from({ length: B }, () => rng.int(starts)), seqLen);
+    },
+    validation: seriesBatch(valid, evenStarts(valid.length, seqLen, B), seqLen),
+    vocab: null,
+    // The standardisation travels with the weights: predictions × std + mean are in the data's units.
+    metadata: { 'rnnlab.series': JSON.stringify({ file: d.name, column: d.column, mean, std }) },
+    baseline: series.baseline,
+    // The values in the data's units, to 4 significant digits.
+    labels: (b) => Array.from({ length: b.T }, (_, t) => String(Number((b.inputs![t * b.B] * std + mean).toPrecision(4)))),
   };
 }
 
@@ -140,13 +180,15 @@ export function largestBuffers(cfg: ModelConfig, T: number, B: number): { what: 
   ];
 }
 
-function checkBufferLimits(cfg: ModelConfig, T: number, B: number, limits: BufferLimits): void {
+function checkBufferLimits(cfg: ModelConfig, T: number, B: number, limits: BufferLimits, device: 'gpu' | 'cpu'): void {
   const largest = largestBuffers(cfg, T, B).reduce((a, b) => (b.bytes > a.bytes ? b : a));
   for (const name of ['maxStorageBufferBindingSize', 'maxBufferSize'] as const)
     if (largest.bytes > limits[name])
       throw new ConfigError(
         '',
-        `this model needs a GPU buffer of ${mib(largest.bytes)} for its ${largest.what}, more than this GPU's ${name} of ${limits[name]} bytes (${mib(limits[name])}). Reduce hidden, batchSize or tbptt.`,
+        device === 'gpu'
+          ? `this model needs a GPU buffer of ${mib(largest.bytes)} for its ${largest.what}, more than this GPU's ${name} of ${limits[name]} bytes (${mib(limits[name])}). Reduce hidden, batchSize or tbptt.`
+          : `this model needs an array of ${mib(largest.bytes)} for its ${largest.what}, more than the CPU fallback allows for one array (${limits[name]} bytes, ${mib(limits[name])}). Reduce hidden, batchSize or tbptt.`,
       );
 }
 

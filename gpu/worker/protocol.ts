@@ -12,7 +12,12 @@ export type DatasetChoice =
   | { kind: 'corpus'; name: CorpusName }
   | { kind: 'task'; name: TaskName }
   /** A user's text file (a character model); `name` is the file name, for display. */
-  | { kind: 'text'; name: string; text: string };
+  | { kind: 'text'; name: string; text: string }
+  /**
+   * One numeric column of a user's CSV, to forecast (the sine task's model shape); `name` is the file
+   * name and `column` the column's, for display. The values travel here so a saved config is whole.
+   */
+  | { kind: 'series'; name: string; column: string; values: number[] };
 
 /** What the controls produce: everything a training session needs. */
 export interface SessionConfig {
@@ -46,8 +51,10 @@ export type ToWorker =
   /** First message: the page's base URL, against which the worker fetches `data/<corpus>.txt`. */
   | { type: 'init'; baseUrl: string }
   /** Builds data and trainer. `keepWeights`: carry the trained weights over (only when the shapes allow). */
-  | { type: 'configure'; config: SessionConfig; keepWeights: boolean }
-  | { type: 'train' }
+  /** `connectivity`: also post the connectivity analysis at each validation (notebook cells that show it). */
+  | { type: 'configure'; config: SessionConfig; keepWeights: boolean; connectivity?: boolean }
+  /** Trains until paused, or until the step count reaches `until`. */
+  | { type: 'train'; until?: number }
   | { type: 'pause' }
   /** One training step, then paused. */
   | { type: 'step' }
@@ -59,7 +66,9 @@ export type ToWorker =
   /** Posts a `checkpoint` of the current session (training goes on). */
   | { type: 'saveCheckpoint' }
   /** Rebuilds a saved session: its settings, weights, optimizer state and step count; then paused. */
-  | { type: 'loadCheckpoint'; checkpoint: SavedSession };
+  | { type: 'loadCheckpoint'; checkpoint: SavedSession }
+  /** A notebook cell went away: its session stops and frees its buffers (sent with its `session` id). */
+  | { type: 'close' };
 
 /** One channel of the heatmap: a [T, units] block of values for the chosen validation sequence. */
 export interface HeatmapChannel {
@@ -68,6 +77,28 @@ export interface HeatmapChannel {
   units: number;
   /** Row-major [T, units]. */
   values: Float32Array;
+}
+
+/**
+ * What a task model predicts for validation sequence 0 (the heatmap's sequence), over its real steps
+ * and every truncated-BPTT chunk. The form follows the model's shape, not the dataset's name.
+ */
+export type Prediction =
+  /** Real inputs, per-step 'mse', output 1: each step's input (when it is one value), target and prediction. */
+  | { kind: 'forecast'; inputs: number[] | null; targets: number[]; predicted: number[] }
+  /** Token inputs, per-step 'ce' over named classes (tagging's tags, copy's symbols): each step's word, true and predicted (argmax) class. */
+  | { kind: 'labels'; words: string[]; classes: string[]; targets: number[]; predicted: number[] }
+  /** Per-sequence 'regress' (the adding task's sum): the target and the predicted vector. */
+  | { kind: 'regression'; targets: number[]; predicted: number[] };
+
+/**
+ * How strongly the output at each of `outputSteps` depends on the input at each step s:
+ * ‖∂y_t/∂x_s‖, row-major [outputSteps.length, inputs] (0 for s > t), for validation sequence 0.
+ */
+export interface Connectivity {
+  outputSteps: number[];
+  inputs: number;
+  norms: Float32Array;
 }
 
 export type FromWorker =
@@ -97,8 +128,15 @@ export type FromWorker =
     }
   | { type: 'validation'; step: number; loss: number }
   | { type: 'heatmap'; step: number; T: number; channels: HeatmapChannel[] }
+  | { type: 'prediction'; step: number; prediction: Prediction }
+  | { type: 'connectivity'; step: number; connectivity: Connectivity }
   | { type: 'sample'; step: number; prompt: string; text: string }
   | { type: 'weights'; bytes: ArrayBuffer }
   | { type: 'checkpoint'; checkpoint: SavedSession }
+  /**
+   * The device was lost and the session rebuilt on a new one (or the CPU) from its last good
+   * checkpoint, of step `step`: the page drops what it showed after that step. `message` says what happened.
+   */
+  | { type: 'recovered'; step: number; message: string }
   /** `fatal`: the session cannot continue (the page offers Reset); otherwise training was paused. */
   | { type: 'error'; message: string; fatal: boolean };

@@ -6,6 +6,8 @@ import { sampleChars } from '../generate.ts';
 import { initParams } from '../model/params.ts';
 import { optimizer } from '../optim/config.ts';
 import type { Cell } from '../model/config.ts';
+import { requestNodeDevice } from '../device.node.ts';
+import type { GpuContext } from '../context.ts';
 import { TrainingSession, type SessionOptions } from './session.ts';
 import type { FromWorker, SessionConfig } from './protocol.ts';
 
@@ -22,9 +24,10 @@ const charConfig = (over: Partial<SessionConfig> = {}): SessionConfig => ({
 
 type Of<K extends FromWorker['type']> = Extract<FromWorker, { type: K }>;
 
-function open(opts: Partial<SessionOptions> = {}) {
+/** A session on the file's device, or on `ctx` (a second device, as after a device loss). */
+function open(opts: Partial<SessionOptions> = {}, ctx: GpuContext = gpu()) {
   const msgs: FromWorker[] = [];
-  const session = new TrainingSession(gpu(), (m) => msgs.push(m), { loadCorpus: async () => TEXT, validateEvery: 20, ...opts });
+  const session = new TrainingSession(ctx, (m) => msgs.push(m), { loadCorpus: async () => TEXT, validateEvery: 20, ...opts });
   const of = <K extends FromWorker['type']>(type: K) => msgs.filter((m): m is Of<K> => m.type === type);
   const last = <K extends FromWorker['type']>(type: K) => of(type).at(-1);
   return { session, msgs, of, last };
@@ -203,22 +206,38 @@ describe('TrainingSession', () => {
     await session.dispose();
   });
 
-  it('snapshot and restore (the device-loss recovery) resume from the last good weights and step', async () => {
+  it('snapshot, dispose, restore on a new device (the device-loss recovery): same weights, optimizer state and step', async () => {
     const a = open();
-    await a.session.configure(charConfig({ cell: 'lstm' }), false);
-    await a.session.runSteps(20);
+    await a.session.configure(charConfig({ cell: 'lstm', optimizer: optimizer({ kind: 'adam', lr: 0.01, clip: 1 }) }), false);
+    await a.session.runSteps(20); // ends with a validation: the last good checkpoint
+    const want = await a.session.trainer!.readCheckpoint();
+    expect(want.optimizer.step).toBe(20);
     const snapshot = a.session.snapshot()!;
     expect(snapshot).toMatchObject({ step: 20, training: false });
-    expect(snapshot.params).toEqual(await a.session.trainer!.readParams());
+    expect(snapshot.params).toEqual(want.params);
+    expect(snapshot.optimizer).toEqual(want.optimizer);
     await a.session.dispose();
-    const b = open();
-    expect(await b.session.restore(snapshot)).toBe(true);
-    expect(b.of('configured')).toEqual([]);
-    expect(b.last('status')).toEqual({ type: 'status', status: 'paused', steps: 20 });
-    expect(await b.session.trainer!.readParams()).toEqual(snapshot.params);
-    await b.session.runSteps(5);
-    expect(b.of('metrics').map((m) => [m.firstStep, m.losses.length])).toEqual([[20, 5]]);
-    await b.session.dispose();
+
+    const device = await requestNodeDevice();
+    try {
+      const b = open({}, device);
+      expect(await b.session.restore(snapshot)).toBe(true);
+      expect(b.of('configured')).toEqual([]);
+      expect(b.last('status')).toEqual({ type: 'status', status: 'paused', steps: 20 });
+      expect(await b.session.trainer!.readParams()).toEqual(want.params);
+      const restored = await b.session.trainer!.readOptimizerState();
+      expect(restored).toEqual(want.optimizer); // step 20, skippedTotal, m and v, bit for bit
+      expect(restored.m.some((x) => x !== 0) && restored.v.some((x) => x !== 0)).toBe(true);
+      // Training goes on from step 20 with that state: Adam's step count continues (a fresh one would be 5).
+      await b.session.runSteps(5);
+      expect(b.of('metrics').map((m) => [m.firstStep, m.losses.length])).toEqual([[20, 5]]);
+      expect((await b.session.trainer!.readOptimizerState()).step).toBe(25);
+      await b.session.dispose();
+      expect(device.errors).toEqual([]);
+      expect(device.lostReason).toBeNull();
+    } finally {
+      device.device.destroy();
+    }
   });
 
   it('a non-finite loss pauses, restores the last good weights and says so', async () => {

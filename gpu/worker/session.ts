@@ -18,6 +18,9 @@ import { InFlight } from '../throttle.ts';
 import { Trainer, type OptimizerSnapshot } from '../trainer.ts';
 import { prepareSession, type BufferLimits, type SessionData } from './data.ts';
 import { readHeatmap } from './heatmap.ts';
+import { connectivityMessage } from './connectivityMessage.ts';
+import { buildPrediction } from './prediction.ts';
+import { PredictionReadback } from './predictionReadback.ts';
 import type { CorpusName, FromWorker, SavedSession, SessionConfig, SessionStatus, ToWorker } from './protocol.ts';
 import { configuredMessage, dispatch, divergenceMessage, errorText, importedParams, nextTask, realSteps, sameLayout, samplePrompt, validationChunks } from './sessionCommon.ts';
 
@@ -32,11 +35,13 @@ export interface SessionOptions {
   validateEvery?: number;
 }
 
-/** What the worker entry needs to rebuild a session on a new device. */
+/** What the worker entry needs to rebuild a session on a new device: its last good checkpoint. */
 export interface SessionSnapshot {
   config: SessionConfig;
   /** The last good weights (CPU copy), null before the first checkpoint. */
   params: Float32Array | null;
+  /** The optimizer state of the same step; null: a fresh optimizer (e.g. at step 0, or after an import). */
+  optimizer: OptimizerSnapshot | null;
   step: number;
   training: boolean;
 }
@@ -151,14 +156,18 @@ export class TrainingSession {
     return true;
   }
 
-  /** Starts (or keeps) training until paused. */
-  async train(): Promise<void> {
+  /** Starts (or keeps) training until paused, or until the step count reaches `until`. */
+  async train(until = Infinity): Promise<void> {
     if (!this.requireActive()) return;
-    if (this.loop && this.wanted && this.stopAt === Infinity) return; // already training
+    if (this.loop && this.wanted) return void (this.stopAt = until); // already training: a new end
     await this.loop; // winding down after a pause, or a runSteps
-    this.stopAt = Infinity;
+    if (this.active!.trainer.steps >= until) return this.postStatus();
+    this.stopAt = until;
     this.start();
   }
+
+  /** Also post the connectivity analysis at each validation (see gpu/analysis/connectivity.ts). */
+  showConnectivity = false;
 
   /** Stops training; once the queued steps finished: validation, heatmap and status 'paused'. */
   async pause(): Promise<void> {
@@ -285,16 +294,19 @@ export class TrainingSession {
   /** For the worker entry's device-loss recovery. */
   snapshot(): SessionSnapshot | null {
     if (!this.active) return null;
-    return { config: this.active.config, params: this.lastGood?.params ?? null, step: this.lastGood?.step ?? 0, training: this.status === 'training' };
+    const cp = this.lastGood;
+    return { config: this.active.config, params: cp?.params ?? null, optimizer: cp?.optimizer ?? null, step: cp?.step ?? 0, training: this.status === 'training' };
   }
 
-  /** Rebuilds a snapshot's session (on a new device): its config, its last good weights, its step count. */
+  /** Rebuilds a snapshot's session (on a new device): its config, its last good weights and optimizer state, its step count. */
   async restore(s: SessionSnapshot): Promise<boolean> {
     if (!(await this.configure(s.config, false, false))) return false;
     const a = this.active!;
     if (s.params) {
       a.trainer.setParams(s.params);
-      this.lastGood = { step: s.step, params: s.params, optimizer: null };
+      // The new trainer's optimizer state is fresh; a fresh one is what a null snapshot means.
+      if (s.optimizer) a.trainer.setOptimizerState(s.optimizer);
+      this.lastGood = { step: s.step, params: s.params, optimizer: s.optimizer };
     }
     a.trainer.steps = this.reported = s.step;
     this.nextValidation = s.step + this.validateEvery;
@@ -351,7 +363,8 @@ export class TrainingSession {
       if (!this.lost) this.error(`Training stopped: ${errorText(e)}`, /^GPU error/.test(errorText(e)));
     }
     this.wanted = false;
-    if (this.lost) return;
+    // The lost device rejects the queued steps' promises: handled here, as no one waits for them.
+    if (this.lost) return void inFlight.drain().catch(() => {});
     try {
       await inFlight.drain();
       await trainer.flushMetrics();
@@ -432,12 +445,15 @@ export class TrainingSession {
     if (mid) this.copyCarry(a, true);
     let total = 0;
     let weight = 0;
+    const prediction = PredictionReadback.for(this.ctx, trainer.model, data);
     for (const [i, chunk] of validationChunks(data).entries()) {
       const w = realSteps(chunk);
       total += (await trainer.evaluate(chunk, { carryState: i > 0 })) * w;
       weight += w;
+      prediction?.copyChunk(chunk);
     }
     const channels = await readHeatmap(this.ctx, trainer.model);
+    const outputs = await prediction?.read();
     if (mid) this.copyCarry(a, false);
     const [params, optimizer] = await Promise.all([trainer.readParams(), trainer.readOptimizerState()]);
     const step = trainer.steps;
@@ -445,6 +461,8 @@ export class TrainingSession {
     this.nextValidation = step + this.validateEvery;
     this.post({ type: 'validation', step, loss });
     this.post({ type: 'heatmap', step, T: data.T, channels }, channels.map((c) => c.values.buffer));
+    if (outputs) this.post({ type: 'prediction', step, prediction: buildPrediction(data, outputs) });
+    if (this.showConnectivity) this.postConnectivity(data, params, step);
     if (Number.isFinite(loss) && params.every(Number.isFinite)) this.lastGood = { step, params, optimizer };
   }
 
@@ -462,6 +480,11 @@ export class TrainingSession {
         at += bytes;
       }
     this.ctx.device.queue.submit([encoder.finish()]);
+  }
+
+  private postConnectivity(data: SessionData, params: Float32Array | Float64Array, step: number): void {
+    const m = connectivityMessage(data, params, step);
+    if (m) this.post(m, [m.connectivity.norms.buffer]);
   }
 
   // ---- building ----

@@ -13,7 +13,8 @@ import type { FromWorker, SavedSession, SessionConfig, ToWorker } from './protoc
 /** The commands both sessions (GPU and CPU) answer, one per message. */
 export interface SessionCommands {
   configure(config: SessionConfig, keepWeights: boolean): Promise<unknown>;
-  train(): Promise<void>;
+  train(until?: number): Promise<void>;
+  showConnectivity: boolean;
   pause(): Promise<void>;
   step(): Promise<void>;
   reset(): Promise<void>;
@@ -28,8 +29,11 @@ export interface SessionCommands {
 export async function dispatch(s: SessionCommands, msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case 'init': return; // the worker entry's message
-    case 'configure': return void (await s.configure(msg.config, msg.keepWeights));
-    case 'train': return s.train();
+    case 'configure':
+      s.showConnectivity = msg.connectivity === true;
+      return void (await s.configure(msg.config, msg.keepWeights));
+    case 'train': return s.train(msg.until);
+    case 'close': return; // the worker entry's message
     case 'pause': return s.pause();
     case 'step': return s.step();
     case 'reset': return s.reset();

@@ -1,13 +1,16 @@
 /// <reference lib="webworker" />
-// The training worker's entry: owns the GPUDevice and one TrainingSession, and relays messages.
+// The training worker's entry: owns the GPUDevice and the training sessions on it, and relays
+// messages. The app has one session (messages without a `session` id); a notebook page has one per
+// cell (messages tagged with the cell's id, and so are the replies). All sessions share one device.
 // The page's first message is `init` with its base URL: a module worker built by Vite lives under
 // assets/, so `self.location` is not where data/<corpus>.txt is served from.
 //
-// Device loss (not by destroy()): a new device is requested and the session rebuilt from its last
-// config and last good weights; training continues if it was running.
+// Device loss (not by destroy()): once, for all sessions, a new device is requested and every
+// session rebuilt from its last good checkpoint (config, weights, optimizer state, step); those that
+// were training go on. Each is told with `recovered` (the step it went back to).
 //
 // Without WebGPU (no navigator.gpu, or no adapter) the worker posts `deviceError`, then a `device`
-// message naming the CPU, and trains with a CpuSession instead: the same messages, from the float64
+// message naming the CPU, and trains with CpuSessions instead: the same messages, from the float64
 // reference on the CPU, much slower.
 
 import { requestBrowserDevice } from '../device.ts';
@@ -18,15 +21,25 @@ import type { CorpusName, FromWorker, ToWorker } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-const LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBuffersPerShaderStage'] as const;
+type Session = TrainingSession | CpuSession;
+type Tagged<T> = T & { session?: string };
 
-const post = (msg: FromWorker, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
+const LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBuffersPerShaderStage'] as const;
+/** The app's session: its messages carry no id. */
+const MAIN = '';
+
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** Posts as session `id` (untagged for the app's session and for device news, which concern all). */
+const poster = (id: string) => (msg: FromWorker, transfer: Transferable[] = []) => self.postMessage(id ? { ...msg, session: id } : msg, transfer);
+const broadcast = poster(MAIN);
 
 let baseUrl = '';
-let session: TrainingSession | CpuSession | null = null;
-/** Settles when the session is ready (or known unavailable); messages wait for it, in order. */
+/** The device the sessions share; null: no WebGPU, sessions run on the CPU. */
+let ctx: GpuContext | null = null;
+const sessions = new Map<string, Session>();
+/** Settles when the device is ready (or known unavailable), and again after a recovery; messages wait for it. */
 let ready: Promise<void> | null = null;
+let recovering: Promise<void> | null = null;
 const corpora = new Map<CorpusName, Promise<string>>();
 
 function loadCorpus(name: CorpusName): Promise<string> {
@@ -42,49 +55,84 @@ function loadCorpus(name: CorpusName): Promise<string> {
   return text;
 }
 
-/** A device and a session on it; without WebGPU (`deviceError` posted), a session on the CPU. */
-async function openSession(): Promise<TrainingSession | CpuSession> {
-  let ctx: GpuContext;
+/** A WebGPU device, announced; without one (`deviceError` posted), the CPU. */
+async function openDevice(): Promise<void> {
   try {
     ctx = await requestBrowserDevice();
   } catch (e) {
-    post({ type: 'deviceError', message: errorText(e) });
-    post({ type: 'device', adapter: CPU_ADAPTER, backend: 'cpu', limits: {} });
-    return new CpuSession(post, { loadCorpus });
+    ctx = null;
+    broadcast({ type: 'deviceError', message: errorText(e) });
+    broadcast({ type: 'device', adapter: CPU_ADAPTER, backend: 'cpu', limits: {} });
+    return;
   }
   const limits: Record<string, number> = {};
   for (const name of LIMITS) limits[name] = ctx.device.limits[name];
-  post({ type: 'device', adapter: ctx.adapter.name, backend: ctx.adapter.backend, limits });
-  return new TrainingSession(ctx, post, { loadCorpus, onDeviceLost: (reason) => (ready = recover(reason)) });
+  broadcast({ type: 'device', adapter: ctx.adapter.name, backend: ctx.adapter.backend, limits });
+}
+
+function sessionFor(id: string): Session {
+  let s = sessions.get(id);
+  if (!s) {
+    const post = poster(id);
+    s = ctx ? new TrainingSession(ctx, post, { loadCorpus, onDeviceLost: deviceLost }) : new CpuSession(post, { loadCorpus });
+    sessions.set(id, s);
+  }
+  return s;
+}
+
+/** Every session on the device hears of its loss; the first starts the one recovery. */
+function deviceLost(reason: string): void {
+  if (recovering) return;
+  recovering = recover(reason).finally(() => (recovering = null));
+  ready = recovering;
 }
 
 async function recover(reason: string): Promise<void> {
-  const old = session as TrainingSession; // only a GPU session loses its device
-  const snapshot = old.snapshot();
-  void old.dispose(); // its device is gone: nothing to wait for
+  const old = [...sessions];
+  sessions.clear();
+  const snapshots = old.map(([id, s]) => ({ id, snapshot: (s as TrainingSession).snapshot(), connectivity: s.showConnectivity }));
+  for (const [, s] of old) void s.dispose(); // their device is gone: nothing to wait for
+  const lost = `The GPU device was lost (${reason})`;
   try {
-    session = await openSession();
-    if (!session) return;
-    if (!snapshot) return post({ type: 'error', message: `The GPU device was lost (${reason}); a new one is ready.`, fatal: false });
-    if (!(await session.restore(snapshot))) return; // the session posted why
-    const what = snapshot.training ? 'training resumed' : 'the model was restored';
-    post({ type: 'error', message: `The GPU device was lost (${reason}); ${what} from step ${snapshot.step}.`, fatal: false });
-    if (snapshot.training) await session.train();
+    await openDevice();
   } catch (e) {
-    post({ type: 'error', message: `The GPU device was lost (${reason}) and could not be replaced: ${errorText(e)}`, fatal: true });
+    for (const { id } of snapshots) poster(id)({ type: 'error', message: `${lost} and could not be replaced: ${errorText(e)}`, fatal: true });
+    return;
+  }
+  for (const { id, snapshot, connectivity } of snapshots) {
+    const post = poster(id);
+    try {
+      const s = sessionFor(id);
+      s.showConnectivity = connectivity;
+      if (!snapshot) {
+        post({ type: 'recovered', step: 0, message: `${lost}; a new device is ready.` });
+        continue;
+      }
+      if (!(await s.restore(snapshot))) continue; // the session posted why
+      const what = snapshot.training ? 'training resumed' : 'the model was restored';
+      const where = s instanceof CpuSession ? 'on the CPU' : 'on a new device';
+      post({ type: 'recovered', step: snapshot.step, message: `${lost}; ${what} from step ${snapshot.step} ${where}, with the weights and optimizer state of that step.` });
+      if (snapshot.training) void s.handle({ type: 'train' });
+    } catch (e) {
+      post({ type: 'error', message: `${lost} and this model could not be rebuilt: ${errorText(e)}`, fatal: true });
+    }
   }
 }
 
-self.onmessage = (e: MessageEvent<ToWorker>) => {
-  const msg = e.data;
+self.onmessage = (e: MessageEvent<Tagged<ToWorker>>) => {
+  const { session: id = MAIN, ...msg } = e.data;
   if (msg.type === 'init') {
     baseUrl = msg.baseUrl;
-    ready ??= openSession().then((s) => void (session = s));
+    ready ??= openDevice();
     return;
   }
-  if (!ready) return post({ type: 'error', message: `"${msg.type}" before "init": the page must send init first.`, fatal: true });
+  if (!ready) return poster(id)({ type: 'error', message: `"${msg.type}" before "init": the page must send init first.`, fatal: true });
   void ready.then(() => {
-    if (session) return session.handle(msg);
-    post({ type: 'error', message: 'WebGPU is not available in this browser, so nothing can be trained.', fatal: true });
+    if (msg.type === 'close') {
+      const s = sessions.get(id);
+      sessions.delete(id);
+      return s?.dispose();
+    }
+    return sessionFor(id).handle(msg as ToWorker);
   });
 };

@@ -64,5 +64,6 @@ export function copyTask({ T, seed }: TaskOptions): Task {
     validation: (B) => make(B, { seed }),
     baseline: (S * Math.log(COPY_SYMBOLS)) / T,
     vocabulary: COPY_VOCABULARY.slice(),
+    outputNames: COPY_VOCABULARY.slice(),
   };
 }

@@ -201,6 +201,7 @@ export function taggingTask({ T, seed }: TaskOptions): Task {
     validation,
     baseline: tagEntropy(validation(BASELINE_SEQUENCES)),
     vocabulary: TAGGING_VOCABULARY.slice(),
+    outputNames: TAGGING_TAGS.slice(),
   };
 }
 

@@ -33,6 +33,8 @@ export interface Task {
   baseline?: number;
   /** For token tasks, how to print a token id. */
   vocabulary?: string[];
+  /** For per-step classification tasks, the name of each output class (tagging's tags, copy's symbols). */
+  outputNames?: string[];
 }
 
 export interface TaskOptions {

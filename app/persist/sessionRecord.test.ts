@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { SavedSession } from '../../gpu/worker/protocol.ts';
+import { parseSettings } from '../config/schema.ts';
+import { toSessionConfig } from '../config/sessionConfig.ts';
+import { Metrics } from '../metrics/metrics.ts';
+import { formFromDataset } from '../store/settingsSlice.ts';
+import { planRestore, putBackCurves, recordOf } from './sessionRecord.ts';
+
+function checkpoint(step: number, form = formFromDataset('first-names')): SavedSession {
+  const parsed = parseSettings(form, { uploadChars: null });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return { config: toSessionConfig(parsed.settings, null), step, weights: new ArrayBuffer(8), optimizer: new ArrayBuffer(8) };
+}
+
+function trained(steps: number): Metrics {
+  const m = new Metrics();
+  const losses = Float32Array.from({ length: steps }, (_, i) => 4 - i / 10);
+  const gradNorms = Float32Array.from({ length: steps }, (_, i) => 0.5 + i / 100);
+  m.addWindow({ firstStep: 0, losses, gradNorms, skipped: new Uint8Array(steps), msPerStep: 1, tokensPerSec: 1 });
+  m.addValidation({ step: 20, loss: 3.5 });
+  m.addValidation({ step: 30, loss: 3.2 });
+  return m;
+}
+
+describe('the stored record', () => {
+  it('keeps the curves up to the checkpoint’s step, and puts them back', () => {
+    const record = recordOf(checkpoint(25), trained(30), 7, 1234);
+    expect(record.losses.length).toBe(25);
+    expect(record.losses[0]).toBe(4);
+    expect(record.losses[24]).toBeCloseTo(1.6, 6);
+    expect(record.gradNorms!.length).toBe(25);
+    expect(record.gradNorms![24]).toBeCloseTo(0.74, 6);
+    expect(record.validation).toEqual([{ step: 20, loss: 3.5 }]);
+    expect(record.carriedSteps).toBe(7);
+    expect(record.savedAt).toBe(1234);
+
+    const restored = new Metrics();
+    putBackCurves(restored, record);
+    expect(restored.loss.toArray()).toEqual(Array.from(record.losses));
+    expect(restored.gradNorm.toArray()).toEqual(Array.from(record.gradNorms!));
+    expect(restored.validation).toEqual([{ step: 20, loss: 3.5 }]);
+  });
+
+  it('stops at the last step that arrived when the checkpoint is ahead of the curves', () => {
+    expect(recordOf(checkpoint(40), trained(30), 0).losses.length).toBe(30);
+  });
+
+  it('refuses a record whose settings the form would reject, naming the field', () => {
+    const ok = planRestore(recordOf(checkpoint(5), trained(5), 0));
+    expect(ok.ok && ok.settings.dataset).toBe('first-names');
+    const bad = recordOf(checkpoint(5, { ...formFromDataset('first-names'), seqLen: '16', tbptt: '16' }), trained(5), 0);
+    bad.checkpoint.config.tbptt = 5;
+    const plan = planRestore(bad);
+    expect(plan.ok).toBe(false);
+    expect(!plan.ok && plan.reason).toBe('its settings are no longer valid (tbptt: Must divide the sequence length (16): try 2 or 4.)');
+  });
+});

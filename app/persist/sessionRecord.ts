@@ -1,0 +1,67 @@
+// Between the page's live session and the stored record: what a save keeps of the curves, what a
+// restore puts back, and whether a record's settings can be shown in the form at all.
+
+import type { SavedSession } from '../../gpu/worker/protocol.ts';
+import { parseSettings, type FormValues, type Settings } from '../config/schema.ts';
+import { seriesValues, type UploadedSeries, type UploadedText } from '../config/sessionConfig.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { StepSeries } from '../metrics/stepSeries.ts';
+import { formFromConfig } from './formFromConfig.ts';
+import type { StoredSession } from './sessionStore.ts';
+
+/** The record of a checkpoint: the curves up to its step (later steps belong to weights not saved). */
+export function recordOf(checkpoint: SavedSession, metrics: Metrics, carriedSteps: number, now = Date.now()): StoredSession {
+  const n = Math.min(metrics.loss.end, checkpoint.step);
+  const upTo = (series: StepSeries) => Float32Array.from({ length: n }, (_, step) => series.at(step));
+  const validation = metrics.validation.filter((p) => p.step <= checkpoint.step).map((p) => ({ ...p }));
+  return { checkpoint, losses: upTo(metrics.loss), gradNorms: upTo(metrics.gradNorm), validation, savedAt: now, carriedSteps };
+}
+
+export type RestorePlan =
+  | { ok: true; form: FormValues; upload: UploadedText | null; series: UploadedSeries | null; settings: Settings }
+  | { ok: false; reason: string };
+
+/** The form a record restores, or why it cannot (a record from an older page, say). */
+export function planRestore(saved: StoredSession): RestorePlan {
+  let restored: ReturnType<typeof formFromConfig>;
+  try {
+    restored = formFromConfig(saved.checkpoint.config);
+  } catch (e) {
+    return { ok: false, reason: `its settings are not ones this page knows (${e instanceof Error ? e.message : String(e)})` };
+  }
+  const seriesLength = restored.series && seriesValues(restored.series)?.length;
+  const parsed = parseSettings(restored.form, { uploadChars: restored.upload?.chars ?? null, seriesValues: seriesLength ?? null });
+  if (!parsed.ok) {
+    const problems = Object.entries(parsed.errors).map(([field, message]) => `${field}: ${message}`);
+    return { ok: false, reason: `its settings are no longer valid (${problems.join(' ')})` };
+  }
+  return { ok: true, ...restored, settings: parsed.settings };
+}
+
+/** Puts a record's curves back, after the 'configured' that emptied them. */
+export function putBackCurves(metrics: Metrics, saved: StoredSession): void {
+  metrics.loss.put(0, saved.losses);
+  if (saved.gradNorms) metrics.gradNorm.put(0, saved.gradNorms);
+  for (const point of saved.validation) metrics.addValidation(point);
+}
+
+/** "14:03:12" today, "3 May, 14:03:12" on another day. */
+export function formatSavedAt(ms: number, now = Date.now()): string {
+  const at = new Date(ms);
+  const time = at.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  if (at.toDateString() === new Date(now).toDateString()) return time;
+  return `${at.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })}, ${time}`;
+}
+
+export function restoredNotice(saved: StoredSession): string {
+  return `Restored your session from ${formatSavedAt(saved.savedAt)} (step ${saved.checkpoint.step.toLocaleString('en-US')}).`;
+}
+
+/** The stored record is left alone: the next successful save replaces it. */
+export function restoreFailedNotice(saved: StoredSession, reason: string): string {
+  const why = reason.replace(/^Cannot restore the saved session: /, '').replace(/\.$/, '');
+  return (
+    `Your session saved at ${formatSavedAt(saved.savedAt)} (step ${saved.checkpoint.step.toLocaleString('en-US')}) could not be restored: ${why}. ` +
+    'Started with the default settings; the saved session stays stored until a new save replaces it.'
+  );
+}
