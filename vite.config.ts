@@ -12,7 +12,7 @@ export default defineConfig({
   ],
   build: {
     target: 'es2022',
-    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+    rollupOptions: { input: { main: 'index.html', notebook: 'notebook.html', bench: 'bench.html' } },
   },
   worker: { format: 'es' },
   preview: { port: 4173, strictPort: false },

@@ -72,7 +72,7 @@ export function parseCell(source: string, cell: number): CellParse {
 
   const steps = given.has('steps') ? Number(given.get('steps')) : DEFAULT_STEPS;
   if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_CELL_STEPS)) fail('steps', `a whole number from 1 to ${MAX_CELL_STEPS}, got “${clip(given.get('steps')!)}”.`);
-  const views = parseViews(given.get('views'), info.kind, fail);
+  const views = parseViews(given.get('views'), info.kind, dataset!, fail);
   const width = given.get('width') ?? 'full';
   if (width !== 'full' && width !== 'half') fail('width', `“full” or “half”, got “${clip(width)}”.`);
   const prompt = unquote(given.get('prompt') ?? '');
@@ -85,13 +85,15 @@ export function notebookDatasets(): DatasetId[] {
   return DATASETS.filter((d) => d.id !== 'upload').map((d) => d.id);
 }
 
-function parseViews(text: string | undefined, kind: 'chars' | 'task', fail: (field: string, message: string) => void): View[] {
+function parseViews(text: string | undefined, kind: 'chars' | 'task', dataset: string, fail: (field: string, message: string) => void): View[] {
   if (text === undefined) return kind === 'chars' ? ['loss', 'heatmap', 'samples'] : ['loss', 'heatmap', 'prediction'];
   const names = text.split(',').map((v) => v.trim()).filter(Boolean);
   const bad = names.filter((v) => !(VIEWS as readonly string[]).includes(v));
   if (bad.length) fail('views', `unknown view${bad.length > 1 ? 's' : ''} ${bad.map((b) => `“${clip(b)}”`).join(', ')}; views: ${VIEWS.join(', ')}.`);
   if (kind === 'chars' && names.includes('prediction')) fail('views', '“prediction” is for tasks; a character model shows “samples”.');
   if (kind === 'task' && names.includes('samples')) fail('views', '“samples” is for character models; a task shows “prediction”.');
+  // One output per sequence keeps the analysis to one backward pass per validation.
+  if (names.includes('connectivity') && dataset !== 'adding') fail('views', '“connectivity” is shown for the adding task (one output per sequence), not for this dataset.');
   return [...new Set(names)] as View[];
 }
 

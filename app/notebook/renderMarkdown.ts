@@ -6,8 +6,10 @@
 // cells is one HTML piece.
 
 import MarkdownIt from 'markdown-it';
-import type Token from 'markdown-it/lib/token.mjs';
 import katexPlugin from '@vscode/markdown-it-katex';
+
+type Md = InstanceType<typeof MarkdownIt>;
+type Token = ReturnType<Md['parse']>[number];
 import { parseCell, type CellParse } from './cellConfig.ts';
 
 export type NotebookPiece = { kind: 'html'; html: string } | { kind: 'cell'; index: number; source: string; parse: CellParse };
@@ -39,7 +41,7 @@ function decodeSafely(url: string): string {
   }
 }
 
-function createRenderer(): MarkdownIt {
+function createRenderer(): Md {
   const md = new MarkdownIt({ html: false, linkify: false, typographer: true });
   const plugin = ((katexPlugin as unknown as { default?: typeof katexPlugin }).default ?? katexPlugin) as typeof katexPlugin;
   md.use(plugin, { throwOnError: false, enableBareBlocks: false, enableMathBlockInHtml: false, enableMathInlineInHtml: false });
@@ -50,7 +52,7 @@ function createRenderer(): MarkdownIt {
   // Links leave the page in a new tab, without handing it a reference back.
   const linkOpen = md.renderer.rules.link_open ?? ((tokens, i, options, _env, self) => self.renderToken(tokens, i, options));
   md.renderer.rules.link_open = (tokens, i, options, env, self) => {
-    const href = tokens[i].attrGet('href') ?? '';
+    const href = String(tokens[i].attrGet('href') ?? '');
     if (!href.startsWith('#')) {
       tokens[i].attrSet('target', '_blank');
       tokens[i].attrSet('rel', 'noopener noreferrer nofollow');
@@ -60,7 +62,7 @@ function createRenderer(): MarkdownIt {
   // An image from elsewhere becomes a plain link: nothing is fetched unless the reader clicks.
   const image = md.renderer.rules.image!;
   md.renderer.rules.image = (tokens, i, options, env, self) => {
-    const src = tokens[i].attrGet('src') ?? '';
+    const src = String(tokens[i].attrGet('src') ?? '');
     if (isRelativeSafe(src) && !src.startsWith('#')) {
       tokens[i].attrSet('loading', 'lazy');
       return image(tokens, i, options, env, self);
@@ -73,7 +75,7 @@ function createRenderer(): MarkdownIt {
   return md;
 }
 
-let renderer: MarkdownIt | null = null;
+let renderer: Md | null = null;
 
 export function renderNotebook(markdown: string): RenderedNotebook {
   if (markdown.length > MAX_MARKDOWN_CHARS)

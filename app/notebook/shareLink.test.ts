@@ -41,6 +41,10 @@ describe('share links', () => {
     const mid = 4 + Math.floor((link.length - 4) / 2);
     const flipped = link.slice(0, mid) + (link[mid] === 'A' ? 'B' : 'A') + link.slice(mid + 1);
     expect(['corrupt', 'truncated', 'not-text']).toContain(problem(() => decodeNotebookLink(flipped)));
+    // A valid deflate stream whose checksum was changed: only the Adler-32 check catches it.
+    const packed = zlibSync(new TextEncoder().encode(NOTEBOOK));
+    packed[packed.length - 1] ^= 0xff;
+    expect(problem(() => decodeNotebookLink('nb1.' + toBase64Url(packed)))).toBe('corrupt');
     // Valid zlib of bytes that are not UTF-8.
     expect(problem(() => decodeNotebookLink('nb1.' + toBase64Url(zlibSync(new Uint8Array([0xff, 0xfe, 0x80])))))).toBe('not-text');
     expect(problem(() => decodeNotebookLink('nb1.'))).toBe('truncated');

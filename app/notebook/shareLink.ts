@@ -88,7 +88,28 @@ function inflateCapped(packed: Uint8Array): Uint8Array {
     out.set(c, at);
     at += c.length;
   }
+  // fflate does not check zlib's trailer: the Adler-32 of the data, big-endian, in the last 4 bytes.
+  const n = packed.length;
+  const stored = ((packed[n - 4] << 24) | (packed[n - 3] << 16) | (packed[n - 2] << 8) | packed[n - 1]) >>> 0;
+  if (n < 6 || stored !== adler32(out))
+    throw new NotebookLinkError('corrupt', 'This link is damaged: its checksum does not match its data. Ask for the link again, or for the .md file.');
   return out;
+}
+
+function adler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (let i = 0; i < bytes.length; ) {
+    // 5552 bytes is the most that can be summed before the 32-bit sums need a modulo.
+    const end = Math.min(i + 5552, bytes.length);
+    for (; i < end; i++) {
+      a += bytes[i];
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return ((b << 16) | a) >>> 0;
 }
 
 const truncated = () => new NotebookLinkError('truncated', 'This link is cut short: its data ends early. It may have been truncated when it was copied; copy the whole link.');

@@ -19,7 +19,7 @@ export interface NotebookSource {
 }
 
 export class NotebookSourceError extends Error {
-  name = 'NotebookSourceError';
+  override name = 'NotebookSourceError';
 }
 
 const GALLERY_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;

@@ -1,0 +1,166 @@
+// The notebooks page in a real Chromium with WebGPU: every gallery notebook opens and its first cell
+// trains (the loss falls); a share link round-trips and gives the same loss numbers when opened
+// again; hostile Markdown stays inert; bad links each say what is wrong and leave saved work alone.
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import type {} from '../app/notebook/testApi.ts';
+import { mean } from './fixtures.ts';
+
+const GALLERY = JSON.parse(readFileSync(new URL('../public/notebooks/index.json', import.meta.url), 'utf8')) as { id: string; title: string }[];
+
+/** Steps each gallery notebook's first cell trains here, and how much lower its loss must end. */
+const BRIEF: Record<string, { steps: number; drop: number }> = {
+  'parameter-sharing': { steps: 60, drop: 0.3 },
+  'moby-dick': { steps: 30, drop: 0.15 },
+  names: { steps: 60, drop: 0.2 },
+  'long-memory': { steps: 80, drop: 0.2 },
+  forecasting: { steps: 60, drop: 0.3 },
+  'truncated-bptt': { steps: 60, drop: 0.2 },
+};
+
+async function openNotebook(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(() => {
+    const nb = window.__rnnlabNotebook;
+    return nb && (nb.problem !== null || (nb.cellCount > 0 && nb.cell(0)?.status === 'idle'));
+  }, null, { timeout: 90_000 });
+}
+
+const cell = (page: Page, i: number) => page.evaluate((i) => window.__rnnlabNotebook!.cell(i)!, i);
+
+async function trainTo(page: Page, i: number, steps: number): Promise<number[]> {
+  await page.evaluate(([i, n]) => window.__rnnlabNotebook!.trainTo(i, n), [i, steps]);
+  await page.waitForFunction(([i, n]) => {
+    const c = window.__rnnlabNotebook!.cell(i)!;
+    return c.error !== null || (c.status === 'paused' && c.losses.length >= n);
+  }, [i, steps], { timeout: 180_000, polling: 200 });
+  const c = await cell(page, i);
+  expect(c.error).toBeNull();
+  return c.losses;
+}
+
+test('the gallery lists every notebook', async ({ page }) => {
+  await page.goto('notebook.html');
+  const cards = page.getByTestId('nb-gallery').locator('a');
+  await expect(cards).toHaveCount(GALLERY.length);
+  for (const g of GALLERY) await expect(page.getByTestId('nb-gallery')).toContainText(g.title);
+});
+
+for (const { id, title } of GALLERY)
+  test(`gallery: ${id} opens and its first cell learns`, async ({ page }, testInfo) => {
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await openNotebook(page, `notebook.html?g=${id}`);
+    expect(await page.evaluate(() => window.__rnnlabNotebook!.problem)).toBeNull();
+    await expect(page.locator('.nb-text h1').first()).toHaveText(title);
+    const { steps, drop } = BRIEF[id];
+    const t0 = Date.now();
+    const losses = await trainTo(page, 0, steps);
+    const seconds = (Date.now() - t0) / 1000;
+    const k = Math.max(3, Math.floor(steps / 6));
+    const [first, last] = [mean(losses.slice(0, k)), mean(losses.slice(-k))];
+    testInfo.annotations.push({ type: 'result', description: `${id}: ${steps} steps in ${seconds.toFixed(1)} s, loss ${first.toFixed(3)} → ${last.toFixed(3)}` });
+    console.log(`${id}: ${steps} steps in ${seconds.toFixed(1)} s; mean loss of the first ${k} ${first.toFixed(4)}, of the last ${k} ${last.toFixed(4)}`);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(last, `${id}: the loss falls`).toBeLessThan(first * (1 - drop));
+    expect(pageErrors).toEqual([]);
+  });
+
+test('a share link opens the same notebook, and the same seed gives the same losses', async ({ page, context }) => {
+  await openNotebook(page, 'notebook.html?g=names');
+  const markdown = await page.evaluate(() => window.__rnnlabNotebook!.markdown);
+  await page.getByTestId('nb-copy-link').click();
+  const link = await page.getByTestId('nb-link').inputValue();
+  expect(link).toMatch(/notebook\.html#nb1\.[A-Za-z0-9_-]+$/);
+  const first = await trainTo(page, 0, 12);
+
+  const other = await context.newPage();
+  await openNotebook(other, link);
+  expect(await other.evaluate(() => window.__rnnlabNotebook!.markdown)).toBe(markdown);
+  const second = await trainTo(other, 0, 12);
+  expect(second, 'the same link on the same device gives the same loss numbers').toEqual(first);
+  // Opened from a link, it is kept in the browser's saved notebooks.
+  await other.waitForFunction(() => window.__rnnlabNotebook!.savedId !== null);
+  await other.goto('notebook.html');
+  await expect(other.getByTestId('nb-saved-list')).toContainText('A name generator');
+});
+
+test('hostile Markdown stays inert', async ({ page }) => {
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const hostile = [
+    '# Hostile',
+    '<script>window.__pwned = 1</script>',
+    '<img src=x onerror="window.__pwned = 2">',
+    '[click](javascript:window.__pwned=3) [data](data:text/html,<script>alert(1)</script>)',
+    '![tracker](https://evil.example/pixel.png)',
+    '<iframe src="https://evil.example/"></iframe>',
+    '$\\href{javascript:window.__pwned=4}{math link}$',
+    '```rnn\ndataset: names\n__proto__: 1\n```',
+  ].join('\n\n');
+  await page.goto('notebook.html');
+  await page.getByTestId('nb-open-file').setInputFiles({ name: 'hostile.md', mimeType: 'text/markdown', buffer: Buffer.from(hostile) });
+  await expect(page.locator('.nb-text h1')).toHaveText('Hostile');
+  await expect(page.getByTestId('nb-bad-cell')).toContainText('“names” is not a dataset a notebook can use');
+  await expect(page.getByTestId('nb-bad-cell')).toContainText('__proto__');
+  // Click every link the notebook has: none runs script.
+  for (const a of await page.locator('.nb-text a').all()) await a.click({ modifiers: ['Control'] }).catch(() => {});
+  const report = await page.evaluate(() => {
+    const els = Array.from(document.querySelectorAll('.nb-article *'));
+    return {
+      pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
+      scripts: document.querySelectorAll('.nb-article script, .nb-article iframe').length,
+      handlers: els.flatMap((e) => Array.from(e.attributes).filter((a) => a.name.startsWith('on')).map((a) => `${e.tagName} ${a.name}`)),
+      hrefs: els.map((e) => e.getAttribute('href')).filter((h): h is string => h !== null),
+      raw: document.querySelector('.nb-article')!.textContent!.includes('<script>'),
+    };
+  });
+  expect(report.pwned).toBeNull();
+  expect(report.scripts).toBe(0);
+  expect(report.handlers).toEqual([]);
+  for (const h of report.hrefs) expect(h).toMatch(/^(https?:|#)/);
+  expect(report.raw, 'raw HTML is shown as text').toBe(true);
+  expect(requests.filter((u) => u.includes('evil.example'))).toEqual([]);
+});
+
+test('bad links each say what is wrong; the gallery still works and saved notebooks are untouched', async ({ page }) => {
+  // Something saved first.
+  await page.goto('notebook.html');
+  await page.getByTestId('nb-open-file').setInputFiles({ name: 'mine.md', mimeType: 'text/markdown', buffer: Buffer.from('# Mine\n\nkeep me\n') });
+  await page.waitForFunction(() => window.__rnnlabNotebook?.savedId != null);
+  const savedBefore = await page.evaluate(() => window.__rnnlabNotebook!.savedId);
+
+  const cases: [string, RegExp][] = [
+    ['#nb1.%%%%', /character that cannot be in it/],
+    ['#nb7.eJzLSM3JyQcABiwCFQ', /version 7/],
+    ['#nb1.eJzLSM3JyQ', /cut short|damaged/],
+    [`#nb1.${badChecksum()}`, /damaged/],
+    [`#nb1.${bomb()}`, /inflates to more than 512 KB/],
+  ];
+  for (const [fragment, message] of cases) {
+    await page.goto(`notebook.html${fragment}`);
+    await expect(page.getByTestId('nb-problem'), fragment.slice(0, 24)).toContainText(message, { timeout: 30_000 });
+    await expect(page.getByTestId('nb-gallery').locator('a').first()).toBeVisible();
+  }
+  await page.goto('notebook.html');
+  await expect(page.getByTestId('nb-saved-list')).toContainText('Mine');
+  await page.goto(`notebook.html?saved=${savedBefore}`);
+  await expect(page.locator('.nb-text')).toContainText('keep me');
+  // An unknown gallery id names nothing it could fetch.
+  await page.goto('notebook.html?g=../../etc/passwd');
+  await expect(page.getByTestId('nb-problem')).toContainText('There is no gallery notebook called');
+});
+
+/** A valid zlib stream of a small notebook whose Adler-32 checksum was changed. */
+function badChecksum(): string {
+  const { deflateSync } = process.getBuiltinModule('node:zlib') as typeof import('node:zlib');
+  const bytes = deflateSync(Buffer.from('# A notebook\n\nwith text\n'));
+  bytes[bytes.length - 1] ^= 0xff;
+  return bytes.toString('base64url');
+}
+
+/** A link whose data inflates to 64 MB of zeros: zlib header + a deflate stream of repeated zeros. */
+function bomb(): string {
+  const { deflateSync } = process.getBuiltinModule('node:zlib') as typeof import('node:zlib');
+  return deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }).toString('base64url');
+}
