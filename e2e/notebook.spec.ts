@@ -164,3 +164,68 @@ function bomb(): string {
   const { deflateSync } = process.getBuiltinModule('node:zlib') as typeof import('node:zlib');
   return deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }).toString('base64url');
 }
+
+test('two cells train at once on one device and the page stays smooth', async ({ page }) => {
+  await page.addInitScript(() => {
+    const tasks: { start: number; duration: number }[] = ((window as unknown as { __long: typeof tasks }).__long = []);
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: true });
+  });
+  await openNotebook(page, 'notebook.html?g=long-memory');
+  await page.waitForFunction(() => window.__rnnlabNotebook!.cell(1)?.status === 'idle');
+  const start = await page.evaluate(() => performance.now());
+  await page.evaluate(() => {
+    window.__rnnlabNotebook!.trainTo(0, 120);
+    window.__rnnlabNotebook!.trainTo(1, 120);
+  });
+  await page.waitForFunction(() => [0, 1].every((i) => window.__rnnlabNotebook!.cell(i)!.status === 'paused' && window.__rnnlabNotebook!.cell(i)!.steps >= 120), null, { timeout: 120_000 });
+  const cells = await Promise.all([cell(page, 0), cell(page, 1)]);
+  for (const c of cells) {
+    expect(c.losses.length).toBe(120);
+    expect(c.losses.every(Number.isFinite)).toBe(true);
+    expect(c.validation.length).toBeGreaterThanOrEqual(3);
+    // The connectivity view: ‖∂y_T/∂x_s‖ for the 30 input steps, from a backward pass.
+    expect(c.connectivity!.outputSteps).toEqual([29]);
+    expect(c.connectivity!.norms).toHaveLength(30);
+    expect(c.connectivity!.norms.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+  }
+  await expect(page.getByTestId('nb-connectivity').first().locator('canvas')).toBeVisible();
+  // Tasks while both cells train (the page's own loading, before, is not training).
+  const long = await page.evaluate((t0) => (window as unknown as { __long: { start: number; duration: number }[] }).__long.filter((t) => t.start >= t0 && t.duration > 50).map((t) => t.duration), start);
+  console.log(`two cells, 120 steps each in ${((await page.evaluate(() => performance.now())) - start).toFixed(0)} ms; long tasks: ${long.length ? long.map((d) => d.toFixed(0)).join(', ') : 'none'}`);
+  expect(long, 'no main-thread task over 50 ms while two cells train').toEqual([]);
+});
+
+test('edit with live preview; saved notebooks: listed, delete asks first; weights go out and back in', async ({ page }) => {
+  await openNotebook(page, 'notebook.html?g=names');
+  // Weights out, and attached back to the cell.
+  await trainTo(page, 0, 5);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download weights' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/\.safetensors$/);
+  const path = await download.path();
+  await page.locator('[data-testid="nb-cell"] input[type=file]').setInputFiles(path!);
+  await expect(page.locator('[data-testid="nb-cell"] .nb-banner.notice')).toContainText('Loaded the weights');
+
+  // Edit: the preview follows the text, a bad field shows with its cell and name.
+  await page.getByTestId('nb-edit').click();
+  const editor = page.getByTestId('nb-editor');
+  const text = await editor.inputValue();
+  await editor.fill(text.replace('# A name generator', '# My names').replace('hidden: 64', 'hidden: 0'));
+  await expect(page.getByTestId('nb-preview').locator('h1')).toHaveText('My names');
+  await expect(page.getByTestId('nb-preview')).toContainText('Cell 1, field hidden: At least 1.');
+  await editor.fill((await editor.inputValue()).replace('hidden: 0', 'hidden: 48'));
+  await page.getByTestId('nb-edit').click(); // done
+  await page.waitForFunction(() => window.__rnnlabNotebook?.savedId != null && window.__rnnlabNotebook.cell(0)?.status === 'idle', null, { timeout: 60_000 });
+  expect(page.url()).toMatch(/\?saved=/);
+
+  // The front page lists it; delete asks, "Keep" keeps it, "Delete" removes it.
+  await page.goto('notebook.html');
+  const list = page.getByTestId('nb-saved-list');
+  await expect(list).toContainText('My names');
+  await list.getByRole('button', { name: 'Delete My names' }).click();
+  await expect(list).toContainText('Delete “My names”? It cannot be undone.');
+  await list.getByRole('button', { name: 'Keep' }).click();
+  await expect(list).toContainText('My names');
+  await list.getByRole('button', { name: 'Delete My names' }).click();
+  await list.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(page.getByText('Notebooks you open from a link or a file, or edit, are kept here.')).toBeVisible();
+});
