@@ -12,6 +12,7 @@ export interface NotebookTestCell {
   prediction: unknown;
   connectivity: { outputSteps: number[]; inputs: number; norms: number[] } | null;
   samples: string[];
+  baseline: number | null;
 }
 
 export interface NotebookTestApi {
@@ -59,6 +60,7 @@ export function installNotebookTestApi(s: { labs: (CellLab | null)[]; title: str
         prediction: l.metrics.prediction?.prediction ?? null,
         connectivity: c ? { outputSteps: c.outputSteps, inputs: c.inputs, norms: Array.from(c.norms) } : null,
         samples: st.samples.map((x) => x.text),
+        baseline: st.baseline,
       };
     },
     train: (i) => lab(i)?.train(),

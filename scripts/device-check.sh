@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The checks that need a real GPU, for the `device` machine (an NVIDIA GPU, no Node, no network):
+# unpacks a Node runtime and the few packages the CLI needs (.devrt/, made on the dev machine), the
+# Vulkan loader (.gl/), then runs: PyTorch parity of `rnnlab grad`, the per-dispatch floor, the
+# Node half of the bench, the step profile, and the gallery notebooks' cells through the CLI.
+# Everything goes to $OUT. Carry: .devrt .gl public/data
+set -uo pipefail
+OUT=${OUT:-/tmp/out}
+mkdir -p /tmp/rt "$OUT"
+tar -xJf .devrt/rt.tar.xz -C /tmp/rt && tar -xJf .devrt/zod.tar.xz -C /tmp/rt/node_modules
+[ -e node_modules ] || ln -s /tmp/rt/node_modules node_modules
+export PATH=/tmp/rt:$PATH
+ldconfig -p | grep -q 'libvulkan\.so\.1' || { for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig; }
+for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json; do
+  [ -f "$icd" ] && export VK_DRIVER_FILES=$icd VK_ICD_FILENAMES=$icd && break
+done
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
+run() { local name=$1 limit=$2; shift 2; echo "== $name"; timeout "$limit" "$@" 2>&1 | grep -v -e '^Warning: Vulkan' -e 'While initializing adapter' -e 'at InitializeImpl' | tee "$OUT/$name.txt"; }
+run dispatch-floor 60 node scripts/dispatch-floor.js
+run parity 150 python3 scripts/torch_parity.py --cases 24
+run bench 240 node bench/run.js --node ${BENCH_ARGS:-}
+run profile 60 node scripts/profile-step.js small-lstm
+run gallery 180 node scripts/gallery-cli.js
