@@ -2,7 +2,7 @@
 // points and the latest heatmap frame. The worker client writes here; charts and the heatmap
 // subscribe to the signals and redraw on their own schedule (onFrame).
 
-import type { HeatmapChannel, Prediction } from '../../gpu/worker/protocol.ts';
+import type { FromWorker, HeatmapChannel, Prediction } from '../../gpu/worker/protocol.ts';
 import { Signal } from './signal.ts';
 import { StepSeries } from './stepSeries.ts';
 
@@ -76,6 +76,34 @@ export class Metrics {
     for (const s of [this.loss, this.gradNorm, this.tokensPerSec, this.msPerStep]) s.truncate(step);
     while (this.validation.length && this.validation[this.validation.length - 1].step > step) this.validation.pop();
     this.series.notify();
+  }
+
+  /**
+   * Takes the worker's per-step data (metrics windows, validations, heatmaps, predictions, and the
+   * step a recovery went back to); true when the message was one of those. The app's client and
+   * each notebook cell route their messages through here.
+   */
+  receive(m: FromWorker): boolean {
+    switch (m.type) {
+      case 'metrics':
+        this.addWindow(m);
+        return true;
+      case 'validation':
+        this.addValidation({ step: m.step, loss: m.loss });
+        return true;
+      case 'heatmap':
+        this.setHeatmap({ step: m.step, T: m.T, channels: m.channels });
+        return true;
+      case 'prediction':
+        this.setPrediction({ step: m.step, prediction: m.prediction });
+        return true;
+      case 'recovered':
+        // The worker's new trainer counts on from its checkpoint's step: what was shown after it is gone.
+        this.dropAfter(m.step);
+        return true;
+      default:
+        return false;
+    }
   }
 
   clear(): void {

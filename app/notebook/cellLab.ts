@@ -130,6 +130,7 @@ export class CellLab {
   }
 
   private receive(m: FromWorker): void {
+    this.metrics.receive(m);
     switch (m.type) {
       case 'device':
         this.set({ adapter: m.adapter });
@@ -144,11 +145,11 @@ export class CellLab {
           this.set({ notice: `Loaded the weights of “${this.pendingImport}”.` });
           this.pendingImport = null;
         }
-        this.set({ phase: m.status, steps: m.steps });
+        // After a fatal error the cell stays failed (Reset starts over): a 'paused' that follows is no "done".
+        this.set(this.state.phase === 'failed' ? { steps: m.steps } : { phase: m.status, steps: m.steps });
         if (m.status === 'paused' && this.state.vocabulary && this.state.samples.length === 0 && m.steps > 0) this.sample();
         break;
       case 'metrics': {
-        this.metrics.addWindow(m);
         const end = m.firstStep + m.losses.length;
         if (end > this.state.steps) this.set({ steps: end });
         if (this.state.vocabulary && end >= this.nextSampleAt) {
@@ -157,15 +158,6 @@ export class CellLab {
         }
         break;
       }
-      case 'validation':
-        this.metrics.addValidation({ step: m.step, loss: m.loss });
-        break;
-      case 'heatmap':
-        this.metrics.setHeatmap({ step: m.step, T: m.T, channels: m.channels });
-        break;
-      case 'prediction':
-        this.metrics.setPrediction({ step: m.step, prediction: m.prediction });
-        break;
       case 'connectivity':
         this.connectivity = { step: m.step, connectivity: m.connectivity };
         this.connectivityChanged.notify();
@@ -179,7 +171,6 @@ export class CellLab {
         this.exportWaiter = null;
         break;
       case 'recovered':
-        this.metrics.dropAfter(m.step);
         this.set({ steps: m.step, notice: m.message });
         break;
       case 'checkpoint':

@@ -23,19 +23,35 @@ export class WorkerClient {
     this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
     this.worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      this.fail(`The training worker failed to start or crashed: ${e.message || 'no details (see the browser console)'}.`);
+      // Its state is unknown: it is stopped (no more steps, no more messages) and replaced on Reset.
+      this.terminate();
+      this.fail(
+        `The training worker failed to start or crashed: ${e.message || 'no details (see the browser console)'}. ` +
+          'Reset starts a new worker with fresh weights; your last autosave stays stored, and reloading the page brings it back.',
+      );
     };
     this.worker.onmessageerror = () => this.fail('A message from the training worker could not be read.');
     // First: where the worker fetches the bundled corpora from (it lives under assets/).
     this.send({ type: 'init', baseUrl: document.baseURI });
   }
 
+  /** The worker threw at its top level or failed to load: its state is unknown, so it is replaced, not reused. */
+  crashed = false;
+
   send(message: ToWorker, transfer: Transferable[] = []): void {
-    this.worker.postMessage(message, transfer);
+    if (!this.crashed) this.worker.postMessage(message, transfer);
+  }
+
+  /** Stops the worker; nothing arrives afterwards. */
+  terminate(): void {
+    this.crashed = true;
+    this.worker.onmessage = this.worker.onerror = this.worker.onmessageerror = null;
+    this.worker.terminate();
   }
 
   private receive(m: FromWorker): void {
     const set = useStore.getState().setSession;
+    this.metrics.receive(m);
     switch (m.type) {
       case 'device':
         // After a deviceError this is the worker's fallback (the CPU): the error still explains why.
@@ -57,29 +73,17 @@ export class WorkerClient {
         break;
       }
       case 'metrics': {
-        this.metrics.addWindow(m);
         // Status comes at validations only; the windows (every 10 steps) keep the count current.
         const end = m.firstStep + m.losses.length;
         if (end > useStore.getState().steps) set({ steps: end });
         break;
       }
-      case 'validation':
-        this.metrics.addValidation({ step: m.step, loss: m.loss });
-        break;
-      case 'heatmap':
-        this.metrics.setHeatmap({ step: m.step, T: m.T, channels: m.channels });
-        break;
-      case 'prediction':
-        this.metrics.setPrediction({ step: m.step, prediction: m.prediction });
-        break;
       case 'sample':
         useStore.getState().addSample({ step: m.step, prompt: m.prompt, text: m.text });
         break;
       case 'weights':
         break; // the session saves the file (it knows the name)
       case 'recovered':
-        // The worker's new trainer counts on from its checkpoint's step: what the page showed after it is gone.
-        this.metrics.dropAfter(m.step);
         set({ steps: m.step, notice: m.message });
         break;
       case 'error':
