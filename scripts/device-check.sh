@@ -11,9 +11,15 @@ tar -xJf .devrt/rt.tar.xz -C /tmp/rt && tar -xJf .devrt/zod.tar.xz -C /tmp/rt/no
 [ -e node_modules ] || ln -s /tmp/rt/node_modules node_modules
 export PATH=/tmp/rt:$PATH
 ldconfig -p | grep -q 'libvulkan\.so\.1' || { for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig; }
-for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json; do
-  [ -f "$icd" ] && export VK_DRIVER_FILES=$icd VK_ICD_FILENAMES=$icd && break
-done
+# NVIDIA's Vulkan driver: its ICD file names libGLX_nvidia, which fails without a display there; the
+# same driver through libEGL_nvidia works. Point the loader at it with an ICD file of our own.
+lib=$(ls /usr/local/nvidia/lib64/libEGL_nvidia.so.0 /usr/lib/x86_64-linux-gnu/libEGL_nvidia.so.0 2>/dev/null | head -1)
+[ -n "$lib" ] || lib=$(ldconfig -p | grep -o '/[^ ]*libEGL_nvidia\.so\.0' | head -1)
+if [ -n "$lib" ]; then
+  echo "{\"file_format_version\":\"1.0.0\",\"ICD\":{\"library_path\":\"$lib\",\"api_version\":\"1.3.0\"}}" > /tmp/nvidia_egl_icd.json
+  export VK_ICD_FILENAMES=/tmp/nvidia_egl_icd.json VK_DRIVER_FILES=/tmp/nvidia_egl_icd.json
+fi
+echo "Vulkan ICD: ${VK_ICD_FILENAMES:-default} ($lib)"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 run() { local name=$1 limit=$2; shift 2; echo "== $name"; timeout "$limit" "$@" 2>&1 | grep -v -e '^Warning: Vulkan' -e 'While initializing adapter' -e 'at InitializeImpl' | tee "$OUT/$name.txt"; }
 run dispatch-floor 60 node scripts/dispatch-floor.js
