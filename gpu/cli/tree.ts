@@ -1,0 +1,205 @@
+// The CLI's tree mode: `rnnlab grad --tree` and `rnnlab train --tree` (see treeFiles.ts for the JSON).
+
+import { CliError } from './errors.ts';
+import { inFile, options, readBytes, readJson, withDevice, writeOutput } from './main.ts';
+import { parseTreeBatchFile, parseTreeTrainConfig, type TreeDataset } from './treeFiles.ts';
+import { ConfigError } from '../model/config.ts';
+import { readBuffer } from '../trainer.ts';
+import { Rng } from '../rng.ts';
+import { parseTreeModelConfig, type TreeModelConfig } from '../tree/config.ts';
+import { parseTrees, TreeParseError, type Tree } from '../tree/parse.ts';
+import { buildTreeBatch, TreeDataError, vocabulary, type Heads, type Vocab } from '../tree/trees.ts';
+import { treeTask } from '../tree/tasks.ts';
+import { countNodes, evaluateTrees } from '../tree/evaluate.ts';
+import { TreeTrainer } from '../tree/trainer.ts';
+import { decodeTreeWeights, encodeTreeWeights } from '../tree/weights.ts';
+import { InFlight } from '../throttle.ts';
+
+export const TREE_USAGE = `  rnnlab train --tree --config cfg.json [--init w.safetensors] [--save out.safetensors] [--steps N]
+  rnnlab grad --tree --weights w.safetensors --batch trees.json [--out grads.safetensors]`;
+
+/** Data errors found on the way (a tree over the capacity, a root without a label) are user errors. */
+async function userErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof TreeDataError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+export function treeGrad(argv: string[]): Promise<number> {
+  return userErrors(() => grad(argv));
+}
+
+export function treeTrain(argv: string[]): Promise<number> {
+  return userErrors(() => train(argv));
+}
+
+async function grad(argv: string[]): Promise<number> {
+  const o = options(argv, { weights: { required: true }, batch: { required: true }, out: {} });
+  const { cfg, tokens, batch } = inFile(o.batch!, () => parseTreeBatchFile(readJson(o.batch!)));
+  const weights = inFile(o.weights!, () => decodeTreeWeights(readBytes(o.weights!), cfg));
+  if (tokens && weights.tokens && JSON.stringify(tokens) !== JSON.stringify(weights.tokens))
+    throw new CliError(`${o.weights}: the weights were saved with another vocabulary than ${o.batch}'s`);
+  const { loss, grads } = await withDevice(async (ctx) => {
+    const trainer = new TreeTrainer(ctx, { model: cfg, capacity: batch.N, params: weights.params });
+    trainer.computeGradients(batch);
+    return { loss: (await readBuffer(ctx, trainer.model.buffers.metrics, 1))[0], grads: await trainer.readGrads() };
+  });
+  console.log(JSON.stringify({ loss, trees: batch.B, nodes: batch.N, levels: batch.levels.length - 1 }));
+  if (o.out) writeOutput(o.out, encodeTreeWeights(cfg, grads, tokens ?? undefined, { 'rnnlab.kind': 'gradients' }));
+  return 0;
+}
+
+/** Training trees, validation trees and what the model needs to know about them. */
+interface TreeSource {
+  tokens: string[];
+  vocab: Vocab;
+  classes: number;
+  heads: Heads;
+  next(B: number): Tree[];
+  validation: Tree[];
+  maxTrainNodes: number;
+  /** Root accuracy of always answering the most frequent validation root class. */
+  majority: number;
+  /** For the weights' metadata. */
+  describe: string;
+  /** File datasets: the trees of each file, by path, for checks that name them. */
+  files?: [string, Tree[]][];
+}
+
+function openTreeSource(d: TreeDataset, seed: number, readText: (path: string) => string): TreeSource {
+  if ('task' in d) {
+    const t = treeTask(d.task, d.options);
+    return { ...t, majority: t.majorityRootAccuracy, describe: JSON.stringify({ task: d.task, ...d.options }) };
+  }
+  const read = (path: string) => {
+    try {
+      return parseTrees(readText(path), 'ptb');
+    } catch (e) {
+      if (e instanceof TreeParseError) throw new CliError(`${path}: ${e.message}`);
+      throw e;
+    }
+  };
+  const train = read(d.trees);
+  const validation = read(d.validation);
+  const tokens: string[] = [];
+  const seen = new Set<string>();
+  let maxLabel = -1;
+  const walk = (t: Tree) => {
+    maxLabel = Math.max(maxLabel, t.label);
+    if ('token' in t) {
+      if (!seen.has(t.token)) tokens.push(t.token);
+      seen.add(t.token);
+    } else {
+      walk(t.left);
+      walk(t.right);
+    }
+  };
+  [...train, ...validation].forEach(walk);
+  const classes = d.classes ?? maxLabel + 1;
+  if (maxLabel >= classes) throw new ConfigError('dataset.classes', `is ${classes}, but the trees hold label ${maxLabel}`);
+  if (maxLabel < 0) throw new ConfigError('dataset.trees', 'no node carries a label');
+  const rng = new Rng(seed);
+  let order: number[] = [];
+  const next = (B: number) =>
+    Array.from({ length: B }, () => {
+      if (order.length === 0) {
+        order = train.map((_, i) => i);
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = rng.int(i + 1);
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+      }
+      return train[order.pop()!];
+    });
+  const counts = new Array<number>(classes).fill(0);
+  for (const t of validation) if (t.label >= 0) counts[t.label]++;
+  return {
+    tokens,
+    vocab: vocabulary(tokens),
+    classes,
+    heads: 'all',
+    next,
+    validation,
+    maxTrainNodes: Math.max(...train.map(countNodes)),
+    majority: Math.max(...counts) / Math.max(1, counts.reduce((a, b) => a + b, 0)),
+    describe: JSON.stringify({ trees: d.trees, validation: d.validation }),
+    files: [[d.trees, train], [d.validation, validation]],
+  };
+}
+
+async function train(argv: string[]): Promise<number> {
+  const o = options(argv, { config: { required: true }, init: {}, save: {}, steps: {} });
+  const tc = inFile(o.config!, () => parseTreeTrainConfig(readJson(o.config!)));
+  if (o.steps !== undefined) {
+    const n = Number(o.steps);
+    if (!Number.isInteger(n) || n < 0) throw new CliError(`--steps must be a non-negative integer, got ${JSON.stringify(o.steps)}`);
+    tc.steps = n;
+  }
+  const data = inFile(o.config!, () => openTreeSource(tc.dataset, tc.seed, (path) => new TextDecoder().decode(readBytes(path))));
+  const cfg: TreeModelConfig = inFile(o.config!, () =>
+    parseTreeModelConfig({ heads: data.heads, ...tc.modelFields, classes: data.classes }, '', data.vocab.size),
+  );
+  if (cfg.heads === 'root')
+    for (const [path, trees] of data.files ?? []) {
+      const i = trees.findIndex((t) => t.label < 0);
+      if (i >= 0) throw new CliError(`${path}: tree ${i} has no root label: heads "root" need one per tree`);
+    }
+  let params: Float32Array | undefined;
+  if (o.init) {
+    const w = inFile(o.init, () => decodeTreeWeights(readBytes(o.init!), cfg));
+    if (w.tokens && JSON.stringify(w.tokens) !== JSON.stringify(data.tokens)) throw new CliError(`${o.init}: the weights were saved with another vocabulary`);
+    params = w.params;
+  }
+  const largestValidation = Math.max(...data.validation.map(countNodes));
+  const capacity = Math.max(tc.batchSize * data.maxTrainNodes, largestValidation);
+  const saved = await withDevice(async (ctx) => {
+    let last = performance.now();
+    let nodesSinceLog = 0;
+    const trainer = new TreeTrainer(ctx, {
+      model: cfg,
+      capacity,
+      optimizer: tc.optimizer,
+      seed: tc.seed,
+      params,
+      metricsEvery: tc.logEvery,
+      onMetrics: ({ firstStep, losses, gradNorms, skipped }) => {
+        const now = performance.now();
+        const ms = (now - last) / losses.length;
+        last = now;
+        const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
+        const skips = skipped.reduce((a, b) => a + b, 0);
+        console.log(JSON.stringify({
+          step: firstStep + losses.length, loss: losses[losses.length - 1], loss_mean: mean, grad_norm: gradNorms[gradNorms.length - 1],
+          ...(skips ? { skipped_steps: skips } : {}), ms_per_step: round(ms), nodes_per_s: Math.round((nodesSinceLog * 1000) / (ms * losses.length)),
+        }));
+        nodesSinceLog = 0;
+      },
+    });
+    const inFlight = new InFlight(ctx.device);
+    const validate = async () => {
+      await inFlight.drain();
+      await trainer.flushMetrics();
+      const e = await evaluateTrees(trainer, data.validation, data.vocab);
+      console.log(JSON.stringify({ step: trainer.steps, val_loss: e.loss, val_root_accuracy: e.rootAccuracy, val_node_accuracy: e.nodeAccuracy, majority_root_accuracy: data.majority }));
+      last = performance.now();
+    };
+    while (trainer.steps < tc.steps) {
+      const batch = buildTreeBatch(data.next(tc.batchSize), data.vocab, cfg.classes);
+      nodesSinceLog += batch.N;
+      trainer.step(batch);
+      await inFlight.submitted();
+      if (tc.evalEvery && trainer.steps % tc.evalEvery === 0) await validate();
+    }
+    await inFlight.drain();
+    await trainer.flushMetrics();
+    if (!tc.evalEvery || trainer.steps % tc.evalEvery !== 0) await validate();
+    return trainer.readParams();
+  });
+  if (o.save) writeOutput(o.save, encodeTreeWeights(cfg, saved, data.tokens, { 'rnnlab.data': data.describe, 'rnnlab.optimizer': JSON.stringify(tc.optimizer) }));
+  return 0;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;

@@ -1,0 +1,80 @@
+// Tree-model weights <-> safetensors: embedding.weight, tree.weight, tree.bias, head.weight,
+// head.bias (see config.ts for shapes and the Tree-LSTM's gate blocks), with the model config under
+// `rnnlab.config` ({"kind": "tree", …}) and the vocabulary (a JSON list of tokens) under
+// `rnnlab.vocab` in __metadata__. Loading is strict, as for the recurrent models: missing or
+// unexpected tensors, wrong shapes and non-finite values are refused with the tensor's name.
+
+import { decodeSafetensors, encodeSafetensors, SafetensorsError, type TensorF32 } from '../io/safetensors.ts';
+import { treeConfigFromJson, treeParamLayout, type TreeModelConfig } from './config.ts';
+
+export const TREE_CONFIG_KEY = 'rnnlab.config';
+export const TREE_VOCAB_KEY = 'rnnlab.vocab';
+
+export function encodeTreeWeights(cfg: TreeModelConfig, flat: Float32Array, tokens?: readonly string[], extra: Record<string, string> = {}): Uint8Array {
+  const layout = treeParamLayout(cfg);
+  const tensors: [string, TensorF32][] = layout.specs.map((s) => [s.name, { shape: s.shape, data: flat.slice(s.offset, s.offset + s.size) }]);
+  const meta: Record<string, string> = { format: 'pt', [TREE_CONFIG_KEY]: JSON.stringify({ kind: 'tree', ...cfg }), ...extra };
+  if (tokens) meta[TREE_VOCAB_KEY] = JSON.stringify(tokens);
+  return encodeSafetensors(tensors, meta);
+}
+
+export interface LoadedTreeWeights {
+  cfg: TreeModelConfig;
+  params: Float32Array;
+  /** The vocabulary stored with the weights, if any. */
+  tokens: string[] | null;
+  metadata: Record<string, string>;
+}
+
+/** Reads weights for `expected` (or for the config stored in the file). Errors are SafetensorsError. */
+export function decodeTreeWeights(bytes: Uint8Array, expected?: TreeModelConfig): LoadedTreeWeights {
+  const { tensors, metadata } = decodeSafetensors(bytes);
+  let cfg = expected;
+  const stored = metadata[TREE_CONFIG_KEY];
+  if (stored !== undefined) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(stored);
+    } catch {
+      throw new SafetensorsError(`__metadata__ "${TREE_CONFIG_KEY}" is not valid JSON`);
+    }
+    if (typeof raw !== 'object' || raw === null || (raw as { kind?: unknown }).kind !== 'tree')
+      throw new SafetensorsError(`__metadata__ "${TREE_CONFIG_KEY}" is not a tree model's config (a recurrent model's weights?)`);
+    let fromFile: TreeModelConfig;
+    try {
+      fromFile = treeConfigFromJson(raw);
+    } catch (e) {
+      throw new SafetensorsError(`__metadata__ "${TREE_CONFIG_KEY}" is not a valid tree model config: ${(e as Error).message}`);
+    }
+    if (cfg) {
+      for (const k of ['cell', 'heads'] as const)
+        if (fromFile[k] !== cfg[k]) throw new SafetensorsError(`the weights were saved for ${k} ${JSON.stringify(fromFile[k])}, the model here has ${JSON.stringify(cfg[k])}`);
+    } else cfg = fromFile;
+  }
+  if (!cfg) throw new SafetensorsError(`no "${TREE_CONFIG_KEY}" in __metadata__: the model config must be given to load this file`);
+  let tokens: string[] | null = null;
+  if (metadata[TREE_VOCAB_KEY] !== undefined) {
+    try {
+      const v = JSON.parse(metadata[TREE_VOCAB_KEY]);
+      if (!Array.isArray(v) || !v.every((t) => typeof t === 'string')) throw new Error();
+      tokens = v;
+    } catch {
+      throw new SafetensorsError(`__metadata__ "${TREE_VOCAB_KEY}" must be a JSON list of tokens`);
+    }
+  }
+  const layout = treeParamLayout(cfg);
+  const params = new Float32Array(layout.total);
+  const missing = layout.specs.filter((s) => !tensors.has(s.name)).map((s) => s.name);
+  if (missing.length) throw new SafetensorsError(`missing tensor${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  for (const name of tensors.keys())
+    if (!layout.byName.has(name)) throw new SafetensorsError(`unexpected tensor "${name}" (this model has ${layout.specs.map((s) => s.name).join(', ')})`);
+  for (const spec of layout.specs) {
+    const t = tensors.get(spec.name)!;
+    if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i]))
+      throw new SafetensorsError(`tensor "${spec.name}" has shape [${t.shape}], the model needs [${spec.shape}]`, { tensor: spec.name });
+    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new SafetensorsError(`tensor "${spec.name}" holds ${t.data[bad]} at element ${bad}: weights must be finite`, { tensor: spec.name });
+    params.set(t.data, spec.offset);
+  }
+  return { cfg, params, tokens, metadata };
+}

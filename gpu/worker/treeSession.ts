@@ -1,0 +1,382 @@
+// A training session for a recursive network over binary trees (gpu/tree/): a built-in tree task, a
+// TreeTrainer, and the same loop and messages as TrainingSession (session.ts) for configure, train
+// (until), pause, step, reset, exportWeights and close. No DOM and no `self`: it runs in the worker
+// and, for tests, in Node.
+//
+// The loop submits slices of a few steps, keeps at most two queued (InFlight) and yields between
+// slices. Every `validateEvery` steps and at every stop it evaluates the deeper validation trees
+// (`validation`, with the root accuracy) and posts a few of them with each node's prediction and
+// hidden state, read back once (`tree`).
+
+import type { GpuContext } from '../context.ts';
+import type { MetricsWindow } from '../readback.ts';
+import { InFlight } from '../throttle.ts';
+import { readBuffer } from '../trainer.ts';
+import type { Tree } from '../tree/parse.ts';
+import { treeTask, type TreeTask } from '../tree/tasks.ts';
+import { argmaxRows, TreeTrainer } from '../tree/trainer.ts';
+import { buildTreeBatch, headTargets } from '../tree/trees.ts';
+import { countNodes, evaluateTrees } from '../tree/evaluate.ts';
+import { encodeTreeWeights } from '../tree/weights.ts';
+import type { TreeModelConfig } from '../tree/config.ts';
+import { isTreeConfig, TREE_SESSION_LIMITS, type FromWorker, type SessionConfig, type SessionStatus, type ToWorker, type TreeSessionConfig, type TreeView } from './protocol.ts';
+import { errorText, nextTask } from './sessionCommon.ts';
+
+type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
+
+export interface TreeSessionOptions {
+  /** Steps between validations while training (default 40). */
+  validateEvery?: number;
+  /** Validation trees evaluated (default 200). */
+  validationSize?: number;
+  /** Validation trees drawn in each `tree` message (default 3). */
+  drawn?: number;
+}
+
+/** Class names of the built-in tasks. */
+const CLASSES: Record<TreeSessionConfig['task'], string[]> = {
+  arithmetic: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+  negation: ['negative', 'neutral', 'positive'],
+};
+
+
+interface Active {
+  config: TreeSessionConfig;
+  task: TreeTask;
+  trainer: TreeTrainer;
+  model: TreeModelConfig;
+  /** The trees drawn in `tree` messages: the smallest validation trees, fixed for the session. */
+  drawn: Tree[];
+  gen: number;
+}
+
+const MAX_STEPS_PER_SLICE = 6;
+const SLICE_TARGET_MS = 16;
+const METRICS_EVERY = 10;
+
+/** Checks a tree config; the problem as text, or null. */
+export function treeConfigProblem(c: TreeSessionConfig): string | null {
+  const int = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+  if (c.task !== 'arithmetic' && c.task !== 'negation') return `unknown tree task "${String(c.task)}"`;
+  if (c.cell !== 'rnn' && c.cell !== 'lstm') return `a tree cell is "rnn" or "lstm", got "${String(c.cell)}"`;
+  if (!int(c.hidden, 1, TREE_SESSION_LIMITS.hidden)) return `hidden must be an integer in [1, ${TREE_SESSION_LIMITS.hidden}]`;
+  if (!int(c.batchSize, 1, TREE_SESSION_LIMITS.batchSize)) return `batchSize must be an integer in [1, ${TREE_SESSION_LIMITS.batchSize}]`;
+  if (!int(c.trainDepth, 1, TREE_SESSION_LIMITS.trainDepth)) return `the training depth must be an integer in [1, ${TREE_SESSION_LIMITS.trainDepth}]`;
+  if (!int(c.validationDepth, c.trainDepth + 1, TREE_SESSION_LIMITS.validationDepth)) return `the validation depth must be an integer in [${c.trainDepth + 1}, ${TREE_SESSION_LIMITS.validationDepth}]`;
+  return null;
+}
+
+export class TreeSession {
+  private active: Active | null = null;
+  private status: SessionStatus = 'idle';
+  private queue: Promise<void> = Promise.resolve();
+  private loop: Promise<void> | null = null;
+  private wanted = false;
+  private quiet = false;
+  private stopAt = Infinity;
+  private nextValidation = 0;
+  private reported = 0;
+  private windowStart = 0;
+  private msPerStep = 0;
+  private nodesInWindow = 0;
+  private diverged = false;
+  private gens = 0;
+  private disposed = false;
+  private readonly validateEvery: number;
+  /** For the worker entry (the recurrent sessions' flags). */
+  showConnectivity = false;
+  checkpointPending = false;
+
+  constructor(
+    readonly ctx: GpuContext,
+    private readonly postMessage: Post,
+    private readonly opts: TreeSessionOptions = {},
+  ) {
+    this.validateEvery = opts.validateEvery ?? 40;
+  }
+
+  get trainer(): TreeTrainer | null {
+    return this.active?.trainer ?? null;
+  }
+
+  handle(msg: ToWorker): Promise<void> {
+    this.queue = this.queue
+      .then(() => this.dispatch(msg))
+      .catch((e) => this.error(errorText(e), false));
+    return this.queue;
+  }
+
+  private async dispatch(msg: ToWorker): Promise<void> {
+    switch (msg.type) {
+      case 'configure':
+        if (!isTreeConfig(msg.config)) return this.error('This session trains tree models; a recurrent configuration needs a new session.', false);
+        return void (await this.configure(msg.config));
+      case 'train': return this.train(msg.until);
+      case 'pause': return this.pause();
+      case 'step': return this.runSteps(1);
+      case 'reset': return this.reset();
+      case 'exportWeights': return this.exportWeights();
+      case 'init':
+      case 'close':
+        return;
+      default:
+        return this.error(`“${msg.type}” is not available for tree models.`, false);
+    }
+  }
+
+  async configure(config: TreeSessionConfig | SessionConfig): Promise<boolean> {
+    if (!isTreeConfig(config)) {
+      this.error('Settings refused: not a tree configuration.', false);
+      return false;
+    }
+    const problem = treeConfigProblem(config);
+    if (problem) {
+      this.error(`Settings refused: ${problem}.`, false);
+      return false;
+    }
+    await this.stop();
+    const old = this.active;
+    const next = this.build(config);
+    if (old) old.trainer.destroy();
+    this.active = next;
+    this.status = 'idle';
+    const { task, trainer } = next;
+    const paramCount = trainer.model.layout.specs.reduce((n, s) => n + s.size, 0);
+    this.post({ type: 'treeConfigured', paramCount, classes: CLASSES[config.task], hidden: config.hidden, majorityAccuracy: task.majorityRootAccuracy });
+    this.postStatus();
+    return true;
+  }
+
+  async train(until = Infinity): Promise<void> {
+    if (!this.requireActive()) return;
+    if (this.loop && this.wanted) return void (this.stopAt = until);
+    await this.loop;
+    if (this.active!.trainer.steps >= until) return this.postStatus();
+    this.stopAt = until;
+    this.start();
+  }
+
+  async pause(): Promise<void> {
+    if (!this.loop) return this.postStatus();
+    this.wanted = false;
+    await this.loop;
+  }
+
+  async runSteps(n: number): Promise<void> {
+    if (!this.requireActive()) return;
+    this.wanted = false;
+    await this.loop;
+    this.stopAt = this.active!.trainer.steps + n;
+    this.start();
+    await this.loop;
+    this.stopAt = Infinity;
+  }
+
+  async reset(): Promise<void> {
+    const old = this.active;
+    if (!old) return void this.requireActive();
+    await this.stop();
+    old.trainer.destroy();
+    this.active = this.build(old.config);
+    this.status = 'idle';
+    this.postStatus();
+  }
+
+  async exportWeights(): Promise<void> {
+    const a = this.active;
+    if (!a) return void this.requireActive();
+    const bytes = encodeTreeWeights(a.model, await a.trainer.readParams(), a.task.tokens);
+    const buffer = bytes.slice().buffer;
+    this.post({ type: 'weights', bytes: buffer }, [buffer]);
+  }
+
+  /** Tree sessions keep no checkpoint for a device-loss recovery (the worker starts them afresh). */
+  snapshot(): null {
+    return null;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.stop();
+    this.active?.trainer.destroy();
+    this.active = null;
+  }
+
+  // ---- the loop ----
+
+  private build(config: TreeSessionConfig): Active {
+    const task = treeTask(config.task, {
+      seed: config.seed,
+      ...(config.task === 'arithmetic'
+        ? { trainDepth: config.trainDepth, validationDepth: config.validationDepth }
+        : { trainHeight: config.trainDepth, validationHeight: config.validationDepth }),
+      validationSize: this.opts.validationSize ?? 200,
+    });
+    const model: TreeModelConfig = { cell: config.cell, hidden: config.hidden, vocab: task.vocab.size, classes: task.classes, heads: task.heads };
+    const sizes = task.validation.map(countNodes);
+    const gen = ++this.gens;
+    const trainer = new TreeTrainer(this.ctx, {
+      model,
+      capacity: Math.max(config.batchSize * task.maxTrainNodes, ...sizes),
+      optimizer: config.optimizer,
+      seed: config.seed,
+      metricsEvery: METRICS_EVERY,
+      onMetrics: (w) => this.onWindow(gen, w),
+    });
+    // The smallest validation trees draw best; ties keep their order.
+    const drawn = task.validation
+      .map((t, i) => ({ t, n: sizes[i], i }))
+      .sort((a, b) => a.n - b.n || a.i - b.i)
+      .slice(0, this.opts.drawn ?? 3)
+      .map((x) => x.t);
+    this.reported = 0;
+    this.nextValidation = this.validateEvery;
+    this.diverged = false;
+    this.msPerStep = 0;
+    return { config, task, trainer, model, drawn, gen };
+  }
+
+  private start(): void {
+    this.wanted = true;
+    this.setStatus('training');
+    this.loop = this.run().finally(() => (this.loop = null));
+  }
+
+  private async stop(): Promise<void> {
+    this.quiet = true;
+    this.wanted = false;
+    await this.loop;
+    this.quiet = false;
+  }
+
+  private async run(): Promise<void> {
+    const a = this.active!;
+    const { trainer, task, config } = a;
+    const inFlight = new InFlight(this.ctx.device, 2);
+    this.windowStart = performance.now();
+    this.nodesInWindow = 0;
+    try {
+      while (this.wanted && trainer.steps < this.stopAt && !this.diverged) {
+        const n = Math.min(this.sliceSize(), this.stopAt - trainer.steps, Math.max(1, this.nextValidation - trainer.steps));
+        for (let i = 0; i < n; i++) {
+          const batch = buildTreeBatch(task.next(config.batchSize), task.vocab, task.classes);
+          this.nodesInWindow += batch.N;
+          trainer.step(batch);
+        }
+        if (this.ctx.lostReason) throw new Error(`The GPU device was lost (${this.ctx.lostReason}).`);
+        await inFlight.submitted();
+        if (trainer.steps >= this.nextValidation && trainer.steps < this.stopAt && this.wanted && !this.diverged) {
+          const t0 = performance.now();
+          await this.validate();
+          this.windowStart += performance.now() - t0;
+          this.postStatus();
+        }
+        await nextTask();
+      }
+    } catch (e) {
+      this.error(`Training stopped: ${errorText(e)}`, false);
+    }
+    this.wanted = false;
+    try {
+      await inFlight.drain();
+      await trainer.flushMetrics();
+      if (this.diverged) this.error('Training diverged (the loss is not finite). Reset, and try a lower learning rate or gradient clipping.', false);
+      else if (!this.quiet) await this.validate();
+    } catch (e) {
+      this.error(`Training stopped: ${errorText(e)}`, false);
+    }
+    this.setStatus('paused', !this.quiet);
+  }
+
+  private sliceSize(): number {
+    if (!this.msPerStep) return 1;
+    return Math.max(1, Math.min(MAX_STEPS_PER_SLICE, Math.round(SLICE_TARGET_MS / this.msPerStep)));
+  }
+
+  private onWindow(gen: number, w: MetricsWindow): void {
+    const a = this.active;
+    if (!a || a.gen !== gen) return;
+    const skip = Math.max(0, this.reported - w.firstStep);
+    const n = w.losses.length - skip;
+    if (n <= 0) return;
+    const [losses, gradNorms, skipped] = [w.losses.slice(skip), w.gradNorms.slice(skip), w.skipped.slice(skip)];
+    const firstStep = w.firstStep + skip;
+    this.reported = firstStep + n;
+    const now = performance.now();
+    const elapsed = Math.max(1e-3, now - this.windowStart);
+    const ms = elapsed / n;
+    const nodesPerSec = (this.nodesInWindow * 1000) / elapsed;
+    this.windowStart = now;
+    this.nodesInWindow = 0;
+    this.msPerStep = ms;
+    if (losses.some((l) => !Number.isFinite(l))) {
+      this.diverged = true;
+      this.wanted = false;
+    }
+    this.post({ type: 'metrics', firstStep, losses, gradNorms, skipped, msPerStep: ms, tokensPerSec: nodesPerSec }, [losses.buffer, gradNorms.buffer, skipped.buffer]);
+  }
+
+  /** Validation loss and root accuracy on the deeper trees, then the drawn trees with predictions and hidden states. */
+  private async validate(): Promise<void> {
+    const a = this.active!;
+    const { trainer, task } = a;
+    const step = trainer.steps;
+    const ev = await evaluateTrees(trainer, task.validation, task.vocab);
+    this.nextValidation = step + this.validateEvery;
+    this.post({ type: 'validation', step, loss: ev.loss, accuracy: ev.rootAccuracy });
+    const views = await this.readTrees(a);
+    this.post({ type: 'tree', step, hidden: a.model.hidden, classes: CLASSES[a.config.task], trees: views }, views.map((v) => v.states.buffer));
+  }
+
+  /** Evaluates the drawn trees as one batch and splits it back into trees, node indices local to each. */
+  private async readTrees(a: Active): Promise<TreeView[]> {
+    const { trainer, task, model } = a;
+    const batch = buildTreeBatch(a.drawn, task.vocab, task.classes);
+    const { logits } = await trainer.evaluate(batch, headTargets(batch, model.heads));
+    const hs = await readBuffer(this.ctx, trainer.model.buffers.hs, batch.N * model.hidden);
+    const pred = argmaxRows(logits, model.classes);
+    const H = model.hidden;
+    return Array.from({ length: batch.B }, (_, b) => {
+      const members: number[] = [];
+      for (let n = 0; n < batch.N; n++) if (batch.tree[n] === b) members.push(n);
+      const local = new Map(members.map((n, i) => [n, i]));
+      const states = new Float32Array(members.length * H);
+      const nodes = members.map((n, i) => {
+        states.set(hs.subarray(n * H, (n + 1) * H), i * H);
+        const leaf = batch.left[n] < 0;
+        return {
+          left: leaf ? -1 : local.get(batch.left[n])!,
+          right: leaf ? -1 : local.get(batch.right[n])!,
+          text: leaf ? task.vocab.token(batch.token[n]) : '',
+          label: batch.label[n],
+          predicted: pred[n],
+        };
+      });
+      return { nodes, root: local.get(batch.roots[b])!, states };
+    });
+  }
+
+  // ---- messages ----
+
+  private requireActive(): boolean {
+    if (!this.active) this.error('No model yet: send a configuration first.', false);
+    return this.active !== null;
+  }
+
+  private setStatus(status: SessionStatus, post = true): void {
+    this.status = status;
+    if (post) this.postStatus();
+  }
+
+  private postStatus(): void {
+    this.post({ type: 'status', status: this.status, steps: this.active?.trainer.steps ?? 0 });
+  }
+
+  private error(message: string, fatal: boolean): void {
+    this.post({ type: 'error', message, fatal });
+  }
+
+  private post(msg: FromWorker, transfer: Transferable[] = []): void {
+    if (!this.disposed) this.postMessage(msg, transfer);
+  }
+}
