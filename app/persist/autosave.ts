@@ -47,6 +47,8 @@ export class Autosave {
       if (document.visibilityState === 'hidden') this.inBackground();
     });
     window.addEventListener('pagehide', () => this.inBackground());
+    // A tab hidden for long is frozen (its timers and workers stop), and may be discarded from there.
+    document.addEventListener('freeze', () => this.inBackground());
   }
 
   /** Saves now (after any save in progress); resolves with the saved step, rejects with why not. */

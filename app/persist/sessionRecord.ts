@@ -65,3 +65,11 @@ export function restoreFailedNotice(saved: StoredSession, reason: string): strin
     'Started with the default settings; the saved session stays stored until a new save replaces it.'
   );
 }
+
+/** The store was found empty though this browser saved a session: cleared site data, or evicted storage. */
+export function clearedStoreNotice(gone: { step: number; savedAt: number }): string {
+  return (
+    `Your session saved at ${formatSavedAt(gone.savedAt)} (step ${gone.step.toLocaleString('en-US')}) is no longer in this browser’s storage ` +
+    '(the site’s data was cleared, or the browser removed it to free space). Started afresh with the default settings.'
+  );
+}

@@ -61,8 +61,42 @@ async function run<T>(mode: IDBTransactionMode, body: (store: IDBObjectStore) =>
   }
 }
 
-export function saveSession(s: StoredSession): Promise<IDBValidKey> {
-  return run('readwrite', (store) => store.put(s, KEY));
+export async function saveSession(s: StoredSession): Promise<IDBValidKey> {
+  const key = await run('readwrite', (store) => store.put(s, KEY));
+  rememberSave({ step: s.checkpoint.step, savedAt: s.savedAt });
+  return key;
+}
+
+/**
+ * Beside the record, in localStorage: that a save was made (its step and time). A store found empty
+ * while this says a save was made was cleared or evicted, and the page says so instead of starting
+ * fresh without a word.
+ */
+const MARKER = 'rnnlab.lastSave';
+export interface SaveMarker {
+  step: number;
+  savedAt: number;
+}
+
+function rememberSave(m: SaveMarker | null): void {
+  try {
+    if (m) localStorage.setItem(MARKER, JSON.stringify(m));
+    else localStorage.removeItem(MARKER);
+  } catch {
+    // No localStorage (a sandboxed frame, say): the notice is only a courtesy.
+  }
+}
+
+/** The save a store found empty should hold, once (the marker is dropped); null when none was made. */
+export function forgottenSave(): SaveMarker | null {
+  let m: Partial<SaveMarker> | null = null;
+  try {
+    m = JSON.parse(localStorage.getItem(MARKER) ?? 'null') as Partial<SaveMarker> | null;
+  } catch {
+    m = null;
+  }
+  rememberSave(null);
+  return m && typeof m.step === 'number' && typeof m.savedAt === 'number' ? { step: m.step, savedAt: m.savedAt } : null;
 }
 
 /** The saved session, or null; a record that is not one (an old format, a damaged store) reads as none. */
@@ -74,6 +108,8 @@ export async function loadSession(): Promise<StoredSession | null> {
   return { ...(value as StoredSession), validation: Array.isArray(value.validation) ? value.validation : [], carriedSteps: value.carriedSteps ?? 0 };
 }
 
-export function clearSession(): Promise<undefined> {
-  return run('readwrite', (store) => store.delete(KEY));
+export async function clearSession(): Promise<undefined> {
+  const done = await run('readwrite', (store) => store.delete(KEY));
+  rememberSave(null);
+  return done;
 }

@@ -13,9 +13,9 @@ export type ParsedCsv = { ok: true; records: string[][]; delimiter: Delimiter } 
  * Parses the whole text; stops after `maxRecords` records (the caller's row limit plus one, so it can
  * tell the limit was passed without parsing a huge file to its end).
  */
-export function parseCsv(text: string, maxRecords: number): ParsedCsv {
+export function parseCsv(text: string, maxRecords: number, maxFields = Infinity): ParsedCsv {
   const delimiter = detectDelimiter(text);
-  const parsed = parseRecords(text, delimiter, maxRecords);
+  const parsed = parseRecords(text, delimiter, maxRecords, maxFields);
   return parsed.ok ? { ok: true, records: parsed.records, delimiter } : parsed;
 }
 
@@ -59,7 +59,7 @@ export function parseNumber(cell: string, delimiter: Delimiter): number | null {
 
 type Records = { ok: true; records: string[][] } | { ok: false; error: string; records: string[][] };
 
-function parseRecords(text: string, delimiter: Delimiter, maxRecords: number): Records {
+function parseRecords(text: string, delimiter: Delimiter, maxRecords: number, maxFields = Infinity): Records {
   const records: string[][] = [];
   const n = text.length;
   let record: string[] = [];
@@ -87,6 +87,8 @@ function parseRecords(text: string, delimiter: Delimiter, maxRecords: number): R
     let j = i;
     while (j < n && text[j] !== delimiter && text[j] !== '\n' && text[j] !== '\r') j++;
     record.push(value + text.slice(i, j));
+    if (record.length > maxFields)
+      return { ok: false, records, error: `line ${line} has more than ${maxFields.toLocaleString('en-US')} fields, the most a row may have` };
     if (j < n && text[j] === delimiter) {
       i = j + 1;
       continue;

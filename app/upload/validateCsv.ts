@@ -8,6 +8,8 @@ import { formatBytes, MAX_UPLOAD_BYTES } from './validateText.ts';
 
 /** Data rows at most (the header not counted): 200,000 values already train for a long while. */
 export const MAX_CSV_ROWS = 200_000;
+/** Fields per row at most: a wider file is refused before its columns are scanned. */
+export const MAX_CSV_COLUMNS = 10_000;
 /** A column is numeric when at least this share of its non-empty cells are numbers. */
 export const NUMERIC_SHARE = 0.95;
 /** More control characters than this share (besides tab, line feed, carriage return) means binary. */
@@ -62,20 +64,20 @@ export function checkCsvBytes(name: string, bytes: Uint8Array, seqLen: number): 
   if (text.trim() === '') return fail(`“${name}” is empty (only blank lines).`);
 
   // One record past the limit (and one for a header) tells that the limit was passed.
-  const parsed = parseCsv(text, MAX_CSV_ROWS + 2);
+  const parsed = parseCsv(text, MAX_CSV_ROWS + 2, MAX_CSV_COLUMNS);
   if (!parsed.ok) return fail(`“${name}” cannot be read as CSV: ${parsed.error}.`);
   const { records, delimiter } = parsed;
   const width = records.reduce((w, r) => Math.max(w, r.length), 0);
   const cell = (r: number, j: number) => records[r][j] ?? '';
 
   // The first row is a header when one of its cells is text over a column whose other cells are numbers.
-  const body = Array.from({ length: width }, (_, j) => scanColumn(records, j, 1, delimiter));
+  const body = scanColumns(records, width, 1, delimiter);
   const header = records.length > 1 && body.some((c, j) => c.numeric && cell(0, j).trim() !== '' && parseNumber(cell(0, j), delimiter) === null);
   const rows = records.length - (header ? 1 : 0);
   if (rows > MAX_CSV_ROWS)
     return fail(`“${name}” has more than ${MAX_CSV_ROWS.toLocaleString('en-US')} rows, the limit. Use a shorter excerpt.`);
 
-  const scanned = header ? body : Array.from({ length: width }, (_, j) => scanColumn(records, j, 0, delimiter));
+  const scanned = header ? body : scanColumns(records, width, 0, delimiter);
   const names = uniqueNames(Array.from({ length: width }, (_, j) => (header && cell(0, j).trim()) || `column ${j + 1}`));
   const columns = scanned.flatMap((c, j) => (c.numeric ? [{ name: names[j], values: c.values, skipped: rows - c.values.length }] : []));
   const otherColumns = names.filter((_, j) => !scanned[j].numeric);
@@ -86,7 +88,7 @@ export function checkCsvBytes(name: string, bytes: Uint8Array, seqLen: number): 
     return fail(`“${name}” has no numeric column: a column counts when at least ${NUMERIC_SHARE * 100}% of its non-empty cells are numbers (first row: ${shown}).`);
   }
   const need = minSeriesLength(seqLen);
-  const longest = Math.max(...columns.map((c) => c.values.length));
+  const longest = columns.reduce((n, c) => Math.max(n, c.values.length), 0);
   if (longest < need) {
     const what = longest === rows ? `only ${rows} rows` : `only ${longest} numbers in its longest numeric column`;
     return fail(`“${name}” has ${what}; sequences of ${seqLen} need at least ${need} (10% is kept for validation).`);
@@ -94,18 +96,25 @@ export function checkCsvBytes(name: string, bytes: Uint8Array, seqLen: number): 
   return { ok: true, table: { name, delimiter, header, rows, columns, otherColumns } };
 }
 
-/** Column j's numbers from record `from` on, and whether it counts as numeric. */
-function scanColumn(records: string[][], j: number, from: number, delimiter: Delimiter): { values: number[]; numeric: boolean } {
-  const values: number[] = [];
-  let nonEmpty = 0;
+/**
+ * Each column's numbers from record `from` on, and whether it counts as numeric. One pass over the
+ * cells there are (a short row's missing cells are empty), so a wide row among many short ones
+ * costs its own cells, not width × rows.
+ */
+function scanColumns(records: string[][], width: number, from: number, delimiter: Delimiter): { values: number[]; numeric: boolean }[] {
+  const values = Array.from({ length: width }, () => [] as number[]);
+  const nonEmpty = new Array<number>(width).fill(0);
   for (let r = from; r < records.length; r++) {
-    const c = records[r][j] ?? '';
-    if (c.trim() === '') continue;
-    nonEmpty++;
-    const x = parseNumber(c, delimiter);
-    if (x !== null) values.push(x);
+    const record = records[r];
+    for (let j = 0; j < record.length; j++) {
+      const c = record[j];
+      if (c.trim() === '') continue;
+      nonEmpty[j]++;
+      const x = parseNumber(c, delimiter);
+      if (x !== null) values[j].push(x);
+    }
   }
-  return { values, numeric: nonEmpty > 0 && values.length >= NUMERIC_SHARE * nonEmpty };
+  return values.map((v, j) => ({ values: v, numeric: nonEmpty[j] > 0 && v.length >= NUMERIC_SHARE * nonEmpty[j] }));
 }
 
 /** Repeated names get " (2)", " (3)"…: the picker and the saved config name a column by its name. */

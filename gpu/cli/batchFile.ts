@@ -9,6 +9,9 @@ import { ConfigError, isObject, MODEL_KEYS, noUnknownKeys, parseModelConfig, typ
 import type { Batch } from '../data/batch.ts';
 import type { InitialState } from '../models/recurrent.ts';
 
+/** Values in one array of a batch file (x, y, h0 or c0), padding included: 16M (64 MB as float32). */
+export const MAX_BATCH_VALUES = 1 << 24;
+
 export function parseBatchFile(raw: unknown): { cfg: ModelConfig; batch: Batch; init: InitialState } {
   if (!isObject(raw)) throw new ConfigError('', 'the batch file must hold a JSON object');
   noUnknownKeys(raw, '', [...MODEL_KEYS, 'x', 'y', 'lengths', 'h0', 'c0']);
@@ -69,12 +72,18 @@ function parseLengths(v: unknown, B: number, T: number): Uint32Array {
  * and returns it flattened in time-major order (j outer: row j*D0 + i), or in input order if `asIs`.
  * Entries where `real` is false are padding: any value, stored as 0.
  */
-function grid(v: unknown, path: string, D0: number, D1: number, inner: number, real: (i: number, j: number) => boolean, check: Check, asIs = false): number[] {
+function grid(v: unknown, path: string, D0: number, D1: number, inner: number, real: (i: number, j: number) => boolean, check: Check, asIs = false): Float64Array {
   if (!Array.isArray(v) || v.length !== D0) throw new ConfigError(path, `must be an array of ${D0}`);
   const width = Math.max(inner, 1);
-  const out = new Array<number>(D0 * D1 * width).fill(0);
+  // The rows first: then D0 × D1 entries are in the file. Padding entries need no inner arrays, so
+  // the values to allocate are capped as well (a short file must not allocate gigabytes).
   v.forEach((row, i) => {
     if (!Array.isArray(row) || row.length !== D1) throw new ConfigError(`${path}[${i}]`, `must be an array of ${D1}${path === 'y' || path === 'x' ? ' steps (as many as x[0])' : ''}`);
+  });
+  if (D0 * D1 * width > MAX_BATCH_VALUES)
+    throw new ConfigError(path, `holds ${D0} × ${D1}${inner ? ` × ${inner}` : ''} values, more than the ${MAX_BATCH_VALUES.toLocaleString('en-US')} a batch file may hold`);
+  const out = new Float64Array(D0 * D1 * width);
+  v.forEach((row: unknown[], i) => {
     row.forEach((cell, j) => {
       if (!real(i, j)) return;
       const at = (asIs ? i * D1 + j : j * D0 + i) * width;

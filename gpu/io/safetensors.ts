@@ -128,7 +128,7 @@ function stringEnd(text: string, i: number): number {
  * disagree about a file. Scan the (already validated) JSON text and report the first
  * duplicate key in any object. Iterative so deeply nested input cannot blow the stack.
  */
-function findDuplicateKey(text: string): { key: string; index: number; parent?: string } | undefined {
+function findDuplicateKey(text: string, order?: Map<string, number>): { key: string; index: number; parent?: string } | undefined {
   const stack: { keys: Set<string>; name?: string; lastKey?: string }[] = []; // one per open object
   const kinds: ('{' | '[')[] = [];
   let keyNext = false;
@@ -141,6 +141,7 @@ function findDuplicateKey(text: string): { key: string; index: number; parent?: 
         const frame = stack[stack.length - 1];
         if (frame.keys.has(key)) return { key, index: i, parent: frame.name };
         frame.keys.add(key);
+        if (stack.length === 1) order?.set(key, order.size); // the header's own keys, in file order
         frame.lastKey = key;
         keyNext = false;
       }
@@ -261,7 +262,9 @@ export function decodeSafetensors(input: Uint8Array, options: { maxHeaderBytes?:
     throw new SafetensorsError(`header is not valid JSON: ${(err as Error).message}`, { offset: 8 });
   }
   if (!isObject(header)) throw new SafetensorsError('header JSON must be an object', { offset: 8 });
-  const dup = findDuplicateKey(text);
+  // Object.entries hoists integer-like names; tensors that tie on their offsets (empty ones) keep the file's order.
+  const order = new Map<string, number>();
+  const dup = findDuplicateKey(text, order);
   if (dup) {
     const where = dup.parent === undefined ? 'the header' : `"${dup.parent}"`;
     const offset = 8 + new TextEncoder().encode(text.slice(0, dup.index)).length;
@@ -296,7 +299,7 @@ export function decodeSafetensors(input: Uint8Array, options: { maxHeaderBytes?:
     }
   }
   // Sorted by begin, the tensors must tile the data buffer exactly.
-  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end || order.get(a.name)! - order.get(b.name)!);
   let covered = 0;
   let prev: Entry | undefined;
   for (const e of entries) {

@@ -46,7 +46,6 @@ export function decodeWeights(bytes: Uint8Array, expected?: ModelConfig): Loaded
     }
   }
   const layout = paramLayout(cfg);
-  const params = new Float32Array(layout.total);
   const missing = layout.specs.filter((s) => !tensors.has(s.name)).map((s) => s.name);
   if (missing.length) throw new SafetensorsError(`missing tensor${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   for (const name of tensors.keys())
@@ -57,7 +56,10 @@ export function decodeWeights(bytes: Uint8Array, expected?: ModelConfig): Loaded
       throw new SafetensorsError(`tensor "${spec.name}" has shape [${t.shape}], the model needs [${spec.shape}]`);
     const bad = t.data.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new SafetensorsError(`tensor "${spec.name}" holds ${t.data[bad]} at element ${bad}: weights must be finite`);
-    params.set(t.data, spec.offset);
   }
+  // Allocated only now: every tensor is in the file at its full size, so a config in the metadata
+  // (or given by the caller) that names a huge model cannot make the reader allocate more than the file holds.
+  const params = new Float32Array(layout.total);
+  for (const spec of layout.specs) params.set(tensors.get(spec.name)!.data, spec.offset);
   return { cfg, params, metadata };
 }
