@@ -8,11 +8,18 @@ import { Trainer } from '../gpu/trainer.ts';
 import { randomBatch } from '../gpu/testing/randomBatch.ts';
 import { InFlight } from '../gpu/throttle.ts';
 import type { BenchConfig } from './configs.ts';
+import { trainingStepFlops } from './flops.ts';
 
 export interface BenchResult {
   config: BenchConfig;
   msPerStep: number;
+  steps: number;
+  /** The last warm-up step, waited for alone (pipeline compilation is in the first). */
+  warmupMs: number;
   tokensPerS: number;
+  /** bench/flops.ts's count for one step, and that count over the measured time. */
+  flopsPerStep: number;
+  gflops: number;
   dispatchesPerStep: number;
   gpuBytes: number;
   /** Buffers created during the timed steps: 0 means no allocation per training step. */
@@ -22,22 +29,44 @@ export interface BenchResult {
   lastLoss: number;
 }
 
-export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMs = 3000, maxSteps = 50): Promise<BenchResult> {
+export interface BenchOptions {
+  /** Time the steps for at least this long and at least minSteps steps, at most maxSteps. */
+  minMs?: number;
+  maxSteps?: number;
+  minSteps?: number;
+  /** When the warm-up step took this long, one timed step is the measurement (large models on a CPU adapter). */
+  longMs?: number;
+}
+
+export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMsOrOpts: number | BenchOptions = 3000, maxSteps = 50): Promise<BenchResult> {
+  const opts: Required<BenchOptions> = {
+    minMs: 3000, maxSteps, minSteps: 3, longMs: 10_000,
+    ...(typeof minMsOrOpts === 'number' ? { minMs: minMsOrOpts } : minMsOrOpts),
+  };
   const { V, H, T, B } = config;
   const model = parseModelConfig({ cell: config.cell, hidden: H, input: { kind: 'tokens', vocab: V } });
   const bytesBefore = ctx.bytes;
   const losses: number[] = [];
   const trainer = new Trainer(ctx, { model, T, B, seed: 1, metricsEvery: 50, onMetrics: (w) => losses.push(...w.losses) });
   const batches = Array.from({ length: 4 }, (_, i) => randomBatch(model, T, B, i));
-  // Warm-up: pipeline compilation and first-use costs stay out of the timing.
-  for (let i = 0; i < 2; i++) trainer.step(batches[i % batches.length]);
-  await ctx.device.queue.onSubmittedWorkDone();
+  // Warm-up: pipeline compilation and first-use costs stay out of the timing. A second warm-up
+  // step only when the first was quick (a large model on a CPU adapter takes seconds per step).
+  let warmupMs = 0;
+  for (let i = 0; i < 2; i++) {
+    const t = performance.now();
+    trainer.step(batches[i % batches.length]);
+    await ctx.device.queue.onSubmittedWorkDone();
+    warmupMs = performance.now() - t;
+    if (warmupMs > opts.minMs) break;
+  }
 
   const buffers = ctx.buffers;
   const inFlight = new InFlight(ctx.device);
+  // Steps are queued two ahead, so the loop cannot stop after one long step: decide from the warm-up.
+  const [fewest, most] = warmupMs >= opts.longMs ? [1, 1] : [opts.minSteps, opts.maxSteps];
   const start = performance.now();
   let steps = 0;
-  while (steps < maxSteps && (steps < 3 || performance.now() - start < minMs)) {
+  while (steps < most && (steps < fewest || performance.now() - start < opts.minMs)) {
     trainer.step(batches[steps % batches.length]);
     await inFlight.submitted();
     steps++;
@@ -48,10 +77,15 @@ export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMs =
   const gpuBytes = ctx.bytes - bytesBefore;
   await trainer.flushMetrics();
   trainer.destroy();
+  const flops = trainingStepFlops({ cell: config.cell, V, H, T, B }).total;
   return {
     config,
     msPerStep: ms,
+    steps,
+    warmupMs,
     tokensPerS: (T * B * 1000) / ms,
+    flopsPerStep: flops,
+    gflops: flops / ms / 1e6,
     dispatchesPerStep: trainer.dispatchesPerStep,
     gpuBytes,
     buffersAddedWhileTraining: buffersAdded,

@@ -1,20 +1,32 @@
 // The bench inside a dedicated Web Worker: the same gpu/ code, its own GPUDevice, no DOM.
 import { requestBrowserDevice } from '../gpu/device.ts';
-import { BENCH_CONFIGS } from './configs.ts';
-import { benchTrainer, type BenchResult } from './core.ts';
+import type { BenchConfig } from './configs.ts';
+import { benchTrainer, type BenchOptions, type BenchResult } from './core.ts';
 
-export type WorkerReply = { adapter: string; results: BenchResult[] } | { error: string };
+export interface WorkerRequest {
+  configs: BenchConfig[];
+  options: BenchOptions;
+}
 
-self.onmessage = async (e: MessageEvent<{ configs: string[]; minMs: number }>) => {
-  let reply: WorkerReply;
+export type WorkerReply =
+  | { type: 'progress'; message: string }
+  | { type: 'done'; adapter: string; results: BenchResult[] }
+  | { type: 'error'; error: string };
+
+const post = (r: WorkerReply) => self.postMessage(r);
+
+self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   try {
     const ctx = await requestBrowserDevice();
     const results: BenchResult[] = [];
-    for (const config of BENCH_CONFIGS.filter((c) => e.data.configs.includes(c.name))) results.push(await benchTrainer(ctx, config, e.data.minMs));
-    reply = { adapter: ctx.adapter.name, results };
+    for (const config of e.data.configs) {
+      post({ type: 'progress', message: `ours (worker): ${config.name}` });
+      results.push(await benchTrainer(ctx, config, e.data.options));
+      if (ctx.errors.length) throw new Error(`GPU errors: ${ctx.errors.join('; ')}`);
+    }
     ctx.device.destroy();
+    post({ type: 'done', adapter: ctx.adapter.name, results });
   } catch (err) {
-    reply = { error: String((err as Error).message ?? err) };
+    post({ type: 'error', error: String((err as Error).message ?? err) });
   }
-  self.postMessage(reply);
 };

@@ -17,6 +17,6 @@ export function tokenWeightGrad(
     constants: { H: s.H, V: s.V },
     bindings: ['uniform', 'read', 'read', 'read', 'rw'],
     buffers: [ctx.uniform('tokenWeightGrad.offsets', packUniform([['u32', s.dwih]])), delta, tokOffsets, tokRows, grads],
-    grid: [Math.ceil(s.H / 64), s.V],
+    grid: [Math.ceil(s.H / 256), s.V], // 4 units per invocation
   });
 }

@@ -2,8 +2,10 @@
 // every prepared dispatch of a training step, built once for a fixed (T, B). Encoding a step
 // allocates nothing. Activations are time-major (row r = t*B + b).
 //
-// Forward, per layer: the input projection of all steps (a gather for tokens, a GEMM otherwise), then
-// one step dispatch per time step. Head: logits GEMM, softmax cross-entropy, mean loss.
+// Forward, per layer: the input projection of all steps (a GEMM; for token inputs none: the step
+// kernels gather W_ih's columns themselves), then one step dispatch per time step (or, for small
+// layers, one dispatch for all of them: cellStep.ts's sequenceRows). Head: logits GEMM, softmax
+// cross-entropy, mean loss.
 // Backward: the head's gradients and dL/dh of the top layer; per layer from the top, one step
 // dispatch per time step from T-1 down to 0, the weight gradients over all steps (GEMMs and
 // fixed-order sums), and dL/dh of the layer below (a GEMM through W_ih).
@@ -13,8 +15,7 @@ import { GATES, perSequenceLoss, type ModelConfig } from '../model/config.ts';
 import { paramLayout, type ParamLayout } from '../model/params.ts';
 import { encode, type Dispatch } from '../kernels/dispatch.ts';
 import { gemm } from '../kernels/gemm.ts';
-import { backwardStep, forwardStep, type LayerBuffers, type StepShape } from '../kernels/cellStep.ts';
-import { projectTokens } from '../kernels/projectTokens.ts';
+import { backwardStep, forwardSequence, forwardStep, sequenceRows, type LayerBuffers, type StepShape } from '../kernels/cellStep.ts';
 import { tokenWeightGrad } from '../kernels/tokenWeightGrad.ts';
 import { rowLoss } from '../kernels/rowLoss.ts';
 import { gatherFinalState, scatterFinalGrad } from '../kernels/finalState.ts';
@@ -64,8 +65,11 @@ export interface ModelBuffers {
 
 interface Layer {
   buffers: LayerBuffers;
-  project: Dispatch;
+  /** The input projection; null for token inputs (gathered in the forward steps). */
+  project: Dispatch | null;
+  /** One dispatch per time step, or (`sequence`) one for all of them. */
   forward: Dispatch;
+  sequence: boolean;
   backward: Dispatch;
   /** Weight and bias gradients over all steps, then (above layer 0) dL/dh of the layer below. */
   grads: Dispatch[];
@@ -76,7 +80,9 @@ export class RecurrentGpu {
   readonly buffers: ModelBuffers;
   readonly layers: Layer[];
   private stepBindGroup: GPUBindGroup;
-  private head: Dispatch[];
+  /** Head + loss (logits, per-row loss and dlogits, mean loss), then the head's backward. */
+  private headForward: Dispatch[];
+  private headBackward: Dispatch[];
 
   constructor(
     private ctx: GpuContext,
@@ -120,17 +126,17 @@ export class RecurrentGpu {
     });
 
     this.carry = ctx.storage('carry', B * H * f32);
-    const layerBuffers = Array.from({ length: cfg.layers }, (_, l) => this.layerBuffers(l));
+    const layerBuffers = Array.from({ length: cfg.layers }, (_, l) => this.layerBuffers(l, l === 0 ? b.tokens : null));
     this.layers = layerBuffers.map((lb, l) => this.layer(l, lb, l > 0 ? layerBuffers[l - 1] : null, F));
 
-    this.head = this.buildHead(layerBuffers[cfg.layers - 1]);
+    [this.headForward, this.headBackward] = this.buildHead(layerBuffers[cfg.layers - 1]);
   }
 
   /**
    * The head on the top layer's states: every step's (h_1..h_T) for per-step losses, each sequence's
    * final state for sequence classification. Then its loss, its gradients, and dL/dh of the top layer.
    */
-  private buildHead(top: LayerBuffers): Dispatch[] {
+  private buildHead(top: LayerBuffers): [Dispatch[], Dispatch[]] {
     const { ctx, cfg, T, B, buffers: b } = this;
     const H = cfg.hidden;
     const O = cfg.output;
@@ -139,7 +145,7 @@ export class RecurrentGpu {
     const rows = perSequence ? B : T * B;
     const hIn = perSequence ? { buffer: b.hFinal! } : { buffer: top.hs, offset: B * H };
     const dIn = perSequence ? b.dFinal! : top.dh;
-    return [
+    const forward = [
       ...(perSequence ? [gatherFinalState(ctx, { B, H }, b.lengths, top.hs, b.hFinal!)] : []),
       gemm(ctx, 'headForward', {
         M: rows, N: O, K: H, transB: true,
@@ -150,6 +156,8 @@ export class RecurrentGpu {
         outputs: b.logits, targets: b.targets, rowLoss: b.rowLoss, dOutputs: b.dlogits, lengths: b.lengths, batchInfo: b.batchInfo,
       }),
       sumRows(ctx, 'meanLoss', { rows, cols: 1 }, { buffer: b.rowLoss }, { buffer: b.metrics }),
+    ];
+    const backward = [
       gemm(ctx, 'headWeightGrad', {
         M: O, N: H, K: rows, transA: true,
         a: { buffer: b.dlogits }, b: hIn, c: { buffer: b.grads, offset: off('head.weight') },
@@ -161,9 +169,11 @@ export class RecurrentGpu {
       }),
       ...(perSequence ? [scatterFinalGrad(ctx, { T, B, H }, b.lengths, b.dFinal!, top.dh)] : []),
     ];
+    return [forward, backward];
   }
 
-  private layerBuffers(l: number): LayerBuffers {
+  /** `tokens`: layer 0 of a token model, whose steps read the ids instead of a projection. */
+  private layerBuffers(l: number, tokens: GPUBuffer | null): LayerBuffers {
     const { ctx, cfg, T, B } = this;
     const H = cfg.hidden;
     const GH = GATES[cfg.cell] * H;
@@ -173,7 +183,7 @@ export class RecurrentGpu {
     const dh = ctx.storage(name('dh'), rows * H * f32);
     const dA = cfg.cell === 'rnn' ? dh : ctx.storage(name('dA'), rows * GH * f32); // Elman: δ overwrites dh in place
     return {
-      proj: ctx.storage(name('proj'), rows * GH * f32),
+      proj: tokens ?? ctx.storage(name('proj'), rows * GH * f32),
       hs: ctx.storage(name('hs'), (rows + B) * H * f32),
       cs: cfg.cell === 'lstm' ? ctx.storage(name('cs'), (rows + B) * H * f32) : null,
       gates: cfg.cell === 'rnn' ? null : ctx.storage(name('gates'), rows * GH * f32),
@@ -192,27 +202,35 @@ export class RecurrentGpu {
     const GH = GATES[cfg.cell] * H;
     const rows = T * B;
     const off = (name: string) => this.layout.byName.get(`rnn.${name}_l${l}`)!.offset;
-    const shape: StepShape = { cell: cfg.cell, T, B, H, relu: cfg.nonlinearity === 'relu', whh: off('weight_hh'), bhh: off('bias_hh') };
     const params = { buffer: b.params };
     const grads = (name: string) => ({ buffer: b.grads, offset: off(name) });
     // The layer's input: tokens, real vectors, or h_1..h_T of the layer below.
     const input = below ? { buffer: below.hs, offset: B * H } : b.inputs ? { buffer: b.inputs } : null;
     const inSize = below ? H : F;
+    const shape: StepShape = {
+      cell: cfg.cell, T, B, H, relu: cfg.nonlinearity === 'relu', whh: off('weight_hh'), bhh: off('bias_hh'),
+      tokens: input ? undefined : { V: F, wih: off('weight_ih'), bih: off('bias_ih') },
+    };
 
     const project = input
       ? gemm(ctx, `project_l${l}`, {
           M: rows, N: GH, K: inSize, transB: true,
           a: input, b: { ...params, offset: off('weight_ih') }, bias: { ...params, offset: off('bias_ih') }, c: { buffer: lb.proj },
         })
-      : projectTokens(ctx, { rows, H: GH, V: F, wih: off('weight_ih'), bih: off('bias_ih') }, b.params, b.tokens!, lb.proj);
+      : null;
 
     const gradDispatches = [
       gemm(ctx, `hiddenWeightGrad_l${l}`, {
         M: GH, N: H, K: rows, transA: true,
         a: { buffer: lb.dAhh }, b: { buffer: lb.hs }, c: grads('weight_hh'), // h_0..h_{T-1}
       }),
-      sumRows(ctx, `hiddenBiasGrad_l${l}`, { rows, cols: GH }, { buffer: lb.dAhh }, grads('bias_hh')),
-      sumRows(ctx, `inputBiasGrad_l${l}`, { rows, cols: GH }, { buffer: lb.dA }, grads('bias_ih')),
+      // b_hh and b_ih get the same gradient but for the GRU's n gate: one sum where they agree.
+      ...(lb.dAhh === lb.dA
+        ? [sumRows(ctx, `biasGrad_l${l}`, { rows, cols: GH }, { buffer: lb.dA }, grads('bias_hh'), grads('bias_ih'))]
+        : [
+            sumRows(ctx, `hiddenBiasGrad_l${l}`, { rows, cols: GH }, { buffer: lb.dAhh }, grads('bias_hh')),
+            sumRows(ctx, `inputBiasGrad_l${l}`, { rows, cols: GH }, { buffer: lb.dA }, grads('bias_ih')),
+          ]),
       input
         ? gemm(ctx, `inputWeightGrad_l${l}`, { M: GH, N: inSize, K: rows, transA: true, a: { buffer: lb.dA }, b: input, c: grads('weight_ih') })
         : tokenWeightGrad(ctx, { H: GH, V: F, dwih: off('weight_ih') }, lb.dA, b.tokOffsets!, b.tokRows!, b.grads),
@@ -224,10 +242,12 @@ export class RecurrentGpu {
           a: { buffer: lb.dA }, b: { ...params, offset: off('weight_ih') }, c: { buffer: below.dh },
         }),
       );
+    const rowsPerGroup = sequenceRows(shape);
     return {
       buffers: lb,
       project,
-      forward: forwardStep(ctx, shape, b.params, lb, b.lengths),
+      forward: rowsPerGroup ? forwardSequence(ctx, shape, rowsPerGroup, b.params, lb, b.lengths) : forwardStep(ctx, shape, b.params, lb, b.lengths),
+      sequence: rowsPerGroup > 0,
       backward: backwardStep(ctx, shape, b.params, lb),
       grads: gradDispatches,
     };
@@ -321,17 +341,23 @@ export class RecurrentGpu {
 
   private zeros: Float32Array | undefined;
 
-  /** Per layer: its input projection, then T forward-step dispatches. */
+  /** Per layer: its input projection (if any), then its forward steps. */
   encodeForward(pass: GPUComputePassEncoder): void {
     for (const layer of this.layers) {
-      encode(pass, layer.project);
-      this.encodeSteps(pass, layer.forward, false);
+      if (layer.project) encode(pass, layer.project);
+      this.encodeForwardSteps(pass, layer);
     }
+  }
+
+  private encodeForwardSteps(pass: GPUComputePassEncoder, layer: Layer): void {
+    if (layer.sequence) encode(pass, layer.forward);
+    else this.encodeSteps(pass, layer.forward, false);
   }
 
   /** Head, loss and dlogits in one pass, the head's gradients, and dL/dh of the top layer. */
   encodeHead(pass: GPUComputePassEncoder): void {
-    for (const d of this.head) encode(pass, d);
+    for (const d of this.headForward) encode(pass, d);
+    for (const d of this.headBackward) encode(pass, d);
   }
 
   /** From the top layer down: T backward-step dispatches (t = T-1 … 0), then its gradients. */
@@ -352,8 +378,25 @@ export class RecurrentGpu {
     }
   }
 
+  /**
+   * The gradient pass split into its phases, in order (encoding them all = encodeGradientPass), for
+   * gpu/perf/profileStep.ts: each can be submitted alone to time it.
+   */
+  phases(): { name: string; encode: (pass: GPUComputePassEncoder) => void; dispatches?: Dispatch[] }[] {
+    const each = (name: string, ds: Dispatch[]) => ({ name, dispatches: ds, encode: (pass: GPUComputePassEncoder) => ds.forEach((d) => encode(pass, d)) });
+    const down = [...this.layers].reverse();
+    return [
+      each('projection', this.layers.flatMap((l) => (l.project ? [l.project] : []))),
+      { name: 'forward steps', encode: (pass) => this.layers.forEach((l) => this.encodeForwardSteps(pass, l)) },
+      each('head + loss', this.headForward),
+      each('head backward', this.headBackward),
+      { name: 'backward steps', encode: (pass) => down.forEach((l) => this.encodeSteps(pass, l.backward, true)) },
+      each('weight gradients', down.flatMap((l) => l.grads)),
+    ];
+  }
+
   /** Dispatches per training step, optimizer excluded. */
   get dispatchCount(): number {
-    return this.head.length + this.layers.reduce((n, l) => n + 1 + 2 * this.T + l.grads.length, 0);
+    return this.headForward.length + this.headBackward.length + this.layers.reduce((n, l) => n + (l.project ? 1 : 0) + (l.sequence ? 1 : this.T) + this.T + l.grads.length, 0);
   }
 }

@@ -1,0 +1,47 @@
+// The Markdown report from a made-up run: peers' cells (measured, partial, too slow, estimated, error),
+// the ratios, and the T-scaling fit.
+import { describe, expect, it } from 'vitest';
+import { findConfig, tScalingConfigs, T_SCALING } from './configs.ts';
+import type { BenchResult } from './core.ts';
+import type { PeerResult } from './peers.ts';
+import { markdown, peerCell, peerRatio, type BenchReport } from './report.ts';
+
+const result = (name: string, msPerStep: number, config = findConfig(name)): BenchResult => ({
+  config, msPerStep, steps: 3, warmupMs: msPerStep, tokensPerS: 1, flopsPerStep: 1e9, gflops: 1e9 / msPerStep / 1e6,
+  dispatchesPerStep: 2 * config.T + 14, gpuBytes: 2 ** 20 * config.T, buffersAddedWhileTraining: 0, firstLoss: 3.5, lastLoss: 3.4,
+});
+const peer = (p: Partial<PeerResult> & Pick<PeerResult, 'status'>, name = 'tiny'): PeerResult => ({ peer: 'tfjs-wasm', config: findConfig(name), ...p });
+
+describe('the bench report', () => {
+  it('says what each peer managed', () => {
+    expect(peerCell(peer({ status: 'ok', msPerStep: 123.4 }))).toBe('123');
+    expect(peerCell(peer({ status: 'partial', msPerStep: 12.34, steps: 1 }))).toBe('12.3 (1 step)');
+    expect(peerCell(peer({ status: 'too-slow', boundMs: 41_000, boundPhase: 'step' }))).toBe('too slow: > 41.0 s/step');
+    expect(peerCell(peer({ status: 'too-slow', boundMs: 59_000, boundPhase: 'warm-up' }))).toBe('too slow: warm-up step > 59.0 s');
+    expect(peerRatio(peer({ status: 'too-slow', boundMs: 59_000, boundPhase: 'warm-up' }), 100)).toBe('—');
+    expect(peerCell(peer({ status: 'skipped', estimateMs: 90_000 }))).toBe('too slow: ≥ 90.0 s/step (estimated, not run)');
+    expect(peerCell(peer({ status: 'error', note: 'a | b' }))).toBe('error: a / b');
+    expect(peerRatio(peer({ status: 'ok', msPerStep: 300 }), 100)).toBe('3.0×');
+    expect(peerRatio(peer({ status: 'too-slow', boundMs: 5000 }), 100)).toBe('> 50×');
+    expect(peerRatio(peer({ status: 'skipped', estimateMs: 2000 }), 100)).toBe('≥ 20×');
+  });
+
+  it('renders the comparison, the runs and the T fit', () => {
+    const tscale = tScalingConfigs().map((c) => result(c.name, 10 + 2 * c.T, c));
+    const report: BenchReport = {
+      date: '2026-01-02T03:04:05.000Z', host: { cpus: 2, cpuModel: 'cpu', node: 'v20' }, args: ['--quick'],
+      runs: [{ runtime: 'Chromium (WebGPU, worker)', where: 'worker', adapter: 'swiftshader', results: [result('tiny', 20), result('large-lstm', 1000)] }],
+      gemm: { chromium: { best: { n: 512, variant: 'A·Bᵀ', ms: 100, gflops: 2 }, all: [{ n: 512, variant: 'A·Bᵀ', ms: 100, gflops: 2 }] } },
+      tscale: { runtime: 'Chromium (WebGPU, worker)', results: tscale, spec: T_SCALING },
+      peers: [peer({ status: 'ok', msPerStep: 60 }), peer({ status: 'too-slow', boundMs: 30_000 }, 'large-lstm')],
+      load: { start: 1, end: 1, min: 0.5, max: 1.5, mean: 1 },
+      seconds: 100,
+    };
+    const md = markdown(report);
+    expect(md).toContain('| tiny | rnn | 32 | 32 | 32 | 16 | 20.0 | 50 | 2500.0% | 60.0 | 3.0× |');
+    expect(md).toContain('| large-lstm | lstm | 65 | 512 | 128 | 64 | 1000 | 1.0 | 50.0% | too slow: > 30.0 s/step | > 30× |');
+    expect(md).toContain('ms/step = 10.0 + 2.000·T, R² = 1.0000');
+    expect(md).toContain('Load average (1 min) during the run: mean 1.00');
+    expect(md).toContain('`npm run bench -- --quick`');
+  });
+});

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Per-phase profile of a training step in Node (Dawn): see gpu/perf/profileStep.ts.
+// node scripts/profile-step.js [small-lstm …] [--rounds=5] [--gemm=512] [--detail] [--tune=sequence:0;sequence:1]
+import { register } from 'node:module';
+import { register as registerTsx } from 'tsx/esm/api';
+
+registerTsx();
+register('../bin/raw-hooks.js', import.meta.url);
+const { requestNodeDevice } = await import('../gpu/device.node.ts');
+const { main } = await import('../gpu/perf/profileStep.ts');
+const ctx = await requestNodeDevice();
+const keepAlive = setInterval(() => {}, 1000);
+try {
+  await main(ctx, process.argv.slice(2));
+} finally {
+  ctx.device.destroy();
+  clearInterval(keepAlive);
+}
