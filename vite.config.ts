@@ -2,12 +2,15 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 // @ts-expect-error plain JS build script without types
 import { prepareData } from './scripts/prepare-data.js';
+// @ts-expect-error plain JS build script without types
+import { contentSecurityPolicy } from './scripts/csp.js';
 
 export default defineConfig({
   // Relative asset URLs: the build works from any sub-path of a static host.
   base: './',
   plugins: [
     react(),
+    contentSecurityPolicy(),
     { name: 'rnnlab-data', buildStart: () => prepareData(), configureServer: () => prepareData() },
   ],
   build: {

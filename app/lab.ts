@@ -7,8 +7,8 @@ import { parseSettings, type FieldErrors, type FieldName, type Settings } from '
 import { keepsWeights, seriesValues, toSessionConfig } from './config/sessionConfig.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { Autosave } from './persist/autosave.ts';
-import { planRestore, putBackCurves, recordOf, restoredNotice, restoreFailedNotice } from './persist/sessionRecord.ts';
-import { loadSession, type StoredSession } from './persist/sessionStore.ts';
+import { clearedStoreNotice, planRestore, putBackCurves, recordOf, restoredNotice, restoreFailedNotice } from './persist/sessionRecord.ts';
+import { forgottenSave, loadSession, type StoredSession } from './persist/sessionStore.ts';
 import { useStore } from './store/index.ts';
 import { noDevice, type Phase } from './store/sessionSlice.ts';
 import { formFromDataset } from './store/settingsSlice.ts';
@@ -23,6 +23,7 @@ const APPLY_DELAY_MS = 400;
 
 export const metrics = new Metrics();
 let client: WorkerClient | null = null;
+let newWorker: (() => Worker) | undefined;
 
 const state = useStore.getState;
 
@@ -41,6 +42,7 @@ let restoring: StoredSession | null = null;
 let weightsWaiters: ((bytes: ArrayBuffer) => void)[] = [];
 
 export function startLab(createWorker?: () => Worker): void {
+  newWorker = createWorker;
   client = new WorkerClient(metrics, { onMessage }, createWorker);
   autosave = new Autosave({ ask: () => client?.send({ type: 'saveCheckpoint' }), record: (c) => recordOf(c, metrics, state().carriedSteps) });
   // Edits apply themselves once the user stops typing; selects and uploads apply at once (applyNow).
@@ -58,6 +60,9 @@ async function restoreOrApply(): Promise<void> {
   if (!saved || !plan?.ok || !client || noDevice(state())) {
     applyNow();
     if (saved && plan && !plan.ok) useStore.setState({ notice: restoreFailedNotice(saved, plan.reason) });
+    // A save this browser made is gone (its site data was cleared, or evicted): say so, once.
+    const gone = saved ? null : forgottenSave();
+    if (gone) useStore.setState({ notice: clearedStoreNotice(gone) });
     return;
   }
   restoring = saved;
@@ -157,12 +162,31 @@ export function step(): void {
 }
 
 export function reset(): void {
+  if (client?.crashed) return restartWorker();
   if (!client || noDevice(state())) return;
   client.send({ type: 'reset' });
   startOver(true);
   // After a fatal error the worker's answer ('status') decides again what state the session is in.
   const phase = state().phase === 'failed' ? 'idle' : state().phase;
   useStore.setState({ error: null, notice: null, steps: 0, carriedSteps: 0, phase });
+}
+
+/**
+ * After a worker crash: a new worker, the form's settings applied afresh (fresh weights). The stored
+ * session is not touched until a new save replaces it (a crashed session is never saved).
+ */
+function restartWorker(): void {
+  client?.terminate();
+  requested = null;
+  restoring = null;
+  importing = null;
+  sampleInFlight = false;
+  weightsWaiters = [];
+  settle((w) => w.reject(new Error('The training worker was restarted.')));
+  startOver(true);
+  useStore.setState({ error: null, notice: null, steps: 0, carriedSteps: 0, phase: 'starting', applied: null, device: null, deviceError: null, pendingDiscard: null });
+  client = new WorkerClient(metrics, { onMessage }, newWorker);
+  applyNow();
 }
 
 function canRun(): boolean {
@@ -227,8 +251,23 @@ export async function uploadText(file: File): Promise<void> {
   applyNow();
 }
 
+/** Sizes that train at a few steps a second on the CPU fallback. */
+const CPU_SIZES = { hidden: '32', seqLen: '32', tbptt: '32', batchSize: '8' } as const;
+
+/** Without a GPU the dataset defaults are slow to watch: smaller ones, unless the user chose already. */
+function useCpuSizes(): void {
+  const s = state();
+  if (restoring || s.steps + s.carriedSteps > 0) return;
+  const defaults = datasetInfo(s.form.dataset).defaults;
+  const untouched = (Object.keys(defaults) as (keyof typeof defaults)[]).every((k) => s.form[k] === defaults[k]);
+  if (untouched) useStore.setState({ form: { ...s.form, ...CPU_SIZES } });
+}
+
 function onMessage(m: FromWorker): void {
   switch (m.type) {
+    case 'device':
+      if (m.backend === 'cpu') useCpuSizes();
+      break;
     case 'configured': {
       const r = requested;
       requested = null;

@@ -16,6 +16,7 @@ const BRIEF: Record<string, { steps: number; drop: number }> = {
   'long-memory': { steps: 80, drop: 0.2 },
   forecasting: { steps: 60, drop: 0.3 },
   'truncated-bptt': { steps: 60, drop: 0.2 },
+  'sequences-to-trees': { steps: 60, drop: 0.3 },
 };
 
 async function openNotebook(page: Page, url: string): Promise<void> {
@@ -228,4 +229,29 @@ test('edit with live preview; saved notebooks: listed, delete asks first; weight
   await list.getByRole('button', { name: 'Delete My names' }).click();
   await list.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(page.getByText('Notebooks you open from a link or a file, or edit, are kept here.')).toBeVisible();
+});
+
+test('a tree cell draws its validation trees, coloured by a hidden unit or by the prediction', async ({ page }) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await openNotebook(page, 'notebook.html?g=sequences-to-trees');
+  await trainTo(page, 0, 40);
+  const c = await cell(page, 0);
+  expect(c.tree).not.toBeNull();
+  expect(c.tree!.step).toBe(40);
+  expect(c.tree!.nodes).toHaveLength(3);
+  expect(c.accuracy.map((a) => a.step)).toEqual([40]);
+  const view = page.getByTestId('nb-cell').first().getByTestId('nb-tree-view');
+  await expect(view.getByTestId('nb-tree')).toHaveCount(3);
+  const circles = view.getByTestId('nb-tree').first().locator('circle');
+  await expect(circles).toHaveCount(c.tree!.nodes[0]);
+  const fills = async () => circles.evaluateAll((cs) => cs.map((x) => x.getAttribute('fill')));
+  const byUnit = await fills();
+  expect(new Set(byUnit).size).toBeGreaterThan(1);
+  await view.getByLabel('unit number').fill('5');
+  expect(await fills()).not.toEqual(byUnit);
+  await view.getByText('prediction right / wrong').click();
+  expect((await fills()).every((f) => ['#1a9850', '#d73027', '#bbbbbb'].includes(f!))).toBe(true);
+  await expect(view.getByTestId('nb-tree-accuracy')).toContainText('depth-5 expressions');
+  expect(pageErrors).toEqual([]);
 });

@@ -62,6 +62,10 @@ test('without WebGPU the page explains what is missing and trains on the CPU', a
     await expect(page.locator('.topbar .gpu')).toHaveText(/^CPU .*slower than a GPU$/);
     await page.waitForFunction(() => window.__rnnlab!.status === 'idle', null, { timeout: 60_000 });
 
+    // The defaults shrink to CPU sizes (Moby Dick's LSTM 128 × 64 steps would crawl here).
+    await expect(page.locator('#field-hidden')).toHaveValue('32');
+    await expect(page.locator('#field-batchSize')).toHaveValue('8');
+    await expect(page.locator('.device')).toContainText('LSTM 1×32');
     await page.evaluate((s) => window.__rnnlab!.configure(s), TINY);
     await expect(page.locator('.device')).toContainText('GRU 1×16');
     const text = await (await page.request.get('data/first-names.txt')).text();

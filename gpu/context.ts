@@ -3,6 +3,13 @@
 
 import { PipelineCache, type BindingKind } from './pipelines.ts';
 
+/** The device limits every buffer, binding and pipeline is checked against (before anything is dispatched). */
+export type DeviceLimits = Pick<GPUSupportedLimits,
+  | 'maxBufferSize' | 'maxStorageBufferBindingSize' | 'maxUniformBufferBindingSize'
+  | 'maxComputeWorkgroupSizeX' | 'maxComputeWorkgroupSizeY' | 'maxComputeWorkgroupSizeZ' | 'maxComputeInvocationsPerWorkgroup'
+  | 'maxComputeWorkgroupStorageSize' | 'maxComputeWorkgroupsPerDimension' | 'maxStorageBuffersPerShaderStage'
+  | 'maxUniformBuffersPerShaderStage' | 'maxBindGroups' | 'maxDynamicUniformBuffersPerPipelineLayout'>;
+
 export interface AdapterDescription {
   name: string;
   backend: string;
@@ -34,11 +41,25 @@ export class GpuContext {
   /** Set when the device is lost; every later result is void. */
   lostReason: string | null = null;
 
+  /** The device's limits, or lower ones given for tests (`options.limits`): what every check uses. */
+  readonly limits: DeviceLimits;
+
   constructor(
     readonly device: GPUDevice,
     readonly adapter: AdapterDescription,
+    options: { limits?: Partial<DeviceLimits> } = {},
   ) {
-    this.cache = new PipelineCache(device);
+    const l = device.limits;
+    this.limits = {
+      maxBufferSize: l.maxBufferSize, maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxUniformBufferBindingSize: l.maxUniformBufferBindingSize,
+      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX, maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY, maxComputeWorkgroupSizeZ: l.maxComputeWorkgroupSizeZ,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension, maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+      maxUniformBuffersPerShaderStage: l.maxUniformBuffersPerShaderStage, maxBindGroups: l.maxBindGroups,
+      maxDynamicUniformBuffersPerPipelineLayout: l.maxDynamicUniformBuffersPerPipelineLayout,
+      ...options.limits,
+    };
+    this.cache = new PipelineCache(device, this.limits);
     device.addEventListener('uncapturederror', (e) => {
       this.errors.push((e as GPUUncapturedErrorEvent).error.message);
     });
@@ -54,7 +75,7 @@ export class GpuContext {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
     // Checked here, where every buffer is made: WebGPU would only raise an asynchronous validation
     // error, and the step would silently compute nothing.
-    const { limits } = this.device;
+    const { limits } = this;
     if (size > limits.maxBufferSize) throw new GpuLimitError('maxBufferSize', limits.maxBufferSize, size, label);
     if (usage & GPUBufferUsage.STORAGE && size > limits.maxStorageBufferBindingSize)
       throw new GpuLimitError('maxStorageBufferBindingSize', limits.maxStorageBufferBindingSize, size, label);
@@ -103,6 +124,11 @@ export class GpuContext {
   }
 
   bindGroup(label: string, kinds: readonly BindingKind[], buffers: readonly GPUBuffer[]): GPUBindGroup {
+    // Every binding against its limit (whole buffers are bound).
+    buffers.forEach((buffer, i) => {
+      const limit = kinds[i] === 'uniform' ? 'maxUniformBufferBindingSize' : 'maxStorageBufferBindingSize';
+      if (buffer.size > this.limits[limit]) throw new GpuLimitError(limit, this.limits[limit], buffer.size, `${label} (binding ${i}, ${buffer.label || 'a buffer'})`);
+    });
     return this.device.createBindGroup({
       label,
       layout: this.cache.layout(kinds),

@@ -3,6 +3,8 @@
 // Layouts are explicit (never 'auto'): an auto layout only fits the pipeline that made it and
 // silently drops unused bindings.
 
+import { checkKernelLimits, type PipelineLimits } from './limits.ts';
+
 export type BindingKind = 'uniform' | 'read' | 'rw';
 
 const bufferType: Record<BindingKind, GPUBufferBindingType> = {
@@ -17,7 +19,11 @@ export class PipelineCache {
   /** Group 1 of every per-time-step kernel: the step index, selected by a dynamic uniform offset. */
   readonly stepLayout: GPUBindGroupLayout;
 
-  constructor(readonly device: GPUDevice) {
+  /** `limits`: what each new pipeline is checked against before it is made (default: the device's). */
+  constructor(
+    readonly device: GPUDevice,
+    private readonly limits: PipelineLimits = device.limits,
+  ) {
     this.stepLayout = device.createBindGroupLayout({
       label: 'step',
       entries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } }],
@@ -49,6 +55,11 @@ export class PipelineCache {
     const key = `${code}\u0000${entryPoint}\u0000${JSON.stringify(numeric)}\u0000${kinds.join(',')}\u0000${stepped}`;
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
+      // Refused here, before any dispatch, with the limit's name: the device would only report an
+      // asynchronous validation error and the step would compute nothing.
+      const storage = kinds.filter((k) => k !== 'uniform').length;
+      const uniform = kinds.length - storage + (stepped ? 1 : 0);
+      checkKernelLimits(this.limits, label, code, entryPoint, constants, { storage, uniform, groups: stepped ? 2 : 1, dynamicUniform: stepped ? 1 : 0 });
       const groups = stepped ? [this.layout(kinds), this.stepLayout] : [this.layout(kinds)];
       pipeline = this.device.createComputePipeline({
         label,

@@ -24,6 +24,7 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
   for (const [i, c] of cells.entries()) {
     if (!c.ok) throw new Error(`${id} cell ${i + 1}: ${JSON.stringify(c.problems)}`);
     const s = c.spec.settings;
+    if (!s) continue; // a tree cell: see `rnnlab train --tree` and scripts/tree-bench.js
     const steps = Math.max(1, Math.round(c.spec.steps * Number(args.budget)));
     const dataset = s.dataset === 'moby-dick' || s.dataset === 'first-names' ? { text: `public/data/${s.dataset}.txt` } : { task: s.dataset };
     const cell = s.cell.startsWith('rnn') ? 'rnn' : s.cell;

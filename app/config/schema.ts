@@ -9,6 +9,10 @@ import { datasetInfo } from './datasets.ts';
 import { minTextChars } from '../upload/validateText.ts';
 import { minSeriesLength } from '../../gpu/data/series.ts';
 
+// No code generation: zod's JIT compiles object parsers with `new Function`, which the page's
+// Content-Security-Policy (no 'unsafe-eval') refuses, and reports as a violation. Before any schema.
+z.config({ jitless: true });
+
 export const CELL_CHOICES = ['rnn-tanh', 'rnn-relu', 'gru', 'lstm'] as const;
 export type CellChoice = (typeof CELL_CHOICES)[number];
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const;

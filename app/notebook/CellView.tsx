@@ -14,12 +14,15 @@ import { PredictionView } from '../panels/PredictionView.tsx';
 import { saveWeights } from '../weightsFile.ts';
 import type { CellLab } from './cellLab.ts';
 import { ConnectivityChart } from './ConnectivityChart.tsx';
+import { TreeView } from './TreeView.tsx';
+import { treeDatasetOf } from './cellConfig.ts';
 
 const CELL_NAMES: Record<string, string> = { 'rnn-tanh': 'tanh RNN', 'rnn-relu': 'ReLU RNN', gru: 'GRU', lstm: 'LSTM' };
 
 export function CellView({ lab, index }: { lab: CellLab; index: number }) {
   const { spec } = lab;
   const s = spec.settings;
+  const t = spec.tree;
   const phase = useStore(lab.store, (x) => x.phase);
   const steps = useStore(lab.store, (x) => x.steps);
   const target = useStore(lab.store, (x) => x.target);
@@ -42,8 +45,17 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
         <header className="nb-cell-head">
           <h3>{title}</h3>
           <p className="muted">
-            {CELL_NAMES[s.cell]} {s.layers}×{s.hidden} · {datasetInfo(s.dataset).label.replace(/^Task: /, '')} · seq {s.seqLen}
-            {s.tbptt < s.seqLen ? ` (TBPTT ${s.tbptt})` : ''} · batch {s.batchSize} · {s.optimizer} {s.lr}
+            {s ? (
+              <>
+                {CELL_NAMES[s.cell]} {s.layers}×{s.hidden} · {datasetInfo(s.dataset).label.replace(/^Task: /, '')} · seq {s.seqLen}
+                {s.tbptt < s.seqLen ? ` (TBPTT ${s.tbptt})` : ''} · batch {s.batchSize} · {s.optimizer} {s.lr}
+              </>
+            ) : (
+              <>
+                {t!.cell === 'lstm' ? 'Tree-LSTM' : 'tree RNN'} ×{t!.hidden} · {treeDatasetOf(t!)} · trained on depth ≤ {t!.trainDepth}, tested on {t!.validationDepth} · batch {t!.batchSize} trees ·{' '}
+                {t!.optimizer.kind} {t!.optimizer.lr}
+              </>
+            )}
             {paramCount !== null ? ` · ${paramCount.toLocaleString('en-US')} parameters` : ''}
           </p>
         </header>
@@ -72,7 +84,7 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
             <button type="button" className="small" disabled={phase === 'starting'} onClick={() => void lab.exportWeights().then((b) => saveWeights(b, `${slug(title)}-step${steps}.safetensors`))}>
               Download weights
             </button>
-            <button type="button" className="small" disabled={!ready} onClick={() => importInput.current?.click()}>
+            <button type="button" className="small" disabled={!ready || t !== null} onClick={() => importInput.current?.click()}>
               Attach weights…
             </button>
             <input
@@ -117,6 +129,7 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
             </figure>
           )}
           {views.includes('connectivity') && <ConnectivityChart lab={lab} />}
+          {views.includes('tree') && <TreeView lab={lab} />}
           {views.includes('heatmap') && (
             <div className="nb-view wide">
               <Heatmap source={heatmap} compact />

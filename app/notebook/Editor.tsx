@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import { BadCell } from './NotebookView.tsx';
 import { renderNotebook, type RenderedNotebook } from './renderMarkdown.ts';
+import { treeDatasetOf, type CellSpec } from './cellConfig.ts';
 
 const PREVIEW_DELAY_MS = 250;
 
@@ -35,8 +36,7 @@ export function Editor({ markdown, onChange }: { markdown: string; onChange(mark
               <div key={i} className="nb-text" dangerouslySetInnerHTML={{ __html: p.html }} />
             ) : p.parse.ok ? (
               <p key={i} className="nb-cell-preview">
-                Cell {p.index + 1}: {p.parse.spec.title ?? p.parse.spec.settings.dataset} — {p.parse.spec.settings.cell} {p.parse.spec.settings.layers}×
-                {p.parse.spec.settings.hidden}, {p.parse.spec.steps} steps
+                Cell {p.index + 1}: {cellSummary(p.parse.spec)}, {p.parse.spec.steps} steps
               </p>
             ) : (
               <BadCell key={i} index={p.index} source={p.source} problems={p.parse.problems} />
@@ -62,3 +62,9 @@ hidden: 32
 steps: 200
 \`\`\`
 `;
+
+function cellSummary(spec: CellSpec): string {
+  const { settings: s, tree: t } = spec;
+  if (s) return `${spec.title ?? s.dataset} — ${s.cell} ${s.layers}×${s.hidden}`;
+  return `${spec.title ?? treeDatasetOf(t!)} — tree-${t!.cell} ×${t!.hidden}`;
+}

@@ -50,4 +50,35 @@ describe('notebook cells', () => {
     const big = parseCell('dataset: copy\n' + '#'.repeat(5000), 2);
     expect(!big.ok && big.problems[0].message).toMatch(/at most 4000/);
   });
+
+  it('tree cells: defaults, their own fields, and the fields that do not apply', () => {
+    const r = parseCell('dataset: tree-arithmetic\ncell: tree-rnn\nhidden: 24\ndepth: 2\ntestDepth: 4\nsteps: 100', 1);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.spec.settings).toBeNull();
+    expect(r.spec.tree).toMatchObject({ kind: 'tree', task: 'arithmetic', cell: 'rnn', hidden: 24, batchSize: 32, trainDepth: 2, validationDepth: 4, seed: 0 });
+    expect(r.spec.tree!.optimizer).toMatchObject({ kind: 'adam', lr: 0.005, clip: 1 });
+    expect(r.spec.views).toEqual(['loss', 'tree']);
+    // formatCell round-trips.
+    const again = parseCell(formatCell(r.spec), 1);
+    expect(again.ok && again.spec).toEqual(r.spec);
+    const neg = parseCell('dataset: tree-sentiment', 1);
+    expect(neg.ok && neg.spec.tree).toMatchObject({ task: 'negation', cell: 'lstm', trainDepth: 4, validationDepth: 7 });
+
+    const bad = parseCell('dataset: tree-arithmetic\ncell: lstm\nseqLen: 20\nlayers: 2\nprompt: x\ndepth: 3\ntestDepth: 3\nviews: loss, heatmap\nlr: 0', 3);
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    const byField = Object.fromEntries(bad.problems.map((p) => [p.field, p.message]));
+    expect(byField.cell).toMatch(/tree-rnn.*tree-lstm/);
+    expect(byField.seqLen).toMatch(/does not apply to a tree dataset\. A tree cell takes: dataset, cell, hidden, batchSize/);
+    expect(byField.layers).toMatch(/does not apply/);
+    expect(byField.prompt).toMatch(/character models/);
+    expect(byField.testDepth).toMatch(/must exceed depth \(3\)/);
+    expect(byField.views).toMatch(/“heatmap”: a tree cell shows loss, gradnorm and tree/);
+    expect(byField.lr).toMatch(/above 0/);
+    expect(bad.problems.every((p) => p.cell === 3)).toBe(true);
+
+    const seq = parseCell('dataset: copy\ndepth: 2\nviews: loss, tree', 1);
+    expect(!seq.ok && seq.problems.map((p) => p.field).sort()).toEqual(['depth', 'views']);
+  });
 });

@@ -3,14 +3,32 @@
 // Every problem is reported with the cell's number and the field's name, so an author can find it.
 
 import { DATASETS, datasetInfo, type DatasetId } from '../config/datasets.ts';
-import { parseSettings, type FieldName, type FormValues, type Settings } from '../config/schema.ts';
+import { OPTIMIZERS, parseSettings, type FieldName, type FormValues, type Settings } from '../config/schema.ts';
+import { optimizer, type OptimizerKind } from '../../gpu/optim/config.ts';
+import { TREE_SESSION_LIMITS, type TreeSessionConfig } from '../../gpu/worker/protocol.ts';
 
 /** What a cell shows besides its controls. */
-export const VIEWS = ['loss', 'heatmap', 'samples', 'prediction', 'gradnorm', 'connectivity'] as const;
+export const VIEWS = ['loss', 'heatmap', 'samples', 'prediction', 'gradnorm', 'connectivity', 'tree'] as const;
+
+/** Recursive networks over trees (gpu/tree/): a cell with one of these datasets trains a TreeSession. */
+export const TREE_DATASETS = ['tree-arithmetic', 'tree-sentiment'] as const;
+export type TreeDatasetId = (typeof TREE_DATASETS)[number];
+export const TREE_CELLS = ['tree-rnn', 'tree-lstm'] as const;
+/** The fields a tree cell takes (besides title, steps, views, width). */
+const TREE_FIELDS = ['dataset', 'cell', 'hidden', 'batchSize', 'optimizer', 'lr', 'clip', 'seed', 'depth', 'testDepth'] as const;
+/** Fields only tree cells take. */
+const TREE_ONLY = ['depth', 'testDepth'];
+const TREE_DEFAULTS: Record<TreeDatasetId, Record<(typeof TREE_FIELDS)[number], string>> = {
+  'tree-arithmetic': { dataset: 'tree-arithmetic', cell: 'tree-lstm', hidden: '64', batchSize: '32', optimizer: 'adam', lr: '0.005', clip: '1', seed: '0', depth: '2', testDepth: '5' },
+  'tree-sentiment': { dataset: 'tree-sentiment', cell: 'tree-lstm', hidden: '32', batchSize: '32', optimizer: 'adam', lr: '0.005', clip: '1', seed: '0', depth: '4', testDepth: '7' },
+};
 export type View = (typeof VIEWS)[number];
 
 export interface CellSpec {
-  settings: Settings;
+  /** A recurrent cell's settings; null for a tree cell. */
+  settings: Settings | null;
+  /** A tree cell's session config; null for a recurrent cell. */
+  tree: TreeSessionConfig | null;
   /** Shown above the cell. */
   title: string | null;
   /** Train pauses by itself after this many steps (press Train again to go on). */
@@ -32,7 +50,7 @@ export type CellParse = { ok: true; spec: CellSpec } | { ok: false; problems: Ce
 
 const FORM_FIELDS: readonly FieldName[] = ['dataset', 'cell', 'hidden', 'layers', 'seqLen', 'tbptt', 'batchSize', 'optimizer', 'lr', 'clip', 'seed'];
 const CELL_FIELDS = ['title', 'steps', 'views', 'prompt', 'width'] as const;
-const ALL_FIELDS: readonly string[] = [...FORM_FIELDS, ...CELL_FIELDS];
+const ALL_FIELDS: readonly string[] = [...FORM_FIELDS, ...TREE_ONLY, ...CELL_FIELDS];
 export const MAX_CELL_STEPS = 100_000;
 const MAX_CELL_CHARS = 4000;
 const DEFAULT_STEPS = 300;
@@ -60,9 +78,12 @@ export function parseCell(source: string, cell: number): CellParse {
 
   // Without a dataset there are no defaults to check the other fields against.
   const dataset = given.get('dataset');
-  if (dataset === undefined) fail('dataset', `required: one of ${notebookDatasets().join(', ')}.`);
-  else if (!notebookDatasets().includes(dataset as DatasetId)) fail('dataset', `“${clip(dataset)}” is not a dataset a notebook can use; one of ${notebookDatasets().join(', ')}.`);
+  const all = [...notebookDatasets(), ...TREE_DATASETS] as string[];
+  if (dataset === undefined) fail('dataset', `required: one of ${all.join(', ')}.`);
+  else if (!all.includes(dataset)) fail('dataset', `“${clip(dataset)}” is not a dataset a notebook can use; one of ${all.join(', ')}.`);
   if (problems.some((p) => p.field === 'dataset')) return { ok: false, problems };
+  if ((TREE_DATASETS as readonly string[]).includes(dataset!)) return parseTreeCell(dataset as TreeDatasetId, given, cell, problems);
+  for (const name of TREE_ONLY) if (given.has(name)) fail(name, `applies to the tree datasets (${TREE_DATASETS.join(', ')}) only.`);
 
   const info = datasetInfo(dataset as DatasetId);
   const form = { dataset, ...info.defaults } as FormValues;
@@ -77,8 +98,53 @@ export function parseCell(source: string, cell: number): CellParse {
   if (width !== 'full' && width !== 'half') fail('width', `“full” or “half”, got “${clip(width)}”.`);
   const prompt = unquote(given.get('prompt') ?? '');
   if (problems.length || !parsed.ok) return { ok: false, problems };
-  return { ok: true, spec: { settings: parsed.settings, title: given.get('title') || null, steps, views, prompt, width: width as CellSpec['width'] } };
+  return { ok: true, spec: { settings: parsed.settings, tree: null, title: given.get('title') || null, steps, views, prompt, width: width as CellSpec['width'] } };
 }
+
+/** A tree cell: its own fields, checked here; the fields of sequence models are refused by name. */
+function parseTreeCell(dataset: TreeDatasetId, given: Map<string, string>, cell: number, problems: CellProblem[]): CellParse {
+  const fail = (field: string, message: string) => problems.push({ cell, field, message });
+  const applies = `A tree cell takes: ${[...TREE_FIELDS, ...CELL_FIELDS.filter((f) => f !== 'prompt')].join(', ')}.`;
+  for (const name of given.keys())
+    if (!(TREE_FIELDS as readonly string[]).includes(name) && !(CELL_FIELDS as readonly string[]).includes(name)) fail(name, `does not apply to a tree dataset. ${applies}`);
+    else if (name === 'prompt') fail(name, `is for character models, not trees. ${applies}`);
+  const v = { ...TREE_DEFAULTS[dataset] };
+  for (const name of TREE_FIELDS) if (given.has(name)) v[name] = given.get(name)!;
+  const int = (name: (typeof TREE_FIELDS)[number], lo: number, hi: number): number => {
+    const n = Number(v[name]);
+    if (!(v[name] !== '' && Number.isInteger(n) && n >= lo && n <= hi)) fail(name, `a whole number from ${lo} to ${hi}, got “${clip(v[name])}”.`);
+    return n;
+  };
+  if (!(TREE_CELLS as readonly string[]).includes(v.cell)) fail('cell', `a tree dataset trains “tree-rnn” or “tree-lstm”, got “${clip(v.cell)}”.`);
+  const hidden = int('hidden', 1, TREE_SESSION_LIMITS.hidden);
+  const batchSize = int('batchSize', 1, TREE_SESSION_LIMITS.batchSize);
+  const seed = int('seed', 0, 2 ** 31 - 1);
+  const depth = int('depth', 1, TREE_SESSION_LIMITS.trainDepth);
+  const testDepth = int('testDepth', 2, TREE_SESSION_LIMITS.validationDepth);
+  if (Number.isInteger(depth) && Number.isInteger(testDepth) && testDepth <= depth) fail('testDepth', `must exceed depth (${depth}): the model is tested on deeper trees than it trains on.`);
+  if (!(OPTIMIZERS as readonly string[]).includes(v.optimizer)) fail('optimizer', `one of ${OPTIMIZERS.join(', ')}, got “${clip(v.optimizer)}”.`);
+  const lr = Number(v.lr);
+  if (!(v.lr !== '' && lr > 0 && lr <= 10)) fail('lr', `a number above 0 and at most 10, got “${clip(v.lr)}”.`);
+  const clipNorm = Number(v.clip);
+  if (!(v.clip !== '' && clipNorm >= 0 && clipNorm <= 1e6)) fail('clip', `a number from 0 (off) to 1e6, got “${clip(v.clip)}”.`);
+  const steps = given.has('steps') ? Number(given.get('steps')) : DEFAULT_STEPS;
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_CELL_STEPS)) fail('steps', `a whole number from 1 to ${MAX_CELL_STEPS}, got “${clip(given.get('steps')!)}”.`);
+  const names = given.has('views') ? given.get('views')!.split(',').map((x) => x.trim()).filter(Boolean) : ['loss', 'tree'];
+  const bad = names.filter((x) => !['loss', 'gradnorm', 'tree'].includes(x));
+  if (bad.length) fail('views', `${bad.map((b) => `“${clip(b)}”`).join(', ')}: a tree cell shows loss, gradnorm and tree.`);
+  const width = given.get('width') ?? 'full';
+  if (width !== 'full' && width !== 'half') fail('width', `“full” or “half”, got “${clip(width)}”.`);
+  if (problems.length) return { ok: false, problems };
+  const tree: TreeSessionConfig = {
+    kind: 'tree', task: dataset === 'tree-arithmetic' ? 'arithmetic' : 'negation', cell: v.cell === 'tree-rnn' ? 'rnn' : 'lstm',
+    hidden, batchSize, trainDepth: depth, validationDepth: testDepth,
+    optimizer: { ...optimizer({ kind: v.optimizer as OptimizerKind, lr }), clip: clipNorm }, seed,
+  };
+  return { ok: true, spec: { settings: null, tree, title: given.get('title') || null, steps, views: [...new Set(names)] as View[], prompt: '', width: width as CellSpec['width'] } };
+}
+
+/** A tree cell's dataset name. */
+export const treeDatasetOf = (t: TreeSessionConfig): TreeDatasetId => (t.task === 'arithmetic' ? 'tree-arithmetic' : 'tree-sentiment');
 
 /** Every dataset but the user's upload (a notebook cannot carry a file). */
 export function notebookDatasets(): DatasetId[] {
@@ -93,6 +159,7 @@ function parseViews(text: string | undefined, kind: 'chars' | 'task', dataset: s
   if (kind === 'chars' && names.includes('prediction')) fail('views', '“prediction” is for tasks; a character model shows “samples”.');
   if (kind === 'task' && names.includes('samples')) fail('views', '“samples” is for character models; a task shows “prediction”.');
   // One output per sequence keeps the analysis to one backward pass per validation.
+  if (names.includes('tree')) fail('views', '“tree” is for the tree datasets (tree-arithmetic, tree-sentiment).');
   if (names.includes('connectivity') && dataset !== 'adding') fail('views', '“connectivity” is shown for the adding task (one output per sequence), not for this dataset.');
   return [...new Set(names)] as View[];
 }
@@ -100,11 +167,19 @@ function parseViews(text: string | undefined, kind: 'chars' | 'task', dataset: s
 /** Turns a spec back into cell text (for "copy this cell's settings" and the editor). */
 export function formatCell(spec: CellSpec): string {
   const s = spec.settings;
+  if (!s) {
+    const t = spec.tree!;
+    return [
+      spec.title ? `title: ${spec.title}` : '', `dataset: ${treeDatasetOf(t)}`, `cell: tree-${t.cell}`, `hidden: ${t.hidden}`, `batchSize: ${t.batchSize}`,
+      `optimizer: ${t.optimizer.kind}`, `lr: ${t.optimizer.lr}`, `clip: ${t.optimizer.clip}`, `seed: ${t.seed}`, `depth: ${t.trainDepth}`, `testDepth: ${t.validationDepth}`,
+      `steps: ${spec.steps}`, `views: ${spec.views.join(', ')}`, spec.width === 'half' ? 'width: half' : '',
+    ].filter(Boolean).join('\n');
+  }
   const lines = [
     spec.title ? `title: ${spec.title}` : '',
     `dataset: ${s.dataset}`, `cell: ${s.cell}`, `hidden: ${s.hidden}`, `layers: ${s.layers}`, `seqLen: ${s.seqLen}`, `tbptt: ${s.tbptt}`,
     `batchSize: ${s.batchSize}`, `optimizer: ${s.optimizer}`, `lr: ${s.lr}`, `clip: ${s.clip}`, `seed: ${s.seed}`, `steps: ${spec.steps}`,
-    `views: ${spec.views.join(', ')}`, spec.prompt ? `prompt: "${spec.prompt}"` : '', spec.width === 'half' ? 'width: half' : '',
+    `views: ${spec.views.join(', ')}`, spec.prompt ? `prompt: "${spec.prompt.replace(/\n/g, '\\n')}"` : '', spec.width === 'half' ? 'width: half' : '',
   ];
   return lines.filter(Boolean).join('\n');
 }

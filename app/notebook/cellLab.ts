@@ -5,6 +5,7 @@
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Connectivity, FromWorker } from '../../gpu/worker/protocol.ts';
+type TreeMessage = Extract<FromWorker, { type: 'tree' }>;
 import { toSessionConfig } from '../config/sessionConfig.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { Signal } from '../metrics/signal.ts';
@@ -37,6 +38,12 @@ export class CellLab {
   /** The latest connectivity analysis (at validations, when the spec shows it). */
   connectivity: { step: number; connectivity: Connectivity } | null = null;
   readonly connectivityChanged = new Signal();
+  /** Tree cells: the latest drawn validation trees (at validations), and the root accuracy of each validation. */
+  tree: TreeMessage | null = null;
+  accuracy: { step: number; accuracy: number }[] = [];
+  readonly treeChanged = new Signal();
+  /** Tree cells: the class names, and what always answering the most frequent root class scores. */
+  treeInfo: { classes: string[]; majorityAccuracy: number } | null = null;
   private channel: SessionChannel;
   private nextSampleAt: number;
   private sampling = false;
@@ -52,7 +59,8 @@ export class CellLab {
     }));
     this.nextSampleAt = this.sampleEvery;
     this.channel = hub.open((m) => this.receive(m));
-    this.channel.send({ type: 'configure', config: toSessionConfig(spec.settings, null), keepWeights: false, connectivity: spec.views.includes('connectivity') });
+    const config = spec.tree ?? toSessionConfig(spec.settings!, null);
+    this.channel.send({ type: 'configure', config, keepWeights: false, connectivity: spec.views.includes('connectivity') });
   }
 
   get state(): CellState {
@@ -91,6 +99,9 @@ export class CellLab {
     this.nextSampleAt = this.sampleEvery;
     this.connectivity = null;
     this.connectivityChanged.notify();
+    this.tree = null;
+    this.accuracy = [];
+    this.treeChanged.notify();
     this.set({ steps: 0, target: this.spec.steps, samples: [], error: null, notice: null, phase: this.state.phase === 'failed' ? 'idle' : this.state.phase });
   }
 
@@ -158,6 +169,20 @@ export class CellLab {
         }
         break;
       }
+      case 'treeConfigured':
+        this.treeInfo = { classes: m.classes, majorityAccuracy: m.majorityAccuracy };
+        this.set({ paramCount: m.paramCount });
+        break;
+      case 'validation':
+        if (m.accuracy !== undefined) {
+          this.accuracy = [...this.accuracy.filter((a) => a.step < m.step), { step: m.step, accuracy: m.accuracy }];
+          this.treeChanged.notify();
+        }
+        break;
+      case 'tree':
+        this.tree = m;
+        this.treeChanged.notify();
+        break;
       case 'connectivity':
         this.connectivity = { step: m.step, connectivity: m.connectivity };
         this.connectivityChanged.notify();

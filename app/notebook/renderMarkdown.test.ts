@@ -13,7 +13,7 @@ describe('notebook Markdown', () => {
     const nb = renderNotebook('# Long *memory*\n\nText before.\n\n```rnn\ndataset: adding\n```\n\nBetween.\n\n```rnn\ndataset: copy\n```\n\n- a list\n\n  ```rnn\n  dataset: sine\n  ```\n');
     expect(nb.title).toBe('Long memory');
     expect(nb.pieces.map((p) => p.kind)).toEqual(['html', 'cell', 'html', 'cell', 'html']);
-    expect(nb.cells.map((c) => c.parse.ok && c.parse.spec.settings.dataset)).toEqual(['adding', 'copy']);
+    expect(nb.cells.map((c) => c.parse.ok && c.parse.spec.settings?.dataset)).toEqual(['adding', 'copy']);
     // A fence nested in a list is shown as code, not run.
     expect(html('- a\n\n  ```rnn\n  dataset: sine\n  ```\n')).toContain('<code class="language-rnn">');
   });

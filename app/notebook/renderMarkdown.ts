@@ -26,11 +26,18 @@ export interface RenderedNotebook {
 export const MAX_MARKDOWN_CHARS = 512 * 1024;
 export const MAX_CELLS = 24;
 
+/** A notebook over MAX_MARKDOWN_CHARS: refused before parsing. The only error renderNotebook throws. */
+export class NotebookTooLargeError extends Error {
+  override name = 'NotebookTooLargeError';
+}
+
 const SAFE_LINK = /^(https?:|mailto:)/i;
 
 function isRelativeSafe(url: string): boolean {
-  // No scheme, no protocol-relative //host, no way up and out of the page's folder.
-  return !/^[a-z][a-z0-9+.-]*:/i.test(url) && !url.startsWith('//') && !url.startsWith('\\') && !/(^|[\\/])\.\.([\\/]|$)/.test(decodeSafely(url));
+  // No scheme, no host (//host), no absolute path (/api/…: a path of the site outside the page's
+  // folder), no way up and out of the page's folder; a backslash counts as a slash, as browsers read it.
+  const decoded = decodeSafely(url);
+  return !/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^[\\/]/.test(url) && !/^[\\/]/.test(decoded) && !/(^|[\\/])\.\.([\\/]|$)/.test(decoded);
 }
 
 function decodeSafely(url: string): string {
@@ -79,7 +86,7 @@ let renderer: Md | null = null;
 
 export function renderNotebook(markdown: string): RenderedNotebook {
   if (markdown.length > MAX_MARKDOWN_CHARS)
-    throw new Error(`This notebook is ${Math.round(markdown.length / 1024)} KB of text; notebooks of up to ${MAX_MARKDOWN_CHARS / 1024} KB are opened.`);
+    throw new NotebookTooLargeError(`This notebook is ${Math.round(markdown.length / 1024)} KB of text; notebooks of up to ${MAX_MARKDOWN_CHARS / 1024} KB are opened.`);
   const md = (renderer ??= createRenderer());
   const env = {};
   const tokens = md.parse(markdown, env);

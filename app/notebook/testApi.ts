@@ -13,6 +13,9 @@ export interface NotebookTestCell {
   connectivity: { outputSteps: number[]; inputs: number; norms: number[] } | null;
   samples: string[];
   baseline: number | null;
+  /** Tree cells: the latest drawn trees' step and node counts, and the validation root accuracies. */
+  tree: { step: number; nodes: number[]; hidden: number } | null;
+  accuracy: { step: number; accuracy: number }[];
 }
 
 export interface NotebookTestApi {
@@ -61,6 +64,8 @@ export function installNotebookTestApi(s: { labs: (CellLab | null)[]; title: str
         connectivity: c ? { outputSteps: c.outputSteps, inputs: c.inputs, norms: Array.from(c.norms) } : null,
         samples: st.samples.map((x) => x.text),
         baseline: st.baseline,
+        tree: l.tree ? { step: l.tree.step, nodes: l.tree.trees.map((t) => t.nodes.length), hidden: l.tree.hidden } : null,
+        accuracy: l.accuracy.slice(),
       };
     },
     train: (i) => lab(i)?.train(),

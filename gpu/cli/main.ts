@@ -1,7 +1,8 @@
 // rnnlab CLI: `train` and `grad`, on the same gpu/ code as the page (Node + Dawn).
 
 import { parseArgs } from 'node:util';
-import { existsSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CliError } from './errors.ts';
 import { parseBatchFile } from './batchFile.ts';
 import { modelForData, parseTrainConfig } from './trainConfig.ts';
@@ -9,30 +10,40 @@ import { openDataSource } from './dataSource.ts';
 import { splitSteps } from '../data/split.ts';
 import { decodeOptimizerState, encodeOptimizerState, OPTIMIZER_KEY, optimizerPath } from '../io/checkpoint.ts';
 import { ConfigError, type ModelConfig } from '../model/config.ts';
-import { SafetensorsError } from '../io/safetensors.ts';
+import { decodeSafetensors, SafetensorsError } from '../io/safetensors.ts';
 import { CONFIG_KEY, decodeWeights, encodeWeights } from '../io/weights.ts';
 import { requestNodeDevice } from '../device.node.ts';
 import type { GpuContext } from '../context.ts';
 import { Trainer, readBuffer, type OptimizerSnapshot } from '../trainer.ts';
 import { InFlight } from '../throttle.ts';
 import { mobyDick } from './corpus.ts';
+import { checkResume, checkStoredModel, runRecord, STEP_KEY, TRAIN_KEY } from './resume.ts';
+import { checkBufferLimits } from '../worker/data.ts';
+import { GpuLimitError } from '../context.ts';
+import { KernelLimitError } from '../limits.ts';
+import { TREE_USAGE, treeGrad, treeTrain } from './tree.ts';
 
 const USAGE = `usage:
   rnnlab train --config cfg.json [--init w.safetensors] [--save out.safetensors] [--steps N]
-  rnnlab grad --weights w.safetensors --batch batch.json [--out grads.safetensors]`;
+  rnnlab grad --weights w.safetensors --batch batch.json [--out grads.safetensors]
+${TREE_USAGE}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === 'train') return await train(rest);
-    if (command === 'grad') return await grad(rest);
+    // --tree: recursive networks over binary trees (gpu/cli/tree.ts).
+    const tree = rest.includes('--tree');
+    const args = rest.filter((a) => a !== '--tree');
+    if (command === 'train') return await (tree ? treeTrain(args) : train(args));
+    if (command === 'grad') return await (tree ? treeGrad(args) : grad(args));
     if (command === undefined || command === '--help' || command === '-h') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;
     }
     throw new CliError(`unknown command "${command}"\n${USAGE}`);
   } catch (e) {
-    if (e instanceof CliError) {
+    // A model over the device's limits is a user error too: refused before anything ran, the limit named.
+    if (e instanceof CliError || e instanceof GpuLimitError || e instanceof KernelLimitError) {
       console.error(`rnnlab: error: ${e.message}`);
       return 2;
     }
@@ -40,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function options(argv: string[], spec: Record<string, { required?: boolean }>): Record<string, string | undefined> {
+export function options(argv: string[], spec: Record<string, { required?: boolean }>): Record<string, string | undefined> {
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -55,7 +66,7 @@ function options(argv: string[], spec: Record<string, { required?: boolean }>): 
   return values as Record<string, string | undefined>;
 }
 
-function readBytes(path: string): Uint8Array {
+export function readBytes(path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
@@ -63,7 +74,7 @@ function readBytes(path: string): Uint8Array {
   }
 }
 
-function readJson(path: string): unknown {
+export function readJson(path: string): unknown {
   const text = new TextDecoder().decode(readBytes(path));
   try {
     return JSON.parse(text);
@@ -73,7 +84,7 @@ function readJson(path: string): unknown {
 }
 
 /** Runs `parse`, turning config and file errors into one-line CLI errors that name the file. */
-function inFile<T>(path: string, parse: () => T): T {
+export function inFile<T>(path: string, parse: () => T): T {
   try {
     return parse();
   } catch (e) {
@@ -84,27 +95,45 @@ function inFile<T>(path: string, parse: () => T): T {
 }
 
 /** Writes atomically: a half-written file never replaces a good one. */
-function writeOutput(path: string, bytes: Uint8Array): void {
+export function writeOutput(path: string, bytes: Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, bytes);
+    // Durable: the new file's bytes reach the disk before it replaces the old one, and the rename
+    // before we go on, so a crash leaves the previous file or the new one, whole.
+    const fd = openSync(tmp, 'w');
+    try {
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
+    syncDir(dirname(path));
   } catch (e) {
     rmSync(tmp, { force: true });
     throw new CliError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 
-function checkStoredConfig(path: string, metadata: Record<string, string>, cfg: ModelConfig): void {
-  const stored = metadata[CONFIG_KEY];
-  if (stored === undefined) return;
-  const a = JSON.parse(stored) as Record<string, unknown>;
-  for (const k of ['cell', 'nonlinearity', 'layers'] as const)
-    if (a[k] !== undefined && a[k] !== cfg[k])
-      throw new CliError(`${path}: the weights were saved for ${k} ${JSON.stringify(a[k])}, the model here has ${JSON.stringify(cfg[k])}`);
+/** fsync of a directory (its rename); some filesystems refuse it, which is no reason to fail. */
+function syncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // EISDIR/EPERM/EINVAL on some platforms: the file itself was synced.
+  }
 }
 
-async function withDevice<T>(run: (ctx: GpuContext) => Promise<T>): Promise<T> {
+function checkStoredConfig(path: string, metadata: Record<string, string>, cfg: ModelConfig): void {
+  checkStoredModel(path, metadata[CONFIG_KEY], cfg);
+}
+
+export async function withDevice<T>(run: (ctx: GpuContext) => Promise<T>): Promise<T> {
   const ctx = await requestNodeDevice();
   // Dawn's promises (mapAsync, onSubmittedWorkDone) do not hold Node's event loop open by themselves.
   const keepAlive = setInterval(() => {}, 1000);
@@ -126,6 +155,7 @@ async function grad(argv: string[]): Promise<number> {
   const weights = inFile(o.weights!, () => decodeWeights(readBytes(o.weights!), cfg));
   checkStoredConfig(o.weights!, weights.metadata, cfg);
   const { loss, grads } = await withDevice(async (ctx) => {
+    inFile(o.batch!, () => checkBufferLimits(cfg, batch.T, batch.B, ctx.limits));
     const trainer = new Trainer(ctx, { model: cfg, T: batch.T, B: batch.B, params: weights.params });
     trainer.computeGradients(batch, init);
     return { loss: (await readBuffer(ctx, trainer.model.buffers.metrics, 1))[0], grads: await trainer.readGrads() };
@@ -150,18 +180,25 @@ async function train(argv: string[]): Promise<number> {
   let params: Float32Array | undefined;
   let optimizerState: OptimizerSnapshot | undefined;
   if (o.init) {
-    const w = inFile(o.init, () => decodeWeights(readBytes(o.init!), cfg));
-    checkStoredConfig(o.init, w.metadata, cfg);
+    const bytes = readBytes(o.init);
+    const statePath = optimizerPath(o.init);
+    const resuming = existsSync(statePath);
+    // A resume (weights and optimizer state) continues the saved run: its config, all of it, with
+    // every difference listed before any shape is compared; and a state of the weights' step.
+    const { metadata } = inFile(o.init, () => decodeSafetensors(bytes));
+    if (resuming) checkResume(o.init, statePath, metadata, runRecord(tc, cfg), decodeStepOnly(statePath));
+    checkStoredConfig(o.init, metadata, cfg);
+    const w = inFile(o.init, () => decodeWeights(bytes, cfg));
     for (const [key, value] of Object.entries(data.metadata))
       if (w.metadata[key] !== undefined && w.metadata[key] !== value) throw new CliError(`${o.init}: the weights were trained on other data (${key} differs)`);
     params = w.params;
-    const statePath = optimizerPath(o.init);
-    if (existsSync(statePath)) optimizerState = inFile(statePath, () => decodeOptimizerState(readBytes(statePath), cfg, tc.optimizer));
+    if (resuming) optimizerState = inFile(statePath, () => decodeOptimizerState(readBytes(statePath), cfg, tc.optimizer));
   }
   const chunksPerBatch = tc.seqLen / tc.tbptt;
   const tokensPerStep = tc.tbptt * tc.batchSize;
   const saved = await withDevice(async (ctx) => {
     let last = performance.now();
+    inFile(o.config!, () => checkBufferLimits(cfg, tc.tbptt, tc.batchSize, ctx.limits, 'gpu', tc.seqLen));
     const trainer = new Trainer(ctx, {
       model: cfg,
       T: tc.tbptt,
@@ -217,10 +254,19 @@ async function train(argv: string[]): Promise<number> {
     return { params: await trainer.readParams(), state: await trainer.readOptimizerState() };
   });
   if (o.save) {
-    writeOutput(o.save, encodeWeights(cfg, saved.params, { ...data.metadata, [OPTIMIZER_KEY]: JSON.stringify(tc.optimizer) }));
+    // The run's config and step travel with the weights, so a resume can check it continues this run.
+    const record = { [TRAIN_KEY]: JSON.stringify(runRecord(tc, cfg)), [STEP_KEY]: String(saved.state.step) };
+    writeOutput(o.save, encodeWeights(cfg, saved.params, { ...data.metadata, [OPTIMIZER_KEY]: JSON.stringify(tc.optimizer), ...record }));
     writeOutput(optimizerPath(o.save), encodeOptimizerState(cfg, tc.optimizer, saved.state));
   }
   return 0;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** The step count of an optimizer state file, read from its header alone (-1 when it has none). */
+function decodeStepOnly(path: string): number {
+  const { metadata } = inFile(path, () => decodeSafetensors(readBytes(path)));
+  const step = Number(metadata['rnnlab.step']);
+  return Number.isInteger(step) ? step : -1;
+}

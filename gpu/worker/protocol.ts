@@ -37,6 +37,48 @@ export interface SessionConfig {
 
 export type SessionStatus = 'idle' | 'training' | 'paused';
 
+/**
+ * A recursive network over binary trees (gpu/tree/): a built-in tree task, trained on shallow trees
+ * and validated on deeper ones. `kind: 'tree'` tells it from a SessionConfig (which has no `kind`).
+ */
+export interface TreeSessionConfig {
+  kind: 'tree';
+  /** 'arithmetic': expressions mod 10; 'negation': negation sentiment. */
+  task: 'arithmetic' | 'negation';
+  cell: 'rnn' | 'lstm';
+  hidden: number;
+  /** Trees per step. */
+  batchSize: number;
+  /** Arithmetic: expression depth ≤ trainDepth in training, validationDepth in validation; negation: tree heights. */
+  trainDepth: number;
+  validationDepth: number;
+  optimizer: OptimizerConfig;
+  seed: number;
+}
+
+/** Bounds of a tree session's settings (the worker checks them; notebook cells tell the author). */
+export const TREE_SESSION_LIMITS = { hidden: 256, batchSize: 256, trainDepth: 5, validationDepth: 9 } as const;
+
+export const isTreeConfig = (c: SessionConfig | TreeSessionConfig): c is TreeSessionConfig => (c as { kind?: unknown }).kind === 'tree';
+
+/** One node of a drawn validation tree: children by index into the tree's nodes (-1: a leaf). */
+export interface TreeNodeView {
+  left: number;
+  right: number;
+  /** A leaf's token ('' for an inner node). */
+  text: string;
+  /** True and predicted class ids; label -1: the node carries no label. */
+  label: number;
+  predicted: number;
+}
+
+export interface TreeView {
+  nodes: TreeNodeView[];
+  root: number;
+  /** Each node's hidden state, row-major [nodes, hidden]. */
+  states: Float32Array;
+}
+
 /** A whole session, for autosave: the settings, the step count, and safetensors files of the weights and optimizer state. */
 export interface SavedSession {
   config: SessionConfig;
@@ -52,7 +94,8 @@ export type ToWorker =
   | { type: 'init'; baseUrl: string }
   /** Builds data and trainer. `keepWeights`: carry the trained weights over (only when the shapes allow). */
   /** `connectivity`: also post the connectivity analysis at each validation (notebook cells that show it). */
-  | { type: 'configure'; config: SessionConfig; keepWeights: boolean; connectivity?: boolean }
+  /** A TreeSessionConfig (`kind: 'tree'`) makes the session a recursive network over trees. */
+  | { type: 'configure'; config: SessionConfig | TreeSessionConfig; keepWeights: boolean; connectivity?: boolean }
   /** Trains until paused, or until the step count reaches `until`. */
   | { type: 'train'; until?: number }
   | { type: 'pause' }
@@ -126,7 +169,12 @@ export type FromWorker =
       msPerStep: number;
       tokensPerSec: number;
     }
-  | { type: 'validation'; step: number; loss: number }
+  /** `accuracy`: tree sessions' root accuracy on the (deeper) validation trees. */
+  | { type: 'validation'; step: number; loss: number; accuracy?: number }
+  /** A tree session's model, instead of `configured`. */
+  | { type: 'treeConfigured'; paramCount: number; classes: string[]; hidden: number; majorityAccuracy: number }
+  /** A few validation trees, with each node's prediction and hidden state (tree sessions, at each validation). */
+  | { type: 'tree'; step: number; hidden: number; classes: string[]; trees: TreeView[] }
   | { type: 'heatmap'; step: number; T: number; channels: HeatmapChannel[] }
   | { type: 'prediction'; step: number; prediction: Prediction }
   | { type: 'connectivity'; step: number; connectivity: Connectivity }

@@ -108,6 +108,15 @@ export class TrainingSession {
     });
   }
 
+  /** What a configuration is planned against: the context's limits (or lower ones from the options). */
+  private limits(): BufferLimits {
+    const l = this.ctx.limits;
+    return {
+      maxStorageBufferBindingSize: this.opts.limits?.maxStorageBufferBindingSize ?? l.maxStorageBufferBindingSize,
+      maxBufferSize: this.opts.limits?.maxBufferSize ?? l.maxBufferSize,
+    };
+  }
+
   /** The current trainer (tests use it to inject weights, e.g. NaN). */
   get trainer(): Trainer | null {
     return this.active?.trainer ?? null;
@@ -115,9 +124,15 @@ export class TrainingSession {
 
   /** Handles messages one at a time, in order; `train` returns once the loop is started. */
   handle(msg: ToWorker): Promise<void> {
-    this.queue = this.queue.then(() => dispatch(this, msg)).catch((e) => this.error(errorText(e), false));
+    this.queue = this.queue.then(() => dispatch(this, msg)).catch((e) => {
+      // A lost device fails whatever was reading back; the recovery (or the fatal message) says what happened.
+      if (!this.lost && !this.ctx.lostReason) this.error(errorText(e), false);
+    });
     return this.queue;
   }
+
+  /** True from a saveCheckpoint until its checkpoint is posted: a recovery saves again from the new device. */
+  checkpointPending = false;
 
   /**
    * Builds data and trainer for `config`. A refused config leaves the current trainer as it was.
@@ -126,11 +141,7 @@ export class TrainingSession {
   async configure(config: SessionConfig, keepWeights: boolean, announce = true): Promise<boolean> {
     let data: SessionData;
     try {
-      const limits = this.ctx.device.limits;
-      data = await prepareSession(config, this.opts.loadCorpus, {
-        maxStorageBufferBindingSize: this.opts.limits?.maxStorageBufferBindingSize ?? limits.maxStorageBufferBindingSize,
-        maxBufferSize: this.opts.limits?.maxBufferSize ?? limits.maxBufferSize,
-      });
+      data = await prepareSession(config, this.opts.loadCorpus, this.limits());
     } catch (e) {
       this.error(`Settings refused: ${errorText(e)}`, false);
       return false;
@@ -252,10 +263,14 @@ export class TrainingSession {
   async saveCheckpoint(): Promise<void> {
     const a = this.active;
     if (!a) return void this.requireActive();
+    this.checkpointPending = true;
     const { step, params, optimizer } = await a.trainer.readCheckpoint();
+    // Read back whole, or not posted at all (a device lost meanwhile rejects the readback above).
+    if (this.lost || this.ctx.lostReason) return;
     const weights = encodeWeights(a.data.model, params, a.data.metadata).slice().buffer;
     const state = encodeOptimizerState(a.data.model, a.trainer.optimizer, optimizer).slice().buffer;
     this.post({ type: 'checkpoint', checkpoint: { config: a.config, step, weights, optimizer: state } }, [weights, state]);
+    this.checkpointPending = false;
   }
 
   /**
@@ -266,7 +281,7 @@ export class TrainingSession {
     let data: SessionData;
     let params: Float32Array;
     try {
-      data = await prepareSession(c.config, this.opts.loadCorpus, this.ctx.device.limits);
+      data = await prepareSession(c.config, this.opts.loadCorpus, this.limits());
       params = decodeWeights(new Uint8Array(c.weights), data.model).params;
     } catch (e) {
       this.error(`Cannot restore the saved session: ${errorText(e)}`, false);
@@ -343,6 +358,8 @@ export class TrainingSession {
     const { trainer } = a;
     const inFlight = new InFlight(this.ctx.device, 2);
     this.windowStart = performance.now();
+    /** A GPU error stopped the loop: what the device computes now cannot be trusted. */
+    let gpuFailed = false;
     try {
       while (this.wanted && trainer.steps < this.stopAt && !this.diverged) {
         // Slices end at validation points, so validations fall on multiples of validateEvery.
@@ -360,7 +377,8 @@ export class TrainingSession {
         await nextTask();
       }
     } catch (e) {
-      if (!this.lost) this.error(`Training stopped: ${errorText(e)}`, /^GPU error/.test(errorText(e)));
+      gpuFailed = /^GPU error/.test(errorText(e));
+      if (!this.lost) this.error(`Training stopped: ${errorText(e)}`, gpuFailed);
     }
     this.wanted = false;
     // The lost device rejects the queued steps' promises: handled here, as no one waits for them.
@@ -369,7 +387,9 @@ export class TrainingSession {
       await inFlight.drain();
       await trainer.flushMetrics();
       if (this.diverged) this.rollBack(a);
-      if (!this.quiet) await this.validate();
+      // After a GPU error no validation: it would post numbers of a step that may not have run,
+      // and keep its weights as the last good checkpoint. The last good one stays as it was.
+      if (!this.quiet && !gpuFailed) await this.validate();
     } catch (e) {
       if (!this.lost) this.error(`Training stopped: ${errorText(e)}`, false);
     }

@@ -8,7 +8,7 @@ import { decodeWeights, VOCAB_KEY } from '../io/weights.ts';
 import { paramLayout } from '../model/params.ts';
 import type { OptimizerConfig } from '../optim/config.ts';
 import type { SessionData } from './data.ts';
-import type { FromWorker, SavedSession, SessionConfig, ToWorker } from './protocol.ts';
+import { isTreeConfig, type FromWorker, type SavedSession, type SessionConfig, type ToWorker } from './protocol.ts';
 
 /** The commands both sessions (GPU and CPU) answer, one per message. */
 export interface SessionCommands {
@@ -31,6 +31,7 @@ export async function dispatch(s: SessionCommands, msg: ToWorker): Promise<void>
     case 'init': return; // the worker entry's message
     case 'configure':
       s.showConnectivity = msg.connectivity === true;
+      if (isTreeConfig(msg.config)) throw new Error('a tree model needs a tree session (the worker entry makes one)');
       return void (await s.configure(msg.config, msg.keepWeights));
     case 'train': return s.train(msg.until);
     case 'close': return; // the worker entry's message

@@ -17,11 +17,12 @@ import { requestBrowserDevice } from '../device.ts';
 import type { GpuContext } from '../context.ts';
 import { TrainingSession } from './session.ts';
 import { CPU_ADAPTER, CpuSession } from './cpuSession.ts';
-import type { CorpusName, FromWorker, ToWorker } from './protocol.ts';
+import { TreeSession } from './treeSession.ts';
+import { isTreeConfig, type CorpusName, type FromWorker, type ToWorker } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-type Session = TrainingSession | CpuSession;
+type Session = TrainingSession | CpuSession | TreeSession;
 type Tagged<T> = T & { session?: string };
 
 const LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBuffersPerShaderStage'] as const;
@@ -42,7 +43,11 @@ let ready: Promise<void> | null = null;
 let recovering: Promise<void> | null = null;
 const corpora = new Map<CorpusName, Promise<string>>();
 
+/** The bundled corpora: the only names the worker fetches (a stored or sent config cannot name a path). */
+const CORPORA: readonly string[] = ['moby-dick', 'first-names'] satisfies CorpusName[];
+
 function loadCorpus(name: CorpusName): Promise<string> {
+  if (!CORPORA.includes(name)) return Promise.reject(new Error(`there is no bundled corpus called “${String(name).slice(0, 40)}”`));
   let text = corpora.get(name);
   if (!text) {
     text = fetch(new URL(`data/${name}.txt`, baseUrl)).then((r) => {
@@ -70,7 +75,22 @@ async function openDevice(): Promise<void> {
   broadcast({ type: 'device', adapter: ctx.adapter.name, backend: ctx.adapter.backend, limits });
 }
 
-function sessionFor(id: string): Session {
+function sessionFor(id: string, msg?: ToWorker): Session {
+  // A configure decides the kind: a tree config gets a TreeSession, any other a recurrent one.
+  if (msg?.type === 'configure') {
+    const tree = isTreeConfig(msg.config);
+    const old = sessions.get(id);
+    if (old && (old instanceof TreeSession) !== tree) {
+      sessions.delete(id);
+      void old.dispose();
+    }
+    if (tree && !sessions.has(id)) {
+      if (!ctx) throw new Error('tree models train on the GPU only, and WebGPU is not available here');
+      const s = new TreeSession(ctx, poster(id));
+      sessions.set(id, s);
+      return s;
+    }
+  }
   let s = sessions.get(id);
   if (!s) {
     const post = poster(id);
@@ -90,7 +110,11 @@ function deviceLost(reason: string): void {
 async function recover(reason: string): Promise<void> {
   const old = [...sessions];
   sessions.clear();
-  const snapshots = old.map(([id, s]) => ({ id, snapshot: (s as TrainingSession).snapshot(), connectivity: s.showConnectivity }));
+  const snapshots = old.map(([id, s]) => ({
+    id, snapshot: (s as TrainingSession).snapshot(), connectivity: s.showConnectivity,
+    // A checkpoint the page asked for was lost with the device: it is taken again from the restored session.
+    resave: (s as TrainingSession).checkpointPending,
+  }));
   for (const [, s] of old) void s.dispose(); // their device is gone: nothing to wait for
   const lost = `The GPU device was lost (${reason})`;
   try {
@@ -99,7 +123,7 @@ async function recover(reason: string): Promise<void> {
     for (const { id } of snapshots) poster(id)({ type: 'error', message: `${lost} and could not be replaced: ${errorText(e)}`, fatal: true });
     return;
   }
-  for (const { id, snapshot, connectivity } of snapshots) {
+  for (const { id, snapshot, connectivity, resave } of snapshots) {
     const post = poster(id);
     try {
       const s = sessionFor(id);
@@ -108,10 +132,11 @@ async function recover(reason: string): Promise<void> {
         post({ type: 'recovered', step: 0, message: `${lost}; a new device is ready.` });
         continue;
       }
-      if (!(await s.restore(snapshot))) continue; // the session posted why
+      if (!(await (s as TrainingSession | CpuSession).restore(snapshot))) continue; // the session posted why
       const what = snapshot.training ? 'training resumed' : 'the model was restored';
       const where = s instanceof CpuSession ? 'on the CPU' : 'on a new device';
       post({ type: 'recovered', step: snapshot.step, message: `${lost}; ${what} from step ${snapshot.step} ${where}, with the weights and optimizer state of that step.` });
+      if (resave) void s.handle({ type: 'saveCheckpoint' });
       if (snapshot.training) void s.handle({ type: 'train' });
     } catch (e) {
       post({ type: 'error', message: `${lost} and this model could not be rebuilt: ${errorText(e)}`, fatal: true });
@@ -127,12 +152,15 @@ self.onmessage = (e: MessageEvent<Tagged<ToWorker>>) => {
     return;
   }
   if (!ready) return poster(id)({ type: 'error', message: `"${msg.type}" before "init": the page must send init first.`, fatal: true });
-  void ready.then(() => {
-    if (msg.type === 'close') {
-      const s = sessions.get(id);
-      sessions.delete(id);
-      return s?.dispose();
-    }
-    return sessionFor(id).handle(msg as ToWorker);
-  });
+  void ready
+    .then(() => {
+      if (msg.type === 'close') {
+        const s = sessions.get(id);
+        sessions.delete(id);
+        return s?.dispose();
+      }
+      return sessionFor(id, msg as ToWorker).handle(msg as ToWorker);
+    })
+    // Nothing may fail silently here: the page would wait for an answer that never comes.
+    .catch((e) => poster(id)({ type: 'error', message: `The training worker failed on "${msg.type}": ${errorText(e)}`, fatal: true }));
 };
