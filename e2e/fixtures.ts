@@ -19,6 +19,44 @@ export async function recordLongTasks(page: Page): Promise<void> {
   });
 }
 
+export interface MainThreadTask {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/**
+ * Starts a Chromium trace of the page's threads; `stop` returns the renderer main thread's tasks, with
+ * wall time and the thread's own CPU time, and the CPU time of the dedicated workers' tasks. On a busy
+ * machine (2 shared cores, one taken by the training worker) a task can wait for a core for tens of ms;
+ * its CPU time says what the main thread itself did.
+ */
+export async function startThreadTrace(page: Page): Promise<{ stop(): Promise<{ main: MainThreadTask[]; workerCpuMs: number }> }> {
+  type Event = { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } };
+  const cdp = await page.context().newCDPSession(page);
+  const events: Event[] = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as Event[])));
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] } });
+  return {
+    async stop() {
+      const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+      await cdp.send('Tracing.end');
+      await complete;
+      const threads = (name: string) => new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === name).map((e) => `${e.pid}:${e.tid}`));
+      const tasksOf = (ids: Set<string>) =>
+        events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && ids.has(`${e.pid}:${e.tid}`)).map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? 0) / 1000 }));
+      const workerCpuMs = tasksOf(threads('DedicatedWorker thread')).reduce((sum, t) => sum + t.cpuMs, 0);
+      return { main: tasksOf(threads('CrRendererMain')), workerCpuMs };
+    },
+  };
+}
+
+/** Runs `body` under startThreadTrace. */
+export async function traceThreads(page: Page, body: () => Promise<void>): Promise<{ main: MainThreadTask[]; workerCpuMs: number }> {
+  const trace = await startThreadTrace(page);
+  await body();
+  return trace.stop();
+}
+
 export const test = base.extend<{ pageErrors: string[] }>({
   pageErrors: async ({ page }, use) => {
     const errors: string[] = [];

@@ -1,41 +1,13 @@
 // Without WebGPU (Chromium started without --enable-unsafe-webgpu, as on a stock Linux desktop) the
 // page says what is missing and how to get it, and the worker falls back to the CPU: the page labels
 // that device as slower, and a tiny model trains there (in the worker: the main thread stays free).
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../scripts/find-chromium.js';
-import { mean, recordLongTasks } from './fixtures.ts';
+import { mean, recordLongTasks, traceThreads } from './fixtures.ts';
 
 /** Small enough for the float64 CPU reference in a worker. */
 const TINY = { dataset: 'first-names', cell: 'gru', hidden: 16, seqLen: 8, tbptt: 8, batchSize: 4, lr: 0.02 } as const;
 const STEPS = 60;
-
-interface MainThreadTask {
-  wallMs: number;
-  cpuMs: number;
-}
-
-/**
- * Runs `body` under a Chromium trace: the renderer main threads' tasks, with wall time and the thread's
- * own CPU time, and the CPU time of the dedicated workers' tasks. On a busy machine (2 shared cores,
- * one taken by the training worker) a task can wait for a core for tens of ms; its CPU time says
- * what the main thread itself did.
- */
-async function traceThreads(page: Page, body: () => Promise<void>): Promise<{ main: MainThreadTask[]; workerCpuMs: number }> {
-  type Event = { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } };
-  const cdp = await page.context().newCDPSession(page);
-  const events: Event[] = [];
-  cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as Event[])));
-  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] } });
-  await body();
-  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-  await cdp.send('Tracing.end');
-  await complete;
-  const threads = (name: string) => new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === name).map((e) => `${e.pid}:${e.tid}`));
-  const tasksOf = (ids: Set<string>) =>
-    events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && ids.has(`${e.pid}:${e.tid}`)).map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? 0) / 1000 }));
-  const workerCpuMs = tasksOf(threads('DedicatedWorker thread')).reduce((sum, t) => sum + t.cpuMs, 0);
-  return { main: tasksOf(threads('CrRendererMain')), workerCpuMs };
-}
 
 test('without WebGPU the page explains what is missing and trains on the CPU', async ({ playwright, baseURL }, testInfo) => {
   const browser = await playwright.chromium.launch({

@@ -51,7 +51,8 @@ async function time(ctx: GpuContext, enc: Encode): Promise<Sample> {
   return { ms: performance.now() - start, cpuMs: (user + system) / 1000 };
 }
 
-const medians = (xs: Sample[]): Sample => ({ ms: median(xs.map((x) => x.ms)), cpuMs: Math.min(...xs.map((x) => x.cpuMs)) });
+/** Median wall time, minimum CPU time (see the header). */
+const summary = (xs: Sample[]): Sample => ({ ms: median(xs.map((x) => x.ms)), cpuMs: Math.min(...xs.map((x) => x.cpuMs)) });
 
 /** FLOPs (multiply-add = 2) of each phase of a one-layer token model, in `RecurrentGpu.phases()` order. */
 function phaseFlops(c: ProfileConfig): number[] {
@@ -89,10 +90,10 @@ function build(ctx: GpuContext, c: ProfileConfig, detail: boolean) {
     warm: () => time(ctx, whole), // compile and first use
     result: (): Profile => ({
       phases: [
-        ...phases.map((p, i) => ({ name: p.name, ...medians(samples[i]), gflop: flops[i] / 1e9 })),
-        ...singles.map((d, i) => ({ name: `  · ${d.label}`, ...medians(singleSamples[i]), gflop: 0 })),
+        ...phases.map((p, i) => ({ name: p.name, ...summary(samples[i]), gflop: flops[i] / 1e9 })),
+        ...singles.map((d, i) => ({ name: `  · ${d.label}`, ...summary(singleSamples[i]), gflop: 0 })),
       ],
-      step: medians(steps),
+      step: summary(steps),
       dispatches: model.dispatchCount + opt.dispatchCount,
     }),
   };
@@ -120,7 +121,7 @@ function gemmPeak(ctx: GpuContext, n: number) {
     result: (): Peak => {
       for (const x of [a, b, out]) ctx.destroyBuffer(x);
       return variants.map((v, i) => {
-        const m = medians(samples[i]);
+        const m = summary(samples[i]);
         return { variant: v.variant, gflops: (2 * n ** 3) / m.ms / 1e6, perCpuS: (2 * n ** 3) / m.cpuMs / 1e6 };
       });
     },
