@@ -8,6 +8,7 @@
 // Metrics windows, validation with the heatmap, and the last good checkpoint that a diverged run is
 // rolled back to, all as on the GPU.
 
+import { SessionBase, type Post } from './sessionBase.ts';
 import type { Batch } from '../data/batch.ts';
 import { splitSteps } from '../data/split.ts';
 import { sampleChars } from '../generate.ts';
@@ -18,7 +19,7 @@ import { StepWindow } from './stepWindow.ts';
 import { prepareSession, type BufferLimits, type SessionData } from './data.ts';
 import { connectivityMessage } from './connectivityMessage.ts';
 import { buildPrediction, predictionKind } from './prediction.ts';
-import type { CorpusName, FromWorker, SavedSession, SessionConfig, SessionStatus, ToWorker } from './protocol.ts';
+import type { CorpusName, SavedSession, SessionConfig, ToWorker } from './protocol.ts';
 import type { SessionSnapshot } from './session.ts';
 import { configuredMessage, dispatch, divergenceMessage, errorText, importedParams, nextTask, sameLayout, samplePrompt, validationChunks } from './sessionCommon.ts';
 
@@ -36,7 +37,6 @@ export interface CpuSessionOptions {
   sliceMs?: number;
 }
 
-type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
 
 interface Active {
   config: SessionConfig;
@@ -49,14 +49,8 @@ interface Active {
 
 const CPU_LIMIT = 1 << 30;
 
-export class CpuSession {
-  private active: Active | null = null;
-  private status: SessionStatus = 'idle';
+export class CpuSession extends SessionBase<Active> {
   private queue: Promise<void> = Promise.resolve();
-  private loop: Promise<void> | null = null;
-  private wanted = false;
-  /** A stop requested by configure/reset/dispose: no validation or status at the end of the loop. */
-  private quiet = false;
   /** runSteps: the loop stops at this step count. */
   private stopAt = Infinity;
   private nextValidation = 0;
@@ -67,14 +61,14 @@ export class CpuSession {
   private stepMs = 0;
   private diverged: { step: number; loss: number } | null = null;
   private samples = 0;
-  private disposed = false;
   private readonly validateEvery: number;
   private readonly sliceMs: number;
 
   constructor(
-    private readonly postMessage: Post,
+    postMessage: Post,
     private readonly opts: CpuSessionOptions,
   ) {
+    super(postMessage);
     this.validateEvery = opts.validateEvery ?? 40;
     this.sliceMs = opts.sliceMs ?? 50;
   }
@@ -249,21 +243,9 @@ export class CpuSession {
 
   // ---- the loop ----
 
-  private start(): void {
-    this.wanted = true;
-    this.setStatus('training');
-    this.loop = this.run().finally(() => (this.loop = null));
-  }
 
-  /** Stops the loop without validating or posting (the caller replaces or drops the model). */
-  private async stop(): Promise<void> {
-    this.quiet = true;
-    this.wanted = false;
-    await this.loop;
-    this.quiet = false;
-  }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const a = this.active!;
     const { trainer } = a;
     this.window.restartClock();
@@ -385,25 +367,4 @@ export class CpuSession {
 
   // ---- messages ----
 
-  private requireActive(): boolean {
-    if (!this.active) this.error('No model yet: send a configuration first.', false);
-    return this.active !== null;
-  }
-
-  private setStatus(status: SessionStatus, post = true): void {
-    this.status = status;
-    if (post) this.postStatus();
-  }
-
-  private postStatus(): void {
-    this.post({ type: 'status', status: this.status, steps: this.steps });
-  }
-
-  private error(message: string, fatal: boolean): void {
-    this.post({ type: 'error', message, fatal });
-  }
-
-  private post(msg: FromWorker, transfer: Transferable[] = []): void {
-    if (!this.disposed) this.postMessage(msg, transfer);
-  }
 }

@@ -7,6 +7,7 @@
 // loss, reads the heatmap, and keeps a CPU copy of the weights and optimizer state when they are
 // finite: the last good checkpoint that a diverged run (non-finite loss) is rolled back to.
 
+import { SessionBase, type Post } from './sessionBase.ts';
 import type { GpuContext } from '../context.ts';
 import type { Batch } from '../data/batch.ts';
 import { splitSteps } from '../data/split.ts';
@@ -21,7 +22,7 @@ import { readHeatmap } from './heatmap.ts';
 import { connectivityMessage } from './connectivityMessage.ts';
 import { buildPrediction } from './prediction.ts';
 import { PredictionReadback } from './predictionReadback.ts';
-import type { CorpusName, FromWorker, SavedSession, SessionConfig, SessionStatus, ToWorker } from './protocol.ts';
+import type { CorpusName, SavedSession, SessionConfig, ToWorker } from './protocol.ts';
 import { configuredMessage, dispatch, divergenceMessage, errorText, importedParams, nextTask, realSteps, sameLayout, samplePrompt, validationChunks } from './sessionCommon.ts';
 
 export interface SessionOptions {
@@ -46,7 +47,6 @@ export interface SessionSnapshot {
   training: boolean;
 }
 
-type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
 
 interface Checkpoint {
   step: number;
@@ -73,14 +73,8 @@ const SLICE_TARGET_MS = 16;
 const MAX_STEPS_PER_SLICE = 6;
 const METRICS_EVERY = 10;
 
-export class TrainingSession {
-  private active: Active | null = null;
-  private status: SessionStatus = 'idle';
+export class TrainingSession extends SessionBase<Active> {
   private queue: Promise<void> = Promise.resolve();
-  private loop: Promise<void> | null = null;
-  private wanted = false;
-  /** A stop requested by configure/reset/dispose: no validation or status at the end of the loop. */
-  private quiet = false;
   /** runSteps: the loop stops at this step count. */
   private stopAt = Infinity;
   private nextValidation = 0;
@@ -94,14 +88,14 @@ export class TrainingSession {
   private samples = 0;
   private gpuErrors = 0;
   private lost = false;
-  private disposed = false;
   private readonly validateEvery: number;
 
   constructor(
     readonly ctx: GpuContext,
-    private readonly postMessage: Post,
+    postMessage: Post,
     private readonly opts: SessionOptions,
   ) {
+    super(postMessage);
     this.validateEvery = opts.validateEvery ?? 40;
     void ctx.device.lost.then((info) => {
       if (info.reason !== 'destroyed') this.deviceLost(`${info.reason}: ${info.message}`);
@@ -339,21 +333,9 @@ export class TrainingSession {
 
   // ---- the loop ----
 
-  private start(): void {
-    this.wanted = true;
-    this.setStatus('training');
-    this.loop = this.run().finally(() => (this.loop = null));
-  }
 
-  /** Stops the loop without validating or posting (the caller replaces or drops the trainer). */
-  private async stop(): Promise<void> {
-    this.quiet = true;
-    this.wanted = false;
-    await this.loop;
-    this.quiet = false;
-  }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const a = this.active!;
     const { trainer } = a;
     const inFlight = new InFlight(this.ctx.device, 2);
@@ -560,27 +542,6 @@ export class TrainingSession {
     else this.error(`The GPU device was lost (${reason}).`, true);
   }
 
-  private requireActive(): boolean {
-    if (!this.active) this.error('No model yet: send a configuration first.', false);
-    return this.active !== null;
-  }
-
-  private setStatus(status: SessionStatus, post = true): void {
-    this.status = status;
-    if (post) this.postStatus();
-  }
-
-  private postStatus(): void {
-    this.post({ type: 'status', status: this.status, steps: this.active?.trainer.steps ?? 0 });
-  }
-
-  private error(message: string, fatal: boolean): void {
-    this.post({ type: 'error', message, fatal });
-  }
-
-  private post(msg: FromWorker, transfer: Transferable[] = []): void {
-    if (!this.disposed) this.postMessage(msg, transfer);
-  }
 }
 
 function freshOptimizer(trainer: Trainer): OptimizerSnapshot {

@@ -8,6 +8,7 @@
 // (`validation`, with the root accuracy) and posts a few of them with each node's prediction and
 // hidden state, read back once (`tree`).
 
+import { SessionBase, type Post } from './sessionBase.ts';
 import type { GpuContext } from '../context.ts';
 import type { MetricsWindow } from '../readback.ts';
 import { InFlight } from '../throttle.ts';
@@ -19,10 +20,9 @@ import { buildTreeBatch, headTargets } from '../tree/trees.ts';
 import { countNodes, evaluateTrees } from '../tree/evaluate.ts';
 import { encodeTreeWeights } from '../tree/weights.ts';
 import type { TreeModelConfig } from '../tree/config.ts';
-import { isTreeConfig, TREE_SESSION_LIMITS, type FromWorker, type SessionConfig, type SessionStatus, type ToWorker, type TreeSessionConfig, type TreeView } from './protocol.ts';
+import { isTreeConfig, TREE_SESSION_LIMITS, type SessionConfig, type ToWorker, type TreeSessionConfig, type TreeView } from './protocol.ts';
 import { errorText, nextTask } from './sessionCommon.ts';
 
-type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
 
 export interface TreeSessionOptions {
   /** Steps between validations while training (default 40). */
@@ -66,13 +66,8 @@ export function treeConfigProblem(c: TreeSessionConfig): string | null {
   return null;
 }
 
-export class TreeSession {
-  private active: Active | null = null;
-  private status: SessionStatus = 'idle';
+export class TreeSession extends SessionBase<Active> {
   private queue: Promise<void> = Promise.resolve();
-  private loop: Promise<void> | null = null;
-  private wanted = false;
-  private quiet = false;
   private stopAt = Infinity;
   private nextValidation = 0;
   private reported = 0;
@@ -81,7 +76,6 @@ export class TreeSession {
   private nodesInWindow = 0;
   private diverged = false;
   private gens = 0;
-  private disposed = false;
   private readonly validateEvery: number;
   /** For the worker entry (the recurrent sessions' flags). */
   showConnectivity = false;
@@ -89,9 +83,10 @@ export class TreeSession {
 
   constructor(
     readonly ctx: GpuContext,
-    private readonly postMessage: Post,
+    postMessage: Post,
     private readonly opts: TreeSessionOptions = {},
   ) {
+    super(postMessage);
     this.validateEvery = opts.validateEvery ?? 40;
   }
 
@@ -236,20 +231,9 @@ export class TreeSession {
     return { config, task, trainer, model, drawn, gen };
   }
 
-  private start(): void {
-    this.wanted = true;
-    this.setStatus('training');
-    this.loop = this.run().finally(() => (this.loop = null));
-  }
 
-  private async stop(): Promise<void> {
-    this.quiet = true;
-    this.wanted = false;
-    await this.loop;
-    this.quiet = false;
-  }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const a = this.active!;
     const { trainer, task, config } = a;
     const inFlight = new InFlight(this.ctx.device, 2);
@@ -358,25 +342,4 @@ export class TreeSession {
 
   // ---- messages ----
 
-  private requireActive(): boolean {
-    if (!this.active) this.error('No model yet: send a configuration first.', false);
-    return this.active !== null;
-  }
-
-  private setStatus(status: SessionStatus, post = true): void {
-    this.status = status;
-    if (post) this.postStatus();
-  }
-
-  private postStatus(): void {
-    this.post({ type: 'status', status: this.status, steps: this.active?.trainer.steps ?? 0 });
-  }
-
-  private error(message: string, fatal: boolean): void {
-    this.post({ type: 'error', message, fatal });
-  }
-
-  private post(msg: FromWorker, transfer: Transferable[] = []): void {
-    if (!this.disposed) this.postMessage(msg, transfer);
-  }
 }

@@ -1,0 +1,58 @@
+// What the training sessions (GPU recurrent, CPU fallback, trees) share: their status, the training
+// loop's start and stop, and how they post to the page (nothing once disposed). Each session owns its
+// model (`active`) and its loop body (`run`).
+
+import type { FromWorker, SessionStatus } from './protocol.ts';
+
+export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
+
+export abstract class SessionBase<A extends { trainer: { steps: number } }> {
+  protected active: A | null = null;
+  protected status: SessionStatus = 'idle';
+  protected loop: Promise<void> | null = null;
+  protected wanted = false;
+  /** A stop requested by configure/reset/dispose: no validation or status at the end of the loop. */
+  protected quiet = false;
+  protected disposed = false;
+
+  constructor(private readonly postMessage: Post) {}
+
+  /** The training loop: runs while `wanted`, then validates and pauses unless `quiet`. */
+  protected abstract run(): Promise<void>;
+
+  protected start(): void {
+    this.wanted = true;
+    this.setStatus('training');
+    this.loop = this.run().finally(() => (this.loop = null));
+  }
+
+  /** Stops the loop without validating or posting (the caller replaces or drops the model). */
+  protected async stop(): Promise<void> {
+    this.quiet = true;
+    this.wanted = false;
+    await this.loop;
+    this.quiet = false;
+  }
+
+  protected requireActive(): boolean {
+    if (!this.active) this.error('No model yet: send a configuration first.', false);
+    return this.active !== null;
+  }
+
+  protected setStatus(status: SessionStatus, post = true): void {
+    this.status = status;
+    if (post) this.postStatus();
+  }
+
+  protected postStatus(): void {
+    this.post({ type: 'status', status: this.status, steps: this.active?.trainer.steps ?? 0 });
+  }
+
+  protected error(message: string, fatal: boolean): void {
+    this.post({ type: 'error', message, fatal });
+  }
+
+  protected post(msg: FromWorker, transfer: Transferable[] = []): void {
+    if (!this.disposed) this.postMessage(msg, transfer);
+  }
+}
