@@ -24,6 +24,8 @@ export class MetricsHistory {
   private pending = new Set<Promise<void>>();
   private scheduled: { staging: GPUBuffer; firstStep: number; count: number }[] = [];
   dropped = 0;
+  /** The last step whose metrics a readback carries (or has carried). */
+  private readThrough = -1;
 
   constructor(
     private ctx: GpuContext,
@@ -39,18 +41,30 @@ export class MetricsHistory {
   /** Copies this step's metrics into its slot; on the last slot of a window, schedules the readback. */
   encodeRecord(encoder: GPUCommandEncoder, metrics: GPUBuffer, step: number): void {
     const slot = step % this.every;
+    // A step at or before one already read back: the step count went back (a restored run).
+    if (step <= this.readThrough) this.readThrough = step - slot - 1;
     encoder.copyBufferToBuffer(metrics, 0, this.ring, slot * SLOT, SLOT);
-    if (slot === this.every - 1) this.encodeWindow(encoder, step - slot, this.every);
+    if (slot === this.every - 1) this.encodeUnread(encoder, step);
   }
 
-  /** Reads back the partial window that ends at `lastStep` (e.g. when training pauses). */
+  /**
+   * Reads back the steps of the current window up to `lastStep` that no readback has carried yet (e.g.
+   * when training pauses, or before a validation): a second flush at the same step reads nothing, and
+   * the window's end then carries only the steps after the flush.
+   */
   flush(lastStep: number): void {
-    const count = (lastStep % this.every) + 1;
-    if (count === this.every) return; // already scheduled by encodeRecord
+    if (lastStep <= this.readThrough) return;
     const encoder = this.ctx.device.createCommandEncoder({ label: 'metrics flush' });
-    this.encodeWindow(encoder, lastStep - count + 1, count);
+    this.encodeUnread(encoder, lastStep);
     this.ctx.device.queue.submit([encoder.finish()]);
     this.mapPending();
+  }
+
+  /** Schedules the readback of the unread steps of `lastStep`'s window, through lastStep. */
+  private encodeUnread(encoder: GPUCommandEncoder, lastStep: number): void {
+    const first = Math.max(lastStep - (lastStep % this.every), this.readThrough + 1);
+    this.readThrough = lastStep;
+    this.encodeWindow(encoder, first, lastStep - first + 1);
   }
 
   private encodeWindow(encoder: GPUCommandEncoder, firstStep: number, count: number): void {
@@ -59,7 +73,7 @@ export class MetricsHistory {
       this.dropped += count;
       return;
     }
-    encoder.copyBufferToBuffer(this.ring, 0, staging, 0, count * SLOT);
+    encoder.copyBufferToBuffer(this.ring, (firstStep % this.every) * SLOT, staging, 0, count * SLOT);
     this.scheduled.push({ staging, firstStep, count });
   }
 

@@ -105,6 +105,31 @@ describe('determinism', () => {
   });
 });
 
+describe('metrics readback', () => {
+  it('flushes read each step once: a repeated flush reads nothing and the window end carries only the steps after it', async () => {
+    const ctx = gpu();
+    const cfg = parseModelConfig({ hidden: 8, input: { kind: 'tokens', vocab: 5 } });
+    const run = async (flushAt: number[]) => {
+      const windows: [number, number][] = [];
+      const losses: number[] = [];
+      const trainer = new Trainer(ctx, { model: cfg, T: 4, B: 2, seed: 3, metricsEvery: 4, onMetrics: (w) => { windows.push([w.firstStep, w.losses.length]); losses.push(...w.losses); } });
+      for (let s = 0; s < 11; s++) {
+        trainer.step(randomBatch(cfg, 4, 2, s));
+        if (flushAt.includes(s)) { await trainer.flushMetrics(); await trainer.flushMetrics(); }
+      }
+      await trainer.flushMetrics();
+      await trainer.flushMetrics();
+      trainer.destroy();
+      return { windows, losses };
+    };
+    const plain = await run([]);
+    const flushed = await run([5, 6]);
+    expect(plain.windows).toEqual([[0, 4], [4, 4], [8, 3]]);
+    expect(flushed.windows).toEqual([[0, 4], [4, 2], [6, 1], [7, 1], [8, 3]]);
+    expect(new Float32Array(flushed.losses)).toEqual(new Float32Array(plain.losses));
+  });
+});
+
 describe('buffers', () => {
   it('a training step allocates nothing, and destroy frees everything the trainer made', async () => {
     const ctx = gpu();
