@@ -34,6 +34,11 @@ test('trains a small GRU on Moby Dick: the loss falls, the heatmap and samples u
   const vocab = new Set(Array.from(text)).size;
   await expect(page.locator('.device')).toContainText(`vocabulary ${vocab}`);
 
+  // Before any step the charts show their placeholders, not empty axes.
+  const speedChart = page.getByRole('img', { name: 'Tokens per second and milliseconds per step' });
+  await expect(speedChart).toHaveClass(/is-empty/);
+  await expect(speedChart.locator('.u-axis').first()).toBeHidden();
+
   const trainingStart = await page.evaluate(() => performance.now());
   const trace = await startThreadTrace(page);
   await page.getByRole('button', { name: 'Train' }).click();
@@ -46,6 +51,9 @@ test('trains a small GRU on Moby Dick: the loss falls, the heatmap and samples u
   await page.waitForFunction((n) => window.__rnnlab!.heatmap!.frames > n, frameA, { timeout: 60_000 });
   const coloursB = await snapshotHeatmap(page, 'heatB');
   const trainingEnd = await page.evaluate(() => performance.now());
+
+  await expect(speedChart).not.toHaveClass(/is-empty/);
+  await expect(speedChart.locator('.u-axis').first()).toBeVisible();
 
   const losses = (await api.losses(page)).slice(0, STEPS);
   expect(losses.every(Number.isFinite), 'every step has a finite loss (none dropped)').toBe(true);

@@ -22,11 +22,19 @@ export function UPlotChart({ spec, height, label, empty }: { spec: ChartSpec; he
     const el = host.current;
     if (!el) return;
     let width = Math.max(200, Math.floor(el.clientWidth));
-    const chart = new uPlot(spec.options(width, height), spec.data(), el);
+    // An empty chart shows its placeholder, not axes with ticks for data that is not there.
+    const showEmpty = (data: uPlot.AlignedData) => {
+      const empty = data[0].length === 0;
+      placeholder.current!.hidden = !empty;
+      el.classList.toggle('is-empty', empty);
+    };
+    const initial = spec.data();
+    const chart = new uPlot(spec.options(width, height), initial, el);
+    showEmpty(initial);
     const stop = onFrame(spec.signals, () => {
       const data = spec.data();
       chart.setData(data);
-      placeholder.current!.hidden = data[0].length > 0;
+      showEmpty(data);
     });
     const resize = new ResizeObserver(() => {
       const w = Math.max(200, Math.floor(el.clientWidth));
