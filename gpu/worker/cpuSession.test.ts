@@ -197,6 +197,27 @@ describe('CpuSession', () => {
     expect(other.last('error')!.message).toMatch(/shape/);
   });
 
+  it('a restored session trains on the batches that come next: the same losses as the run that went on', async () => {
+    const config = charConfig({ cell: 'gru', tbptt: 4, optimizer: optimizer({ kind: 'adam', lr: 0.02, clip: 1 }) });
+    const lossesOf = (msgs: Of<'metrics'>[], from: number, n: number) => {
+      const out = new Float32Array(n).fill(NaN);
+      for (const m of msgs) m.losses.forEach((l, i) => { if (m.firstStep + i >= from && m.firstStep + i < from + n) out[m.firstStep + i - from] = l; });
+      return out;
+    };
+    const a = open();
+    await a.session.configure(config, false);
+    await a.session.runSteps(6); // three batches of two chunks
+    await a.session.handle({ type: 'saveCheckpoint' });
+    const saved = a.last('checkpoint')!.checkpoint;
+    await a.session.runSteps(4);
+    const b = open();
+    await b.session.handle({ type: 'loadCheckpoint', checkpoint: saved });
+    await b.session.runSteps(4);
+    const went = lossesOf(a.of('metrics'), 6, 4);
+    expect(went.every(Number.isFinite)).toBe(true);
+    expect(lossesOf(b.of('metrics'), 6, 4)).toEqual(went);
+  });
+
   it('a saved checkpoint rebuilds the session in a new CpuSession: weights, optimizer state, step count', async () => {
     const config = charConfig({ cell: 'gru', optimizer: optimizer({ kind: 'adam', lr: 0.01, clip: 1 }) });
     const a = open();
@@ -227,7 +248,7 @@ describe('CpuSession', () => {
     expect(await b.weights()).toEqual(Float32Array.from(p));
     await b.session.runSteps(4);
 
-    await b.session.handle({ type: 'loadCheckpoint', checkpoint: { ...saved, config: { ...saved.config, hidden: 7 } } });
+    await b.session.handle({ type: 'loadCheckpoint', checkpoint: { ...saved, config: { ...saved.config, hidden: 7 } } as typeof saved });
     expect(b.last('error')!.message).toMatch(/Cannot restore the saved session: .*shape/);
     expect(b.session.steps).toBe(20);
   });

@@ -16,7 +16,7 @@ import { decodeWeights } from '../io/weights.ts';
 import { initParams } from '../model/params.ts';
 import { CpuTrainer, type CpuCheckpoint } from './cpuTrainer.ts';
 import { StepWindow } from './stepWindow.ts';
-import { prepareSession, type BufferLimits, type SessionData } from './data.ts';
+import { prepareSession, streamAfter, type BufferLimits, type SessionData } from './data.ts';
 import { connectivityMessage } from './connectivityMessage.ts';
 import { buildPrediction, predictionKind } from './prediction.ts';
 import type { CorpusName, SavedSession, SessionConfig, ToWorker } from './protocol.ts';
@@ -211,6 +211,7 @@ export class CpuSession extends SessionBase<Active> {
       this.error(`Restored the saved weights; the optimizer state could not be read (${errorText(e)}) and starts afresh.`, false);
     }
     trainer.steps = c.step;
+    this.active!.next = streamAfter(data, c.step);
     this.lastGood = trainer.checkpoint();
     this.validate();
     this.setStatus('paused');
@@ -228,6 +229,7 @@ export class CpuSession extends SessionBase<Active> {
       trainer.skipped = skippedTotal;
     }
     trainer.steps = s.step;
+    this.active!.next = streamAfter(this.active!.data, s.step);
     this.lastGood = trainer.checkpoint();
     this.nextValidation = s.step + this.validateEvery;
     this.setStatus('paused');

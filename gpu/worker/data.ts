@@ -39,6 +39,18 @@ export interface SessionData {
   classNames?: readonly string[];
 }
 
+/**
+ * The training stream as it stands after `steps` trainer steps: rebuilt from its seed, the batches
+ * those steps used are drawn and dropped, so a restored session trains on the batches that would
+ * have come next, not on the first ones again. A batch that truncated BPTT had only partly trained
+ * is dropped whole: the state it carried between chunks was not saved.
+ */
+export function streamAfter(data: Pick<SessionData, 'stream' | 'T' | 'seqLen'>, steps: number): () => Batch {
+  const next = data.stream();
+  for (let i = Math.ceil(steps / (data.seqLen / data.T)); i > 0; i--) next();
+  return next;
+}
+
 const VISIBLE: Record<string, string> = { ' ': '␣', '\n': '⏎', '\t': '⇥', '\r': '␍' };
 
 export async function prepareSession(

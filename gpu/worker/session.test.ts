@@ -257,6 +257,29 @@ describe('TrainingSession', () => {
     await session.dispose();
   });
 
+  for (const tbptt of [16, 8])
+    it(`a restored session trains on the batches that come next: the same losses as the run that went on (TBPTT ${tbptt} of 16)`, async () => {
+      const config = charConfig({ cell: 'gru', tbptt, optimizer: optimizer({ kind: 'adam', lr: 0.01, clip: 1 }) });
+      const lossesOf = (msgs: Of<'metrics'>[], from: number, n: number) => {
+        const out = new Float32Array(n).fill(NaN);
+        for (const m of msgs) m.losses.forEach((l, i) => { if (m.firstStep + i >= from && m.firstStep + i < from + n) out[m.firstStep + i - from] = l; });
+        return out;
+      };
+      const a = open();
+      await a.session.configure(config, false);
+      await a.session.runSteps(14); // a whole number of batches either way
+      await a.session.handle({ type: 'saveCheckpoint' });
+      const saved = a.last('checkpoint')!.checkpoint;
+      await a.session.runSteps(5);
+      const b = open();
+      await b.session.handle({ type: 'loadCheckpoint', checkpoint: saved });
+      await b.session.runSteps(5);
+      const went = lossesOf(a.of('metrics'), 14, 5);
+      expect(went.every(Number.isFinite)).toBe(true);
+      expect(lossesOf(b.of('metrics'), 14, 5)).toEqual(went);
+      await Promise.all([a.session.dispose(), b.session.dispose()]);
+    });
+
   it('a saved checkpoint rebuilds the session in a new one: settings, weights, optimizer state, step count', async () => {
     const a = open();
     await a.session.configure(charConfig({ cell: 'gru', optimizer: optimizer({ kind: 'adam', lr: 0.01, clip: 1 }) }), false);
@@ -279,7 +302,7 @@ describe('TrainingSession', () => {
     expect(b.of('metrics')[0].firstStep).toBe(15);
 
     // A checkpoint that does not fit its own settings is refused; the session stays as it was.
-    await b.session.handle({ type: 'loadCheckpoint', checkpoint: { ...saved, config: { ...saved.config, hidden: 7 } } });
+    await b.session.handle({ type: 'loadCheckpoint', checkpoint: { ...saved, config: { ...saved.config, hidden: 7 } } as typeof saved });
     expect(b.last('error')!.message).toMatch(/Cannot restore the saved session: .*shape/);
     expect(b.session.trainer!.steps).toBe(20);
     await Promise.all([a.session.dispose(), b.session.dispose()]);

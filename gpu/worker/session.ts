@@ -17,7 +17,7 @@ import { decodeOptimizerState, encodeOptimizerState } from '../io/checkpoint.ts'
 import type { MetricsWindow } from '../readback.ts';
 import { InFlight } from '../throttle.ts';
 import { Trainer, type OptimizerSnapshot } from '../trainer.ts';
-import { prepareSession, type BufferLimits, type SessionData } from './data.ts';
+import { prepareSession, streamAfter, type BufferLimits, type SessionData } from './data.ts';
 import { readHeatmap } from './heatmap.ts';
 import { connectivityMessage } from './connectivityMessage.ts';
 import { buildPrediction } from './prediction.ts';
@@ -293,6 +293,7 @@ export class TrainingSession extends SessionBase<Active> {
     a.trainer.setParams(params);
     a.trainer.setOptimizerState(optimizer);
     a.trainer.steps = this.reported = c.step;
+    a.next = streamAfter(a.data, c.step);
     this.lastGood = { step: c.step, params, optimizer };
     this.nextValidation = c.step + this.validateEvery;
     await this.validate();
@@ -318,6 +319,7 @@ export class TrainingSession extends SessionBase<Active> {
       this.lastGood = { step: s.step, params: s.params, optimizer: s.optimizer };
     }
     a.trainer.steps = this.reported = s.step;
+    a.next = streamAfter(a.data, s.step);
     this.nextValidation = s.step + this.validateEvery;
     this.setStatus('paused');
     return true;
