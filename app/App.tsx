@@ -14,6 +14,7 @@ import { DevicePanel } from './panels/DevicePanel.tsx';
 import { GenerationPanel } from './panels/GenerationPanel.tsx';
 import { StatsRow } from './panels/StatsRow.tsx';
 import { TaskPanel } from './panels/TaskPanel.tsx';
+import { TreePanel } from './panels/TreePanel.tsx';
 import { useStore } from './store/index.ts';
 
 export function App() {
@@ -42,8 +43,8 @@ export function App() {
             <LossChart />
             <GradNormChart />
             <SpeedChart />
-            <Heatmap />
-            {kind === 'chars' ? <GenerationPanel /> : <TaskPanel />}
+            {kind === 'tree' ? <TreePanel /> : <Heatmap />}
+            {kind === 'chars' ? <GenerationPanel /> : kind === 'task' ? <TaskPanel /> : null}
             <DevicePanel />
           </div>
         </main>

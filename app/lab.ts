@@ -2,9 +2,10 @@
 // the metrics buffers; React components call these functions and read the store.
 
 import type { FromWorker } from '../gpu/worker/protocol.ts';
-import { datasetInfo, DEFAULT_DATASET } from './config/datasets.ts';
+import { datasetInfo, DEFAULT_DATASET, TREE_UPLOAD } from './config/datasets.ts';
+import { parseTreeFile, TREE_FILE_LIMITS } from '../gpu/tree/fileTask.ts';
 import { parseSettings, type FieldErrors, type FieldName, type Settings } from './config/schema.ts';
-import { keepsWeights, seriesValues, toSessionConfig } from './config/sessionConfig.ts';
+import { keepsWeights, seriesValues, toWorkerConfig } from './config/sessionConfig.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { Autosave } from './persist/autosave.ts';
 import { clearedStoreNotice, planRestore, putBackCurves, recordOf, restoredNotice, restoreFailedNotice } from './persist/sessionRecord.ts';
@@ -13,6 +14,7 @@ import { useStore } from './store/index.ts';
 import { noDevice, type Phase } from './store/sessionSlice.ts';
 import { formFromDataset } from './store/settingsSlice.ts';
 import { checkTextBytes, formatBytes, MAX_UPLOAD_BYTES, minTextChars } from './upload/validateText.ts';
+import { TreeFeed } from './tree/treeFeed.ts';
 import { WorkerClient } from './worker/client.ts';
 import { saveWeights, weightsFileName } from './weightsFile.ts';
 
@@ -22,6 +24,8 @@ export const SAMPLE_EVERY = 100;
 const APPLY_DELAY_MS = 400;
 
 export const metrics = new Metrics();
+/** A tree session's drawn trees and validation accuracies (outside React, as the metrics). */
+export const trees = new TreeFeed();
 let client: WorkerClient | null = null;
 let newWorker: (() => Worker) | undefined;
 
@@ -47,7 +51,7 @@ export function startLab(createWorker?: () => Worker): void {
   autosave = new Autosave({ ask: () => client?.send({ type: 'saveCheckpoint' }), record: (c) => recordOf(c, metrics, state().carriedSteps) });
   // Edits apply themselves once the user stops typing; selects and uploads apply at once (applyNow).
   useStore.subscribe((s, prev) => {
-    if (s.form !== prev.form || s.upload !== prev.upload) scheduleApply();
+    if (s.form !== prev.form || s.upload !== prev.upload || s.treeFile !== prev.treeFile) scheduleApply();
   });
   void restoreOrApply();
 }
@@ -67,7 +71,7 @@ async function restoreOrApply(): Promise<void> {
   }
   restoring = saved;
   requested = { settings: plan.settings, keepWeights: false, resume: false, phaseBefore: 'starting', carriedSteps: saved.carriedSteps };
-  useStore.setState({ form: plan.form, upload: plan.upload, series: plan.series, uploadError: null, phase: 'configuring', error: null, notice: null });
+  useStore.setState({ form: plan.form, upload: plan.upload, series: plan.series, treeFile: plan.treeFile, uploadError: null, phase: 'configuring', error: null, notice: null });
   clearTimeout(applyTimer); // the form now shows what is being restored: nothing to apply
   client.send({ type: 'loadCheckpoint', checkpoint: saved.checkpoint });
 }
@@ -76,7 +80,7 @@ async function restoreOrApply(): Promise<void> {
 function restoreFailed(saved: StoredSession, reason: string): void {
   restoring = null;
   requested = null;
-  useStore.setState({ form: formFromDataset(DEFAULT_DATASET), upload: null, series: null, phase: 'starting' });
+  useStore.setState({ form: formFromDataset(DEFAULT_DATASET), upload: null, series: null, treeFile: null, phase: 'starting' });
   applyNow();
   useStore.setState({ error: null, notice: restoreFailedNotice(saved, reason) });
 }
@@ -99,14 +103,15 @@ export type ApplyOutcome = { kind: 'invalid'; errors: FieldErrors } | { kind: 'u
 export function applyNow(): ApplyOutcome {
   clearTimeout(applyTimer);
   const s = state();
-  const parsed = parseSettings(s.form, { uploadChars: s.upload?.chars ?? null, seriesValues: (s.series && seriesValues(s.series)?.length) ?? null });
+  const parsed = parseSettings(s.form, { uploadChars: s.upload?.chars ?? null, seriesValues: (s.series && seriesValues(s.series)?.length) ?? null, treeFile: s.treeFile?.trees ?? null });
   if (!parsed.ok) {
     s.setErrors(parsed.errors);
     return { kind: 'invalid', errors: parsed.errors };
   }
   if (Object.keys(s.errors).length) s.setErrors({});
   const target = parsed.settings;
-  const sameUpload = target.dataset === 'upload' ? s.upload === s.appliedUpload : target.dataset === 'series' ? s.series === s.appliedSeries : true;
+  const sameUpload =
+    target.dataset === 'upload' ? s.upload === s.appliedUpload : target.dataset === 'series' ? s.series === s.appliedSeries : target.dataset === TREE_UPLOAD ? s.treeFile === s.appliedTreeFile : true;
   const current = requested?.settings ?? s.applied;
   if (current && sameUpload && sameSettings(current, target)) {
     if (s.pendingDiscard) useStore.setState({ pendingDiscard: null });
@@ -141,10 +146,10 @@ function configure(settings: Settings, keepWeights: boolean): void {
   requested = { settings, keepWeights, resume, phaseBefore: s.phase, carriedSteps };
   restoring = null; // new settings replace a restore still in progress
   useStore.setState({ pendingDiscard: null, phase: 'configuring', error: null, notice: null });
-  client.send({ type: 'configure', config: toSessionConfig(settings, s.upload, s.series), keepWeights });
+  client.send({ type: 'configure', config: toWorkerConfig(settings, s.upload, s.series, s.treeFile), keepWeights });
 }
 
-/** Resolves at the next 'configured'; rejects on an error first. */
+/** Resolves at the next 'configured' (or 'treeConfigured'); rejects on an error first. */
 export function whenConfigured(): Promise<void> {
   return new Promise((resolve, reject) => configureWaiters.push({ resolve, reject }));
 }
@@ -251,6 +256,33 @@ export async function uploadText(file: File): Promise<void> {
   applyNow();
 }
 
+/**
+ * Reads and checks a file of labelled trees (the parser's errors name the line and column); on
+ * success it becomes the dataset, with the tree file's defaults unless a tree dataset was chosen.
+ */
+export async function uploadTrees(file: File): Promise<void> {
+  const s = state();
+  let error: string | null = null;
+  let text = '';
+  let trees = 0;
+  if (file.size > TREE_FILE_LIMITS.bytes) error = `“${file.name}” is ${formatBytes(file.size)}; the limit is 5 MB.`;
+  else
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
+      trees = parseTreeFile(text).length;
+    } catch (e) {
+      error = `“${file.name}”: ${e instanceof TypeError ? 'not UTF-8 text' : e instanceof Error ? e.message : String(e)}.`;
+    }
+  if (error) return void useStore.setState({ treeFileError: error });
+  const keepSettings = datasetInfo(s.form.dataset).kind === 'tree';
+  useStore.setState({
+    treeFile: { name: file.name, text, trees },
+    treeFileError: null,
+    form: keepSettings ? { ...s.form, dataset: TREE_UPLOAD } : { ...s.form, ...datasetInfo(TREE_UPLOAD).defaults, dataset: TREE_UPLOAD },
+  });
+  applyNow();
+}
+
 /** Sizes that train at a few steps a second on the CPU fallback. */
 const CPU_SIZES = { hidden: '32', seqLen: '32', tbptt: '32', batchSize: '8' } as const;
 
@@ -264,11 +296,13 @@ function useCpuSizes(): void {
 }
 
 function onMessage(m: FromWorker): void {
+  trees.receive(m);
   switch (m.type) {
     case 'device':
       if (m.backend === 'cpu') useCpuSizes();
       break;
-    case 'configured': {
+    case 'configured':
+    case 'treeConfigured': {
       const r = requested;
       requested = null;
       if (r)
@@ -276,6 +310,7 @@ function onMessage(m: FromWorker): void {
           applied: r.settings,
           appliedUpload: r.settings.dataset === 'upload' ? state().upload : null,
           appliedSeries: r.settings.dataset === 'series' ? state().series : null,
+          appliedTreeFile: r.settings.dataset === TREE_UPLOAD ? state().treeFile : null,
           carriedSteps: r.carriedSteps,
         });
       // Steps restart at 0 with every trainer: the curves do too. Samples stay when the weights did.
@@ -358,6 +393,7 @@ function refusedField(message: string): { name: FieldName; message: string } | n
 /** Empty curves and heatmap (and samples, for new weights): the step count starts from 0. */
 function startOver(newWeights: boolean): void {
   metrics.clear();
+  trees.clear();
   if (newWeights) state().clearSamples();
   nextSampleAt = SAMPLE_EVERY;
 }
@@ -384,6 +420,7 @@ function sameSettings(a: Settings, b: Settings): boolean {
 const FIELD_LABELS: Record<keyof Settings, string> = {
   dataset: 'dataset', cell: 'cell', hidden: 'hidden size', layers: 'layers', seqLen: 'sequence length', tbptt: 'TBPTT length',
   batchSize: 'batch size', optimizer: 'optimizer', lr: 'learning rate', clip: 'clip norm', seed: 'seed',
+  trainDepth: 'training depth', validationDepth: 'validation depth',
 };
 
 function changedFields(a: Settings, b: Settings, sameUpload: boolean): string[] {

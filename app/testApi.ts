@@ -25,6 +25,12 @@ export interface RnnlabTestApi {
   readonly heatmap: { step: number; channels: string[]; frames: number } | null;
   /** A task model's last prediction for validation sequence 0 (a copy), with its step; null before the first. */
   readonly prediction: ({ step: number } & Prediction) | null;
+  /**
+   * A tree session's latest drawn validation trees (their node counts and the step they were drawn
+   * at), the root accuracy on the deeper validation trees at each validation, and the majority-class
+   * baseline; null while the session is not a tree model.
+   */
+  readonly tree: { step: number | null; nodes: number[]; hidden: number; classes: string[]; accuracy: { step: number; accuracy: number }[]; majorityAccuracy: number } | null;
   /** Sample texts (prompt included), newest first. */
   readonly samples: string[];
   readonly error: string | null;
@@ -81,6 +87,19 @@ export function installTestApi(): void {
     get prediction() {
       const p = lab.metrics.prediction;
       return p && { step: p.step, ...structuredClone(p.prediction) };
+    },
+    get tree() {
+      const m = s().treeModel;
+      if (!m) return null;
+      const t = lab.trees.tree;
+      return {
+        step: t?.step ?? null,
+        nodes: t ? t.trees.map((x) => x.nodes.length) : [],
+        hidden: m.hidden,
+        classes: m.classes.slice(),
+        accuracy: lab.trees.accuracy.map((a) => ({ ...a })),
+        majorityAccuracy: m.majorityAccuracy,
+      };
     },
     get samples() {
       return s().samples.map((x) => x.text);

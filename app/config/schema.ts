@@ -4,8 +4,8 @@
 
 import { z } from 'zod';
 import { MODEL_LIMITS } from '../../gpu/model/config.ts';
-import type { DatasetId } from './datasets.ts';
-import { datasetInfo } from './datasets.ts';
+import { TREE_SESSION_LIMITS } from '../../gpu/worker/protocol.ts';
+import { datasetInfo, isTreeDataset, TREE_CELLS, TREE_DATASETS, TREE_UPLOAD, type DatasetId, type TreeCellChoice } from './datasets.ts';
 import { minTextChars } from '../upload/validateText.ts';
 import { minSeriesLength } from '../../gpu/data/series.ts';
 
@@ -13,8 +13,9 @@ import { minSeriesLength } from '../../gpu/data/series.ts';
 // Content-Security-Policy (no 'unsafe-eval') refuses, and reports as a violation. Before any schema.
 z.config({ jitless: true });
 
+/** The recurrent cells (sequence datasets); the tree datasets take TREE_CELLS instead. */
 export const CELL_CHOICES = ['rnn-tanh', 'rnn-relu', 'gru', 'lstm'] as const;
-export type CellChoice = (typeof CELL_CHOICES)[number];
+export type CellChoice = (typeof CELL_CHOICES)[number] | TreeCellChoice;
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const;
 export type OptimizerChoice = (typeof OPTIMIZERS)[number];
 
@@ -30,6 +31,9 @@ export interface FormValues {
   lr: string;
   clip: string;
   seed: string;
+  /** Tree datasets: the depth (arithmetic) or height (sentiment) of training trees, and of the deeper validation trees. */
+  trainDepth: string;
+  validationDepth: string;
 }
 
 export type FieldName = keyof FormValues;
@@ -48,8 +52,8 @@ const int = (min: number, max: number) =>
   number((n) => n.int('Must be a whole number.').min(min, `At least ${min}.`).max(max, `At most ${max}.`));
 
 const schema = z.object({
-  dataset: z.enum(['moby-dick', 'first-names', 'adding', 'copy', 'sine', 'mackey-glass', 'tagging', 'upload', 'series']),
-  cell: z.enum(CELL_CHOICES),
+  dataset: z.enum(['moby-dick', 'first-names', 'adding', 'copy', 'sine', 'mackey-glass', 'tagging', 'upload', 'series', ...TREE_DATASETS, TREE_UPLOAD]),
+  cell: z.enum([...CELL_CHOICES, ...TREE_CELLS]),
   hidden: int(1, MODEL_LIMITS.hidden),
   layers: int(1, MODEL_LIMITS.layers),
   seqLen: int(1, LIMITS.seqLen),
@@ -59,6 +63,8 @@ const schema = z.object({
   lr: number((n) => n.gt(0, 'Must be above 0.').max(10, 'At most 10.')),
   clip: number((n) => n.min(0, 'At least 0 (0 turns clipping off).').max(1e6, 'At most 1e6.')),
   seed: int(0, LIMITS.seed),
+  trainDepth: int(1, TREE_SESSION_LIMITS.trainDepth),
+  validationDepth: int(2, TREE_SESSION_LIMITS.validationDepth),
 });
 
 export type Settings = z.output<typeof schema>;
@@ -68,11 +74,18 @@ export interface SchemaContext {
   uploadChars: number | null;
   /** The values in the chosen CSV column (absent: none uploaded). */
   seriesValues?: number | null;
+  /** The trees in the uploaded tree file (absent: none uploaded). */
+  treeFile?: number | null;
 }
 
 export type ParseResult = { ok: true; settings: Settings } | { ok: false; errors: FieldErrors };
 
 export function parseSettings(values: FormValues, context: SchemaContext): ParseResult {
+  // The sequence fields do not apply to a tree dataset (the form hides them), nor the depths to a tree file: defaults stand in.
+  if (isTreeDataset(values.dataset)) {
+    const d = datasetInfo(values.dataset).defaults;
+    values = { ...values, layers: d.layers, seqLen: d.seqLen, tbptt: d.tbptt, ...(values.dataset === TREE_UPLOAD ? { trainDepth: d.trainDepth, validationDepth: d.validationDepth } : {}) };
+  }
   const result = schema.safeParse(values);
   const errors: FieldErrors = {};
   if (!result.success) {
@@ -82,6 +95,13 @@ export function parseSettings(values: FormValues, context: SchemaContext): Parse
     }
   }
   const s = result.success ? result.data : null;
+  if (isTreeDataset(values.dataset)) {
+    treeChecks(values, errors);
+    if (values.dataset === TREE_UPLOAD && (context.treeFile ?? null) === null) errors.dataset = 'Upload a tree file first.';
+    if (s && Object.keys(errors).length === 0) return { ok: true, settings: s };
+    return { ok: false, errors };
+  }
+  if (!errors.cell && (TREE_CELLS as readonly string[]).includes(values.cell)) errors.cell = 'Tree RNN and Tree-LSTM train on the tree datasets only: pick an RNN, GRU or LSTM.';
   // Checks across fields, on the fields that parsed on their own.
   const seqLen = errors.seqLen ? null : Number(values.seqLen);
   const tbptt = errors.tbptt ? null : Number(values.tbptt);
@@ -105,6 +125,19 @@ export function parseSettings(values: FormValues, context: SchemaContext): Parse
     errors.tbptt = `The adding task scores only the last step: TBPTT must equal the sequence length (${seqLen}).`;
   if (s && Object.keys(errors).length === 0) return { ok: true, settings: s };
   return { ok: false, errors };
+}
+
+/**
+ * A tree dataset: a tree cell, the sizes a tree session takes, and validation trees deeper than the
+ * training ones. The sequence fields (layers, sequence and TBPTT lengths) do not apply and are not checked.
+ */
+function treeChecks(values: FormValues, errors: FieldErrors): void {
+  if (!errors.cell && !(TREE_CELLS as readonly string[]).includes(values.cell)) errors.cell = 'A tree dataset trains a Tree RNN or a Tree-LSTM.';
+  if (!errors.hidden && Number(values.hidden) > TREE_SESSION_LIMITS.hidden) errors.hidden = `At most ${TREE_SESSION_LIMITS.hidden} for a tree model.`;
+  if (!errors.batchSize && Number(values.batchSize) > TREE_SESSION_LIMITS.batchSize) errors.batchSize = `At most ${TREE_SESSION_LIMITS.batchSize} trees per step.`;
+  const what = values.dataset === 'tree-arithmetic' ? 'depth' : 'height';
+  if (!errors.trainDepth && !errors.validationDepth && Number(values.validationDepth) <= Number(values.trainDepth))
+    errors.validationDepth = `Must exceed the training ${what} (${values.trainDepth}): the model is tested on deeper trees than it trains on.`;
 }
 
 /** The divisors of n closest to `near`, as a hint ("16 or 32"). */

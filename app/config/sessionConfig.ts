@@ -1,7 +1,8 @@
 // From validated settings to the worker's SessionConfig, and which changes keep the trained weights.
 
 import { optimizer } from '../../gpu/optim/config.ts';
-import type { DatasetChoice, SessionConfig } from '../../gpu/worker/protocol.ts';
+import type { DatasetChoice, SessionConfig, TreeSessionConfig } from '../../gpu/worker/protocol.ts';
+import { isTreeDataset, TREE_UPLOAD } from './datasets.ts';
 import type { CsvTable } from '../upload/validateCsv.ts';
 import type { Settings } from './schema.ts';
 
@@ -20,12 +21,44 @@ export interface UploadedSeries {
   column: string;
 }
 
+/** An uploaded file of labelled trees (checked on upload with gpu/tree/fileTask.ts). */
+export interface UploadedTrees {
+  name: string;
+  text: string;
+  /** How many trees it holds. */
+  trees: number;
+}
+
 /** The chosen column's values (none when the name is not one of the file's numeric columns). */
 export function seriesValues(series: UploadedSeries): number[] | null {
   return series.file.columns.find((c) => c.name === series.column)?.values ?? null;
 }
 
+/** What the worker is configured with: a tree session for the tree datasets, a recurrent one otherwise. */
+export function toWorkerConfig(s: Settings, upload: UploadedText | null, series: UploadedSeries | null = null, treeFile: UploadedTrees | null = null): SessionConfig | TreeSessionConfig {
+  return isTreeDataset(s.dataset) ? toTreeConfig(s, treeFile) : toSessionConfig(s, upload, series);
+}
+
+/** A tree dataset's settings as a TreeSessionConfig (the sequence fields do not apply). */
+export function toTreeConfig(s: Settings, treeFile: UploadedTrees | null = null): TreeSessionConfig {
+  if (!isTreeDataset(s.dataset)) throw new Error(`${s.dataset} is not a tree dataset`);
+  if (s.dataset === TREE_UPLOAD && !treeFile) throw new Error('No tree file was uploaded.');
+  return {
+    kind: 'tree',
+    task: s.dataset === TREE_UPLOAD ? 'file' : s.dataset === 'tree-arithmetic' ? 'arithmetic' : 'negation',
+    ...(s.dataset === TREE_UPLOAD ? { trees: { name: treeFile!.name, text: treeFile!.text } } : {}),
+    cell: s.cell === 'tree-rnn' ? 'rnn' : 'lstm',
+    hidden: s.hidden,
+    batchSize: s.batchSize,
+    trainDepth: s.trainDepth,
+    validationDepth: s.validationDepth,
+    optimizer: { ...optimizer({ kind: s.optimizer, lr: s.lr }), clip: s.clip },
+    seed: s.seed,
+  };
+}
+
 export function toSessionConfig(s: Settings, upload: UploadedText | null, series: UploadedSeries | null = null): SessionConfig {
+  if (isTreeDataset(s.dataset) || s.cell === 'tree-rnn' || s.cell === 'tree-lstm') throw new Error('a tree dataset or cell needs toTreeConfig');
   return {
     dataset: datasetChoice(s, upload, series),
     cell: s.cell === 'rnn-tanh' || s.cell === 'rnn-relu' ? 'rnn' : s.cell,
@@ -53,6 +86,10 @@ function datasetChoice(s: Settings, upload: UploadedText | null, series: Uploade
       if (!series || !values) throw new Error('No CSV column was chosen.');
       return { kind: 'series', name: series.file.name, column: series.column, values };
     }
+    case 'tree-arithmetic':
+    case 'tree-sentiment':
+    case TREE_UPLOAD:
+      throw new Error('a tree dataset needs toTreeConfig');
     default:
       return { kind: 'task', name: s.dataset };
   }
@@ -60,9 +97,15 @@ function datasetChoice(s: Settings, upload: UploadedText | null, series: Uploade
 
 /** Settings the trained weights survive: only the optimizer's and the data stream's. */
 const KEEPS_WEIGHTS: readonly (keyof Settings)[] = ['optimizer', 'lr', 'clip', 'seed'];
+/** A tree model's parameters do not depend on the batch size or the trees' depths either. */
+const TREE_KEEPS_WEIGHTS: readonly (keyof Settings)[] = [...KEEPS_WEIGHTS, 'batchSize', 'trainDepth', 'validationDepth'];
 
 /** True when going from `a` to `b` (same uploaded text or CSV column) leaves the model's weights usable. */
 export function keepsWeights(a: Settings, b: Settings, sameUpload: boolean): boolean {
+  if (isTreeDataset(a.dataset) || isTreeDataset(b.dataset)) {
+    if (!sameUpload && b.dataset === TREE_UPLOAD) return false;
+    return a.dataset === b.dataset && (Object.keys(b) as (keyof Settings)[]).every((k) => TREE_KEEPS_WEIGHTS.includes(k) || a[k] === b[k]);
+  }
   if (!sameUpload && (b.dataset === 'upload' || b.dataset === 'series')) return false;
   return (Object.keys(b) as (keyof Settings)[]).every((k) => KEEPS_WEIGHTS.includes(k) || a[k] === b[k]);
 }

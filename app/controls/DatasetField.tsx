@@ -3,14 +3,15 @@
 // says why under the control.
 
 import { useRef } from 'react';
-import { DATASETS, type DatasetId } from '../config/datasets.ts';
-import { applyNow, uploadText } from '../lab.ts';
+import { DATASETS, TREE_UPLOAD, type DatasetId } from '../config/datasets.ts';
+import { applyNow, uploadText, uploadTrees } from '../lab.ts';
 import { useStore } from '../store/index.ts';
 import { CsvColumnPicker, CsvUploadButton } from './CsvUpload.tsx';
 import { Field } from './Field.tsx';
 
 const UPLOAD_CHOICE = '__upload__';
 const CSV_UPLOAD_CHOICE = '__upload_csv__';
+const TREES_UPLOAD_CHOICE = '__upload_trees__';
 
 export function DatasetField() {
   const dataset = useStore((s) => s.form.dataset);
@@ -19,12 +20,18 @@ export function DatasetField() {
   const error = useStore((s) => s.errors.dataset);
   const chooseDataset = useStore((s) => s.chooseDataset);
   const series = useStore((s) => s.series);
+  // Tree models train on the GPU only: without WebGPU (the CPU fallback) their datasets are offered disabled.
+  const cpu = useStore((s) => s.device?.backend === 'cpu');
   const fileInput = useRef<HTMLInputElement>(null);
   const csvInput = useRef<HTMLInputElement>(null);
+  const treesInput = useRef<HTMLInputElement>(null);
+  const treeFile = useStore((s) => s.treeFile);
+  const treeFileError = useStore((s) => s.treeFileError);
 
   const onSelect = (value: string) => {
     if (value === UPLOAD_CHOICE) return fileInput.current?.click();
     if (value === CSV_UPLOAD_CHOICE) return csvInput.current?.click();
+    if (value === TREES_UPLOAD_CHOICE) return treesInput.current?.click();
     chooseDataset(value as DatasetId);
     applyNow();
   };
@@ -46,6 +53,16 @@ export function DatasetField() {
               {d.label.replace(/^Task: /, '')}
             </option>
           ))}
+        </optgroup>
+        <optgroup label={cpu ? 'Trees (recursive networks; need WebGPU)' : 'Trees (recursive networks)'}>
+          {DATASETS.filter((d) => d.kind === 'tree' && (d.id !== TREE_UPLOAD || treeFile)).map((d) => (
+            <option key={d.id} value={d.id} disabled={cpu}>
+              {d.id === TREE_UPLOAD && treeFile ? `${treeFile.name} (your trees)` : d.label.replace(/^Trees: /, '')}
+            </option>
+          ))}
+          <option value={TREES_UPLOAD_CHOICE} disabled={cpu}>
+            Upload trees…
+          </option>
         </optgroup>
         <optgroup label="Forecast your data">
           {series && <option value="series">{`${series.file.name}: ${series.column} (forecast)`}</option>}
@@ -72,6 +89,31 @@ export function DatasetField() {
         <span className="upload-note">{upload ? `${upload.name}: ${upload.chars.toLocaleString('en-US')} characters` : 'UTF-8 text, up to 5 MB'}</span>
       </div>
       <CsvUploadButton inputRef={csvInput} />
+      <div className="upload">
+        <label className="button small" htmlFor="upload-trees">
+          Upload trees…
+        </label>
+        <input
+          ref={treesInput}
+          id="upload-trees"
+          data-testid="upload-trees"
+          className="visually-hidden"
+          type="file"
+          accept=".txt,.ptb,text/plain"
+          disabled={cpu}
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void uploadTrees(file);
+          }}
+        />
+        <span className="upload-note">{treeFile ? `${treeFile.name}: ${treeFile.trees.toLocaleString('en-US')} trees` : 'Labelled trees, e.g. (3 (2 not) (4 good))'}</span>
+      </div>
+      {treeFileError && (
+        <p className="field-error" role="alert" data-testid="upload-trees-error">
+          {treeFileError}
+        </p>
+      )}
       <CsvColumnPicker />
       {uploadError && (
         <p className="field-error" role="alert" data-testid="upload-error">

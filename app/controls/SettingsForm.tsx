@@ -4,17 +4,23 @@
 import { applyNow } from '../lab.ts';
 import { useStore } from '../store/index.ts';
 import { CELL_CHOICES, OPTIMIZERS, type CellChoice, type OptimizerChoice } from '../config/schema.ts';
+import { datasetInfo, TREE_CELLS } from '../config/datasets.ts';
 import { DatasetField } from './DatasetField.tsx';
 import { Field } from './Field.tsx';
 import { NumberField } from './NumberField.tsx';
 
-const CELL_LABELS: Record<CellChoice, string> = { 'rnn-tanh': 'RNN (tanh)', 'rnn-relu': 'RNN (ReLU)', gru: 'GRU', lstm: 'LSTM' };
+const CELL_LABELS: Record<CellChoice, string> = { 'rnn-tanh': 'RNN (tanh)', 'rnn-relu': 'RNN (ReLU)', gru: 'GRU', lstm: 'LSTM', 'tree-rnn': 'Tree RNN', 'tree-lstm': 'Tree-LSTM' };
 const OPTIMIZER_LABELS: Record<OptimizerChoice, string> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW' };
 
 export function SettingsForm() {
   const cell = useStore((s) => s.form.cell);
   const optimizer = useStore((s) => s.form.optimizer);
   const setField = useStore((s) => s.setField);
+  const dataset = useStore((s) => s.form.dataset);
+  // A tree dataset trains a recursive network: tree cells, tree depths instead of sequence lengths.
+  const tree = datasetInfo(dataset).kind === 'tree';
+  const cells = tree ? TREE_CELLS : CELL_CHOICES;
+  const what = dataset === 'tree-arithmetic' ? 'depth' : 'height';
   return (
     <form id="settings" className="settings" onSubmit={(e) => (e.preventDefault(), applyNow())} aria-label="Settings">
       <fieldset>
@@ -25,7 +31,7 @@ export function SettingsForm() {
         <legend>Model</legend>
         <Field id="field-cell" label="Cell">
           <select id="field-cell" value={cell} onChange={(e) => (setField('cell', e.target.value as CellChoice), applyNow())}>
-            {CELL_CHOICES.map((c) => (
+            {cells.map((c) => (
               <option key={c} value={c}>
                 {CELL_LABELS[c]}
               </option>
@@ -34,17 +40,24 @@ export function SettingsForm() {
         </Field>
         <div className="row">
           <NumberField name="hidden" label="Hidden size" />
-          <NumberField name="layers" label="Layers" />
+          {!tree && <NumberField name="layers" label="Layers" />}
         </div>
       </fieldset>
       <fieldset>
         <legend>Training</legend>
+        {tree ? (
+          dataset !== 'tree-upload' && <div className="row">
+            <NumberField name="trainDepth" label={`Training ${what}`} hint={`Trees up to this ${what} train the model.`} />
+            <NumberField name="validationDepth" label={`Validation ${what}`} hint="Deeper: tests generalisation." />
+          </div>
+        ) : (
+          <div className="row">
+            <NumberField name="seqLen" label="Sequence length" />
+            <NumberField name="tbptt" label="TBPTT length" hint="Divides the sequence length." />
+          </div>
+        )}
         <div className="row">
-          <NumberField name="seqLen" label="Sequence length" />
-          <NumberField name="tbptt" label="TBPTT length" hint="Divides the sequence length." />
-        </div>
-        <div className="row">
-          <NumberField name="batchSize" label="Batch size" />
+          <NumberField name="batchSize" label={tree ? 'Trees per step' : 'Batch size'} />
           <NumberField name="seed" label="Seed" />
         </div>
       </fieldset>

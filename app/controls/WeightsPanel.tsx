@@ -6,7 +6,10 @@ import { useStore } from '../store/index.ts';
 export function WeightsPanel() {
   const phase = useStore((s) => s.phase);
   const importError = useStore((s) => s.importError);
+  // Tree sessions export their weights (the tree names: embedding, tree, head); they import none.
+  const tree = useStore((s) => s.treeModel !== null);
   const usable = phase === 'idle' || phase === 'paused' || phase === 'training';
+  const importable = usable && !tree;
   return (
     <section className="weights" aria-labelledby="weights-title">
       <h2 id="weights-title">Weights</h2>
@@ -14,7 +17,7 @@ export function WeightsPanel() {
         <button type="button" className="small" onClick={exportWeights} disabled={!usable}>
           Export .safetensors
         </button>
-        <label className={`button small${usable ? '' : ' disabled'}`} htmlFor="import-weights">
+        <label className={`button small${importable ? '' : ' disabled'}`} htmlFor="import-weights" title={tree ? 'Tree models cannot import weights here yet' : undefined}>
           Import…
         </label>
         <input
@@ -23,7 +26,7 @@ export function WeightsPanel() {
           className="visually-hidden"
           type="file"
           accept=".safetensors"
-          disabled={!usable}
+          disabled={!importable}
           onChange={(e) => {
             const file = e.target.files?.[0];
             e.target.value = '';

@@ -14,7 +14,7 @@ import { PredictionView } from '../panels/PredictionView.tsx';
 import { saveWeights } from '../weightsFile.ts';
 import type { CellLab } from './cellLab.ts';
 import { ConnectivityChart } from './ConnectivityChart.tsx';
-import { TreeView } from './TreeView.tsx';
+import { TreeView } from '../tree/TreeView.tsx';
 import { treeDatasetOf } from './cellConfig.ts';
 
 const CELL_NAMES: Record<string, string> = { 'rnn-tanh': 'tanh RNN', 'rnn-relu': 'ReLU RNN', gru: 'GRU', lstm: 'LSTM' };
@@ -129,7 +129,7 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
             </figure>
           )}
           {views.includes('connectivity') && <ConnectivityChart lab={lab} />}
-          {views.includes('tree') && <TreeView lab={lab} />}
+          {views.includes('tree') && <TreeView feed={lab.trees} task={lab.spec.tree} />}
           {views.includes('heatmap') && (
             <div className="nb-view wide">
               <Heatmap source={heatmap} compact />

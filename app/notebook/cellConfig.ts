@@ -2,7 +2,7 @@
 // same schema as the app's settings form. A dataset brings its defaults; the lines override them.
 // Every problem is reported with the cell's number and the field's name, so an author can find it.
 
-import { DATASETS, datasetInfo, type DatasetId } from '../config/datasets.ts';
+import { DATASETS, datasetInfo, TREE_CELLS, TREE_DATASETS, type DatasetId, type TreeDatasetId } from '../config/datasets.ts';
 import { OPTIMIZERS, parseSettings, type FieldName, type FormValues, type Settings } from '../config/schema.ts';
 import { optimizer, type OptimizerKind } from '../../gpu/optim/config.ts';
 import { TREE_SESSION_LIMITS, type TreeSessionConfig } from '../../gpu/worker/protocol.ts';
@@ -11,9 +11,7 @@ import { TREE_SESSION_LIMITS, type TreeSessionConfig } from '../../gpu/worker/pr
 export const VIEWS = ['loss', 'heatmap', 'samples', 'prediction', 'gradnorm', 'connectivity', 'tree'] as const;
 
 /** Recursive networks over trees (gpu/tree/): a cell with one of these datasets trains a TreeSession. */
-export const TREE_DATASETS = ['tree-arithmetic', 'tree-sentiment'] as const;
-export type TreeDatasetId = (typeof TREE_DATASETS)[number];
-export const TREE_CELLS = ['tree-rnn', 'tree-lstm'] as const;
+export { TREE_CELLS, TREE_DATASETS, type TreeDatasetId };
 /** The fields a tree cell takes (besides title, steps, views, width). */
 const TREE_FIELDS = ['dataset', 'cell', 'hidden', 'batchSize', 'optimizer', 'lr', 'clip', 'seed', 'depth', 'testDepth'] as const;
 /** Fields only tree cells take. */
@@ -148,10 +146,10 @@ export const treeDatasetOf = (t: TreeSessionConfig): TreeDatasetId => (t.task ==
 
 /** Every dataset but the user's upload (a notebook cannot carry a file). */
 export function notebookDatasets(): DatasetId[] {
-  return DATASETS.filter((d) => d.id !== 'upload').map((d) => d.id);
+  return DATASETS.filter((d) => d.id !== 'upload' && d.kind !== 'tree').map((d) => d.id);
 }
 
-function parseViews(text: string | undefined, kind: 'chars' | 'task', dataset: string, fail: (field: string, message: string) => void): View[] {
+function parseViews(text: string | undefined, kind: 'chars' | 'task' | 'tree', dataset: string, fail: (field: string, message: string) => void): View[] {
   if (text === undefined) return kind === 'chars' ? ['loss', 'heatmap', 'samples'] : ['loss', 'heatmap', 'prediction'];
   const names = text.split(',').map((v) => v.trim()).filter(Boolean);
   const bad = names.filter((v) => !(VIEWS as readonly string[]).includes(v));

@@ -5,7 +5,7 @@
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Connectivity, FromWorker } from '../../gpu/worker/protocol.ts';
-type TreeMessage = Extract<FromWorker, { type: 'tree' }>;
+import { TreeFeed } from '../tree/treeFeed.ts';
 import { toSessionConfig } from '../config/sessionConfig.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { Signal } from '../metrics/signal.ts';
@@ -38,12 +38,8 @@ export class CellLab {
   /** The latest connectivity analysis (at validations, when the spec shows it). */
   connectivity: { step: number; connectivity: Connectivity } | null = null;
   readonly connectivityChanged = new Signal();
-  /** Tree cells: the latest drawn validation trees (at validations), and the root accuracy of each validation. */
-  tree: TreeMessage | null = null;
-  accuracy: { step: number; accuracy: number }[] = [];
-  readonly treeChanged = new Signal();
-  /** Tree cells: the class names, and what always answering the most frequent root class scores. */
-  treeInfo: { classes: string[]; majorityAccuracy: number } | null = null;
+  /** Tree cells: the latest drawn validation trees, the root accuracy of each validation, the class names. */
+  readonly trees = new TreeFeed();
   private channel: SessionChannel;
   private nextSampleAt: number;
   private sampling = false;
@@ -99,9 +95,7 @@ export class CellLab {
     this.nextSampleAt = this.sampleEvery;
     this.connectivity = null;
     this.connectivityChanged.notify();
-    this.tree = null;
-    this.accuracy = [];
-    this.treeChanged.notify();
+    this.trees.clear();
     this.set({ steps: 0, target: this.spec.steps, samples: [], error: null, notice: null, phase: this.state.phase === 'failed' ? 'idle' : this.state.phase });
   }
 
@@ -142,6 +136,7 @@ export class CellLab {
 
   private receive(m: FromWorker): void {
     this.metrics.receive(m);
+    this.trees.receive(m);
     switch (m.type) {
       case 'device':
         this.set({ adapter: m.adapter });
@@ -170,18 +165,7 @@ export class CellLab {
         break;
       }
       case 'treeConfigured':
-        this.treeInfo = { classes: m.classes, majorityAccuracy: m.majorityAccuracy };
         this.set({ paramCount: m.paramCount });
-        break;
-      case 'validation':
-        if (m.accuracy !== undefined) {
-          this.accuracy = [...this.accuracy.filter((a) => a.step < m.step), { step: m.step, accuracy: m.accuracy }];
-          this.treeChanged.notify();
-        }
-        break;
-      case 'tree':
-        this.tree = m;
-        this.treeChanged.notify();
         break;
       case 'connectivity':
         this.connectivity = { step: m.step, connectivity: m.connectivity };

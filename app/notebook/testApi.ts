@@ -64,8 +64,8 @@ export function installNotebookTestApi(s: { labs: (CellLab | null)[]; title: str
         connectivity: c ? { outputSteps: c.outputSteps, inputs: c.inputs, norms: Array.from(c.norms) } : null,
         samples: st.samples.map((x) => x.text),
         baseline: st.baseline,
-        tree: l.tree ? { step: l.tree.step, nodes: l.tree.trees.map((t) => t.nodes.length), hidden: l.tree.hidden } : null,
-        accuracy: l.accuracy.slice(),
+        tree: l.trees.tree ? { step: l.trees.tree.step, nodes: l.trees.tree.trees.map((t) => t.nodes.length), hidden: l.trees.tree.hidden } : null,
+        accuracy: l.trees.accuracy.slice(),
       };
     },
     train: (i) => lab(i)?.train(),

@@ -10,6 +10,8 @@ export function DevicePanel() {
   const device = useStore((s) => s.device);
   const deviceError = useStore((s) => s.deviceError);
   const model = useStore((s) => s.model);
+  const treeModel = useStore((s) => s.treeModel);
+  const treeCell = useStore((s) => (s.applied?.cell === 'tree-rnn' ? 'Tree RNN' : 'Tree-LSTM'));
   return (
     <section className="panel device wide" aria-labelledby="device-title">
       <header className="panel-head">
@@ -30,6 +32,14 @@ export function DevicePanel() {
                 <dd>
                   {model.config.cell.toUpperCase()} {model.config.layers}×{model.config.hidden}, {model.paramCount.toLocaleString('en-US')} parameters
                   {model.vocabulary && `, vocabulary ${model.vocabulary.length}`}
+                </dd>
+              </>
+            )}
+            {treeModel && (
+              <>
+                <dt>Model</dt>
+                <dd>
+                  {treeCell} ×{treeModel.hidden}, {treeModel.paramCount.toLocaleString('en-US')} parameters, {treeModel.classes.length} classes
                 </dd>
               </>
             )}

@@ -3,6 +3,7 @@
 import { metrics } from '../lab.ts';
 import { fmt } from '../charts/theme.ts';
 import { LiveValue } from './LiveValue.tsx';
+import { useStore } from '../store/index.ts';
 
 const lastFinite = (read: () => number) => () => fmt(read(), 4);
 const readLoss = lastFinite(() => {
@@ -18,6 +19,8 @@ const readTokens = () => fmt(metrics.tokensPerSec.latest());
 const readMs = () => fmt(metrics.msPerStep.latest());
 
 export function StatsRow() {
+  // A tree model's throughput counts tree nodes.
+  const tree = useStore((s) => s.treeModel !== null);
   return (
     <dl className="stats">
       <Stat label="Loss">
@@ -26,7 +29,7 @@ export function StatsRow() {
       <Stat label="Validation">
         <LiveValue signal={metrics.series} read={readValidation} testId="validation" />
       </Stat>
-      <Stat label="Tokens/s">
+      <Stat label={tree ? 'Nodes/s' : 'Tokens/s'}>
         <LiveValue signal={metrics.series} read={readTokens} />
       </Stat>
       <Stat label="ms/step">

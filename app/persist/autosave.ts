@@ -2,7 +2,7 @@
 // imported, and when the page is hidden (best effort: the page may be gone before the worker answers).
 // A failed write leaves the previous save in place (one IndexedDB transaction); the store says why.
 
-import type { SavedSession } from '../../gpu/worker/protocol.ts';
+import type { SavedCheckpoint } from '../../gpu/worker/protocol.ts';
 import { useStore, type Store } from '../store/index.ts';
 import { SaveScheduler } from './saveScheduler.ts';
 import { saveSession, type StoredSession } from './sessionStore.ts';
@@ -11,7 +11,7 @@ export interface AutosaveOptions {
   /** Asks the worker for a checkpoint (its answer goes to `received`). */
   ask(): void;
   /** The record to store for a checkpoint (the curves so far). */
-  record(checkpoint: SavedSession): StoredSession;
+  record(checkpoint: SavedCheckpoint): StoredSession;
   /** Between saves while training. */
   everyMs?: number;
 }
@@ -29,7 +29,7 @@ function worthSaving(s: Store): boolean {
 }
 
 export class Autosave {
-  private readonly scheduler: SaveScheduler<SavedSession>;
+  private readonly scheduler: SaveScheduler<SavedCheckpoint>;
 
   constructor(options: AutosaveOptions) {
     this.scheduler = new SaveScheduler({
@@ -68,7 +68,7 @@ export class Autosave {
   }
 
   /** The worker's answer to `ask`. */
-  received(checkpoint: SavedSession): void {
+  received(checkpoint: SavedCheckpoint): void {
     this.scheduler.received(checkpoint);
   }
 

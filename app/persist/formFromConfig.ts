@@ -2,19 +2,27 @@
 // restored session shows the settings it was trained with (an uploaded text comes back as the upload,
 // a CSV column as a one-column CSV: the config keeps only the column that was trained on).
 
-import type { SessionConfig } from '../../gpu/worker/protocol.ts';
-import { DATASETS, type DatasetId } from '../config/datasets.ts';
+import { isTreeConfig, type SessionConfig, type TreeSessionConfig } from '../../gpu/worker/protocol.ts';
+import { DATASETS, datasetInfo, type DatasetId } from '../config/datasets.ts';
 import type { CellChoice, FormValues } from '../config/schema.ts';
-import type { UploadedSeries, UploadedText } from '../config/sessionConfig.ts';
+import type { UploadedSeries, UploadedText, UploadedTrees } from '../config/sessionConfig.ts';
+import { parseTreeFile } from '../../gpu/tree/fileTask.ts';
 
 export interface RestoredForm {
   form: FormValues;
   upload: UploadedText | null;
   series: UploadedSeries | null;
+  /** A tree file session's file (its trees counted again). */
+  treeFile?: UploadedTrees | null;
 }
 
 /** Throws, naming the field, when the config holds something the form cannot show. */
-export function formFromConfig(c: SessionConfig): RestoredForm {
+export function formFromConfig(c: SessionConfig | TreeSessionConfig): RestoredForm {
+  if (isTreeConfig(c)) {
+    const t = c.task === 'file' ? c.trees : null;
+    if (c.task === 'file' && (!t || typeof t.text !== 'string' || typeof t.name !== 'string')) throw new Error('dataset: the tree file is missing');
+    return { form: formFromTreeConfig(c), upload: null, series: null, treeFile: t ? { name: t.name, text: t.text, trees: parseTreeFile(t.text).length } : null };
+  }
   const { dataset: d } = c;
   let dataset: DatasetId;
   let upload: UploadedText | null = null;
@@ -51,8 +59,32 @@ export function formFromConfig(c: SessionConfig): RestoredForm {
     lr: String(c.optimizer.lr),
     clip: String(c.optimizer.clip),
     seed: String(c.seed),
+    // Not used by a recurrent model: the tree datasets' defaults.
+    trainDepth: datasetInfo('tree-arithmetic').defaults.trainDepth,
+    validationDepth: datasetInfo('tree-arithmetic').defaults.validationDepth,
   };
   return { form, upload, series };
+}
+
+/** A tree session's config in the form: its dataset's defaults for the sequence fields it has none of. */
+function formFromTreeConfig(c: TreeSessionConfig): FormValues {
+  if (c.task !== 'arithmetic' && c.task !== 'negation' && c.task !== 'file') throw new Error(`dataset: unknown tree task "${String(c.task)}"`);
+  if (c.cell !== 'rnn' && c.cell !== 'lstm') throw new Error(`cell: unknown tree cell "${String(c.cell)}"`);
+  const dataset = c.task === 'file' ? 'tree-upload' : c.task === 'arithmetic' ? 'tree-arithmetic' : 'tree-sentiment';
+  const file = c.task === 'file';
+  return {
+    ...datasetInfo(dataset).defaults,
+    dataset,
+    cell: c.cell === 'rnn' ? 'tree-rnn' : 'tree-lstm',
+    hidden: String(c.hidden),
+    batchSize: String(c.batchSize),
+    optimizer: c.optimizer.kind,
+    lr: String(c.optimizer.lr),
+    clip: String(c.optimizer.clip),
+    seed: String(c.seed),
+    // A tree file has no depths: the form keeps its defaults.
+    ...(file ? {} : { trainDepth: String(c.trainDepth), validationDepth: String(c.validationDepth) }),
+  };
 }
 
 function cellChoice(c: SessionConfig): CellChoice {

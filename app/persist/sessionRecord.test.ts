@@ -49,7 +49,7 @@ describe('the stored record', () => {
     const ok = planRestore(recordOf(checkpoint(5), trained(5), 0));
     expect(ok.ok && ok.settings.dataset).toBe('first-names');
     const bad = recordOf(checkpoint(5, { ...formFromDataset('first-names'), seqLen: '16', tbptt: '16' }), trained(5), 0);
-    bad.checkpoint.config.tbptt = 5;
+    (bad.checkpoint.config as SavedSession['config']).tbptt = 5;
     const plan = planRestore(bad);
     expect(plan.ok).toBe(false);
     expect(!plan.ok && plan.reason).toBe('its settings are no longer valid (tbptt: Must divide the sequence length (16): try 2 or 4.)');

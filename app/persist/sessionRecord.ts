@@ -1,16 +1,16 @@
 // Between the page's live session and the stored record: what a save keeps of the curves, what a
 // restore puts back, and whether a record's settings can be shown in the form at all.
 
-import type { SavedSession } from '../../gpu/worker/protocol.ts';
+import type { SavedCheckpoint } from '../../gpu/worker/protocol.ts';
 import { parseSettings, type FormValues, type Settings } from '../config/schema.ts';
-import { seriesValues, type UploadedSeries, type UploadedText } from '../config/sessionConfig.ts';
+import { seriesValues, type UploadedSeries, type UploadedText, type UploadedTrees } from '../config/sessionConfig.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { StepSeries } from '../metrics/stepSeries.ts';
 import { formFromConfig } from './formFromConfig.ts';
 import type { StoredSession } from './sessionStore.ts';
 
 /** The record of a checkpoint: the curves up to its step (later steps belong to weights not saved). */
-export function recordOf(checkpoint: SavedSession, metrics: Metrics, carriedSteps: number, now = Date.now()): StoredSession {
+export function recordOf(checkpoint: SavedCheckpoint, metrics: Metrics, carriedSteps: number, now = Date.now()): StoredSession {
   const n = Math.min(metrics.loss.end, checkpoint.step);
   const upTo = (series: StepSeries) => Float32Array.from({ length: n }, (_, step) => series.at(step));
   const validation = metrics.validation.filter((p) => p.step <= checkpoint.step).map((p) => ({ ...p }));
@@ -18,7 +18,7 @@ export function recordOf(checkpoint: SavedSession, metrics: Metrics, carriedStep
 }
 
 export type RestorePlan =
-  | { ok: true; form: FormValues; upload: UploadedText | null; series: UploadedSeries | null; settings: Settings }
+  | { ok: true; form: FormValues; upload: UploadedText | null; series: UploadedSeries | null; treeFile: UploadedTrees | null; settings: Settings }
   | { ok: false; reason: string };
 
 /** The form a record restores, or why it cannot (a record from an older page, say). */
@@ -30,12 +30,12 @@ export function planRestore(saved: StoredSession): RestorePlan {
     return { ok: false, reason: `its settings are not ones this page knows (${e instanceof Error ? e.message : String(e)})` };
   }
   const seriesLength = restored.series && seriesValues(restored.series)?.length;
-  const parsed = parseSettings(restored.form, { uploadChars: restored.upload?.chars ?? null, seriesValues: seriesLength ?? null });
+  const parsed = parseSettings(restored.form, { uploadChars: restored.upload?.chars ?? null, seriesValues: seriesLength ?? null, treeFile: restored.treeFile?.trees ?? null });
   if (!parsed.ok) {
     const problems = Object.entries(parsed.errors).map(([field, message]) => `${field}: ${message}`);
     return { ok: false, reason: `its settings are no longer valid (${problems.join(' ')})` };
   }
-  return { ok: true, ...restored, settings: parsed.settings };
+  return { ok: true, ...restored, treeFile: restored.treeFile ?? null, settings: parsed.settings };
 }
 
 /** Puts a record's curves back, after the 'configured' that emptied them. */

@@ -2,7 +2,7 @@
 // durability, so a failed or interrupted write leaves the previous save intact (IndexedDB commits a
 // transaction whole or not at all). A quota error is reported as such, so the page can offer a download.
 
-import type { SavedSession } from '../../gpu/worker/protocol.ts';
+import type { SavedCheckpoint } from '../../gpu/worker/protocol.ts';
 
 const DB = 'rnnlab';
 const STORE = 'sessions';
@@ -11,7 +11,7 @@ const VERSION = 1;
 
 /** What the page restores after a reload: the worker's checkpoint and the curves drawn so far. */
 export interface StoredSession {
-  checkpoint: SavedSession;
+  checkpoint: SavedCheckpoint;
   /** Every step's training loss so far (index = step). */
   losses: Float32Array;
   /** The gradient norms of the same steps (absent in a record from before they were kept). */

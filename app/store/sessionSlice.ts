@@ -3,6 +3,7 @@
 import type { StateCreator } from 'zustand';
 import type { ModelConfig } from '../../gpu/model/config.ts';
 import type { SessionStatus } from '../../gpu/worker/protocol.ts';
+import type { TreeModelInfo } from '../tree/treeFeed.ts';
 import type { Store } from './index.ts';
 
 /** 'starting' until the worker found a device and was configured; 'configuring' while it rebuilds. */
@@ -30,6 +31,8 @@ export interface SessionSlice {
   device: DeviceInfo | null;
   deviceError: string | null;
   model: ModelInfo | null;
+  /** A tree session's model (instead of `model`), from its `treeConfigured`. */
+  treeModel: TreeModelInfo | null;
   /** The last error from the worker; `fatal`: only Reset (or a new configuration) helps. */
   error: { message: string; fatal: boolean } | null;
   /** Something the user should know that is not a failure (e.g. weights imported). */
@@ -50,6 +53,7 @@ export const createSessionSlice: StateCreator<Store, [], [], SessionSlice> = (se
   device: null,
   deviceError: null,
   model: null,
+  treeModel: null,
   error: null,
   notice: null,
   importError: null,

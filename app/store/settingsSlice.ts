@@ -4,7 +4,7 @@
 import type { StateCreator } from 'zustand';
 import { datasetInfo, DEFAULT_DATASET, type DatasetId } from '../config/datasets.ts';
 import type { FieldErrors, FieldName, FormValues, Settings } from '../config/schema.ts';
-import type { UploadedSeries, UploadedText } from '../config/sessionConfig.ts';
+import type { UploadedSeries, UploadedText, UploadedTrees } from '../config/sessionConfig.ts';
 import type { Store } from './index.ts';
 
 export interface PendingDiscard {
@@ -24,6 +24,10 @@ export interface SettingsSlice {
   applied: Settings | null;
   appliedUpload: UploadedText | null;
   appliedSeries: UploadedSeries | null;
+  /** The uploaded file of labelled trees (dataset 'tree-upload'), why the last one was refused, and the one last applied. */
+  treeFile: UploadedTrees | null;
+  treeFileError: string | null;
+  appliedTreeFile: UploadedTrees | null;
   /** A change that would throw trained weights away, waiting for the user's yes. */
   pendingDiscard: PendingDiscard | null;
   setField<K extends FieldName>(name: K, value: FormValues[K]): void;
@@ -47,6 +51,8 @@ export const formFromSettings = (s: Settings): FormValues => ({
   lr: String(s.lr),
   clip: String(s.clip),
   seed: String(s.seed),
+  trainDepth: String(s.trainDepth),
+  validationDepth: String(s.validationDepth),
 });
 
 export const createSettingsSlice: StateCreator<Store, [], [], SettingsSlice> = (set, get) => ({
@@ -58,13 +64,16 @@ export const createSettingsSlice: StateCreator<Store, [], [], SettingsSlice> = (
   applied: null,
   appliedUpload: null,
   appliedSeries: null,
+  treeFile: null,
+  treeFileError: null,
+  appliedTreeFile: null,
   pendingDiscard: null,
   setField: (name, value) => set((s) => ({ form: { ...s.form, [name]: value } })),
   chooseDataset: (id) => set({ form: formFromDataset(id) }),
   setErrors: (errors) => set({ errors }),
   setUpload: (upload, uploadError) => set({ upload, uploadError }),
   revertForm: () => {
-    const { applied, appliedUpload, upload, appliedSeries, series } = get();
+    const { applied, appliedUpload, upload, appliedSeries, series, appliedTreeFile, treeFile } = get();
     if (!applied) return set({ pendingDiscard: null });
     // Back to the configured dataset too: an uploaded file (or CSV column) that was waiting for the answer is dropped.
     set({
@@ -73,6 +82,7 @@ export const createSettingsSlice: StateCreator<Store, [], [], SettingsSlice> = (
       form: formFromSettings(applied),
       upload: applied.dataset === 'upload' ? appliedUpload : upload,
       series: applied.dataset === 'series' ? appliedSeries : series,
+      treeFile: applied.dataset === 'tree-upload' ? appliedTreeFile : treeFile,
     });
   },
 });

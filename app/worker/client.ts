@@ -64,7 +64,11 @@ export class WorkerClient {
       case 'configured':
         set({
           model: { config: m.model, paramCount: m.paramCount, vocabulary: m.vocabulary, stepLabels: m.stepLabels, baseline: m.baseline },
+          treeModel: null,
         });
+        break;
+      case 'treeConfigured':
+        set({ model: null, treeModel: { classes: m.classes, hidden: m.hidden, paramCount: m.paramCount, majorityAccuracy: m.majorityAccuracy } });
         break;
       case 'status': {
         const { phase } = useStore.getState();

@@ -18,7 +18,8 @@ import type { Tree } from './parse.ts';
 import { vocabulary, type Heads, type Vocab } from './trees.ts';
 
 export interface TreeTask {
-  name: TreeTaskName;
+  /** A built-in task, or 'file': a user's trees (fileTask.ts). */
+  name: TreeTaskName | 'file';
   tokens: string[];
   vocab: Vocab;
   classes: number;

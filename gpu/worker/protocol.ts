@@ -43,8 +43,14 @@ export type SessionStatus = 'idle' | 'training' | 'paused';
  */
 export interface TreeSessionConfig {
   kind: 'tree';
-  /** 'arithmetic': expressions mod 10; 'negation': negation sentiment. */
-  task: 'arithmetic' | 'negation';
+  /** 'arithmetic': expressions mod 10; 'negation': negation sentiment; 'file': the user's labelled trees in `trees`. */
+  task: 'arithmetic' | 'negation' | 'file';
+  /**
+   * For task 'file': a file of PTB-style labelled trees (gpu/tree/fileTask.ts: the last 10% validate;
+   * trainDepth and validationDepth do not apply). `name` is the file name, for display; the text
+   * travels here so a saved config is whole.
+   */
+  trees?: { name: string; text: string };
   cell: 'rnn' | 'lstm';
   hidden: number;
   /** Trees per step. */
@@ -89,6 +95,19 @@ export interface SavedSession {
   optimizer: ArrayBuffer;
 }
 
+/** A tree session, for autosave: as SavedSession, with tree weights (`encodeTreeWeights`) and `encodeTreeOptimizerState` bytes. */
+export interface SavedTreeSession {
+  config: TreeSessionConfig;
+  step: number;
+  weights: ArrayBuffer;
+  optimizer: ArrayBuffer;
+}
+
+/** What autosave stores and restores: a recurrent or a tree session (told apart by `isTreeConfig(c.config)`). */
+export type SavedCheckpoint = SavedSession | SavedTreeSession;
+
+export const isTreeCheckpoint = (c: SavedCheckpoint): c is SavedTreeSession => isTreeConfig(c.config);
+
 export type ToWorker =
   /** First message: the page's base URL, against which the worker fetches `data/<corpus>.txt`. */
   | { type: 'init'; baseUrl: string }
@@ -109,7 +128,7 @@ export type ToWorker =
   /** Posts a `checkpoint` of the current session (training goes on). */
   | { type: 'saveCheckpoint' }
   /** Rebuilds a saved session: its settings, weights, optimizer state and step count; then paused. */
-  | { type: 'loadCheckpoint'; checkpoint: SavedSession }
+  | { type: 'loadCheckpoint'; checkpoint: SavedCheckpoint }
   /** A notebook cell went away: its session stops and frees its buffers (sent with its `session` id). */
   | { type: 'close' };
 
@@ -180,7 +199,7 @@ export type FromWorker =
   | { type: 'connectivity'; step: number; connectivity: Connectivity }
   | { type: 'sample'; step: number; prompt: string; text: string }
   | { type: 'weights'; bytes: ArrayBuffer }
-  | { type: 'checkpoint'; checkpoint: SavedSession }
+  | { type: 'checkpoint'; checkpoint: SavedCheckpoint }
   /**
    * The device was lost and the session rebuilt on a new one (or the CPU) from its last good
    * checkpoint, of step `step`: the page drops what it showed after that step. `message` says what happened.

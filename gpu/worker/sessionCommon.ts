@@ -8,7 +8,7 @@ import { decodeWeights, VOCAB_KEY } from '../io/weights.ts';
 import { paramLayout } from '../model/params.ts';
 import type { OptimizerConfig } from '../optim/config.ts';
 import type { SessionData } from './data.ts';
-import { isTreeConfig, type FromWorker, type SavedSession, type SessionConfig, type ToWorker } from './protocol.ts';
+import { isTreeCheckpoint, isTreeConfig, type FromWorker, type SavedSession, type SessionConfig, type ToWorker } from './protocol.ts';
 
 /** The commands both sessions (GPU and CPU) answer, one per message. */
 export interface SessionCommands {
@@ -42,7 +42,9 @@ export async function dispatch(s: SessionCommands, msg: ToWorker): Promise<void>
     case 'exportWeights': return s.exportWeights();
     case 'importWeights': return s.importWeights(msg.bytes);
     case 'saveCheckpoint': return s.saveCheckpoint();
-    case 'loadCheckpoint': return void (await s.loadCheckpoint(msg.checkpoint));
+    case 'loadCheckpoint':
+      if (isTreeCheckpoint(msg.checkpoint)) throw new Error('a tree model needs a tree session (the worker entry makes one)');
+      return void (await s.loadCheckpoint(msg.checkpoint));
   }
 }
 

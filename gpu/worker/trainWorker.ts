@@ -76,9 +76,9 @@ async function openDevice(): Promise<void> {
 }
 
 function sessionFor(id: string, msg?: ToWorker): Session {
-  // A configure decides the kind: a tree config gets a TreeSession, any other a recurrent one.
-  if (msg?.type === 'configure') {
-    const tree = isTreeConfig(msg.config);
+  // A configure (or a restore) decides the kind: a tree config gets a TreeSession, any other a recurrent one.
+  if (msg?.type === 'configure' || msg?.type === 'loadCheckpoint') {
+    const tree = isTreeConfig(msg.type === 'configure' ? msg.config : msg.checkpoint.config);
     const old = sessions.get(id);
     if (old && (old instanceof TreeSession) !== tree) {
       sessions.delete(id);
@@ -159,7 +159,14 @@ self.onmessage = (e: MessageEvent<Tagged<ToWorker>>) => {
         sessions.delete(id);
         return s?.dispose();
       }
-      return sessionFor(id, msg as ToWorker).handle(msg as ToWorker);
+      const m = msg as ToWorker;
+      // Without WebGPU a tree model is refused (not fatal): the page keeps, or falls back to, a recurrent session.
+      const treeConfig = m.type === 'configure' ? m.config : m.type === 'loadCheckpoint' ? m.checkpoint.config : null;
+      if (!ctx && treeConfig && isTreeConfig(treeConfig)) {
+        const why = 'tree models train on the GPU only, and WebGPU is not available here';
+        return poster(id)({ type: 'error', message: m.type === 'configure' ? `Settings refused: ${why}.` : `Cannot restore the saved session: ${why}.`, fatal: false });
+      }
+      return sessionFor(id, m).handle(m);
     })
     // Nothing may fail silently here: the page would wait for an answer that never comes.
     .catch((e) => poster(id)({ type: 'error', message: `The training worker failed on "${msg.type}": ${errorText(e)}`, fatal: true }));

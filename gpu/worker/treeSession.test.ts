@@ -5,6 +5,8 @@ import { useGpu } from '../testing/gpu.ts';
 import { optimizer } from '../optim/config.ts';
 import { TreeSession } from './treeSession.ts';
 import type { FromWorker, TreeSessionConfig } from './protocol.ts';
+import { negationTask } from '../tree/tasks.ts';
+import { writePtb } from '../tree/parse.ts';
 
 const gpu = useGpu();
 
@@ -80,6 +82,91 @@ describe('TreeSession', () => {
     expect(of('weights')[0].bytes.byteLength).toBeGreaterThan(100);
     await session.handle({ type: 'reset' });
     expect(of('status').at(-1)).toMatchObject({ status: 'idle', steps: 0 });
+    await session.dispose();
+  }, 60_000);
+});
+
+describe('TreeSession checkpoints', () => {
+  it('saves and restores weights, optimizer state and step; training goes on from there', async () => {
+    const a = open();
+    await a.session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });
+    await a.session.runSteps(25);
+    const firstLosses = a.of('metrics').flatMap((m) => Array.from(m.losses));
+    await a.session.handle({ type: 'saveCheckpoint' });
+    const saved = a.of('checkpoint')[0].checkpoint;
+    expect(saved.step).toBe(25);
+    expect(saved.config).toMatchObject({ kind: 'tree', task: 'arithmetic', hidden: 8 });
+    await a.session.dispose();
+
+    // A restore in a fresh session: paused at step 25, with a validation of the restored weights.
+    const b = open();
+    await b.session.handle({ type: 'loadCheckpoint', checkpoint: saved });
+    expect(b.of('error')).toEqual([]);
+    expect(b.of('treeConfigured')).toHaveLength(1);
+    expect(b.of('status').at(-1)).toMatchObject({ status: 'paused', steps: 25 });
+    expect(b.of('validation').map((v) => v.step)).toEqual([25]);
+    // Saved again at once: the same weights and optimizer state, byte for byte.
+    await b.session.handle({ type: 'saveCheckpoint' });
+    const again = b.of('checkpoint')[0].checkpoint;
+    expect(again.step).toBe(25);
+    expect(new Uint8Array(again.weights)).toEqual(new Uint8Array(saved.weights));
+    expect(new Uint8Array(again.optimizer)).toEqual(new Uint8Array(saved.optimizer));
+    // Training goes on from step 25: metrics from step 25, a loss below the untrained one.
+    await b.session.runSteps(5);
+    const losses = b.of('metrics').flatMap((m) => Array.from(m.losses));
+    expect(b.of('metrics')[0].firstStep).toBe(25);
+    expect(losses).toHaveLength(5);
+    expect(mean(losses)).toBeLessThan(mean(firstLosses.slice(0, 5)));
+    expect(b.of('status').at(-1)).toMatchObject({ status: 'paused', steps: 30 });
+
+    // A recurrent checkpoint, or weights of another shape, are refused and the session stays as it was.
+    await b.session.handle({ type: 'loadCheckpoint', checkpoint: { ...saved, config: { ...saved.config, hidden: 9 } } as typeof saved });
+    expect(b.of('error').at(-1)!.message).toMatch(/^Cannot restore the saved session: .*shape/);
+    expect(b.of('status').at(-1)).toMatchObject({ steps: 30 });
+    await b.session.dispose();
+  }, 120_000);
+});
+
+describe('TreeSession on a file of labelled trees', () => {
+  // 200 negation phrases written as PTB text: 180 train, the last 20 validate.
+  const text = negationTask({ seed: 1, validationSize: 200, validationHeight: 4, trainHeight: 3 }).validation.map((t) => writePtb(t)).join('\n');
+
+  it('trains on the first 90%, validates on the last 10%, with the labels as classes', async () => {
+    const { session, of } = open();
+    const file: TreeSessionConfig = { ...config({ task: 'file', hidden: 8, batchSize: 8 }), trees: { name: 'phrases.txt', text } };
+    await session.handle({ type: 'configure', config: file, keepWeights: false });
+    expect(of('error')).toEqual([]);
+    expect(of('treeConfigured')[0].classes).toEqual(['0', '1', '2']);
+    await session.runSteps(20);
+    expect(of('validation').at(-1)).toMatchObject({ step: 20 });
+    expect(of('tree').at(-1)!.trees).toHaveLength(3);
+    await session.handle({ type: 'saveCheckpoint' });
+    expect(of('checkpoint')[0].checkpoint.config).toMatchObject({ task: 'file', trees: { name: 'phrases.txt' } });
+    // A damaged file is refused with the file's name, line and column; the session stays as it was.
+    await session.handle({ type: 'configure', config: { ...file, trees: { name: 'bad.txt', text: '(1 (0 a) (2 b)\n' } }, keepWeights: false });
+    expect(of('error').at(-1)!.message).toMatch(/^Settings refused: bad\.txt: line 1, column 1: unbalanced/);
+    expect(of('status').at(-1)).toMatchObject({ steps: 20 });
+    await session.dispose();
+  }, 60_000);
+});
+
+describe('TreeSession keepWeights', () => {
+  it('carries the weights into a new configuration of the same shape, not into another shape', async () => {
+    const { session, of } = open();
+    await session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });
+    await session.runSteps(5);
+    await session.handle({ type: 'exportWeights' });
+    const trained = new Uint8Array(of('weights')[0].bytes);
+    // Another learning rate, batch size and depths: the same weights, the steps from 0.
+    await session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 4, trainDepth: 1, validationDepth: 3, optimizer: optimizer({ kind: 'adam', lr: 0.001 }) }), keepWeights: true });
+    expect(of('status').at(-1)).toMatchObject({ status: 'idle', steps: 0 });
+    await session.handle({ type: 'exportWeights' });
+    expect(new Uint8Array(of('weights')[1].bytes)).toEqual(trained);
+    // Another hidden size: fresh weights.
+    await session.handle({ type: 'configure', config: config({ hidden: 6 }), keepWeights: true });
+    expect(of('error')).toEqual([]);
+    await session.handle({ type: 'exportWeights' });
+    expect(of('weights')[2].bytes.byteLength).not.toBe(trained.byteLength);
     await session.dispose();
   }, 60_000);
 });

@@ -15,12 +15,13 @@ import { InFlight } from '../throttle.ts';
 import { readBuffer } from '../trainer.ts';
 import type { Tree } from '../tree/parse.ts';
 import { treeTask, type TreeTask } from '../tree/tasks.ts';
+import { TREE_FILE_LIMITS, treeFileTask } from '../tree/fileTask.ts';
 import { argmaxRows, TreeTrainer } from '../tree/trainer.ts';
 import { buildTreeBatch, headTargets } from '../tree/trees.ts';
 import { countNodes, evaluateTrees } from '../tree/evaluate.ts';
-import { encodeTreeWeights } from '../tree/weights.ts';
+import { decodeTreeOptimizerState, decodeTreeWeights, encodeTreeOptimizerState, encodeTreeWeights } from '../tree/weights.ts';
 import type { TreeModelConfig } from '../tree/config.ts';
-import { isTreeConfig, TREE_SESSION_LIMITS, type SessionConfig, type ToWorker, type TreeSessionConfig, type TreeView } from './protocol.ts';
+import { isTreeCheckpoint, isTreeConfig, TREE_SESSION_LIMITS, type SavedCheckpoint, type SessionConfig, type ToWorker, type TreeSessionConfig, type TreeView } from './protocol.ts';
 import { errorText, nextTask } from './sessionCommon.ts';
 
 
@@ -34,10 +35,20 @@ export interface TreeSessionOptions {
 }
 
 /** Class names of the built-in tasks. */
-const CLASSES: Record<TreeSessionConfig['task'], string[]> = {
+const TASK_CLASSES: Record<'arithmetic' | 'negation', string[]> = {
   arithmetic: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   negation: ['negative', 'neutral', 'positive'],
 };
+
+/** Class names: the built-in task's, or a file's labels 0 … C−1. */
+const classNames = (c: TreeSessionConfig, task: TreeTask): string[] =>
+  c.task === 'file' ? Array.from({ length: task.classes }, (_, i) => String(i)) : TASK_CLASSES[c.task];
+
+/** The task of a config: a built-in one, or the trees of a file (throws TreeFileError with the reason). */
+function makeTask(c: TreeSessionConfig, validationSize: number): TreeTask {
+  if (c.task === 'file') return treeFileTask(c.trees!.text, c.seed);
+  return treeTask(c.task, { seed: c.seed, ...depths(c), validationSize });
+}
 
 
 interface Active {
@@ -57,14 +68,30 @@ const METRICS_EVERY = 10;
 /** Checks a tree config; the problem as text, or null. */
 export function treeConfigProblem(c: TreeSessionConfig): string | null {
   const int = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
-  if (c.task !== 'arithmetic' && c.task !== 'negation') return `unknown tree task "${String(c.task)}"`;
+  if (c.task !== 'arithmetic' && c.task !== 'negation' && c.task !== 'file') return `unknown tree task "${String(c.task)}"`;
+  if (c.task === 'file') {
+    const t = c.trees;
+    if (!t || typeof t.text !== 'string' || typeof t.name !== 'string') return 'a tree file task needs the file (trees: {name, text})';
+    if (t.text.length > TREE_FILE_LIMITS.bytes) return `the tree file is over ${TREE_FILE_LIMITS.bytes.toLocaleString('en-US')} characters`;
+  }
   if (c.cell !== 'rnn' && c.cell !== 'lstm') return `a tree cell is "rnn" or "lstm", got "${String(c.cell)}"`;
   if (!int(c.hidden, 1, TREE_SESSION_LIMITS.hidden)) return `hidden must be an integer in [1, ${TREE_SESSION_LIMITS.hidden}]`;
   if (!int(c.batchSize, 1, TREE_SESSION_LIMITS.batchSize)) return `batchSize must be an integer in [1, ${TREE_SESSION_LIMITS.batchSize}]`;
+  if (c.task === 'file') return null;
   if (!int(c.trainDepth, 1, TREE_SESSION_LIMITS.trainDepth)) return `the training depth must be an integer in [1, ${TREE_SESSION_LIMITS.trainDepth}]`;
   if (!int(c.validationDepth, c.trainDepth + 1, TREE_SESSION_LIMITS.validationDepth)) return `the validation depth must be an integer in [${c.trainDepth + 1}, ${TREE_SESSION_LIMITS.validationDepth}]`;
   return null;
 }
+
+/** The task's depth options: expression depths for arithmetic, tree heights for negation. */
+function depths(c: TreeSessionConfig) {
+  return c.task === 'arithmetic' ? { trainDepth: c.trainDepth, validationDepth: c.validationDepth } : { trainHeight: c.trainDepth, validationHeight: c.validationDepth };
+}
+
+const modelOf = (c: TreeSessionConfig, task: TreeTask): TreeModelConfig => ({ cell: c.cell, hidden: c.hidden, vocab: task.vocab.size, classes: task.classes, heads: task.heads });
+
+/** Same parameter shapes: weights can move from one model to the other. */
+const sameTreeLayout = (a: TreeModelConfig, b: TreeModelConfig): boolean => (['cell', 'hidden', 'vocab', 'classes', 'heads'] as const).every((k) => a[k] === b[k]);
 
 export class TreeSession extends SessionBase<Active> {
   private queue: Promise<void> = Promise.resolve();
@@ -105,12 +132,14 @@ export class TreeSession extends SessionBase<Active> {
     switch (msg.type) {
       case 'configure':
         if (!isTreeConfig(msg.config)) return this.error('This session trains tree models; a recurrent configuration needs a new session.', false);
-        return void (await this.configure(msg.config));
+        return void (await this.configure(msg.config, msg.keepWeights));
       case 'train': return this.train(msg.until);
       case 'pause': return this.pause();
       case 'step': return this.runSteps(1);
       case 'reset': return this.reset();
       case 'exportWeights': return this.exportWeights();
+      case 'saveCheckpoint': return this.saveCheckpoint();
+      case 'loadCheckpoint': return void (await this.loadCheckpoint(msg.checkpoint));
       case 'init':
       case 'close':
         return;
@@ -119,7 +148,8 @@ export class TreeSession extends SessionBase<Active> {
     }
   }
 
-  async configure(config: TreeSessionConfig | SessionConfig): Promise<boolean> {
+  /** keepWeights: the new model starts from the current weights when the parameter layouts match (the optimizer starts afresh). */
+  async configure(config: TreeSessionConfig | SessionConfig, keepWeights = false): Promise<boolean> {
     if (!isTreeConfig(config)) {
       this.error('Settings refused: not a tree configuration.', false);
       return false;
@@ -129,15 +159,25 @@ export class TreeSession extends SessionBase<Active> {
       this.error(`Settings refused: ${problem}.`, false);
       return false;
     }
+    let task: TreeTask;
+    try {
+      task = makeTask(config, this.opts.validationSize ?? 200);
+    } catch (e) {
+      this.error(`Settings refused: ${config.task === 'file' ? `${config.trees!.name}: ` : ''}${errorText(e)}.`, false);
+      return false;
+    }
     await this.stop();
     const old = this.active;
-    const next = this.build(config);
+    const keep = keepWeights && old && sameTreeLayout(old.model, modelOf(config, task)) && old.task.tokens.join('\n') === task.tokens.join('\n');
+    const params = keep ? await old.trainer.readParams() : null;
+    const next = this.build(config, task);
+    if (params) next.trainer.setParams(params);
     if (old) old.trainer.destroy();
     this.active = next;
     this.status = 'idle';
-    const { task, trainer } = next;
+    const { trainer } = next;
     const paramCount = trainer.model.layout.specs.reduce((n, s) => n + s.size, 0);
-    this.post({ type: 'treeConfigured', paramCount, classes: CLASSES[config.task], hidden: config.hidden, majorityAccuracy: task.majorityRootAccuracy });
+    this.post({ type: 'treeConfigured', paramCount, classes: classNames(config, task), hidden: config.hidden, majorityAccuracy: task.majorityRootAccuracy });
     this.postStatus();
     return true;
   }
@@ -185,6 +225,55 @@ export class TreeSession extends SessionBase<Active> {
     this.post({ type: 'weights', bytes: buffer }, [buffer]);
   }
 
+  /** Posts the whole session (settings, weights, optimizer state, step) for autosave; training goes on. */
+  async saveCheckpoint(): Promise<void> {
+    const a = this.active;
+    if (!a) return void this.requireActive();
+    this.checkpointPending = true;
+    const { step, params, optimizer } = await a.trainer.readCheckpoint();
+    if (this.ctx.lostReason || this.active !== a) return;
+    const weights = encodeTreeWeights(a.model, params, a.task.tokens).slice().buffer;
+    const state = encodeTreeOptimizerState(a.model, a.trainer.optimizer, optimizer).slice().buffer;
+    this.post({ type: 'checkpoint', checkpoint: { config: a.config, step, weights, optimizer: state } }, [weights, state]);
+    this.checkpointPending = false;
+  }
+
+  /**
+   * Rebuilds a saved tree session: its settings, weights, optimizer state and step count, then
+   * validates and pauses. Weights that do not fit the model its settings describe are refused with
+   * the reason, and the current session is left as it was. The task's tree stream starts afresh.
+   */
+  async loadCheckpoint(c: SavedCheckpoint): Promise<boolean> {
+    if (!isTreeCheckpoint(c)) {
+      this.error('Cannot restore the saved session: it is not a tree model (a recurrent session needs a new session).', false);
+      return false;
+    }
+    const problem = treeConfigProblem(c.config);
+    let params: Float32Array;
+    try {
+      if (problem) throw new Error(problem);
+      if (!Number.isInteger(c.step) || c.step < 0) throw new Error(`the step count ${c.step} is not a non-negative integer`);
+      const probe = makeTask(c.config, 1);
+      params = decodeTreeWeights(new Uint8Array(c.weights), modelOf(c.config, probe)).params;
+    } catch (e) {
+      this.error(`Cannot restore the saved session: ${errorText(e)}`, false);
+      return false;
+    }
+    if (!(await this.configure(c.config))) return false;
+    const a = this.active!;
+    a.trainer.setParams(params);
+    try {
+      a.trainer.setOptimizerState(decodeTreeOptimizerState(new Uint8Array(c.optimizer), a.model, a.trainer.optimizer));
+    } catch (e) {
+      this.error(`Restored the saved weights; the optimizer state could not be read (${errorText(e)}) and starts afresh.`, false);
+    }
+    a.trainer.steps = this.reported = c.step;
+    this.nextValidation = c.step + this.validateEvery;
+    await this.validate();
+    this.setStatus('paused');
+    return true;
+  }
+
   /** Tree sessions keep no checkpoint for a device-loss recovery (the worker starts them afresh). */
   snapshot(): null {
     return null;
@@ -199,15 +288,8 @@ export class TreeSession extends SessionBase<Active> {
 
   // ---- the loop ----
 
-  private build(config: TreeSessionConfig): Active {
-    const task = treeTask(config.task, {
-      seed: config.seed,
-      ...(config.task === 'arithmetic'
-        ? { trainDepth: config.trainDepth, validationDepth: config.validationDepth }
-        : { trainHeight: config.trainDepth, validationHeight: config.validationDepth }),
-      validationSize: this.opts.validationSize ?? 200,
-    });
-    const model: TreeModelConfig = { cell: config.cell, hidden: config.hidden, vocab: task.vocab.size, classes: task.classes, heads: task.heads };
+  private build(config: TreeSessionConfig, task = makeTask(config, this.opts.validationSize ?? 200)): Active {
+    const model = modelOf(config, task);
     const sizes = task.validation.map(countNodes);
     const gen = ++this.gens;
     const trainer = new TreeTrainer(this.ctx, {
@@ -309,7 +391,7 @@ export class TreeSession extends SessionBase<Active> {
     this.nextValidation = step + this.validateEvery;
     this.post({ type: 'validation', step, loss: ev.loss, accuracy: ev.rootAccuracy });
     const views = await this.readTrees(a);
-    this.post({ type: 'tree', step, hidden: a.model.hidden, classes: CLASSES[a.config.task], trees: views }, views.map((v) => v.states.buffer));
+    this.post({ type: 'tree', step, hidden: a.model.hidden, classes: classNames(a.config, a.task), trees: views }, views.map((v) => v.states.buffer));
   }
 
   /** Evaluates the drawn trees as one batch and splits it back into trees, node indices local to each. */

@@ -1,12 +1,13 @@
-// A tree cell's validation trees, drawn from the latest `tree` message (one per validation): a tidy
+// A tree session's validation trees (a notebook tree cell, the app's tree panel), drawn from the latest `tree` message (one per validation): a tidy
 // layout (leaves left to right, each parent centred above its children), nodes coloured by one hidden
 // unit (diverging: blue negative, white 0, red positive) or by whether the prediction is right, tokens
 // under the leaves, predicted and true labels on hover. Redrawn only when a new message arrives.
 
 import { memo, useId, useMemo, useState, useSyncExternalStore } from 'react';
-import type { TreeView as TreeData } from '../../gpu/worker/protocol.ts';
-import type { CellLab } from './cellLab.ts';
+import type { TreeSessionConfig, TreeView as TreeData } from '../../gpu/worker/protocol.ts';
+import type { TreeFeed } from './treeFeed.ts';
 import { diverging, layoutTree } from './treeLayout.ts';
+import './tree.css';
 
 const RIGHT = '#1a9850';
 const WRONG = '#d73027';
@@ -63,24 +64,30 @@ const Tree = memo(function Tree({ tree, hidden, classes, unit, mode, index }: { 
   );
 });
 
-export function TreeView({ lab }: { lab: CellLab }) {
+/** What the accuracy line says the validation trees are, and what training saw. */
+export function validationText(t: Pick<TreeSessionConfig, 'task' | 'trainDepth' | 'validationDepth'>): string {
+  if (t.task === 'file') return 'your held-out trees (the last 10% of the file)';
+  const what = t.task === 'arithmetic' ? `depth-${t.validationDepth} expressions` : `phrases ${t.validationDepth} levels tall`;
+  return `${what} (trained on ${t.trainDepth === 1 ? '' : '≤ '}${t.trainDepth})`;
+}
+
+export function TreeView({ feed, task }: { feed: TreeFeed; task: Pick<TreeSessionConfig, 'task' | 'trainDepth' | 'validationDepth' | 'hidden'> | null }) {
   const msg = useSyncExternalStore(
-    (f) => lab.treeChanged.subscribe(f),
-    () => lab.tree,
+    (f) => feed.changed.subscribe(f),
+    () => feed.tree,
   );
   const accuracy = useSyncExternalStore(
-    (f) => lab.treeChanged.subscribe(f),
-    () => lab.accuracy,
+    (f) => feed.changed.subscribe(f),
+    () => feed.accuracy,
   );
   const [mode, setMode] = useState<Mode>('unit');
   const group = useId();
   const [unit, setUnit] = useState(0);
-  const hidden = msg?.hidden ?? lab.spec.tree?.hidden ?? 1;
+  const hidden = msg?.hidden ?? task?.hidden ?? 1;
   const u = Math.min(unit, hidden - 1);
   const last = accuracy.at(-1);
-  const t = lab.spec.tree;
   return (
-    <div className="nb-view wide" data-testid="nb-tree-view">
+    <div className="nb-view wide tree-view" data-testid="nb-tree-view">
       <figcaption>
         <span>Validation trees{msg ? ` at step ${msg.step.toLocaleString('en-US')}` : ''}</span>
         <label className="toggle">
@@ -93,11 +100,10 @@ export function TreeView({ lab }: { lab: CellLab }) {
           <input type="radio" name={group} checked={mode === 'correct'} onChange={() => setMode('correct')} /> prediction right / wrong
         </label>
       </figcaption>
-      {last && t && (
+      {last && task && (
         <p className="muted" data-testid="nb-tree-accuracy">
-          Root accuracy on {t.task === 'arithmetic' ? `depth-${t.validationDepth} expressions` : `phrases ${t.validationDepth} levels tall`} (trained on {t.trainDepth === 1 ? '' : '≤ '}
-          {t.trainDepth}): {last.accuracy.toFixed(3)}
-          {lab.treeInfo ? ` (always the most frequent class: ${lab.treeInfo.majorityAccuracy.toFixed(3)})` : ''}
+          Root accuracy on {validationText(task)}: {last.accuracy.toFixed(3)}
+          {feed.info ? ` (always the most frequent class: ${feed.info.majorityAccuracy.toFixed(3)})` : ''}
         </p>
       )}
       {msg ? (
