@@ -255,3 +255,32 @@ test('a tree cell draws its validation trees, coloured by a hidden unit or by th
   await expect(view.getByTestId('nb-tree-accuracy')).toContainText('depth-5 expressions');
   expect(pageErrors).toEqual([]);
 });
+
+test('a crashed worker fails every cell with a clear message; Reset starts a new worker and each cell trains again', async ({ page }) => {
+  await openNotebook(page, 'notebook.html?g=long-memory');
+  await page.waitForFunction(() => window.__rnnlabNotebook!.cell(1)?.status === 'idle');
+  await trainTo(page, 0, 20);
+  const worker = page.workers().find((w) => /trainWorker/.test(w.url()));
+  expect(worker, 'the shared training worker').toBeDefined();
+  // An uncaught error at the worker's top level, as a bug or an out-of-memory in it would throw.
+  await worker!.evaluate(() => void setTimeout(() => {
+    throw new Error('injected: the notebook worker crashed');
+  }));
+  await page.waitForFunction(() => [0, 1].every((i) => window.__rnnlabNotebook!.cell(i)!.status === 'failed'), null, { timeout: 30_000 });
+  for (const i of [0, 1]) expect((await cell(page, i)).error).toMatch(/^The training worker failed to start or crashed: .*injected: the notebook worker crashed.*\. Reset starts a new worker; each cell trains again from fresh weights\.$/);
+
+  // The first cell's Reset starts the new worker; the second's sets its session up there too.
+  const cells = page.getByTestId('nb-cell');
+  await cells.nth(0).getByRole('button', { name: 'Reset' }).click();
+  await page.waitForFunction(() => window.__rnnlabNotebook!.cell(0)!.status === 'idle', null, { timeout: 60_000 });
+  expect((await cell(page, 0)).steps).toBe(0);
+  expect((await cell(page, 1)).status, 'a cell not reset stays failed').toBe('failed');
+  await cells.nth(1).getByRole('button', { name: 'Reset' }).click();
+  await page.waitForFunction(() => window.__rnnlabNotebook!.cell(1)!.status === 'idle', null, { timeout: 60_000 });
+  expect(page.workers().filter((w) => /trainWorker/.test(w.url()))).toHaveLength(1);
+  for (const i of [0, 1]) {
+    const losses = await trainTo(page, i, 10);
+    expect(losses).toHaveLength(10);
+    expect(losses.every(Number.isFinite)).toBe(true);
+  }
+});

@@ -45,9 +45,12 @@ export class CellLab {
   private sampling = false;
   private exportWaiter: ((bytes: ArrayBuffer) => void) | null = null;
 
+  /** The hub's worker generation this cell's session was configured on. */
+  private configuredOn = 0;
+
   constructor(
     readonly spec: CellSpec,
-    hub: WorkerHub,
+    private hub: WorkerHub,
   ) {
     this.store = createStore<CellState>(() => ({
       phase: 'starting', steps: 0, target: spec.steps, adapter: null, paramCount: null, vocabulary: null, stepLabels: [], baseline: null,
@@ -55,8 +58,14 @@ export class CellLab {
     }));
     this.nextSampleAt = this.sampleEvery;
     this.channel = hub.open((m) => this.receive(m));
-    const config = spec.tree ?? toSessionConfig(spec.settings!, null);
-    this.channel.send({ type: 'configure', config, keepWeights: false, connectivity: spec.views.includes('connectivity') });
+    this.configure();
+  }
+
+  /** Sets the cell's session up in the worker (again, after a crashed worker was replaced). */
+  private configure(): void {
+    const config = this.spec.tree ?? toSessionConfig(this.spec.settings!, null);
+    this.configuredOn = this.hub.generation;
+    this.channel.send({ type: 'configure', config, keepWeights: false, connectivity: this.spec.views.includes('connectivity') });
   }
 
   get state(): CellState {
@@ -89,14 +98,22 @@ export class CellLab {
     if (s.phase === 'idle' || s.phase === 'paused') this.channel.send({ type: 'step' });
   }
 
+  /**
+   * Fresh weights. After the shared worker crashed, the first Reset starts a new worker, and each
+   * cell's Reset sets its session up on it again (fresh weights either way).
+   */
   reset(): void {
-    this.channel.send({ type: 'reset' });
+    this.hub.revive();
+    const restarted = this.configuredOn !== this.hub.generation;
+    if (restarted) this.configure();
+    else this.channel.send({ type: 'reset' });
     this.metrics.clear();
     this.nextSampleAt = this.sampleEvery;
     this.connectivity = null;
     this.connectivityChanged.notify();
     this.trees.clear();
-    this.set({ steps: 0, target: this.spec.steps, samples: [], error: null, notice: null, phase: this.state.phase === 'failed' ? 'idle' : this.state.phase });
+    const phase = restarted ? 'starting' : this.state.phase === 'failed' ? 'idle' : this.state.phase;
+    this.set({ steps: 0, target: this.spec.steps, samples: [], error: null, notice: null, phase });
   }
 
   sample(prompt = this.spec.prompt, temperature = 0.8): void {

@@ -16,22 +16,56 @@ export interface SessionChannel {
 }
 
 export class WorkerHub {
-  private worker: Worker;
+  private worker!: Worker;
   private handlers = new Map<string, Handler>();
   /** Device messages so far, replayed to sessions opened after them. */
   private device: DeviceMessage[] = [];
   private crashed: string | null = null;
   private nextId = 0;
+  /** Counts the workers started: a session configured on an earlier one no longer exists. */
+  generation = 0;
 
-  constructor(createWorker: () => Worker = defaultWorker, baseUrl = document.baseURI) {
-    this.worker = createWorker();
-    this.worker.onmessage = (e: MessageEvent<FromWorker & { session?: string }>) => this.receive(e.data);
-    this.worker.onerror = (e: ErrorEvent) => {
+  constructor(
+    private createWorker: () => Worker = defaultWorker,
+    private baseUrl = document.baseURI,
+  ) {
+    this.start();
+  }
+
+  /** Why the worker is gone (it crashed or failed to start), or null while it runs. */
+  get lost(): string | null {
+    return this.crashed;
+  }
+
+  /**
+   * After a crash, a new worker (with a new device): every session must configure again. Returns
+   * whether a worker was started; a running worker is kept.
+   */
+  revive(): boolean {
+    if (!this.crashed) return false;
+    this.worker.terminate();
+    this.start();
+    return true;
+  }
+
+  private start(): void {
+    this.crashed = null;
+    this.device = [];
+    this.generation++;
+    const worker = this.createWorker();
+    this.worker = worker;
+    worker.onmessage = (e: MessageEvent<FromWorker & { session?: string }>) => {
+      if (worker === this.worker) this.receive(e.data);
+    };
+    worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      this.crashed = `The training worker failed to start or crashed: ${e.message || 'no details (see the browser console)'}.`;
+      if (worker !== this.worker) return;
+      this.crashed =
+        `The training worker failed to start or crashed: ${e.message || 'no details (see the browser console)'}. ` +
+        'Reset starts a new worker; each cell trains again from fresh weights.';
       for (const h of this.handlers.values()) h({ type: 'error', message: this.crashed, fatal: true });
     };
-    this.worker.postMessage({ type: 'init', baseUrl } satisfies ToWorker);
+    worker.postMessage({ type: 'init', baseUrl: this.baseUrl } satisfies ToWorker);
   }
 
   open(onMessage: Handler, prefix = 'cell'): SessionChannel {
