@@ -79,3 +79,50 @@ test('a lost GPU device: training resumes from the last good checkpoint, weights
   await expect(page.getByTestId('status')).toHaveText('Paused', { timeout: 30_000 });
   expect(pageErrors).toEqual([]);
 });
+
+test('a lost GPU device while a Tree-LSTM trains: it resumes from the last validation, weights and optimizer restored', async ({ page, browser, pageErrors }, testInfo) => {
+  await boot(page);
+  await page.locator('#field-dataset').selectOption('tree-arithmetic');
+  await page.locator('#field-hidden').fill('16');
+  await page.locator('#field-batchSize').fill('16');
+  await expect(page.locator('.device')).toContainText('Tree-LSTM ×16', { timeout: 30_000 });
+  await page.waitForFunction(() => window.__rnnlab!.status === 'idle' && window.__rnnlab!.tree !== null);
+
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForSteps(page, VALIDATE_EVERY + 10);
+  const before = await api.losses(page);
+  const cdp = await browser.newBrowserCDPSession();
+  await cdp.send('Browser.crashGpuProcess');
+  const stepsAtCrash = (await api.losses(page)).length;
+
+  const notice = page.getByTestId('notice').locator('p');
+  await expect(notice).toContainText(/^The GPU device was lost \(.+\); training resumed from step \d+ on a new device, with the weights and optimizer state of that step\.$/, { timeout: 60_000 });
+  const resumedAt = Number(/from step (\d+)/.exec((await notice.textContent())!)![1]);
+  expect(resumedAt % VALIDATE_EVERY, `resumed at step ${resumedAt}`).toBe(0);
+  expect(resumedAt).toBeGreaterThanOrEqual(VALIDATE_EVERY);
+  expect(resumedAt).toBeLessThanOrEqual(Math.max(before.length, stepsAtCrash) + VALIDATE_EVERY);
+
+  // Training goes on past where it was, with no error; the deeper-tree accuracy is measured again.
+  await page.waitForFunction((n) => window.__rnnlab!.error !== null || window.__rnnlab!.losses.length >= n, Math.max(before.length, resumedAt) + VALIDATE_EVERY + 5, { timeout: 120_000 });
+  expect(await api.error(page)).toBeNull();
+  await expect(page.getByTestId('status')).toHaveText('Training');
+  const after = await api.losses(page);
+  expect(after.every(Number.isFinite), 'every step has a finite loss').toBe(true);
+  const accuracy = (await page.evaluate(() => window.__rnnlab!.tree!.accuracy)).map((a) => a.step);
+  expect(accuracy, 'validation steps rise, once each, past the resumed step').toEqual([...accuracy].sort((a, b) => a - b).filter((s, i, a) => a.indexOf(s) === i));
+  expect(accuracy.at(-1)!).toBeGreaterThan(resumedAt);
+
+  // Restored, not re-initialised: the loss just after resuming is that of just before the checkpoint.
+  const justBefore = mean(after.slice(resumedAt - 10, resumedAt));
+  const justAfter = mean(after.slice(resumedAt, resumedAt + 10));
+  const first = mean(after.slice(0, 10));
+  const report = `tree session resumed at step ${resumedAt} (crash after step ${stepsAtCrash}); loss: steps 0–9 ${first.toFixed(3)}, ${resumedAt - 10}–${resumedAt - 1} ${justBefore.toFixed(3)}, ${resumedAt}–${resumedAt + 9} ${justAfter.toFixed(3)}`;
+  console.log(report);
+  testInfo.annotations.push({ type: 'measured', description: report });
+  expect(justBefore).toBeLessThan(first * 0.9);
+  expect(Math.abs(justAfter - justBefore), 'loss after resuming vs before the checkpoint').toBeLessThan(0.3);
+
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('status')).toHaveText('Paused', { timeout: 30_000 });
+  expect(pageErrors).toEqual([]);
+});

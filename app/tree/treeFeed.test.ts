@@ -22,6 +22,11 @@ describe('TreeFeed', () => {
     feed.receive({ type: 'validation', step: 40, loss: 1, accuracy: 0.75 });
     expect(feed.accuracy).toEqual([{ step: 40, accuracy: 0.75 }]);
     expect(changes).toBe(5);
+    // A device-loss recovery goes back to step 40: later accuracies go, the message stays the metrics'.
+    feed.receive({ type: 'validation', step: 80, loss: 1, accuracy: 0.8 });
+    expect(feed.receive({ type: 'recovered', step: 40, message: 'lost' })).toBe(false);
+    expect(feed.accuracy).toEqual([{ step: 40, accuracy: 0.75 }]);
+    expect(changes).toBe(7);
     feed.clear();
     expect([feed.tree, feed.accuracy, feed.info?.hidden]).toEqual([null, [], 4]);
     // A recurrent model replaces the tree model.

@@ -44,6 +44,12 @@ export class TreeFeed {
       case 'tree':
         this.tree = m;
         break;
+      case 'recovered':
+        // Back to the last good step after a device loss: the accuracies past it are gone. (Not
+        // consumed: the loss curve goes back too.)
+        this.accuracy = this.accuracy.filter((a) => a.step <= m.step);
+        this.changed.notify();
+        return false;
       case 'configured':
         // A recurrent model replaced the tree model.
         this.info = null;

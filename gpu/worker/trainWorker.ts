@@ -15,9 +15,9 @@
 
 import { requestBrowserDevice } from '../device.ts';
 import type { GpuContext } from '../context.ts';
-import { TrainingSession } from './session.ts';
+import { TrainingSession, type SessionSnapshot } from './session.ts';
 import { CPU_ADAPTER, CpuSession } from './cpuSession.ts';
-import { TreeSession } from './treeSession.ts';
+import { TreeSession, type TreeSnapshot } from './treeSession.ts';
 import { isTreeConfig, type CorpusName, type FromWorker, type ToWorker } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -86,7 +86,7 @@ function sessionFor(id: string, msg?: ToWorker): Session {
     }
     if (tree && !sessions.has(id)) {
       if (!ctx) throw new Error('tree models train on the GPU only, and WebGPU is not available here');
-      const s = new TreeSession(ctx, poster(id));
+      const s = new TreeSession(ctx, poster(id), { onDeviceLost: deviceLost });
       sessions.set(id, s);
       return s;
     }
@@ -111,7 +111,7 @@ async function recover(reason: string): Promise<void> {
   const old = [...sessions];
   sessions.clear();
   const snapshots = old.map(([id, s]) => ({
-    id, snapshot: (s as TrainingSession).snapshot(), connectivity: s.showConnectivity,
+    id, snapshot: s instanceof CpuSession ? null : s.snapshot(), connectivity: s.showConnectivity,
     // A checkpoint the page asked for was lost with the device: it is taken again from the restored session.
     resave: (s as TrainingSession).checkpointPending,
   }));
@@ -126,13 +126,15 @@ async function recover(reason: string): Promise<void> {
   for (const { id, snapshot, connectivity, resave } of snapshots) {
     const post = poster(id);
     try {
-      const s = sessionFor(id);
+      // The session of the snapshot's kind: a tree model's gets a TreeSession again.
+      const s = sessionFor(id, snapshot ? { type: 'configure', config: snapshot.config, keepWeights: false } : undefined);
       s.showConnectivity = connectivity;
       if (!snapshot) {
         post({ type: 'recovered', step: 0, message: `${lost}; a new device is ready.` });
         continue;
       }
-      if (!(await (s as TrainingSession | CpuSession).restore(snapshot))) continue; // the session posted why
+      const restored = s instanceof TreeSession ? isTreeConfig(snapshot.config) && (await s.restore(snapshot as TreeSnapshot)) : !isTreeConfig(snapshot.config) && (await s.restore(snapshot as SessionSnapshot));
+      if (!restored) continue; // the session posted why
       const what = snapshot.training ? 'training resumed' : 'the model was restored';
       const where = s instanceof CpuSession ? 'on the CPU' : 'on a new device';
       post({ type: 'recovered', step: snapshot.step, message: `${lost}; ${what} from step ${snapshot.step} ${where}, with the weights and optimizer state of that step.` });

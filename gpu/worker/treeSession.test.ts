@@ -2,6 +2,7 @@
 // count, validation with the deeper trees' accuracy, and the drawn trees with their hidden states.
 import { describe, expect, it } from 'vitest';
 import { useGpu } from '../testing/gpu.ts';
+import { requestNodeDevice } from '../device.node.ts';
 import { optimizer } from '../optim/config.ts';
 import { TreeSession } from './treeSession.ts';
 import type { FromWorker, TreeSessionConfig } from './protocol.ts';
@@ -124,6 +125,55 @@ describe('TreeSession checkpoints', () => {
     expect(b.of('error').at(-1)!.message).toMatch(/^Cannot restore the saved session: .*shape/);
     expect(b.of('status').at(-1)).toMatchObject({ steps: 30 });
     await b.session.dispose();
+  }, 120_000);
+
+  it('a restored session trains on the trees that come next: the same losses as the run that went on', async () => {
+    const a = open();
+    await a.session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });
+    await a.session.runSteps(25);
+    await a.session.handle({ type: 'saveCheckpoint' });
+    const saved = a.of('checkpoint')[0].checkpoint;
+    await a.session.runSteps(5);
+    const b = open();
+    await b.session.handle({ type: 'loadCheckpoint', checkpoint: saved });
+    await b.session.runSteps(5);
+    const from25 = (msgs: Of<'metrics'>[]) => msgs.flatMap((m) => Array.from(m.losses).map((l, i) => [m.firstStep + i, l])).filter(([step]) => step >= 25);
+    expect(from25(a.of('metrics'))).toHaveLength(5);
+    expect(from25(b.of('metrics'))).toEqual(from25(a.of('metrics')));
+    await Promise.all([a.session.dispose(), b.session.dispose()]);
+  }, 120_000);
+
+  it('snapshot, dispose, restore on a new device (the device-loss recovery): the last validation\'s weights, optimizer state and step', async () => {
+    const a = open();
+    await a.session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });
+    expect(a.session.snapshot()).toMatchObject({ step: 0, params: null, optimizer: null, training: false });
+    await a.session.runSteps(20); // ends with a validation: the last good state
+    const want = await a.session.trainer!.readCheckpoint();
+    const snapshot = a.session.snapshot()!;
+    expect(snapshot).toMatchObject({ step: 20, training: false, config: { kind: 'tree', hidden: 8 } });
+    expect(snapshot.params).toEqual(want.params);
+    expect(snapshot.optimizer).toEqual(want.optimizer);
+    await a.session.dispose();
+
+    const device = await requestNodeDevice();
+    try {
+      const msgs: FromWorker[] = [];
+      const b = new TreeSession(device, (m) => msgs.push(m), { validateEvery: 20, validationSize: 50 });
+      expect(await b.restore(snapshot)).toBe(true);
+      expect(msgs.filter((m) => m.type === 'treeConfigured'), 'a recovery does not announce a new model').toEqual([]);
+      expect(msgs.filter((m) => m.type === 'status').at(-1)).toMatchObject({ status: 'paused', steps: 20 });
+      const got = await b.trainer!.readCheckpoint();
+      expect(got.params).toEqual(want.params);
+      expect(got.optimizer).toEqual(want.optimizer);
+      await b.runSteps(5);
+      const metrics = msgs.filter((m): m is Of<'metrics'> => m.type === 'metrics');
+      expect(metrics.map((m) => [m.firstStep, m.losses.length])).toEqual([[20, 5]]);
+      expect((await b.trainer!.readCheckpoint()).optimizer.step).toBe(25);
+      await b.dispose();
+      expect(device.errors).toEqual([]);
+    } finally {
+      device.device.destroy();
+    }
   }, 120_000);
 });
 

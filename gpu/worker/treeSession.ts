@@ -12,7 +12,7 @@ import { SessionBase, type Post } from './sessionBase.ts';
 import type { GpuContext } from '../context.ts';
 import type { MetricsWindow } from '../readback.ts';
 import { InFlight } from '../throttle.ts';
-import { readBuffer } from '../trainer.ts';
+import { readBuffer, type OptimizerSnapshot } from '../trainer.ts';
 import type { Tree } from '../tree/parse.ts';
 import { treeTask, type TreeTask } from '../tree/tasks.ts';
 import { TREE_FILE_LIMITS, treeFileTask } from '../tree/fileTask.ts';
@@ -32,6 +32,18 @@ export interface TreeSessionOptions {
   validationSize?: number;
   /** Validation trees drawn in each `tree` message (default 3). */
   drawn?: number;
+  /** Called instead of posting a fatal error when the device is lost (the worker entry recovers). */
+  onDeviceLost?: (reason: string) => void;
+}
+
+/** What a device-loss recovery rebuilds a tree session from: the last good validation's state. */
+export interface TreeSnapshot {
+  config: TreeSessionConfig;
+  /** The weights at the last finite validation (CPU copy); null before it: fresh weights. */
+  params: Float32Array | null;
+  optimizer: OptimizerSnapshot | null;
+  step: number;
+  training: boolean;
 }
 
 /** Class names of the built-in tasks. */
@@ -107,6 +119,9 @@ export class TreeSession extends SessionBase<Active> {
   /** For the worker entry (the recurrent sessions' flags). */
   showConnectivity = false;
   checkpointPending = false;
+  /** The state at the last finite validation: what a device-loss recovery goes back to. */
+  private lastGood: { step: number; params: Float32Array; optimizer: OptimizerSnapshot } | null = null;
+  private lost = false;
 
   constructor(
     readonly ctx: GpuContext,
@@ -115,6 +130,17 @@ export class TreeSession extends SessionBase<Active> {
   ) {
     super(postMessage);
     this.validateEvery = opts.validateEvery ?? 40;
+    void ctx.device.lost.then((info) => {
+      if (info.reason !== 'destroyed') this.deviceLost(`${info.reason}: ${info.message}`);
+    });
+  }
+
+  private deviceLost(reason: string): void {
+    if (this.disposed || this.lost) return;
+    this.lost = true;
+    this.wanted = false;
+    if (this.opts.onDeviceLost) this.opts.onDeviceLost(reason);
+    else this.error(`The GPU device was lost (${reason}).`, true);
   }
 
   get trainer(): TreeTrainer | null {
@@ -124,7 +150,10 @@ export class TreeSession extends SessionBase<Active> {
   handle(msg: ToWorker): Promise<void> {
     this.queue = this.queue
       .then(() => this.dispatch(msg))
-      .catch((e) => this.error(errorText(e), false));
+      // A lost device fails whatever was reading back; the recovery (or the fatal message) says what happened.
+      .catch((e) => {
+        if (!this.lost && !this.ctx.lostReason) this.error(errorText(e), false);
+      });
     return this.queue;
   }
 
@@ -149,7 +178,7 @@ export class TreeSession extends SessionBase<Active> {
   }
 
   /** keepWeights: the new model starts from the current weights when the parameter layouts match (the optimizer starts afresh). */
-  async configure(config: TreeSessionConfig | SessionConfig, keepWeights = false): Promise<boolean> {
+  async configure(config: TreeSessionConfig | SessionConfig, keepWeights = false, announce = true): Promise<boolean> {
     if (!isTreeConfig(config)) {
       this.error('Settings refused: not a tree configuration.', false);
       return false;
@@ -175,9 +204,11 @@ export class TreeSession extends SessionBase<Active> {
     if (old) old.trainer.destroy();
     this.active = next;
     this.status = 'idle';
+    this.lastGood = null;
     const { trainer } = next;
     const paramCount = trainer.model.layout.specs.reduce((n, s) => n + s.size, 0);
-    this.post({ type: 'treeConfigured', paramCount, classes: classNames(config, task), hidden: config.hidden, majorityAccuracy: task.majorityRootAccuracy });
+    // A recovery rebuilds the same model: the page keeps what it shows.
+    if (announce) this.post({ type: 'treeConfigured', paramCount, classes: classNames(config, task), hidden: config.hidden, majorityAccuracy: task.majorityRootAccuracy });
     this.postStatus();
     return true;
   }
@@ -214,6 +245,7 @@ export class TreeSession extends SessionBase<Active> {
     old.trainer.destroy();
     this.active = this.build(old.config);
     this.status = 'idle';
+    this.lastGood = null;
     this.postStatus();
   }
 
@@ -268,15 +300,34 @@ export class TreeSession extends SessionBase<Active> {
       this.error(`Restored the saved weights; the optimizer state could not be read (${errorText(e)}) and starts afresh.`, false);
     }
     a.trainer.steps = this.reported = c.step;
+    skipTrees(a, c.step);
     this.nextValidation = c.step + this.validateEvery;
     await this.validate();
     this.setStatus('paused');
     return true;
   }
 
-  /** Tree sessions keep no checkpoint for a device-loss recovery (the worker starts them afresh). */
-  snapshot(): null {
-    return null;
+  /** For the worker entry's device-loss recovery: the config and the last good validation's state. */
+  snapshot(): TreeSnapshot | null {
+    if (!this.active) return null;
+    const cp = this.lastGood;
+    return { config: this.active.config, params: cp?.params ?? null, optimizer: cp?.optimizer ?? null, step: cp?.step ?? 0, training: this.status === 'training' };
+  }
+
+  /** Rebuilds a snapshot's session on a new device: its config, weights, optimizer state and step count; paused. */
+  async restore(s: TreeSnapshot): Promise<boolean> {
+    if (!(await this.configure(s.config, false, false))) return false;
+    const a = this.active!;
+    if (s.params) {
+      a.trainer.setParams(s.params);
+      if (s.optimizer) a.trainer.setOptimizerState(s.optimizer);
+      if (s.optimizer) this.lastGood = { step: s.step, params: s.params, optimizer: s.optimizer };
+    }
+    a.trainer.steps = this.reported = s.step;
+    skipTrees(a, s.step);
+    this.nextValidation = s.step + this.validateEvery;
+    this.setStatus('paused');
+    return true;
   }
 
   async dispose(): Promise<void> {
@@ -340,7 +391,7 @@ export class TreeSession extends SessionBase<Active> {
         await nextTask();
       }
     } catch (e) {
-      this.error(`Training stopped: ${errorText(e)}`, false);
+      if (!this.lost) this.error(`Training stopped: ${errorText(e)}`, false);
     }
     this.wanted = false;
     try {
@@ -349,7 +400,7 @@ export class TreeSession extends SessionBase<Active> {
       if (this.diverged) this.error('Training diverged (the loss is not finite). Reset, and try a lower learning rate or gradient clipping.', false);
       else if (!this.quiet) await this.validate();
     } catch (e) {
-      this.error(`Training stopped: ${errorText(e)}`, false);
+      if (!this.lost) this.error(`Training stopped: ${errorText(e)}`, false);
     }
     this.setStatus('paused', !this.quiet);
   }
@@ -390,6 +441,10 @@ export class TreeSession extends SessionBase<Active> {
     const ev = await evaluateTrees(trainer, task.validation, task.vocab);
     this.nextValidation = step + this.validateEvery;
     this.post({ type: 'validation', step, loss: ev.loss, accuracy: ev.rootAccuracy });
+    if (Number.isFinite(ev.loss)) {
+      const cp = await trainer.readCheckpoint();
+      this.lastGood = { step, params: cp.params, optimizer: cp.optimizer };
+    }
     const views = await this.readTrees(a);
     this.post({ type: 'tree', step, hidden: a.model.hidden, classes: classNames(a.config, a.task), trees: views }, views.map((v) => v.states.buffer));
   }
@@ -424,4 +479,12 @@ export class TreeSession extends SessionBase<Active> {
 
   // ---- messages ----
 
+}
+
+/**
+ * After a restore the task's stream of training trees goes on where `steps` steps left it (it is
+ * rebuilt from the seed, so the trees those steps used are drawn and dropped), not from its start.
+ */
+function skipTrees(a: Active, steps: number): void {
+  for (let i = 0; i < steps; i++) a.task.next(a.config.batchSize);
 }
