@@ -74,6 +74,9 @@ test('trains a Tree-LSTM on arithmetic trees: loss, deeper-tree accuracy, tree v
   await expect(page.getByTestId('tree-accuracy')).toHaveText(accuracy.toFixed(3));
   await expect(page.getByTestId('tree-panel')).toContainText('Root accuracy on depth-4 expressions (trained on ≤ 2)');
   await expect(page.getByTestId('tree-accuracy-chart').locator('circle')).toHaveCount(tree.accuracy.length);
+  // Throughput counts tree nodes, in the stats and in the speed chart.
+  await expect(page.locator('.stats')).toContainText('Nodes/s');
+  await expect(page.getByRole('img', { name: 'Nodes per second and milliseconds per step' }).locator('.u-legend')).toContainText('nodes/s');
   const validation = await page.evaluate(() => window.__rnnlab!.validation);
   expect(validation.length).toBeGreaterThanOrEqual(2);
   expect(validation.every((v) => Number.isFinite(v.loss))).toBe(true);

@@ -1,18 +1,21 @@
-// Throughput: tokens per second (left axis) and milliseconds per step (right axis).
+// Throughput: tokens per second (tree nodes per second for a tree model; left axis) and milliseconds
+// per step (right axis).
 
+import { useMemo } from 'react';
 import { metrics } from '../lab.ts';
+import { useStore } from '../store/index.ts';
 import { downsample } from '../metrics/downsample.ts';
 import { axis, COLORS, fmt, tick } from './theme.ts';
 import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
 
-const spec: ChartSpec = {
+const speedSpec = (unit: string): ChartSpec => ({
   signals: [metrics.series],
   options: (width, height) => ({
     width,
     height,
     series: [
       { label: 'step', value: (_u, v) => (v === null ? '–' : String(Math.round(v))) },
-      { label: 'tokens/s', scale: 'tok', stroke: COLORS.tokens, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v) },
+      { label: unit, scale: 'tok', stroke: COLORS.tokens, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v) },
       { label: 'ms/step', scale: 'ms', stroke: COLORS.ms, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v) },
     ],
     scales: { x: { time: false }, tok: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] }, ms: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
@@ -28,15 +31,17 @@ const spec: ChartSpec = {
     const ms = downsample(metrics.msPerStep, 300);
     return [tok.x, tok.y, ms.y];
   },
-};
+});
 
 export function SpeedChart() {
+  const tree = useStore((s) => s.treeModel !== null);
+  const spec = useMemo(() => speedSpec(tree ? 'nodes/s' : 'tokens/s'), [tree]);
   return (
     <section className="panel chart-panel" aria-labelledby="speed-title">
       <header className="panel-head">
         <h2 id="speed-title">Speed</h2>
       </header>
-      <UPlotChart empty="Tokens per second and milliseconds per step appear here." spec={spec} height={180} label="Tokens per second and milliseconds per step" />
+      <UPlotChart empty={`${tree ? 'Nodes' : 'Tokens'} per second and milliseconds per step appear here.`} spec={spec} height={180} label={`${tree ? 'Nodes' : 'Tokens'} per second and milliseconds per step`} />
     </section>
   );
 }
