@@ -222,6 +222,8 @@ async function train(argv: string[]): Promise<number> {
     if (optimizerState) {
       trainer.setOptimizerState(optimizerState);
       console.log(JSON.stringify({ resumed_optimizer_at_step: optimizerState.step }));
+      // The resumed run trains on the batches that come after the saved steps', not on the first ones again.
+      for (let i = Math.ceil(optimizerState.step / chunksPerBatch); i > 0; i--) data.next();
     }
     const inFlight = new InFlight(ctx.device);
     const validate = async () => {

@@ -42,6 +42,20 @@ describe('rnnlab train --init: resuming a run', () => {
     expect(JSON.parse(r.stdout.split('\n')[0])).toEqual({ resumed_optimizer_at_step: 3 });
   });
 
+  it('a resumed run ends where the run that was not interrupted does, bit for bit (it trains on the batches that come next)', () => {
+    // Saved after whole batches: 3 steps of full BPTT, or 4 chunks (2 batches) of TBPTT 4.
+    for (const [tbptt, part] of [[8, 3], [4, 4]]) {
+      write('w.json', { ...base, tbptt, steps: part + 2 });
+      expect(rnnlab('train', '--config', 'w.json', '--save', `whole${tbptt}.safetensors`).code).toBe(0);
+      expect(rnnlab('train', '--config', 'w.json', '--steps', String(part), '--save', `part${tbptt}.safetensors`).code).toBe(0);
+      const r = rnnlab('train', '--config', 'w.json', '--init', `part${tbptt}.safetensors`, '--steps', '2', '--save', `rest${tbptt}.safetensors`);
+      expect(r.code, r.stderr).toBe(0);
+      const tensors = (f: string) => decodeSafetensors(readFileSync(join(dir, f))).tensors;
+      expect(tensors(`rest${tbptt}.safetensors`)).toEqual(tensors(`whole${tbptt}.safetensors`));
+      expect(tensors(`rest${tbptt}.optim.safetensors`)).toEqual(tensors(`whole${tbptt}.optim.safetensors`));
+    }
+  });
+
   it('a changed config is refused, every difference named with both values; nothing is written', () => {
     write('b.json', { ...base, hidden: 8, batchSize: 4, optimizer: { kind: 'adam', lr: 0.002 } });
     const r = rnnlab('train', '--config', 'b.json', '--init', 'run.safetensors', '--save', 'never.safetensors');

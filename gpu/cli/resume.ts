@@ -8,6 +8,8 @@
 
 import type { ModelConfig } from '../model/config.ts';
 import type { TrainConfig } from './trainConfig.ts';
+import type { TreeModelConfig } from '../tree/config.ts';
+import type { TreeTrainConfig } from './treeFiles.ts';
 import { CliError } from './errors.ts';
 
 export const TRAIN_KEY = 'rnnlab.train';
@@ -21,6 +23,14 @@ export interface RunRecord {
   tbptt: number;
   batchSize: number;
   optimizer: TrainConfig['optimizer'];
+}
+
+/** A tree run's: the model, the data, the batch size and the optimizer. */
+export interface TreeRunRecord {
+  model: TreeModelConfig;
+  dataset: TreeTrainConfig['dataset'];
+  batchSize: number;
+  optimizer: TreeTrainConfig['optimizer'];
 }
 
 export function runRecord(tc: TrainConfig, model: ModelConfig): RunRecord {
@@ -66,7 +76,7 @@ export function checkStoredModel(path: string, stored: string | undefined, cfg: 
  * A resume (weights and optimizer state): the saved run's config must be this one, and the optimizer
  * state must be of the weights' step. Weights without a record (older files, PyTorch's) pass.
  */
-export function checkResume(path: string, optimPath: string, metadata: Record<string, string>, now: RunRecord, optimizerStep: number): void {
+export function checkResume(path: string, optimPath: string, metadata: Record<string, string>, now: RunRecord | TreeRunRecord, optimizerStep: number): void {
   const stored = metadata[TRAIN_KEY];
   if (stored !== undefined) {
     const diff = differences(parseStored(path, TRAIN_KEY, stored), now);

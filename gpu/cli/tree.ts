@@ -12,7 +12,12 @@ import { buildTreeBatch, TreeDataError, vocabulary, type Heads, type Vocab } fro
 import { treeTask } from '../tree/tasks.ts';
 import { countNodes, evaluateTrees } from '../tree/evaluate.ts';
 import { TreeTrainer } from '../tree/trainer.ts';
-import { decodeTreeWeights, encodeTreeWeights } from '../tree/weights.ts';
+import { decodeTreeOptimizerState, decodeTreeWeights, encodeTreeOptimizerState, encodeTreeWeights } from '../tree/weights.ts';
+import { optimizerPath } from '../io/checkpoint.ts';
+import { decodeSafetensors } from '../io/safetensors.ts';
+import type { OptimizerSnapshot } from '../trainer.ts';
+import { existsSync } from 'node:fs';
+import { checkResume, STEP_KEY, TRAIN_KEY, type TreeRunRecord } from './resume.ts';
 import { InFlight } from '../throttle.ts';
 
 export const TREE_USAGE = `  rnnlab train --tree --config cfg.json [--init w.safetensors] [--save out.safetensors] [--steps N]
@@ -147,9 +152,23 @@ async function train(argv: string[]): Promise<number> {
       const i = trees.findIndex((t) => t.label < 0);
       if (i >= 0) throw new CliError(`${path}: tree ${i} has no root label: heads "root" need one per tree`);
     }
+  // What a resume must agree on: the model, the data, the batch size and the optimizer (not the steps,
+  // logging or seed).
+  const record: TreeRunRecord = { model: cfg, dataset: tc.dataset, batchSize: tc.batchSize, optimizer: tc.optimizer };
   let params: Float32Array | undefined;
+  let optimizerState: OptimizerSnapshot | undefined;
   if (o.init) {
-    const w = inFile(o.init, () => decodeTreeWeights(readBytes(o.init!), cfg));
+    const bytes = readBytes(o.init);
+    // With the optimizer state beside the weights, a resume of the saved run (as for sequences).
+    const statePath = optimizerPath(o.init);
+    if (existsSync(statePath)) {
+      const { metadata } = inFile(o.init, () => decodeSafetensors(bytes));
+      const stateBytes = readBytes(statePath);
+      const stateStep = Number(inFile(statePath, () => decodeSafetensors(stateBytes)).metadata[STEP_KEY] ?? -1);
+      checkResume(o.init, statePath, metadata, record, stateStep);
+      optimizerState = inFile(statePath, () => decodeTreeOptimizerState(stateBytes, cfg, tc.optimizer));
+    }
+    const w = inFile(o.init, () => decodeTreeWeights(bytes, cfg));
     if (w.tokens && JSON.stringify(w.tokens) !== JSON.stringify(data.tokens)) throw new CliError(`${o.init}: the weights were saved with another vocabulary`);
     params = w.params;
   }
@@ -178,6 +197,12 @@ async function train(argv: string[]): Promise<number> {
         nodesSinceLog = 0;
       },
     });
+    if (optimizerState) {
+      trainer.setOptimizerState(optimizerState);
+      console.log(JSON.stringify({ resumed_optimizer_at_step: optimizerState.step }));
+      // The resumed run trains on the trees that come after the saved steps', not on the first ones again.
+      for (let i = 0; i < optimizerState.step; i++) data.next(tc.batchSize);
+    }
     const inFlight = new InFlight(ctx.device);
     const validate = async () => {
       await inFlight.drain();
@@ -196,9 +221,16 @@ async function train(argv: string[]): Promise<number> {
     await inFlight.drain();
     await trainer.flushMetrics();
     if (!tc.evalEvery || trainer.steps % tc.evalEvery !== 0) await validate();
-    return trainer.readParams();
+    return trainer.readCheckpoint();
   });
-  if (o.save) writeOutput(o.save, encodeTreeWeights(cfg, saved, data.tokens, { 'rnnlab.data': data.describe, 'rnnlab.optimizer': JSON.stringify(tc.optimizer) }));
+  if (o.save) {
+    // The run's config and step travel with the weights, so a resume can check it continues this run;
+    // the optimizer state goes beside them (out.optim.safetensors).
+    const step = String(saved.optimizer.step);
+    const meta = { 'rnnlab.data': data.describe, 'rnnlab.optimizer': JSON.stringify(tc.optimizer), [TRAIN_KEY]: JSON.stringify(record), [STEP_KEY]: step };
+    writeOutput(o.save, encodeTreeWeights(cfg, saved.params, data.tokens, meta));
+    writeOutput(optimizerPath(o.save), encodeTreeOptimizerState(cfg, tc.optimizer, saved.optimizer));
+  }
   return 0;
 }
 

@@ -106,9 +106,30 @@ describe('rnnlab train --tree', () => {
     const saved = decodeTreeWeights(readFileSync(join(dir, 'm.safetensors')));
     expect(saved.cfg).toEqual({ cell: 'rnn', hidden: 8, vocab: 19, classes: 3, heads: 'all' });
     expect(saved.tokens).toContain('not');
+    // The optimizer state is saved beside the weights: --init resumes the run from there.
+    expect(existsSync(join(dir, 'm.optim.safetensors'))).toBe(true);
     const again = rnnlab('train', '--tree', '--config', 'cfg.json', '--init', 'm.safetensors', '--steps', '0');
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout.trim()).val_loss).toBeCloseTo(lines[2].val_loss, 5);
+    const againLines = again.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(againLines[0]).toEqual({ resumed_optimizer_at_step: 20 });
+    expect(againLines.at(-1).val_loss).toBeCloseTo(lines[2].val_loss, 5);
+  });
+
+  it('a resumed run (weights and optimizer state) goes on as the run that was not interrupted, bit for bit; a changed config is refused', () => {
+    const cfg = { cell: 'lstm', hidden: 6, dataset: { task: 'arithmetic', trainDepth: 2, validationDepth: 3, validationSize: 20 }, batchSize: 4, logEvery: 5, optimizer: { kind: 'adam', lr: 0.01 }, clip: 1, seed: 3 };
+    writeFileSync(join(dir, 'r.json'), JSON.stringify({ ...cfg, steps: 10 }));
+    expect(rnnlab('train', '--tree', '--config', 'r.json', '--save', 'whole.safetensors').code).toBe(0);
+    expect(rnnlab('train', '--tree', '--config', 'r.json', '--steps', '6', '--save', 'half.safetensors').code).toBe(0);
+    const resumed = rnnlab('train', '--tree', '--config', 'r.json', '--init', 'half.safetensors', '--steps', '4', '--save', 'rest.safetensors');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout.split('\n')[0])).toEqual({ resumed_optimizer_at_step: 6 });
+    const weights = (f: string) => decodeTreeWeights(readFileSync(join(dir, f))).params;
+    expect(weights('rest.safetensors')).toEqual(weights('whole.safetensors'));
+    expect(readFileSync(join(dir, 'rest.optim.safetensors'))).toEqual(readFileSync(join(dir, 'whole.optim.safetensors')));
+    writeFileSync(join(dir, 'r2.json'), JSON.stringify({ ...cfg, batchSize: 8, steps: 4 }));
+    const bad = rnnlab('train', '--tree', '--config', 'r2.json', '--init', 'half.safetensors');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/rnnlab: error: half\.safetensors: this config differs from the run it resumes: batchSize: 4 \(saved\) → 8 \(now\)\. .*move half\.optim\.safetensors away/);
   });
 
   it('trains on files of PTB-style trees; root heads need a label on every root, named by file and tree', () => {
