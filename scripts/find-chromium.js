@@ -46,4 +46,7 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-quic',
+  // The e2e suite crashes the GPU process on purpose (device loss, a crash during a save) in one
+  // browser; after the third crash Chromium would otherwise stop offering a GPU adapter at all.
+  '--disable-gpu-process-crash-limit',
 ];
