@@ -151,36 +151,13 @@ export class Trainer {
    * while training continues (two separate reads could straddle a step). For checkpoints.
    */
   async readCheckpoint(): Promise<{ step: number; params: Float32Array; optimizer: OptimizerSnapshot }> {
-    const n = this.model.layout.total;
-    const sgd = this.optimizer.kind === 'sgd';
-    const parts = [this.model.buffers.params, this.kernels.m, ...(sgd ? [] : [this.kernels.v])];
-    const bytes = n * 4;
-    const staging = this.ctx.device.createBuffer({ size: parts.length * bytes + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const encoder = this.ctx.device.createCommandEncoder({ label: 'checkpoint' });
-    parts.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, staging, i * bytes, bytes));
-    encoder.copyBufferToBuffer(this.kernels.state, 0, staging, parts.length * bytes, 16);
     const step = this.steps;
-    this.ctx.device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const all = staging.getMappedRange().slice(0);
-    staging.destroy();
-    const floats = (i: number) => new Float32Array(all, i * bytes, n);
-    const state = new Uint32Array(all, parts.length * bytes, 4);
-    return {
-      step,
-      params: floats(0),
-      optimizer: { step: state[0], skippedTotal: state[2], m: floats(1), v: sgd ? new Float32Array(0) : floats(2) },
-    };
+    return { step, ...(await this.kernels.readWithParams(this.ctx, this.model.buffers.params)) };
   }
 
+  /** Puts back the optimizer's moments and step count (Adam's bias corrections go on from there). */
   setOptimizerState(s: OptimizerSnapshot): void {
-    const n = this.model.layout.total;
-    if (s.m.length !== n || (this.optimizer.kind !== 'sgd' && s.v.length !== n))
-      throw new Error(`optimizer state must hold ${n} values per moment in the flat layout`);
-    const q = this.ctx.device.queue;
-    q.writeBuffer(this.kernels.state, 0, new Uint32Array([s.step, 0, s.skippedTotal]));
-    q.writeBuffer(this.kernels.m, 0, s.m);
-    if (this.optimizer.kind !== 'sgd') q.writeBuffer(this.kernels.v, 0, s.v);
+    this.kernels.writeState(this.ctx, s);
   }
 }
 

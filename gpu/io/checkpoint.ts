@@ -6,7 +6,7 @@
 
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type TensorF32 } from './safetensors.ts';
 import { CONFIG_KEY } from './weights.ts';
-import { paramLayout } from '../model/params.ts';
+import { paramLayout, type ParamLayout } from '../model/params.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { OptimizerConfig } from '../optim/config.ts';
 import type { OptimizerSnapshot } from '../trainer.ts';
@@ -23,20 +23,33 @@ function slots(o: OptimizerConfig): ['m' | 'v', string][] {
 }
 
 export function encodeOptimizerState(cfg: ModelConfig, o: OptimizerConfig, s: OptimizerSnapshot): Uint8Array {
+  return encodeLayoutOptimizerState(paramLayout(cfg), { [CONFIG_KEY]: JSON.stringify(cfg) }, o, s);
+}
+
+/** Reads optimizer state saved for the same model and optimizer kind; anything else is refused with the reason. */
+export function decodeOptimizerState(bytes: Uint8Array, cfg: ModelConfig, o: OptimizerConfig): OptimizerSnapshot {
+  return decodeLayoutOptimizerState(bytes, paramLayout(cfg), o);
+}
+
+/**
+ * The optimizer state of any flat parameter layout (a recurrent model's, a tree model's): one tensor
+ * per parameter and moment, named as torch.optim names them; `meta` describes the model.
+ */
+export function encodeLayoutOptimizerState(layout: ParamLayout, meta: Record<string, string>, o: OptimizerConfig, s: OptimizerSnapshot): Uint8Array {
   const tensors: [string, TensorF32][] = [];
   for (const [slot, prefix] of slots(o))
-    for (const spec of paramLayout(cfg).specs)
+    for (const spec of layout.specs)
       tensors.push([`${prefix}.${spec.name}`, { shape: spec.shape, data: s[slot].slice(spec.offset, spec.offset + spec.size) }]);
   return encodeSafetensors(tensors, {
-    [CONFIG_KEY]: JSON.stringify(cfg),
+    ...meta,
     [OPTIMIZER_KEY]: JSON.stringify(o),
     [STEP_KEY]: String(s.step),
     [SKIPPED_KEY]: String(s.skippedTotal),
   });
 }
 
-/** Reads optimizer state saved for the same model and optimizer kind; anything else is refused with the reason. */
-export function decodeOptimizerState(bytes: Uint8Array, cfg: ModelConfig, o: OptimizerConfig): OptimizerSnapshot {
+/** Reads optimizer state saved for this layout and optimizer kind; anything else is refused with the reason. */
+export function decodeLayoutOptimizerState(bytes: Uint8Array, layout: ParamLayout, o: OptimizerConfig): OptimizerSnapshot {
   const { tensors, metadata } = decodeSafetensors(bytes);
   let saved: { kind?: string };
   try {
@@ -47,7 +60,6 @@ export function decodeOptimizerState(bytes: Uint8Array, cfg: ModelConfig, o: Opt
   if (saved.kind !== o.kind) throw new SafetensorsError(`the saved optimizer state is for "${saved.kind ?? 'unknown'}", this run uses "${o.kind}"`);
   const step = Number(metadata[STEP_KEY]);
   if (!Number.isInteger(step) || step < 0) throw new SafetensorsError(`__metadata__ "${STEP_KEY}" must be a non-negative integer`);
-  const layout = paramLayout(cfg);
   const out: OptimizerSnapshot = { step, skippedTotal: Number(metadata[SKIPPED_KEY] ?? 0) || 0, m: new Float32Array(layout.total), v: new Float32Array(o.kind === 'sgd' ? 0 : layout.total) };
   const expected = new Set<string>();
   for (const [slot, prefix] of slots(o))

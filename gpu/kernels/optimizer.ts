@@ -3,6 +3,7 @@ import updateCode from '../../shaders/optimizer.wgsl?raw';
 import { packUniform, type GpuContext } from '../context.ts';
 import { encode, grid1d, prepare, type Dispatch } from './dispatch.ts';
 import type { OptimizerConfig } from '../optim/config.ts';
+import type { OptimizerSnapshot } from '../trainer.ts';
 
 const CHUNK = 1024;
 const KIND = { sgd: 0, adam: 1, adamw: 2 } as const;
@@ -54,6 +55,40 @@ export class OptimizerKernels {
 
   encode(pass: GPUComputePassEncoder): void {
     for (const d of this.dispatches) encode(pass, d);
+  }
+
+  /**
+   * The weights and this optimizer's moments and step count copied in one command buffer, so all
+   * belong to the same step even while training goes on (separate reads could straddle a step).
+   * For checkpoints, never inside a step.
+   */
+  async readWithParams(ctx: GpuContext, params: GPUBuffer): Promise<{ params: Float32Array; optimizer: OptimizerSnapshot }> {
+    const n = this.n;
+    const sgd = this.cfg.kind === 'sgd';
+    const parts = [params, this.m, ...(sgd ? [] : [this.v])];
+    const bytes = n * 4;
+    const staging = ctx.device.createBuffer({ size: parts.length * bytes + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = ctx.device.createCommandEncoder({ label: 'checkpoint' });
+    parts.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, staging, i * bytes, bytes));
+    encoder.copyBufferToBuffer(this.state, 0, staging, parts.length * bytes, 16);
+    ctx.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const all = staging.getMappedRange().slice(0);
+    staging.destroy();
+    const floats = (i: number) => new Float32Array(all, i * bytes, n);
+    const state = new Uint32Array(all, parts.length * bytes, 4);
+    return { params: floats(0), optimizer: { step: state[0], skippedTotal: state[2], m: floats(1), v: sgd ? new Float32Array(0) : floats(2) } };
+  }
+
+  /** Puts back the moments and step count (Adam's bias corrections go on from there). */
+  writeState(ctx: GpuContext, s: OptimizerSnapshot): void {
+    const n = this.n;
+    if (s.m.length !== n || (this.cfg.kind !== 'sgd' && s.v.length !== n))
+      throw new Error(`optimizer state must hold ${n} values per moment in the flat layout`);
+    const q = ctx.device.queue;
+    q.writeBuffer(this.state, 0, new Uint32Array([s.step, 0, s.skippedTotal]));
+    q.writeBuffer(this.m, 0, s.m);
+    if (this.cfg.kind !== 'sgd') q.writeBuffer(this.v, 0, s.v);
   }
 
   get dispatchCount(): number {

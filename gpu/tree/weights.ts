@@ -6,7 +6,7 @@
 
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type TensorF32 } from '../io/safetensors.ts';
 import { treeConfigFromJson, treeParamLayout, type TreeModelConfig } from './config.ts';
-import { OPTIMIZER_KEY } from '../io/checkpoint.ts';
+import { decodeLayoutOptimizerState, encodeLayoutOptimizerState } from '../io/checkpoint.ts';
 import type { OptimizerConfig } from '../optim/config.ts';
 import type { OptimizerSnapshot } from '../trainer.ts';
 
@@ -82,54 +82,15 @@ export function decodeTreeWeights(bytes: Uint8Array, expected?: TreeModelConfig)
   return { cfg, params, tokens, metadata };
 }
 
-const STEP_KEY = 'rnnlab.step';
-const SKIPPED_KEY = 'rnnlab.skipped_steps';
-
-function slots(o: OptimizerConfig): ['m' | 'v', string][] {
-  return o.kind === 'sgd' ? [['m', 'momentum_buffer']] : [['m', 'exp_avg'], ['v', 'exp_avg_sq']];
-}
-
 /**
  * A tree model's optimizer state, as gpu/io/checkpoint.ts writes a recurrent model's: torch.optim's
  * names (`exp_avg.tree.weight`, …), the optimizer and step count in __metadata__.
  */
 export function encodeTreeOptimizerState(cfg: TreeModelConfig, o: OptimizerConfig, s: OptimizerSnapshot): Uint8Array {
-  const tensors: [string, TensorF32][] = [];
-  for (const [slot, prefix] of slots(o))
-    for (const spec of treeParamLayout(cfg).specs) tensors.push([`${prefix}.${spec.name}`, { shape: spec.shape, data: s[slot].slice(spec.offset, spec.offset + spec.size) }]);
-  return encodeSafetensors(tensors, {
-    [TREE_CONFIG_KEY]: JSON.stringify({ kind: 'tree', ...cfg }),
-    [OPTIMIZER_KEY]: JSON.stringify(o),
-    [STEP_KEY]: String(s.step),
-    [SKIPPED_KEY]: String(s.skippedTotal),
-  });
+  return encodeLayoutOptimizerState(treeParamLayout(cfg), { [TREE_CONFIG_KEY]: JSON.stringify({ kind: 'tree', ...cfg }) }, o, s);
 }
 
 /** Reads optimizer state saved for the same tree model and optimizer kind; anything else is refused with the reason. */
 export function decodeTreeOptimizerState(bytes: Uint8Array, cfg: TreeModelConfig, o: OptimizerConfig): OptimizerSnapshot {
-  const { tensors, metadata } = decodeSafetensors(bytes);
-  let saved: { kind?: string };
-  try {
-    saved = JSON.parse(metadata[OPTIMIZER_KEY] ?? 'null') ?? {};
-  } catch {
-    throw new SafetensorsError(`__metadata__ "${OPTIMIZER_KEY}" is not valid JSON`);
-  }
-  if (saved.kind !== o.kind) throw new SafetensorsError(`the saved optimizer state is for "${saved.kind ?? 'unknown'}", this run uses "${o.kind}"`);
-  const step = Number(metadata[STEP_KEY]);
-  if (!Number.isInteger(step) || step < 0) throw new SafetensorsError(`__metadata__ "${STEP_KEY}" must be a non-negative integer`);
-  const layout = treeParamLayout(cfg);
-  const out: OptimizerSnapshot = { step, skippedTotal: Number(metadata[SKIPPED_KEY] ?? 0) || 0, m: new Float32Array(layout.total), v: new Float32Array(o.kind === 'sgd' ? 0 : layout.total) };
-  const expected = new Set<string>();
-  for (const [slot, prefix] of slots(o))
-    for (const spec of layout.specs) {
-      const name = `${prefix}.${spec.name}`;
-      expected.add(name);
-      const t = tensors.get(name);
-      if (!t) throw new SafetensorsError(`missing tensor ${name}`, { tensor: name });
-      if (t.shape.join() !== spec.shape.join()) throw new SafetensorsError(`tensor "${name}" has shape [${t.shape}], the model needs [${spec.shape}]`, { tensor: name });
-      if (!t.data.every(Number.isFinite)) throw new SafetensorsError(`tensor "${name}" holds a non-finite value`, { tensor: name });
-      out[slot].set(t.data, spec.offset);
-    }
-  for (const name of tensors.keys()) if (!expected.has(name)) throw new SafetensorsError(`unexpected tensor "${name}"`, { tensor: name });
-  return out;
+  return decodeLayoutOptimizerState(bytes, treeParamLayout(cfg), o);
 }
