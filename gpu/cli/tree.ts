@@ -5,7 +5,7 @@ import { inFile, options, readBytes, readJson, withDevice, writeOutput } from '.
 import { parseTreeBatchFile, parseTreeTrainConfig, type TreeDataset } from './treeFiles.ts';
 import { ConfigError } from '../model/config.ts';
 import { readBuffer } from '../trainer.ts';
-import { Rng } from '../rng.ts';
+import { majorityRootShare, shuffledEpochs } from '../tree/sampling.ts';
 import { parseTreeModelConfig, type TreeModelConfig } from '../tree/config.ts';
 import { parseTrees, TreeParseError, type Tree } from '../tree/parse.ts';
 import { buildTreeBatch, TreeDataError, vocabulary, type Heads, type Vocab } from '../tree/trees.ts';
@@ -106,21 +106,7 @@ function openTreeSource(d: TreeDataset, seed: number, readText: (path: string) =
   const classes = d.classes ?? maxLabel + 1;
   if (maxLabel >= classes) throw new ConfigError('dataset.classes', `is ${classes}, but the trees hold label ${maxLabel}`);
   if (maxLabel < 0) throw new ConfigError('dataset.trees', 'no node carries a label');
-  const rng = new Rng(seed);
-  let order: number[] = [];
-  const next = (B: number) =>
-    Array.from({ length: B }, () => {
-      if (order.length === 0) {
-        order = train.map((_, i) => i);
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = rng.int(i + 1);
-          [order[i], order[j]] = [order[j], order[i]];
-        }
-      }
-      return train[order.pop()!];
-    });
-  const counts = new Array<number>(classes).fill(0);
-  for (const t of validation) if (t.label >= 0) counts[t.label]++;
+  const next = shuffledEpochs(train, seed);
   return {
     tokens,
     vocab: vocabulary(tokens),
@@ -129,7 +115,7 @@ function openTreeSource(d: TreeDataset, seed: number, readText: (path: string) =
     next,
     validation,
     maxTrainNodes: Math.max(...train.map(countNodes)),
-    majority: Math.max(...counts) / Math.max(1, counts.reduce((a, b) => a + b, 0)),
+    majority: majorityRootShare(validation, classes),
     describe: JSON.stringify({ trees: d.trees, validation: d.validation }),
     files: [[d.trees, train], [d.validation, validation]],
   };

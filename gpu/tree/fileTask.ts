@@ -3,7 +3,7 @@
 // order, epoch after epoch. The vocabulary is every token of the file, the classes 0 … the largest label. Pure: the
 // page checks an upload with it (the parser's errors name the line and column) and the worker trains on it.
 
-import { Rng } from '../rng.ts';
+import { majorityRootShare, shuffledEpochs } from './sampling.ts';
 import { parseTrees, TreeParseError, type Tree } from './parse.ts';
 import { vocabulary, TreeDataError } from './trees.ts';
 import { countNodes } from './evaluate.ts';
@@ -63,21 +63,7 @@ export function treeFileTask(text: string, seed = 0): TreeTask {
   if (trainLabels === 0) throw new TreeFileError('no node of the training trees (the first 90%) carries a label: write trees as (label left right), e.g. (3 (2 not) (4 good))');
   const classes = maxLabel + 1;
   if (classes > TREE_FILE_LIMITS.classes) throw new TreeFileError(`a node is labelled ${maxLabel}; labels are 0 … ${TREE_FILE_LIMITS.classes - 1}`);
-  const rng = new Rng(seed);
-  let order: number[] = [];
-  const next = (B: number) =>
-    Array.from({ length: B }, () => {
-      if (order.length === 0) {
-        order = train.map((_, i) => i);
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = rng.int(i + 1);
-          [order[i], order[j]] = [order[j], order[i]];
-        }
-      }
-      return train[order.pop()!];
-    });
-  const counts = new Array<number>(classes).fill(0);
-  for (const t of validation) if (t.label >= 0) counts[t.label]++;
+  const next = shuffledEpochs(train, seed);
   return {
     name: 'file',
     tokens,
@@ -86,7 +72,7 @@ export function treeFileTask(text: string, seed = 0): TreeTask {
     heads: 'all',
     next,
     validation,
-    majorityRootAccuracy: Math.max(...counts) / Math.max(1, counts.reduce((a, b) => a + b, 0)),
+    majorityRootAccuracy: majorityRootShare(validation, classes),
     maxTrainNodes: Math.max(...train.map(countNodes)),
   };
 }
