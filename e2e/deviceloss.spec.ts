@@ -3,11 +3,31 @@
 // navigation the page makes). On SwiftShader in headless Chromium the worker's GPUDevice is then lost
 // with reason 'unknown', as on a driver reset; the worker asks for a new device, rebuilds the session
 // from its last good checkpoint (weights and optimizer state of the last validation) and trains on.
+import type { Browser, Page } from '@playwright/test';
 import { api, boot, expect, mean, test, waitForSteps } from './fixtures.ts';
 
 /** Validation (and so the last good checkpoint) every 40 steps: the worker's default. */
 const VALIDATE_EVERY = 40;
 const TINY = { dataset: 'first-names', cell: 'gru', hidden: 16, seqLen: 16, tbptt: 16, batchSize: 8, lr: 0.01 } as const;
+
+/**
+ * Crashes the browser's GPU process while the page trains and waits for its notice: the step training
+ * resumed from, which must be a validation step (the last good checkpoint) no later than one validation
+ * past the steps seen before (`stepsBefore`) or when the crash was sent.
+ */
+async function crashGpuAndResume(page: Page, browser: Browser, stepsBefore: number): Promise<{ resumedAt: number; stepsAtCrash: number }> {
+  const cdp = await browser.newBrowserCDPSession();
+  await cdp.send('Browser.crashGpuProcess');
+  // Steps the page saw when the crash was sent (training runs on until the device is really gone).
+  const stepsAtCrash = (await api.losses(page)).length;
+  const notice = page.getByTestId('notice').locator('p');
+  await expect(notice).toContainText(/^The GPU device was lost \(.+\); training resumed from step \d+ on a new device, with the weights and optimizer state of that step\.$/, { timeout: 60_000 });
+  const resumedAt = Number(/from step (\d+)/.exec((await notice.textContent())!)![1]);
+  expect(resumedAt % VALIDATE_EVERY, `resumed at step ${resumedAt}`).toBe(0);
+  expect(resumedAt).toBeGreaterThanOrEqual(VALIDATE_EVERY);
+  expect(resumedAt).toBeLessThanOrEqual(Math.max(stepsBefore, stepsAtCrash) + VALIDATE_EVERY);
+  return { resumedAt, stepsAtCrash };
+}
 
 test('a lost GPU device: training resumes from the last good checkpoint, weights and optimizer restored', async ({ page, browser, request, pageErrors }, testInfo) => {
   await boot(page);
@@ -30,18 +50,7 @@ test('a lost GPU device: training resumes from the last good checkpoint, weights
       observer.disconnect();
     }).observe(document.body, { childList: true, subtree: true });
   });
-  const cdp = await browser.newBrowserCDPSession();
-  await cdp.send('Browser.crashGpuProcess');
-  // Steps the page saw when the crash was sent (training runs on until the device is really gone).
-  const stepsAtCrash = (await api.losses(page)).length;
-
-  const notice = page.getByTestId('notice').locator('p');
-  await expect(notice).toContainText(/^The GPU device was lost \(.+\); training resumed from step \d+ on a new device, with the weights and optimizer state of that step\.$/, { timeout: 60_000 });
-  const resumedAt = Number(/from step (\d+)/.exec((await notice.textContent())!)![1]);
-  // The last validation before the crash (which came after step stepsBefore, while training went on).
-  expect(resumedAt % VALIDATE_EVERY, `resumed at step ${resumedAt}`).toBe(0);
-  expect(resumedAt).toBeGreaterThanOrEqual(VALIDATE_EVERY);
-  expect(resumedAt).toBeLessThanOrEqual(Math.max(stepsBefore, stepsAtCrash) + VALIDATE_EVERY);
+  const { resumedAt } = await crashGpuAndResume(page, browser, stepsBefore);
 
   // The page went back to the checkpoint: step counter, loss curve and validations end at resumedAt.
   const atNotice = await page.evaluate(() => (window as unknown as Record<string, unknown>).__atNotice as { steps: number; losses: number; validation: number[] });
@@ -91,16 +100,7 @@ test('a lost GPU device while a Tree-LSTM trains: it resumes from the last valid
   await page.getByRole('button', { name: 'Train' }).click();
   await waitForSteps(page, VALIDATE_EVERY + 10);
   const before = await api.losses(page);
-  const cdp = await browser.newBrowserCDPSession();
-  await cdp.send('Browser.crashGpuProcess');
-  const stepsAtCrash = (await api.losses(page)).length;
-
-  const notice = page.getByTestId('notice').locator('p');
-  await expect(notice).toContainText(/^The GPU device was lost \(.+\); training resumed from step \d+ on a new device, with the weights and optimizer state of that step\.$/, { timeout: 60_000 });
-  const resumedAt = Number(/from step (\d+)/.exec((await notice.textContent())!)![1]);
-  expect(resumedAt % VALIDATE_EVERY, `resumed at step ${resumedAt}`).toBe(0);
-  expect(resumedAt).toBeGreaterThanOrEqual(VALIDATE_EVERY);
-  expect(resumedAt).toBeLessThanOrEqual(Math.max(before.length, stepsAtCrash) + VALIDATE_EVERY);
+  const { resumedAt, stepsAtCrash } = await crashGpuAndResume(page, browser, before.length);
 
   // Training goes on past where it was, with no error; the deeper-tree accuracy is measured again.
   await page.waitForFunction((n) => window.__rnnlab!.error !== null || window.__rnnlab!.losses.length >= n, Math.max(before.length, resumedAt) + VALIDATE_EVERY + 5, { timeout: 120_000 });

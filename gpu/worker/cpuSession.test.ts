@@ -2,6 +2,7 @@
 // messages as the GPU session (session.test.ts), and its steps checked against the float64
 // reference computed directly.
 import { describe, expect, it } from 'vitest';
+import { lossesOfSteps } from '../testing/metricsWindows.ts';
 import { splitSteps } from '../data/split.ts';
 import { sampleChars } from '../generate.ts';
 import { decodeOptimizerState } from '../io/checkpoint.ts';
@@ -199,11 +200,6 @@ describe('CpuSession', () => {
 
   it('a restored session trains on the batches that come next: the same losses as the run that went on', async () => {
     const config = charConfig({ cell: 'gru', tbptt: 4, optimizer: optimizer({ kind: 'adam', lr: 0.02, clip: 1 }) });
-    const lossesOf = (msgs: Of<'metrics'>[], from: number, n: number) => {
-      const out = new Float32Array(n).fill(NaN);
-      for (const m of msgs) m.losses.forEach((l, i) => { if (m.firstStep + i >= from && m.firstStep + i < from + n) out[m.firstStep + i - from] = l; });
-      return out;
-    };
     const a = open();
     await a.session.configure(config, false);
     await a.session.runSteps(6); // three batches of two chunks
@@ -213,9 +209,9 @@ describe('CpuSession', () => {
     const b = open();
     await b.session.handle({ type: 'loadCheckpoint', checkpoint: saved });
     await b.session.runSteps(4);
-    const went = lossesOf(a.of('metrics'), 6, 4);
+    const went = lossesOfSteps(a.of('metrics'), 6, 4);
     expect(went.every(Number.isFinite)).toBe(true);
-    expect(lossesOf(b.of('metrics'), 6, 4)).toEqual(went);
+    expect(lossesOfSteps(b.of('metrics'), 6, 4)).toEqual(went);
   });
 
   it('a saved checkpoint rebuilds the session in a new CpuSession: weights, optimizer state, step count', async () => {

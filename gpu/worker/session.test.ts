@@ -1,6 +1,7 @@
 // The training session in Node (Dawn), driven directly as the worker does: configure, train,
 // validate and heatmap, sampling, weights in and out, refusals, and the roll-back after divergence.
 import { describe, expect, it } from 'vitest';
+import { lossesOfSteps } from '../testing/metricsWindows.ts';
 import { useGpu } from '../testing/gpu.ts';
 import { sampleChars } from '../generate.ts';
 import { initParams } from '../model/params.ts';
@@ -260,11 +261,6 @@ describe('TrainingSession', () => {
   for (const tbptt of [16, 8])
     it(`a restored session trains on the batches that come next: the same losses as the run that went on (TBPTT ${tbptt} of 16)`, async () => {
       const config = charConfig({ cell: 'gru', tbptt, optimizer: optimizer({ kind: 'adam', lr: 0.01, clip: 1 }) });
-      const lossesOf = (msgs: Of<'metrics'>[], from: number, n: number) => {
-        const out = new Float32Array(n).fill(NaN);
-        for (const m of msgs) m.losses.forEach((l, i) => { if (m.firstStep + i >= from && m.firstStep + i < from + n) out[m.firstStep + i - from] = l; });
-        return out;
-      };
       const a = open();
       await a.session.configure(config, false);
       await a.session.runSteps(14); // a whole number of batches either way
@@ -274,9 +270,9 @@ describe('TrainingSession', () => {
       const b = open();
       await b.session.handle({ type: 'loadCheckpoint', checkpoint: saved });
       await b.session.runSteps(5);
-      const went = lossesOf(a.of('metrics'), 14, 5);
+      const went = lossesOfSteps(a.of('metrics'), 14, 5);
       expect(went.every(Number.isFinite)).toBe(true);
-      expect(lossesOf(b.of('metrics'), 14, 5)).toEqual(went);
+      expect(lossesOfSteps(b.of('metrics'), 14, 5)).toEqual(went);
       await Promise.all([a.session.dispose(), b.session.dispose()]);
     });
 
