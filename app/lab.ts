@@ -3,7 +3,6 @@
 
 import type { FromWorker } from '../gpu/worker/protocol.ts';
 import { datasetInfo, DEFAULT_DATASET, TREE_UPLOAD } from './config/datasets.ts';
-import { parseTreeFile, TREE_FILE_LIMITS } from '../gpu/tree/fileTask.ts';
 import { parseSettings, type FieldErrors, type FieldName, type Settings } from './config/schema.ts';
 import { keepsWeights, seriesValues, toWorkerConfig } from './config/sessionConfig.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -16,6 +15,7 @@ import { formFromDataset } from './store/settingsSlice.ts';
 import { checkTextBytes, formatBytes, MAX_UPLOAD_BYTES, minTextChars } from './upload/validateText.ts';
 import { TreeFeed } from './tree/treeFeed.ts';
 import { WorkerClient } from './worker/client.ts';
+import { readTreeFile } from './upload/readTreeFile.ts';
 import { saveWeights, weightsFileName } from './weightsFile.ts';
 
 /** Steps between automatic samples while a character model trains. */
@@ -261,19 +261,10 @@ export async function uploadText(file: File): Promise<void> {
  * success it becomes the dataset, with the tree file's defaults unless a tree dataset was chosen.
  */
 export async function uploadTrees(file: File): Promise<void> {
+  const check = await readTreeFile(file);
+  if (!check.ok) return void useStore.setState({ treeFileError: check.error });
+  const { text, trees } = check;
   const s = state();
-  let error: string | null = null;
-  let text = '';
-  let trees = 0;
-  if (file.size > TREE_FILE_LIMITS.bytes) error = `“${file.name}” is ${formatBytes(file.size)}; the limit is 5 MB.`;
-  else
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
-      trees = parseTreeFile(text).length;
-    } catch (e) {
-      error = `“${file.name}”: ${e instanceof TypeError ? 'not UTF-8 text' : e instanceof Error ? e.message : String(e)}.`;
-    }
-  if (error) return void useStore.setState({ treeFileError: error });
   const keepSettings = datasetInfo(s.form.dataset).kind === 'tree';
   useStore.setState({
     treeFile: { name: file.name, text, trees },

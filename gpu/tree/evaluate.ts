@@ -1,14 +1,14 @@
 // Validation of a tree model: trees packed into batches up to the trainer's node capacity, each
 // batch's loss and logits read back, accuracy counted on the roots and on every labelled node.
 
-import type { Tree } from './parse.ts';
+import { countNodes, type Tree } from './parse.ts';
 import { buildTreeBatch, headTargets, TreeDataError, type Vocab } from './trees.ts';
 import { argmaxRows, type TreeTrainer } from './trainer.ts';
 
+/** Counted by parse.ts; re-exported for the evaluators' callers. */
+export { countNodes };
+
 /** Nodes of a binary tree. */
-export function countNodes(t: Tree): number {
-  return 'token' in t ? 1 : 1 + countNodes(t.left) + countNodes(t.right);
-}
 
 /** Splits trees, in order, into groups of at most `capacity` nodes (and `maxTrees` trees). */
 export function packTrees(trees: readonly Tree[], capacity: number, maxTrees = Infinity): Tree[][] {

@@ -4,9 +4,8 @@
 // page checks an upload with it (the parser's errors name the line and column) and the worker trains on it.
 
 import { majorityRootShare, shuffledEpochs } from './sampling.ts';
-import { parseTrees, TreeParseError, type Tree } from './parse.ts';
+import { countNodes, parseTrees, TreeParseError, type Tree } from './parse.ts';
 import { vocabulary, TreeDataError } from './trees.ts';
-import { countNodes } from './evaluate.ts';
 import type { TreeTask } from './tasks.ts';
 
 /** Bounds of an uploaded tree file. */

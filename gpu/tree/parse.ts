@@ -279,3 +279,8 @@ export function writePtb(t: Tree, top = true): string {
 export function stripPositions(t: Tree): Tree {
   return isLeaf(t) ? { token: t.token, label: t.label } : { left: stripPositions(t.left), right: stripPositions(t.right), label: t.label };
 }
+
+/** Nodes of a tree, leaves included. */
+export function countNodes(t: Tree): number {
+  return 'token' in t ? 1 : 1 + countNodes(t.left) + countNodes(t.right);
+}
