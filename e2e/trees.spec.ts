@@ -206,5 +206,20 @@ test('trains on an uploaded file of labelled trees; a damaged file is refused wi
   const report = `tree file (300 phrases): loss ${first.toFixed(3)} → ${last.toFixed(3)}; root accuracy on the held-out 30: ${tree.accuracy.map((a) => `${a.step}: ${a.accuracy.toFixed(3)}`).join(', ')} (majority ${tree.majorityAccuracy.toFixed(3)})`;
   console.log(report);
   testInfo.annotations.push({ type: 'measured', description: report });
+
+  // The weights go out and back in: exported, reset away, imported again (the optimizer starts afresh).
+  const trained = await page.evaluate(() => window.__rnnlab!.weightsDigest());
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export .safetensors' }).click();
+  const exported = await readFile((await (await download).path())!);
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.waitForFunction(() => window.__rnnlab!.status === 'idle' && window.__rnnlab!.steps === 0, null, { timeout: 30_000 });
+  expect(await page.evaluate(() => window.__rnnlab!.weightsDigest())).not.toBe(trained);
+  await page.getByTestId('import-weights').setInputFiles({ name: 'phrases.safetensors', mimeType: 'application/octet-stream', buffer: exported });
+  await expect(page.getByTestId('notice')).toContainText('Loaded the weights of “phrases.safetensors”; the optimizer starts afresh.');
+  expect(await page.evaluate(() => window.__rnnlab!.weightsDigest()), 'the exported weights, back').toBe(trained);
+  await page.getByTestId('import-weights').setInputFiles({ name: 'garbage.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a safetensors file') });
+  await expect(page.getByTestId('import-error')).toContainText('Cannot load these weights');
+  expect(await page.evaluate(() => window.__rnnlab!.weightsDigest()), 'a refused file changes nothing').toBe(trained);
   expect(pageErrors).toEqual([]);
 });

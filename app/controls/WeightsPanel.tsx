@@ -6,10 +6,9 @@ import { useStore } from '../store/index.ts';
 export function WeightsPanel() {
   const phase = useStore((s) => s.phase);
   const importError = useStore((s) => s.importError);
-  // Tree sessions export their weights (the tree names: embedding, tree, head); they import none.
-  const tree = useStore((s) => s.treeModel !== null);
+  // Recurrent and tree models alike (a tree model's file: embedding, tree, head, with its vocabulary).
   const usable = phase === 'idle' || phase === 'paused' || phase === 'training';
-  const importable = usable && !tree;
+  const importable = usable;
   return (
     <section className="weights" aria-labelledby="weights-title">
       <h2 id="weights-title">Weights</h2>
@@ -17,7 +16,7 @@ export function WeightsPanel() {
         <button type="button" className="small" onClick={exportWeights} disabled={!usable}>
           Export .safetensors
         </button>
-        <label className={`button small${importable ? '' : ' disabled'}`} htmlFor="import-weights" title={tree ? 'Tree models cannot import weights here yet' : undefined}>
+        <label className={`button small${importable ? '' : ' disabled'}`} htmlFor="import-weights">
           Import…
         </label>
         <input

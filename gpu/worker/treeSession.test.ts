@@ -127,6 +127,39 @@ describe('TreeSession checkpoints', () => {
     await b.session.dispose();
   }, 120_000);
 
+  it('imports a weights file of its own model: the same weights, a fresh optimizer; another shape or vocabulary is refused', async () => {
+    const a = open();
+    await a.session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });
+    await a.session.runSteps(10);
+    await a.session.handle({ type: 'exportWeights' });
+    const file = a.of('weights')[0].bytes;
+    const want = await a.session.trainer!.readParams();
+    await a.session.dispose();
+
+    const b = open();
+    await b.session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });
+    await b.session.handle({ type: 'importWeights', bytes: file.slice(0) });
+    expect(b.of('error')).toEqual([]);
+    const got = await b.session.trainer!.readCheckpoint();
+    expect(got.params).toEqual(want);
+    expect(got.optimizer.step).toBe(0);
+    expect(got.optimizer.m.every((x) => x === 0)).toBe(true);
+    expect(b.of('validation')).toHaveLength(1); // the imported weights, measured at once
+    expect(b.of('status').at(-1)).toMatchObject({ status: 'idle', steps: 0 });
+
+    // Another hidden size, or the same sizes over another task's vocabulary: refused, weights unchanged.
+    const c = open();
+    await c.session.handle({ type: 'configure', config: config({ hidden: 9, batchSize: 8 }), keepWeights: false });
+    await c.session.handle({ type: 'importWeights', bytes: file.slice(0) });
+    expect(c.of('error').at(-1)!.message).toMatch(/^Cannot load these weights: .*shape/);
+    await b.session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8, task: 'negation', trainDepth: 3, validationDepth: 5 }), keepWeights: false });
+    const before = await b.session.trainer!.readParams();
+    await b.session.handle({ type: 'importWeights', bytes: file.slice(0) });
+    expect(b.of('error').at(-1)!.message).toMatch(/^Cannot load these weights: /);
+    expect(await b.session.trainer!.readParams()).toEqual(before);
+    await Promise.all([b.session.dispose(), c.session.dispose()]);
+  }, 120_000);
+
   it('a restored session trains on the trees that come next: the same losses as the run that went on', async () => {
     const a = open();
     await a.session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });

@@ -167,6 +167,7 @@ export class TreeSession extends SessionBase<Active> {
       case 'step': return this.runSteps(1);
       case 'reset': return this.reset();
       case 'exportWeights': return this.exportWeights();
+      case 'importWeights': return this.importWeights(msg.bytes);
       case 'saveCheckpoint': return this.saveCheckpoint();
       case 'loadCheckpoint': return void (await this.loadCheckpoint(msg.checkpoint));
       case 'init':
@@ -255,6 +256,32 @@ export class TreeSession extends SessionBase<Active> {
     const bytes = encodeTreeWeights(a.model, await a.trainer.readParams(), a.task.tokens);
     const buffer = bytes.slice().buffer;
     this.post({ type: 'weights', bytes: buffer }, [buffer]);
+  }
+
+  /**
+   * Loads a weights file of this model (same cell, sizes and vocabulary, as exportWeights writes it):
+   * the optimizer starts afresh, the step count goes on. A file that does not fit is refused with the
+   * reason and the weights stay as they were.
+   */
+  async importWeights(bytes: ArrayBuffer): Promise<void> {
+    const a = this.active;
+    if (!a) return void this.requireActive();
+    let params: Float32Array;
+    try {
+      const w = decodeTreeWeights(new Uint8Array(bytes), a.model);
+      if (w.tokens && w.tokens.join('\n') !== a.task.tokens.join('\n')) throw new Error('they were saved with another vocabulary (another task or tree file)');
+      params = w.params;
+    } catch (e) {
+      return this.error(`Cannot load these weights: ${errorText(e)}`, false);
+    }
+    const n = a.trainer.model.layout.total;
+    const fresh: OptimizerSnapshot = { step: 0, skippedTotal: 0, m: new Float32Array(n), v: new Float32Array(a.trainer.optimizer.kind === 'sgd' ? 0 : n) };
+    a.trainer.setParams(params);
+    a.trainer.setOptimizerState(fresh);
+    this.lastGood = { step: a.trainer.steps, params, optimizer: fresh };
+    if (this.status === 'training') return this.postStatus();
+    await this.validate();
+    this.postStatus();
   }
 
   /** Posts the whole session (settings, weights, optimizer state, step) for autosave; training goes on. */
