@@ -98,15 +98,21 @@ export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
  * Reads the heatmap canvas after the next animation frame, keeps its pixels in the page under `key`,
  * and returns how many distinct opaque colours it holds.
  */
-export async function snapshotHeatmap(page: Page, key: string): Promise<number> {
+/**
+ * Copies the heatmap canvas's pixels to window[key]; returns its number of distinct colours and the
+ * step of the frame drawn (from the caption the same draw wrote), read in one go so that a frame
+ * arriving meanwhile cannot be mistaken for the one copied.
+ */
+export async function snapshotHeatmap(page: Page, key: string): Promise<{ colours: number; step: number }> {
   return page.evaluate(async (key) => {
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="heatmap"]')!;
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    const caption = document.querySelector('.heatmap-caption span')!.textContent ?? '';
     (window as unknown as Record<string, Uint8ClampedArray>)[key] = data;
     const colours = new Set<number>();
     for (let i = 0; i < data.length; i += 4) if (data[i + 3] === 255) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-    return colours.size;
+    return { colours: colours.size, step: Number(/^step ([\d,]+)/.exec(caption)![1].replace(/,/g, '')) };
   }, key);
 }
 

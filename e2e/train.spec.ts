@@ -46,10 +46,11 @@ test('trains a small GRU on Moby Dick: the loss falls, the heatmap and samples u
   await waitForSteps(page, STEPS);
   // Heatmap frames come with each validation (every 40 steps), samples every 100 steps.
   await page.waitForFunction(() => (window.__rnnlab!.heatmap?.frames ?? 0) >= 2 && window.__rnnlab!.samples.length >= 1, null, { timeout: 60_000 });
-  const frameA = await page.evaluate(() => window.__rnnlab!.heatmap!.frames);
-  const coloursA = await snapshotHeatmap(page, 'heatA');
-  await page.waitForFunction((n) => window.__rnnlab!.heatmap!.frames > n, frameA, { timeout: 60_000 });
-  const coloursB = await snapshotHeatmap(page, 'heatB');
+  const { colours: coloursA, step: stepA } = await snapshotHeatmap(page, 'heatA');
+  // A frame of a later step (the weights have trained since) than the one copied.
+  await page.waitForFunction((s) => window.__rnnlab!.heatmap!.step > s, stepA, { timeout: 60_000 });
+  const { colours: coloursB, step: stepB } = await snapshotHeatmap(page, 'heatB');
+  expect(stepB, 'the second copy is of a later frame').toBeGreaterThan(stepA);
   const trainingEnd = await page.evaluate(() => performance.now());
 
   await expect(speedChart).not.toHaveClass(/is-empty/);
