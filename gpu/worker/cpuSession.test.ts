@@ -198,6 +198,17 @@ describe('CpuSession', () => {
     expect(other.last('error')!.message).toMatch(/shape/);
   });
 
+  it('a stop with nothing trained since the last validation does not validate the same weights again', async () => {
+    const { session, of } = open();
+    await session.configure(charConfig(), false);
+    await session.runSteps(20);
+    const before = of('validation').length;
+    await session.runSteps(0);
+    expect(of('validation')).toHaveLength(before);
+    await session.runSteps(1);
+    expect(of('validation').at(-1)!.step).toBe(21);
+  });
+
   it('a restored session trains on the batches that come next: the same losses as the run that went on', async () => {
     const config = charConfig({ cell: 'gru', tbptt: 4, optimizer: optimizer({ kind: 'adam', lr: 0.02, clip: 1 }) });
     const a = open();

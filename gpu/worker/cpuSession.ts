@@ -178,6 +178,7 @@ export class CpuSession extends SessionBase<Active> {
     }
     a.trainer.setParams(params);
     a.pending = []; // the carried state belongs to the old weights
+    this.validatedAt = -1;
     this.lastGood = a.trainer.checkpoint();
     if (this.status !== 'training') this.validate();
     this.postStatus();
@@ -274,7 +275,7 @@ export class CpuSession extends SessionBase<Active> {
     try {
       this.flushWindow(a);
       if (this.diverged) this.rollBack(a);
-      if (!this.quiet) this.validate();
+      if (!this.quiet && this.validatedAt !== this.active!.trainer.steps) this.validate();
     } catch (e) {
       this.error(`Training stopped: ${errorText(e)}`, false);
     }
@@ -323,6 +324,7 @@ export class CpuSession extends SessionBase<Active> {
     const { loss, channels, outputs } = trainer.evaluate(validationChunks(data), predictionKind(data) !== null);
     const step = trainer.steps;
     this.nextValidation = step + this.validateEvery;
+    this.validatedAt = step;
     this.post({ type: 'validation', step, loss });
     this.post({ type: 'heatmap', step, T: data.T, channels }, channels.map((c) => c.values.buffer));
     if (outputs) this.post({ type: 'prediction', step, prediction: buildPrediction(data, outputs) });
@@ -361,6 +363,7 @@ export class CpuSession extends SessionBase<Active> {
     const trainer = new CpuTrainer(data.model, config.optimizer, params ?? initParams(data.model, config.seed));
     this.active = { config, data, trainer, next: data.stream(), pending: [] };
     this.nextValidation = this.validateEvery;
+    this.validatedAt = -1;
     this.diverged = null;
     this.stepMs = 0;
     this.window.reset();

@@ -241,6 +241,19 @@ describe('TrainingSession', () => {
     }
   });
 
+  it('a stop with nothing trained since the last validation does not validate the same weights again', async () => {
+    const { session, of } = open();
+    await session.configure(charConfig(), false);
+    await session.runSteps(20); // ends with a validation at step 20
+    const before = of('validation').length;
+    await session.runSteps(0); // a loop that trains nothing, as a pause right after a periodic validation
+    expect(of('validation')).toHaveLength(before);
+    expect(of('heatmap').map((h) => h.step).filter((s) => s === 20)).toHaveLength(1);
+    await session.runSteps(1);
+    expect(of('validation').at(-1)!.step).toBe(21);
+    await session.dispose();
+  });
+
   it('a non-finite loss pauses, restores the last good weights and says so', async () => {
     const { session, msgs, last } = open();
     await session.configure(charConfig(), false);

@@ -247,6 +247,7 @@ export class TrainingSession extends SessionBase<Active> {
     a.trainer.setParams(params);
     a.trainer.setOptimizerState(freshOptimizer(a.trainer));
     a.pending = []; // the carried state belongs to the old weights
+    this.validatedAt = -1;
     this.lastGood = { step: a.trainer.steps, params, optimizer: null };
     if (this.status === 'training') return this.postStatus();
     await this.validate();
@@ -373,7 +374,7 @@ export class TrainingSession extends SessionBase<Active> {
       if (this.diverged) this.rollBack(a);
       // After a GPU error no validation: it would post numbers of a step that may not have run,
       // and keep its weights as the last good checkpoint. The last good one stays as it was.
-      if (!this.quiet && !gpuFailed) await this.validate();
+      if (!this.quiet && !gpuFailed && this.validatedAt !== trainer.steps) await this.validate();
     } catch (e) {
       if (!this.lost) this.error(`Training stopped: ${errorText(e)}`, false);
     }
@@ -463,6 +464,7 @@ export class TrainingSession extends SessionBase<Active> {
     const step = trainer.steps;
     const loss = total / Math.max(weight, 1);
     this.nextValidation = step + this.validateEvery;
+    this.validatedAt = step;
     this.post({ type: 'validation', step, loss });
     this.post({ type: 'heatmap', step, T: data.T, channels }, channels.map((c) => c.values.buffer));
     if (outputs) this.post({ type: 'prediction', step, prediction: buildPrediction(data, outputs) });
@@ -522,6 +524,7 @@ export class TrainingSession extends SessionBase<Active> {
       return null;
     }
     this.reported = 0;
+    this.validatedAt = -1;
     this.nextValidation = this.validateEvery;
     this.diverged = null;
     this.msPerStep = 0;

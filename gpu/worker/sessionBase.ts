@@ -13,6 +13,12 @@ export abstract class SessionBase<A extends { trainer: { steps: number } }> {
   protected wanted = false;
   /** A stop requested by configure/reset/dispose: no validation or status at the end of the loop. */
   protected quiet = false;
+  /**
+   * The step of the last validation, -1 when the weights changed since (a new model, an import): the
+   * stop at the end of a loop does not validate the same weights twice (a pause right after a
+   * periodic validation would post the same numbers and frame again).
+   */
+  protected validatedAt = -1;
   protected disposed = false;
 
   constructor(private readonly postMessage: Post) {}

@@ -160,6 +160,19 @@ describe('TreeSession checkpoints', () => {
     await Promise.all([b.session.dispose(), c.session.dispose()]);
   }, 120_000);
 
+  it('a stop with nothing trained since the last validation does not validate the same weights again', async () => {
+    const { session, of } = open();
+    await session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });
+    await session.runSteps(20);
+    expect(of('validation').map((v) => v.step)).toEqual([20]);
+    await session.runSteps(0);
+    expect(of('validation').map((v) => v.step)).toEqual([20]);
+    expect(of('tree').map((t) => t.step)).toEqual([20]);
+    await session.runSteps(1);
+    expect(of('validation').map((v) => v.step)).toEqual([20, 21]);
+    await session.dispose();
+  }, 120_000);
+
   it('a restored session trains on the trees that come next: the same losses as the run that went on', async () => {
     const a = open();
     await a.session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });

@@ -278,6 +278,7 @@ export class TreeSession extends SessionBase<Active> {
     const fresh: OptimizerSnapshot = { step: 0, skippedTotal: 0, m: new Float32Array(n), v: new Float32Array(a.trainer.optimizer.kind === 'sgd' ? 0 : n) };
     a.trainer.setParams(params);
     a.trainer.setOptimizerState(fresh);
+    this.validatedAt = -1;
     this.lastGood = { step: a.trainer.steps, params, optimizer: fresh };
     if (this.status === 'training') return this.postStatus();
     await this.validate();
@@ -385,6 +386,7 @@ export class TreeSession extends SessionBase<Active> {
       .slice(0, this.opts.drawn ?? 3)
       .map((x) => x.t);
     this.reported = 0;
+    this.validatedAt = -1;
     this.nextValidation = this.validateEvery;
     this.diverged = false;
     this.msPerStep = 0;
@@ -425,7 +427,7 @@ export class TreeSession extends SessionBase<Active> {
       await inFlight.drain();
       await trainer.flushMetrics();
       if (this.diverged) this.error('Training diverged (the loss is not finite). Reset, and try a lower learning rate or gradient clipping.', false);
-      else if (!this.quiet) await this.validate();
+      else if (!this.quiet && this.validatedAt !== trainer.steps) await this.validate();
     } catch (e) {
       if (!this.lost) this.error(`Training stopped: ${errorText(e)}`, false);
     }
@@ -467,6 +469,7 @@ export class TreeSession extends SessionBase<Active> {
     const step = trainer.steps;
     const ev = await evaluateTrees(trainer, task.validation, task.vocab);
     this.nextValidation = step + this.validateEvery;
+    this.validatedAt = step;
     this.post({ type: 'validation', step, loss: ev.loss, accuracy: ev.rootAccuracy });
     if (Number.isFinite(ev.loss)) {
       const cp = await trainer.readCheckpoint();
