@@ -3,7 +3,7 @@ import updateCode from '../../shaders/optimizer.wgsl?raw';
 import { packUniform, type GpuContext } from '../context.ts';
 import { encode, grid1d, prepare, type Dispatch } from './dispatch.ts';
 import type { OptimizerConfig } from '../optim/config.ts';
-import type { OptimizerSnapshot } from '../trainer.ts';
+import type { OptimizerSnapshot } from '../trainerCore.ts';
 
 const CHUNK = 1024;
 const KIND = { sgd: 0, adam: 1, adamw: 2 } as const;
