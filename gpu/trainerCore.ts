@@ -115,6 +115,12 @@ export abstract class TrainerCore<M extends FlatModel> {
     return { step, ...(await this.kernels.readWithParams(this.ctx, this.model.buffers.params)) };
   }
 
+  /** The state of an optimizer that has not stepped yet: zero moments, step 0. */
+  freshOptimizerState(): OptimizerSnapshot {
+    const n = this.model.layout.total;
+    return { step: 0, skippedTotal: 0, m: new Float32Array(n), v: new Float32Array(this.optimizer.kind === 'sgd' ? 0 : n) };
+  }
+
   /** Puts back the optimizer's moments and step count (Adam's bias corrections go on from there). */
   setOptimizerState(s: OptimizerSnapshot): void {
     this.kernels.writeState(this.ctx, s);

@@ -24,6 +24,7 @@ import { buildPrediction } from './prediction.ts';
 import { PredictionReadback } from './predictionReadback.ts';
 import type { CorpusName, SavedSession, SessionConfig, ToWorker } from './protocol.ts';
 import { configuredMessage, dispatch, divergenceMessage, errorText, importedParams, nextTask, realSteps, sameLayout, samplePrompt, validationChunks } from './sessionCommon.ts';
+import { restoreInto, snapshotOf, type GpuSnapshot, type LastGood } from './recovery.ts';
 
 export interface SessionOptions {
   /** The text of a bundled corpus (the worker entry fetches it; tests pass a string). */
@@ -37,23 +38,9 @@ export interface SessionOptions {
 }
 
 /** What the worker entry needs to rebuild a session on a new device: its last good checkpoint. */
-export interface SessionSnapshot {
-  config: SessionConfig;
-  /** The last good weights (CPU copy), null before the first checkpoint. */
-  params: Float32Array | null;
-  /** The optimizer state of the same step; null: a fresh optimizer (e.g. at step 0, or after an import). */
-  optimizer: OptimizerSnapshot | null;
-  step: number;
-  training: boolean;
-}
+export type SessionSnapshot = GpuSnapshot<SessionConfig>;
 
 
-interface Checkpoint {
-  step: number;
-  params: Float32Array;
-  /** null: a fresh optimizer. */
-  optimizer: OptimizerSnapshot | null;
-}
 
 interface Active {
   config: SessionConfig;
@@ -78,7 +65,7 @@ export class TrainingSession extends SessionBase<Active> {
   /** runSteps: the loop stops at this step count. */
   private stopAt = Infinity;
   private nextValidation = 0;
-  private lastGood: Checkpoint | null = null;
+  private lastGood: LastGood | null = null;
   /** The first step whose metrics were not relayed yet (windows can overlap after a pause). */
   private reported = 0;
   private windowStart = 0;
@@ -245,7 +232,7 @@ export class TrainingSession extends SessionBase<Active> {
       return this.error(`Cannot load these weights: ${errorText(e)}`, false);
     }
     a.trainer.setParams(params);
-    a.trainer.setOptimizerState(freshOptimizer(a.trainer));
+    a.trainer.setOptimizerState(a.trainer.freshOptimizerState());
     a.pending = []; // the carried state belongs to the old weights
     this.validatedAt = -1;
     this.lastGood = { step: a.trainer.steps, params, optimizer: null };
@@ -288,7 +275,7 @@ export class TrainingSession extends SessionBase<Active> {
     try {
       optimizer = decodeOptimizerState(new Uint8Array(c.optimizer), data.model, a.trainer.optimizer);
     } catch (e) {
-      optimizer = freshOptimizer(a.trainer);
+      optimizer = a.trainer.freshOptimizerState();
       this.error(`Restored the saved weights; the optimizer state could not be read (${errorText(e)}) and starts afresh.`, false);
     }
     a.trainer.setParams(params);
@@ -305,21 +292,15 @@ export class TrainingSession extends SessionBase<Active> {
   /** For the worker entry's device-loss recovery. */
   snapshot(): SessionSnapshot | null {
     if (!this.active) return null;
-    const cp = this.lastGood;
-    return { config: this.active.config, params: cp?.params ?? null, optimizer: cp?.optimizer ?? null, step: cp?.step ?? 0, training: this.status === 'training' };
+    return snapshotOf(this.active.config, this.lastGood, this.status === 'training');
   }
 
   /** Rebuilds a snapshot's session (on a new device): its config, its last good weights and optimizer state, its step count. */
   async restore(s: SessionSnapshot): Promise<boolean> {
     if (!(await this.configure(s.config, false, false))) return false;
     const a = this.active!;
-    if (s.params) {
-      a.trainer.setParams(s.params);
-      // The new trainer's optimizer state is fresh; a fresh one is what a null snapshot means.
-      if (s.optimizer) a.trainer.setOptimizerState(s.optimizer);
-      this.lastGood = { step: s.step, params: s.params, optimizer: s.optimizer };
-    }
-    a.trainer.steps = this.reported = s.step;
+    this.lastGood = restoreInto(a.trainer, s) ?? this.lastGood;
+    this.reported = s.step;
     a.next = streamAfter(a.data, s.step);
     this.nextValidation = s.step + this.validateEvery;
     this.setStatus('paused');
@@ -433,7 +414,7 @@ export class TrainingSession extends SessionBase<Active> {
     const cp = this.lastGood!;
     this.diverged = null;
     a.trainer.setParams(cp.params);
-    a.trainer.setOptimizerState(cp.optimizer ?? freshOptimizer(a.trainer));
+    a.trainer.setOptimizerState(cp.optimizer ?? a.trainer.freshOptimizerState());
     a.pending = []; // the carried state is not finite either
     this.error(divergenceMessage(d, cp.step, a.trainer.optimizer), false);
   }
@@ -546,10 +527,4 @@ export class TrainingSession extends SessionBase<Active> {
     if (this.opts.onDeviceLost) this.opts.onDeviceLost(reason);
     else this.error(`The GPU device was lost (${reason}).`, true);
   }
-
-}
-
-function freshOptimizer(trainer: Trainer): OptimizerSnapshot {
-  const n = trainer.model.layout.total;
-  return { step: 0, skippedTotal: 0, m: new Float32Array(n), v: new Float32Array(trainer.optimizer.kind === 'sgd' ? 0 : n) };
 }

@@ -12,7 +12,7 @@ import { SessionBase, type Post } from './sessionBase.ts';
 import type { GpuContext } from '../context.ts';
 import type { MetricsWindow } from '../readback.ts';
 import { InFlight } from '../throttle.ts';
-import { readBuffer, type OptimizerSnapshot } from '../trainer.ts';
+import { readBuffer } from '../trainer.ts';
 import type { Tree } from '../tree/parse.ts';
 import { treeTask, type TreeTask } from '../tree/tasks.ts';
 import { TREE_FILE_LIMITS, treeFileTask } from '../tree/fileTask.ts';
@@ -23,6 +23,7 @@ import { decodeTreeOptimizerState, decodeTreeWeights, encodeTreeOptimizerState, 
 import type { TreeModelConfig } from '../tree/config.ts';
 import { isTreeCheckpoint, isTreeConfig, TREE_SESSION_LIMITS, type SavedCheckpoint, type SessionConfig, type ToWorker, type TreeSessionConfig, type TreeView } from './protocol.ts';
 import { errorText, nextTask } from './sessionCommon.ts';
+import { restoreInto, snapshotOf, type GpuSnapshot, type LastGood } from './recovery.ts';
 
 
 export interface TreeSessionOptions {
@@ -37,14 +38,7 @@ export interface TreeSessionOptions {
 }
 
 /** What a device-loss recovery rebuilds a tree session from: the last good validation's state. */
-export interface TreeSnapshot {
-  config: TreeSessionConfig;
-  /** The weights at the last finite validation (CPU copy); null before it: fresh weights. */
-  params: Float32Array | null;
-  optimizer: OptimizerSnapshot | null;
-  step: number;
-  training: boolean;
-}
+export type TreeSnapshot = GpuSnapshot<TreeSessionConfig>;
 
 /** Class names of the built-in tasks. */
 const TASK_CLASSES: Record<'arithmetic' | 'negation', string[]> = {
@@ -120,7 +114,7 @@ export class TreeSession extends SessionBase<Active> {
   showConnectivity = false;
   checkpointPending = false;
   /** The state at the last finite validation: what a device-loss recovery goes back to. */
-  private lastGood: { step: number; params: Float32Array; optimizer: OptimizerSnapshot } | null = null;
+  private lastGood: LastGood | null = null;
   private lost = false;
 
   constructor(
@@ -274,8 +268,7 @@ export class TreeSession extends SessionBase<Active> {
     } catch (e) {
       return this.error(`Cannot load these weights: ${errorText(e)}`, false);
     }
-    const n = a.trainer.model.layout.total;
-    const fresh: OptimizerSnapshot = { step: 0, skippedTotal: 0, m: new Float32Array(n), v: new Float32Array(a.trainer.optimizer.kind === 'sgd' ? 0 : n) };
+    const fresh = a.trainer.freshOptimizerState();
     a.trainer.setParams(params);
     a.trainer.setOptimizerState(fresh);
     this.validatedAt = -1;
@@ -338,20 +331,15 @@ export class TreeSession extends SessionBase<Active> {
   /** For the worker entry's device-loss recovery: the config and the last good validation's state. */
   snapshot(): TreeSnapshot | null {
     if (!this.active) return null;
-    const cp = this.lastGood;
-    return { config: this.active.config, params: cp?.params ?? null, optimizer: cp?.optimizer ?? null, step: cp?.step ?? 0, training: this.status === 'training' };
+    return snapshotOf(this.active.config, this.lastGood, this.status === 'training');
   }
 
   /** Rebuilds a snapshot's session on a new device: its config, weights, optimizer state and step count; paused. */
   async restore(s: TreeSnapshot): Promise<boolean> {
     if (!(await this.configure(s.config, false, false))) return false;
     const a = this.active!;
-    if (s.params) {
-      a.trainer.setParams(s.params);
-      if (s.optimizer) a.trainer.setOptimizerState(s.optimizer);
-      if (s.optimizer) this.lastGood = { step: s.step, params: s.params, optimizer: s.optimizer };
-    }
-    a.trainer.steps = this.reported = s.step;
+    this.lastGood = restoreInto(a.trainer, s);
+    this.reported = s.step;
     skipTrees(a, s.step);
     this.nextValidation = s.step + this.validateEvery;
     this.setStatus('paused');
