@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CliError } from './errors.ts';
+import { MetricsLog } from './metricsLog.ts';
 import { parseBatchFile } from './batchFile.ts';
 import { modelForData, parseTrainConfig } from './trainConfig.ts';
 import { openDataSource } from './dataSource.ts';
@@ -197,7 +198,7 @@ async function train(argv: string[]): Promise<number> {
   const chunksPerBatch = tc.seqLen / tc.tbptt;
   const tokensPerStep = tc.tbptt * tc.batchSize;
   const saved = await withDevice(async (ctx) => {
-    let last = performance.now();
+    const log = new MetricsLog((ms) => ({ tokens_per_s: Math.round((tokensPerStep * 1000) / ms) }));
     inFile(o.config!, () => checkBufferLimits(cfg, tc.tbptt, tc.batchSize, ctx.limits, 'gpu', tc.seqLen));
     const trainer = new Trainer(ctx, {
       model: cfg,
@@ -207,17 +208,7 @@ async function train(argv: string[]): Promise<number> {
       seed: tc.seed,
       params,
       metricsEvery: tc.logEvery,
-      onMetrics: ({ firstStep, losses, gradNorms, skipped }) => {
-        const now = performance.now();
-        const ms = (now - last) / losses.length;
-        last = now;
-        const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
-        const skips = skipped.reduce((a, b) => a + b, 0);
-        console.log(JSON.stringify({
-          step: firstStep + losses.length, loss: losses[losses.length - 1], loss_mean: mean, grad_norm: gradNorms[gradNorms.length - 1],
-          ...(skips ? { skipped_steps: skips } : {}), ms_per_step: round(ms), tokens_per_s: Math.round((tokensPerStep * 1000) / ms),
-        }));
-      },
+      onMetrics: log.window,
     });
     if (optimizerState) {
       trainer.setOptimizerState(optimizerState);
@@ -264,7 +255,6 @@ async function train(argv: string[]): Promise<number> {
   return 0;
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
 
 /** The step count of an optimizer state file, read from its header alone (-1 when it has none). */
 function decodeStepOnly(path: string): number {

@@ -1,6 +1,7 @@
 // The CLI's tree mode: `rnnlab grad --tree` and `rnnlab train --tree` (see treeFiles.ts for the JSON).
 
 import { CliError } from './errors.ts';
+import { MetricsLog } from './metricsLog.ts';
 import { inFile, options, readBytes, readJson, withDevice, writeOutput } from './main.ts';
 import { parseTreeBatchFile, parseTreeTrainConfig, type TreeDataset } from './treeFiles.ts';
 import { ConfigError } from '../model/config.ts';
@@ -161,8 +162,13 @@ async function train(argv: string[]): Promise<number> {
   const largestValidation = Math.max(...data.validation.map(countNodes));
   const capacity = Math.max(tc.batchSize * data.maxTrainNodes, largestValidation);
   const saved = await withDevice(async (ctx) => {
-    let last = performance.now();
+    // Nodes trained since the last line: the throughput of tree batches of varying size.
     let nodesSinceLog = 0;
+    const log = new MetricsLog((ms, steps) => {
+      const rate = { nodes_per_s: Math.round((nodesSinceLog * 1000) / (ms * steps)) };
+      nodesSinceLog = 0;
+      return rate;
+    });
     const trainer = new TreeTrainer(ctx, {
       model: cfg,
       capacity,
@@ -170,18 +176,7 @@ async function train(argv: string[]): Promise<number> {
       seed: tc.seed,
       params,
       metricsEvery: tc.logEvery,
-      onMetrics: ({ firstStep, losses, gradNorms, skipped }) => {
-        const now = performance.now();
-        const ms = (now - last) / losses.length;
-        last = now;
-        const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
-        const skips = skipped.reduce((a, b) => a + b, 0);
-        console.log(JSON.stringify({
-          step: firstStep + losses.length, loss: losses[losses.length - 1], loss_mean: mean, grad_norm: gradNorms[gradNorms.length - 1],
-          ...(skips ? { skipped_steps: skips } : {}), ms_per_step: round(ms), nodes_per_s: Math.round((nodesSinceLog * 1000) / (ms * losses.length)),
-        }));
-        nodesSinceLog = 0;
-      },
+      onMetrics: log.window,
     });
     if (optimizerState) {
       trainer.setOptimizerState(optimizerState);
@@ -195,7 +190,7 @@ async function train(argv: string[]): Promise<number> {
       await trainer.flushMetrics();
       const e = await evaluateTrees(trainer, data.validation, data.vocab);
       console.log(JSON.stringify({ step: trainer.steps, val_loss: e.loss, val_root_accuracy: e.rootAccuracy, val_node_accuracy: e.nodeAccuracy, majority_root_accuracy: data.majority }));
-      last = performance.now();
+      log.restartClock();
     };
     while (trainer.steps < tc.steps) {
       const batch = buildTreeBatch(data.next(tc.batchSize), data.vocab, cfg.classes);
@@ -220,4 +215,3 @@ async function train(argv: string[]): Promise<number> {
   return 0;
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
