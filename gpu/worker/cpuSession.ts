@@ -52,7 +52,6 @@ const CPU_LIMIT = 1 << 30;
 export class CpuSession extends SessionBase<Active> {
   private queue: Promise<void> = Promise.resolve();
   /** runSteps: the loop stops at this step count. */
-  private stopAt = Infinity;
   private nextValidation = 0;
   private lastGood: CpuCheckpoint | null = null;
   /** The metrics of the steps not relayed yet (windows of 10 steps). */
@@ -100,42 +99,6 @@ export class CpuSession extends SessionBase<Active> {
     }
     await this.adopt(config, data, keepWeights, announce);
     return true;
-  }
-
-  /** Starts (or keeps) training until paused, or until the step count reaches `until`. */
-  async train(until = Infinity): Promise<void> {
-    if (!this.requireActive()) return;
-    if (this.loop && this.wanted) return void (this.stopAt = until); // already training: a new end
-    await this.loop; // winding down after a pause, or a runSteps
-    if (this.steps >= until) return this.postStatus();
-    this.stopAt = until;
-    this.start();
-  }
-
-  /** Also post the connectivity analysis at each validation (see gpu/analysis/connectivity.ts). */
-  showConnectivity = false;
-
-  /** Stops training; after the current slice: validation, heatmap and status 'paused'. */
-  async pause(): Promise<void> {
-    if (!this.loop) return this.postStatus();
-    this.wanted = false;
-    await this.loop;
-  }
-
-  /** One training step (one truncated-BPTT chunk), then paused. */
-  step(): Promise<void> {
-    return this.runSteps(1);
-  }
-
-  /** Trains `n` steps, then stops as a pause does. Resolves when stopped. */
-  async runSteps(n: number): Promise<void> {
-    if (!this.requireActive()) return;
-    this.wanted = false;
-    await this.loop;
-    this.stopAt = this.steps + n;
-    this.start();
-    await this.loop;
-    this.stopAt = Infinity;
   }
 
   /** Fresh weights and optimizer state, same config. */

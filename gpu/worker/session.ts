@@ -63,7 +63,6 @@ const METRICS_EVERY = 10;
 export class TrainingSession extends SessionBase<Active> {
   private queue: Promise<void> = Promise.resolve();
   /** runSteps: the loop stops at this step count. */
-  private stopAt = Infinity;
   private nextValidation = 0;
   private lastGood: LastGood | null = null;
   /** The first step whose metrics were not relayed yet (windows can overlap after a pause). */
@@ -146,42 +145,6 @@ export class TrainingSession extends SessionBase<Active> {
       this.postStatus();
     }
     return true;
-  }
-
-  /** Starts (or keeps) training until paused, or until the step count reaches `until`. */
-  async train(until = Infinity): Promise<void> {
-    if (!this.requireActive()) return;
-    if (this.loop && this.wanted) return void (this.stopAt = until); // already training: a new end
-    await this.loop; // winding down after a pause, or a runSteps
-    if (this.active!.trainer.steps >= until) return this.postStatus();
-    this.stopAt = until;
-    this.start();
-  }
-
-  /** Also post the connectivity analysis at each validation (see gpu/analysis/connectivity.ts). */
-  showConnectivity = false;
-
-  /** Stops training; once the queued steps finished: validation, heatmap and status 'paused'. */
-  async pause(): Promise<void> {
-    if (!this.loop) return this.postStatus();
-    this.wanted = false;
-    await this.loop;
-  }
-
-  /** One training step (one truncated-BPTT chunk), then paused. */
-  async step(): Promise<void> {
-    return this.runSteps(1);
-  }
-
-  /** Trains `n` steps, then stops as a pause does. Resolves when stopped. */
-  async runSteps(n: number): Promise<void> {
-    if (!this.requireActive()) return;
-    this.wanted = false;
-    await this.loop;
-    this.stopAt = this.active!.trainer.steps + n;
-    this.start();
-    await this.loop;
-    this.stopAt = Infinity;
   }
 
   /** Fresh weights and optimizer state, same config. */

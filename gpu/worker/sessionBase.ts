@@ -40,6 +40,44 @@ export abstract class SessionBase<A extends { trainer: { steps: number } }> {
     this.quiet = false;
   }
 
+  /** Also post the connectivity analysis at each validation (recurrent models; see gpu/analysis/connectivity.ts). */
+  showConnectivity = false;
+  /** Training stops by itself at this step count. */
+  protected stopAt = Infinity;
+
+  /** Starts (or keeps) training until paused, or until the step count reaches `until`. */
+  async train(until = Infinity): Promise<void> {
+    if (!this.requireActive()) return;
+    if (this.loop && this.wanted) return void (this.stopAt = until); // already training: a new end
+    await this.loop; // winding down after a pause, or a runSteps
+    if (this.active!.trainer.steps >= until) return this.postStatus();
+    this.stopAt = until;
+    this.start();
+  }
+
+  /** Stops training; once the queued steps finished: validation and status 'paused'. */
+  async pause(): Promise<void> {
+    if (!this.loop) return this.postStatus();
+    this.wanted = false;
+    await this.loop;
+  }
+
+  /** One training step (one truncated-BPTT chunk, or one batch of trees), then paused. */
+  step(): Promise<void> {
+    return this.runSteps(1);
+  }
+
+  /** Trains `n` steps, then stops as a pause does. Resolves when stopped. */
+  async runSteps(n: number): Promise<void> {
+    if (!this.requireActive()) return;
+    this.wanted = false;
+    await this.loop;
+    this.stopAt = this.active!.trainer.steps + n;
+    this.start();
+    await this.loop;
+    this.stopAt = Infinity;
+  }
+
   protected requireActive(): boolean {
     if (!this.active) this.error('No model yet: send a configuration first.', false);
     return this.active !== null;

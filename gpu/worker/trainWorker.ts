@@ -113,7 +113,7 @@ async function recover(reason: string): Promise<void> {
   const snapshots = old.map(([id, s]) => ({
     id, snapshot: s instanceof CpuSession ? null : s.snapshot(), connectivity: s.showConnectivity,
     // A checkpoint the page asked for was lost with the device: it is taken again from the restored session.
-    resave: (s as TrainingSession).checkpointPending,
+    resave: s instanceof CpuSession ? false : s.checkpointPending,
   }));
   for (const [, s] of old) void s.dispose(); // their device is gone: nothing to wait for
   const lost = `The GPU device was lost (${reason})`;

@@ -101,7 +101,6 @@ const sameTreeLayout = (a: TreeModelConfig, b: TreeModelConfig): boolean => (['c
 
 export class TreeSession extends SessionBase<Active> {
   private queue: Promise<void> = Promise.resolve();
-  private stopAt = Infinity;
   private nextValidation = 0;
   private reported = 0;
   private windowStart = 0;
@@ -110,8 +109,7 @@ export class TreeSession extends SessionBase<Active> {
   private diverged = false;
   private gens = 0;
   private readonly validateEvery: number;
-  /** For the worker entry (the recurrent sessions' flags). */
-  showConnectivity = false;
+  /** True from a saveCheckpoint until its checkpoint is posted: a recovery saves again from the new device. */
   checkpointPending = false;
   /** The state at the last finite validation: what a device-loss recovery goes back to. */
   private lastGood: LastGood | null = null;
@@ -206,31 +204,6 @@ export class TreeSession extends SessionBase<Active> {
     if (announce) this.post({ type: 'treeConfigured', paramCount, classes: classNames(config, task), hidden: config.hidden, majorityAccuracy: task.majorityRootAccuracy });
     this.postStatus();
     return true;
-  }
-
-  async train(until = Infinity): Promise<void> {
-    if (!this.requireActive()) return;
-    if (this.loop && this.wanted) return void (this.stopAt = until);
-    await this.loop;
-    if (this.active!.trainer.steps >= until) return this.postStatus();
-    this.stopAt = until;
-    this.start();
-  }
-
-  async pause(): Promise<void> {
-    if (!this.loop) return this.postStatus();
-    this.wanted = false;
-    await this.loop;
-  }
-
-  async runSteps(n: number): Promise<void> {
-    if (!this.requireActive()) return;
-    this.wanted = false;
-    await this.loop;
-    this.stopAt = this.active!.trainer.steps + n;
-    this.start();
-    await this.loop;
-    this.stopAt = Infinity;
   }
 
   async reset(): Promise<void> {
