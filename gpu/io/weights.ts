@@ -4,7 +4,7 @@
 
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type TensorF32 } from './safetensors.ts';
 import { parseModelConfig, type ModelConfig } from '../model/config.ts';
-import { paramLayout } from '../model/params.ts';
+import { paramLayout, type ParamLayout } from '../model/params.ts';
 
 export const CONFIG_KEY = 'rnnlab.config';
 export const VOCAB_KEY = 'rnnlab.vocab';
@@ -45,7 +45,17 @@ export function decodeWeights(bytes: Uint8Array, expected?: ModelConfig): Loaded
       throw new SafetensorsError(`__metadata__ "${CONFIG_KEY}" is not a valid model config: ${(e as Error).message}`);
     }
   }
-  const layout = paramLayout(cfg);
+  const params = paramsFromTensors(tensors, paramLayout(cfg));
+  return { cfg, params, metadata };
+}
+
+/**
+ * The flat parameters of `layout` from a file's tensors: every tensor there, none other, each of its
+ * shape and finite (SafetensorsError naming the tensor otherwise). Allocated only after the checks:
+ * every tensor is in the file at its full size, so a config (in the metadata, or the caller's) that
+ * names a huge model cannot make the reader allocate more than the file holds.
+ */
+export function paramsFromTensors(tensors: Map<string, TensorF32>, layout: ParamLayout): Float32Array {
   const missing = layout.specs.filter((s) => !tensors.has(s.name)).map((s) => s.name);
   if (missing.length) throw new SafetensorsError(`missing tensor${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   for (const name of tensors.keys())
@@ -53,13 +63,11 @@ export function decodeWeights(bytes: Uint8Array, expected?: ModelConfig): Loaded
   for (const spec of layout.specs) {
     const t = tensors.get(spec.name)!;
     if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i]))
-      throw new SafetensorsError(`tensor "${spec.name}" has shape [${t.shape}], the model needs [${spec.shape}]`);
+      throw new SafetensorsError(`tensor "${spec.name}" has shape [${t.shape}], the model needs [${spec.shape}]`, { tensor: spec.name });
     const bad = t.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new SafetensorsError(`tensor "${spec.name}" holds ${t.data[bad]} at element ${bad}: weights must be finite`);
+    if (bad >= 0) throw new SafetensorsError(`tensor "${spec.name}" holds ${t.data[bad]} at element ${bad}: weights must be finite`, { tensor: spec.name });
   }
-  // Allocated only now: every tensor is in the file at its full size, so a config in the metadata
-  // (or given by the caller) that names a huge model cannot make the reader allocate more than the file holds.
   const params = new Float32Array(layout.total);
   for (const spec of layout.specs) params.set(tensors.get(spec.name)!.data, spec.offset);
-  return { cfg, params, metadata };
+  return params;
 }

@@ -2,7 +2,8 @@
 import { describe, it, expect } from 'vitest';
 import { encodeTreeWeights, decodeTreeWeights } from './weights.ts';
 import { initTreeParams, treeParamLayout, type TreeModelConfig } from './config.ts';
-import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.ts';
+import { decodeSafetensors, encodeSafetensors, SafetensorsError } from '../io/safetensors.ts';
+import { checkParse, type ParserContract } from '../testing/fuzz.ts';
 import { encodeWeights } from '../io/weights.ts';
 import { parseModelConfig } from '../model/config.ts';
 import { initParams } from '../model/params.ts';
@@ -58,4 +59,17 @@ describe('tree weights', () => {
     expect(() => decodeTreeWeights(encodeWeights(rcfg, initParams(rcfg, 1)))).toThrow(/not a tree model's config/);
     expect(() => decodeTreeWeights(encodeSafetensors([['x', { shape: [1], data: new Float32Array(1) }]]))).toThrow(/model config must be given/);
   });
+
+  it('a small file whose stored config names a huge tree model is refused without allocating that model', () => {
+    const big = { kind: 'tree', cell: 'lstm', hidden: 1024, vocab: 65535, classes: 65535, heads: 'all' };
+    const file = encodeSafetensors([['head.bias', { shape: [1], data: new Float32Array(1) }]], { 'rnnlab.config': JSON.stringify(big) });
+    const contract: ParserContract<Uint8Array, unknown> = {
+      name: 'decodeTreeWeights', parse: (b) => decodeTreeWeights(b), throws: [SafetensorsError],
+      // The file's size in floats and a margin: the ~1.1 GB the config names must not be allocated.
+      maxAllocated: (b) => 64 * b.length + (1 << 20),
+    };
+    expect(() => decodeTreeWeights(file)).toThrow(/missing tensors embedding\.weight, tree\.weight, tree\.bias, head\.weight/);
+    expect(checkParse(contract, file)).toBeUndefined();
+  });
 });
+

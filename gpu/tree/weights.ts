@@ -7,6 +7,7 @@
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type TensorF32 } from '../io/safetensors.ts';
 import { treeConfigFromJson, treeParamLayout, type TreeModelConfig } from './config.ts';
 import { decodeLayoutOptimizerState, encodeLayoutOptimizerState } from '../io/checkpoint.ts';
+import { paramsFromTensors } from '../io/weights.ts';
 import type { OptimizerConfig } from '../optim/config.ts';
 import type { OptimizerSnapshot } from '../trainer.ts';
 
@@ -65,20 +66,7 @@ export function decodeTreeWeights(bytes: Uint8Array, expected?: TreeModelConfig)
       throw new SafetensorsError(`__metadata__ "${TREE_VOCAB_KEY}" must be a JSON list of tokens`);
     }
   }
-  const layout = treeParamLayout(cfg);
-  const params = new Float32Array(layout.total);
-  const missing = layout.specs.filter((s) => !tensors.has(s.name)).map((s) => s.name);
-  if (missing.length) throw new SafetensorsError(`missing tensor${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-  for (const name of tensors.keys())
-    if (!layout.byName.has(name)) throw new SafetensorsError(`unexpected tensor "${name}" (this model has ${layout.specs.map((s) => s.name).join(', ')})`);
-  for (const spec of layout.specs) {
-    const t = tensors.get(spec.name)!;
-    if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i]))
-      throw new SafetensorsError(`tensor "${spec.name}" has shape [${t.shape}], the model needs [${spec.shape}]`, { tensor: spec.name });
-    const bad = t.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new SafetensorsError(`tensor "${spec.name}" holds ${t.data[bad]} at element ${bad}: weights must be finite`, { tensor: spec.name });
-    params.set(t.data, spec.offset);
-  }
+  const params = paramsFromTensors(tensors, treeParamLayout(cfg));
   return { cfg, params, tokens, metadata };
 }
 
