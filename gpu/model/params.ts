@@ -35,6 +35,11 @@ export function paramLayout(cfg: ModelConfig): ParamLayout {
       [`rnn.bias_hh_l${l}`, [GH]],
     );
   shapes.push(['head.weight', [cfg.output, H]], ['head.bias', [cfg.output]]);
+  return layoutOf(shapes);
+}
+
+/** Tensors one after the other in a flat buffer, each starting on an ALIGN-float boundary. */
+export function layoutOf(shapes: readonly [string, number[]][]): ParamLayout {
   const specs: ParamSpec[] = [];
   let offset = 0;
   for (const [name, shape] of shapes) {

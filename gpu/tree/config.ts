@@ -16,7 +16,7 @@
 //   CrossEntropyLoss with ignore_index=-1).
 
 import { ConfigError, field, intIn, isObject, noUnknownKeys, oneOf } from '../model/config.ts';
-import type { ParamLayout, ParamSpec } from '../model/params.ts';
+import { layoutOf, type ParamLayout } from '../model/params.ts';
 import { Rng } from '../rng.ts';
 import type { Heads } from './trees.ts';
 
@@ -60,8 +60,6 @@ export function treeConfigFromJson(raw: unknown): TreeModelConfig {
   return parseTreeModelConfig(raw);
 }
 
-const ALIGN = 64;
-
 export function treeParamLayout(cfg: TreeModelConfig): ParamLayout {
   const H = cfg.hidden;
   const GH = treeGates(cfg.cell) * H;
@@ -72,14 +70,7 @@ export function treeParamLayout(cfg: TreeModelConfig): ParamLayout {
     ['head.weight', [cfg.classes, H]],
     ['head.bias', [cfg.classes]],
   ];
-  const specs: ParamSpec[] = [];
-  let offset = 0;
-  for (const [name, shape] of shapes) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    specs.push({ name, shape, offset, size });
-    offset += Math.ceil(size / ALIGN) * ALIGN;
-  }
-  return { specs, byName: new Map(specs.map((s) => [s.name, s])), total: offset };
+  return layoutOf(shapes);
 }
 
 /**
