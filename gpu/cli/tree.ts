@@ -6,11 +6,11 @@ import { inFile, options, readBytes, readJson, withDevice, writeOutput } from '.
 import { parseTreeBatchFile, parseTreeTrainConfig, type TreeDataset } from './treeFiles.ts';
 import { ConfigError } from '../model/config.ts';
 import { readBuffer } from '../trainer.ts';
-import { majorityRootShare, shuffledEpochs } from '../tree/sampling.ts';
+import { fixedTreeTask, scanTrees } from '../tree/sampling.ts';
 import { parseTreeModelConfig, type TreeModelConfig } from '../tree/config.ts';
 import { parseTrees, TreeParseError, type Tree } from '../tree/parse.ts';
-import { buildTreeBatch, TreeDataError, vocabulary, type Heads, type Vocab } from '../tree/trees.ts';
-import { treeTask } from '../tree/tasks.ts';
+import { buildTreeBatch, TreeDataError } from '../tree/trees.ts';
+import { treeTask, type TreeTask } from '../tree/tasks.ts';
 import { countNodes, evaluateTrees } from '../tree/evaluate.ts';
 import { TreeTrainer } from '../tree/trainer.ts';
 import { decodeTreeOptimizerState, decodeTreeWeights, encodeTreeOptimizerState, encodeTreeWeights } from '../tree/weights.ts';
@@ -59,16 +59,7 @@ async function grad(argv: string[]): Promise<number> {
 }
 
 /** Training trees, validation trees and what the model needs to know about them. */
-interface TreeSource {
-  tokens: string[];
-  vocab: Vocab;
-  classes: number;
-  heads: Heads;
-  next(B: number): Tree[];
-  validation: Tree[];
-  maxTrainNodes: number;
-  /** Root accuracy of always answering the most frequent validation root class. */
-  majority: number;
+interface TreeSource extends Omit<TreeTask, 'name'> {
   /** For the weights' metadata. */
   describe: string;
   /** File datasets: the trees of each file, by path, for checks that name them. */
@@ -78,7 +69,7 @@ interface TreeSource {
 function openTreeSource(d: TreeDataset, seed: number, readText: (path: string) => string): TreeSource {
   if ('task' in d) {
     const t = treeTask(d.task, d.options);
-    return { ...t, majority: t.majorityRootAccuracy, describe: JSON.stringify({ task: d.task, ...d.options }) };
+    return { ...t, describe: JSON.stringify({ task: d.task, ...d.options }) };
   }
   const read = (path: string) => {
     try {
@@ -90,33 +81,12 @@ function openTreeSource(d: TreeDataset, seed: number, readText: (path: string) =
   };
   const train = read(d.trees);
   const validation = read(d.validation);
-  const tokens: string[] = [];
-  const seen = new Set<string>();
-  let maxLabel = -1;
-  const walk = (t: Tree) => {
-    maxLabel = Math.max(maxLabel, t.label);
-    if ('token' in t) {
-      if (!seen.has(t.token)) tokens.push(t.token);
-      seen.add(t.token);
-    } else {
-      walk(t.left);
-      walk(t.right);
-    }
-  };
-  [...train, ...validation].forEach(walk);
+  const { tokens, maxLabel } = scanTrees([train, validation]);
   const classes = d.classes ?? maxLabel + 1;
   if (maxLabel >= classes) throw new ConfigError('dataset.classes', `is ${classes}, but the trees hold label ${maxLabel}`);
   if (maxLabel < 0) throw new ConfigError('dataset.trees', 'no node carries a label');
-  const next = shuffledEpochs(train, seed);
   return {
-    tokens,
-    vocab: vocabulary(tokens),
-    classes,
-    heads: 'all',
-    next,
-    validation,
-    maxTrainNodes: Math.max(...train.map(countNodes)),
-    majority: majorityRootShare(validation, classes),
+    ...fixedTreeTask(train, validation, tokens, classes, seed),
     describe: JSON.stringify({ trees: d.trees, validation: d.validation }),
     files: [[d.trees, train], [d.validation, validation]],
   };
@@ -189,7 +159,7 @@ async function train(argv: string[]): Promise<number> {
       await inFlight.drain();
       await trainer.flushMetrics();
       const e = await evaluateTrees(trainer, data.validation, data.vocab);
-      console.log(JSON.stringify({ step: trainer.steps, val_loss: e.loss, val_root_accuracy: e.rootAccuracy, val_node_accuracy: e.nodeAccuracy, majority_root_accuracy: data.majority }));
+      console.log(JSON.stringify({ step: trainer.steps, val_loss: e.loss, val_root_accuracy: e.rootAccuracy, val_node_accuracy: e.nodeAccuracy, majority_root_accuracy: data.majorityRootAccuracy }));
       log.restartClock();
     };
     while (trainer.steps < tc.steps) {

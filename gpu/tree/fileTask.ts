@@ -3,9 +3,9 @@
 // order, epoch after epoch. The vocabulary is every token of the file, the classes 0 … the largest label. Pure: the
 // page checks an upload with it (the parser's errors name the line and column) and the worker trains on it.
 
-import { majorityRootShare, shuffledEpochs } from './sampling.ts';
-import { countNodes, parseTrees, TreeParseError, type Tree } from './parse.ts';
-import { vocabulary, TreeDataError } from './trees.ts';
+import { fixedTreeTask, scanTrees } from './sampling.ts';
+import { parseTrees, TreeParseError, type Tree } from './parse.ts';
+import { TreeDataError } from './trees.ts';
 import type { TreeTask } from './tasks.ts';
 
 /** Bounds of an uploaded tree file. */
@@ -42,36 +42,9 @@ export function treeFileTask(text: string, seed = 0): TreeTask {
   const split = trees.length - validationCount(trees.length);
   const train = trees.slice(0, split);
   const validation = trees.slice(split);
-  const tokens: string[] = [];
-  const seen = new Set<string>();
-  let maxLabel = -1;
-  let trainLabels = 0;
-  const walk = (t: Tree, training: boolean) => {
-    maxLabel = Math.max(maxLabel, t.label);
-    if (training && t.label >= 0) trainLabels++;
-    if ('token' in t) {
-      if (!seen.has(t.token)) tokens.push(t.token);
-      seen.add(t.token);
-    } else {
-      walk(t.left, training);
-      walk(t.right, training);
-    }
-  };
-  train.forEach((t) => walk(t, true));
-  validation.forEach((t) => walk(t, false));
-  if (trainLabels === 0) throw new TreeFileError('no node of the training trees (the first 90%) carries a label: write trees as (label left right), e.g. (3 (2 not) (4 good))');
+  const { tokens, maxLabel, labelled } = scanTrees([train, validation]);
+  if (labelled[0] === 0) throw new TreeFileError('no node of the training trees (the first 90%) carries a label: write trees as (label left right), e.g. (3 (2 not) (4 good))');
   const classes = maxLabel + 1;
   if (classes > TREE_FILE_LIMITS.classes) throw new TreeFileError(`a node is labelled ${maxLabel}; labels are 0 … ${TREE_FILE_LIMITS.classes - 1}`);
-  const next = shuffledEpochs(train, seed);
-  return {
-    name: 'file',
-    tokens,
-    vocab: vocabulary(tokens),
-    classes,
-    heads: 'all',
-    next,
-    validation,
-    majorityRootAccuracy: majorityRootShare(validation, classes),
-    maxTrainNodes: Math.max(...train.map(countNodes)),
-  };
+  return { name: 'file', ...fixedTreeTask(train, validation, tokens, classes, seed) };
 }

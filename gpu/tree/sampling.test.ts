@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTrees } from './parse.ts';
-import { majorityRootShare, shuffledEpochs } from './sampling.ts';
+import { majorityRootShare, scanTrees, shuffledEpochs } from './sampling.ts';
 
 const trees = parseTrees('(0 a) (1 b) (1 c) (2 d) (_ e)', 'ptb');
 
@@ -19,5 +19,12 @@ describe('majorityRootShare', () => {
   it('is the share of the most frequent label among labelled roots', () => {
     expect(majorityRootShare(trees, 3)).toBe(2 / 4);
     expect(majorityRootShare([], 3)).toBe(0);
+  });
+});
+
+describe('scanTrees', () => {
+  it('tokens in first-seen order over the sets, the largest label, labelled nodes per set', () => {
+    const scan = scanTrees([parseTrees('(1 (0 not) (2 good))', 'ptb'), parseTrees('(_ (0 bad) (3 not))', 'ptb')]);
+    expect(scan).toEqual({ tokens: ['not', 'good', 'bad'], maxLabel: 3, labelled: [3, 2] });
   });
 });
