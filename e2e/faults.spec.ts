@@ -5,7 +5,7 @@
 // as Chrome does to background tabs), a reload while a save is being written, and the store cleared
 // between visits.
 import type { Page } from '@playwright/test';
-import { api, boot, expect, test, waitForSteps } from './fixtures.ts';
+import { api, boot, expect, test, trainTo, waitForSteps } from './fixtures.ts';
 
 declare global {
   interface Window {
@@ -16,14 +16,6 @@ declare global {
 }
 
 const TINY = { dataset: 'first-names', cell: 'rnn-tanh', hidden: 16, seqLen: 16, tbptt: 16, batchSize: 8, lr: 0.01 } as const;
-
-async function trainTo(page: Page, steps: number): Promise<number> {
-  await page.evaluate(() => window.__rnnlab!.train());
-  await waitForSteps(page, steps);
-  await page.evaluate(() => window.__rnnlab!.pause());
-  await page.waitForFunction(() => window.__rnnlab!.status === 'paused', null, { timeout: 30_000 });
-  return api.steps(page);
-}
 
 /** The stored record's step (null: none). */
 const storedStep = (page: Page) =>

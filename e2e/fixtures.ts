@@ -92,6 +92,15 @@ export async function waitForSteps(page: Page, n: number, timeout = 120_000): Pr
   expect(await api.error(page)).toBeNull();
 }
 
+/** Trains from where the page is until at least `steps` steps, pauses, and returns the step count then. */
+export async function trainTo(page: Page, steps: number): Promise<number> {
+  await page.evaluate(() => window.__rnnlab!.train());
+  await waitForSteps(page, steps);
+  await page.evaluate(() => window.__rnnlab!.pause());
+  await page.waitForFunction(() => window.__rnnlab!.status === 'paused', null, { timeout: 30_000 });
+  return api.steps(page);
+}
+
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**

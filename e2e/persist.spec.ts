@@ -4,7 +4,7 @@
 // worker refuses leaves the default settings and the record in place.
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { api, boot, expect, test, waitForSteps } from './fixtures.ts';
+import { api, boot, expect, test, trainTo, waitForSteps } from './fixtures.ts';
 
 declare global {
   interface Window {
@@ -15,14 +15,6 @@ declare global {
 
 const TINY = { dataset: 'first-names', cell: 'gru', hidden: 16, seqLen: 16, tbptt: 16, batchSize: 8 } as const;
 const QUOTA_MESSAGE = 'The browser refused to store the session: its storage quota for this site is full.';
-
-async function trainTo(page: Page, steps: number): Promise<number> {
-  await page.evaluate(() => window.__rnnlab!.train());
-  await waitForSteps(page, steps);
-  await page.evaluate(() => window.__rnnlab!.pause());
-  await page.waitForFunction(() => window.__rnnlab!.status === 'paused', null, { timeout: 30_000 });
-  return api.steps(page);
-}
 
 /** Reloads and waits for the restore to finish (a restored session is paused, not idle). */
 async function reloadRestored(page: Page): Promise<void> {
