@@ -1,7 +1,7 @@
 // The page's actions: what the buttons, the form and the test API do. It owns the worker client and
 // the metrics buffers; React components call these functions and read the store.
 
-import type { FromWorker } from '../gpu/worker/protocol.ts';
+import type { FromWorker } from '../gpu/session/protocol.ts';
 import { datasetInfo, DEFAULT_DATASET, TREE_UPLOAD } from './config/datasets.ts';
 import { parseSettings, type FieldErrors, type FieldName, type Settings } from './config/schema.ts';
 import { keepsWeights, seriesValues, toWorkerConfig } from './config/sessionConfig.ts';

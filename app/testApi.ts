@@ -2,7 +2,7 @@
 // page.evaluate; nothing in the app depends on it.
 
 import type { FormValues } from './config/schema.ts';
-import type { Prediction } from '../gpu/worker/protocol.ts';
+import type { Prediction } from '../gpu/session/protocol.ts';
 import * as lab from './lab.ts';
 import { useStore } from './store/index.ts';
 import { datasetInfo } from './config/datasets.ts';

@@ -1,6 +1,6 @@
 // The bench's model sizes (vocabulary V, hidden H, steps T, batch B), shared by Node and the browser.
 // One layer, one-hot character inputs, a softmax head over V, Adam: the model the peers build too.
-import type { Cell } from '../gpu/model/config.ts';
+import type { Cell } from '../gpu/recurrent/config.ts';
 
 export type Size = 'tiny' | 'small' | 'large';
 

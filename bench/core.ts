@@ -2,11 +2,11 @@
 // Steps are submitted back to back with two in flight, as the trainer runs them; the clock stops when
 // the GPU has finished the last one. Batch upload is inside the timed loop (it is part of a step).
 
-import type { GpuContext } from '../gpu/context.ts';
-import { parseModelConfig } from '../gpu/model/config.ts';
-import { Trainer } from '../gpu/trainer.ts';
+import type { GpuContext } from '../gpu/core/context.ts';
+import { parseModelConfig } from '../gpu/recurrent/config.ts';
+import { RecurrentTrainer } from '../gpu/recurrent/trainer.ts';
 import { randomBatch } from '../gpu/testing/randomBatch.ts';
-import { InFlight } from '../gpu/throttle.ts';
+import { InFlight } from '../gpu/core/throttle.ts';
 import type { BenchConfig } from './configs.ts';
 import { trainingStepFlops } from './flops.ts';
 
@@ -47,7 +47,7 @@ export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMsOr
   const model = parseModelConfig({ cell: config.cell, hidden: H, input: { kind: 'tokens', vocab: V } });
   const bytesBefore = ctx.bytes;
   const losses: number[] = [];
-  const trainer = new Trainer(ctx, { model, T, B, seed: 1, metricsEvery: 50, onMetrics: (w) => losses.push(...w.losses) });
+  const trainer = new RecurrentTrainer(ctx, { model, T, B, seed: 1, metricsEvery: 50, onMetrics: (w) => losses.push(...w.losses) });
   const batches = Array.from({ length: 4 }, (_, i) => randomBatch(model, T, B, i));
   // Warm-up: pipeline compilation and first-use costs stay out of the timing. A second warm-up
   // step only when the first was quick (a large model on a CPU adapter takes seconds per step).

@@ -1,8 +1,8 @@
 // The FLOP counter behind the bench's achieved GFLOP/s: a hand-counted case, the parameter count
 // against the engine's own layout, the products against the closed form, linearity in T and B.
 import { describe, expect, it } from 'vitest';
-import { paramLayout } from '../gpu/model/params.ts';
-import { parseModelConfig, GATES } from '../gpu/model/config.ts';
+import { paramLayout } from '../gpu/recurrent/params.ts';
+import { parseModelConfig, GATES } from '../gpu/recurrent/config.ts';
 import { paramCount, trainingStepFlops, type FlopSpec } from './flops.ts';
 import { CELLS } from './configs.ts';
 

@@ -10,7 +10,7 @@
 // - Pointwise work is nominal: 1 FLOP per add, multiply or nonlinearity (sigmoid, tanh and exp
 //   count as 1), with the per-unit constants below. It is small next to the products once H ≥ 32.
 // Everything but the optimizer is proportional to T·B, so FLOPs(T) = a + b·T exactly.
-import { GATES, type Cell } from '../gpu/model/config.ts';
+import { GATES, type Cell } from '../gpu/recurrent/config.ts';
 
 export interface FlopSpec {
   cell: Cell;

@@ -1,8 +1,8 @@
 // The device's best matrix-multiply rate as this engine can use it: gpu/kernels/gemm.ts on square
 // float32 products of growing size, each transpose variant the training step uses (plain, Bᵀ, Aᵀ). The
 // best rate over them is the yardstick for the trainer's achieved GFLOP/s.
-import type { GpuContext } from '../gpu/context.ts';
-import { encode } from '../gpu/kernels/dispatch.ts';
+import type { GpuContext } from '../gpu/core/context.ts';
+import { encode } from '../gpu/core/dispatch.ts';
 import { gemm } from '../gpu/kernels/gemm.ts';
 
 export interface GemmRate {

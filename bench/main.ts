@@ -106,7 +106,7 @@ const t0 = performance.now();
 const note = (m: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
 
 async function benchNode(f: Flags): Promise<{ run: Run; gemm: GemmPeak }> {
-  const { requestNodeDevice } = await import('../gpu/device.node.ts');
+  const { requestNodeDevice } = await import('../gpu/core/device.node.ts');
   const { benchTrainer } = await import('./core.ts');
   const { gemmPeak } = await import('./gemmPeak.ts');
   const ctx = await requestNodeDevice();

@@ -9,7 +9,7 @@
 //   peers=webgpu,wasm         TF.js backends; peerConfigs=… (default: configs)
 //   budget=60                 seconds per peer × config, setup and warm-up included
 //   Ts=32,64,128,256          T-scaling
-import { requestBrowserDevice } from '../gpu/device.ts';
+import { requestBrowserDevice } from '../gpu/core/device.ts';
 import { BENCH_CONFIGS, findConfig, tScalingConfigs, type BenchConfig } from './configs.ts';
 import { benchTrainer, type BenchOptions, type BenchResult } from './core.ts';
 import { gemmPeak, type GemmPeak } from './gemmPeak.ts';

@@ -4,7 +4,7 @@
 //   one-hot character inputs [B, T, V] and one-hot targets, 4 random batches cycled.
 // Differences from rnnlab's model, none of which changes the work much: TF.js's GRU is Keras'
 // reset_after=False variant (r applied before W_hh; the only one TF.js has, see
-// gpu/reference/tfjsModels.ts), one bias per layer instead of PyTorch's two, and the input
+// gpu/recurrent/tfjsModels.ts), one bias per layer instead of PyTorch's two, and the input
 // projection is a dense one-hot product. Recurrent activations are set to 'sigmoid' (TF.js's default
 // is 'hardSigmoid'); weights start ~ U(−1/√H, 1/√H) as PyTorch's (no orthogonal init: its QR is slow
 // at H = 512 and is setup, not training).
@@ -14,7 +14,7 @@
 // Used by bench/peerWorker.ts in the browser (webgpu and wasm backends) and by peers.test.ts in Node
 // (cpu backend). `tf` is passed in so this file does not choose a TF.js build.
 import type * as TF from '@tensorflow/tfjs';
-import { Rng } from '../gpu/rng.ts';
+import { Rng } from '../gpu/core/rng.ts';
 import type { BenchConfig } from './configs.ts';
 
 type Tf = typeof TF;

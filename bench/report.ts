@@ -1,6 +1,6 @@
 // The bench's Markdown: the comparison with the TF.js peers, every run of this trainer, time per step
 // against T with its least-squares line. Pure functions of the JSON report.
-import { GATES } from '../gpu/model/config.ts';
+import { GATES } from '../gpu/recurrent/config.ts';
 import type { BenchConfig } from './configs.ts';
 import type { BenchResult } from './core.ts';
 import type { GemmPeak } from './gemmPeak.ts';

@@ -1,5 +1,5 @@
 // The bench inside a dedicated Web Worker: the same gpu/ code, its own GPUDevice, no DOM.
-import { requestBrowserDevice } from '../gpu/device.ts';
+import { requestBrowserDevice } from '../gpu/core/device.ts';
 import type { BenchConfig } from './configs.ts';
 import { benchTrainer, type BenchOptions, type BenchResult } from './core.ts';
 

@@ -6,5 +6,5 @@ import { register as registerTsx } from 'tsx/esm/api';
 
 registerTsx();
 register('./raw-hooks.js', import.meta.url); // registered last, so it runs first for `?raw`
-const { main } = await import('../gpu/cli/main.ts');
+const { main } = await import('./cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

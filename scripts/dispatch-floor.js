@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Prints the per-dispatch floor of this machine's WebGPU device in Node (Dawn): gpu/perf/dispatchFloor.ts.
+// Prints the per-dispatch floor of this machine's WebGPU device in Node (Dawn): bench/dispatchFloor.ts.
 import { register } from 'node:module';
 import { register as registerTsx } from 'tsx/esm/api';
 
 registerTsx();
 register('../bin/raw-hooks.js', import.meta.url);
-const { requestNodeDevice } = await import('../gpu/device.node.ts');
-const { measureDispatchFloor } = await import('../gpu/perf/dispatchFloor.ts');
+const { requestNodeDevice } = await import('../gpu/core/device.node.ts');
+const { measureDispatchFloor } = await import('../bench/dispatchFloor.ts');
 const ctx = await requestNodeDevice();
 const keepAlive = setInterval(() => {}, 1000);
 try {

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// The cost of one shader operation on this machine's WebGPU device in Node (Dawn): gpu/perf/opCosts.ts.
+// The cost of one shader operation on this machine's WebGPU device in Node (Dawn): bench/opCosts.ts.
 // node scripts/op-costs.js   (on a machine without a GPU: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)
 import { register } from 'node:module';
 import { register as registerTsx } from 'tsx/esm/api';
 
 registerTsx();
 register('../bin/raw-hooks.js', import.meta.url);
-const { requestNodeDevice } = await import('../gpu/device.node.ts');
-const { measureOpCosts, predictGemm } = await import('../gpu/perf/opCosts.ts');
+const { requestNodeDevice } = await import('../gpu/core/device.node.ts');
+const { measureOpCosts, predictGemm } = await import('../bench/opCosts.ts');
 const ctx = await requestNodeDevice();
 const keepAlive = setInterval(() => {}, 1000);
 try {

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { mobyDick } from './corpus.js';
+import { mobyDick } from '../gpu/data/corpus.js';
 
 const require = createRequire(import.meta.url);
 

@@ -7,7 +7,7 @@
 // 12 weights and TB states for 12·TB multiply-adds. A unit's gates stay in one invocation, so the
 // update is fused after the loop. Rows and units past the edge are clamped (no branches in the loop)
 // and not stored. TB (4 or 8 rows; 16 ran no faster and took 3× as long to compile) and WG are
-// override constants chosen by gpu/kernels/cellStep.ts.
+// override constants chosen by gpu/recurrent/stepKernels.ts.
 // Stores the gates (r, z, n) and W_hn h + b_hn for the backward step. Past a row's length the state
 // is carried unchanged and the step's input is never read.
 

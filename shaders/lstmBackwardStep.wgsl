@@ -8,7 +8,7 @@
 // weights (a contiguous run of a W_hh row) and TB gradients for 16·TB multiply-adds (the former
 // 4 rows × 1 unit did 4 per 5 loads). It then owns those (row, unit) pairs in every buffer it writes.
 // Rows and units past the edge are clamped, not branched on. TB (4 or 8 rows; 16 ran no faster and
-// took 3× as long to compile) and WG are override constants chosen by gpu/kernels/cellStep.ts.
+// took 3× as long to compile) and WG are override constants chosen by gpu/recurrent/stepKernels.ts.
 
 override H: u32;
 override B: u32;

@@ -7,7 +7,7 @@
 // loads). A unit's four gates stay in one invocation, so the cell update is fused after the loop.
 // Rows and units past the edge are clamped (no branches in the loop) and not stored. TB (4 or 8
 // rows; 16 ran no faster and took 3× as long to compile) and WG are override constants chosen by
-// gpu/kernels/cellStep.ts.
+// gpu/recurrent/stepKernels.ts.
 // Past a row's length h and c are carried unchanged and the step's input is never read.
 
 override H: u32;

@@ -7,7 +7,7 @@
 // gemm.wgsl: invocation (u0, b0) sums units u0..u0+15 of rows b0..b0+TB-1 (per k: 16 weights, a
 // contiguous run of a W_hh row, and TB gradients for 16·TB multiply-adds). Rows and units past the
 // edge are clamped, not branched on. TB (4 or 8 rows; 16 ran no faster and took 3× as long to
-// compile) and WG are override constants chosen by gpu/kernels/cellStep.ts.
+// compile) and WG are override constants chosen by gpu/recurrent/stepKernels.ts.
 
 override H: u32;
 override B: u32;

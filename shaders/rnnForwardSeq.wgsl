@@ -1,6 +1,6 @@
 // The whole forward pass of an Elman RNN layer in one dispatch, for small layers where dispatch
 // overhead dominates the per-step path (rnnForwardStep.wgsl, one dispatch per time step). Same
-// math, same buffers, same results; gpu/kernels/cellStep.ts picks it only where it measured faster.
+// math, same buffers, same results; gpu/recurrent/stepKernels.ts picks it only where it measured faster.
 // Workgroup w owns batch rows w·R .. w·R+R-1 for all T steps; invocation u owns unit u of those rows.
 // h_{t-1} of the R rows sits in workgroup memory (double-buffered: written at step t, read at t+1),
 // so one barrier per step orders the steps; each W_hh element loaded feeds R rows.

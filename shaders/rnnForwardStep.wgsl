@@ -7,7 +7,7 @@
 // the edge are clamped onto the last one, so every load is in bounds without a branch (branches are
 // what CPU-emulated GPUs pay most for), and their results are dropped. TB (4 or 8 rows; 16 ran no
 // faster and took 3× as long to compile) and WG are override constants chosen by
-// gpu/kernels/cellStep.ts.
+// gpu/recurrent/stepKernels.ts.
 // Ragged batches: at steps past a row's length the state is carried unchanged (packed-sequence
 // semantics), and that step's input is never read.
 

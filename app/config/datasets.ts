@@ -1,7 +1,7 @@
 // The datasets the page offers, with the settings each starts from. A dataset's defaults are chosen so
 // that a first press of Train learns something visible within a minute on a laptop GPU.
 
-import type { CorpusName, TaskName } from '../../gpu/worker/protocol.ts';
+import type { CorpusName, TaskName } from '../../gpu/session/protocol.ts';
 import type { FormValues } from './schema.ts';
 
 /** Recursive networks over trees (gpu/tree/): these datasets train a TreeSession, with a tree cell. */

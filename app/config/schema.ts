@@ -3,8 +3,8 @@
 // message can be shown next to its input.
 
 import { z } from 'zod';
-import { MODEL_LIMITS } from '../../gpu/model/config.ts';
-import { TREE_SESSION_LIMITS } from '../../gpu/worker/protocol.ts';
+import { MODEL_LIMITS } from '../../gpu/recurrent/config.ts';
+import { TREE_SESSION_LIMITS } from '../../gpu/session/protocol.ts';
 import { datasetInfo, isTreeDataset, TREE_CELLS, TREE_DATASETS, TREE_UPLOAD, type DatasetId, type TreeCellChoice } from './datasets.ts';
 import { minTextChars } from '../upload/validateText.ts';
 import { minSeriesLength } from '../../gpu/data/series.ts';

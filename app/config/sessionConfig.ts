@@ -1,7 +1,7 @@
 // From validated settings to the worker's SessionConfig, and which changes keep the trained weights.
 
-import { optimizer } from '../../gpu/optim/config.ts';
-import type { DatasetChoice, SessionConfig, TreeSessionConfig } from '../../gpu/worker/protocol.ts';
+import { optimizer } from '../../gpu/optimizer/config.ts';
+import type { DatasetChoice, SessionConfig, TreeSessionConfig } from '../../gpu/session/protocol.ts';
 import { isTreeDataset, TREE_UPLOAD } from './datasets.ts';
 import type { CsvTable } from '../upload/validateCsv.ts';
 import type { Settings } from './schema.ts';

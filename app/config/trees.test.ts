@@ -1,8 +1,8 @@
 // The tree datasets in the settings form: their defaults, the checks of a tree cell and depths, the
 // worker config they make, and a stored tree session back to the form (autosave's restore).
 import { describe, expect, it } from 'vitest';
-import type { SavedTreeSession, TreeSessionConfig } from '../../gpu/worker/protocol.ts';
-import { treeConfigProblem } from '../../gpu/worker/treeSession.ts';
+import type { SavedTreeSession, TreeSessionConfig } from '../../gpu/session/protocol.ts';
+import { treeConfigProblem } from '../../gpu/session/treeSession.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { parseCell } from '../notebook/cellConfig.ts';
 import { formFromConfig } from '../persist/formFromConfig.ts';

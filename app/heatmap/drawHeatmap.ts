@@ -2,7 +2,7 @@
 // channel's largest magnitude, with unit numbers on the left and the step labels underneath.
 // The cells are written once into a T × units image and scaled up without smoothing.
 
-import type { HeatmapChannel } from '../../gpu/worker/protocol.ts';
+import type { HeatmapChannel } from '../../gpu/session/protocol.ts';
 import { putColor } from './colormap.ts';
 import { layout, type Layout } from './layout.ts';
 

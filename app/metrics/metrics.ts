@@ -2,7 +2,7 @@
 // points and the latest heatmap frame. The worker client writes here; charts and the heatmap
 // subscribe to the signals and redraw on their own schedule (onFrame).
 
-import type { FromWorker, HeatmapChannel, Prediction } from '../../gpu/worker/protocol.ts';
+import type { FromWorker, HeatmapChannel, Prediction } from '../../gpu/session/protocol.ts';
 import { Signal } from './signal.ts';
 import { StepSeries } from './stepSeries.ts';
 

@@ -6,7 +6,7 @@ import { useMemo } from 'react';
 import type uPlot from 'uplot';
 import { axis, COLORS, fmt } from '../charts/theme.ts';
 import { UPlotChart, type ChartSpec } from '../charts/UPlotChart.tsx';
-import type { Connectivity } from '../../gpu/worker/protocol.ts';
+import type { Connectivity } from '../../gpu/session/protocol.ts';
 import type { CellLab } from './cellLab.ts';
 
 /** Mean norm at each distance k = t − s (k = 0 … maxK) over the output steps that reach that far. */

@@ -4,8 +4,8 @@
 
 import { DATASETS, datasetInfo, TREE_CELLS, TREE_DATASETS, type DatasetId, type TreeDatasetId } from '../config/datasets.ts';
 import { OPTIMIZERS, parseSettings, type FieldName, type FormValues, type Settings } from '../config/schema.ts';
-import { optimizer, type OptimizerKind } from '../../gpu/optim/config.ts';
-import { TREE_SESSION_LIMITS, type TreeSessionConfig } from '../../gpu/worker/protocol.ts';
+import { optimizer, type OptimizerKind } from '../../gpu/optimizer/config.ts';
+import { TREE_SESSION_LIMITS, type TreeSessionConfig } from '../../gpu/session/protocol.ts';
 
 /** What a cell shows besides its controls. */
 export const VIEWS = ['loss', 'heatmap', 'samples', 'prediction', 'gradnorm', 'connectivity', 'tree'] as const;

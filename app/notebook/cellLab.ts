@@ -4,7 +4,7 @@
 // the spec's step budget and pauses (Train again adds another budget).
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Connectivity, FromWorker } from '../../gpu/worker/protocol.ts';
+import type { Connectivity, FromWorker } from '../../gpu/session/protocol.ts';
 import { TreeFeed } from '../tree/treeFeed.ts';
 import { toSessionConfig } from '../config/sessionConfig.ts';
 import { Metrics } from '../metrics/metrics.ts';

@@ -2,7 +2,7 @@
 // imported, and when the page is hidden (best effort: the page may be gone before the worker answers).
 // A failed write leaves the previous save in place (one IndexedDB transaction); the store says why.
 
-import type { SavedCheckpoint } from '../../gpu/worker/protocol.ts';
+import type { SavedCheckpoint } from '../../gpu/session/protocol.ts';
 import { useStore, type Store } from '../store/index.ts';
 import { SaveScheduler } from './saveScheduler.ts';
 import { saveSession, type StoredSession } from './sessionStore.ts';

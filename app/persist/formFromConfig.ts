@@ -2,7 +2,7 @@
 // restored session shows the settings it was trained with (an uploaded text comes back as the upload,
 // a CSV column as a one-column CSV: the config keeps only the column that was trained on).
 
-import { isTreeConfig, type SessionConfig, type TreeSessionConfig } from '../../gpu/worker/protocol.ts';
+import { isTreeConfig, type SessionConfig, type TreeSessionConfig } from '../../gpu/session/protocol.ts';
 import { DATASETS, datasetInfo, type DatasetId } from '../config/datasets.ts';
 import type { CellChoice, FormValues } from '../config/schema.ts';
 import type { UploadedSeries, UploadedText, UploadedTrees } from '../config/sessionConfig.ts';

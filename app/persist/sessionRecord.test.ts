@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SavedSession } from '../../gpu/worker/protocol.ts';
+import type { SavedSession } from '../../gpu/session/protocol.ts';
 import { parseSettings } from '../config/schema.ts';
 import { toSessionConfig } from '../config/sessionConfig.ts';
 import { Metrics } from '../metrics/metrics.ts';

@@ -1,7 +1,7 @@
 // Between the page's live session and the stored record: what a save keeps of the curves, what a
 // restore puts back, and whether a record's settings can be shown in the form at all.
 
-import type { SavedCheckpoint } from '../../gpu/worker/protocol.ts';
+import type { SavedCheckpoint } from '../../gpu/session/protocol.ts';
 import { parseSettings, type FormValues, type Settings } from '../config/schema.ts';
 import { seriesValues, type UploadedSeries, type UploadedText, type UploadedTrees } from '../config/sessionConfig.ts';
 import type { Metrics } from '../metrics/metrics.ts';

@@ -2,7 +2,7 @@
 // durability, so a failed or interrupted write leaves the previous save intact (IndexedDB commits a
 // transaction whole or not at all). A quota error is reported as such, so the page can offer a download.
 
-import type { SavedCheckpoint } from '../../gpu/worker/protocol.ts';
+import type { SavedCheckpoint } from '../../gpu/session/protocol.ts';
 
 const DB = 'rnnlab';
 const STORE = 'sessions';

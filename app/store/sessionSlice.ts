@@ -1,8 +1,8 @@
 // The training session as the worker reports it: device, model, status, steps, banners.
 
 import type { StateCreator } from 'zustand';
-import type { ModelConfig } from '../../gpu/model/config.ts';
-import type { SessionStatus } from '../../gpu/worker/protocol.ts';
+import type { ModelConfig } from '../../gpu/recurrent/config.ts';
+import type { SessionStatus } from '../../gpu/session/protocol.ts';
 import type { TreeModelInfo } from '../tree/treeFeed.ts';
 import type { Store } from './index.ts';
 

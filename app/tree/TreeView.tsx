@@ -4,7 +4,7 @@
 // under the leaves, predicted and true labels on hover. Redrawn only when a new message arrives.
 
 import { memo, useId, useMemo, useState, useSyncExternalStore } from 'react';
-import type { TreeSessionConfig, TreeView as TreeData } from '../../gpu/worker/protocol.ts';
+import type { TreeSessionConfig, TreeView as TreeData } from '../../gpu/session/protocol.ts';
 import type { TreeFeed } from './treeFeed.ts';
 import { diverging, layoutTree } from './treeLayout.ts';
 import './tree.css';

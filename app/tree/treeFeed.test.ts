@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FromWorker } from '../../gpu/worker/protocol.ts';
+import type { FromWorker } from '../../gpu/session/protocol.ts';
 import { TreeFeed } from './treeFeed.ts';
 
 const configured: FromWorker = { type: 'treeConfigured', paramCount: 100, classes: ['a', 'b'], hidden: 4, majorityAccuracy: 0.5 };

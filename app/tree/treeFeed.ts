@@ -3,7 +3,7 @@
 // trees at each validation, and the model's class names with the majority-class baseline. The app's
 // session and each notebook tree cell keep one; TreeView and the accuracy chart subscribe to `changed`.
 
-import type { FromWorker } from '../../gpu/worker/protocol.ts';
+import type { FromWorker } from '../../gpu/session/protocol.ts';
 import { Signal } from '../metrics/signal.ts';
 
 export type TreeMessage = Extract<FromWorker, { type: 'tree' }>;

@@ -1,6 +1,6 @@
 // The tidy layout and colours of a tree cell's drawing (TreeView.tsx), kept free of React for tests.
 
-import type { TreeView as TreeData } from '../../gpu/worker/protocol.ts';
+import type { TreeView as TreeData } from '../../gpu/session/protocol.ts';
 
 export interface PlacedNode {
   x: number;

@@ -2,7 +2,7 @@
 // reply — state the page renders goes to the store, per-step data to the metrics buffers (outside
 // React). Handling a message is a few assignments, so the main thread stays free while training.
 
-import type { FromWorker, ToWorker } from '../../gpu/worker/protocol.ts';
+import type { FromWorker, ToWorker } from '../../gpu/session/protocol.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { useStore } from '../store/index.ts';
 
@@ -103,5 +103,5 @@ export class WorkerClient {
 }
 
 function defaultWorker(): Worker {
-  return new Worker(new URL('../../gpu/worker/trainWorker.ts', import.meta.url), { type: 'module', name: 'rnnlab-train' });
+  return new Worker(new URL('../../gpu/session/trainWorker.ts', import.meta.url), { type: 'module', name: 'rnnlab-train' });
 }

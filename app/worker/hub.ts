@@ -3,7 +3,7 @@
 // it. Device messages (the adapter, or why there is none) concern every session and reach all of
 // them, including sessions opened later. One worker means one GPUDevice for the whole page.
 
-import type { FromWorker, ToWorker } from '../../gpu/worker/protocol.ts';
+import type { FromWorker, ToWorker } from '../../gpu/session/protocol.ts';
 
 type DeviceMessage = Extract<FromWorker, { type: 'device' | 'deviceError' }>;
 type Handler = (message: FromWorker) => void;
@@ -99,5 +99,5 @@ export class WorkerHub {
 }
 
 function defaultWorker(): Worker {
-  return new Worker(new URL('../../gpu/worker/trainWorker.ts', import.meta.url), { type: 'module', name: 'rnnlab-notebook' });
+  return new Worker(new URL('../../gpu/session/trainWorker.ts', import.meta.url), { type: 'module', name: 'rnnlab-notebook' });
 }

@@ -1,6 +1,13 @@
 // A training batch in the layout the kernels use: time-major, row r = t * B + b.
 // Users write batch-first (x[b][t], as PyTorch's batch_first=True); `fromBatchFirst` converts.
 
+/**
+ * How a batch's targets are scored. Per step: 'ce' softmax cross-entropy, 'mse' squared error
+ * (PyTorch's MSELoss, mean over steps and outputs). Per sequence, on its final state: 'class'
+ * cross-entropy, 'regress' squared error.
+ */
+export type Loss = 'ce' | 'mse' | 'class' | 'regress';
+
 export interface Batch {
   T: number;
   B: number;

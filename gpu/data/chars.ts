@@ -1,7 +1,7 @@
 // Character-level language-model data: a vocabulary of the characters in a text, and a sampler
 // of random windows (x = text[s..s+T), y = text[s+1..s+T+1)) as time-major batches.
 
-import { Rng } from '../rng.ts';
+import { Rng } from '../core/rng.ts';
 import type { Batch } from './batch.ts';
 
 export class CharVocab {

@@ -7,12 +7,12 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { checkParse, fuzzParams, fuzzTimeout, mutatedBytes, mutatedJson, type ParserContract } from '../testing/fuzz.ts';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Decoded, type TensorF32 } from './safetensors.ts';
-import { CONFIG_KEY, decodeWeights, encodeWeights, type LoadedWeights } from './weights.ts';
-import { decodeOptimizerState, encodeOptimizerState } from './checkpoint.ts';
-import { parseModelConfig, type ModelConfig } from '../model/config.ts';
-import { paramLayout } from '../model/params.ts';
-import { optimizer, type OptimizerConfig } from '../optim/config.ts';
-import type { OptimizerSnapshot } from '../trainer.ts';
+import { CONFIG_KEY, decodeWeights, encodeWeights, type LoadedWeights } from '../recurrent/weights.ts';
+import { decodeOptimizerState, encodeOptimizerState } from '../recurrent/weights.ts';
+import { parseModelConfig, type ModelConfig } from '../recurrent/config.ts';
+import { paramLayout } from '../recurrent/params.ts';
+import { optimizer, type OptimizerConfig } from '../optimizer/config.ts';
+import type { OptimizerSnapshot } from '../optimizer/state.ts';
 
 const DTYPE_BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1, U16: 2, U32: 4, U64: 8, F8_E4M3: 1, F8_E5M2: 1 };
 

@@ -3,10 +3,10 @@
 import { describe, it, expect } from 'vitest';
 import { useGpu } from '../testing/gpu.ts';
 import { gemm, gemmTiling } from './gemm.ts';
-import { encode } from './dispatch.ts';
-import { readBuffer } from '../trainer.ts';
+import { encode } from '../core/dispatch.ts';
+import { readBuffer } from '../core/readBuffer.ts';
 import { relativeError } from '../testing/compare.ts';
-import { Rng } from '../rng.ts';
+import { Rng } from '../core/rng.ts';
 
 const gpu = useGpu();
 

@@ -1,6 +1,6 @@
 import code from '../../shaders/gemm.wgsl?raw';
-import { packUniform, type GpuContext } from '../context.ts';
-import { grid1d, prepare, type Dispatch } from './dispatch.ts';
+import { packUniform, type GpuContext } from '../core/context.ts';
+import { grid1d, prepare, type Dispatch } from '../core/dispatch.ts';
 
 /** An operand: a buffer and the float offset where the matrix starts in it. */
 export interface Operand {

@@ -1,6 +1,6 @@
 import code from '../../shaders/sumRows.wgsl?raw';
-import { packUniform, type GpuContext } from '../context.ts';
-import { prepare, type Dispatch } from './dispatch.ts';
+import { packUniform, type GpuContext } from '../core/context.ts';
+import { prepare, type Dispatch } from '../core/dispatch.ts';
 import type { Operand } from './gemm.ts';
 
 /** out[n] = scale * Σ_r A[r, n], in a fixed order; also into `out2` (same buffer as `out`) when given. */

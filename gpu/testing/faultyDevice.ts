@@ -4,8 +4,8 @@
 // fails), and `failNextScope('out-of-memory')` makes the next popErrorScope of that filter report an
 // error, as an allocation the driver refuses does. Everything else goes to the real device.
 
-import { GpuContext, type DeviceLimits } from '../context.ts';
-import { requestNodeDevice } from '../device.node.ts';
+import { GpuContext, type DeviceLimits } from '../core/context.ts';
+import { requestNodeDevice } from '../core/device.node.ts';
 
 export interface FaultyDevice {
   ctx: GpuContext;

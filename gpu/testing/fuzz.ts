@@ -20,7 +20,7 @@
 // `mutatedText` or `mutatedJson` from valid ones, and call `checkParse` in an `fc.property`. It runs
 // in `npm test` (small count) and in `npm run fuzz` (10,000 cases) with no further registration.
 // TODO(gpu/tree): the bracket-tree parser (gpu/tree/parse.ts, being written) gets its suite from
-// `bracketTexts` below + `checkParse` once its API settles: gpu/testing/brackets.fuzz.test.ts holds
+// `bracketTexts` below + `checkParse` once its API settles: gpu/tree/parse.fuzz.test.ts holds
 // the todo and what the properties are.
 
 import fc from 'fast-check';

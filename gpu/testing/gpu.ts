@@ -1,8 +1,8 @@
 // One Dawn device per test file. A missing adapter fails the file (it never skips), and any
 // uncaptured GPU error fails the test that caused it.
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { requestNodeDevice } from '../device.node.ts';
-import type { GpuContext } from '../context.ts';
+import { requestNodeDevice } from '../core/device.node.ts';
+import type { GpuContext } from '../core/context.ts';
 
 export function useGpu(): () => GpuContext {
   let ctx: GpuContext | undefined;

@@ -1,6 +1,6 @@
 // Test helper: the losses of steps from..from+n−1 out of a session's `metrics` messages, whatever
 // windows carried them (NaN where none did).
-import type { FromWorker } from '../worker/protocol.ts';
+import type { FromWorker } from '../session/protocol.ts';
 
 type MetricsMessage = Extract<FromWorker, { type: 'metrics' }>;
 

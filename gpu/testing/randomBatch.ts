@@ -1,5 +1,5 @@
-import { Rng } from '../rng.ts';
-import type { ModelConfig } from '../model/config.ts';
+import { Rng } from '../core/rng.ts';
+import type { ModelConfig } from '../recurrent/config.ts';
 import type { Batch } from '../data/batch.ts';
 
 /**

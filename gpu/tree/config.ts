@@ -1,5 +1,5 @@
 // Recursive networks over binary trees: the model config and its parameters, laid out in one flat
-// buffer (each tensor 64-float aligned, as gpu/model/params.ts) under the names the weight files use.
+// buffer (each tensor 64-float aligned, as gpu/recurrent/params.ts) under the names the weight files use.
 //
 //   cell "rnn" (the classic recursive network, Socher et al.):
 //     leaf:  h = tanh(E[token] + b)                E = embedding.weight [V, H]
@@ -15,9 +15,9 @@
 //   loss: softmax cross-entropy, the mean over the nodes that carry a target (PyTorch's
 //   CrossEntropyLoss with ignore_index=-1).
 
-import { ConfigError, field, intIn, isObject, noUnknownKeys, oneOf } from '../model/config.ts';
-import { layoutOf, type ParamLayout } from '../model/params.ts';
-import { Rng } from '../rng.ts';
+import { ConfigError, field, intIn, isObject, noUnknownKeys, oneOf } from '../core/validate.ts';
+import { layoutOf, type ParamLayout } from '../core/paramLayout.ts';
+import { Rng } from '../core/rng.ts';
 import type { Heads } from './trees.ts';
 
 export type TreeCell = 'rnn' | 'lstm';

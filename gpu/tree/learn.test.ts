@@ -8,7 +8,7 @@ import { arithmeticTask } from './tasks.ts';
 import { buildTreeBatch } from './trees.ts';
 import { TreeTrainer } from './trainer.ts';
 import { evaluateTrees } from './evaluate.ts';
-import { InFlight } from '../throttle.ts';
+import { InFlight } from '../core/throttle.ts';
 
 const gpu = useGpu();
 

@@ -5,9 +5,9 @@
 // must not leak), the one-dispatch-per-node schedule giving the same numbers, and a training step.
 import { afterAll, describe, it, expect } from 'vitest';
 import { useGpu } from '../testing/gpu.ts';
-import { readBuffer } from '../trainer.ts';
+import { readBuffer } from '../core/readBuffer.ts';
 import { relativeError } from '../testing/compare.ts';
-import { Rng } from '../rng.ts';
+import { Rng } from '../core/rng.ts';
 import { TreeTrainer } from './trainer.ts';
 import { TreeReference, type TreeGradients } from './reference.ts';
 import { initTreeParams, treeParamLayout, type TreeModelConfig } from './config.ts';

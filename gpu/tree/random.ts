@@ -2,7 +2,7 @@
 // node's shorter child has a random height), random tokens, labels on a fraction of the nodes and
 // always on the root.
 
-import { Rng } from '../rng.ts';
+import { Rng } from '../core/rng.ts';
 import type { Tree } from './parse.ts';
 import { buildTreeBatch, numericVocab, type TreeBatch } from './trees.ts';
 

@@ -2,7 +2,7 @@
 // files): the vocabulary and labels they hold, epochs of the training trees in a seeded random order,
 // and the score of always answering the most frequent root label, the baseline a model must beat.
 
-import { Rng } from '../rng.ts';
+import { Rng } from '../core/rng.ts';
 import { countNodes, type Tree } from './parse.ts';
 import type { TreeTask } from './tasks.ts';
 import { vocabulary } from './trees.ts';

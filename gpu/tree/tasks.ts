@@ -13,7 +13,7 @@
 //   polarity(A) + polarity(B) (good + dull = neutral). Training trees at most trainHeight tall,
 //   validation trees exactly validationHeight.
 
-import { Rng } from '../rng.ts';
+import { Rng } from '../core/rng.ts';
 import type { Tree } from './parse.ts';
 import { vocabulary, type Heads, type Vocab } from './trees.ts';
 

@@ -3,10 +3,11 @@
 // submits one command buffer: forward by levels, head and loss, backward by levels, weight
 // gradients, optimizer. It never waits for the GPU; losses arrive through `onMetrics`.
 
-import type { GpuContext } from '../context.ts';
-import type { MetricsWindow } from '../readback.ts';
-import type { OptimizerConfig } from '../optim/config.ts';
-import { readBuffer, TrainerCore } from '../trainerCore.ts';
+import type { GpuContext } from '../core/context.ts';
+import type { MetricsWindow } from '../training/metrics.ts';
+import type { OptimizerConfig } from '../optimizer/config.ts';
+import { Trainer } from '../training/trainer.ts';
+import { readBuffer } from '../core/readBuffer.ts';
 import { initTreeParams, type TreeModelConfig } from './config.ts';
 import { TreeGpu, type TreeSchedule } from './model.ts';
 import type { TreeBatch } from './trees.ts';
@@ -23,7 +24,7 @@ export interface TreeTrainerOptions {
   onMetrics?: (w: MetricsWindow) => void;
 }
 
-export class TreeTrainer extends TrainerCore<TreeGpu> {
+export class TreeTrainer extends Trainer<TreeGpu> {
   constructor(ctx: GpuContext, opts: TreeTrainerOptions) {
     super(ctx, opts, () => new TreeGpu(ctx, opts.model, opts.capacity, opts.schedule), opts.params ?? initTreeParams(opts.model, opts.seed ?? 0));
   }

@@ -4,9 +4,9 @@ import { encodeTreeWeights, decodeTreeWeights } from './weights.ts';
 import { initTreeParams, treeParamLayout, type TreeModelConfig } from './config.ts';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from '../io/safetensors.ts';
 import { checkParse, type ParserContract } from '../testing/fuzz.ts';
-import { encodeWeights } from '../io/weights.ts';
-import { parseModelConfig } from '../model/config.ts';
-import { initParams } from '../model/params.ts';
+import { encodeWeights } from '../recurrent/weights.ts';
+import { parseModelConfig } from '../recurrent/config.ts';
+import { initParams } from '../recurrent/params.ts';
 
 const lstm: TreeModelConfig = { cell: 'lstm', hidden: 4, vocab: 7, classes: 3, heads: 'root' };
 

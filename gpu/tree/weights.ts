@@ -4,22 +4,19 @@
 // `rnnlab.vocab` in __metadata__. Loading is strict, as for the recurrent models: missing or
 // unexpected tensors, wrong shapes and non-finite values are refused with the tensor's name.
 
-import { decodeSafetensors, encodeSafetensors, SafetensorsError, type TensorF32 } from '../io/safetensors.ts';
+import { decodeSafetensors, encodeSafetensors, SafetensorsError } from '../io/safetensors.ts';
 import { treeConfigFromJson, treeParamLayout, type TreeModelConfig } from './config.ts';
-import { decodeLayoutOptimizerState, encodeLayoutOptimizerState } from '../io/checkpoint.ts';
-import { paramsFromTensors } from '../io/weights.ts';
-import type { OptimizerConfig } from '../optim/config.ts';
-import type { OptimizerSnapshot } from '../trainer.ts';
+import { decodeLayoutOptimizerState, encodeLayoutOptimizerState, type OptimizerSnapshot } from '../optimizer/state.ts';
+import { paramsFromTensors, tensorsOf } from '../io/tensors.ts';
+import type { OptimizerConfig } from '../optimizer/config.ts';
 
 export const TREE_CONFIG_KEY = 'rnnlab.config';
 export const TREE_VOCAB_KEY = 'rnnlab.vocab';
 
 export function encodeTreeWeights(cfg: TreeModelConfig, flat: Float32Array, tokens?: readonly string[], extra: Record<string, string> = {}): Uint8Array {
-  const layout = treeParamLayout(cfg);
-  const tensors: [string, TensorF32][] = layout.specs.map((s) => [s.name, { shape: s.shape, data: flat.slice(s.offset, s.offset + s.size) }]);
   const meta: Record<string, string> = { format: 'pt', [TREE_CONFIG_KEY]: JSON.stringify({ kind: 'tree', ...cfg }), ...extra };
   if (tokens) meta[TREE_VOCAB_KEY] = JSON.stringify(tokens);
-  return encodeSafetensors(tensors, meta);
+  return encodeSafetensors(tensorsOf(treeParamLayout(cfg), flat), meta);
 }
 
 export interface LoadedTreeWeights {
@@ -71,7 +68,7 @@ export function decodeTreeWeights(bytes: Uint8Array, expected?: TreeModelConfig)
 }
 
 /**
- * A tree model's optimizer state, as gpu/io/checkpoint.ts writes a recurrent model's: torch.optim's
+ * A tree model's optimizer state, as gpu/io/optimizerState.ts writes a recurrent model's: torch.optim's
  * names (`exp_avg.tree.weight`, …), the optimizer and step count in __metadata__.
  */
 export function encodeTreeOptimizerState(cfg: TreeModelConfig, o: OptimizerConfig, s: OptimizerSnapshot): Uint8Array {

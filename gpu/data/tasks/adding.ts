@@ -7,7 +7,7 @@
 //
 // Baseline: always predicting 1 (the mean of the sum) gives MSE = Var(U1 + U2) = 2 · 1/12 = 1/6.
 
-import type { Rng } from '../../rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import type { Batch } from '../batch.ts';
 import { checkB, checkSeed, checkT, fillBatch, type Task, type TaskOptions } from './task.ts';
 

@@ -10,7 +10,7 @@
 // needs no memory of the symbols. `copyConstantBaseline` is the weaker baseline of the best single
 // constant distribution (blank with probability (T−S)/T, each symbol S/(8T)).
 
-import type { Rng } from '../../rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import type { Batch } from '../batch.ts';
 import { checkB, checkSeed, checkT, fillBatch, type Task, type TaskOptions } from './task.ts';
 

@@ -9,7 +9,7 @@
 // Baseline: persistence (predict x_{t+1} = x_t), its MSE measured on the first BASELINE_SEQUENCES
 // validation windows.
 
-import type { Rng } from '../../rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import type { Batch } from '../batch.ts';
 import { BASELINE_SEQUENCES, checkB, checkSeed, checkT, fillBatch, persistenceMse, type Task, type TaskOptions } from './task.ts';
 

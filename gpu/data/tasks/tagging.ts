@@ -14,7 +14,7 @@
 // Baseline: cross-entropy of the best constant tag distribution (the entropy of the tag frequencies)
 // over the real steps of the first BASELINE_SEQUENCES validation sentences.
 
-import type { Rng } from '../../rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import type { Batch } from '../batch.ts';
 import { BASELINE_SEQUENCES, checkB, checkSeed, checkT, fillBatch, type Task, type TaskOptions } from './task.ts';
 

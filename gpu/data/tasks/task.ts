@@ -12,9 +12,9 @@
 // sequence (targetValues[b·O + o]), the head reads each sequence's final state (step lengths[b] − 1)
 // and the loss is the MSE over those B·O values; no other step carries a loss.
 
-import { Rng } from '../../rng.ts';
+import { Rng } from '../../core/rng.ts';
 import type { Batch } from '../batch.ts';
-import type { Loss } from '../../model/config.ts';
+import type { Loss } from '../batch.ts';
 
 export type TaskInput = { kind: 'tokens'; vocab: number } | { kind: 'real'; features: number };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../rng.ts';
+import { Rng } from '../../core/rng.ts';
 import type { Batch } from '../batch.ts';
 import { createTask, TASK_NAMES } from './index.ts';
 import { COPY_BLANK, COPY_DELIMITER, copyConstantBaseline, copyLength } from './copy.ts';

@@ -1,0 +1,195 @@
+// The CLI as a user runs it: a child process, files in, JSON and files out, exit codes.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseModelConfig } from '../../gpu/recurrent/config.ts';
+import { initParams, paramLayout } from '../../gpu/recurrent/params.ts';
+import { encodeWeights, decodeWeights } from '../../gpu/recurrent/weights.ts';
+import { RecurrentReference } from '../../gpu/recurrent/reference.ts';
+import { tokensFromBatchFirst } from '../../gpu/data/batch.ts';
+import { relativeError } from '../../gpu/testing/compare.ts';
+
+const BIN = join(__dirname, '../rnnlab.js');
+let dir: string;
+
+function rnnlab(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const cfg = parseModelConfig({ hidden: 6, nonlinearity: 'tanh', input: { kind: 'tokens', vocab: 5 } });
+const batchJson = {
+  cell: 'rnn', nonlinearity: 'tanh', layers: 1, hidden: 6, input: { kind: 'tokens', vocab: 5 }, loss: 'ce',
+  x: [[0, 1, 2, 3], [4, 4, 0, 1], [2, 2, 2, 2]],
+  y: [[1, 2, 3, 4], [4, 0, 1, 2], [2, 2, 2, 3]],
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rnnlab-cli-'));
+  writeFileSync(join(dir, 'w.safetensors'), encodeWeights(cfg, initParams(cfg, 3)));
+  writeFileSync(join(dir, 'batch.json'), JSON.stringify(batchJson));
+});
+
+describe('rnnlab grad', () => {
+  it('prints the loss and writes every gradient under its PyTorch name, matching the reference', () => {
+    const r = rnnlab('grad', '--weights', 'w.safetensors', '--batch', 'batch.json', '--out', 'g.safetensors');
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const { loss } = JSON.parse(r.stdout.trim());
+    const batch = { T: 4, B: 3, tokens: tokensFromBatchFirst(batchJson.x, 4, 3), targets: tokensFromBatchFirst(batchJson.y, 4, 3) };
+    const ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(initParams(cfg, 3)), batch);
+    expect(Math.abs(loss - ref.loss)).toBeLessThan(1e-5);
+    const grads = decodeWeights(readFileSync(join(dir, 'g.safetensors')), cfg).params;
+    for (const s of paramLayout(cfg).specs) {
+      const { error, where } = relativeError(grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size));
+      expect(error, `${s.name} ${where}`).toBeLessThan(1e-4);
+    }
+  });
+
+  const bad: [string, (d: string) => string[], RegExp][] = [
+    ['a token outside the vocabulary', (d) => { writeFileSync(join(d, 'b1.json'), JSON.stringify({ ...batchJson, x: [[0, 1, 9, 3], ...batchJson.x.slice(1)] })); return ['--batch', 'b1.json']; }, /b1\.json: x\[0\]\[2\]: must be an integer id in \[0, 5\), got 9/],
+    ['sequences of unequal length without lengths', (d) => { writeFileSync(join(d, 'b2.json'), JSON.stringify({ ...batchJson, y: [[1, 2, 3], ...batchJson.y.slice(1)] })); return ['--batch', 'b2.json']; }, /y\[0\]: must be an array of 4 steps \(as many as x\[0\]\)/],
+    ['an unknown field', (d) => { writeFileSync(join(d, 'b3.json'), JSON.stringify({ ...batchJson, hiden: 6 })); return ['--batch', 'b3.json']; }, /b3\.json: hiden: unknown field/],
+    ['invalid JSON', (d) => { writeFileSync(join(d, 'b4.json'), '{"x": [[1,2]'); return ['--batch', 'b4.json']; }, /b4\.json: not valid JSON/],
+    ['a bad nonlinearity', (d) => { writeFileSync(join(d, 'b5.json'), JSON.stringify({ ...batchJson, nonlinearity: 'sigmoid' })); return ['--batch', 'b5.json']; }, /nonlinearity: must be one of "tanh", "relu", got "sigmoid"/],
+    ['weights of another shape', (d) => { writeFileSync(join(d, 'b6.json'), JSON.stringify({ ...batchJson, hidden: 7 })); return ['--batch', 'b6.json']; }, /w\.safetensors: tensor "rnn\.weight_ih_l0" has shape \[6,5\], the model needs \[7,5\]/],
+  ];
+  for (const [what, setup, message] of bad) {
+    it(`exits 2 with a clear message and writes nothing for ${what}`, () => {
+      const args = setup(dir);
+      const r = rnnlab('grad', '--weights', 'w.safetensors', ...args, '--out', 'never.safetensors');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('rnnlab:'))).toHaveLength(1);
+      expect(existsSync(join(dir, 'never.safetensors'))).toBe(false);
+    });
+  }
+
+  it('names the byte offset of a malformed weight file', () => {
+    const good = readFileSync(join(dir, 'w.safetensors'));
+    writeFileSync(join(dir, 'trunc.safetensors'), good.subarray(0, good.length - 10));
+    const r = rnnlab('grad', '--weights', 'trunc.safetensors', '--batch', 'batch.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/trunc\.safetensors: .*(offset|byte)/);
+  });
+});
+
+describe('rnnlab train', () => {
+  it('logs one JSON line per logged step, saves weights, and resumes from them', () => {
+    writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ hidden: 16, seqLen: 8, batchSize: 4, steps: 6, logEvery: 3, optimizer: { kind: 'adam', lr: 0.01 }, clip: 1, seed: 1 }));
+    const r = rnnlab('train', '--config', 'cfg.json', '--save', 'trained.safetensors');
+    expect(r.code, r.stderr).toBe(0);
+    const all = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = all.filter((l) => 'loss' in l);
+    expect(lines.map((l) => l.step)).toEqual([3, 6]);
+    expect(all.at(-1)).toEqual({ step: 6, val_loss: expect.any(Number) });
+    for (const l of lines) {
+      expect(Number.isFinite(l.loss)).toBe(true);
+      expect(l.ms_per_step).toBeGreaterThan(0);
+      expect(l.tokens_per_s).toBeGreaterThan(0);
+    }
+    const saved = decodeWeights(readFileSync(join(dir, 'trained.safetensors')));
+    expect(saved.cfg.hidden).toBe(16);
+    expect(JSON.parse(saved.metadata['rnnlab.vocab']).length).toBe(saved.cfg.output);
+
+    const resumed = rnnlab('train', '--config', 'cfg.json', '--init', 'trained.safetensors', '--steps', '3');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const first = resumed.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((l) => 'loss' in l);
+    // Trained weights start far below the ~ln(75) ≈ 4.3 of a fresh model.
+    expect(first.loss).toBeLessThan(lines[0].loss);
+  });
+
+  it('refuses a bad config with exit 2 and leaves no file', () => {
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ hidden: 0 }));
+    const r = rnnlab('train', '--config', 'bad.json', '--save', 'none.safetensors');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.json: hidden: must be between 1 and 4096, got 0/);
+    expect(readdirSync(dir).some((f) => f.startsWith('none'))).toBe(false);
+  });
+});
+
+describe('rnnlab grad for stacked GRU and LSTM', () => {
+  for (const cell of ['gru', 'lstm'] as const)
+    it(`${cell}, 2 layers: loss and gradients match the float64 reference`, async () => {
+      const c = parseModelConfig({ cell, layers: 2, hidden: 5, input: { kind: 'tokens', vocab: 5 } });
+      const params = initParams(c, 4);
+      writeFileSync(join(dir, `${cell}.safetensors`), encodeWeights(c, params));
+      writeFileSync(join(dir, `${cell}.json`), JSON.stringify({ ...batchJson, cell, layers: 2, hidden: 5, nonlinearity: undefined }));
+      const r = rnnlab('grad', '--weights', `${cell}.safetensors`, '--batch', `${cell}.json`, '--out', `${cell}-g.safetensors`);
+      expect(r.code, r.stderr).toBe(0);
+      const batch = { T: 4, B: 3, tokens: tokensFromBatchFirst(batchJson.x, 4, 3), targets: tokensFromBatchFirst(batchJson.y, 4, 3) };
+      const ref = new RecurrentReference(c).lossAndGrad(Float64Array.from(params), batch);
+      expect(Math.abs(JSON.parse(r.stdout).loss - ref.loss)).toBeLessThan(1e-5);
+      const grads = decodeWeights(readFileSync(join(dir, `${cell}-g.safetensors`)), c).params;
+      expect(paramLayout(c).specs.map((s) => s.name)).toContain('rnn.weight_hh_l1');
+      for (const s of paramLayout(c).specs) {
+        const { error, where } = relativeError(grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size));
+        expect(error, `${s.name} ${where}`).toBeLessThan(1e-4);
+      }
+    });
+
+  it('refuses a nonlinearity for a GRU, naming the field', () => {
+    writeFileSync(join(dir, 'gru-relu.json'), JSON.stringify({ ...batchJson, cell: 'gru', nonlinearity: 'relu' }));
+    const r = rnnlab('grad', '--weights', 'w.safetensors', '--batch', 'gru-relu.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/gru-relu\.json: nonlinearity: applies to cell "rnn" only/);
+  });
+});
+
+describe('rnnlab grad: every loss, ragged lengths and initial states', () => {
+  it('lstm, class loss, lengths, h0 and c0 match the float64 reference', async () => {
+    const c = parseModelConfig({ cell: 'lstm', layers: 1, hidden: 3, input: { kind: 'real', features: 2 }, output: 4, loss: 'class' });
+    const params = initParams(c, 8);
+    writeFileSync(join(dir, 'cls.safetensors'), encodeWeights(c, params));
+    const x = [[[0.1, 0.2], [0.3, -0.4], [9, 9]], [[-0.5, 0.6], [0.7, 0.8], [-0.9, 0.1]]]; // x[0][2] is padding
+    const h0 = [[[0.1, 0, -0.1], [0.2, 0.3, 0]]];
+    const c0 = [[[0, 0.5, 0], [-0.2, 0, 0.1]]];
+    writeFileSync(join(dir, 'cls.json'), JSON.stringify({ cell: 'lstm', layers: 1, hidden: 3, input: { kind: 'real', features: 2 }, output: 4, loss: 'class', x, y: [3, 1], lengths: [2, 3], h0, c0 }));
+    const r = rnnlab('grad', '--weights', 'cls.safetensors', '--batch', 'cls.json', '--out', 'cls-g.safetensors');
+    expect(r.code, r.stderr).toBe(0);
+    const inputs = new Float32Array(3 * 2 * 2);
+    for (let b = 0; b < 2; b++) for (let t = 0; t < 3; t++) inputs.set(x[b][t], (t * 2 + b) * 2);
+    const batch = { T: 3, B: 2, inputs, targets: Uint32Array.from([3, 1]), lengths: Uint32Array.from([2, 3]) };
+    const ref = new RecurrentReference(c).lossAndGrad(Float64Array.from(params), batch, { h0: Float64Array.from(h0.flat(2)), c0: Float64Array.from(c0.flat(2)) });
+    expect(Math.abs(JSON.parse(r.stdout).loss - ref.loss)).toBeLessThan(1e-5);
+    const grads = decodeWeights(readFileSync(join(dir, 'cls-g.safetensors')), c).params;
+    const { error, where } = relativeError(grads, ref.grads);
+    expect(error, where).toBeLessThan(1e-4);
+  });
+
+  it('refuses a length past the sequence, naming it', () => {
+    writeFileSync(join(dir, 'len.json'), JSON.stringify({ ...batchJson, lengths: [4, 5, 1] }));
+    const r = rnnlab('grad', '--weights', 'w.safetensors', '--batch', 'len.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/len\.json: lengths\[1\]: must be an integer in \[1, 4\], got 5/);
+  });
+});
+
+describe('rnnlab train on a synthetic task with truncated BPTT', () => {
+  it('trains, reports the gradient norm and a validation loss, and resumes the optimizer state', () => {
+    writeFileSync(join(dir, 'copy.json'), JSON.stringify({ cell: 'gru', hidden: 8, dataset: { task: 'copy' }, seqLen: 12, tbptt: 4, batchSize: 4, steps: 6, logEvery: 3, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9 }, clip: 1, seed: 2 }));
+    const r = rnnlab('train', '--config', 'copy.json', '--save', 'copy.safetensors');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => 'loss' in l).map((l) => l.step)).toEqual([3, 6]);
+    expect(lines.every((l) => !('loss' in l) || l.grad_norm > 0)).toBe(true);
+    expect(lines.at(-1)).toEqual({ step: 6, val_loss: expect.any(Number) });
+    expect(existsSync(join(dir, 'copy.optim.safetensors'))).toBe(true);
+    const resumed = rnnlab('train', '--config', 'copy.json', '--init', 'copy.safetensors', '--steps', '3');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout.split('\n')[0])).toEqual({ resumed_optimizer_at_step: 6 });
+  });
+
+  it('refuses truncated BPTT with a loss on each sequence end, and a tbptt that does not divide seqLen', () => {
+    writeFileSync(join(dir, 'add.json'), JSON.stringify({ cell: 'lstm', hidden: 4, dataset: { task: 'adding' }, seqLen: 12, tbptt: 4, steps: 1 }));
+    let r = rnnlab('train', '--config', 'add.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/add\.json: tbptt: truncated BPTT needs a loss at every step/);
+    writeFileSync(join(dir, 'div.json'), JSON.stringify({ hidden: 4, seqLen: 12, tbptt: 5, steps: 1 }));
+    r = rnnlab('train', '--config', 'div.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/div\.json: tbptt: must divide seqLen \(12\), got 5/);
+  });
+});

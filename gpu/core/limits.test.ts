@@ -1,0 +1,168 @@
+// Limits checked before any dispatch, with tiny injected limits (no GPU needed): the kernels' own
+// WGSL read for workgroup sizes and workgroup storage, pipelines refused with the limit's name and
+// the largest setting that fits, bindings checked against their binding limits, and a session's
+// plan refused with the largest hidden / batchSize / tbptt that fits.
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkKernelLimits, evalInt, kernelRequirements, KernelLimitError, type PipelineLimits } from './limits.ts';
+import { PipelineCache } from './pipelines.ts';
+import { GpuContext, GpuLimitError } from './context.ts';
+import { checkBufferLimits, largestBuffers } from '../recurrent/memory.ts';
+import { parseModelConfig } from '../recurrent/config.ts';
+import { ConfigError } from './validate.ts';
+import { globals } from 'webgpu';
+
+Object.assign(globalThis, globals); // GPUBufferUsage and friends, without a device
+
+const SHADERS = join(__dirname, '../../shaders');
+const shader = (name: string) => readFileSync(join(SHADERS, name), 'utf8');
+
+const DEFAULTS: PipelineLimits = {
+  maxComputeWorkgroupSizeX: 256, maxComputeWorkgroupSizeY: 256, maxComputeWorkgroupSizeZ: 64, maxComputeInvocationsPerWorkgroup: 256,
+  maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 8, maxUniformBuffersPerShaderStage: 12, maxBindGroups: 4,
+  maxDynamicUniformBuffersPerPipelineLayout: 8,
+};
+const none = { storage: 2, uniform: 1, groups: 1, dynamicUniform: 0 };
+
+describe('reading a kernel’s requirements from its WGSL', () => {
+  it('sumRows: a 64 × 4 workgroup and 1 KiB of workgroup storage', () => {
+    expect(kernelRequirements(shader('sumRows.wgsl'), 'main', {})).toEqual({ workgroupSize: [64, 4, 1], workgroupBytes: 1024 });
+  });
+
+  it('every shader of the project is understood (each entry point’s workgroup size is known)', () => {
+    for (const file of readdirSync(SHADERS).filter((f) => f.endsWith('.wgsl'))) {
+      const code = shader(file);
+      for (const [, entry] of code.matchAll(/@compute[^f]*fn\s+(\w+)/g)) {
+        const r = kernelRequirements(code, entry, { H: 32, B: 8, T: 4, V: 10, O: 10 });
+        expect(r.workgroupSize, `${file} ${entry}`).not.toBeNull();
+        expect(r.workgroupBytes, `${file} ${entry}`).not.toBeNull();
+        // What the default limits allow, they allow.
+        expect(() => checkKernelLimits(DEFAULTS, `${file}:${entry}`, code, entry, { H: 32, B: 8, T: 4, V: 10, O: 10 }, none)).not.toThrow();
+      }
+    }
+  });
+
+  it('overrides, consts, expressions, vectors, arrays of structs-free types; only variables the entry point reaches', () => {
+    const code = `
+      const TILE: u32 = 16u;
+      override H: u32;
+      override WG: u32 = 32;
+      var<workgroup> a: array<vec4<f32>, TILE * 2u>;      // 32 × 16 = 512
+      var<workgroup> b: array<f32, H>;                      // 4H (rounded to 16)
+      var<workgroup> unused: array<f32, 4096>;              // only other() uses it
+      var<workgroup> c: vec3f;                              // 12 → 16
+      fn helper() { b[0] = 1.0; }
+      fn other() { unused[0] = 1.0; }
+      @compute @workgroup_size(WG, (TILE / 4u) - 2u, 1) fn main() { a[0] = vec4f(); helper(); c = vec3f(); }
+      @compute @workgroup_size(8) fn second() { other(); }`;
+    expect(kernelRequirements(code, 'main', { H: 100 })).toEqual({ workgroupSize: [32, 2, 1], workgroupBytes: 512 + 400 + 16 });
+    expect(kernelRequirements(code, 'main', { H: 100, WG: 64 }).workgroupSize).toEqual([64, 2, 1]);
+    expect(kernelRequirements(code, 'second', {})).toEqual({ workgroupSize: [8, 1, 1], workgroupBytes: 16384 });
+    // Unknown: no figure, so no refusal from here (the device's own validation still applies).
+    expect(kernelRequirements('struct S { x: f32 } var<workgroup> s: S; @compute @workgroup_size(f(2)) fn main() { s.x = 1.0; }', 'main', {})).toEqual({ workgroupSize: null, workgroupBytes: null });
+    expect(evalInt('0x10u * (3 + 1) % 7', new Map())).toBe(1);
+    expect(evalInt('1 / 0', new Map())).toBeNull();
+  });
+});
+
+describe('kernels over the device’s limits are refused before their pipeline is made', () => {
+  it('too many invocations: names the limit, what the kernel needs; a fixed size cannot fit at any setting', () => {
+    const e = (() => {
+      try {
+        checkKernelLimits({ ...DEFAULTS, maxComputeInvocationsPerWorkgroup: 128 }, 'sumRows', shader('sumRows.wgsl'), 'main', {}, none);
+      } catch (err) {
+        return err as KernelLimitError;
+      }
+    })()!;
+    expect(e).toBeInstanceOf(KernelLimitError);
+    expect(e.limit).toBe('maxComputeInvocationsPerWorkgroup');
+    expect(e.message).toBe("sumRows: needs invocations per workgroup: 256, more than this GPU's maxComputeInvocationsPerWorkgroup (128). It does not depend on the model settings: this GPU cannot run this kernel.");
+  });
+
+  it('workgroup storage that grows with hidden: the largest hidden that fits', () => {
+    const code = 'override H: u32; var<workgroup> h: array<vec4f, H>; @compute @workgroup_size(64) fn main() { h[0] = vec4f(); }';
+    expect(() => checkKernelLimits({ ...DEFAULTS, maxComputeWorkgroupStorageSize: 16384 }, 'tiled step', code, 'main', { H: 2000, B: 4 }, none)).toThrow(
+      "tiled step: needs bytes of workgroup storage: 32000, more than this GPU's maxComputeWorkgroupStorageSize (16384). At the other settings, hidden ≤ 1024 fits.",
+    );
+    expect(() => checkKernelLimits(DEFAULTS, 'tiled step', code, 'main', { H: 1024 }, none)).not.toThrow();
+  });
+
+  it('per-axis sizes and binding counts', () => {
+    expect(() => checkKernelLimits({ ...DEFAULTS, maxComputeWorkgroupSizeY: 2 }, 'sumRows', shader('sumRows.wgsl'), 'main', {}, none)).toThrow(/maxComputeWorkgroupSizeY \(2\)/);
+    expect(() => checkKernelLimits(DEFAULTS, 'k', shader('sumRows.wgsl'), 'main', {}, { storage: 9, uniform: 1, groups: 1, dynamicUniform: 0 })).toThrow(
+      /k: needs storage buffers: 9, more than this GPU's maxStorageBuffersPerShaderStage \(8\)/,
+    );
+  });
+
+  it('PipelineCache checks before it asks the device for the pipeline', () => {
+    const made: string[] = [];
+    const device = {
+      limits: { ...DEFAULTS, maxComputeWorkgroupStorageSize: 512 },
+      createBindGroupLayout: () => ({}),
+      createPipelineLayout: () => ({}),
+      createShaderModule: () => ({}),
+      createComputePipeline: (d: { label: string }) => (made.push(d.label), {}),
+    } as unknown as GPUDevice;
+    const cache = new PipelineCache(device);
+    expect(() => cache.pipeline('sumRows', shader('sumRows.wgsl'), 'main', {}, ['uniform', 'read', 'rw'], false)).toThrow(KernelLimitError);
+    expect(made).toEqual([]);
+    const roomy = new PipelineCache({ ...device, limits: DEFAULTS } as unknown as GPUDevice);
+    roomy.pipeline('sumRows', shader('sumRows.wgsl'), 'main', {}, ['uniform', 'read', 'rw'], false);
+    expect(made).toEqual(['sumRows']);
+  });
+});
+
+describe('buffers and bindings against injected limits', () => {
+  const fakeDevice = (limits: Partial<GPUSupportedLimits>) =>
+    ({
+      limits: { ...DEFAULTS, maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 27, maxUniformBufferBindingSize: 65536, maxComputeWorkgroupsPerDimension: 65535, ...limits },
+      lost: new Promise(() => {}),
+      addEventListener: () => {},
+      createBindGroupLayout: () => ({}),
+      createBindGroup: () => ({}),
+      createBuffer: (d: { size: number; label: string }) => ({ size: d.size, label: d.label, destroy: () => {} }),
+    }) as unknown as GPUDevice;
+
+  it('a buffer over maxBufferSize or a storage buffer over maxStorageBufferBindingSize is refused at creation', () => {
+    const ctx = new GpuContext(fakeDevice({}), { name: 'fake', backend: 'none' }, { limits: { maxStorageBufferBindingSize: 1024, maxBufferSize: 4096 } });
+    expect(() => ctx.storage('activations', 2048)).toThrow(new GpuLimitError('maxStorageBufferBindingSize', 1024, 2048, 'activations'));
+    expect(() => ctx.createBuffer('staging', 8192, GPUBufferUsage.MAP_READ)).toThrow(/maxBufferSize/);
+    expect(ctx.buffers).toBe(0);
+  });
+
+  it('a binding over its binding limit is refused when its bind group is made', () => {
+    const ctx = new GpuContext(fakeDevice({}), { name: 'fake', backend: 'none' }, { limits: { maxUniformBufferBindingSize: 256 } });
+    const big = { size: 512, label: 'dims' } as GPUBuffer;
+    expect(() => ctx.bindGroup('step', ['uniform'], [big])).toThrow(/step \(binding 0, dims\) needs 512 bytes, more than this GPU's maxUniformBufferBindingSize \(256 bytes\)/);
+  });
+});
+
+describe('a session’s plan: the largest setting that fits', () => {
+  const cfg = parseModelConfig({ cell: 'lstm', hidden: 1024, input: { kind: 'tokens', vocab: 65 } });
+  const limits = { maxStorageBufferBindingSize: 128 << 20, maxBufferSize: 256 << 20 };
+
+  it('names the buffer, the limit, and hidden / batchSize / tbptt values that fit', () => {
+    // Gate activations: T 64 × B 256 × 4 gates × H 1024 × 4 bytes = 256 MiB.
+    let message = '';
+    try {
+      checkBufferLimits(cfg, 64, 256, limits, 'gpu', 64);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      message = (e as Error).message;
+    }
+    expect(message).toBe(
+      "this model needs a GPU buffer of 256.0 MiB for its gate activations (tbptt 64 × batchSize 256 × 4 gates × hidden 1024), more than this GPU's maxStorageBufferBindingSize of 134217728 bytes (128.0 MiB). With the other settings as they are, hidden ≤ 512, or batchSize ≤ 128, or tbptt ≤ 32 fits.",
+    );
+    // Each suggestion does fit, and one more does not.
+    const biggest = (h: number, t: number, b: number) => Math.max(...largestBuffers({ ...cfg, hidden: h }, t, b).map((x) => x.bytes));
+    expect(biggest(512, 64, 256)).toBeLessThanOrEqual(128 << 20);
+    expect(biggest(513, 64, 256)).toBeGreaterThan(128 << 20);
+    expect(biggest(1024, 64, 128)).toBeLessThanOrEqual(128 << 20);
+    expect(biggest(1024, 64, 129)).toBeGreaterThan(128 << 20);
+  });
+
+  it('a model that fits passes', () => {
+    expect(() => checkBufferLimits(cfg, 16, 32, limits)).not.toThrow();
+  });
+});

@@ -1,0 +1,66 @@
+// The model config: what a user writes in a CLI config, a batch file or a notebook cell.
+// Parsing is strict and every error names the field, so a typo never trains the wrong model.
+
+import { ConfigError, field, intIn, isObject, noUnknownKeys, oneOf } from '../core/validate.ts';
+import type { Loss } from '../data/batch.ts';
+
+export type Nonlinearity = 'tanh' | 'relu';
+export type InputSpec = { kind: 'tokens'; vocab: number } | { kind: 'real'; features: number };
+
+export type Cell = 'rnn' | 'gru' | 'lstm';
+
+export interface ModelConfig {
+  cell: Cell;
+  /** The Elman cell's activation; GRU and LSTM have their own (always 'tanh' for them). */
+  nonlinearity: Nonlinearity;
+  layers: number;
+  hidden: number;
+  input: InputSpec;
+  /** Size of the head's output; defaults to the vocabulary for token inputs. */
+  output: number;
+  /** How the head's outputs are scored (gpu/data/batch.ts). */
+  loss: Loss;
+}
+
+export const MODEL_LIMITS = { hidden: 4096, layers: 8, vocab: 65536, features: 65536, output: 65536 } as const;
+
+/** Gates per cell, in PyTorch's order: GRU [r, z, n], LSTM [i, f, g, o]. */
+export const GATES: Record<Cell, number> = { rnn: 1, gru: 3, lstm: 4 };
+
+export const MODEL_KEYS = ['cell', 'nonlinearity', 'layers', 'hidden', 'input', 'output', 'loss'] as const;
+
+/** Parses the model fields of `raw` (other keys are left to the caller to check). */
+export function parseModelConfig(raw: unknown, path = ''): ModelConfig {
+  if (!isObject(raw)) throw new ConfigError(path, 'must be an object');
+  const cell = oneOf(raw.cell ?? 'rnn', field(path, 'cell'), ['rnn', 'gru', 'lstm'] as const);
+  const nonlinearity = oneOf(raw.nonlinearity ?? 'tanh', field(path, 'nonlinearity'), ['tanh', 'relu'] as const);
+  if (cell !== 'rnn' && nonlinearity !== 'tanh')
+    throw new ConfigError(field(path, 'nonlinearity'), `applies to cell "rnn" only (a ${cell.toUpperCase()} has fixed activations)`);
+  const layers = intIn(raw.layers ?? 1, field(path, 'layers'), 1, MODEL_LIMITS.layers);
+  const hidden = intIn(raw.hidden, field(path, 'hidden'), 1, MODEL_LIMITS.hidden);
+  const input = parseInput(raw.input, field(path, 'input'));
+  const defaultOutput = input.kind === 'tokens' ? input.vocab : undefined;
+  if (raw.output === undefined && defaultOutput === undefined)
+    throw new ConfigError(field(path, 'output'), 'is required for real-valued inputs');
+  const output = intIn(raw.output ?? defaultOutput, field(path, 'output'), 1, MODEL_LIMITS.output);
+  const loss = oneOf(raw.loss ?? 'ce', field(path, 'loss'), ['ce', 'mse', 'class', 'regress'] as const);
+  return { cell, nonlinearity, layers, hidden, input, output, loss };
+}
+
+function parseInput(raw: unknown, path: string): InputSpec {
+  if (!isObject(raw)) throw new ConfigError(path, 'must be an object like {"kind":"tokens","vocab":65}');
+  const kind = oneOf(raw.kind, field(path, 'kind'), ['tokens', 'real'] as const);
+  if (kind === 'tokens') {
+    noUnknownKeys(raw, path, ['kind', 'vocab']);
+    return { kind, vocab: intIn(raw.vocab, field(path, 'vocab'), 1, MODEL_LIMITS.vocab) };
+  }
+  noUnknownKeys(raw, path, ['kind', 'features']);
+  return { kind, features: intIn(raw.features, field(path, 'features'), 1, MODEL_LIMITS.features) };
+}
+
+/** Losses on each sequence's final state rather than on every step. */
+export const perSequenceLoss = (cfg: ModelConfig): boolean => cfg.loss === 'class' || cfg.loss === 'regress';
+
+export function inputSize(cfg: ModelConfig): number {
+  return cfg.input.kind === 'tokens' ? cfg.input.vocab : cfg.input.features;
+}

@@ -1,0 +1,142 @@
+// The float64 reference (gpu/recurrent/reference.ts) as the CPU session runs it: one truncated-BPTT
+// chunk at a time, and the heatmap's channels read from a forward pass.
+//
+// A chunk of truncated BPTT can hold sequences with no real step (lengths 0: a short sentence of the
+// tagging task has ended before the chunk starts). The GPU model carries their state unchanged, adds
+// no loss and no gradient; the reference only takes lengths 1..T (PyTorch's packed sequences). So
+// such chunks run the reference on the other sequences and put the carried states back: the loss
+// (a mean over real steps) and the gradients are the same, and a chunk with no real step at all has
+// loss 0 and zero gradients, as on the GPU.
+
+import type { Batch } from '../data/batch.ts';
+import { GATES, inputSize, perSequenceLoss } from './config.ts';
+import type { RecurrentInit, RecurrentReference } from './reference.ts';
+import { linearRows, projectTokens } from './referenceOps.ts';
+import type { HeatmapChannel } from '../session/protocol.ts';
+
+/** A chunk's forward (and backward) pass: per layer the states [(T+1)*B*H], final states [L*B*H] layer-major. */
+export interface ChunkPass {
+  loss: number;
+  /** null: forward only. */
+  grads: Float64Array | null;
+  hs: Float64Array[];
+  cs: Float64Array[];
+  hT: Float64Array;
+  cT: Float64Array | null;
+}
+
+/** Forward (and with `grad`, backward) through one chunk from `init` (zeros when omitted). */
+export function runChunk(ref: RecurrentReference, params: Float64Array, batch: Batch, init: RecurrentInit | undefined, grad: boolean): ChunkPass {
+  const { T, B, lengths } = batch;
+  const keep = lengths ? Array.from({ length: B }, (_, b) => b).filter((b) => lengths[b] > 0) : null;
+  if (!keep || keep.length === B) {
+    if (grad) {
+      const { loss, grads, fwd } = ref.lossAndGrad(params, batch, init);
+      return { loss, grads, hs: fwd.hs, cs: fwd.cs, hT: fwd.hT, cT: fwd.cT };
+    }
+    const { loss, hs, cs, hT, cT } = ref.forward(params, batch, init);
+    return { loss, grads: null, hs, cs, hT, cT };
+  }
+  const { hidden: H, layers: L, cell } = ref.cfg;
+  const lstm = cell === 'lstm';
+  const h0 = init?.h0 ?? new Float64Array(L * B * H);
+  const c0 = init?.c0 ?? new Float64Array(lstm ? L * B * H : 0);
+  const n = keep.length;
+  // The kept sequences' states, [L*n*H] layer-major.
+  const pick = (s: Float64Array) => {
+    const out = new Float64Array(L * n * H);
+    for (let l = 0; l < L; l++) keep.forEach((b, j) => out.set(s.subarray((l * B + b) * H, (l * B + b + 1) * H), (l * n + j) * H));
+    return out;
+  };
+  const sub = n > 0 ? runChunk(ref, params, subBatch(ref, batch, keep), { h0: pick(h0), c0: lstm ? pick(c0) : undefined }, grad) : null;
+  // Full-batch states: the kept sequences' from `sub`, the others' carried from init at every step.
+  const column = new Int32Array(B).fill(-1);
+  keep.forEach((b, j) => (column[b] = j));
+  const widen = (states: Float64Array[] | undefined, init0: Float64Array) =>
+    Array.from({ length: L }, (_, l) => {
+      const out = new Float64Array((T + 1) * B * H);
+      for (let t = 0; t <= T; t++)
+        for (let b = 0; b < B; b++) {
+          const j = column[b];
+          const from = j >= 0 ? states![l].subarray((t * n + j) * H, (t * n + j + 1) * H) : init0.subarray((l * B + b) * H, (l * B + b + 1) * H);
+          out.set(from, (t * B + b) * H);
+        }
+      return out;
+    });
+  const hs = widen(sub?.hs, h0);
+  const cs = lstm ? widen(sub?.cs, c0) : [];
+  const final = (states: Float64Array[]) => {
+    const out = new Float64Array(L * B * H);
+    states.forEach((s, l) => out.set(s.subarray(T * B * H), l * B * H));
+    return out;
+  };
+  const grads = grad ? (sub?.grads ?? new Float64Array(ref.layout.total)) : null;
+  return { loss: sub?.loss ?? 0, grads, hs, cs, hT: final(hs), cT: lstm ? final(cs) : null };
+}
+
+/** The sequences `keep` of a batch (time-major rows t*B + b), as a batch of their own. */
+function subBatch(ref: RecurrentReference, batch: Batch, keep: number[]): Batch {
+  const { T, B } = batch;
+  const n = keep.length;
+  const perSeq = perSequenceLoss(ref.cfg);
+  const take = <A extends Float32Array | Uint32Array>(a: A | undefined, steps: number): A | undefined => {
+    if (!a) return undefined;
+    const w = a.length / (steps * B);
+    const out = new (a.constructor as new (length: number) => A)(steps * n * w);
+    for (let t = 0; t < steps; t++) keep.forEach((b, j) => out.set(a.subarray((t * B + b) * w, (t * B + b + 1) * w), (t * n + j) * w));
+    return out;
+  };
+  return {
+    T,
+    B: n,
+    tokens: take(batch.tokens, T),
+    inputs: take(batch.inputs, T),
+    targets: take(batch.targets, perSeq ? 1 : T),
+    targetValues: take(batch.targetValues, perSeq ? 1 : T),
+    lengths: take(batch.lengths, 1),
+  };
+}
+
+/** The gates shown per cell, by index in PyTorch's gate order (as heatmap.ts shows them on the GPU). */
+const SHOWN_GATES: Record<string, [string, number][]> = { rnn: [], gru: [['r', 0], ['z', 1]], lstm: [['i', 0], ['f', 1], ['o', 3]] };
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * The heatmap of a chunk's pass, as the GPU's: for the top layer and sequence 0 at steps 1..T, 'h',
+ * the gates (GRU r, z; LSTM i, f, o; 0 at padded steps) and the LSTM's 'c'. The reference keeps its
+ * gate pre-activations private, so the top layer's are recomputed here for sequence 0 only, from
+ * the states and the layer's input (T small matrix-vector products).
+ */
+export function heatmapChannels(ref: RecurrentReference, params: Float64Array, batch: Batch, pass: ChunkPass): HeatmapChannel[] {
+  const { cfg } = ref;
+  const { T, B } = batch;
+  const H = cfg.hidden;
+  const l = cfg.layers - 1;
+  const GH = GATES[cfg.cell] * H;
+  const row = (s: Float64Array, t: number) => s.subarray(t * B * H, t * B * H + H); // sequence 0 at block t
+  const steps = (s: Float64Array) => {
+    const out = new Float32Array(T * H);
+    for (let t = 0; t < T; t++) out.set(row(s, t + 1), t * H);
+    return out;
+  };
+  const channels: HeatmapChannel[] = [{ name: 'h', units: H, values: steps(pass.hs[l]) }];
+  const shown = SHOWN_GATES[cfg.cell];
+  const gates = shown.map(() => new Float32Array(T * H));
+  const p = (name: string) => ref.view(params, `rnn.${name}_l${l}`);
+  const [wih, bih, whh, bhh] = [p('weight_ih'), p('bias_ih'), p('weight_hh'), p('bias_hh')];
+  const In = l === 0 ? inputSize(cfg) : H;
+  const real = batch.lengths ? batch.lengths[0] : T;
+  for (let t = 0; shown.length && t < real; t++) {
+    const gi =
+      l > 0 ? linearRows(row(pass.hs[l - 1], t + 1), wih, bih, 1, GH, H)
+      : batch.tokens ? projectTokens(wih, bih, batch.tokens.subarray(t * B, t * B + 1), GH, In)
+      : linearRows(batch.inputs!.subarray(t * B * In, t * B * In + In), wih, bih, 1, GH, In);
+    const gh = linearRows(row(pass.hs[l], t), whh, bhh, 1, GH, H);
+    shown.forEach(([, k], g) => {
+      for (let i = 0; i < H; i++) gates[g][t * H + i] = sigmoid(gi[k * H + i] + gh[k * H + i]);
+    });
+  }
+  shown.forEach(([name], g) => channels.push({ name, units: H, values: gates[g] }));
+  if (cfg.cell === 'lstm') channels.push({ name: 'c', units: H, values: steps(pass.cs[l]) });
+  return channels;
+}

@@ -1,0 +1,122 @@
+// The CPU counterpart of gpu/recurrent/trainer.ts for CpuSession: the float64 weights and optimizer state of a
+// model, trained with the reference (gpu/recurrent/reference.ts, optim.ts) one truncated-BPTT chunk
+// at a time; validation with the heatmap; checkpoints; and the float32 files of both (the GPU's
+// format: weights in float32, optimizer state as torch.optim names it).
+
+import type { Batch } from '../data/batch.ts';
+import { decodeOptimizerState, encodeOptimizerState } from './weights.ts';
+import { encodeWeights } from './weights.ts';
+import { perSequenceLoss, type ModelConfig } from './config.ts';
+import { optimizer as withDefaults, type OptimizerConfig } from '../optimizer/config.ts';
+import { clipScale, newOptimizerState, optimizerStep, type OptimizerState } from '../optimizer/reference.ts';
+import { RecurrentReference, type RecurrentInit } from './reference.ts';
+import { heatmapChannels, runChunk, type ChunkPass } from './cpuModel.ts';
+import { sequence0Outputs } from '../session/cpuPrediction.ts';
+import type { HeatmapChannel } from '../session/protocol.ts';
+import { realSteps } from '../session/sessionCommon.ts';
+
+/** A copy of the weights and optimizer state at a step. */
+export interface CpuCheckpoint {
+  step: number;
+  params: Float64Array;
+  state: OptimizerState;
+  skipped: number;
+}
+
+const finalStates = (p: ChunkPass): RecurrentInit => ({ h0: p.hT, c0: p.cT ?? undefined });
+const copyState = (s: OptimizerState): OptimizerState => ({ step: s.step, m: s.m.slice(), v: s.v.slice() });
+
+export class CpuTrainer {
+  readonly ref: RecurrentReference;
+  readonly optimizer: OptimizerConfig;
+  params: Float64Array;
+  state: OptimizerState;
+  /** Steps the optimizer skipped (non-finite gradient norm), for the optimizer file. */
+  skipped = 0;
+  /** Training steps so far, skipped ones included (as RecurrentTrainer.steps). */
+  steps = 0;
+  /** The final states of the last training step's chunk. */
+  private carry: RecurrentInit | undefined;
+
+  constructor(
+    readonly model: ModelConfig,
+    optimizer: Partial<OptimizerConfig>,
+    params: ArrayLike<number>,
+  ) {
+    this.ref = new RecurrentReference(model);
+    this.optimizer = withDefaults(optimizer);
+    this.params = Float64Array.from(params);
+    this.state = newOptimizerState(this.params.length);
+  }
+
+  /**
+   * One training step: loss and gradients of `chunk`, clip_grad_norm_ and the optimizer. carryState:
+   * start from the previous step's final states (truncated BPTT), else from zeros.
+   */
+  step(chunk: Batch, carryState: boolean): { loss: number; gradNorm: number; skipped: boolean } {
+    const pass = runChunk(this.ref, this.params, chunk, carryState ? this.carry : undefined, true);
+    const grads = pass.grads!;
+    const gradNorm = clipScale(grads, 0).norm;
+    const skipped = !optimizerStep(this.params, grads, this.state, this.optimizer);
+    if (skipped) this.skipped++;
+    this.carry = finalStates(pass);
+    this.steps++;
+    return { loss: pass.loss, gradNorm, skipped };
+  }
+
+  /**
+   * The loss of a sequence's chunks (state carried from chunk to chunk; chunk losses weighted by
+   * their real steps) and the heatmap of the last chunk. The training carry is left alone.
+   * withOutputs: also sequence 0's head outputs over all chunks (row t = step t; zeros past its end),
+   * or at its final state for per-sequence losses.
+   */
+  evaluate(chunks: Batch[], withOutputs = false): { loss: number; channels: HeatmapChannel[]; outputs: Float64Array | null } {
+    let [total, weight] = [0, 0];
+    let init: RecurrentInit | undefined;
+    let pass: ChunkPass | undefined;
+    const O = this.model.output;
+    const outputs = withOutputs ? new Float64Array(perSequenceLoss(this.model) ? O : chunks.length * chunks[0].T * O) : null;
+    for (const [i, chunk] of chunks.entries()) {
+      pass = runChunk(this.ref, this.params, chunk, init, false);
+      total += pass.loss * realSteps(chunk);
+      weight += realSteps(chunk);
+      init = finalStates(pass);
+      outputs?.set(sequence0Outputs(this.ref, this.params, chunk, pass), perSequenceLoss(this.model) ? 0 : i * chunk.T * O);
+    }
+    return { loss: total / Math.max(weight, 1), channels: heatmapChannels(this.ref, this.params, chunks.at(-1)!, pass!), outputs };
+  }
+
+  checkpoint(): CpuCheckpoint {
+    return { step: this.steps, params: this.params.slice(), state: copyState(this.state), skipped: this.skipped };
+  }
+
+  /** Back to a checkpoint's weights and optimizer state (the step count stays). */
+  restore(cp: CpuCheckpoint): void {
+    [this.params, this.state, this.skipped] = [cp.params.slice(), copyState(cp.state), cp.skipped];
+  }
+
+  /** New weights with a fresh optimizer state. */
+  setParams(params: ArrayLike<number>): void {
+    this.params = Float64Array.from(params);
+    [this.state, this.skipped] = [newOptimizerState(this.params.length), 0];
+  }
+
+  /** The weights as a safetensors file (float32). */
+  weightsFile(metadata: Record<string, string>): ArrayBuffer {
+    return encodeWeights(this.model, Float32Array.from(this.params), metadata).slice().buffer;
+  }
+
+  /** The optimizer state as a safetensors file (float32), as encodeOptimizerState writes the GPU's. */
+  optimizerFile(): ArrayBuffer {
+    const { step, m, v } = this.state;
+    const snapshot = { step, skippedTotal: this.skipped, m: Float32Array.from(m), v: this.optimizer.kind === 'sgd' ? new Float32Array(0) : Float32Array.from(v) };
+    return encodeOptimizerState(this.model, this.optimizer, snapshot).slice().buffer;
+  }
+
+  /** Loads an optimizer file saved for this model and optimizer kind; throws with the reason. */
+  loadOptimizerFile(bytes: ArrayBuffer): void {
+    const s = decodeOptimizerState(new Uint8Array(bytes), this.model, this.optimizer);
+    this.state = { step: s.step, m: Float64Array.from(s.m), v: s.v.length ? Float64Array.from(s.v) : new Float64Array(this.params.length) };
+    this.skipped = s.skippedTotal;
+  }
+}

@@ -1,0 +1,163 @@
+// The per-time-step kernels of each cell: a forward step and a backward step, one dispatch each per
+// time step per layer. The step index arrives as group 1 (a dynamic uniform offset).
+import rnnForwardCode from '../../shaders/rnnForwardStep.wgsl?raw';
+import rnnBackwardCode from '../../shaders/rnnBackwardStep.wgsl?raw';
+import gruForwardCode from '../../shaders/gruForwardStep.wgsl?raw';
+import gruBackwardCode from '../../shaders/gruBackwardStep.wgsl?raw';
+import lstmForwardCode from '../../shaders/lstmForwardStep.wgsl?raw';
+import lstmBackwardCode from '../../shaders/lstmBackwardStep.wgsl?raw';
+import rnnForwardSeqCode from '../../shaders/rnnForwardSeq.wgsl?raw';
+import gruForwardSeqCode from '../../shaders/gruForwardSeq.wgsl?raw';
+import lstmForwardSeqCode from '../../shaders/lstmForwardSeq.wgsl?raw';
+import { packUniform, type GpuContext } from '../core/context.ts';
+import { prepare, type Dispatch } from '../core/dispatch.ts';
+import type { BindingKind } from '../core/pipelines.ts';
+import type { Cell } from './config.ts';
+
+export interface StepShape {
+  cell: Cell;
+  T: number;
+  B: number;
+  H: number;
+  relu: boolean;
+  /** Float offsets of this layer's W_hh and b_hh in the flat parameter buffer. */
+  whh: number;
+  bhh: number;
+  /**
+   * Token inputs (layer 0): the forward step gathers W_ih's column of each token itself (offsets of
+   * W_ih and b_ih, vocabulary V) and `proj` holds the token ids; no projection pass runs.
+   */
+  tokens?: { V: number; wih: number; bih: number };
+}
+
+/** Per-layer activations the steps read and write; which exist depends on the cell. */
+export interface LayerBuffers {
+  /** W_ih x + b_ih for every step, [T*B, G*H]; for token inputs (StepShape.tokens) the token ids, [T*B]. */
+  proj: GPUBuffer;
+  /** Hidden states, [(T+1)*B, H]; block 0 is h0. */
+  hs: GPUBuffer;
+  /** LSTM cell states, [(T+1)*B, H]; block 0 is c0. */
+  cs: GPUBuffer | null;
+  /** Gate activations (GRU r, z, n; LSTM i, f, g, o), [T*B, G*H]. */
+  gates: GPUBuffer | null;
+  /** GRU: W_hn h + b_hn, [T*B, H]. */
+  hn: GPUBuffer | null;
+  /** Gradient reaching h_t from above, turned into the total dL/dh_t by the backward steps, [T*B, H]. */
+  dh: GPUBuffer;
+  /** Gradient of the input-side pre-activations W_ih x + b_ih, [T*B, G*H] (the Elman cell: dh itself). */
+  dA: GPUBuffer;
+  /** Gradient of the hidden-side pre-activations W_hh h + b_hh (differs from dA for the GRU's n gate). */
+  dAhh: GPUBuffer;
+  /** LSTM: total dL/dc_t, [T*B, H]. */
+  dc: GPUBuffer | null;
+}
+
+/**
+ * How the blocked step kernels split a step: each invocation takes TB batch rows × `units` units
+ * (4 for the GRU/LSTM forward steps, whose invocations hold every gate of a unit; 16 otherwise).
+ * TB is 4 or 8 (the shaders say why not 16): 8 loads less per multiply-add but leaves fewer
+ * invocations. SwiftShader runs a workgroup on one thread, so the workgroup is sized to leave
+ * `workgroups` of them for the cores (4 measured best on 2 cores: small-lstm, TB 8, 4 vs 8
+ * workgroups). Exported so bench/profileStep.ts can A/B settings (`--tune=`).
+ */
+export const stepTuning = {
+  minInvocations: 32,
+  workgroups: 4,
+  /** Forces TB when set (tests). */
+  rows: 0,
+  /** The single-dispatch forward kernels: -1 where they pay (sequenceRows), 0 never, 1 wherever they fit. */
+  sequence: -1,
+  /** Batch rows per workgroup of the sequence kernel (≤ 8); 0: B / workgroups. */
+  seqRows: 0,
+};
+
+export function stepTiling(B: number, H: number, units: number): { TB: number; WG: number; grid: [number, number] } {
+  const unitTiles = Math.ceil(H / units);
+  // A tile no taller than needed for B rows, and tall only while enough invocations remain.
+  const TB = stepTuning.rows || (B > 4 && unitTiles * Math.ceil(B / 8) >= stepTuning.minInvocations ? 8 : 4);
+  const invocations = unitTiles * Math.ceil(B / TB);
+  const WG = Math.max(4, Math.min(64, 2 ** Math.floor(Math.log2(Math.max(1, invocations / stepTuning.workgroups)))));
+  return { TB, WG, grid: [Math.ceil(invocations / WG), 1] };
+}
+
+/** The Offsets uniform every step kernel reads (the backward ones only its first two fields). */
+const offsetsUniform = (ctx: GpuContext, label: string, s: StepShape) =>
+  ctx.uniform(`${label}.offsets`, packUniform([['u32', s.whh], ['u32', s.bhh], ['u32', s.tokens?.wih ?? 0], ['u32', s.tokens?.bih ?? 0]]));
+
+/** Override constants of the forward kernels' input (inputPre in the shaders). */
+const inputConstants = (s: StepShape) => ({ TOKENS: !!s.tokens, V: s.tokens?.V ?? 1 });
+
+function stepKernel(ctx: GpuContext, label: string, code: string, s: StepShape, constants: Record<string, number | boolean>, bindings: BindingKind[], buffers: GPUBuffer[], units: number): Dispatch {
+  const offsets = offsetsUniform(ctx, label, s);
+  const { TB, WG, grid } = stepTiling(s.B, s.H, units);
+  return prepare(ctx, {
+    label,
+    code,
+    constants: { ...constants, TB, WG },
+    bindings: ['uniform', ...bindings],
+    buffers: [offsets, ...buffers],
+    grid,
+    stepped: true,
+  });
+}
+
+/**
+ * The single-dispatch forward kernels (*ForwardSeq.wgsl: one workgroup per R batch rows looping
+ * over all T steps with a barrier per step) pay where dispatch overhead dominates: measured on
+ * SwiftShader, the tiny LSTM's (H = 32) forward steps ran 2-3× faster, the small one's (H = 128)
+ * 1.3× slower (the per-step kernel reuses each weight over more rows, on every core). Returns the
+ * rows per workgroup (about B / 4 workgroups, at most 8), or 0 for the per-step path.
+ */
+export function sequenceRows(s: StepShape): number {
+  const R = stepTuning.seqRows || Math.min(8, Math.ceil(s.B / stepTuning.workgroups));
+  const fits = s.H <= 256 && 2 * R * s.H * 4 <= 16384; // workgroup size and storage limits
+  if (!fits || stepTuning.sequence === 0) return 0;
+  return stepTuning.sequence === 1 || s.H <= 32 ? R : 0;
+}
+
+/** All T forward steps of a layer in one dispatch; `rows` from sequenceRows. Same bindings as forwardStep. */
+export function forwardSequence(ctx: GpuContext, s: StepShape, rows: number, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
+  const { H, B, T } = s;
+  const label = `${s.cell}ForwardSeq`;
+  const [code, bindings, buffers]: [string, BindingKind[], GPUBuffer[]] =
+    s.cell === 'rnn' ? [rnnForwardSeqCode, ['read', 'read', 'rw', 'read'], [params, l.proj, l.hs, lengths]]
+    : s.cell === 'gru' ? [gruForwardSeqCode, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.hn!, lengths]]
+    : [lstmForwardSeqCode, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.cs!, lengths]];
+  return prepare(ctx, {
+    label,
+    code,
+    constants: { H, B, T, R: rows, WG: Math.ceil(H / 4) * 4, ...inputConstants(s), ...(s.cell === 'rnn' ? { RELU: s.relu } : {}) },
+    bindings: ['uniform', ...bindings],
+    buffers: [offsetsUniform(ctx, label, s), ...buffers],
+    grid: [Math.ceil(B / rows)],
+  });
+}
+
+/** `lengths` [B]: each row's real steps; past them a row carries its state (ragged batches). */
+export function forwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
+  const { H, B } = s;
+  switch (s.cell) {
+    case 'rnn':
+      return stepKernel(ctx, 'rnnForwardStep', rnnForwardCode, s, { H, B, RELU: s.relu, ...inputConstants(s) }, ['read', 'read', 'rw', 'read'], [params, l.proj, l.hs, lengths], 16);
+    case 'gru':
+      return stepKernel(ctx, 'gruForwardStep', gruForwardCode, s, { H, B, ...inputConstants(s) }, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.hn!, lengths], 4);
+    case 'lstm':
+      return stepKernel(ctx, 'lstmForwardStep', lstmForwardCode, s, { H, B, ...inputConstants(s) }, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.cs!, lengths], 4);
+  }
+}
+
+/**
+ * Past a row's length the forward step stored zero gates and the head passes zero gradient, so
+ * every backward step writes zeros there without looking at the lengths.
+ */
+export function backwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l: LayerBuffers): Dispatch {
+  const { H, B, T } = s;
+  switch (s.cell) {
+    case 'rnn':
+      return stepKernel(ctx, 'rnnBackwardStep', rnnBackwardCode, s, { H, B, T, RELU: s.relu }, ['read', 'read', 'rw'], [params, l.hs, l.dh], 16);
+    case 'gru':
+      return stepKernel(ctx, 'gruBackwardStep', gruBackwardCode, s, { H, B, T }, ['read', 'read', 'read', 'read', 'rw', 'rw', 'rw'], [params, l.hs, l.gates!, l.hn!, l.dh, l.dA, l.dAhh], 16);
+    case 'lstm':
+      return stepKernel(ctx, 'lstmBackwardStep', lstmBackwardCode, s, { H, B, T }, ['read', 'read', 'read', 'rw', 'rw', 'rw'], [params, l.cs!, l.gates!, l.dh, l.dA, l.dc!], 16);
+  }
+}

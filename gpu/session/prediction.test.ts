@@ -1,0 +1,130 @@
+// The `prediction` message of the GPU session (Node, Dawn): at each validation, what a task model
+// predicts for validation sequence 0, held to the float64 reference run on the session's weights.
+import { describe, expect, it } from 'vitest';
+import { useGpu } from '../testing/gpu.ts';
+import { splitSteps } from '../data/split.ts';
+import { COPY_VOCABULARY } from '../data/tasks/copy.ts';
+import { TAGGING_TAGS } from '../data/tasks/tagging.ts';
+import { optimizer } from '../optimizer/config.ts';
+import { RecurrentReference, type RecurrentInit } from '../recurrent/reference.ts';
+import { CpuTrainer } from '../recurrent/cpuTrainer.ts';
+import { prepareSession, type SessionData } from './sessionData.ts';
+import { buildPrediction } from './prediction.ts';
+import type { FromWorker, Prediction, SessionConfig, TaskName } from './protocol.ts';
+import { TrainingSession } from './recurrentSession.ts';
+
+const gpu = useGpu();
+const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 };
+
+const taskConfig = (name: TaskName, over: Partial<SessionConfig> = {}): SessionConfig => ({
+  dataset: { kind: 'task', name },
+  cell: 'gru', nonlinearity: 'tanh', hidden: 8, layers: 1, seqLen: 12, tbptt: 12, batchSize: 4,
+  optimizer: optimizer({ lr: 0.01 }), seed: 3,
+  ...over,
+});
+
+/** Trains `steps` steps (then validates, as a pause does); the last prediction, its data and the weights. */
+async function trainAndPredict(config: SessionConfig, steps: number) {
+  const msgs: FromWorker[] = [];
+  const session = new TrainingSession(gpu(), (m) => msgs.push(m), { loadCorpus: async () => 'ab'.repeat(200), validateEvery: 1000 });
+  expect(await session.configure(config, false)).toBe(true);
+  await session.runSteps(steps);
+  const params = Float64Array.from(await session.trainer!.readParams());
+  await session.dispose();
+  expect(msgs.filter((m) => m.type === 'error')).toEqual([]);
+  const predictions = msgs.filter((m): m is Extract<FromWorker, { type: 'prediction' }> => m.type === 'prediction');
+  const data = await prepareSession(config, async () => '', LIMITS);
+  return { predictions, data, params };
+}
+
+/** The reference's head outputs for validation sequence 0, chunk by chunk with the state carried: [seqLen, O] or [O]. */
+function referenceOutputs(data: SessionData, params: Float64Array): Float64Array {
+  const ref = new RecurrentReference(data.model);
+  const { B } = data.validation;
+  const O = data.model.output;
+  if (data.model.loss === 'regress') return ref.forward(params, data.validation).logits.slice(0, O);
+  const out = new Float64Array(data.seqLen * O);
+  let init: RecurrentInit | undefined;
+  splitSteps(data.validation, data.T).forEach((chunk, i) => {
+    const f = ref.forward(params, chunk, init);
+    for (let t = 0; t < data.T; t++) out.set(f.logits.subarray(t * B * O, t * B * O + O), (i * data.T + t) * O);
+    init = { h0: f.hT, c0: f.cT ?? undefined };
+  });
+  return out;
+}
+
+const maxAbs = (a: ArrayLike<number>) => Math.max(...Array.from(a, Math.abs));
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])));
+const argmaxRows = (values: ArrayLike<number>, O: number, n: number) =>
+  Array.from({ length: n }, (_, t) => Array.from({ length: O }, (_, o) => values[t * O + o]).reduce((best, v, o, row) => (v > row[best] ? o : best), 0));
+
+describe('TrainingSession: prediction', () => {
+  it('sine (truncated BPTT, 3 chunks): inputs, targets and every step of the forecast = the float64 reference', async () => {
+    const config = taskConfig('sine', { tbptt: 4 });
+    const { predictions, data, params } = await trainAndPredict(config, 3);
+    expect(predictions.map((m) => m.step)).toEqual([3]);
+    const p = predictions[0].prediction as Extract<Prediction, { kind: 'forecast' }>;
+    expect(p.kind).toBe('forecast');
+    const { B } = data.validation;
+    expect(p.targets).toEqual(Array.from({ length: 12 }, (_, t) => data.validation.targetValues![t * B]));
+    expect(p.inputs).toEqual(Array.from({ length: 12 }, (_, t) => data.validation.inputs![t * B]));
+    const ref = referenceOutputs(data, params);
+    expect(p.predicted).toHaveLength(12);
+    expect(maxAbs(ref)).toBeGreaterThan(0.01);
+    expect(maxDiff(p.predicted, ref)).toBeLessThanOrEqual(1e-4 * maxAbs(ref));
+  });
+
+  it('tagging (full BPTT): the words and true tags of sentence 0, the predicted tags = the reference’s argmax', async () => {
+    // lr 0: the initial weights, whose tags vary (a few steps of training predict O everywhere).
+    const config = taskConfig('tagging', { cell: 'lstm', hidden: 12, optimizer: optimizer({ lr: 0 }) });
+    const { predictions, data, params } = await trainAndPredict(config, 2);
+    const p = predictions.at(-1)!.prediction as Extract<Prediction, { kind: 'labels' }>;
+    expect(p.kind).toBe('labels');
+    const n = data.validation.lengths![0];
+    expect(n).toBeGreaterThan(6); // validation sentences are longer than ⌊12/2⌋
+    expect(p.words).toHaveLength(n);
+    expect(p.words.join(' ')).not.toContain('<pad>');
+    expect(p.classes).toEqual([...TAGGING_TAGS]);
+    expect(p.targets).toEqual(Array.from({ length: n }, (_, t) => data.validation.targets![t * data.validation.B]));
+    expect(new Set(p.predicted).size).toBeGreaterThan(1);
+    expect(p.predicted).toEqual(argmaxRows(referenceOutputs(data, params), TAGGING_TAGS.length, n));
+  });
+
+  it('tagging (truncated BPTT; chunks where sentence 0 has ended): the GPU’s prediction = the CPU session’s on the same weights', async () => {
+    const config = taskConfig('tagging', { cell: 'rnn', hidden: 16, seqLen: 16, tbptt: 4, seed: 7, optimizer: optimizer({ lr: 0 }) });
+    const { predictions, data, params } = await trainAndPredict(config, 4);
+    expect(data.validation.lengths![0]).toBe(9); // chunk 3 has one real step of sentence 0, chunk 4 none
+    const cpu = new CpuTrainer(data.model, config.optimizer, params).evaluate(splitSteps(data.validation, 4), true).outputs!;
+    const expected = buildPrediction(data, cpu) as Extract<Prediction, { kind: 'labels' }>;
+    const p = predictions.at(-1)!.prediction as Extract<Prediction, { kind: 'labels' }>;
+    expect(p.words).toHaveLength(9);
+    expect(p.words).toEqual(expected.words);
+    expect(new Set(p.predicted).size).toBeGreaterThan(1);
+    expect(p.predicted).toEqual(expected.predicted);
+  });
+
+  it('adding: the predicted sum of sequence 0 = the reference’s, beside its target', async () => {
+    const config = taskConfig('adding', { cell: 'rnn', seqLen: 10, tbptt: 10 });
+    const { predictions, data, params } = await trainAndPredict(config, 2);
+    const p = predictions.at(-1)!.prediction;
+    expect(p.kind).toBe('regression');
+    expect(p.targets).toEqual([data.validation.targetValues![0]]);
+    const ref = referenceOutputs(data, params);
+    expect(Math.abs(p.predicted[0] - ref[0])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(ref[0])));
+  });
+
+  it('copy: every step labelled with the copy symbols', async () => {
+    const { predictions, data } = await trainAndPredict(taskConfig('copy'), 1);
+    const p = predictions.at(-1)!.prediction as Extract<Prediction, { kind: 'labels' }>;
+    expect(p.classes).toEqual(COPY_VOCABULARY);
+    expect(p.words).toHaveLength(12);
+    expect(p.words.slice(0, 5).every((w) => /^[0-7]$/.test(w))).toBe(true); // copyLength(12) = 5 symbols first
+    expect(p.targets.slice(-5)).toEqual(Array.from({ length: 5 }, (_, s) => data.validation.tokens![s * data.validation.B]));
+  });
+
+  it('a character model gets no prediction', async () => {
+    const config: SessionConfig = { ...taskConfig('sine'), dataset: { kind: 'text', name: 'ab.txt', text: 'ab'.repeat(200) } };
+    const { predictions } = await trainAndPredict(config, 1);
+    expect(predictions).toEqual([]);
+  });
+});

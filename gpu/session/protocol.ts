@@ -1,0 +1,209 @@
+// The typed messages between the page and the training worker. The worker owns the GPUDevice, the
+// data and the training loop; the page sends settings and commands and renders what comes back.
+// Everything here is structured-clone data (typed arrays are transferred where noted).
+
+import type { Cell, ModelConfig, Nonlinearity } from '../recurrent/config.ts';
+import type { OptimizerConfig } from '../optimizer/config.ts';
+
+export type CorpusName = 'moby-dick' | 'first-names';
+export type TaskName = 'adding' | 'copy' | 'sine' | 'mackey-glass' | 'tagging';
+
+export type DatasetChoice =
+  | { kind: 'corpus'; name: CorpusName }
+  | { kind: 'task'; name: TaskName }
+  /** A user's text file (a character model); `name` is the file name, for display. */
+  | { kind: 'text'; name: string; text: string }
+  /**
+   * One numeric column of a user's CSV, to forecast (the sine task's model shape); `name` is the file
+   * name and `column` the column's, for display. The values travel here so a saved config is whole.
+   */
+  | { kind: 'series'; name: string; column: string; values: number[] };
+
+/** What the controls produce: everything a training session needs. */
+export interface SessionConfig {
+  dataset: DatasetChoice;
+  cell: Cell;
+  nonlinearity: Nonlinearity;
+  hidden: number;
+  layers: number;
+  seqLen: number;
+  /** Truncated BPTT length; divides seqLen (= seqLen for full BPTT). */
+  tbptt: number;
+  batchSize: number;
+  /** torch.optim settings; `clip` is clip_grad_norm_'s max norm (0 = off). */
+  optimizer: OptimizerConfig;
+  seed: number;
+}
+
+export type SessionStatus = 'idle' | 'training' | 'paused';
+
+/**
+ * A recursive network over binary trees (gpu/tree/): a built-in tree task, trained on shallow trees
+ * and validated on deeper ones. `kind: 'tree'` tells it from a SessionConfig (which has no `kind`).
+ */
+export interface TreeSessionConfig {
+  kind: 'tree';
+  /** 'arithmetic': expressions mod 10; 'negation': negation sentiment; 'file': the user's labelled trees in `trees`. */
+  task: 'arithmetic' | 'negation' | 'file';
+  /**
+   * For task 'file': a file of PTB-style labelled trees (gpu/tree/fileTask.ts: the last 10% validate;
+   * trainDepth and validationDepth do not apply). `name` is the file name, for display; the text
+   * travels here so a saved config is whole.
+   */
+  trees?: { name: string; text: string };
+  cell: 'rnn' | 'lstm';
+  hidden: number;
+  /** Trees per step. */
+  batchSize: number;
+  /** Arithmetic: expression depth ≤ trainDepth in training, validationDepth in validation; negation: tree heights. */
+  trainDepth: number;
+  validationDepth: number;
+  optimizer: OptimizerConfig;
+  seed: number;
+}
+
+/** Bounds of a tree session's settings (the worker checks them; notebook cells tell the author). */
+export const TREE_SESSION_LIMITS = { hidden: 256, batchSize: 256, trainDepth: 5, validationDepth: 9 } as const;
+
+export const isTreeConfig = (c: SessionConfig | TreeSessionConfig): c is TreeSessionConfig => (c as { kind?: unknown }).kind === 'tree';
+
+/** One node of a drawn validation tree: children by index into the tree's nodes (-1: a leaf). */
+export interface TreeNodeView {
+  left: number;
+  right: number;
+  /** A leaf's token ('' for an inner node). */
+  text: string;
+  /** True and predicted class ids; label -1: the node carries no label. */
+  label: number;
+  predicted: number;
+}
+
+export interface TreeView {
+  nodes: TreeNodeView[];
+  root: number;
+  /** Each node's hidden state, row-major [nodes, hidden]. */
+  states: Float32Array;
+}
+
+/** A whole session, for autosave: the settings, the step count, and safetensors files of the weights and optimizer state. */
+export interface SavedSession {
+  config: SessionConfig;
+  step: number;
+  /** `encodeWeights` bytes (PyTorch names; the model config in __metadata__). */
+  weights: ArrayBuffer;
+  /** `encodeOptimizerState` bytes (torch.optim state names; the step count in __metadata__). */
+  optimizer: ArrayBuffer;
+}
+
+/** A tree session, for autosave: as SavedSession, with tree weights (`encodeTreeWeights`) and `encodeTreeOptimizerState` bytes. */
+export interface SavedTreeSession {
+  config: TreeSessionConfig;
+  step: number;
+  weights: ArrayBuffer;
+  optimizer: ArrayBuffer;
+}
+
+/** What autosave stores and restores: a recurrent or a tree session (told apart by `isTreeConfig(c.config)`). */
+export type SavedCheckpoint = SavedSession | SavedTreeSession;
+
+export const isTreeCheckpoint = (c: SavedCheckpoint): c is SavedTreeSession => isTreeConfig(c.config);
+
+export type ToWorker =
+  /** First message: the page's base URL, against which the worker fetches `data/<corpus>.txt`. */
+  | { type: 'init'; baseUrl: string }
+  /** Builds data and trainer. `keepWeights`: carry the trained weights over (only when the shapes allow). */
+  /** `connectivity`: also post the connectivity analysis at each validation (notebook cells that show it). */
+  /** A TreeSessionConfig (`kind: 'tree'`) makes the session a recursive network over trees. */
+  | { type: 'configure'; config: SessionConfig | TreeSessionConfig; keepWeights: boolean; connectivity?: boolean }
+  /** Trains until paused, or until the step count reaches `until`. */
+  | { type: 'train'; until?: number }
+  | { type: 'pause' }
+  /** One training step, then paused. */
+  | { type: 'step' }
+  /** Fresh weights and optimizer state, same config. */
+  | { type: 'reset' }
+  | { type: 'sample'; prompt: string; temperature: number; length: number }
+  | { type: 'exportWeights' }
+  | { type: 'importWeights'; bytes: ArrayBuffer }
+  /** Posts a `checkpoint` of the current session (training goes on). */
+  | { type: 'saveCheckpoint' }
+  /** Rebuilds a saved session: its settings, weights, optimizer state and step count; then paused. */
+  | { type: 'loadCheckpoint'; checkpoint: SavedCheckpoint }
+  /** A notebook cell went away: its session stops and frees its buffers (sent with its `session` id). */
+  | { type: 'close' };
+
+/** One channel of the heatmap: a [T, units] block of values for the chosen validation sequence. */
+export interface HeatmapChannel {
+  /** 'h' (hidden state), 'c' (LSTM cell state), or a gate: 'r', 'z' (GRU), 'i', 'f', 'o' (LSTM). */
+  name: string;
+  units: number;
+  /** Row-major [T, units]. */
+  values: Float32Array;
+}
+
+/**
+ * What a task model predicts for validation sequence 0 (the heatmap's sequence), over its real steps
+ * and every truncated-BPTT chunk. The form follows the model's shape, not the dataset's name.
+ */
+export type Prediction =
+  /** Real inputs, per-step 'mse', output 1: each step's input (when it is one value), target and prediction. */
+  | { kind: 'forecast'; inputs: number[] | null; targets: number[]; predicted: number[] }
+  /** Token inputs, per-step 'ce' over named classes (tagging's tags, copy's symbols): each step's word, true and predicted (argmax) class. */
+  | { kind: 'labels'; words: string[]; classes: string[]; targets: number[]; predicted: number[] }
+  /** Per-sequence 'regress' (the adding task's sum): the target and the predicted vector. */
+  | { kind: 'regression'; targets: number[]; predicted: number[] };
+
+/**
+ * How strongly the output at each of `outputSteps` depends on the input at each step s:
+ * ‖∂y_t/∂x_s‖, row-major [outputSteps.length, inputs] (0 for s > t), for validation sequence 0.
+ */
+export interface Connectivity {
+  outputSteps: number[];
+  inputs: number;
+  norms: Float32Array;
+}
+
+export type FromWorker =
+  | { type: 'device'; adapter: string; backend: string; limits: Record<string, number> }
+  /** No WebGPU (or no adapter): what the page should tell the user. */
+  | { type: 'deviceError'; message: string }
+  | {
+      type: 'configured';
+      model: ModelConfig;
+      paramCount: number;
+      /** For character models, the characters by id. */
+      vocabulary: string[] | null;
+      /** Labels of the heatmap sequence's steps (its characters, words or values). */
+      stepLabels: string[];
+      /** A trivial baseline for the loss, if the dataset has one (e.g. 1/6 for adding). */
+      baseline: number | null;
+    }
+  | { type: 'status'; status: SessionStatus; steps: number }
+  | {
+      type: 'metrics';
+      firstStep: number;
+      losses: Float32Array;
+      gradNorms: Float32Array;
+      skipped: Uint8Array;
+      msPerStep: number;
+      tokensPerSec: number;
+    }
+  /** `accuracy`: tree sessions' root accuracy on the (deeper) validation trees. */
+  | { type: 'validation'; step: number; loss: number; accuracy?: number }
+  /** A tree session's model, instead of `configured`. */
+  | { type: 'treeConfigured'; paramCount: number; classes: string[]; hidden: number; majorityAccuracy: number }
+  /** A few validation trees, with each node's prediction and hidden state (tree sessions, at each validation). */
+  | { type: 'tree'; step: number; hidden: number; classes: string[]; trees: TreeView[] }
+  | { type: 'heatmap'; step: number; T: number; channels: HeatmapChannel[] }
+  | { type: 'prediction'; step: number; prediction: Prediction }
+  | { type: 'connectivity'; step: number; connectivity: Connectivity }
+  | { type: 'sample'; step: number; prompt: string; text: string }
+  | { type: 'weights'; bytes: ArrayBuffer }
+  | { type: 'checkpoint'; checkpoint: SavedCheckpoint }
+  /**
+   * The device was lost and the session rebuilt on a new one (or the CPU) from its last good
+   * checkpoint, of step `step`: the page drops what it showed after that step. `message` says what happened.
+   */
+  | { type: 'recovered'; step: number; message: string }
+  /** `fatal`: the session cannot continue (the page offers Reset); otherwise training was paused. */
+  | { type: 'error'; message: string; fatal: boolean };

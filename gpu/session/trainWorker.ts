@@ -1,0 +1,175 @@
+/// <reference lib="webworker" />
+// The training worker's entry: owns the GPUDevice and the training sessions on it, and relays
+// messages. The app has one session (messages without a `session` id); a notebook page has one per
+// cell (messages tagged with the cell's id, and so are the replies). All sessions share one device.
+// The page's first message is `init` with its base URL: a module worker built by Vite lives under
+// assets/, so `self.location` is not where data/<corpus>.txt is served from.
+//
+// Device loss (not by destroy()): once, for all sessions, a new device is requested and every
+// session rebuilt from its last good checkpoint (config, weights, optimizer state, step); those that
+// were training go on. Each is told with `recovered` (the step it went back to).
+//
+// Without WebGPU (no navigator.gpu, or no adapter) the worker posts `deviceError`, then a `device`
+// message naming the CPU, and trains with CpuSessions instead: the same messages, from the float64
+// reference on the CPU, much slower.
+
+import { requestBrowserDevice } from '../core/device.ts';
+import type { GpuContext } from '../core/context.ts';
+import { TrainingSession, type SessionSnapshot } from './recurrentSession.ts';
+import { CPU_ADAPTER, CpuSession } from './cpuSession.ts';
+import { TreeSession, type TreeSnapshot } from './treeSession.ts';
+import { isTreeConfig, type CorpusName, type FromWorker, type ToWorker } from './protocol.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+type Session = TrainingSession | CpuSession | TreeSession;
+type Tagged<T> = T & { session?: string };
+
+const LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBuffersPerShaderStage'] as const;
+/** The app's session: its messages carry no id. */
+const MAIN = '';
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** Posts as session `id` (untagged for the app's session and for device news, which concern all). */
+const poster = (id: string) => (msg: FromWorker, transfer: Transferable[] = []) => self.postMessage(id ? { ...msg, session: id } : msg, transfer);
+const broadcast = poster(MAIN);
+
+let baseUrl = '';
+/** The device the sessions share; null: no WebGPU, sessions run on the CPU. */
+let ctx: GpuContext | null = null;
+const sessions = new Map<string, Session>();
+/** Settles when the device is ready (or known unavailable), and again after a recovery; messages wait for it. */
+let ready: Promise<void> | null = null;
+let recovering: Promise<void> | null = null;
+const corpora = new Map<CorpusName, Promise<string>>();
+
+/** The bundled corpora: the only names the worker fetches (a stored or sent config cannot name a path). */
+const CORPORA: readonly string[] = ['moby-dick', 'first-names'] satisfies CorpusName[];
+
+function loadCorpus(name: CorpusName): Promise<string> {
+  if (!CORPORA.includes(name)) return Promise.reject(new Error(`there is no bundled corpus called “${String(name).slice(0, 40)}”`));
+  let text = corpora.get(name);
+  if (!text) {
+    text = fetch(new URL(`data/${name}.txt`, baseUrl)).then((r) => {
+      if (!r.ok) throw new Error(`cannot load the ${name} corpus (HTTP ${r.status} for ${r.url})`);
+      return r.text();
+    });
+    text.catch(() => corpora.delete(name)); // a failed fetch is retried next time
+    corpora.set(name, text);
+  }
+  return text;
+}
+
+/** A WebGPU device, announced; without one (`deviceError` posted), the CPU. */
+async function openDevice(): Promise<void> {
+  try {
+    ctx = await requestBrowserDevice();
+  } catch (e) {
+    ctx = null;
+    broadcast({ type: 'deviceError', message: errorText(e) });
+    broadcast({ type: 'device', adapter: CPU_ADAPTER, backend: 'cpu', limits: {} });
+    return;
+  }
+  const limits: Record<string, number> = {};
+  for (const name of LIMITS) limits[name] = ctx.device.limits[name];
+  broadcast({ type: 'device', adapter: ctx.adapter.name, backend: ctx.adapter.backend, limits });
+}
+
+function sessionFor(id: string, msg?: ToWorker): Session {
+  // A configure (or a restore) decides the kind: a tree config gets a TreeSession, any other a recurrent one.
+  if (msg?.type === 'configure' || msg?.type === 'loadCheckpoint') {
+    const tree = isTreeConfig(msg.type === 'configure' ? msg.config : msg.checkpoint.config);
+    const old = sessions.get(id);
+    if (old && (old instanceof TreeSession) !== tree) {
+      sessions.delete(id);
+      void old.dispose();
+    }
+    if (tree && !sessions.has(id)) {
+      if (!ctx) throw new Error('tree models train on the GPU only, and WebGPU is not available here');
+      const s = new TreeSession(ctx, poster(id), { onDeviceLost: deviceLost });
+      sessions.set(id, s);
+      return s;
+    }
+  }
+  let s = sessions.get(id);
+  if (!s) {
+    const post = poster(id);
+    s = ctx ? new TrainingSession(ctx, post, { loadCorpus, onDeviceLost: deviceLost }) : new CpuSession(post, { loadCorpus });
+    sessions.set(id, s);
+  }
+  return s;
+}
+
+/** Every session on the device hears of its loss; the first starts the one recovery. */
+function deviceLost(reason: string): void {
+  if (recovering) return;
+  recovering = recover(reason).finally(() => (recovering = null));
+  ready = recovering;
+}
+
+async function recover(reason: string): Promise<void> {
+  const old = [...sessions];
+  sessions.clear();
+  const snapshots = old.map(([id, s]) => ({
+    id, snapshot: s instanceof CpuSession ? null : s.snapshot(), connectivity: s.showConnectivity,
+    // A checkpoint the page asked for was lost with the device: it is taken again from the restored session.
+    resave: s instanceof CpuSession ? false : s.checkpointPending,
+  }));
+  for (const [, s] of old) void s.dispose(); // their device is gone: nothing to wait for
+  const lost = `The GPU device was lost (${reason})`;
+  try {
+    await openDevice();
+  } catch (e) {
+    for (const { id } of snapshots) poster(id)({ type: 'error', message: `${lost} and could not be replaced: ${errorText(e)}`, fatal: true });
+    return;
+  }
+  for (const { id, snapshot, connectivity, resave } of snapshots) {
+    const post = poster(id);
+    try {
+      // The session of the snapshot's kind: a tree model's gets a TreeSession again.
+      const s = sessionFor(id, snapshot ? { type: 'configure', config: snapshot.config, keepWeights: false } : undefined);
+      s.showConnectivity = connectivity;
+      if (!snapshot) {
+        post({ type: 'recovered', step: 0, message: `${lost}; a new device is ready.` });
+        continue;
+      }
+      const restored = s instanceof TreeSession ? isTreeConfig(snapshot.config) && (await s.restore(snapshot as TreeSnapshot)) : !isTreeConfig(snapshot.config) && (await s.restore(snapshot as SessionSnapshot));
+      if (!restored) continue; // the session posted why
+      const what = snapshot.training ? 'training resumed' : 'the model was restored';
+      const where = s instanceof CpuSession ? 'on the CPU' : 'on a new device';
+      post({ type: 'recovered', step: snapshot.step, message: `${lost}; ${what} from step ${snapshot.step} ${where}, with the weights and optimizer state of that step.` });
+      if (resave) void s.handle({ type: 'saveCheckpoint' });
+      if (snapshot.training) void s.handle({ type: 'train' });
+    } catch (e) {
+      post({ type: 'error', message: `${lost} and this model could not be rebuilt: ${errorText(e)}`, fatal: true });
+    }
+  }
+}
+
+self.onmessage = (e: MessageEvent<Tagged<ToWorker>>) => {
+  const { session: id = MAIN, ...msg } = e.data;
+  if (msg.type === 'init') {
+    baseUrl = msg.baseUrl;
+    ready ??= openDevice();
+    return;
+  }
+  if (!ready) return poster(id)({ type: 'error', message: `"${msg.type}" before "init": the page must send init first.`, fatal: true });
+  void ready
+    .then(() => {
+      if (msg.type === 'close') {
+        const s = sessions.get(id);
+        sessions.delete(id);
+        return s?.dispose();
+      }
+      const m = msg as ToWorker;
+      // Without WebGPU a tree model is refused (not fatal): the page keeps, or falls back to, a recurrent session.
+      const treeConfig = m.type === 'configure' ? m.config : m.type === 'loadCheckpoint' ? m.checkpoint.config : null;
+      if (!ctx && treeConfig && isTreeConfig(treeConfig)) {
+        const why = 'tree models train on the GPU only, and WebGPU is not available here';
+        return poster(id)({ type: 'error', message: m.type === 'configure' ? `Settings refused: ${why}.` : `Cannot restore the saved session: ${why}.`, fatal: false });
+      }
+      return sessionFor(id, m).handle(m);
+    })
+    // Nothing may fail silently here: the page would wait for an answer that never comes.
+    .catch((e) => poster(id)({ type: 'error', message: `The training worker failed on "${msg.type}": ${errorText(e)}`, fatal: true }));
+};
