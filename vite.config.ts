@@ -8,11 +8,7 @@ import { contentSecurityPolicy } from './scripts/csp.js';
 export default defineConfig({
   // Relative asset URLs: the build works from any sub-path of a static host.
   base: './',
-  plugins: [
-    react(),
-    contentSecurityPolicy(),
-    { name: 'rnnlab-data', buildStart: () => prepareData(), configureServer: () => prepareData() },
-  ],
+  plugins: [react(), contentSecurityPolicy(), { name: 'rnnlab-data', buildStart: () => prepareData(), configureServer: () => prepareData() }],
   build: {
     target: 'es2022',
     rollupOptions: { input: { main: 'index.html', notebook: 'notebook.html', bench: 'bench.html' } },

@@ -71,7 +71,16 @@ async function restoreOrApply(): Promise<void> {
   }
   restoring = saved;
   requested = { settings: plan.settings, keepWeights: false, resume: false, phaseBefore: 'starting', carriedSteps: saved.carriedSteps };
-  useStore.setState({ form: plan.form, upload: plan.upload, series: plan.series, treeFile: plan.treeFile, uploadError: null, phase: 'configuring', error: null, notice: null });
+  useStore.setState({
+    form: plan.form,
+    upload: plan.upload,
+    series: plan.series,
+    treeFile: plan.treeFile,
+    uploadError: null,
+    phase: 'configuring',
+    error: null,
+    notice: null,
+  });
   clearTimeout(applyTimer); // the form now shows what is being restored: nothing to apply
   client.send({ type: 'loadCheckpoint', checkpoint: saved.checkpoint });
 }
@@ -103,7 +112,11 @@ export type ApplyOutcome = { kind: 'invalid'; errors: FieldErrors } | { kind: 'u
 export function applyNow(): ApplyOutcome {
   clearTimeout(applyTimer);
   const s = state();
-  const parsed = parseSettings(s.form, { uploadChars: s.upload?.chars ?? null, seriesValues: (s.series && seriesValues(s.series)?.length) ?? null, treeFile: s.treeFile?.trees ?? null });
+  const parsed = parseSettings(s.form, {
+    uploadChars: s.upload?.chars ?? null,
+    seriesValues: (s.series && seriesValues(s.series)?.length) ?? null,
+    treeFile: s.treeFile?.trees ?? null,
+  });
   if (!parsed.ok) {
     s.setErrors(parsed.errors);
     return { kind: 'invalid', errors: parsed.errors };
@@ -111,7 +124,13 @@ export function applyNow(): ApplyOutcome {
   if (Object.keys(s.errors).length) s.setErrors({});
   const target = parsed.settings;
   const sameUpload =
-    target.dataset === 'upload' ? s.upload === s.appliedUpload : target.dataset === 'series' ? s.series === s.appliedSeries : target.dataset === TREE_UPLOAD ? s.treeFile === s.appliedTreeFile : true;
+    target.dataset === 'upload'
+      ? s.upload === s.appliedUpload
+      : target.dataset === 'series'
+        ? s.series === s.appliedSeries
+        : target.dataset === TREE_UPLOAD
+          ? s.treeFile === s.appliedTreeFile
+          : true;
   const current = requested?.settings ?? s.applied;
   if (current && sameUpload && sameSettings(current, target)) {
     if (s.pendingDiscard) useStore.setState({ pendingDiscard: null });
@@ -189,7 +208,17 @@ function restartWorker(): void {
   weightsWaiters = [];
   settle((w) => w.reject(new Error('The training worker was restarted.')));
   startOver(true);
-  useStore.setState({ error: null, notice: null, steps: 0, carriedSteps: 0, phase: 'starting', applied: null, device: null, deviceError: null, pendingDiscard: null });
+  useStore.setState({
+    error: null,
+    notice: null,
+    steps: 0,
+    carriedSteps: 0,
+    phase: 'starting',
+    applied: null,
+    device: null,
+    deviceError: null,
+    pendingDiscard: null,
+  });
   client = new WorkerClient(metrics, { onMessage }, newWorker);
   applyNow();
 }
@@ -278,7 +307,7 @@ export async function uploadTrees(file: File): Promise<void> {
 const CPU_SIZES = { hidden: '32', seqLen: '32', tbptt: '32', batchSize: '8' } as const;
 
 /** Without a GPU the dataset defaults are slow to watch: smaller ones, unless the user chose already. */
-function useCpuSizes(): void {
+function applyCpuSizes(): void {
   const s = state();
   if (restoring || s.steps + s.carriedSteps > 0) return;
   const defaults = datasetInfo(s.form.dataset).defaults;
@@ -290,7 +319,7 @@ function onMessage(m: FromWorker): void {
   trees.receive(m);
   switch (m.type) {
     case 'device':
-      if (m.backend === 'cpu') useCpuSizes();
+      if (m.backend === 'cpu') applyCpuSizes();
       break;
     case 'configured':
     case 'treeConfigured': {
@@ -358,7 +387,10 @@ function onMessage(m: FromWorker): void {
         if (!m.fatal) {
           // A refused configuration leaves the worker as it was; a message naming a field goes next to it.
           const field = refusedField(m.message);
-          useStore.setState({ phase: r.phaseBefore === 'configuring' ? 'idle' : r.phaseBefore, ...(field ? { errors: { [field.name]: field.message }, error: null } : {}) });
+          useStore.setState({
+            phase: r.phaseBefore === 'configuring' ? 'idle' : r.phaseBefore,
+            ...(field ? { errors: { [field.name]: field.message }, error: null } : {}),
+          });
         }
         settle((w) => w.reject(new Error(m.message)));
       }
@@ -370,8 +402,16 @@ function onMessage(m: FromWorker): void {
 }
 
 const WORKER_FIELDS: Record<string, FieldName> = {
-  seqLen: 'seqLen', tbptt: 'tbptt', batchSize: 'batchSize', seed: 'seed', 'optimizer.lr': 'lr', dataset: 'dataset',
-  hidden: 'hidden', layers: 'layers', cell: 'cell', nonlinearity: 'cell',
+  seqLen: 'seqLen',
+  tbptt: 'tbptt',
+  batchSize: 'batchSize',
+  seed: 'seed',
+  'optimizer.lr': 'lr',
+  dataset: 'dataset',
+  hidden: 'hidden',
+  layers: 'layers',
+  cell: 'cell',
+  nonlinearity: 'cell',
 };
 
 /** "Settings refused: tbptt: must divide …" → the tbptt field and its message. */
@@ -409,9 +449,19 @@ function sameSettings(a: Settings, b: Settings): boolean {
 }
 
 const FIELD_LABELS: Record<keyof Settings, string> = {
-  dataset: 'dataset', cell: 'cell', hidden: 'hidden size', layers: 'layers', seqLen: 'sequence length', tbptt: 'TBPTT length',
-  batchSize: 'batch size', optimizer: 'optimizer', lr: 'learning rate', clip: 'clip norm', seed: 'seed',
-  trainDepth: 'training depth', validationDepth: 'validation depth',
+  dataset: 'dataset',
+  cell: 'cell',
+  hidden: 'hidden size',
+  layers: 'layers',
+  seqLen: 'sequence length',
+  tbptt: 'TBPTT length',
+  batchSize: 'batch size',
+  optimizer: 'optimizer',
+  lr: 'learning rate',
+  clip: 'clip norm',
+  seed: 'seed',
+  trainDepth: 'training depth',
+  validationDepth: 'validation depth',
 };
 
 function changedFields(a: Settings, b: Settings, sameUpload: boolean): string[] {

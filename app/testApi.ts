@@ -30,7 +30,14 @@ export interface RnnlabTestApi {
    * at), the root accuracy on the deeper validation trees at each validation, and the majority-class
    * baseline; null while the session is not a tree model.
    */
-  readonly tree: { step: number | null; nodes: number[]; hidden: number; classes: string[]; accuracy: { step: number; accuracy: number }[]; majorityAccuracy: number } | null;
+  readonly tree: {
+    step: number | null;
+    nodes: number[];
+    hidden: number;
+    classes: string[];
+    accuracy: { step: number; accuracy: number }[];
+    majorityAccuracy: number;
+  } | null;
   /** Sample texts (prompt included), newest first. */
   readonly samples: string[];
   readonly error: string | null;

@@ -4,7 +4,8 @@ import type { Settings } from './config/schema.ts';
 
 export function weightsFileName(settings: Settings | null, steps: number): string {
   if (!settings) return 'rnnlab.safetensors';
-  if (settings.cell === 'tree-rnn' || settings.cell === 'tree-lstm') return `rnnlab-${settings.dataset}-${settings.cell}-h${settings.hidden}-step${steps}.safetensors`;
+  if (settings.cell === 'tree-rnn' || settings.cell === 'tree-lstm')
+    return `rnnlab-${settings.dataset}-${settings.cell}-h${settings.hidden}-step${steps}.safetensors`;
   return `rnnlab-${settings.dataset}-${settings.cell}-h${settings.hidden}x${settings.layers}-step${steps}.safetensors`;
 }
 

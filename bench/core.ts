@@ -40,7 +40,10 @@ export interface BenchOptions {
 
 export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMsOrOpts: number | BenchOptions = 3000, maxSteps = 50): Promise<BenchResult> {
   const opts: Required<BenchOptions> = {
-    minMs: 3000, maxSteps, minSteps: 3, longMs: 10_000,
+    minMs: 3000,
+    maxSteps,
+    minSteps: 3,
+    longMs: 10_000,
     ...(typeof minMsOrOpts === 'number' ? { minMs: minMsOrOpts } : minMsOrOpts),
   };
   const { V, H, T, B } = config;

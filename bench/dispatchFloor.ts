@@ -52,7 +52,7 @@ export async function measureDispatchFloor(ctx: GpuContext, n = 2000, rounds = 7
     return ts.sort((a, b) => a - b)[rounds >> 1];
   };
   const empty = await median(0, false);
-  const result = { onePass: (await median(n, false) - empty) / n, passEach: (await median(n, true) - empty) / n, submit: empty };
+  const result = { onePass: ((await median(n, false)) - empty) / n, passEach: ((await median(n, true)) - empty) / n, submit: empty };
   buffer.destroy();
   return result;
 }

@@ -20,7 +20,9 @@ describe('trainingStepFlops', () => {
       for (const layers of [1, 2])
         for (const input of ['tokens', 'real'] as const) {
           const cfg = parseModelConfig({
-            cell, hidden: 7, layers,
+            cell,
+            hidden: 7,
+            layers,
             input: input === 'tokens' ? { kind: 'tokens', vocab: 11 } : { kind: 'real', features: 11 },
             output: 5,
           });

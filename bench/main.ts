@@ -231,7 +231,13 @@ export async function main(argv: string[]): Promise<number> {
     note('wrote bench/results/latest.json and latest.md');
     if (f.snapshot) {
       const adapter = report.browser?.adapter ?? report.runs[0]?.adapter ?? 'unknown';
-      const slug = /swiftshader/i.test(adapter) ? 'swiftshader' : adapter.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+      const slug = /swiftshader/i.test(adapter)
+        ? 'swiftshader'
+        : adapter
+            .toLowerCase()
+            .replace(/[^a-z0-9]+/g, '-')
+            .replace(/^-|-$/g, '')
+            .slice(0, 40);
       const file = `bench/results/${report.date.slice(0, 10)}-${slug}.md`;
       writeFileSync(`${ROOT}/${file}`, `${md}\n`);
       note(`wrote ${file}`);

@@ -18,7 +18,10 @@ const R = 16;
 /** The loads' buffer: 256 KiB, cache-resident, so this measures the load path, not memory. */
 const FLOATS = 65536;
 
-export interface OpCost { op: string; ns: number }
+export interface OpCost {
+  op: string;
+  ns: number;
+}
 
 type Body = (r: number) => string;
 
@@ -47,11 +50,17 @@ ${decl}
 const ACC = (r: number, accs: number) => `a${r % accs}`;
 
 /** `per`: operations in one copy of the body (default 1). */
-interface Case { op: string; make: (n: number) => string; per?: number }
+interface Case {
+  op: string;
+  make: (n: number) => string;
+  per?: number;
+}
 
 function cases(): Case[] {
-  const load = (index: (r: number) => string, read: (i: string) => string, atomic = false): ((n: number) => string) =>
-    (n) => kernel('', (r) => `${ACC(r, 16)} += ${read(index(r))};`, n, 16, atomic);
+  const load =
+    (index: (r: number) => string, read: (i: string) => string, atomic = false): ((n: number) => string) =>
+    (n) =>
+      kernel('', (r) => `${ACC(r, 16)} += ${read(index(r))};`, n, 16, atomic);
   const f32 = (i: string) => `A[${i}]`;
   const seq = (r: number) => `base + ${r * 64}u + lane`;
   const eq = (r: number) => `base + ${r * 64}u + grp % 64u`;
@@ -61,7 +70,8 @@ function cases(): Case[] {
     { op: 'loop iteration (empty body)', make: (n) => kernel('', () => '', 0, 16, false, n ? 16 * ITERS : ITERS) },
     { op: 'multiply-add, 16 accumulators', make: (n) => kernel('', (r) => `${ACC(r, 16)} = ${ACC(r, 16)} * 0.999 + x;`, n) },
     {
-      op: 'multiply-add, 256 accumulators', per: 16,
+      op: 'multiply-add, 256 accumulators',
+      per: 16,
       make: (n) => kernel('', (r) => Array.from({ length: 16 }, (_, c) => `${ACC(r * 16 + c, 256)} = ${ACC(r * 16 + c, 256)} * 0.999 + x;`).join(' '), n, 256),
     },
     { op: 'load f32, consecutive lanes', make: load(seq, f32) },
@@ -77,7 +87,13 @@ async function timeKernel(ctx: GpuContext, code: string, rounds: number): Promis
   const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
   const a = device.createBuffer({ size: FLOATS * 4, usage: GPUBufferUsage.STORAGE });
   const o = device.createBuffer({ size: INVOCATIONS * 4, usage: GPUBufferUsage.STORAGE });
-  const bind = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: a } }, { binding: 1, resource: { buffer: o } }] });
+  const bind = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [
+      { binding: 0, resource: { buffer: a } },
+      { binding: 1, resource: { buffer: o } },
+    ],
+  });
   const once = async () => {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();

@@ -39,9 +39,18 @@ declare global {
 const out = document.getElementById('out')!;
 const query = new URLSearchParams(location.search);
 const list = (key: string, fallback: string[]) => query.get(key)?.split(',').filter(Boolean) ?? fallback;
-const configs = list('configs', BENCH_CONFIGS.map((c) => c.name)).map(findConfig);
-const pageConfigs = list('pageConfigs', configs.map((c) => c.name)).map(findConfig);
-const peerConfigs = list('peerConfigs', configs.map((c) => c.name)).map(findConfig);
+const configs = list(
+  'configs',
+  BENCH_CONFIGS.map((c) => c.name),
+).map(findConfig);
+const pageConfigs = list(
+  'pageConfigs',
+  configs.map((c) => c.name),
+).map(findConfig);
+const peerConfigs = list(
+  'peerConfigs',
+  configs.map((c) => c.name),
+).map(findConfig);
 const parts = new Set(list('parts', ['page', 'worker']));
 const peers = list('peers', ['webgpu', 'wasm']) as PeerBackend[];
 const minMs = Number(query.get('minMs') ?? 3000);
@@ -94,14 +103,19 @@ function runPeer(backend: PeerBackend, config: BenchConfig, info: Record<string,
       const warm = warmupMs !== undefined ? ` (warm-up step ${(warmupMs / 1000).toFixed(1)} s)` : '';
       if (stepMs.length)
         finish({
-          status: 'partial', msPerStep: stepMs.reduce((a, b) => a + b, 0) / stepMs.length, steps: stepMs.length, warmupMs,
+          status: 'partial',
+          msPerStep: stepMs.reduce((a, b) => a + b, 0) / stepMs.length,
+          steps: stepMs.length,
+          warmupMs,
           note: `stopped by the ${budget} after ${stepMs.length} step(s)`,
         });
       else if (phase === 'step')
         finish({ status: 'too-slow', boundMs: running, boundPhase: 'step', warmupMs, note: `no timed step finished in the ${budget}${warm}` });
       else
         finish({
-          status: 'too-slow', boundMs: running, boundPhase: phase === 'warm-up step' ? 'warm-up' : 'setup',
+          status: 'too-slow',
+          boundMs: running,
+          boundPhase: phase === 'warm-up step' ? 'warm-up' : 'setup',
           note: `the ${phase} did not finish in the ${budget}`,
         });
     }, budgetMs);
@@ -126,8 +140,13 @@ function runPeer(backend: PeerBackend, config: BenchConfig, info: Record<string,
           break;
         case 'done':
           finish({
-            status: ev.cut ? 'partial' : 'ok', msPerStep: ev.msPerStep, steps: ev.steps, warmupMs: ev.warmupMs,
-            firstLoss: ev.firstLoss, lastLoss: ev.lastLoss, tensorsAdded: ev.tensorsAdded,
+            status: ev.cut ? 'partial' : 'ok',
+            msPerStep: ev.msPerStep,
+            steps: ev.steps,
+            warmupMs: ev.warmupMs,
+            firstLoss: ev.firstLoss,
+            lastLoss: ev.lastLoss,
+            tensorsAdded: ev.tensorsAdded,
             note: ev.cut ? `${ev.steps} step(s) in the budget` : undefined,
           });
           break;
@@ -138,7 +157,13 @@ function runPeer(backend: PeerBackend, config: BenchConfig, info: Record<string,
     };
     worker.onerror = (e) => finish({ status: 'error', note: `worker failed: ${e.message}` });
     worker.postMessage({
-      backend, config, minMs, minSteps: MIN_STEPS, maxSteps: 50, softLimitMs: budgetMs * 0.7, longMs: LONG_MS,
+      backend,
+      config,
+      minMs,
+      minSteps: MIN_STEPS,
+      maxSteps: 50,
+      softLimitMs: budgetMs * 0.7,
+      longMs: LONG_MS,
     } satisfies PeerRequest);
   });
 }
@@ -152,7 +177,11 @@ async function runPeers(info: Record<string, string>): Promise<PeerResult[]> {
       const peer = `tfjs-${backend}`;
       // A peer too slow for a smaller size of this cell is not tried on a larger one.
       const smaller = results.find(
-        (r) => r.peer === peer && r.config.cell === config.cell && sizes.indexOf(r.config.size) < sizes.indexOf(config.size) && (r.status === 'too-slow' || r.status === 'skipped'),
+        (r) =>
+          r.peer === peer &&
+          r.config.cell === config.cell &&
+          sizes.indexOf(r.config.size) < sizes.indexOf(config.size) &&
+          (r.status === 'too-slow' || r.status === 'skipped'),
       );
       if (smaller) {
         results.push({ peer, config, status: 'skipped', note: `not run: too slow at ${smaller.config.name}` });
@@ -188,8 +217,11 @@ async function runPeers(info: Record<string, string>): Promise<PeerResult[]> {
 async function run() {
   try {
     const bench: BrowserBench = {
-      adapter: '', page: [], worker: [],
-      crossOriginIsolated: self.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency,
+      adapter: '',
+      page: [],
+      worker: [],
+      crossOriginIsolated: self.crossOriginIsolated,
+      hardwareConcurrency: navigator.hardwareConcurrency,
     };
     const ctx = await requestBrowserDevice();
     bench.adapter = ctx.adapter.name;

@@ -55,7 +55,12 @@ export function buildPeer(tf: Tf, c: Pick<BenchConfig, 'cell' | 'V' | 'H' | 'T' 
   model.compile({ optimizer, loss: 'categoricalCrossentropy' });
 
   const rng = new Rng(seed);
-  const ids = () => tf.tensor2d(Int32Array.from({ length: B * T }, () => rng.int(V)), [B, T], 'int32');
+  const ids = () =>
+    tf.tensor2d(
+      Int32Array.from({ length: B * T }, () => rng.int(V)),
+      [B, T],
+      'int32',
+    );
   const data = Array.from({ length: batches }, () =>
     tf.tidy(() => [tf.oneHot(ids(), V).toFloat(), tf.oneHot(ids(), V).toFloat()] as [TF.Tensor3D, TF.Tensor3D]),
   );

@@ -20,7 +20,14 @@ import { encode } from '../gpu/core/dispatch.ts';
 import { randomBatch } from '../gpu/testing/randomBatch.ts';
 import { stepTuning } from '../gpu/recurrent/stepKernels.ts';
 
-export interface ProfileConfig { name: string; cell: Cell; V: number; H: number; T: number; B: number }
+export interface ProfileConfig {
+  name: string;
+  cell: Cell;
+  V: number;
+  H: number;
+  T: number;
+  B: number;
+}
 
 export const PROFILE_CONFIGS: ProfileConfig[] = [
   { name: 'tiny', cell: 'rnn', V: 32, H: 32, T: 32, B: 16 },
@@ -33,8 +40,16 @@ export const PROFILE_CONFIGS: ProfileConfig[] = [
 ];
 
 type Encode = (pass: GPUComputePassEncoder) => void;
-export interface PhaseTiming { name: string; ms: number; cpuMs: number; gflop: number }
-interface Sample { ms: number; cpuMs: number }
+export interface PhaseTiming {
+  name: string;
+  ms: number;
+  cpuMs: number;
+  gflop: number;
+}
+interface Sample {
+  ms: number;
+  cpuMs: number;
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -104,7 +119,9 @@ type Peak = { variant: string; gflops: number; perCpuS: number }[];
 /** The GEMM kernel on an n×n×n product in each transpose the step uses: one timing per round. */
 function gemmPeak(ctx: GpuContext, n: number) {
   const buf = () => ctx.storage('gemmPeak', n * n * 4);
-  const a = buf(), b = buf(), out = buf();
+  const a = buf(),
+    b = buf(),
+    out = buf();
   const data = Float32Array.from({ length: n * n }, (_, i) => Math.sin(i));
   ctx.device.queue.writeBuffer(a, 0, data);
   ctx.device.queue.writeBuffer(b, 0, data);
@@ -116,8 +133,12 @@ function gemmPeak(ctx: GpuContext, n: number) {
   const ds = variants.map((v) => gemm(ctx, `peak ${v.variant}`, { M: n, N: n, K: n, ...v, a: { buffer: a }, b: { buffer: b }, c: { buffer: out } }));
   const samples: Sample[][] = ds.map(() => []);
   return {
-    warm: async () => { for (const d of ds) await time(ctx, (p) => encode(p, d)); },
-    round: async () => { for (const [i, d] of ds.entries()) samples[i].push(await time(ctx, (p) => encode(p, d))); },
+    warm: async () => {
+      for (const d of ds) await time(ctx, (p) => encode(p, d));
+    },
+    round: async () => {
+      for (const [i, d] of ds.entries()) samples[i].push(await time(ctx, (p) => encode(p, d)));
+    },
     result: (): Peak => {
       for (const x of [a, b, out]) ctx.destroyBuffer(x);
       return variants.map((v, i) => {
@@ -133,7 +154,14 @@ function gemmPeak(ctx: GpuContext, n: number) {
  * change of load hits both; medians (CPU: minima). With several step tunings, one model per tuning
  * (its pipelines specialised at build time).
  */
-export async function profileStep(ctx: GpuContext, c: ProfileConfig, rounds: number, gemmN: number, tunings: Partial<typeof stepTuning>[] = [{}], detail = false): Promise<{ profiles: Profile[]; peak: Peak }> {
+export async function profileStep(
+  ctx: GpuContext,
+  c: ProfileConfig,
+  rounds: number,
+  gemmN: number,
+  tunings: Partial<typeof stepTuning>[] = [{}],
+  detail = false,
+): Promise<{ profiles: Profile[]; peak: Peak }> {
   const saved = { ...stepTuning };
   const runs = tunings.map((t) => {
     Object.assign(stepTuning, saved, t);
@@ -156,24 +184,39 @@ export async function main(ctx: GpuContext, argv: string[]): Promise<void> {
   const gemmN = Number(argv.find((a) => a.startsWith('--gemm='))?.slice(7) ?? 512);
   // --tune=minInvocations:32,workgroups:4;sequence:0 compares step settings in one run.
   const tuneArg = argv.find((a) => a.startsWith('--tune='))?.slice(7);
-  const tunings = tuneArg ? tuneArg.split(';').map((t) => Object.fromEntries(t.split(',').filter(Boolean).map((kv) => [kv.split(':')[0], Number(kv.split(':')[1])]))) : [{}];
+  const tunings = tuneArg
+    ? tuneArg.split(';').map((t) =>
+        Object.fromEntries(
+          t
+            .split(',')
+            .filter(Boolean)
+            .map((kv) => [kv.split(':')[0], Number(kv.split(':')[1])]),
+        ),
+      )
+    : [{}];
   for (const c of PROFILE_CONFIGS.filter((c) => (names.length === 0 ? !c.name.startsWith('large') : names.includes(c.name)))) {
     const { profiles, peak } = await profileStep(ctx, c, c.name.startsWith('large') ? Math.min(rounds, 2) : rounds, gemmN, tunings, argv.includes('--detail'));
     const best = Math.max(...peak.map((p) => p.gflops));
     const bestCpu = Math.max(...peak.map((p) => p.perCpuS));
-    console.log(`\n${c.name} (${c.cell} V=${c.V} H=${c.H} T=${c.T} B=${c.B}); GEMM ${gemmN}³ in the same rounds, GFLOP/s (wall; per CPU-second): ` +
-      peak.map((p) => `${p.variant} ${p.gflops.toFixed(2)}; ${p.perCpuS.toFixed(2)}`).join(' | '));
+    console.log(
+      `\n${c.name} (${c.cell} V=${c.V} H=${c.H} T=${c.T} B=${c.B}); GEMM ${gemmN}³ in the same rounds, GFLOP/s (wall; per CPU-second): ` +
+        peak.map((p) => `${p.variant} ${p.gflops.toFixed(2)}; ${p.perCpuS.toFixed(2)}`).join(' | '),
+    );
     for (const [k, r] of profiles.entries()) {
       const gflop = r.phases.reduce((s, p) => s + p.gflop, 0); // details carry 0
       const rate = (gflop / r.step.ms) * 1e3;
       const rateCpu = (gflop / r.step.cpuMs) * 1e3;
-      console.log(`${tuneArg ? `tuning ${JSON.stringify(tunings[k])}: ` : ''}step ${r.step.ms.toFixed(1)} ms wall, ${r.step.cpuMs.toFixed(1)} ms CPU; ` +
-        `${r.dispatches} dispatches; ${gflop.toFixed(3)} GFLOP → ${rate.toFixed(2)} GFLOP/s = ${((rate / best) * 100).toFixed(0)}% of the GEMM peak ` +
-        `(per CPU-second: ${rateCpu.toFixed(2)} = ${((rateCpu / bestCpu) * 100).toFixed(0)}%)`);
+      console.log(
+        `${tuneArg ? `tuning ${JSON.stringify(tunings[k])}: ` : ''}step ${r.step.ms.toFixed(1)} ms wall, ${r.step.cpuMs.toFixed(1)} ms CPU; ` +
+          `${r.dispatches} dispatches; ${gflop.toFixed(3)} GFLOP → ${rate.toFixed(2)} GFLOP/s = ${((rate / best) * 100).toFixed(0)}% of the GEMM peak ` +
+          `(per CPU-second: ${rateCpu.toFixed(2)} = ${((rateCpu / bestCpu) * 100).toFixed(0)}%)`,
+      );
       console.log('| phase | ms | CPU ms (min) | % of step (CPU) | GFLOP | GFLOP/s | GFLOP per CPU-s |\n|---|---|---|---|---|---|---|');
       for (const p of r.phases) {
         const per = (ms: number) => (p.gflop ? ((p.gflop / ms) * 1e3).toFixed(2) : '–');
-        console.log(`| ${p.name} | ${p.ms.toFixed(1)} | ${p.cpuMs.toFixed(1)} | ${((p.cpuMs / r.step.cpuMs) * 100).toFixed(0)} | ${p.gflop.toFixed(3)} | ${per(p.ms)} | ${per(p.cpuMs)} |`);
+        console.log(
+          `| ${p.name} | ${p.ms.toFixed(1)} | ${p.cpuMs.toFixed(1)} | ${((p.cpuMs / r.step.cpuMs) * 100).toFixed(0)} | ${p.gflop.toFixed(3)} | ${per(p.ms)} | ${per(p.cpuMs)} |`,
+        );
       }
     }
   }

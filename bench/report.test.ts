@@ -7,8 +7,18 @@ import type { PeerResult } from './peers.ts';
 import { markdown, peerCell, peerRatio, type BenchReport } from './report.ts';
 
 const result = (name: string, msPerStep: number, config = findConfig(name)): BenchResult => ({
-  config, msPerStep, steps: 3, warmupMs: msPerStep, tokensPerS: 1, flopsPerStep: 1e9, gflops: 1e9 / msPerStep / 1e6,
-  dispatchesPerStep: 2 * config.T + 14, gpuBytes: 2 ** 20 * config.T, buffersAddedWhileTraining: 0, firstLoss: 3.5, lastLoss: 3.4,
+  config,
+  msPerStep,
+  steps: 3,
+  warmupMs: msPerStep,
+  tokensPerS: 1,
+  flopsPerStep: 1e9,
+  gflops: 1e9 / msPerStep / 1e6,
+  dispatchesPerStep: 2 * config.T + 14,
+  gpuBytes: 2 ** 20 * config.T,
+  buffersAddedWhileTraining: 0,
+  firstLoss: 3.5,
+  lastLoss: 3.4,
 });
 const peer = (p: Partial<PeerResult> & Pick<PeerResult, 'status'>, name = 'tiny'): PeerResult => ({ peer: 'tfjs-wasm', config: findConfig(name), ...p });
 
@@ -29,7 +39,9 @@ describe('the bench report', () => {
   it('renders the comparison, the runs and the T fit', () => {
     const tscale = tScalingConfigs().map((c) => result(c.name, 10 + 2 * c.T, c));
     const report: BenchReport = {
-      date: '2026-01-02T03:04:05.000Z', host: { cpus: 2, cpuModel: 'cpu', node: 'v20' }, args: ['--quick'],
+      date: '2026-01-02T03:04:05.000Z',
+      host: { cpus: 2, cpuModel: 'cpu', node: 'v20' },
+      args: ['--quick'],
       runs: [{ runtime: 'Chromium (WebGPU, worker)', where: 'worker', adapter: 'swiftshader', results: [result('tiny', 20), result('large-lstm', 1000)] }],
       gemm: { chromium: { best: { n: 512, variant: 'A·Bᵀ', ms: 100, gflops: 2 }, all: [{ n: 512, variant: 'A·Bᵀ', ms: 100, gflops: 2 }] } },
       tscale: { runtime: 'Chromium (WebGPU, worker)', results: tscale, spec: T_SCALING },

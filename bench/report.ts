@@ -77,12 +77,27 @@ export function comparisonTable(report: BenchReport): string {
   const configs: BenchConfig[] = [];
   for (const c of [...(ours?.results.map((r) => r.config) ?? []), ...(report.peers ?? []).map((p) => p.config)])
     if (!configs.some((x) => x.name === c.name)) configs.push(c);
-  const head = ['config', 'cell', 'V', 'H', 'T', 'B', `ours ms/step`, 'ours GFLOP/s', '% of GEMM peak', ...peers.flatMap((p) => [`${p} ms/step`, `${p} ÷ ours`]), 'GPU MiB', 'buffers added while training'];
+  const head = [
+    'config',
+    'cell',
+    'V',
+    'H',
+    'T',
+    'B',
+    `ours ms/step`,
+    'ours GFLOP/s',
+    '% of GEMM peak',
+    ...peers.flatMap((p) => [`${p} ms/step`, `${p} ÷ ours`]),
+    'GPU MiB',
+    'buffers added while training',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const c of configs) {
     const r = ours?.results.find((x) => x.config.name === c.name);
     const cells = [
-      c.name, c.cell, shape(c),
+      c.name,
+      c.cell,
+      shape(c),
       r ? ms(r.msPerStep) : '—',
       r ? gf(r.gflops) : '—',
       r && peak ? `${f1((100 * r.gflops) / peak)}%` : '—',
@@ -120,8 +135,14 @@ export function tScalingSection(report: BenchReport): string | null {
   if (!t || t.results.length < 2) return null;
   const { cell, V, H, B } = t.spec;
   const Ts = t.results.map((r) => r.config.T);
-  const time = linearFit(Ts, t.results.map((r) => r.msPerStep));
-  const bytes = linearFit(Ts, t.results.map((r) => r.gpuBytes));
+  const time = linearFit(
+    Ts,
+    t.results.map((r) => r.msPerStep),
+  );
+  const bytes = linearFit(
+    Ts,
+    t.results.map((r) => r.gpuBytes),
+  );
   const units = B * GATES[cell as keyof typeof GATES] * H;
   const lines = [
     `${t.runtime}, ${cell} V=${V} H=${H} B=${B}:`,
@@ -167,7 +188,12 @@ export function markdown(report: BenchReport): string {
         'FLOPs of one step (forward, backward, Adam) over the measured time.',
     );
     if (report.peerInfo && Object.keys(report.peerInfo).length)
-      out.push('', `Peers: ${Object.entries(report.peerInfo).map(([k, v]) => `tfjs-${k}: ${v}`).join('; ')}.`);
+      out.push(
+        '',
+        `Peers: ${Object.entries(report.peerInfo)
+          .map(([k, v]) => `tfjs-${k}: ${v}`)
+          .join('; ')}.`,
+      );
     const notes = (report.peers ?? []).filter((p) => p.note);
     if (notes.length) out.push('', ...notes.map((p) => `- ${p.peer} ${p.config.name}: ${p.note}`));
     const leaked = (report.peers ?? []).filter((p) => p.tensorsAdded);

@@ -3,7 +3,10 @@ import { linearFit } from './stats.ts';
 
 describe('linearFit', () => {
   it('recovers an exact line with R² = 1', () => {
-    const f = linearFit([32, 64, 128, 256], [32, 64, 128, 256].map((t) => 5 + 0.25 * t));
+    const f = linearFit(
+      [32, 64, 128, 256],
+      [32, 64, 128, 256].map((t) => 5 + 0.25 * t),
+    );
     expect(f.a).toBeCloseTo(5, 10);
     expect(f.b).toBeCloseTo(0.25, 12);
     expect(f.r2).toBeCloseTo(1, 12);

@@ -79,7 +79,9 @@ async function parity(ctx: GpuContext): Promise<string[]> {
     for (const s of treeParamLayout(cfg).specs)
       errors.push([s.name, relativeError(grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size)).error]);
     const worst = errors.reduce((a, e) => (e[1] > a[1] ? e : a));
-    out.push(`parity ${cell}: ${batch.N} nodes, ${batch.levels.length - 1} levels, worst relative error ${worst[1].toExponential(2)} (${worst[0]}) ${worst[1] < 1e-4 ? 'OK' : 'FAIL'}`);
+    out.push(
+      `parity ${cell}: ${batch.N} nodes, ${batch.levels.length - 1} levels, worst relative error ${worst[1].toExponential(2)} (${worst[0]}) ${worst[1] < 1e-4 ? 'OK' : 'FAIL'}`,
+    );
     t.destroy();
   }
   return out;
@@ -92,7 +94,10 @@ export async function runTreeBench(opts: { steps: number; cases?: Case[]; check?
   try {
     const checks = opts.check ? await parity(ctx) : [];
     for (const c of opts.cases ?? CASES) {
-      const batches = Array.from({ length: 4 }, (_, i) => randomTreeBatch(100 + i, { B: c.B, minHeight: c.minHeight, maxHeight: c.maxHeight, V: c.cfg.vocab, C: c.cfg.classes }).batch);
+      const batches = Array.from(
+        { length: 4 },
+        (_, i) => randomTreeBatch(100 + i, { B: c.B, minHeight: c.minHeight, maxHeight: c.maxHeight, V: c.cfg.vocab, C: c.cfg.classes }).batch,
+      );
       const capacity = Math.max(...batches.map((b) => b.N));
       const trainers = (['level', 'node'] as const).map((schedule) => new TreeTrainer(ctx, { model: c.cfg, capacity, schedule, seed: 1, metricsEvery: 1000 }));
       const ms = [0, 0];
@@ -100,7 +105,11 @@ export async function runTreeBench(opts: { steps: number; cases?: Case[]; check?
       let levels = 0;
       const dispatches = [0, 0];
       // Warm up (pipelines, first allocations), then alternate the schedules step by step.
-      for (const [k, t] of trainers.entries()) for (const b of batches.slice(0, 2)) (await timeStep(ctx, t, b), (dispatches[k] = 0));
+      for (const [k, t] of trainers.entries())
+        for (const b of batches.slice(0, 2)) {
+          await timeStep(ctx, t, b);
+          dispatches[k] = 0;
+        }
       for (let s = 0; s < opts.steps; s++) {
         const batch = batches[s % batches.length];
         nodes += batch.N;

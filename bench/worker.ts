@@ -8,10 +8,7 @@ export interface WorkerRequest {
   options: BenchOptions;
 }
 
-export type WorkerReply =
-  | { type: 'progress'; message: string }
-  | { type: 'done'; adapter: string; results: BenchResult[] }
-  | { type: 'error'; error: string };
+export type WorkerReply = { type: 'progress'; message: string } | { type: 'done'; adapter: string; results: BenchResult[] } | { type: 'error'; error: string };
 
 const post = (r: WorkerReply) => self.postMessage(r);
 

@@ -31,7 +31,10 @@ async function watchViolations(page: Page): Promise<string[]> {
 
 const domViolations = (page: Page) => page.evaluate(() => window.__csp ?? []);
 
-test('the trainer page: the policy is set, training and a download cause no violation, an inline script and a foreign fetch are refused', async ({ page, pageErrors }) => {
+test('the trainer page: the policy is set, training and a download cause no violation, an inline script and a foreign fetch are refused', async ({
+  page,
+  pageErrors,
+}) => {
   const console = await watchViolations(page);
   await boot(page);
   const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
@@ -75,19 +78,27 @@ test('a notebook: KaTeX maths, its fonts and a trainer cell cause no violation',
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('notebook.html?g=long-memory');
-  await page.waitForFunction(() => {
-    const nb = window.__rnnlabNotebook;
-    return nb && (nb.problem !== null || (nb.cellCount > 0 && nb.cell(0)?.status === 'idle'));
-  }, null, { timeout: 90_000 });
+  await page.waitForFunction(
+    () => {
+      const nb = window.__rnnlabNotebook;
+      return nb && (nb.problem !== null || (nb.cellCount > 0 && nb.cell(0)?.status === 'idle'));
+    },
+    null,
+    { timeout: 90_000 },
+  );
   await expect(page.locator('.katex').first()).toBeVisible();
   // The fonts KaTeX asks for have loaded (or a violation would say why not).
   await page.evaluate(() => document.fonts.ready);
   expect(await page.evaluate(() => [...document.fonts].some((f) => f.family.includes('KaTeX') && f.status === 'loaded'))).toBe(true);
   await page.evaluate(() => window.__rnnlabNotebook!.trainTo(0, 20));
-  await page.waitForFunction(() => {
-    const c = window.__rnnlabNotebook!.cell(0)!;
-    return c.error !== null || (c.status === 'paused' && c.losses.length >= 20);
-  }, null, { timeout: 180_000, polling: 200 });
+  await page.waitForFunction(
+    () => {
+      const c = window.__rnnlabNotebook!.cell(0)!;
+      return c.error !== null || (c.status === 'paused' && c.losses.length >= 20);
+    },
+    null,
+    { timeout: 180_000, polling: 200 },
+  );
   expect((await page.evaluate(() => window.__rnnlabNotebook!.cell(0)!)).error).toBeNull();
   expect(await domViolations(page)).toEqual([]);
   expect(console).toEqual([]);

@@ -30,7 +30,10 @@ function persistenceBaseline(values: number[]): number {
   return sum / (values.length - split - 1) / variance;
 }
 
-test('bad CSVs each say why; a good one offers its numeric columns, trains on the chosen one; a new column asks first', async ({ page, pageErrors }, testInfo) => {
+test('bad CSVs each say why; a good one offers its numeric columns, trains on the chosen one; a new column asks first', async ({
+  page,
+  pageErrors,
+}, testInfo) => {
   await boot(page);
   const input = page.getByTestId('upload-csv');
   const uploadError = page.getByTestId('upload-error');
@@ -40,10 +43,22 @@ test('bad CSVs each say why; a good one offers its numeric columns, trains on th
 
   const bad: [string, Buffer, RegExp][] = [
     ['empty.csv', Buffer.alloc(0), /^“empty\.csv” is empty\.$/],
-    ['image.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]), /binary file \(it contains NUL bytes\)/],
-    ['cities.csv', Buffer.from('date,city\n' + Array.from({ length: 50 }, (_, i) => `2024-02-${i},Lyon`).join('\n')), /has no numeric column: .*\(first row: date, city\)/],
+    [
+      'image.csv',
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]),
+      /binary file \(it contains NUL bytes\)/,
+    ],
+    [
+      'cities.csv',
+      Buffer.from('date,city\n' + Array.from({ length: 50 }, (_, i) => `2024-02-${i},Lyon`).join('\n')),
+      /has no numeric column: .*\(first row: date, city\)/,
+    ],
     // The series' default sequence length is 32: 321 rows are needed, 10% of them held out.
-    ['short.csv', Buffer.from('t,v\n' + Array.from({ length: 100 }, (_, i) => `${i},${i % 7}`).join('\n')), /has only 100 rows; sequences of 32 need at least 321 \(10% is kept for validation\)/],
+    [
+      'short.csv',
+      Buffer.from('t,v\n' + Array.from({ length: 100 }, (_, i) => `${i},${i % 7}`).join('\n')),
+      /has only 100 rows; sequences of 32 need at least 321 \(10% is kept for validation\)/,
+    ],
   ];
   for (const [name, buffer, message] of bad) {
     await csv(name, buffer);

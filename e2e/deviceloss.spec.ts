@@ -21,7 +21,10 @@ async function crashGpuAndResume(page: Page, browser: Browser, stepsBefore: numb
   // Steps the page saw when the crash was sent (training runs on until the device is really gone).
   const stepsAtCrash = (await api.losses(page)).length;
   const notice = page.getByTestId('notice').locator('p');
-  await expect(notice).toContainText(/^The GPU device was lost \(.+\); training resumed from step \d+ on a new device, with the weights and optimizer state of that step\.$/, { timeout: 60_000 });
+  await expect(notice).toContainText(
+    /^The GPU device was lost \(.+\); training resumed from step \d+ on a new device, with the weights and optimizer state of that step\.$/,
+    { timeout: 60_000 },
+  );
   const resumedAt = Number(/from step (\d+)/.exec((await notice.textContent())!)![1]);
   expect(resumedAt % VALIDATE_EVERY, `resumed at step ${resumedAt}`).toBe(0);
   expect(resumedAt).toBeGreaterThanOrEqual(VALIDATE_EVERY);
@@ -29,7 +32,12 @@ async function crashGpuAndResume(page: Page, browser: Browser, stepsBefore: numb
   return { resumedAt, stepsAtCrash };
 }
 
-test('a lost GPU device: training resumes from the last good checkpoint, weights and optimizer restored', async ({ page, browser, request, pageErrors }, testInfo) => {
+test('a lost GPU device: training resumes from the last good checkpoint, weights and optimizer restored', async ({
+  page,
+  browser,
+  request,
+  pageErrors,
+}, testInfo) => {
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), TINY);
   const text = await (await request.get('data/first-names.txt')).text();
@@ -46,20 +54,28 @@ test('a lost GPU device: training resumes from the last good checkpoint, weights
     new MutationObserver((_, observer) => {
       if (!document.querySelector('[data-testid="notice"]')) return;
       const api = window.__rnnlab!;
-      (window as unknown as Record<string, unknown>).__atNotice = { steps: api.steps, losses: api.losses.length, validation: api.validation.map((v) => v.step) };
+      (window as unknown as Record<string, unknown>).__atNotice = {
+        steps: api.steps,
+        losses: api.losses.length,
+        validation: api.validation.map((v) => v.step),
+      };
       observer.disconnect();
     }).observe(document.body, { childList: true, subtree: true });
   });
   const { resumedAt } = await crashGpuAndResume(page, browser, stepsBefore);
 
   // The page went back to the checkpoint: step counter, loss curve and validations end at resumedAt.
-  const atNotice = await page.evaluate(() => (window as unknown as Record<string, unknown>).__atNotice as { steps: number; losses: number; validation: number[] });
+  const atNotice = await page.evaluate(
+    () => (window as unknown as Record<string, unknown>).__atNotice as { steps: number; losses: number; validation: number[] },
+  );
   expect(atNotice.steps, 'step counter when the notice appeared').toBe(resumedAt);
   expect(atNotice.losses, 'loss curve length when the notice appeared').toBe(resumedAt);
   expect(atNotice.validation.at(-1)).toBe(resumedAt);
 
   // Training goes on past where it was before the loss, with no error and a new device.
-  await page.waitForFunction((n) => window.__rnnlab!.error !== null || window.__rnnlab!.losses.length >= n, Math.max(stepsBefore, resumedAt) + 20, { timeout: 120_000 });
+  await page.waitForFunction((n) => window.__rnnlab!.error !== null || window.__rnnlab!.losses.length >= n, Math.max(stepsBefore, resumedAt) + 20, {
+    timeout: 120_000,
+  });
   expect(await api.error(page)).toBeNull();
   await expect(page.getByTestId('status')).toHaveText('Training');
 
@@ -89,7 +105,11 @@ test('a lost GPU device: training resumes from the last good checkpoint, weights
   expect(pageErrors).toEqual([]);
 });
 
-test('a lost GPU device while a Tree-LSTM trains: it resumes from the last validation, weights and optimizer restored', async ({ page, browser, pageErrors }, testInfo) => {
+test('a lost GPU device while a Tree-LSTM trains: it resumes from the last validation, weights and optimizer restored', async ({
+  page,
+  browser,
+  pageErrors,
+}, testInfo) => {
   await boot(page);
   await page.locator('#field-dataset').selectOption('tree-arithmetic');
   await page.locator('#field-hidden').fill('16');
@@ -103,13 +123,19 @@ test('a lost GPU device while a Tree-LSTM trains: it resumes from the last valid
   const { resumedAt, stepsAtCrash } = await crashGpuAndResume(page, browser, before.length);
 
   // Training goes on past where it was, with no error; the deeper-tree accuracy is measured again.
-  await page.waitForFunction((n) => window.__rnnlab!.error !== null || window.__rnnlab!.losses.length >= n, Math.max(before.length, resumedAt) + VALIDATE_EVERY + 5, { timeout: 120_000 });
+  await page.waitForFunction(
+    (n) => window.__rnnlab!.error !== null || window.__rnnlab!.losses.length >= n,
+    Math.max(before.length, resumedAt) + VALIDATE_EVERY + 5,
+    { timeout: 120_000 },
+  );
   expect(await api.error(page)).toBeNull();
   await expect(page.getByTestId('status')).toHaveText('Training');
   const after = await api.losses(page);
   expect(after.every(Number.isFinite), 'every step has a finite loss').toBe(true);
   const accuracy = (await page.evaluate(() => window.__rnnlab!.tree!.accuracy)).map((a) => a.step);
-  expect(accuracy, 'validation steps rise, once each, past the resumed step').toEqual([...accuracy].sort((a, b) => a - b).filter((s, i, a) => a.indexOf(s) === i));
+  expect(accuracy, 'validation steps rise, once each, past the resumed step').toEqual(
+    [...accuracy].sort((a, b) => a - b).filter((s, i, a) => a.indexOf(s) === i),
+  );
   expect(accuracy.at(-1)!).toBeGreaterThan(resumedAt);
 
   // Restored, not re-initialised: the loss just after resuming is that of just before the checkpoint.

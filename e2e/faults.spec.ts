@@ -38,7 +38,10 @@ const storedStep = (page: Page) =>
 
 const digest = (page: Page) => page.evaluate(() => window.__rnnlab!.weightsDigest());
 
-test('a crashed training worker: a clear message, nothing more from it, the last save kept; Reset starts a new worker that trains', async ({ page, pageErrors }) => {
+test('a crashed training worker: a clear message, nothing more from it, the last save kept; Reset starts a new worker that trains', async ({
+  page,
+  pageErrors,
+}) => {
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), TINY);
   const saved = await trainTo(page, 20);
@@ -49,12 +52,17 @@ test('a crashed training worker: a clear message, nothing more from it, the last
   const worker = page.workers().find((w) => /trainWorker/.test(w.url()));
   expect(worker, 'the training worker').toBeDefined();
   // An uncaught error at the worker's top level, as a bug or an out-of-memory in it would throw.
-  await worker!.evaluate(() => void setTimeout(() => {
-    throw new Error('injected: the training worker crashed');
-  }));
+  await worker!.evaluate(
+    () =>
+      void setTimeout(() => {
+        throw new Error('injected: the training worker crashed');
+      }),
+  );
   await page.waitForFunction(() => window.__rnnlab!.status === 'failed', null, { timeout: 30_000 });
   const message = (await api.error(page))!;
-  expect(message).toMatch(/^The training worker failed to start or crashed: .*injected: the training worker crashed.*\. Reset starts a new worker with fresh weights; your last autosave stays stored, and reloading the page brings it back\.$/);
+  expect(message).toMatch(
+    /^The training worker failed to start or crashed: .*injected: the training worker crashed.*\. Reset starts a new worker with fresh weights; your last autosave stays stored, and reloading the page brings it back\.$/,
+  );
   await expect(page.getByTestId('error')).toContainText('injected: the training worker crashed');
   await expect(page.getByTestId('status')).toHaveText('Stopped');
   // The crashed worker is stopped: no step arrives after the message, and nothing is saved over the last save.
@@ -79,7 +87,11 @@ test('a crashed training worker: a clear message, nothing more from it, the last
   expect(pageErrors).toEqual([]);
 });
 
-test('the GPU process crashes while an autosave reads the checkpoint back: the save completes from the recovered step; a reload restores it', async ({ page, browser, pageErrors }) => {
+test('the GPU process crashes while an autosave reads the checkpoint back: the save completes from the recovered step; a reload restores it', async ({
+  page,
+  browser,
+  pageErrors,
+}) => {
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), TINY);
   await page.evaluate(() => window.__rnnlab!.train());
@@ -87,7 +99,12 @@ test('the GPU process crashes while an autosave reads the checkpoint back: the s
   const cdp = await browser.newBrowserCDPSession();
   // The save asks the worker for a checkpoint (a readback of weights and optimizer state) and the
   // GPU process goes down with it in flight.
-  const outcome = page.evaluate(() => window.__rnnlab!.saveNow().then((step) => ({ step }), (e: Error) => ({ error: e.message })));
+  const outcome = page.evaluate(() =>
+    window.__rnnlab!.saveNow().then(
+      (step) => ({ step }),
+      (e: Error) => ({ error: e.message }),
+    ),
+  );
   await cdp.send('Browser.crashGpuProcess');
   const result = await outcome;
   await expect(page.getByTestId('notice').locator('p')).toContainText(/^The GPU device was lost \(.+\); training resumed from step \d+/, { timeout: 60_000 });
@@ -160,8 +177,7 @@ test('a reload while a save is being written: the previous save is intact (the s
       if (window.__stallPut) {
         // A write that takes long (a big record, a slow disk): the transaction stays busy, so it cannot commit before the reload.
         window.__putIssued = (window.__putIssued ?? 0) + 1;
-        const store = this;
-        const busy = () => store.get('current').addEventListener('success', busy);
+        const busy = () => this.get('current').addEventListener('success', busy);
         busy();
       }
       return req;
@@ -195,16 +211,21 @@ test('the store cleared between visits: the page starts afresh and says the save
   const saved = await trainTo(page, 10);
   expect(await page.evaluate(() => window.__rnnlab!.saveNow())).toBe(saved);
   // As "Clear site data" for IndexedDB, or an eviction under storage pressure, would.
-  await page.evaluate(() => new Promise((resolve, reject) => {
-    const del = indexedDB.deleteDatabase('rnnlab');
-    del.onsuccess = resolve;
-    del.onerror = () => reject(del.error);
-    del.onblocked = () => reject(new Error('blocked'));
-  }));
+  await page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const del = indexedDB.deleteDatabase('rnnlab');
+        del.onsuccess = resolve;
+        del.onerror = () => reject(del.error);
+        del.onblocked = () => reject(new Error('blocked'));
+      }),
+  );
   await page.reload();
   await page.waitForFunction(() => window.__rnnlab?.status === 'idle' && window.__rnnlab.notice, null, { timeout: 60_000 });
   expect(await page.evaluate(() => window.__rnnlab!.notice)).toMatch(
-    new RegExp(`^Your session saved at \\d\\d:\\d\\d:\\d\\d \\(step ${saved}\\) is no longer in this browser’s storage \\(the site’s data was cleared, or the browser removed it to free space\\)\\. Started afresh with the default settings\\.$`),
+    new RegExp(
+      `^Your session saved at \\d\\d:\\d\\d:\\d\\d \\(step ${saved}\\) is no longer in this browser’s storage \\(the site’s data was cleared, or the browser removed it to free space\\)\\. Started afresh with the default settings\\.$`,
+    ),
   );
   await expect(page.getByTestId('notice')).toContainText('is no longer in this browser’s storage');
   expect(await api.error(page)).toBeNull();

@@ -43,7 +43,9 @@ export async function startThreadTrace(page: Page): Promise<{ stop(): Promise<{ 
       await complete;
       const threads = (name: string) => new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === name).map((e) => `${e.pid}:${e.tid}`));
       const tasksOf = (ids: Set<string>) =>
-        events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && ids.has(`${e.pid}:${e.tid}`)).map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? 0) / 1000 }));
+        events
+          .filter((e) => e.name === 'RunTask' && e.ph === 'X' && ids.has(`${e.pid}:${e.tid}`))
+          .map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? 0) / 1000 }));
       const workerCpuMs = tasksOf(threads('DedicatedWorker thread')).reduce((sum, t) => sum + t.cpuMs, 0);
       return { main: tasksOf(threads('CrRendererMain')), workerCpuMs };
     },
@@ -127,12 +129,15 @@ export async function snapshotHeatmap(page: Page, key: string): Promise<{ colour
 
 /** The fraction of pixels that differ between two snapshots. */
 export async function heatmapChange(page: Page, a: string, b: string): Promise<number> {
-  return page.evaluate(([a, b]) => {
-    const w = window as unknown as Record<string, Uint8ClampedArray>;
-    const [x, y] = [w[a], w[b]];
-    if (x.length !== y.length) return 1;
-    let changed = 0;
-    for (let i = 0; i < x.length; i += 4) if (x[i] !== y[i] || x[i + 1] !== y[i + 1] || x[i + 2] !== y[i + 2]) changed++;
-    return changed / (x.length / 4);
-  }, [a, b]);
+  return page.evaluate(
+    ([a, b]) => {
+      const w = window as unknown as Record<string, Uint8ClampedArray>;
+      const [x, y] = [w[a], w[b]];
+      if (x.length !== y.length) return 1;
+      let changed = 0;
+      for (let i = 0; i < x.length; i += 4) if (x[i] !== y[i] || x[i + 1] !== y[i + 1] || x[i + 2] !== y[i + 2]) changed++;
+      return changed / (x.length / 4);
+    },
+    [a, b],
+  );
 }

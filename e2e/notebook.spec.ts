@@ -21,20 +21,28 @@ const BRIEF: Record<string, { steps: number; drop: number }> = {
 
 async function openNotebook(page: Page, url: string): Promise<void> {
   await page.goto(url);
-  await page.waitForFunction(() => {
-    const nb = window.__rnnlabNotebook;
-    return nb && (nb.problem !== null || (nb.cellCount > 0 && nb.cell(0)?.status === 'idle'));
-  }, null, { timeout: 90_000 });
+  await page.waitForFunction(
+    () => {
+      const nb = window.__rnnlabNotebook;
+      return nb && (nb.problem !== null || (nb.cellCount > 0 && nb.cell(0)?.status === 'idle'));
+    },
+    null,
+    { timeout: 90_000 },
+  );
 }
 
 const cell = (page: Page, i: number) => page.evaluate((i) => window.__rnnlabNotebook!.cell(i)!, i);
 
 async function trainTo(page: Page, i: number, steps: number): Promise<number[]> {
   await page.evaluate(([i, n]) => window.__rnnlabNotebook!.trainTo(i, n), [i, steps]);
-  await page.waitForFunction(([i, n]) => {
-    const c = window.__rnnlabNotebook!.cell(i)!;
-    return c.error !== null || (c.status === 'paused' && c.losses.length >= n);
-  }, [i, steps], { timeout: 180_000, polling: 200 });
+  await page.waitForFunction(
+    ([i, n]) => {
+      const c = window.__rnnlabNotebook!.cell(i)!;
+      return c.error !== null || (c.status === 'paused' && c.losses.length >= n);
+    },
+    [i, steps],
+    { timeout: 180_000, polling: 200 },
+  );
   const c = await cell(page, i);
   expect(c.error).toBeNull();
   return c.losses;
@@ -60,7 +68,10 @@ for (const { id, title } of GALLERY)
     const seconds = (Date.now() - t0) / 1000;
     const k = Math.max(3, Math.floor(steps / 6));
     const [first, last] = [mean(losses.slice(0, k)), mean(losses.slice(-k))];
-    testInfo.annotations.push({ type: 'result', description: `${id}: ${steps} steps in ${seconds.toFixed(1)} s, loss ${first.toFixed(3)} → ${last.toFixed(3)}` });
+    testInfo.annotations.push({
+      type: 'result',
+      description: `${id}: ${steps} steps in ${seconds.toFixed(1)} s, loss ${first.toFixed(3)} → ${last.toFixed(3)}`,
+    });
     console.log(`${id}: ${steps} steps in ${seconds.toFixed(1)} s; mean loss of the first ${k} ${first.toFixed(4)}, of the last ${k} ${last.toFixed(4)}`);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(last, `${id}: the loss falls`).toBeLessThan(first * (1 - drop));
@@ -111,7 +122,11 @@ test('hostile Markdown stays inert', async ({ page }) => {
     return {
       pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
       scripts: document.querySelectorAll('.nb-article script, .nb-article iframe').length,
-      handlers: els.flatMap((e) => Array.from(e.attributes).filter((a) => a.name.startsWith('on')).map((a) => `${e.tagName} ${a.name}`)),
+      handlers: els.flatMap((e) =>
+        Array.from(e.attributes)
+          .filter((a) => a.name.startsWith('on'))
+          .map((a) => `${e.tagName} ${a.name}`),
+      ),
       hrefs: els.map((e) => e.getAttribute('href')).filter((h): h is string => h !== null),
       raw: document.querySelector('.nb-article')!.textContent!.includes('<script>'),
     };
@@ -169,7 +184,10 @@ function bomb(): string {
 test('two cells train at once on one device and the page stays smooth', async ({ page }) => {
   await page.addInitScript(() => {
     const tasks: { start: number; duration: number }[] = ((window as unknown as { __long: typeof tasks }).__long = []);
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push({ start: e.startTime, duration: e.duration }))).observe({
+      type: 'longtask',
+      buffered: true,
+    });
   });
   await openNotebook(page, 'notebook.html?g=long-memory');
   await page.waitForFunction(() => window.__rnnlabNotebook!.cell(1)?.status === 'idle');
@@ -178,7 +196,11 @@ test('two cells train at once on one device and the page stays smooth', async ({
     window.__rnnlabNotebook!.trainTo(0, 120);
     window.__rnnlabNotebook!.trainTo(1, 120);
   });
-  await page.waitForFunction(() => [0, 1].every((i) => window.__rnnlabNotebook!.cell(i)!.status === 'paused' && window.__rnnlabNotebook!.cell(i)!.steps >= 120), null, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => [0, 1].every((i) => window.__rnnlabNotebook!.cell(i)!.status === 'paused' && window.__rnnlabNotebook!.cell(i)!.steps >= 120),
+    null,
+    { timeout: 120_000 },
+  );
   const cells = await Promise.all([cell(page, 0), cell(page, 1)]);
   for (const c of cells) {
     expect(c.losses.length).toBe(120);
@@ -191,8 +213,14 @@ test('two cells train at once on one device and the page stays smooth', async ({
   }
   await expect(page.getByTestId('nb-connectivity').first().locator('canvas')).toBeVisible();
   // Tasks while both cells train (the page's own loading, before, is not training).
-  const long = await page.evaluate((t0) => (window as unknown as { __long: { start: number; duration: number }[] }).__long.filter((t) => t.start >= t0 && t.duration > 50).map((t) => t.duration), start);
-  console.log(`two cells, 120 steps each in ${((await page.evaluate(() => performance.now())) - start).toFixed(0)} ms; long tasks: ${long.length ? long.map((d) => d.toFixed(0)).join(', ') : 'none'}`);
+  const long = await page.evaluate(
+    (t0) =>
+      (window as unknown as { __long: { start: number; duration: number }[] }).__long.filter((t) => t.start >= t0 && t.duration > 50).map((t) => t.duration),
+    start,
+  );
+  console.log(
+    `two cells, 120 steps each in ${((await page.evaluate(() => performance.now())) - start).toFixed(0)} ms; long tasks: ${long.length ? long.map((d) => d.toFixed(0)).join(', ') : 'none'}`,
+  );
   expect(long, 'no main-thread task over 50 ms while two cells train').toEqual([]);
 });
 
@@ -263,11 +291,17 @@ test('a crashed worker fails every cell with a clear message; Reset starts a new
   const worker = page.workers().find((w) => /trainWorker/.test(w.url()));
   expect(worker, 'the shared training worker').toBeDefined();
   // An uncaught error at the worker's top level, as a bug or an out-of-memory in it would throw.
-  await worker!.evaluate(() => void setTimeout(() => {
-    throw new Error('injected: the notebook worker crashed');
-  }));
+  await worker!.evaluate(
+    () =>
+      void setTimeout(() => {
+        throw new Error('injected: the notebook worker crashed');
+      }),
+  );
   await page.waitForFunction(() => [0, 1].every((i) => window.__rnnlabNotebook!.cell(i)!.status === 'failed'), null, { timeout: 30_000 });
-  for (const i of [0, 1]) expect((await cell(page, i)).error).toMatch(/^The training worker failed to start or crashed: .*injected: the notebook worker crashed.*\. Reset starts a new worker; each cell trains again from fresh weights\.$/);
+  for (const i of [0, 1])
+    expect((await cell(page, i)).error).toMatch(
+      /^The training worker failed to start or crashed: .*injected: the notebook worker crashed.*\. Reset starts a new worker; each cell trains again from fresh weights\.$/,
+    );
 
   // The first cell's Reset starts the new worker; the second's sets its session up there too.
   const cells = page.getByTestId('nb-cell');

@@ -55,7 +55,15 @@ function storedRecord(page: Page, { damage }: { damage: boolean }): Promise<{ st
 const session = (page: Page) =>
   page.evaluate(async () => {
     const t = window.__rnnlab!;
-    return { status: t.status, steps: t.steps, losses: t.losses, validation: t.validation, savedStep: t.savedStep, notice: t.notice, digest: await t.weightsDigest() };
+    return {
+      status: t.status,
+      steps: t.steps,
+      losses: t.losses,
+      validation: t.validation,
+      savedStep: t.savedStep,
+      notice: t.notice,
+      digest: await t.weightsDigest(),
+    };
   });
 
 test('a reload restores the session: settings, steps, curves and weights; training goes on from there', async ({ page, pageErrors }, testInfo) => {
@@ -104,7 +112,9 @@ test('a reload restores the session: settings, steps, curves and weights; traini
   expect(await api.steps(page)).toBe(losses.length);
   expect(losses.slice(0, savedStep)).toEqual(before.losses);
   expect(losses.slice(savedStep).every(Number.isFinite), 'every step after the restore has a loss').toBe(true);
-  console.log(`saved step ${whileTraining} while training; restored step ${savedStep} (${before.validation.length} validation points), trained on to step ${losses.length}`);
+  console.log(
+    `saved step ${whileTraining} while training; restored step ${savedStep} (${before.validation.length} validation points), trained on to step ${losses.length}`,
+  );
   expect(pageErrors).toEqual([]);
 });
 
@@ -124,7 +134,12 @@ test('a save that fails (quota) keeps the previous one, says so once, and offers
   await page.evaluate(() => (window.__failIdbPut = true));
   const later = await trainTo(page, first + 20); // the pause saves, and fails
   expect(later).toBeGreaterThan(first);
-  const failure = await page.evaluate(() => window.__rnnlab!.saveNow().then((step) => `saved ${step}`, (e: Error) => e.message));
+  const failure = await page.evaluate(() =>
+    window.__rnnlab!.saveNow().then(
+      (step) => `saved ${step}`,
+      (e: Error) => e.message,
+    ),
+  );
   expect(failure).toBe(QUOTA_MESSAGE);
   expect(await page.evaluate(() => ({ error: window.__rnnlab!.saveError, step: window.__rnnlab!.savedStep }))).toEqual({ error: QUOTA_MESSAGE, step: first });
   const banner = page.getByTestId('save-error');
@@ -166,7 +181,9 @@ test('a stored session the worker refuses: the default settings, a notice, and t
   await page.reload();
   await page.waitForFunction(() => window.__rnnlab?.status === 'idle' && window.__rnnlab.notice, null, { timeout: 60_000 });
   const notice = await page.evaluate(() => window.__rnnlab!.notice);
-  expect(notice).toMatch(/^Your session saved at \d\d:\d\d:\d\d \(step 1\) could not be restored: .+\. Started with the default settings; the saved session stays stored until a new save replaces it\.$/);
+  expect(notice).toMatch(
+    /^Your session saved at \d\d:\d\d:\d\d \(step 1\) could not be restored: .+\. Started with the default settings; the saved session stays stored until a new save replaces it\.$/,
+  );
   expect(await api.error(page)).toBeNull();
   expect(await api.steps(page)).toBe(0);
   await expect(page.locator('#field-dataset')).toHaveValue('moby-dick');

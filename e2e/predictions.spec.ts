@@ -50,7 +50,10 @@ test('sine: the forecast chart and the prediction of validation sequence 0; its 
     return n;
   });
   expect(orange, 'pixels of the prediction line (#ea580c)').toBeGreaterThan(50);
-  testInfo.annotations.push({ type: 'measured', description: `sequence-0 MSE ${before.toFixed(4)} at step 1 → ${after.toFixed(4)} at step ${trained.step}; ${orange} orange pixels` });
+  testInfo.annotations.push({
+    type: 'measured',
+    description: `sequence-0 MSE ${before.toFixed(4)} at step 1 → ${after.toFixed(4)} at step ${trained.step}; ${orange} orange pixels`,
+  });
   expect(pageErrors).toEqual([]);
 });
 
@@ -81,7 +84,9 @@ test('tagging: the words of validation sentence 0 with coloured tag chips, mista
   await expect(page.getByTestId('tagging-accuracy')).toHaveText(new RegExp(`^${p.words.length - wrong}/${p.words.length} correct`));
 
   // Colours: one per tag in the legend, all different; every chip in its tag's colour.
-  const legend = await page.locator('.tag-legend .tag-chip:not(.tag-chip-wrong)').evaluateAll((els) => els.map((e) => [e.textContent, getComputedStyle(e).backgroundColor]));
+  const legend = await page
+    .locator('.tag-legend .tag-chip:not(.tag-chip-wrong)')
+    .evaluateAll((els) => els.map((e) => [e.textContent, getComputedStyle(e).backgroundColor]));
   expect(legend.map(([tag]) => tag)).toEqual(p.classes);
   expect(new Set(legend.map(([, colour]) => colour)).size).toBe(p.classes.length);
   const colourOf = Object.fromEntries(legend);

@@ -10,7 +10,17 @@ import type {} from '../app/notebook/testApi.ts';
 
 const PREFIX = '/rnnlab/deep/';
 const DIST = process.env.RNNLAB_DIST ?? new URL('../dist/', import.meta.url).pathname;
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.md': 'text/markdown', '.txt': 'text/plain', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.md': 'text/markdown',
+  '.txt': 'text/plain',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+};
 
 let server: Server;
 let origin = '';
@@ -49,5 +59,8 @@ test('the built app and notebooks work from a sub-path', async ({ page }) => {
   await page.waitForFunction(() => window.__rnnlabNotebook!.cell(0)!.losses.length >= 5, null, { timeout: 60_000 });
   expect(await page.evaluate(() => window.__rnnlabNotebook!.cell(0)!.error)).toBeNull();
   await expect(page.locator('.nb-text .katex').first()).toBeVisible();
-  expect(served.filter((p) => !p.startsWith(PREFIX)), 'nothing is fetched from the host root').toEqual([]);
+  expect(
+    served.filter((p) => !p.startsWith(PREFIX)),
+    'nothing is fetched from the host root',
+  ).toEqual([]);
 });

@@ -132,6 +132,9 @@ test('trains a small GRU on Moby Dick: the loss falls, the heatmap and samples u
   // is a real freeze (over 250 ms).
   expect(main.length, 'main-thread tasks traced').toBeGreaterThan(10);
   expect(busiest.cpuMs, 'the most CPU time one main-thread task used while training').toBeLessThan(50);
-  expect(longTasks.filter((t) => t.duration > 250), 'main-thread tasks over 250 ms of wall time while training').toEqual([]);
+  expect(
+    longTasks.filter((t) => t.duration > 250),
+    'main-thread tasks over 250 ms of wall time while training',
+  ).toEqual([]);
   expect(pageErrors).toEqual([]);
 });

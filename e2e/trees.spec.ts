@@ -27,7 +27,10 @@ async function pauseAndWait(page: Page): Promise<void> {
   await page.waitForFunction(() => window.__rnnlab!.status === 'paused', null, { timeout: 30_000 });
 }
 
-test('trains a Tree-LSTM on arithmetic trees: loss, deeper-tree accuracy, tree view, weights, reload, back to characters', async ({ page, pageErrors }, testInfo) => {
+test('trains a Tree-LSTM on arithmetic trees: loss, deeper-tree accuracy, tree view, weights, reload, back to characters', async ({
+  page,
+  pageErrors,
+}, testInfo) => {
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1280, height: 900 });
   const adapter = await boot(page);
@@ -69,7 +72,7 @@ test('trains a Tree-LSTM on arithmetic trees: loss, deeper-tree accuracy, tree v
   const tree = (await page.evaluate(() => window.__rnnlab!.tree))!;
   expect(tree.classes).toHaveLength(10);
   expect(tree.accuracy.map((a) => a.step).slice(0, 2)).toEqual([40, 80]);
-  for (const a of tree.accuracy) expect(a.accuracy).toBeGreaterThanOrEqual(0), expect(a.accuracy).toBeLessThanOrEqual(1);
+  for (const a of tree.accuracy) expect(a.accuracy >= 0 && a.accuracy <= 1, `accuracy ${a.accuracy} at step ${a.step}`).toBe(true);
   const accuracy = tree.accuracy.at(-1)!.accuracy;
   await expect(page.getByTestId('tree-accuracy')).toHaveText(accuracy.toFixed(3));
   await expect(page.getByTestId('tree-panel')).toContainText('Root accuracy on depth-4 expressions (trained on ≤ 2)');
@@ -92,8 +95,14 @@ test('trains a Tree-LSTM on arithmetic trees: loss, deeper-tree accuracy, tree v
   await expect.poll(async () => (await nodeFills(page)).join()).not.toBe(byUnit.join());
   await page.getByTestId('tree-panel').getByRole('radio', { name: 'prediction right / wrong' }).check();
   const byCorrect = await nodeFills(page);
-  expect(byCorrect.every((f) => ['#1a9850', '#d73027', '#bbbbbb'].includes(f)), byCorrect.join()).toBe(true);
-  expect(byCorrect.some((f) => f !== '#bbbbbb'), 'some labelled node').toBe(true);
+  expect(
+    byCorrect.every((f) => ['#1a9850', '#d73027', '#bbbbbb'].includes(f)),
+    byCorrect.join(),
+  ).toBe(true);
+  expect(
+    byCorrect.some((f) => f !== '#bbbbbb'),
+    'some labelled node',
+  ).toBe(true);
   await page.getByTestId('tree-panel').scrollIntoViewIfNeeded();
   await page.screenshot({ path: testInfo.outputPath('tree-panel.png'), fullPage: true });
 
@@ -106,7 +115,11 @@ test('trains a Tree-LSTM on arithmetic trees: loss, deeper-tree accuracy, tree v
   const bytes = await readFile((await file.path())!);
   const headerLength = Number(bytes.readBigUInt64LE(0));
   const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
-  expect(Object.keys(header).filter((k) => k !== '__metadata__').sort()).toEqual(['embedding.weight', 'head.bias', 'head.weight', 'tree.bias', 'tree.weight']);
+  expect(
+    Object.keys(header)
+      .filter((k) => k !== '__metadata__')
+      .sort(),
+  ).toEqual(['embedding.weight', 'head.bias', 'head.weight', 'tree.bias', 'tree.weight']);
   expect(header['embedding.weight'].shape).toEqual([12, 48]);
   expect(JSON.parse(header.__metadata__['rnnlab.config'])).toMatchObject({ kind: 'tree', cell: 'lstm', hidden: 16 });
 
@@ -175,11 +188,13 @@ test('trains on an uploaded file of labelled trees; a damaged file is refused wi
   const upload = (name: string, text: string) => page.getByTestId('upload-trees').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
 
   await upload('broken.txt', '(2 (1 not) (2 good))\n(0 (0 bad) (1 movie)\n');
-  await expect(page.getByTestId('upload-trees-error')).toHaveText('“broken.txt”: line 2, column 1: unbalanced: this \'(\' is never closed.');
+  await expect(page.getByTestId('upload-trees-error')).toHaveText("“broken.txt”: line 2, column 1: unbalanced: this '(' is never closed.");
   await expect(page.locator('#field-dataset')).toHaveValue('moby-dick');
 
   // 300 negation phrases as PTB text (the trees the Stanford Sentiment Treebank format writes): 270 train, 30 validate.
-  const text = negationTask({ seed: 3, trainHeight: 3, validationHeight: 4, validationSize: 300 }).validation.map((t) => writePtb(t)).join('\n');
+  const text = negationTask({ seed: 3, trainHeight: 3, validationHeight: 4, validationSize: 300 })
+    .validation.map((t) => writePtb(t))
+    .join('\n');
   await upload('phrases.txt', text);
   await expect(page.getByTestId('upload-trees-error')).toHaveCount(0);
   await expect(page.locator('#field-dataset')).toHaveValue('tree-upload');
@@ -218,7 +233,9 @@ test('trains on an uploaded file of labelled trees; a damaged file is refused wi
   await page.getByTestId('import-weights').setInputFiles({ name: 'phrases.safetensors', mimeType: 'application/octet-stream', buffer: exported });
   await expect(page.getByTestId('notice')).toContainText('Loaded the weights of “phrases.safetensors”; the optimizer starts afresh.');
   expect(await page.evaluate(() => window.__rnnlab!.weightsDigest()), 'the exported weights, back').toBe(trained);
-  await page.getByTestId('import-weights').setInputFiles({ name: 'garbage.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a safetensors file') });
+  await page
+    .getByTestId('import-weights')
+    .setInputFiles({ name: 'garbage.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a safetensors file') });
   await expect(page.getByTestId('import-error')).toContainText('Cannot load these weights');
   expect(await page.evaluate(() => window.__rnnlab!.weightsDigest()), 'a refused file changes nothing').toBe(trained);
   expect(pageErrors).toEqual([]);

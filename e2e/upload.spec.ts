@@ -25,7 +25,11 @@ test('bad uploads each say why; a good text file trains; changes ask before disc
 
   const bad: [string, Buffer, RegExp][] = [
     ['empty.txt', Buffer.alloc(0), /is empty/],
-    ['image.txt', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]), /binary file \(it contains NUL bytes\)/],
+    [
+      'image.txt',
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]),
+      /binary file \(it contains NUL bytes\)/,
+    ],
     ['control.txt', Buffer.from('\x01\x02\x03\x04\x05abc\x06\x07\x08'.repeat(40)), /binary file \(\d+% control characters\)/],
     ['huge.txt', Buffer.alloc(5 * 1024 * 1024 + 1, 'a'), /the limit is 5 MB/],
     ['latin1.txt', Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(' au lait, '.repeat(100))]), /not valid UTF-8/],
@@ -68,7 +72,9 @@ test('bad uploads each say why; a good text file trains; changes ask before disc
   expect(file.suggestedFilename()).toMatch(/^rnnlab-upload-gru-h32x1-step\d+\.safetensors$/);
   const bytes = await readFile((await file.path())!);
   expect(bytes.length, 'a float32 safetensors file of ~7k parameters').toBeGreaterThan(7_000 * 4);
-  await page.getByTestId('import-weights').setInputFiles({ name: 'garbage.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a safetensors file') });
+  await page
+    .getByTestId('import-weights')
+    .setInputFiles({ name: 'garbage.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a safetensors file') });
   await expect(page.getByTestId('import-error')).toContainText('Cannot load these weights');
   await page.getByTestId('import-weights').setInputFiles({ name: 'mine.safetensors', mimeType: 'application/octet-stream', buffer: bytes });
   await expect(page.getByTestId('notice')).toContainText('Loaded the weights of “mine.safetensors”');
@@ -80,7 +86,9 @@ test('bad uploads each say why; a good text file trains; changes ask before disc
   await page.waitForFunction(() => window.__rnnlab!.status === 'idle' && window.__rnnlab!.steps === 0);
   await expect(page.getByTestId('confirm-discard')).toHaveCount(0);
   await page.locator('#field-hidden').fill('48');
-  await expect(page.getByTestId('confirm-discard')).toContainText(`Changing the hidden size needs a new model. Discard the weights trained for ${trained} steps?`);
+  await expect(page.getByTestId('confirm-discard')).toContainText(
+    `Changing the hidden size needs a new model. Discard the weights trained for ${trained} steps?`,
+  );
   await page.getByRole('button', { name: 'Keep the weights' }).click();
   await expect(page.locator('#field-hidden')).toHaveValue('32');
   await page.locator('#field-hidden').fill('48');

@@ -9,7 +9,10 @@ test('the engine trains in a Web Worker as in the page', async ({ page }) => {
   const bench = await page.evaluate(() => window.__bench!);
   if ('error' in bench) throw new Error(bench.error);
   expect(bench.adapter.length).toBeGreaterThan(0);
-  for (const [where, results] of [['page', bench.page], ['worker', bench.worker]] as const) {
+  for (const [where, results] of [
+    ['page', bench.page],
+    ['worker', bench.worker],
+  ] as const) {
     expect(results, where).toHaveLength(1);
     const r = results[0];
     expect(r.config.name).toBe('tiny');

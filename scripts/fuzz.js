@@ -47,5 +47,7 @@ const r = spawnSync('npx', ['vitest', 'run', '--reporter=verbose', ...files], {
   env: { ...process.env, RNNLAB_FUZZ_RUNS: String(runs), RNNLAB_FUZZ_SEED: seed, RNNLAB_FUZZ_REPORT: '1' },
 });
 const seconds = ((Date.now() - t0) / 1000).toFixed(0);
-console.log(`fuzz: ${r.status === 0 ? 'passed' : 'FAILED'} in ${seconds} s (${runs.toLocaleString('en-US')} cases per property, seed ${seed}; repeat with RNNLAB_FUZZ_SEED=${seed})`);
+console.log(
+  `fuzz: ${r.status === 0 ? 'passed' : 'FAILED'} in ${seconds} s (${runs.toLocaleString('en-US')} cases per property, seed ${seed}; repeat with RNNLAB_FUZZ_SEED=${seed})`,
+);
 process.exit(r.status ?? 1);

@@ -5,7 +5,6 @@
 //   npx vite build (for public/data) && node scripts/gallery-cli.js [--only id,id] [--budget 1]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +16,9 @@ const { values: args } = parseArgs({ options: { only: { type: 'string' }, budget
 const dir = new URL('../public/notebooks/', import.meta.url);
 const tmp = mkdtempSync(join(tmpdir(), 'gallery-'));
 const rows = [];
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.md'))
+  .sort()) {
   const id = file.replace(/\.md$/, '');
   if (args.only && !args.only.split(',').includes(id)) continue;
   const cells = [...readFileSync(new URL(file, dir), 'utf8').matchAll(/^```rnn\n([\s\S]*?)^```/gm)].map((m, i) => parseCell(m[1], i + 1));
@@ -29,16 +30,30 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
     const dataset = s.dataset === 'moby-dick' || s.dataset === 'first-names' ? { text: `public/data/${s.dataset}.txt` } : { task: s.dataset };
     const cell = s.cell.startsWith('rnn') ? 'rnn' : s.cell;
     const cfg = {
-      cell, ...(cell === 'rnn' ? { nonlinearity: s.cell === 'rnn-relu' ? 'relu' : 'tanh' } : {}), layers: s.layers, hidden: s.hidden, dataset,
-      seqLen: s.seqLen, tbptt: s.tbptt, batchSize: s.batchSize, steps, optimizer: { kind: s.optimizer, lr: s.lr }, clip: s.clip, seed: s.seed,
-      logEvery: steps, evalEvery: steps,
+      cell,
+      ...(cell === 'rnn' ? { nonlinearity: s.cell === 'rnn-relu' ? 'relu' : 'tanh' } : {}),
+      layers: s.layers,
+      hidden: s.hidden,
+      dataset,
+      seqLen: s.seqLen,
+      tbptt: s.tbptt,
+      batchSize: s.batchSize,
+      steps,
+      optimizer: { kind: s.optimizer, lr: s.lr },
+      clip: s.clip,
+      seed: s.seed,
+      logEvery: steps,
+      evalEvery: steps,
     };
     const path = join(tmp, `${id}-${i}.json`);
     writeFileSync(path, JSON.stringify(cfg));
     const t0 = Date.now();
     const out = execFileSync(process.execPath, ['bin/rnnlab.js', 'train', '--config', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const seconds = (Date.now() - t0) / 1000;
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const val = lines.filter((l) => 'val_loss' in l).at(-1)?.val_loss ?? null;
     const msPerStep = lines.filter((l) => 'ms_per_step' in l).at(-1)?.ms_per_step ?? null;
     const row = { id, cell: i + 1, title: c.spec.title, steps, seconds, msPerStep, validation: val };
@@ -47,4 +62,5 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
   }
 }
 console.log('\n| notebook | cell | steps | time (s) | ms/step | validation loss |\n|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.id} | ${r.cell} ${r.title ?? ''} | ${r.steps} | ${r.seconds.toFixed(1)} | ${r.msPerStep ?? '–'} | ${r.validation?.toFixed(4) ?? '–'} |`);
+for (const r of rows)
+  console.log(`| ${r.id} | ${r.cell} ${r.title ?? ''} | ${r.steps} | ${r.seconds.toFixed(1)} | ${r.msPerStep ?? '–'} | ${r.validation?.toFixed(4) ?? '–'} |`);

@@ -12,8 +12,18 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from './find-chromium.js';
 
-const { values: args } = parseArgs({ options: { dist: { type: 'string', default: 'dist' }, only: { type: 'string' }, budget: { type: 'string', default: '1' } } });
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.md': 'text/markdown', '.txt': 'text/plain', '.woff2': 'font/woff2' };
+const { values: args } = parseArgs({
+  options: { dist: { type: 'string', default: 'dist' }, only: { type: 'string' }, budget: { type: 'string', default: '1' } },
+});
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.md': 'text/markdown',
+  '.txt': 'text/plain',
+  '.woff2': 'font/woff2',
+};
 
 const server = createServer(async (req, res) => {
   const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
@@ -33,19 +43,28 @@ try {
   for (const { id } of gallery.filter((g) => !args.only || args.only.split(',').includes(g.id))) {
     const page = await browser.newPage();
     await page.goto(`${base}notebook.html?g=${id}`);
-    await page.waitForFunction(() => {
-      const nb = window.__rnnlabNotebook;
-      return nb && nb.cellCount > 0 && Array.from({ length: nb.cellCount }, (_, i) => nb.cell(i)?.status).every((s) => s === 'idle');
-    }, null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => {
+        const nb = window.__rnnlabNotebook;
+        return nb && nb.cellCount > 0 && Array.from({ length: nb.cellCount }, (_, i) => nb.cell(i)?.status).every((s) => s === 'idle');
+      },
+      null,
+      { timeout: 120_000 },
+    );
     const markdown = await page.evaluate(() => window.__rnnlabNotebook.markdown);
     const budgets = [...markdown.matchAll(/^steps:\s*(\d+)/gm)].map((m) => Math.max(1, Math.round(Number(m[1]) * Number(args.budget))));
     const t0 = Date.now();
     await page.evaluate((b) => b.forEach((n, i) => window.__rnnlabNotebook.trainTo(i, n)), budgets);
     const done = [];
-    await page.waitForFunction((b) => b.every((n, i) => {
-      const c = window.__rnnlabNotebook.cell(i);
-      return c.error || (c.status === 'paused' && c.steps >= n);
-    }), budgets, { timeout: 3_600_000, polling: 1000 });
+    await page.waitForFunction(
+      (b) =>
+        b.every((n, i) => {
+          const c = window.__rnnlabNotebook.cell(i);
+          return c.error || (c.status === 'paused' && c.steps >= n);
+        }),
+      budgets,
+      { timeout: 3_600_000, polling: 1000 },
+    );
     const seconds = (Date.now() - t0) / 1000;
     for (let i = 0; i < budgets.length; i++) {
       const c = await page.evaluate((i) => window.__rnnlabNotebook.cell(i), i);
@@ -60,4 +79,7 @@ try {
   server.close();
 }
 console.log('\n| notebook | cell | steps | time (s) | validation loss | baseline |\n|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.id} | ${r.cell} | ${r.steps} | ${r.seconds.toFixed(0)} | ${r.validation?.toFixed(4) ?? '–'} | ${r.baseline?.toFixed(4) ?? '–'} |${r.error ? ` error: ${r.error}` : ''}`);
+for (const r of rows)
+  console.log(
+    `| ${r.id} | ${r.cell} | ${r.steps} | ${r.seconds.toFixed(0)} | ${r.validation?.toFixed(4) ?? '–'} | ${r.baseline?.toFixed(4) ?? '–'} |${r.error ? ` error: ${r.error}` : ''}`,
+  );

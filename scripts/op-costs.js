@@ -16,7 +16,9 @@ try {
   console.log('| operation (4 lanes) | CPU ns |\n|---|---|');
   for (const c of costs) console.log(`| ${c.op} | ${c.ns.toFixed(2)} |`);
   const model = predictGemm(costs);
-  console.log(`gemm.wgsl's inner loop (16 × 16 tile), from these: ${model.nsPerK.toFixed(0)} CPU ns per k per SIMD group, ${(model.loadShare * 100).toFixed(0)}% of it in loads → ${model.gflops.toFixed(2)} GFLOP per CPU-second`);
+  console.log(
+    `gemm.wgsl's inner loop (16 × 16 tile), from these: ${model.nsPerK.toFixed(0)} CPU ns per k per SIMD group, ${(model.loadShare * 100).toFixed(0)}% of it in loads → ${model.gflops.toFixed(2)} GFLOP per CPU-second`,
+  );
 } finally {
   ctx.device.destroy();
   clearInterval(keepAlive);

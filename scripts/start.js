@@ -31,7 +31,12 @@ if (isStale()) {
   } catch (e) {
     // The message names the file and the cause; a stack trace from inside the bundler adds nothing.
     const message = e instanceof Error ? e.message : String(e);
-    console.error(`\nrnnlab: the build failed.\n${message.split('\n').filter((line) => !/^\s+at /.test(line)).join('\n')}`);
+    console.error(
+      `\nrnnlab: the build failed.\n${message
+        .split('\n')
+        .filter((line) => !/^\s+at /.test(line))
+        .join('\n')}`,
+    );
     process.exit(1);
   }
 }

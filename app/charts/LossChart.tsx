@@ -45,7 +45,8 @@ export function lossSpec(metrics: Metrics, log: boolean, baseline: number | null
       value: (_u, v) => fmt(v, 4),
     },
   ];
-  if (baseline !== null) series.push({ label: 'baseline', stroke: COLORS.baseline, width: 1, dash: [6, 4], points: { show: false }, value: () => fmt(baseline, 4) });
+  if (baseline !== null)
+    series.push({ label: 'baseline', stroke: COLORS.baseline, width: 1, dash: [6, 4], points: { show: false }, value: () => fmt(baseline, 4) });
   return {
     signals: [metrics.series],
     options: (width, height) => ({

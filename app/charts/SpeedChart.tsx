@@ -18,7 +18,11 @@ const speedSpec = (unit: string): ChartSpec => ({
       { label: unit, scale: 'tok', stroke: COLORS.tokens, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v) },
       { label: 'ms/step', scale: 'ms', stroke: COLORS.ms, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v) },
     ],
-    scales: { x: { time: false }, tok: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] }, ms: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    scales: {
+      x: { time: false },
+      tok: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      ms: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+    },
     axes: [
       axis({ label: 'step' }),
       axis({ scale: 'tok', size: 52, stroke: COLORS.tokens, values: (_u, ticks) => ticks.map(tick) }),
@@ -41,7 +45,12 @@ export function SpeedChart() {
       <header className="panel-head">
         <h2 id="speed-title">Speed</h2>
       </header>
-      <UPlotChart empty={`${tree ? 'Nodes' : 'Tokens'} per second and milliseconds per step appear here.`} spec={spec} height={180} label={`${tree ? 'Nodes' : 'Tokens'} per second and milliseconds per step`} />
+      <UPlotChart
+        empty={`${tree ? 'Nodes' : 'Tokens'} per second and milliseconds per step appear here.`}
+        spec={spec}
+        height={180}
+        label={`${tree ? 'Nodes' : 'Tokens'} per second and milliseconds per step`}
+      />
     </section>
   );
 }

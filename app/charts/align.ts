@@ -12,13 +12,10 @@ export function alignWithPoints(line: Downsampled, points: { x: number; y: numbe
   while (i < line.x.length || j < points.length) {
     const lx = i < line.x.length ? line.x[i] : Infinity;
     const px = j < points.length ? points[j].x : Infinity;
-    if (lx === px) {
-      xs.push(lx), a.push(line.y[i++]), b.push(points[j++].y);
-    } else if (lx < px) {
-      xs.push(lx), a.push(line.y[i++]), b.push(null);
-    } else {
-      xs.push(px), a.push(null), b.push(points[j++].y);
-    }
+    const x = Math.min(lx, px);
+    xs.push(x);
+    a.push(lx === x ? line.y[i++] : null);
+    b.push(px === x ? points[j++].y : null);
   }
   return [xs, a, b];
 }

@@ -56,7 +56,17 @@ describe('settings schema', () => {
     });
     const r = parseSettings(form, { uploadChars: null, seriesValues: 321 });
     if (!r.ok) throw new Error('valid');
-    const file = { name: 'd.csv', delimiter: ',' as const, header: true, rows: 3, otherColumns: [], columns: [{ name: 'a', values: [1, 2, 3], skipped: 0 }, { name: 'b', values: [4, 5, 6], skipped: 0 }] };
+    const file = {
+      name: 'd.csv',
+      delimiter: ',' as const,
+      header: true,
+      rows: 3,
+      otherColumns: [],
+      columns: [
+        { name: 'a', values: [1, 2, 3], skipped: 0 },
+        { name: 'b', values: [4, 5, 6], skipped: 0 },
+      ],
+    };
     expect(toSessionConfig(r.settings, null, { file, column: 'b' }).dataset).toEqual({ kind: 'series', name: 'd.csv', column: 'b', values: [4, 5, 6] });
     expect(() => toSessionConfig(r.settings, null, { file, column: 'c' })).toThrow('No CSV column was chosen.');
     expect(keepsWeights(r.settings, { ...r.settings, lr: 0.01 }, true)).toBe(true);

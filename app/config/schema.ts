@@ -48,8 +48,7 @@ const number = (check: (n: z.ZodNumber) => z.ZodNumber) =>
     .min(1, 'Required.')
     .pipe(z.coerce.number<string>({ error: 'Must be a number.' }).pipe(check(z.number())));
 
-const int = (min: number, max: number) =>
-  number((n) => n.int('Must be a whole number.').min(min, `At least ${min}.`).max(max, `At most ${max}.`));
+const int = (min: number, max: number) => number((n) => n.int('Must be a whole number.').min(min, `At least ${min}.`).max(max, `At most ${max}.`));
 
 const schema = z.object({
   dataset: z.enum(['moby-dick', 'first-names', 'adding', 'copy', 'sine', 'mackey-glass', 'tagging', 'upload', 'series', ...TREE_DATASETS, TREE_UPLOAD]),
@@ -84,7 +83,13 @@ export function parseSettings(values: FormValues, context: SchemaContext): Parse
   // The sequence fields do not apply to a tree dataset (the form hides them), nor the depths to a tree file: defaults stand in.
   if (isTreeDataset(values.dataset)) {
     const d = datasetInfo(values.dataset).defaults;
-    values = { ...values, layers: d.layers, seqLen: d.seqLen, tbptt: d.tbptt, ...(values.dataset === TREE_UPLOAD ? { trainDepth: d.trainDepth, validationDepth: d.validationDepth } : {}) };
+    values = {
+      ...values,
+      layers: d.layers,
+      seqLen: d.seqLen,
+      tbptt: d.tbptt,
+      ...(values.dataset === TREE_UPLOAD ? { trainDepth: d.trainDepth, validationDepth: d.validationDepth } : {}),
+    };
   }
   const result = schema.safeParse(values);
   const errors: FieldErrors = {};
@@ -101,7 +106,8 @@ export function parseSettings(values: FormValues, context: SchemaContext): Parse
     if (s && Object.keys(errors).length === 0) return { ok: true, settings: s };
     return { ok: false, errors };
   }
-  if (!errors.cell && (TREE_CELLS as readonly string[]).includes(values.cell)) errors.cell = 'Tree RNN and Tree-LSTM train on the tree datasets only: pick an RNN, GRU or LSTM.';
+  if (!errors.cell && (TREE_CELLS as readonly string[]).includes(values.cell))
+    errors.cell = 'Tree RNN and Tree-LSTM train on the tree datasets only: pick an RNN, GRU or LSTM.';
   // Checks across fields, on the fields that parsed on their own.
   const seqLen = errors.seqLen ? null : Number(values.seqLen);
   const tbptt = errors.tbptt ? null : Number(values.tbptt);
@@ -134,7 +140,8 @@ export function parseSettings(values: FormValues, context: SchemaContext): Parse
 function treeChecks(values: FormValues, errors: FieldErrors): void {
   if (!errors.cell && !(TREE_CELLS as readonly string[]).includes(values.cell)) errors.cell = 'A tree dataset trains a Tree RNN or a Tree-LSTM.';
   if (!errors.hidden && Number(values.hidden) > TREE_SESSION_LIMITS.hidden) errors.hidden = `At most ${TREE_SESSION_LIMITS.hidden} for a tree model.`;
-  if (!errors.batchSize && Number(values.batchSize) > TREE_SESSION_LIMITS.batchSize) errors.batchSize = `At most ${TREE_SESSION_LIMITS.batchSize} trees per step.`;
+  if (!errors.batchSize && Number(values.batchSize) > TREE_SESSION_LIMITS.batchSize)
+    errors.batchSize = `At most ${TREE_SESSION_LIMITS.batchSize} trees per step.`;
   const what = values.dataset === 'tree-arithmetic' ? 'depth' : 'height';
   if (!errors.trainDepth && !errors.validationDepth && Number(values.validationDepth) <= Number(values.trainDepth))
     errors.validationDepth = `Must exceed the training ${what} (${values.trainDepth}): the model is tested on deeper trees than it trains on.`;
@@ -145,5 +152,8 @@ function divisorsNear(n: number, near: number): string {
   const divisors: number[] = [];
   for (let d = 1; d <= n; d++) if (n % d === 0) divisors.push(d);
   divisors.sort((a, b) => Math.abs(a - near) - Math.abs(b - near) || a - b);
-  return divisors.slice(0, 2).sort((a, b) => a - b).join(' or ');
+  return divisors
+    .slice(0, 2)
+    .sort((a, b) => a - b)
+    .join(' or ');
 }

@@ -35,7 +35,12 @@ export function seriesValues(series: UploadedSeries): number[] | null {
 }
 
 /** What the worker is configured with: a tree session for the tree datasets, a recurrent one otherwise. */
-export function toWorkerConfig(s: Settings, upload: UploadedText | null, series: UploadedSeries | null = null, treeFile: UploadedTrees | null = null): SessionConfig | TreeSessionConfig {
+export function toWorkerConfig(
+  s: Settings,
+  upload: UploadedText | null,
+  series: UploadedSeries | null = null,
+  treeFile: UploadedTrees | null = null,
+): SessionConfig | TreeSessionConfig {
   return isTreeDataset(s.dataset) ? toTreeConfig(s, treeFile) : toSessionConfig(s, upload, series);
 }
 

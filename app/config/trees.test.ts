@@ -53,21 +53,65 @@ describe('tree datasets', () => {
     expect(back.form).toEqual({ ...form, hidden: '12' });
     const plan = planRestore(recordOf({ config, step: 3, weights: new ArrayBuffer(8), optimizer: new ArrayBuffer(8) }, new Metrics(), 0));
     expect(plan.ok && plan.treeFile).toEqual(file);
-    const damaged = planRestore(recordOf({ config: { ...config, trees: { name: 'sst.txt', text: '(1 a' } }, step: 3, weights: new ArrayBuffer(8), optimizer: new ArrayBuffer(8) }, new Metrics(), 0));
+    const damaged = planRestore(
+      recordOf(
+        { config: { ...config, trees: { name: 'sst.txt', text: '(1 a' } }, step: 3, weights: new ArrayBuffer(8), optimizer: new ArrayBuffer(8) },
+        new Metrics(),
+        0,
+      ),
+    );
     expect(!damaged.ok && damaged.reason).toMatch(/line 1, column 1: unbalanced/);
   });
 
   it('make the TreeSessionConfig the notebook makes for the same settings', () => {
-    const s = settings({ ...formFromDataset('tree-sentiment'), cell: 'tree-rnn', hidden: '8', batchSize: '4', optimizer: 'sgd', lr: '0.1', clip: '0', seed: '3', trainDepth: '3', validationDepth: '6' });
-    expect(toTreeConfig(s)).toMatchObject({ kind: 'tree', task: 'negation', cell: 'rnn', hidden: 8, batchSize: 4, trainDepth: 3, validationDepth: 6, optimizer: { kind: 'sgd', lr: 0.1, clip: 0 }, seed: 3 });
-    const cell = parseCell(['dataset: tree-sentiment', 'cell: tree-rnn', 'hidden: 8', 'batchSize: 4', 'optimizer: sgd', 'lr: 0.1', 'clip: 0', 'seed: 3', 'depth: 3', 'testDepth: 6'].join('\n'), 1);
+    const s = settings({
+      ...formFromDataset('tree-sentiment'),
+      cell: 'tree-rnn',
+      hidden: '8',
+      batchSize: '4',
+      optimizer: 'sgd',
+      lr: '0.1',
+      clip: '0',
+      seed: '3',
+      trainDepth: '3',
+      validationDepth: '6',
+    });
+    expect(toTreeConfig(s)).toMatchObject({
+      kind: 'tree',
+      task: 'negation',
+      cell: 'rnn',
+      hidden: 8,
+      batchSize: 4,
+      trainDepth: 3,
+      validationDepth: 6,
+      optimizer: { kind: 'sgd', lr: 0.1, clip: 0 },
+      seed: 3,
+    });
+    const cell = parseCell(
+      [
+        'dataset: tree-sentiment',
+        'cell: tree-rnn',
+        'hidden: 8',
+        'batchSize: 4',
+        'optimizer: sgd',
+        'lr: 0.1',
+        'clip: 0',
+        'seed: 3',
+        'depth: 3',
+        'testDepth: 6',
+      ].join('\n'),
+      1,
+    );
     expect(cell.ok && cell.spec.tree).toEqual(toTreeConfig(s));
     expect(toWorkerConfig(s, null)).toEqual(toTreeConfig(s));
     expect(() => toSessionConfig(s, null)).toThrow(/tree/);
   });
 
   it('refuse a recurrent cell, too-large sizes and validation trees no deeper than training, by field', () => {
-    const r = parseSettings({ ...formFromDataset('tree-arithmetic'), cell: 'gru', hidden: '512', batchSize: '300', trainDepth: '3', validationDepth: '3' }, ctx);
+    const r = parseSettings(
+      { ...formFromDataset('tree-arithmetic'), cell: 'gru', hidden: '512', batchSize: '300', trainDepth: '3', validationDepth: '3' },
+      ctx,
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors.cell).toBe('A tree dataset trains a Tree RNN or a Tree-LSTM.');
@@ -116,7 +160,18 @@ describe('tree datasets', () => {
       const plan = planRestore(recordOf(checkpoint, new Metrics(), 0));
       expect(plan.ok && toWorkerConfig(plan.settings, null)).toEqual(config);
     }
-    const bad = planRestore(recordOf({ config: { ...toTreeConfig(settings(formFromDataset('tree-arithmetic'))), task: 'parsing' as 'arithmetic' }, step: 1, weights: new ArrayBuffer(8), optimizer: new ArrayBuffer(8) }, new Metrics(), 0));
+    const bad = planRestore(
+      recordOf(
+        {
+          config: { ...toTreeConfig(settings(formFromDataset('tree-arithmetic'))), task: 'parsing' as 'arithmetic' },
+          step: 1,
+          weights: new ArrayBuffer(8),
+          optimizer: new ArrayBuffer(8),
+        },
+        new Metrics(),
+        0,
+      ),
+    );
     expect(!bad.ok && bad.reason).toMatch(/unknown tree task "parsing"/);
   });
 });

@@ -107,7 +107,9 @@ export function DatasetField() {
             if (file) void uploadTrees(file);
           }}
         />
-        <span className="upload-note">{treeFile ? `${treeFile.name}: ${treeFile.trees.toLocaleString('en-US')} trees` : 'Labelled trees, e.g. (3 (2 not) (4 good))'}</span>
+        <span className="upload-note">
+          {treeFile ? `${treeFile.name}: ${treeFile.trees.toLocaleString('en-US')} trees` : 'Labelled trees, e.g. (3 (2 not) (4 good))'}
+        </span>
       </div>
       {treeFileError && (
         <p className="field-error" role="alert" data-testid="upload-trees-error">

@@ -9,7 +9,12 @@ export function Field({ id, label, error, hint, children }: { id: string; label:
       <label htmlFor={id}>{label}</label>
       {children}
       {note && (
-        <p id={`${id}-note`} className={error ? 'field-error' : 'field-hint'} role={error ? 'alert' : undefined} data-testid={error ? `error-${id}` : undefined}>
+        <p
+          id={`${id}-note`}
+          className={error ? 'field-error' : 'field-hint'}
+          role={error ? 'alert' : undefined}
+          data-testid={error ? `error-${id}` : undefined}
+        >
           {note}
         </p>
       )}

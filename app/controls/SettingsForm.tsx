@@ -9,7 +9,14 @@ import { DatasetField } from './DatasetField.tsx';
 import { Field } from './Field.tsx';
 import { NumberField } from './NumberField.tsx';
 
-const CELL_LABELS: Record<CellChoice, string> = { 'rnn-tanh': 'RNN (tanh)', 'rnn-relu': 'RNN (ReLU)', gru: 'GRU', lstm: 'LSTM', 'tree-rnn': 'Tree RNN', 'tree-lstm': 'Tree-LSTM' };
+const CELL_LABELS: Record<CellChoice, string> = {
+  'rnn-tanh': 'RNN (tanh)',
+  'rnn-relu': 'RNN (ReLU)',
+  gru: 'GRU',
+  lstm: 'LSTM',
+  'tree-rnn': 'Tree RNN',
+  'tree-lstm': 'Tree-LSTM',
+};
 const OPTIMIZER_LABELS: Record<OptimizerChoice, string> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW' };
 
 export function SettingsForm() {
@@ -46,10 +53,12 @@ export function SettingsForm() {
       <fieldset>
         <legend>Training</legend>
         {tree ? (
-          dataset !== 'tree-upload' && <div className="row">
-            <NumberField name="trainDepth" label={`Training ${what}`} hint={`Trees up to this ${what} train the model.`} />
-            <NumberField name="validationDepth" label={`Validation ${what}`} hint="Deeper: tests generalisation." />
-          </div>
+          dataset !== 'tree-upload' && (
+            <div className="row">
+              <NumberField name="trainDepth" label={`Training ${what}`} hint={`Trees up to this ${what} train the model.`} />
+              <NumberField name="validationDepth" label={`Validation ${what}`} hint="Deeper: tests generalisation." />
+            </div>
+          )
         ) : (
           <div className="row">
             <NumberField name="seqLen" label="Sequence length" />

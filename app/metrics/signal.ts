@@ -21,10 +21,11 @@ export class Signal {
 export function onFrame(signals: Signal[], draw: () => void): () => void {
   let frame = 0;
   const request = () => {
-    if (!frame) frame = requestAnimationFrame(() => {
-      frame = 0;
-      draw();
-    });
+    if (!frame)
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        draw();
+      });
   };
   const unsubscribes = signals.map((s) => s.subscribe(request));
   request();

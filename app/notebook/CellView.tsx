@@ -2,7 +2,7 @@
 // budget, the loss curve, and the views its spec asks for (heatmap, samples or predictions, gradient
 // norm, connectivity). Live data is drawn outside React's render cycle, as in the app.
 
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { gradNormSpec } from '../charts/GradNormChart.tsx';
 import { lossSpec } from '../charts/LossChart.tsx';
@@ -52,8 +52,8 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
               </>
             ) : (
               <>
-                {t!.cell === 'lstm' ? 'Tree-LSTM' : 'tree RNN'} ×{t!.hidden} · {treeDatasetOf(t!)} · trained on depth ≤ {t!.trainDepth}, tested on {t!.validationDepth} · batch {t!.batchSize} trees ·{' '}
-                {t!.optimizer.kind} {t!.optimizer.lr}
+                {t!.cell === 'lstm' ? 'Tree-LSTM' : 'tree RNN'} ×{t!.hidden} · {treeDatasetOf(t!)} · trained on depth ≤ {t!.trainDepth}, tested on{' '}
+                {t!.validationDepth} · batch {t!.batchSize} trees · {t!.optimizer.kind} {t!.optimizer.lr}
               </>
             )}
             {paramCount !== null ? ` · ${paramCount.toLocaleString('en-US')} parameters` : ''}
@@ -81,7 +81,12 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
           </span>
           <span className={`nb-status ${phase}`}>{phase === 'starting' ? 'Preparing…' : phase}</span>
           <span className="nb-weights">
-            <button type="button" className="small" disabled={phase === 'starting'} onClick={() => void lab.exportWeights().then((b) => saveWeights(b, `${slug(title)}-step${steps}.safetensors`))}>
+            <button
+              type="button"
+              className="small"
+              disabled={phase === 'starting'}
+              onClick={() => void lab.exportWeights().then((b) => saveWeights(b, `${slug(title)}-step${steps}.safetensors`))}
+            >
               Download weights
             </button>
             <button type="button" className="small" disabled={!ready || t !== null} onClick={() => importInput.current?.click()}>
@@ -152,7 +157,12 @@ function CellSamples({ lab }: { lab: CellLab }) {
   const ready = useStore(lab.store, (x) => x.phase !== 'starting' && x.vocabulary !== null);
   const [prompt, setPrompt] = useState(lab.spec.prompt);
   const [temperature, setTemperature] = useState(0.8);
-  useEffect(() => setPrompt(lab.spec.prompt), [lab]);
+  // A new cell in this place (the notebook was edited) starts from its own prompt.
+  const [promptOf, setPromptOf] = useState(lab);
+  if (promptOf !== lab) {
+    setPromptOf(lab);
+    setPrompt(lab.spec.prompt);
+  }
   const latest = samples[0];
   return (
     <div className="nb-view wide nb-samples">
@@ -183,4 +193,8 @@ function CellSamples({ lab }: { lab: CellLab }) {
   );
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'cell';
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'cell';

@@ -53,7 +53,15 @@ export function FrontPage({ onFile, onNew }: { onFile(file: File): void; onNew()
                 {confirming === n.id ? (
                   <span className="nb-confirm" role="alert">
                     Delete “{n.title}”? It cannot be undone.{' '}
-                    <button type="button" className="small danger" onClick={() => void deleteNotebook(n.id).then(refresh).then(() => setConfirming(null))}>
+                    <button
+                      type="button"
+                      className="small danger"
+                      onClick={() =>
+                        void deleteNotebook(n.id)
+                          .then(refresh)
+                          .then(() => setConfirming(null))
+                      }
+                    >
                       Delete
                     </button>
                     <button type="button" className="small" onClick={() => setConfirming(null)}>

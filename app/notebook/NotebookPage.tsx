@@ -26,17 +26,6 @@ export function NotebookPage() {
   const [hub, setHub] = useState<WorkerHub | null>(null);
   const dirty = useRef(false);
 
-  useEffect(() => {
-    notebookFromLocation(location, document.baseURI)
-      .then((s) => s && open(s, false))
-      .catch((e) => setProblem(e instanceof NotebookSourceError ? e.message : `This notebook could not be opened: ${(e as Error).message}`))
-      .finally(() => setLoading(false));
-    // A new link pasted into the address bar changes only the fragment: open it.
-    const onHash = () => location.reload();
-    addEventListener('hashchange', onHash);
-    return () => removeEventListener('hashchange', onHash);
-  }, []);
-
   const open = (s: NotebookSource, fromDrop: boolean) => {
     setSource(s);
     setMarkdown(s.markdown);
@@ -48,6 +37,17 @@ export function NotebookPage() {
     if (fromDrop) history.replaceState(null, '', location.pathname);
   };
 
+  useEffect(() => {
+    notebookFromLocation(location, document.baseURI)
+      .then((s) => s && open(s, false))
+      .catch((e) => setProblem(e instanceof NotebookSourceError ? e.message : `This notebook could not be opened: ${(e as Error).message}`))
+      .finally(() => setLoading(false));
+    // A new link pasted into the address bar changes only the fragment: open it.
+    const onHash = () => location.reload();
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+
   const rendered = useMemo<RenderedNotebook | { error: string } | null>(() => {
     if (!source || editing) return null;
     try {
@@ -58,17 +58,14 @@ export function NotebookPage() {
   }, [source, editing, markdown]);
 
   useEffect(() => {
+    // The worker starts with the first notebook that renders (not in render: StrictMode renders twice).
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     if (rendered && !('error' in rendered) && !hub) setHub(new WorkerHub());
   }, [rendered, hub]);
   const labs = useCellLabs(rendered && !('error' in rendered) ? rendered : null, hub);
-  useEffect(() => installNotebookTestApi({ labs, title: rendered && !('error' in rendered) ? rendered.title : null, problem, markdown, savedId, saveError: saveState.error }));
-
-  // Autosave: a short pause after the last change, one notebook record per notebook.
-  useEffect(() => {
-    if (!source || !dirty.current) return;
-    const t = setTimeout(() => void persist(), SAVE_DELAY_MS);
-    return () => clearTimeout(t);
-  }, [markdown, source]);
+  useEffect(() =>
+    installNotebookTestApi({ labs, title: rendered && !('error' in rendered) ? rendered.title : null, problem, markdown, savedId, saveError: saveState.error }),
+  );
 
   const persist = useCallback(async () => {
     const title = safeTitle(markdown);
@@ -85,6 +82,13 @@ export function NotebookPage() {
       setSaveState({ error: e instanceof NotebookStorageError ? e.message : `The notebook was not saved: ${(e as Error).message}`, at: null });
     }
   }, [markdown, savedId, source]);
+
+  // Autosave: a short pause after the last change, one notebook record per notebook.
+  useEffect(() => {
+    if (!source || !dirty.current) return;
+    const t = setTimeout(() => void persist(), SAVE_DELAY_MS);
+    return () => clearTimeout(t);
+  }, [markdown, source, persist]);
 
   const onFile = async (file: File) => {
     try {
@@ -170,14 +174,24 @@ function originName(o: NotebookOrigin): string {
 
 function safeTitle(markdown: string): string {
   const m = /^#\s+(.+)$/m.exec(markdown);
-  return (m ? m[1] : 'Untitled notebook').replace(/[*_`$]/g, '').trim().slice(0, 120) || 'Untitled notebook';
+  return (
+    (m ? m[1] : 'Untitled notebook')
+      .replace(/[*_`$]/g, '')
+      .trim()
+      .slice(0, 120) || 'Untitled notebook'
+  );
 }
 
 export function download(markdown: string): void {
   const blob = new Blob([markdown], { type: 'text/markdown' });
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
-  a.download = `${safeTitle(markdown).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'notebook'}.md`;
+  a.download = `${
+    safeTitle(markdown)
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'notebook'
+  }.md`;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }

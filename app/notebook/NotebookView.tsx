@@ -13,12 +13,14 @@ import type { RenderedNotebook } from './renderMarkdown.ts';
 export function useCellLabs(notebook: RenderedNotebook | null, hub: WorkerHub | null): (CellLab | null)[] {
   const [labs, setLabs] = useState<(CellLab | null)[]>([]);
   useEffect(() => {
-    if (!notebook || !hub) return setLabs([]);
+    if (!notebook || !hub) return;
+    // Labs open channels to the worker: made in an effect (not in render, which StrictMode repeats) and kept as state.
     const made = notebook.cells.map((c) => (c.parse.ok ? new CellLab(c.parse.spec, hub) : null));
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setLabs(made);
     return () => made.forEach((l) => l?.dispose());
   }, [notebook, hub]);
-  return labs;
+  return notebook && hub ? labs : [];
 }
 
 export function NotebookView({ notebook, labs }: { notebook: RenderedNotebook; labs: (CellLab | null)[] }) {
@@ -28,7 +30,11 @@ export function NotebookView({ notebook, labs }: { notebook: RenderedNotebook; l
         p.kind === 'html' ? (
           <div key={i} className="nb-text" dangerouslySetInnerHTML={{ __html: p.html }} />
         ) : p.parse.ok ? (
-          labs[p.index] ? <CellView key={i} lab={labs[p.index]!} index={p.index} /> : <div key={i} className="nb-cell placeholder" />
+          labs[p.index] ? (
+            <CellView key={i} lab={labs[p.index]!} index={p.index} />
+          ) : (
+            <div key={i} className="nb-cell placeholder" />
+          )
         ) : (
           <BadCell key={i} index={p.index} source={p.source} problems={p.parse.problems} />
         ),

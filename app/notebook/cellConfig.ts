@@ -17,8 +17,30 @@ const TREE_FIELDS = ['dataset', 'cell', 'hidden', 'batchSize', 'optimizer', 'lr'
 /** Fields only tree cells take. */
 const TREE_ONLY = ['depth', 'testDepth'];
 const TREE_DEFAULTS: Record<TreeDatasetId, Record<(typeof TREE_FIELDS)[number], string>> = {
-  'tree-arithmetic': { dataset: 'tree-arithmetic', cell: 'tree-lstm', hidden: '64', batchSize: '32', optimizer: 'adam', lr: '0.005', clip: '1', seed: '0', depth: '2', testDepth: '5' },
-  'tree-sentiment': { dataset: 'tree-sentiment', cell: 'tree-lstm', hidden: '32', batchSize: '32', optimizer: 'adam', lr: '0.005', clip: '1', seed: '0', depth: '4', testDepth: '7' },
+  'tree-arithmetic': {
+    dataset: 'tree-arithmetic',
+    cell: 'tree-lstm',
+    hidden: '64',
+    batchSize: '32',
+    optimizer: 'adam',
+    lr: '0.005',
+    clip: '1',
+    seed: '0',
+    depth: '2',
+    testDepth: '5',
+  },
+  'tree-sentiment': {
+    dataset: 'tree-sentiment',
+    cell: 'tree-lstm',
+    hidden: '32',
+    batchSize: '32',
+    optimizer: 'adam',
+    lr: '0.005',
+    clip: '1',
+    seed: '0',
+    depth: '4',
+    testDepth: '7',
+  },
 };
 export type View = (typeof VIEWS)[number];
 
@@ -90,13 +112,17 @@ export function parseCell(source: string, cell: number): CellParse {
   if (!parsed.ok) for (const [name, message] of Object.entries(parsed.errors)) fail(name, `${message} (got “${clip(form[name as FieldName])}”)`);
 
   const steps = given.has('steps') ? Number(given.get('steps')) : DEFAULT_STEPS;
-  if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_CELL_STEPS)) fail('steps', `a whole number from 1 to ${MAX_CELL_STEPS}, got “${clip(given.get('steps')!)}”.`);
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_CELL_STEPS))
+    fail('steps', `a whole number from 1 to ${MAX_CELL_STEPS}, got “${clip(given.get('steps')!)}”.`);
   const views = parseViews(given.get('views'), info.kind, dataset!, fail);
   const width = given.get('width') ?? 'full';
   if (width !== 'full' && width !== 'half') fail('width', `“full” or “half”, got “${clip(width)}”.`);
   const prompt = unquote(given.get('prompt') ?? '');
   if (problems.length || !parsed.ok) return { ok: false, problems };
-  return { ok: true, spec: { settings: parsed.settings, tree: null, title: given.get('title') || null, steps, views, prompt, width: width as CellSpec['width'] } };
+  return {
+    ok: true,
+    spec: { settings: parsed.settings, tree: null, title: given.get('title') || null, steps, views, prompt, width: width as CellSpec['width'] },
+  };
 }
 
 /** A tree cell: its own fields, checked here; the fields of sequence models are refused by name. */
@@ -104,7 +130,8 @@ function parseTreeCell(dataset: TreeDatasetId, given: Map<string, string>, cell:
   const fail = (field: string, message: string) => problems.push({ cell, field, message });
   const applies = `A tree cell takes: ${[...TREE_FIELDS, ...CELL_FIELDS.filter((f) => f !== 'prompt')].join(', ')}.`;
   for (const name of given.keys())
-    if (!(TREE_FIELDS as readonly string[]).includes(name) && !(CELL_FIELDS as readonly string[]).includes(name)) fail(name, `does not apply to a tree dataset. ${applies}`);
+    if (!(TREE_FIELDS as readonly string[]).includes(name) && !(CELL_FIELDS as readonly string[]).includes(name))
+      fail(name, `does not apply to a tree dataset. ${applies}`);
     else if (name === 'prompt') fail(name, `is for character models, not trees. ${applies}`);
   const v = { ...TREE_DEFAULTS[dataset] };
   for (const name of TREE_FIELDS) if (given.has(name)) v[name] = given.get(name)!;
@@ -119,26 +146,51 @@ function parseTreeCell(dataset: TreeDatasetId, given: Map<string, string>, cell:
   const seed = int('seed', 0, 2 ** 31 - 1);
   const depth = int('depth', 1, TREE_SESSION_LIMITS.trainDepth);
   const testDepth = int('testDepth', 2, TREE_SESSION_LIMITS.validationDepth);
-  if (Number.isInteger(depth) && Number.isInteger(testDepth) && testDepth <= depth) fail('testDepth', `must exceed depth (${depth}): the model is tested on deeper trees than it trains on.`);
+  if (Number.isInteger(depth) && Number.isInteger(testDepth) && testDepth <= depth)
+    fail('testDepth', `must exceed depth (${depth}): the model is tested on deeper trees than it trains on.`);
   if (!(OPTIMIZERS as readonly string[]).includes(v.optimizer)) fail('optimizer', `one of ${OPTIMIZERS.join(', ')}, got “${clip(v.optimizer)}”.`);
   const lr = Number(v.lr);
   if (!(v.lr !== '' && lr > 0 && lr <= 10)) fail('lr', `a number above 0 and at most 10, got “${clip(v.lr)}”.`);
   const clipNorm = Number(v.clip);
   if (!(v.clip !== '' && clipNorm >= 0 && clipNorm <= 1e6)) fail('clip', `a number from 0 (off) to 1e6, got “${clip(v.clip)}”.`);
   const steps = given.has('steps') ? Number(given.get('steps')) : DEFAULT_STEPS;
-  if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_CELL_STEPS)) fail('steps', `a whole number from 1 to ${MAX_CELL_STEPS}, got “${clip(given.get('steps')!)}”.`);
-  const names = given.has('views') ? given.get('views')!.split(',').map((x) => x.trim()).filter(Boolean) : ['loss', 'tree'];
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_CELL_STEPS))
+    fail('steps', `a whole number from 1 to ${MAX_CELL_STEPS}, got “${clip(given.get('steps')!)}”.`);
+  const names = given.has('views')
+    ? given
+        .get('views')!
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : ['loss', 'tree'];
   const bad = names.filter((x) => !['loss', 'gradnorm', 'tree'].includes(x));
   if (bad.length) fail('views', `${bad.map((b) => `“${clip(b)}”`).join(', ')}: a tree cell shows loss, gradnorm and tree.`);
   const width = given.get('width') ?? 'full';
   if (width !== 'full' && width !== 'half') fail('width', `“full” or “half”, got “${clip(width)}”.`);
   if (problems.length) return { ok: false, problems };
   const tree: TreeSessionConfig = {
-    kind: 'tree', task: dataset === 'tree-arithmetic' ? 'arithmetic' : 'negation', cell: v.cell === 'tree-rnn' ? 'rnn' : 'lstm',
-    hidden, batchSize, trainDepth: depth, validationDepth: testDepth,
-    optimizer: { ...optimizer({ kind: v.optimizer as OptimizerKind, lr }), clip: clipNorm }, seed,
+    kind: 'tree',
+    task: dataset === 'tree-arithmetic' ? 'arithmetic' : 'negation',
+    cell: v.cell === 'tree-rnn' ? 'rnn' : 'lstm',
+    hidden,
+    batchSize,
+    trainDepth: depth,
+    validationDepth: testDepth,
+    optimizer: { ...optimizer({ kind: v.optimizer as OptimizerKind, lr }), clip: clipNorm },
+    seed,
   };
-  return { ok: true, spec: { settings: null, tree, title: given.get('title') || null, steps, views: [...new Set(names)] as View[], prompt: '', width: width as CellSpec['width'] } };
+  return {
+    ok: true,
+    spec: {
+      settings: null,
+      tree,
+      title: given.get('title') || null,
+      steps,
+      views: [...new Set(names)] as View[],
+      prompt: '',
+      width: width as CellSpec['width'],
+    },
+  };
 }
 
 /** A tree cell's dataset name. */
@@ -151,14 +203,18 @@ export function notebookDatasets(): DatasetId[] {
 
 function parseViews(text: string | undefined, kind: 'chars' | 'task' | 'tree', dataset: string, fail: (field: string, message: string) => void): View[] {
   if (text === undefined) return kind === 'chars' ? ['loss', 'heatmap', 'samples'] : ['loss', 'heatmap', 'prediction'];
-  const names = text.split(',').map((v) => v.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   const bad = names.filter((v) => !(VIEWS as readonly string[]).includes(v));
   if (bad.length) fail('views', `unknown view${bad.length > 1 ? 's' : ''} ${bad.map((b) => `“${clip(b)}”`).join(', ')}; views: ${VIEWS.join(', ')}.`);
   if (kind === 'chars' && names.includes('prediction')) fail('views', '“prediction” is for tasks; a character model shows “samples”.');
   if (kind === 'task' && names.includes('samples')) fail('views', '“samples” is for character models; a task shows “prediction”.');
   // One output per sequence keeps the analysis to one backward pass per validation.
   if (names.includes('tree')) fail('views', '“tree” is for the tree datasets (tree-arithmetic, tree-sentiment).');
-  if (names.includes('connectivity') && dataset !== 'adding') fail('views', '“connectivity” is shown for the adding task (one output per sequence), not for this dataset.');
+  if (names.includes('connectivity') && dataset !== 'adding')
+    fail('views', '“connectivity” is shown for the adding task (one output per sequence), not for this dataset.');
   return [...new Set(names)] as View[];
 }
 
@@ -168,16 +224,41 @@ export function formatCell(spec: CellSpec): string {
   if (!s) {
     const t = spec.tree!;
     return [
-      spec.title ? `title: ${spec.title}` : '', `dataset: ${treeDatasetOf(t)}`, `cell: tree-${t.cell}`, `hidden: ${t.hidden}`, `batchSize: ${t.batchSize}`,
-      `optimizer: ${t.optimizer.kind}`, `lr: ${t.optimizer.lr}`, `clip: ${t.optimizer.clip}`, `seed: ${t.seed}`, `depth: ${t.trainDepth}`, `testDepth: ${t.validationDepth}`,
-      `steps: ${spec.steps}`, `views: ${spec.views.join(', ')}`, spec.width === 'half' ? 'width: half' : '',
-    ].filter(Boolean).join('\n');
+      spec.title ? `title: ${spec.title}` : '',
+      `dataset: ${treeDatasetOf(t)}`,
+      `cell: tree-${t.cell}`,
+      `hidden: ${t.hidden}`,
+      `batchSize: ${t.batchSize}`,
+      `optimizer: ${t.optimizer.kind}`,
+      `lr: ${t.optimizer.lr}`,
+      `clip: ${t.optimizer.clip}`,
+      `seed: ${t.seed}`,
+      `depth: ${t.trainDepth}`,
+      `testDepth: ${t.validationDepth}`,
+      `steps: ${spec.steps}`,
+      `views: ${spec.views.join(', ')}`,
+      spec.width === 'half' ? 'width: half' : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
   }
   const lines = [
     spec.title ? `title: ${spec.title}` : '',
-    `dataset: ${s.dataset}`, `cell: ${s.cell}`, `hidden: ${s.hidden}`, `layers: ${s.layers}`, `seqLen: ${s.seqLen}`, `tbptt: ${s.tbptt}`,
-    `batchSize: ${s.batchSize}`, `optimizer: ${s.optimizer}`, `lr: ${s.lr}`, `clip: ${s.clip}`, `seed: ${s.seed}`, `steps: ${spec.steps}`,
-    `views: ${spec.views.join(', ')}`, spec.prompt ? `prompt: "${spec.prompt.replace(/\n/g, '\\n')}"` : '', spec.width === 'half' ? 'width: half' : '',
+    `dataset: ${s.dataset}`,
+    `cell: ${s.cell}`,
+    `hidden: ${s.hidden}`,
+    `layers: ${s.layers}`,
+    `seqLen: ${s.seqLen}`,
+    `tbptt: ${s.tbptt}`,
+    `batchSize: ${s.batchSize}`,
+    `optimizer: ${s.optimizer}`,
+    `lr: ${s.lr}`,
+    `clip: ${s.clip}`,
+    `seed: ${s.seed}`,
+    `steps: ${spec.steps}`,
+    `views: ${spec.views.join(', ')}`,
+    spec.prompt ? `prompt: "${spec.prompt.replace(/\n/g, '\\n')}"` : '',
+    spec.width === 'half' ? 'width: half' : '',
   ];
   return lines.filter(Boolean).join('\n');
 }

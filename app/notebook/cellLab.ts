@@ -53,8 +53,17 @@ export class CellLab {
     private hub: WorkerHub,
   ) {
     this.store = createStore<CellState>(() => ({
-      phase: 'starting', steps: 0, target: spec.steps, adapter: null, paramCount: null, vocabulary: null, stepLabels: [], baseline: null,
-      error: null, notice: null, samples: [],
+      phase: 'starting',
+      steps: 0,
+      target: spec.steps,
+      adapter: null,
+      paramCount: null,
+      vocabulary: null,
+      stepLabels: [],
+      baseline: null,
+      error: null,
+      notice: null,
+      samples: [],
     }));
     this.nextSampleAt = this.sampleEvery;
     this.channel = hub.open((m) => this.receive(m));

@@ -9,7 +9,10 @@ const index = JSON.parse(readFileSync(new URL('index.json', dir), 'utf8')) as { 
 
 describe('the gallery', () => {
   it('lists every notebook file once', () => {
-    const files = readdirSync(dir).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, '')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => f.replace(/\.md$/, ''))
+      .sort();
     expect(index.map((n) => n.id).sort()).toEqual(files);
   });
 

@@ -60,7 +60,10 @@ async function run<T>(mode: IDBTransactionMode, body: (store: IDBObjectStore) =>
 
 function storageError(e: DOMException | Error | null): NotebookStorageError {
   if (e?.name === 'QuotaExceededError')
-    return new NotebookStorageError('The browser’s storage for this site is full, so the notebook was not saved (the previous version is kept). Download it as a .md file.', true);
+    return new NotebookStorageError(
+      'The browser’s storage for this site is full, so the notebook was not saved (the previous version is kept). Download it as a .md file.',
+      true,
+    );
   return new NotebookStorageError(`The notebook was not saved: ${e?.message ?? 'IndexedDB failed'}.`, false);
 }
 

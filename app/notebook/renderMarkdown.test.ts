@@ -10,7 +10,9 @@ const html = (md: string) =>
 
 describe('notebook Markdown', () => {
   it('splits text and top-level rnn cells, and finds the title', () => {
-    const nb = renderNotebook('# Long *memory*\n\nText before.\n\n```rnn\ndataset: adding\n```\n\nBetween.\n\n```rnn\ndataset: copy\n```\n\n- a list\n\n  ```rnn\n  dataset: sine\n  ```\n');
+    const nb = renderNotebook(
+      '# Long *memory*\n\nText before.\n\n```rnn\ndataset: adding\n```\n\nBetween.\n\n```rnn\ndataset: copy\n```\n\n- a list\n\n  ```rnn\n  dataset: sine\n  ```\n',
+    );
     expect(nb.title).toBe('Long memory');
     expect(nb.pieces.map((p) => p.kind)).toEqual(['html', 'cell', 'html', 'cell', 'html']);
     expect(nb.cells.map((c) => c.parse.ok && c.parse.spec.settings?.dataset)).toEqual(['adding', 'copy']);

@@ -86,7 +86,9 @@ let renderer: Md | null = null;
 
 export function renderNotebook(markdown: string): RenderedNotebook {
   if (markdown.length > MAX_MARKDOWN_CHARS)
-    throw new NotebookTooLargeError(`This notebook is ${Math.round(markdown.length / 1024)} KB of text; notebooks of up to ${MAX_MARKDOWN_CHARS / 1024} KB are opened.`);
+    throw new NotebookTooLargeError(
+      `This notebook is ${Math.round(markdown.length / 1024)} KB of text; notebooks of up to ${MAX_MARKDOWN_CHARS / 1024} KB are opened.`,
+    );
   const md = (renderer ??= createRenderer());
   const env = {};
   const tokens = md.parse(markdown, env);
@@ -121,5 +123,10 @@ export function renderNotebook(markdown: string): RenderedNotebook {
 function firstHeading(tokens: Token[]): string | null {
   const at = tokens.findIndex((t) => t.type === 'heading_open' && t.tag === 'h1');
   const inline = at >= 0 ? tokens[at + 1] : null;
-  return inline?.children?.filter((c) => c.type === 'text' || c.type === 'code_inline').map((c) => c.content).join('') || null;
+  return (
+    inline?.children
+      ?.filter((c) => c.type === 'text' || c.type === 'code_inline')
+      .map((c) => c.content)
+      .join('') || null
+  );
 }

@@ -33,7 +33,10 @@ export class NotebookLinkError extends Error {
 export function encodeNotebookLink(markdown: string): string {
   const bytes = new TextEncoder().encode(markdown);
   if (bytes.length > MAX_NOTEBOOK_BYTES)
-    throw new NotebookLinkError('too-large', `This notebook is ${kb(bytes.length)}; a link holds at most ${kb(MAX_NOTEBOOK_BYTES)}. Download it as a .md file instead.`);
+    throw new NotebookLinkError(
+      'too-large',
+      `This notebook is ${kb(bytes.length)}; a link holds at most ${kb(MAX_NOTEBOOK_BYTES)}. Download it as a .md file instead.`,
+    );
   return PREFIX + toBase64Url(zlibSync(bytes, { level: 9 }));
 }
 
@@ -48,9 +51,15 @@ export function decodeNotebookLink(fragment: string): string {
   const version = /^nb(\d+)\./.exec(f);
   if (!version) throw new NotebookLinkError('not-a-notebook', 'This link does not hold a notebook (it should start with “#nb1.”).');
   if (Number(version[1]) !== LINK_VERSION)
-    throw new NotebookLinkError('version', `This notebook link is version ${version[1]}; this version of rnnlab reads version ${LINK_VERSION}. It may come from a newer rnnlab.`);
+    throw new NotebookLinkError(
+      'version',
+      `This notebook link is version ${version[1]}; this version of rnnlab reads version ${LINK_VERSION}. It may come from a newer rnnlab.`,
+    );
   if (f.length > MAX_LINK_CHARS)
-    throw new NotebookLinkError('too-large', `This link is ${f.length.toLocaleString('en-US')} characters long; links of up to ${MAX_LINK_CHARS.toLocaleString('en-US')} are read.`);
+    throw new NotebookLinkError(
+      'too-large',
+      `This link is ${f.length.toLocaleString('en-US')} characters long; links of up to ${MAX_LINK_CHARS.toLocaleString('en-US')} are read.`,
+    );
   const body = f.slice(version[0].length);
   const packed = fromBase64Url(body);
   if (packed.length === 0) throw truncated();
@@ -99,7 +108,7 @@ function inflateCapped(packed: Uint8Array): Uint8Array {
 function adler32(bytes: Uint8Array): number {
   let a = 1;
   let b = 0;
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     // 5552 bytes is the most that can be summed before the 32-bit sums need a modulo.
     const end = Math.min(i + 5552, bytes.length);
     for (; i < end; i++) {
@@ -112,7 +121,8 @@ function adler32(bytes: Uint8Array): number {
   return ((b << 16) | a) >>> 0;
 }
 
-const truncated = () => new NotebookLinkError('truncated', 'This link is cut short: its data ends early. It may have been truncated when it was copied; copy the whole link.');
+const truncated = () =>
+  new NotebookLinkError('truncated', 'This link is cut short: its data ends early. It may have been truncated when it was copied; copy the whole link.');
 
 function stripHash(fragment: string): string {
   return fragment.startsWith('#') ? fragment.slice(1) : fragment;
@@ -142,7 +152,10 @@ export function fromBase64Url(text: string): Uint8Array {
     const code = text.charCodeAt(i);
     const v = code < 128 ? INDEX[code] : -1;
     if (v < 0)
-      throw new NotebookLinkError('encoding', `This link has a character that cannot be in it (“${text[i]}” at position ${i + 1}); it may have been changed when it was copied.`);
+      throw new NotebookLinkError(
+        'encoding',
+        `This link has a character that cannot be in it (“${text[i]}” at position ${i + 1}); it may have been changed when it was copied.`,
+      );
     value = ((value << 6) | v) & 0xffffff;
     bits += 6;
     if (bits >= 8) {

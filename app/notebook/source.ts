@@ -62,7 +62,8 @@ export async function notebookFromLocation(loc: { hash: string; search: string }
 /** Reads a dropped or chosen file as a notebook: Markdown text, UTF-8, at most MAX_NOTEBOOK_BYTES. */
 export async function notebookFromFile(file: File): Promise<NotebookSource> {
   if (!/\.(md|markdown|txt)$/i.test(file.name)) throw new NotebookSourceError(`“${file.name}” is not a Markdown file (.md).`);
-  if (file.size > MAX_NOTEBOOK_BYTES) throw new NotebookSourceError(`“${file.name}” is ${Math.round(file.size / 1024)} KB; notebooks of up to ${MAX_NOTEBOOK_BYTES / 1024} KB are opened.`);
+  if (file.size > MAX_NOTEBOOK_BYTES)
+    throw new NotebookSourceError(`“${file.name}” is ${Math.round(file.size / 1024)} KB; notebooks of up to ${MAX_NOTEBOOK_BYTES / 1024} KB are opened.`);
   if (file.size === 0) throw new NotebookSourceError(`“${file.name}” is empty.`);
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (bytes.includes(0)) throw new NotebookSourceError(`“${file.name}” is a binary file, not Markdown.`);

@@ -39,7 +39,14 @@ declare global {
   }
 }
 
-export function installNotebookTestApi(s: { labs: (CellLab | null)[]; title: string | null; problem: string | null; markdown: string; savedId: string | null; saveError: string | null }): void {
+export function installNotebookTestApi(s: {
+  labs: (CellLab | null)[];
+  title: string | null;
+  problem: string | null;
+  markdown: string;
+  savedId: string | null;
+  saveError: string | null;
+}): void {
   const lab = (i: number) => s.labs[i] ?? null;
   window.__rnnlabNotebook = {
     title: s.title,

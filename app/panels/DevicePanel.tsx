@@ -4,7 +4,13 @@
 import { useStore } from '../store/index.ts';
 
 /** The limits that bound what can be trained, shown first. */
-const KEY_LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupStorageSize'];
+const KEY_LIMITS = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupStorageSize',
+];
 
 export function DevicePanel() {
   const device = useStore((s) => s.device);

@@ -25,10 +25,13 @@ export function sequenceMse(targets: readonly number[], predicted: readonly numb
 export function ForecastPanel() {
   const metrics = useMetrics();
   const spec = useMemo(() => forecastSpec(metrics), [metrics]);
-  const readMse = useMemo(() => () => {
-    const p = forecast(metrics);
-    return p ? fmt(sequenceMse(p.targets, p.predicted), 3) : '–';
-  }, [metrics]);
+  const readMse = useMemo(
+    () => () => {
+      const p = forecast(metrics);
+      return p ? fmt(sequenceMse(p.targets, p.predicted), 3) : '–';
+    },
+    [metrics],
+  );
   const readStep = useMemo(() => () => (metrics.prediction ? metrics.prediction.step.toLocaleString('en-US') : '–'), [metrics]);
   return (
     <figure className="forecast">
@@ -57,7 +60,10 @@ function forecastSpec(metrics: Metrics): ChartSpec {
       ],
       scales: { x: { time: false } },
       // Steps are whole numbers: no ticks between them.
-      axes: [axis({ label: 'step', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }), axis({ size: 52, values: (_u, ticks) => ticks.map(tick) })],
+      axes: [
+        axis({ label: 'step', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }),
+        axis({ size: 52, values: (_u, ticks) => ticks.map(tick) }),
+      ],
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
     }),

@@ -43,9 +43,7 @@ export function GenerationPanel() {
       </div>
       {latest ? (
         <figure className="sample">
-          <figcaption>
-            Step {latest.step.toLocaleString('en-US')}
-          </figcaption>
+          <figcaption>Step {latest.step.toLocaleString('en-US')}</figcaption>
           <pre data-testid="sample">
             <mark>{latest.prompt}</mark>
             {latest.text.startsWith(latest.prompt) ? latest.text.slice(latest.prompt.length) : latest.text}

@@ -14,5 +14,9 @@ export function LiveValue({ signal, read, testId }: { signal: Signal; read: () =
       }),
     [signal, read],
   );
-  return <span ref={el} data-testid={testId}>–</span>;
+  return (
+    <span ref={el} data-testid={testId}>
+      –
+    </span>
+  );
 }

@@ -12,7 +12,11 @@ export function PredictionView() {
   if (kind === 'forecast') return <ForecastPanel />;
   if (kind === 'labels') return <TaggingPanel />;
   if (kind === 'regression') return <RegressionResult />;
-  return <p className="muted" data-testid="prediction-pending">The model’s predictions on a validation sequence appear at the first validation (every 40 steps, and when training pauses).</p>;
+  return (
+    <p className="muted" data-testid="prediction-pending">
+      The model’s predictions on a validation sequence appear at the first validation (every 40 steps, and when training pauses).
+    </p>
+  );
 }
 
 /** A per-sequence target (the adding task's sum) and the model's value for validation sequence 0. */

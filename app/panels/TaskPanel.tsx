@@ -34,8 +34,8 @@ export function TaskPanel() {
         </div>
       </dl>
       <p className="muted">
-        The baseline is the loss ({loss === 'ce' || loss === 'class' ? 'cross-entropy' : 'mean squared error'}) of a trivial strategy that needs no memory; a model
-        below it has learned to use its recurrent state.
+        The baseline is the loss ({loss === 'ce' || loss === 'class' ? 'cross-entropy' : 'mean squared error'}) of a trivial strategy that needs no memory; a
+        model below it has learned to use its recurrent state.
       </p>
       <PredictionView />
     </section>

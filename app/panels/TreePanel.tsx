@@ -57,7 +57,16 @@ function AccuracyChart({ points, majority }: { points: AccuracyPoint[]; majority
   const y = (a: number) => PAD.top + (1 - a) * (H - PAD.top - PAD.bottom);
   const line = points.map((p) => `${x(p.step).toFixed(1)},${y(p.accuracy).toFixed(1)}`).join(' ');
   return (
-    <svg className="accuracy-chart" viewBox={`0 0 ${W} ${H}`} width={W} height={H} style={{ maxWidth: '100%', height: 'auto', display: 'block' }} role="img" aria-label={`root accuracy on the validation trees: ${points.length} validations, last ${points.at(-1)!.accuracy.toFixed(3)}`} data-testid="tree-accuracy-chart">
+    <svg
+      className="accuracy-chart"
+      viewBox={`0 0 ${W} ${H}`}
+      width={W}
+      height={H}
+      style={{ maxWidth: '100%', height: 'auto', display: 'block' }}
+      role="img"
+      aria-label={`root accuracy on the validation trees: ${points.length} validations, last ${points.at(-1)!.accuracy.toFixed(3)}`}
+      data-testid="tree-accuracy-chart"
+    >
       {[0, 0.5, 1].map((t) => (
         <g key={t}>
           <line x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} stroke={COLORS.grid} />

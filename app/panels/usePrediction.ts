@@ -12,11 +12,17 @@ function useSubscribe() {
 
 export function usePrediction(): PredictionFrame | null {
   const [metrics, subscribe] = useSubscribe();
-  return useSyncExternalStore(subscribe, useCallback(() => metrics.prediction, [metrics]));
+  return useSyncExternalStore(
+    subscribe,
+    useCallback(() => metrics.prediction, [metrics]),
+  );
 }
 
 /** Only the prediction's form: its reader re-renders when the form changes, not with every prediction. */
 export function usePredictionKind(): PredictionFrame['prediction']['kind'] | null {
   const [metrics, subscribe] = useSubscribe();
-  return useSyncExternalStore(subscribe, useCallback(() => metrics.prediction?.prediction.kind ?? null, [metrics]));
+  return useSyncExternalStore(
+    subscribe,
+    useCallback(() => metrics.prediction?.prediction.kind ?? null, [metrics]),
+  );
 }

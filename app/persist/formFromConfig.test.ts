@@ -6,7 +6,10 @@ import { formFromConfig } from './formFromConfig.ts';
 
 /** Form → settings → SessionConfig → form → settings → SessionConfig. */
 function roundTrip(form: FormValues, upload: UploadedText | null, series: UploadedSeries | null = null) {
-  const parsed = parseSettings(form, { uploadChars: upload?.chars ?? null, seriesValues: series?.file.columns.find((c) => c.name === series.column)?.values.length ?? null });
+  const parsed = parseSettings(form, {
+    uploadChars: upload?.chars ?? null,
+    seriesValues: series?.file.columns.find((c) => c.name === series.column)?.values.length ?? null,
+  });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const config = toSessionConfig(parsed.settings, upload, series);
   const back = formFromConfig(config);
@@ -54,7 +57,17 @@ describe('formFromConfig', () => {
 
   it('brings a CSV column back as a one-column CSV of the same values', () => {
     const temp = Array.from({ length: 400 }, (_, i) => Math.sin(i / 7));
-    const file = { name: 'weather.csv', delimiter: ';' as const, header: true, rows: 400, otherColumns: ['date'], columns: [{ name: 'rain', values: [1, 2], skipped: 398 }, { name: 'temp', values: temp, skipped: 0 }] };
+    const file = {
+      name: 'weather.csv',
+      delimiter: ';' as const,
+      header: true,
+      rows: 400,
+      otherColumns: ['date'],
+      columns: [
+        { name: 'rain', values: [1, 2], skipped: 398 },
+        { name: 'temp', values: temp, skipped: 0 },
+      ],
+    };
     const r = roundTrip({ ...formFromDataset('series'), seqLen: '32', tbptt: '32' }, null, { file, column: 'temp' });
     expect(r.back.form.dataset).toBe('series');
     expect(r.back.series!.column).toBe('temp');

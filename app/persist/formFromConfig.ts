@@ -21,7 +21,12 @@ export function formFromConfig(c: SessionConfig | TreeSessionConfig): RestoredFo
   if (isTreeConfig(c)) {
     const t = c.task === 'file' ? c.trees : null;
     if (c.task === 'file' && (!t || typeof t.text !== 'string' || typeof t.name !== 'string')) throw new Error('dataset: the tree file is missing');
-    return { form: formFromTreeConfig(c), upload: null, series: null, treeFile: t ? { name: t.name, text: t.text, trees: parseTreeFile(t.text).length } : null };
+    return {
+      form: formFromTreeConfig(c),
+      upload: null,
+      series: null,
+      treeFile: t ? { name: t.name, text: t.text, trees: parseTreeFile(t.text).length } : null,
+    };
   }
   const { dataset: d } = c;
   let dataset: DatasetId;

@@ -30,7 +30,11 @@ export function planRestore(saved: StoredSession): RestorePlan {
     return { ok: false, reason: `its settings are not ones this page knows (${e instanceof Error ? e.message : String(e)})` };
   }
   const seriesLength = restored.series && seriesValues(restored.series)?.length;
-  const parsed = parseSettings(restored.form, { uploadChars: restored.upload?.chars ?? null, seriesValues: seriesLength ?? null, treeFile: restored.treeFile?.trees ?? null });
+  const parsed = parseSettings(restored.form, {
+    uploadChars: restored.upload?.chars ?? null,
+    seriesValues: seriesLength ?? null,
+    treeFile: restored.treeFile?.trees ?? null,
+  });
   if (!parsed.ok) {
     const problems = Object.entries(parsed.errors).map(([field, message]) => `${field}: ${message}`);
     return { ok: false, reason: `its settings are no longer valid (${problems.join(' ')})` };

@@ -89,7 +89,7 @@ function rememberSave(m: SaveMarker | null): void {
 
 /** The save a store found empty should hold, once (the marker is dropped); null when none was made. */
 export function forgottenSave(): SaveMarker | null {
-  let m: Partial<SaveMarker> | null = null;
+  let m: Partial<SaveMarker> | null;
   try {
     m = JSON.parse(localStorage.getItem(MARKER) ?? 'null') as Partial<SaveMarker> | null;
   } catch {
@@ -103,7 +103,13 @@ export function forgottenSave(): SaveMarker | null {
 export async function loadSession(): Promise<StoredSession | null> {
   const value = (await run('readonly', (store) => store.get(KEY))) as Partial<StoredSession> | undefined;
   const c = value?.checkpoint;
-  const valid = c && typeof c.step === 'number' && c.weights instanceof ArrayBuffer && c.optimizer instanceof ArrayBuffer && c.config && value.losses instanceof Float32Array;
+  const valid =
+    c &&
+    typeof c.step === 'number' &&
+    c.weights instanceof ArrayBuffer &&
+    c.optimizer instanceof ArrayBuffer &&
+    c.config &&
+    value.losses instanceof Float32Array;
   if (!valid) return null;
   return { ...(value as StoredSession), validation: Array.isArray(value.validation) ? value.validation : [], carriedSteps: value.carriedSteps ?? 0 };
 }

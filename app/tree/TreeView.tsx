@@ -18,7 +18,21 @@ const R = 8;
 
 type Mode = 'unit' | 'correct';
 
-const Tree = memo(function Tree({ tree, hidden, classes, unit, mode, index }: { tree: TreeData; hidden: number; classes: string[]; unit: number; mode: Mode; index: number }) {
+const Tree = memo(function Tree({
+  tree,
+  hidden,
+  classes,
+  unit,
+  mode,
+  index,
+}: {
+  tree: TreeData;
+  hidden: number;
+  classes: string[];
+  unit: number;
+  mode: Mode;
+  index: number;
+}) {
   const placed = useMemo(() => layoutTree(tree), [tree]);
   const leaves = placed.reduce((m, p) => Math.max(m, p.x), 0) + 1;
   const depth = placed.reduce((m, p) => Math.max(m, p.depth), 0);
@@ -45,7 +59,14 @@ const Tree = memo(function Tree({ tree, hidden, classes, unit, mode, index }: { 
           const tip = `${n.text ? `“${n.text}” ` : ''}predicted ${name(n.predicted)}, true ${name(n.label)}; h[${unit}] = ${v.toFixed(3)}`;
           return (
             <g key={i}>
-              <circle cx={cx} cy={cy} r={R} fill={fill} stroke={n.label >= 0 && n.predicted !== n.label ? WRONG : '#555'} strokeWidth={n.label >= 0 && n.predicted !== n.label ? 2 : 1}>
+              <circle
+                cx={cx}
+                cy={cy}
+                r={R}
+                fill={fill}
+                stroke={n.label >= 0 && n.predicted !== n.label ? WRONG : '#555'}
+                strokeWidth={n.label >= 0 && n.predicted !== n.label ? 2 : 1}
+              >
                 <title>{tip}</title>
               </circle>
               {n.left < 0 && (
@@ -94,7 +115,16 @@ export function TreeView({ feed, task }: { feed: TreeFeed; task: Pick<TreeSessio
           <input type="radio" name={group} checked={mode === 'unit'} onChange={() => setMode('unit')} /> hidden unit
         </label>
         <label className="toggle">
-          <input type="number" min={0} max={hidden - 1} value={u} disabled={mode !== 'unit'} style={{ width: '4em' }} aria-label="unit number" onChange={(e) => setUnit(Math.max(0, Math.min(hidden - 1, Math.round(Number(e.target.value)) || 0)))} />
+          <input
+            type="number"
+            min={0}
+            max={hidden - 1}
+            value={u}
+            disabled={mode !== 'unit'}
+            style={{ width: '4em' }}
+            aria-label="unit number"
+            onChange={(e) => setUnit(Math.max(0, Math.min(hidden - 1, Math.round(Number(e.target.value)) || 0)))}
+          />
         </label>
         <label className="toggle">
           <input type="radio" name={group} checked={mode === 'correct'} onChange={() => setMode('correct')} /> prediction right / wrong

@@ -15,7 +15,10 @@ describe('TreeFeed', () => {
     expect(feed.receive({ type: 'validation', step: 40, loss: 1, accuracy: 0.25 })).toBe(true);
     feed.receive({ type: 'validation', step: 80, loss: 1, accuracy: 0.5 });
     feed.receive(tree(80));
-    expect(feed.accuracy).toEqual([{ step: 40, accuracy: 0.25 }, { step: 80, accuracy: 0.5 }]);
+    expect(feed.accuracy).toEqual([
+      { step: 40, accuracy: 0.25 },
+      { step: 80, accuracy: 0.5 },
+    ]);
     expect(feed.tree?.step).toBe(80);
     // A recurrent validation (no accuracy) is not the feed's.
     expect(feed.receive({ type: 'validation', step: 90, loss: 1 })).toBe(false);

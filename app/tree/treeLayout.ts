@@ -29,4 +29,3 @@ export function diverging(v: number): string {
   const mix = (from: number, to: number) => Math.round(from + (to - from) * Math.abs(a));
   return a >= 0 ? `rgb(${mix(255, 202)},${mix(255, 0)},${mix(255, 32)})` : `rgb(${mix(255, 5)},${mix(255, 113)},${mix(255, 176)})`;
 }
-

@@ -24,7 +24,9 @@ describe('uploaded CSV checks', () => {
     expect(error('\x01\x02a,b\x03\n'.repeat(20))).toMatch(/binary file \(43% control characters\)/);
     expect(error(new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(49))).toBe('“f.csv” is 5.00 MB; the limit is 5 MB. Use a shorter excerpt.');
     expect(error(new Uint8Array([0x31, 0x2c, 0x32, 0x0a, 0xe9]))).toMatch(/not valid UTF-8/);
-    expect(error(`a,b\n${lines(20, (i) => `${i},${i}`)}\n"unclosed,3\n4,5`)).toBe('“f.csv” cannot be read as CSV: the quoted field that starts on line 22 has no closing quote (").');
+    expect(error(`a,b\n${lines(20, (i) => `${i},${i}`)}\n"unclosed,3\n4,5`)).toBe(
+      '“f.csv” cannot be read as CSV: the quoted field that starts on line 22 has no closing quote (").',
+    );
   });
 
   it('refuses a file with no numeric column, naming the columns it found', () => {
@@ -35,10 +37,14 @@ describe('uploaded CSV checks', () => {
 
   it('refuses too few rows for the sequence length (10% held out) and more rows than the limit', () => {
     // Sequences of 32 need 321 values: the last 10% (33) holds one window of 33.
-    expect(error(`t,v\n${lines(320, (i) => `${i},${i * 2}`)}`, 32)).toBe('“f.csv” has only 320 rows; sequences of 32 need at least 321 (10% is kept for validation).');
+    expect(error(`t,v\n${lines(320, (i) => `${i},${i * 2}`)}`, 32)).toBe(
+      '“f.csv” has only 320 rows; sequences of 32 need at least 321 (10% is kept for validation).',
+    );
     expect(table(`t,v\n${lines(321, (i) => `${i},${i * 2}`)}`, 32).rows).toBe(321);
     // Skipped cells count: 321 rows but at most 320 numbers in a column.
-    expect(error(`v,w\n${lines(321, (i) => (i === 5 ? `,${i}` : `${i},`))}`, 32)).toMatch(/has only 320 numbers in its longest numeric column; sequences of 32 need at least 321/);
+    expect(error(`v,w\n${lines(321, (i) => (i === 5 ? `,${i}` : `${i},`))}`, 32)).toMatch(
+      /has only 320 numbers in its longest numeric column; sequences of 32 need at least 321/,
+    );
     expect(MAX_CSV_ROWS).toBe(200_000);
     expect(table(`v\n${lines(MAX_CSV_ROWS, (i) => `${i % 10}`)}`).rows).toBe(200_000);
     expect(error(lines(MAX_CSV_ROWS + 1, (i) => `${i % 10}`))).toBe('“f.csv” has more than 200,000 rows, the limit. Use a shorter excerpt.');
@@ -49,7 +55,10 @@ describe('uploaded CSV checks', () => {
     expect([comma.delimiter, comma.columns.map((c) => c.name)]).toEqual([',', ['a', 'b']]);
     const semicolon = table(lines(12, (i) => `${i},5;${i},25`));
     expect(semicolon.delimiter).toBe(';');
-    expect(semicolon.columns.map((c) => c.values.slice(0, 2))).toEqual([[0.5, 1.5], [0.25, 1.25]]);
+    expect(semicolon.columns.map((c) => c.values.slice(0, 2))).toEqual([
+      [0.5, 1.5],
+      [0.25, 1.25],
+    ]);
     const tab = table(`x\ty\tz\n${lines(12, (i) => `${i}\t1,000\t${-i}`)}`);
     expect(tab.delimiter).toBe('\t');
     expect(tab.columns.map((c) => c.name)).toEqual(['x', 'z']);
@@ -59,10 +68,16 @@ describe('uploaded CSV checks', () => {
   it('takes the first row as a header only when it is text over numbers; otherwise names columns by position', () => {
     const named = table(`date,temp,rain\n${lines(12, (i) => `2024-01-${i + 1},${20 + i},0.${i}`)}`);
     expect(named).toMatchObject({ header: true, rows: 12, otherColumns: ['date'] });
-    expect(named.columns.map((c) => [c.name, c.values.length, c.values[0]])).toEqual([['temp', 12, 20], ['rain', 12, 0]]);
+    expect(named.columns.map((c) => [c.name, c.values.length, c.values[0]])).toEqual([
+      ['temp', 12, 20],
+      ['rain', 12, 0],
+    ]);
     const bare = table(lines(12, (i) => `${i},${i * i}`));
     expect(bare).toMatchObject({ header: false, rows: 12 });
-    expect(bare.columns.map((c) => [c.name, c.values.slice(0, 3)])).toEqual([['column 1', [0, 1, 2]], ['column 2', [0, 1, 4]]]);
+    expect(bare.columns.map((c) => [c.name, c.values.slice(0, 3)])).toEqual([
+      ['column 1', [0, 1, 2]],
+      ['column 2', [0, 1, 4]],
+    ]);
     // Empty and repeated header names.
     const odd = table(`v,,v\n${lines(12, (i) => `${i},${i},${i}`)}`);
     expect(odd.columns.map((c) => c.name)).toEqual(['v', 'column 2', 'v (2)']);
@@ -80,7 +95,13 @@ describe('uploaded CSV checks', () => {
     expect(['NaN', 'Infinity', '1e999', '0x10', '1,5', '', '--1', '2024-01-01'].map((s) => parseNumber(s, ','))).toEqual(Array(8).fill(null));
     expect(parseNumber('-1,5', ';')).toBe(-1.5);
     const t = table(`v,w\n${lines(20, (i) => `${i % 4 === 0 ? '' : `${i}e-1`},${i}`)}`);
-    expect(t.columns[0]).toEqual({ name: 'v', values: Array.from({ length: 20 }, (_, i) => i).filter((i) => i % 4 !== 0).map((i) => i / 10), skipped: 5 });
+    expect(t.columns[0]).toEqual({
+      name: 'v',
+      values: Array.from({ length: 20 }, (_, i) => i)
+        .filter((i) => i % 4 !== 0)
+        .map((i) => i / 10),
+      skipped: 5,
+    });
   });
 
   it('counts a column as numeric when at least 95% of its non-empty cells are numbers', () => {

@@ -58,6 +58,7 @@ export function checkCsvBytes(name: string, bytes: Uint8Array, seqLen: number): 
     return fail(`“${name}” is not valid UTF-8 text. Save it as “CSV UTF-8” and try again.`);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark is not part of the data
+  // eslint-disable-next-line no-control-regex -- control characters are what this counts
   const control = text.match(/[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g)?.length ?? 0;
   if (control > text.length * MAX_CONTROL_SHARE)
     return fail(`“${name}” looks like a binary file (${Math.round((100 * control) / text.length)}% control characters), not a CSV text file.`);
@@ -74,8 +75,7 @@ export function checkCsvBytes(name: string, bytes: Uint8Array, seqLen: number): 
   const body = scanColumns(records, width, 1, delimiter);
   const header = records.length > 1 && body.some((c, j) => c.numeric && cell(0, j).trim() !== '' && parseNumber(cell(0, j), delimiter) === null);
   const rows = records.length - (header ? 1 : 0);
-  if (rows > MAX_CSV_ROWS)
-    return fail(`“${name}” has more than ${MAX_CSV_ROWS.toLocaleString('en-US')} rows, the limit. Use a shorter excerpt.`);
+  if (rows > MAX_CSV_ROWS) return fail(`“${name}” has more than ${MAX_CSV_ROWS.toLocaleString('en-US')} rows, the limit. Use a shorter excerpt.`);
 
   const scanned = header ? body : scanColumns(records, width, 0, delimiter);
   const names = uniqueNames(Array.from({ length: width }, (_, j) => (header && cell(0, j).trim()) || `column ${j + 1}`));
@@ -85,7 +85,9 @@ export function checkCsvBytes(name: string, bytes: Uint8Array, seqLen: number): 
     // With no numeric column there is no telling a header from data: show the first row as it is.
     const first = records[0].map((c) => c.trim());
     const shown = first.length > 6 ? `${first.slice(0, 6).join(', ')}, …` : first.join(', ');
-    return fail(`“${name}” has no numeric column: a column counts when at least ${NUMERIC_SHARE * 100}% of its non-empty cells are numbers (first row: ${shown}).`);
+    return fail(
+      `“${name}” has no numeric column: a column counts when at least ${NUMERIC_SHARE * 100}% of its non-empty cells are numbers (first row: ${shown}).`,
+    );
   }
   const need = minSeriesLength(seqLen);
   const longest = columns.reduce((n, c) => Math.max(n, c.values.length), 0);

@@ -18,8 +18,7 @@ export function minTextChars(seqLen: number): number {
 export type TextCheck = { ok: true; text: string; chars: number } | { ok: false; error: string };
 
 export function checkTextBytes(name: string, bytes: Uint8Array, minChars: number): TextCheck {
-  if (bytes.length > MAX_UPLOAD_BYTES)
-    return { ok: false, error: `“${name}” is ${formatBytes(bytes.length)}; the limit is 5 MB. Use a shorter excerpt.` };
+  if (bytes.length > MAX_UPLOAD_BYTES) return { ok: false, error: `“${name}” is ${formatBytes(bytes.length)}; the limit is 5 MB. Use a shorter excerpt.` };
   if (bytes.length === 0) return { ok: false, error: `“${name}” is empty.` };
   if (bytes.includes(0)) return { ok: false, error: `“${name}” looks like a binary file (it contains NUL bytes), not plain text.` };
   let text: string;

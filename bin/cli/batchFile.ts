@@ -63,7 +63,8 @@ function parseLengths(v: unknown, B: number, T: number): Uint32Array {
   if (v === undefined) return new Uint32Array(B).fill(T);
   if (!Array.isArray(v) || v.length !== B) throw new ConfigError('lengths', `must hold one length per sequence (${B})`);
   v.forEach((n, b) => {
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > T) throw new ConfigError(`lengths[${b}]`, `must be an integer in [1, ${T}], got ${JSON.stringify(n)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > T)
+      throw new ConfigError(`lengths[${b}]`, `must be an integer in [1, ${T}], got ${JSON.stringify(n)}`);
   });
   return Uint32Array.from(v as number[]);
 }
@@ -73,16 +74,29 @@ function parseLengths(v: unknown, B: number, T: number): Uint32Array {
  * and returns it flattened in time-major order (j outer: row j*D0 + i), or in input order if `asIs`.
  * Entries where `real` is false are padding: any value, stored as 0.
  */
-function grid(v: unknown, path: string, D0: number, D1: number, inner: number, real: (i: number, j: number) => boolean, check: Check, asIs = false): Float64Array {
+function grid(
+  v: unknown,
+  path: string,
+  D0: number,
+  D1: number,
+  inner: number,
+  real: (i: number, j: number) => boolean,
+  check: Check,
+  asIs = false,
+): Float64Array {
   if (!Array.isArray(v) || v.length !== D0) throw new ConfigError(path, `must be an array of ${D0}`);
   const width = Math.max(inner, 1);
   // The rows first: then D0 × D1 entries are in the file. Padding entries need no inner arrays, so
   // the values to allocate are capped as well (a short file must not allocate gigabytes).
   v.forEach((row, i) => {
-    if (!Array.isArray(row) || row.length !== D1) throw new ConfigError(`${path}[${i}]`, `must be an array of ${D1}${path === 'y' || path === 'x' ? ' steps (as many as x[0])' : ''}`);
+    if (!Array.isArray(row) || row.length !== D1)
+      throw new ConfigError(`${path}[${i}]`, `must be an array of ${D1}${path === 'y' || path === 'x' ? ' steps (as many as x[0])' : ''}`);
   });
   if (D0 * D1 * width > MAX_BATCH_VALUES)
-    throw new ConfigError(path, `holds ${D0} × ${D1}${inner ? ` × ${inner}` : ''} values, more than the ${MAX_BATCH_VALUES.toLocaleString('en-US')} a batch file may hold`);
+    throw new ConfigError(
+      path,
+      `holds ${D0} × ${D1}${inner ? ` × ${inner}` : ''} values, more than the ${MAX_BATCH_VALUES.toLocaleString('en-US')} a batch file may hold`,
+    );
   const out = new Float64Array(D0 * D1 * width);
   v.forEach((row: unknown[], i) => {
     row.forEach((cell, j) => {

@@ -27,30 +27,45 @@ function asCliReads<T>(parse: (raw: unknown) => T): (text: string) => T {
 }
 
 const optimizerJson = fc.oneof(
-  fc.record({ kind: fc.constant('adam'), lr: fc.double({ min: 1e-5, max: 1, noNaN: true }), beta1: fc.constantFrom(0.9, 0.5), eps: fc.constant(1e-8), weightDecay: fc.constantFrom(0, 0.01) }, { requiredKeys: ['kind'] }),
-  fc.record({ kind: fc.constant('sgd'), lr: fc.constantFrom(0.1, 0.01), momentum: fc.constantFrom(0, 0.9), nesterov: fc.boolean(), dampening: fc.constant(0) }, { requiredKeys: ['kind'] }),
+  fc.record(
+    {
+      kind: fc.constant('adam'),
+      lr: fc.double({ min: 1e-5, max: 1, noNaN: true }),
+      beta1: fc.constantFrom(0.9, 0.5),
+      eps: fc.constant(1e-8),
+      weightDecay: fc.constantFrom(0, 0.01),
+    },
+    { requiredKeys: ['kind'] },
+  ),
+  fc.record(
+    { kind: fc.constant('sgd'), lr: fc.constantFrom(0.1, 0.01), momentum: fc.constantFrom(0, 0.9), nesterov: fc.boolean(), dampening: fc.constant(0) },
+    { requiredKeys: ['kind'] },
+  ),
   fc.record({ kind: fc.constant('adamw'), lr: fc.constant(0.001), weightDecay: fc.constantFrom(0, 0.1) }, { requiredKeys: ['kind'] }),
 );
 
-const trainJson = fc
-  .record(
-    {
-      cell: fc.constantFrom('rnn', 'gru', 'lstm'),
-      layers: fc.integer({ min: 1, max: 8 }),
-      hidden: fc.integer({ min: 1, max: 4096 }),
-      dataset: fc.oneof(fc.constant<unknown>('moby-dick'), fc.record({ task: fc.constantFrom('adding', 'copy', 'sine', 'mackey-glass', 'tagging') }), fc.record({ text: fc.constantFrom('a.txt', '../x', '') })),
-      seqLen: fc.constantFrom(8, 16, 64),
-      tbptt: fc.constantFrom(4, 8),
-      batchSize: fc.integer({ min: 1, max: 64 }),
-      steps: fc.nat(1000),
-      optimizer: optimizerJson,
-      clip: fc.constantFrom(0, 1, 5),
-      seed: fc.nat(),
-      logEvery: fc.integer({ min: 1, max: 100 }),
-      evalEvery: fc.nat(100),
-    },
-    { requiredKeys: ['hidden'] },
-  );
+const trainJson = fc.record(
+  {
+    cell: fc.constantFrom('rnn', 'gru', 'lstm'),
+    layers: fc.integer({ min: 1, max: 8 }),
+    hidden: fc.integer({ min: 1, max: 4096 }),
+    dataset: fc.oneof(
+      fc.constant<unknown>('moby-dick'),
+      fc.record({ task: fc.constantFrom('adding', 'copy', 'sine', 'mackey-glass', 'tagging') }),
+      fc.record({ text: fc.constantFrom('a.txt', '../x', '') }),
+    ),
+    seqLen: fc.constantFrom(8, 16, 64),
+    tbptt: fc.constantFrom(4, 8),
+    batchSize: fc.integer({ min: 1, max: 64 }),
+    steps: fc.nat(1000),
+    optimizer: optimizerJson,
+    clip: fc.constantFrom(0, 1, 5),
+    seed: fc.nat(),
+    logEvery: fc.integer({ min: 1, max: 100 }),
+    evalEvery: fc.nat(100),
+  },
+  { requiredKeys: ['hidden'] },
+);
 
 const trainContract: ParserContract<string, TrainConfig> = {
   name: 'parseTrainConfig',
@@ -65,35 +80,54 @@ const trainContract: ParserContract<string, TrainConfig> = {
 };
 
 describe('fuzz: rnnlab train config', () => {
-  it('any mutated config: a ConfigError naming the field, a CliError for bad JSON, or a consistent config', () => {
-    fc.assert(fc.property(mutatedJson(trainJson), (text) => void checkParse(trainContract, text)), fuzzParams());
-  }, fuzzTimeout(3));
+  it(
+    'any mutated config: a ConfigError naming the field, a CliError for bad JSON, or a consistent config',
+    () => {
+      fc.assert(
+        fc.property(mutatedJson(trainJson), (text) => void checkParse(trainContract, text)),
+        fuzzParams(),
+      );
+    },
+    fuzzTimeout(3),
+  );
 
-  it('resume: a run’s own record has no differences; a changed setting is named, with both values', () => {
-    fc.assert(
-      fc.property(trainJson, fc.constantFrom('hidden', 'batchSize', 'seqLen', 'optimizer.lr', 'clip', 'cell'), (raw, field) => {
-        const tc = checkParse(trainContract, JSON.stringify(raw));
-        if (!tc) return;
-        const model = parseModelConfig({ ...tc.modelFields, input: { kind: 'tokens', vocab: 7 }, loss: 'ce' });
-        const saved = { [TRAIN_KEY]: JSON.stringify(runRecord(tc, model)), 'rnnlab.step': '5' };
-        expect(() => checkResume('w.safetensors', 'w.optim.safetensors', saved, runRecord(tc, model), 5)).not.toThrow();
-        const changed = structuredClone(raw) as Record<string, unknown>;
-        if (field === 'optimizer.lr') changed.optimizer = { ...(raw.optimizer as object), lr: 0.123 };
-        else changed[field] = field === 'cell' ? (raw.cell === 'gru' ? 'lstm' : 'gru') : field === 'seqLen' ? 24 : field === 'clip' ? 0.25 : 3;
-        const tc2 = (() => { try { return parseTrainConfig(changed); } catch { return null; } })();
-        if (!tc2) return;
-        const model2 = parseModelConfig({ ...tc2.modelFields, input: { kind: 'tokens', vocab: 7 }, loss: 'ce' });
-        const diff = differences(JSON.parse(saved[TRAIN_KEY]), runRecord(tc2, model2));
-        const name = field === 'cell' ? 'model.cell' : field === 'hidden' ? 'model.hidden' : field === 'clip' ? 'optimizer.clip' : field;
-        if (JSON.stringify(runRecord(tc, model)) === JSON.stringify(runRecord(tc2, model2))) return;
-        expect(diff.join('\n')).toContain(`${name}: `);
-        expect(() => checkResume('w.safetensors', 'w.optim.safetensors', saved, runRecord(tc2, model2), 5)).toThrow(/differs from the run it resumes/);
-        // A state of another step than the weights: refused, both steps named.
-        expect(() => checkResume('w.safetensors', 'w.optim.safetensors', saved, runRecord(tc, model), 4)).toThrow(/step 4, the weights in w\.safetensors of step 5/);
-      }),
-      fuzzParams(0.5),
-    );
-  }, fuzzTimeout(3, 0.5));
+  it(
+    'resume: a run’s own record has no differences; a changed setting is named, with both values',
+    () => {
+      fc.assert(
+        fc.property(trainJson, fc.constantFrom('hidden', 'batchSize', 'seqLen', 'optimizer.lr', 'clip', 'cell'), (raw, field) => {
+          const tc = checkParse(trainContract, JSON.stringify(raw));
+          if (!tc) return;
+          const model = parseModelConfig({ ...tc.modelFields, input: { kind: 'tokens', vocab: 7 }, loss: 'ce' });
+          const saved = { [TRAIN_KEY]: JSON.stringify(runRecord(tc, model)), 'rnnlab.step': '5' };
+          expect(() => checkResume('w.safetensors', 'w.optim.safetensors', saved, runRecord(tc, model), 5)).not.toThrow();
+          const changed = structuredClone(raw) as Record<string, unknown>;
+          if (field === 'optimizer.lr') changed.optimizer = { ...(raw.optimizer as object), lr: 0.123 };
+          else changed[field] = field === 'cell' ? (raw.cell === 'gru' ? 'lstm' : 'gru') : field === 'seqLen' ? 24 : field === 'clip' ? 0.25 : 3;
+          const tc2 = (() => {
+            try {
+              return parseTrainConfig(changed);
+            } catch {
+              return null;
+            }
+          })();
+          if (!tc2) return;
+          const model2 = parseModelConfig({ ...tc2.modelFields, input: { kind: 'tokens', vocab: 7 }, loss: 'ce' });
+          const diff = differences(JSON.parse(saved[TRAIN_KEY]), runRecord(tc2, model2));
+          const name = field === 'cell' ? 'model.cell' : field === 'hidden' ? 'model.hidden' : field === 'clip' ? 'optimizer.clip' : field;
+          if (JSON.stringify(runRecord(tc, model)) === JSON.stringify(runRecord(tc2, model2))) return;
+          expect(diff.join('\n')).toContain(`${name}: `);
+          expect(() => checkResume('w.safetensors', 'w.optim.safetensors', saved, runRecord(tc2, model2), 5)).toThrow(/differs from the run it resumes/);
+          // A state of another step than the weights: refused, both steps named.
+          expect(() => checkResume('w.safetensors', 'w.optim.safetensors', saved, runRecord(tc, model), 4)).toThrow(
+            /step 4, the weights in w\.safetensors of step 5/,
+          );
+        }),
+        fuzzParams(0.5),
+      );
+    },
+    fuzzTimeout(3, 0.5),
+  );
 });
 
 const batchJson = fc
@@ -115,14 +149,22 @@ const batchJson = fc
     const vec = (n: number) => Array.from({ length: n }, (_, i) => i / 10);
     const x = Array.from({ length: r.B }, (_, b) => (r.tokens ? ids(r.T, b) : Array.from({ length: r.T }, () => vec(r.size))));
     const y =
-      r.loss === 'ce' ? x.map((_, b) => ids(r.T, b))
-      : r.loss === 'mse' ? x.map(() => Array.from({ length: r.T }, () => vec(O)))
-      : r.loss === 'class' ? ids(r.B, 0)
-      : x.map(() => vec(O));
+      r.loss === 'ce'
+        ? x.map((_, b) => ids(r.T, b))
+        : r.loss === 'mse'
+          ? x.map(() => Array.from({ length: r.T }, () => vec(O)))
+          : r.loss === 'class'
+            ? ids(r.B, 0)
+            : x.map(() => vec(O));
     return {
-      cell: r.cell, layers: r.layers, hidden: r.hidden, loss: r.loss, output: O,
+      cell: r.cell,
+      layers: r.layers,
+      hidden: r.hidden,
+      loss: r.loss,
+      output: O,
       input: r.tokens ? { kind: 'tokens', vocab: r.size } : { kind: 'real', features: r.size },
-      x, y,
+      x,
+      y,
       ...(r.ragged ? { lengths: Array.from({ length: r.B }, (_, b) => 1 + ((b * 3) % r.T)) } : {}),
       ...(r.h0 ? { h0: Array.from({ length: r.layers }, () => Array.from({ length: r.B }, () => vec(r.hidden))) } : {}),
     };
@@ -144,16 +186,27 @@ const batchContract: ParserContract<string, ReturnType<typeof parseBatchFile>> =
 };
 
 describe('fuzz: rnnlab grad batch file', () => {
-  it('any mutated batch: a ConfigError naming the entry, or a batch of consistent shapes', () => {
-    fc.assert(fc.property(mutatedJson(batchJson), (text) => void checkParse(batchContract, text)), fuzzParams());
-  }, fuzzTimeout(3));
+  it(
+    'any mutated batch: a ConfigError naming the entry, or a batch of consistent shapes',
+    () => {
+      fc.assert(
+        fc.property(mutatedJson(batchJson), (text) => void checkParse(batchContract, text)),
+        fuzzParams(),
+      );
+    },
+    fuzzTimeout(3),
+  );
 
   it('a small file cannot make the reader allocate for huge padded inputs', () => {
     // One sequence of 40,000 steps, all padding but the first (lengths [1]), with 65536 features:
     // 2.6e9 values to allocate, from a 210 kB file.
     const T = 40_000;
     const raw = {
-      cell: 'rnn', hidden: 1, input: { kind: 'real', features: 65536 }, output: 1, loss: 'regress',
+      cell: 'rnn',
+      hidden: 1,
+      input: { kind: 'real', features: 65536 },
+      output: 1,
+      loss: 'regress',
       x: [[new Array(65536).fill(0), ...new Array(T - 1).fill(0)]],
       y: [[0]],
       lengths: [1],

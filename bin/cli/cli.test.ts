@@ -21,9 +21,22 @@ function rnnlab(...args: string[]) {
 
 const cfg = parseModelConfig({ hidden: 6, nonlinearity: 'tanh', input: { kind: 'tokens', vocab: 5 } });
 const batchJson = {
-  cell: 'rnn', nonlinearity: 'tanh', layers: 1, hidden: 6, input: { kind: 'tokens', vocab: 5 }, loss: 'ce',
-  x: [[0, 1, 2, 3], [4, 4, 0, 1], [2, 2, 2, 2]],
-  y: [[1, 2, 3, 4], [4, 0, 1, 2], [2, 2, 2, 3]],
+  cell: 'rnn',
+  nonlinearity: 'tanh',
+  layers: 1,
+  hidden: 6,
+  input: { kind: 'tokens', vocab: 5 },
+  loss: 'ce',
+  x: [
+    [0, 1, 2, 3],
+    [4, 4, 0, 1],
+    [2, 2, 2, 2],
+  ],
+  y: [
+    [1, 2, 3, 4],
+    [4, 0, 1, 2],
+    [2, 2, 2, 3],
+  ],
 };
 
 beforeAll(() => {
@@ -49,12 +62,54 @@ describe('rnnlab grad', () => {
   });
 
   const bad: [string, (d: string) => string[], RegExp][] = [
-    ['a token outside the vocabulary', (d) => { writeFileSync(join(d, 'b1.json'), JSON.stringify({ ...batchJson, x: [[0, 1, 9, 3], ...batchJson.x.slice(1)] })); return ['--batch', 'b1.json']; }, /b1\.json: x\[0\]\[2\]: must be an integer id in \[0, 5\), got 9/],
-    ['sequences of unequal length without lengths', (d) => { writeFileSync(join(d, 'b2.json'), JSON.stringify({ ...batchJson, y: [[1, 2, 3], ...batchJson.y.slice(1)] })); return ['--batch', 'b2.json']; }, /y\[0\]: must be an array of 4 steps \(as many as x\[0\]\)/],
-    ['an unknown field', (d) => { writeFileSync(join(d, 'b3.json'), JSON.stringify({ ...batchJson, hiden: 6 })); return ['--batch', 'b3.json']; }, /b3\.json: hiden: unknown field/],
-    ['invalid JSON', (d) => { writeFileSync(join(d, 'b4.json'), '{"x": [[1,2]'); return ['--batch', 'b4.json']; }, /b4\.json: not valid JSON/],
-    ['a bad nonlinearity', (d) => { writeFileSync(join(d, 'b5.json'), JSON.stringify({ ...batchJson, nonlinearity: 'sigmoid' })); return ['--batch', 'b5.json']; }, /nonlinearity: must be one of "tanh", "relu", got "sigmoid"/],
-    ['weights of another shape', (d) => { writeFileSync(join(d, 'b6.json'), JSON.stringify({ ...batchJson, hidden: 7 })); return ['--batch', 'b6.json']; }, /w\.safetensors: tensor "rnn\.weight_ih_l0" has shape \[6,5\], the model needs \[7,5\]/],
+    [
+      'a token outside the vocabulary',
+      (d) => {
+        writeFileSync(join(d, 'b1.json'), JSON.stringify({ ...batchJson, x: [[0, 1, 9, 3], ...batchJson.x.slice(1)] }));
+        return ['--batch', 'b1.json'];
+      },
+      /b1\.json: x\[0\]\[2\]: must be an integer id in \[0, 5\), got 9/,
+    ],
+    [
+      'sequences of unequal length without lengths',
+      (d) => {
+        writeFileSync(join(d, 'b2.json'), JSON.stringify({ ...batchJson, y: [[1, 2, 3], ...batchJson.y.slice(1)] }));
+        return ['--batch', 'b2.json'];
+      },
+      /y\[0\]: must be an array of 4 steps \(as many as x\[0\]\)/,
+    ],
+    [
+      'an unknown field',
+      (d) => {
+        writeFileSync(join(d, 'b3.json'), JSON.stringify({ ...batchJson, hiden: 6 }));
+        return ['--batch', 'b3.json'];
+      },
+      /b3\.json: hiden: unknown field/,
+    ],
+    [
+      'invalid JSON',
+      (d) => {
+        writeFileSync(join(d, 'b4.json'), '{"x": [[1,2]');
+        return ['--batch', 'b4.json'];
+      },
+      /b4\.json: not valid JSON/,
+    ],
+    [
+      'a bad nonlinearity',
+      (d) => {
+        writeFileSync(join(d, 'b5.json'), JSON.stringify({ ...batchJson, nonlinearity: 'sigmoid' }));
+        return ['--batch', 'b5.json'];
+      },
+      /nonlinearity: must be one of "tanh", "relu", got "sigmoid"/,
+    ],
+    [
+      'weights of another shape',
+      (d) => {
+        writeFileSync(join(d, 'b6.json'), JSON.stringify({ ...batchJson, hidden: 7 }));
+        return ['--batch', 'b6.json'];
+      },
+      /w\.safetensors: tensor "rnn\.weight_ih_l0" has shape \[6,5\], the model needs \[7,5\]/,
+    ],
   ];
   for (const [what, setup, message] of bad) {
     it(`exits 2 with a clear message and writes nothing for ${what}`, () => {
@@ -62,7 +117,12 @@ describe('rnnlab grad', () => {
       const r = rnnlab('grad', '--weights', 'w.safetensors', ...args, '--out', 'never.safetensors');
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
-      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('rnnlab:'))).toHaveLength(1);
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('rnnlab:')),
+      ).toHaveLength(1);
       expect(existsSync(join(dir, 'never.safetensors'))).toBe(false);
     });
   }
@@ -78,10 +138,16 @@ describe('rnnlab grad', () => {
 
 describe('rnnlab train', () => {
   it('logs one JSON line per logged step, saves weights, and resumes from them', () => {
-    writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ hidden: 16, seqLen: 8, batchSize: 4, steps: 6, logEvery: 3, optimizer: { kind: 'adam', lr: 0.01 }, clip: 1, seed: 1 }));
+    writeFileSync(
+      join(dir, 'cfg.json'),
+      JSON.stringify({ hidden: 16, seqLen: 8, batchSize: 4, steps: 6, logEvery: 3, optimizer: { kind: 'adam', lr: 0.01 }, clip: 1, seed: 1 }),
+    );
     const r = rnnlab('train', '--config', 'cfg.json', '--save', 'trained.safetensors');
     expect(r.code, r.stderr).toBe(0);
-    const all = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const all = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const lines = all.filter((l) => 'loss' in l);
     expect(lines.map((l) => l.step)).toEqual([3, 6]);
     expect(all.at(-1)).toEqual({ step: 6, val_loss: expect.any(Number) });
@@ -96,7 +162,11 @@ describe('rnnlab train', () => {
 
     const resumed = rnnlab('train', '--config', 'cfg.json', '--init', 'trained.safetensors', '--steps', '3');
     expect(resumed.code, resumed.stderr).toBe(0);
-    const first = resumed.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((l) => 'loss' in l);
+    const first = resumed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((l) => 'loss' in l);
     // Trained weights start far below the ~ln(75) ≈ 4.3 of a fresh model.
     expect(first.loss).toBeLessThan(lines[0].loss);
   });
@@ -143,16 +213,55 @@ describe('rnnlab grad: every loss, ragged lengths and initial states', () => {
     const c = parseModelConfig({ cell: 'lstm', layers: 1, hidden: 3, input: { kind: 'real', features: 2 }, output: 4, loss: 'class' });
     const params = initParams(c, 8);
     writeFileSync(join(dir, 'cls.safetensors'), encodeWeights(c, params));
-    const x = [[[0.1, 0.2], [0.3, -0.4], [9, 9]], [[-0.5, 0.6], [0.7, 0.8], [-0.9, 0.1]]]; // x[0][2] is padding
-    const h0 = [[[0.1, 0, -0.1], [0.2, 0.3, 0]]];
-    const c0 = [[[0, 0.5, 0], [-0.2, 0, 0.1]]];
-    writeFileSync(join(dir, 'cls.json'), JSON.stringify({ cell: 'lstm', layers: 1, hidden: 3, input: { kind: 'real', features: 2 }, output: 4, loss: 'class', x, y: [3, 1], lengths: [2, 3], h0, c0 }));
+    const x = [
+      [
+        [0.1, 0.2],
+        [0.3, -0.4],
+        [9, 9],
+      ],
+      [
+        [-0.5, 0.6],
+        [0.7, 0.8],
+        [-0.9, 0.1],
+      ],
+    ]; // x[0][2] is padding
+    const h0 = [
+      [
+        [0.1, 0, -0.1],
+        [0.2, 0.3, 0],
+      ],
+    ];
+    const c0 = [
+      [
+        [0, 0.5, 0],
+        [-0.2, 0, 0.1],
+      ],
+    ];
+    writeFileSync(
+      join(dir, 'cls.json'),
+      JSON.stringify({
+        cell: 'lstm',
+        layers: 1,
+        hidden: 3,
+        input: { kind: 'real', features: 2 },
+        output: 4,
+        loss: 'class',
+        x,
+        y: [3, 1],
+        lengths: [2, 3],
+        h0,
+        c0,
+      }),
+    );
     const r = rnnlab('grad', '--weights', 'cls.safetensors', '--batch', 'cls.json', '--out', 'cls-g.safetensors');
     expect(r.code, r.stderr).toBe(0);
     const inputs = new Float32Array(3 * 2 * 2);
     for (let b = 0; b < 2; b++) for (let t = 0; t < 3; t++) inputs.set(x[b][t], (t * 2 + b) * 2);
     const batch = { T: 3, B: 2, inputs, targets: Uint32Array.from([3, 1]), lengths: Uint32Array.from([2, 3]) };
-    const ref = new RecurrentReference(c).lossAndGrad(Float64Array.from(params), batch, { h0: Float64Array.from(h0.flat(2)), c0: Float64Array.from(c0.flat(2)) });
+    const ref = new RecurrentReference(c).lossAndGrad(Float64Array.from(params), batch, {
+      h0: Float64Array.from(h0.flat(2)),
+      c0: Float64Array.from(c0.flat(2)),
+    });
     expect(Math.abs(JSON.parse(r.stdout).loss - ref.loss)).toBeLessThan(1e-5);
     const grads = decodeWeights(readFileSync(join(dir, 'cls-g.safetensors')), c).params;
     const { error, where } = relativeError(grads, ref.grads);
@@ -169,10 +278,28 @@ describe('rnnlab grad: every loss, ragged lengths and initial states', () => {
 
 describe('rnnlab train on a synthetic task with truncated BPTT', () => {
   it('trains, reports the gradient norm and a validation loss, and resumes the optimizer state', () => {
-    writeFileSync(join(dir, 'copy.json'), JSON.stringify({ cell: 'gru', hidden: 8, dataset: { task: 'copy' }, seqLen: 12, tbptt: 4, batchSize: 4, steps: 6, logEvery: 3, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9 }, clip: 1, seed: 2 }));
+    writeFileSync(
+      join(dir, 'copy.json'),
+      JSON.stringify({
+        cell: 'gru',
+        hidden: 8,
+        dataset: { task: 'copy' },
+        seqLen: 12,
+        tbptt: 4,
+        batchSize: 4,
+        steps: 6,
+        logEvery: 3,
+        optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9 },
+        clip: 1,
+        seed: 2,
+      }),
+    );
     const r = rnnlab('train', '--config', 'copy.json', '--save', 'copy.safetensors');
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((l) => 'loss' in l).map((l) => l.step)).toEqual([3, 6]);
     expect(lines.every((l) => !('loss' in l) || l.grad_norm > 0)).toBe(true);
     expect(lines.at(-1)).toEqual({ step: 6, val_loss: expect.any(Number) });

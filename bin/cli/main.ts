@@ -107,7 +107,7 @@ export function writeOutput(path: string, bytes: Uint8Array): void {
     // before we go on, so a crash leaves the previous file or the new one, whole.
     const fd = openSync(tmp, 'w');
     try {
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -179,7 +179,14 @@ async function train(argv: string[]): Promise<number> {
     tc.steps = n;
   }
   const data = inFile(o.config!, () =>
-    openDataSource(tc.dataset, tc.seqLen, tc.batchSize, tc.seed, (path) => new TextDecoder().decode(readBytes(path)), () => mobyDick()),
+    openDataSource(
+      tc.dataset,
+      tc.seqLen,
+      tc.batchSize,
+      tc.seed,
+      (path) => new TextDecoder().decode(readBytes(path)),
+      () => mobyDick(),
+    ),
   );
   const cfg = inFile(o.config!, () => modelForData(tc.modelFields, data.model, tc.tbptt, tc.seqLen));
   let params: Float32Array | undefined;
@@ -258,7 +265,6 @@ async function train(argv: string[]): Promise<number> {
   }
   return 0;
 }
-
 
 /** The step count of an optimizer state file, read from its header alone (-1 when it has none). */
 function decodeStepOnly(path: string): number {

@@ -23,9 +23,16 @@ export class MetricsLog {
     this.last = now;
     const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
     const skips = skipped.reduce((a, b) => a + b, 0);
-    console.log(JSON.stringify({
-      step: firstStep + losses.length, loss: losses[losses.length - 1], loss_mean: mean, grad_norm: gradNorms[gradNorms.length - 1],
-      ...(skips ? { skipped_steps: skips } : {}), ms_per_step: round2(ms), ...this.throughput(ms, losses.length),
-    }));
+    console.log(
+      JSON.stringify({
+        step: firstStep + losses.length,
+        loss: losses[losses.length - 1],
+        loss_mean: mean,
+        grad_norm: gradNorms[gradNorms.length - 1],
+        ...(skips ? { skipped_steps: skips } : {}),
+        ms_per_step: round2(ms),
+        ...this.throughput(ms, losses.length),
+      }),
+    );
   };
 }

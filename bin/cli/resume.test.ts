@@ -17,7 +17,18 @@ function rnnlab(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const base = { cell: 'rnn', hidden: 4, dataset: { task: 'sine' }, seqLen: 8, batchSize: 2, steps: 3, logEvery: 3, optimizer: { kind: 'adam', lr: 0.01 }, clip: 1, seed: 2 };
+const base = {
+  cell: 'rnn',
+  hidden: 4,
+  dataset: { task: 'sine' },
+  seqLen: 8,
+  batchSize: 2,
+  steps: 3,
+  logEvery: 3,
+  optimizer: { kind: 'adam', lr: 0.01 },
+  clip: 1,
+  seed: 2,
+};
 const write = (name: string, cfg: object) => writeFileSync(join(dir, name), JSON.stringify(cfg));
 
 beforeAll(() => {
@@ -31,7 +42,13 @@ describe('rnnlab train --init: resuming a run', () => {
   it('the checkpoint records the run’s config and step; no temporary file is left', () => {
     const { metadata } = decodeSafetensors(readFileSync(join(dir, 'run.safetensors')));
     expect(metadata['rnnlab.step']).toBe('3');
-    expect(JSON.parse(metadata['rnnlab.train'])).toMatchObject({ model: { cell: 'rnn', hidden: 4 }, seqLen: 8, tbptt: 8, batchSize: 2, optimizer: { kind: 'adam', lr: 0.01, clip: 1 } });
+    expect(JSON.parse(metadata['rnnlab.train'])).toMatchObject({
+      model: { cell: 'rnn', hidden: 4 },
+      seqLen: 8,
+      tbptt: 8,
+      batchSize: 2,
+      optimizer: { kind: 'adam', lr: 0.01, clip: 1 },
+    });
     expect(decodeSafetensors(readFileSync(join(dir, 'run.optim.safetensors'))).metadata['rnnlab.step']).toBe('3');
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
@@ -44,7 +61,10 @@ describe('rnnlab train --init: resuming a run', () => {
 
   it('a resumed run ends where the run that was not interrupted does, bit for bit (it trains on the batches that come next)', () => {
     // Saved after whole batches: 3 steps of full BPTT, or 4 chunks (2 batches) of TBPTT 4.
-    for (const [tbptt, part] of [[8, 3], [4, 4]]) {
+    for (const [tbptt, part] of [
+      [8, 3],
+      [4, 4],
+    ]) {
       write('w.json', { ...base, tbptt, steps: part + 2 });
       expect(rnnlab('train', '--config', 'w.json', '--save', `whole${tbptt}.safetensors`).code).toBe(0);
       expect(rnnlab('train', '--config', 'w.json', '--steps', String(part), '--save', `part${tbptt}.safetensors`).code).toBe(0);
@@ -60,7 +80,10 @@ describe('rnnlab train --init: resuming a run', () => {
     write('b.json', { ...base, hidden: 8, batchSize: 4, optimizer: { kind: 'adam', lr: 0.002 } });
     const r = rnnlab('train', '--config', 'b.json', '--init', 'run.safetensors', '--save', 'never.safetensors');
     expect(r.code).toBe(2);
-    const line = r.stderr.trim().split('\n').filter((l) => l.startsWith('rnnlab:'));
+    const line = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('rnnlab:'));
     expect(line).toHaveLength(1);
     expect(line[0]).toMatch(/^rnnlab: error: run\.safetensors: this config differs from the run it resumes: /);
     expect(line[0]).toContain('model.hidden: 4 (saved) → 8 (now)');

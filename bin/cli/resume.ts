@@ -42,7 +42,9 @@ export function differences(saved: unknown, now: unknown, path = ''): string[] {
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (isObj(saved) && isObj(now)) {
     const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])];
-    return keys.flatMap((k) => differences(Object.hasOwn(saved, k) ? saved[k] : undefined, Object.hasOwn(now, k) ? now[k] : undefined, path ? `${path}.${k}` : k));
+    return keys.flatMap((k) =>
+      differences(Object.hasOwn(saved, k) ? saved[k] : undefined, Object.hasOwn(now, k) ? now[k] : undefined, path ? `${path}.${k}` : k),
+    );
   }
   if (JSON.stringify(saved) === JSON.stringify(now)) return [];
   const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));

@@ -67,9 +67,13 @@ function parseDataset(d: unknown): Dataset {
 }
 
 /** The model for a dataset that fixes the input, the output size and the loss. */
-export function modelForData(fields: Record<string, unknown>, data: Pick<ModelConfig, 'input' | 'output' | 'loss'>, tbptt: number, seqLen: number): ModelConfig {
-  for (const k of ['input', 'output', 'loss'])
-    if (k in fields) throw new ConfigError(field('', k), 'is set by the dataset for train; leave it out');
+export function modelForData(
+  fields: Record<string, unknown>,
+  data: Pick<ModelConfig, 'input' | 'output' | 'loss'>,
+  tbptt: number,
+  seqLen: number,
+): ModelConfig {
+  for (const k of ['input', 'output', 'loss']) if (k in fields) throw new ConfigError(field('', k), 'is set by the dataset for train; leave it out');
   const cfg = parseModelConfig({ ...fields, ...data });
   if (tbptt < seqLen && perSequenceLoss(cfg))
     throw new ConfigError('tbptt', `truncated BPTT needs a loss at every step; this dataset's loss "${cfg.loss}" is on each sequence's end`);

@@ -88,7 +88,10 @@ function openTreeSource(d: TreeDataset, seed: number, readText: (path: string) =
   return {
     ...fixedTreeTask(train, validation, tokens, classes, seed),
     describe: JSON.stringify({ trees: d.trees, validation: d.validation }),
-    files: [[d.trees, train], [d.validation, validation]],
+    files: [
+      [d.trees, train],
+      [d.validation, validation],
+    ],
   };
 }
 
@@ -159,7 +162,15 @@ async function train(argv: string[]): Promise<number> {
       await inFlight.drain();
       await trainer.flushMetrics();
       const e = await evaluateTrees(trainer, data.validation, data.vocab);
-      console.log(JSON.stringify({ step: trainer.steps, val_loss: e.loss, val_root_accuracy: e.rootAccuracy, val_node_accuracy: e.nodeAccuracy, majority_root_accuracy: data.majorityRootAccuracy }));
+      console.log(
+        JSON.stringify({
+          step: trainer.steps,
+          val_loss: e.loss,
+          val_root_accuracy: e.rootAccuracy,
+          val_node_accuracy: e.nodeAccuracy,
+          majority_root_accuracy: data.majorityRootAccuracy,
+        }),
+      );
       log.restartClock();
     };
     while (trainer.steps < tc.steps) {
@@ -184,4 +195,3 @@ async function train(argv: string[]): Promise<number> {
   }
   return 0;
 }
-

@@ -22,12 +22,22 @@ function rnnlab(...args: string[]) {
 const tokens = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '+', '*'];
 const cfg: TreeModelConfig = { cell: 'lstm', hidden: 6, vocab: tokens.length, classes: 10, heads: 'root' };
 const sexprBatch = {
-  cell: 'lstm', hidden: 6, classes: 10, heads: 'root', vocab: tokens, format: 'sexpr',
+  cell: 'lstm',
+  hidden: 6,
+  classes: 10,
+  heads: 'root',
+  vocab: tokens,
+  format: 'sexpr',
   trees: ['(+ 3 (* 2 4))', '(7)', '(* (+ 1 2) (+ 3 (* 4 5)))'],
   labels: [1, 7, 9],
 };
 const ptbBatch = {
-  cell: 'rnn', hidden: 5, classes: 3, heads: 'all', vocab: 4, format: 'ptb',
+  cell: 'rnn',
+  hidden: 5,
+  classes: 3,
+  heads: 'all',
+  vocab: 4,
+  format: 'ptb',
   trees: ['(2 (1 0) (2 (0 1) 3))', '(0 2 (1 3))'],
 };
 
@@ -70,11 +80,24 @@ describe('rnnlab grad --tree', () => {
   });
 
   const bad: [string, object, RegExp, string?][] = [
-    ['an unbalanced tree', { ...sexprBatch, trees: ['(+ 3 (* 2 4)', '(7)', '(1 2)'] }, /b\.json: trees\[0\]: line 1, column 1: unbalanced: this '\(' is never closed/],
+    [
+      'an unbalanced tree',
+      { ...sexprBatch, trees: ['(+ 3 (* 2 4)', '(7)', '(1 2)'] },
+      /b\.json: trees\[0\]: line 1, column 1: unbalanced: this '\(' is never closed/,
+    ],
     ['an unknown token', { ...sexprBatch, trees: ['(+ 3 (- 2 4))', '(7)', '(1 2)'] }, /b\.json: trees: tree 0: unknown token "-" at offset 6/],
-    ['missing labels for S-expressions', { ...sexprBatch, labels: undefined }, /b\.json: labels: must hold one root label per tree \(3\): S-expressions carry no labels/],
+    [
+      'missing labels for S-expressions',
+      { ...sexprBatch, labels: undefined },
+      /b\.json: labels: must hold one root label per tree \(3\): S-expressions carry no labels/,
+    ],
     ['a label out of range', { ...sexprBatch, labels: [1, 7, 10] }, /b\.json: labels\[2\]: must be an integer class in \[0, 10\), got 10/],
-    ['a bad PTB label', { ...ptbBatch, trees: ['(2 (5 0) 1)', '(0 2 3)'] }, /b\.json: trees\[0\]: line 1, column 5: bad label "5": labels are integers in \[0, 2\]/, 'rnn.safetensors'],
+    [
+      'a bad PTB label',
+      { ...ptbBatch, trees: ['(2 (5 0) 1)', '(0 2 3)'] },
+      /b\.json: trees\[0\]: line 1, column 5: bad label "5": labels are integers in \[0, 2\]/,
+      'rnn.safetensors',
+    ],
     ['an unknown field', { ...sexprBatch, hiden: 6 }, /b\.json: hiden: unknown field/],
     ['weights of another size', { ...sexprBatch, hidden: 7 }, /w\.safetensors: tensor "embedding\.weight" has shape \[12,18\], the model needs \[12,21\]/],
     ['another vocabulary', { ...sexprBatch, vocab: [...tokens.slice(0, 10), '*', '+'] }, /w\.safetensors: the weights were saved with another vocabulary/],
@@ -85,21 +108,37 @@ describe('rnnlab grad --tree', () => {
       const r = rnnlab('grad', '--tree', '--weights', weights ?? 'w.safetensors', '--batch', 'b.json', '--out', 'never.safetensors');
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
-      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('rnnlab:'))).toHaveLength(1);
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('rnnlab:')),
+      ).toHaveLength(1);
       expect(existsSync(join(dir, 'never.safetensors'))).toBe(false);
     });
 });
 
 describe('rnnlab train --tree', () => {
   it('trains on a task, logs JSON lines with a validation accuracy, saves weights and starts from them', () => {
-    writeFileSync(join(dir, 'cfg.json'), JSON.stringify({
-      cell: 'rnn', hidden: 8, dataset: { task: 'negation', trainHeight: 3, validationHeight: 5, validationSize: 50 },
-      batchSize: 8, steps: 20, logEvery: 10, optimizer: { kind: 'adam', lr: 0.01 },
-    }));
+    writeFileSync(
+      join(dir, 'cfg.json'),
+      JSON.stringify({
+        cell: 'rnn',
+        hidden: 8,
+        dataset: { task: 'negation', trainHeight: 3, validationHeight: 5, validationSize: 50 },
+        batchSize: 8,
+        steps: 20,
+        logEvery: 10,
+        optimizer: { kind: 'adam', lr: 0.01 },
+      }),
+    );
     const r = rnnlab('train', '--tree', '--config', 'cfg.json', '--save', 'm.safetensors');
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.step)).toEqual([10, 20, 20]);
     expect(Object.keys(lines[0])).toEqual(['step', 'loss', 'loss_mean', 'grad_norm', 'ms_per_step', 'nodes_per_s']);
     expect(Object.keys(lines[2])).toEqual(['step', 'val_loss', 'val_root_accuracy', 'val_node_accuracy', 'majority_root_accuracy']);
@@ -110,13 +149,25 @@ describe('rnnlab train --tree', () => {
     expect(existsSync(join(dir, 'm.optim.safetensors'))).toBe(true);
     const again = rnnlab('train', '--tree', '--config', 'cfg.json', '--init', 'm.safetensors', '--steps', '0');
     expect(again.code).toBe(0);
-    const againLines = again.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const againLines = again.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(againLines[0]).toEqual({ resumed_optimizer_at_step: 20 });
     expect(againLines.at(-1).val_loss).toBeCloseTo(lines[2].val_loss, 5);
   });
 
   it('a resumed run (weights and optimizer state) goes on as the run that was not interrupted, bit for bit; a changed config is refused', () => {
-    const cfg = { cell: 'lstm', hidden: 6, dataset: { task: 'arithmetic', trainDepth: 2, validationDepth: 3, validationSize: 20 }, batchSize: 4, logEvery: 5, optimizer: { kind: 'adam', lr: 0.01 }, clip: 1, seed: 3 };
+    const cfg = {
+      cell: 'lstm',
+      hidden: 6,
+      dataset: { task: 'arithmetic', trainDepth: 2, validationDepth: 3, validationSize: 20 },
+      batchSize: 4,
+      logEvery: 5,
+      optimizer: { kind: 'adam', lr: 0.01 },
+      clip: 1,
+      seed: 3,
+    };
     writeFileSync(join(dir, 'r.json'), JSON.stringify({ ...cfg, steps: 10 }));
     expect(rnnlab('train', '--tree', '--config', 'r.json', '--save', 'whole.safetensors').code).toBe(0);
     expect(rnnlab('train', '--tree', '--config', 'r.json', '--steps', '6', '--save', 'half.safetensors').code).toBe(0);
@@ -129,13 +180,18 @@ describe('rnnlab train --tree', () => {
     writeFileSync(join(dir, 'r2.json'), JSON.stringify({ ...cfg, batchSize: 8, steps: 4 }));
     const bad = rnnlab('train', '--tree', '--config', 'r2.json', '--init', 'half.safetensors');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/rnnlab: error: half\.safetensors: this config differs from the run it resumes: batchSize: 4 \(saved\) → 8 \(now\)\. .*move half\.optim\.safetensors away/);
+    expect(bad.stderr).toMatch(
+      /rnnlab: error: half\.safetensors: this config differs from the run it resumes: batchSize: 4 \(saved\) → 8 \(now\)\. .*move half\.optim\.safetensors away/,
+    );
   });
 
   it('trains on files of PTB-style trees; root heads need a label on every root, named by file and tree', () => {
     writeFileSync(join(dir, 'train.ptb'), '(2 (1 not) (0 bad))\n(0 (2 good) (0 (1 not) (2 fun)))\n(1 the movie)\n');
     writeFileSync(join(dir, 'dev.ptb'), '(0 (1 not) (2 (1 very) (2 good)))\n(_ (0 bad) (2 good))\n');
-    writeFileSync(join(dir, 'files.json'), JSON.stringify({ hidden: 4, dataset: { trees: 'train.ptb', validation: 'dev.ptb' }, batchSize: 2, steps: 3, logEvery: 3 }));
+    writeFileSync(
+      join(dir, 'files.json'),
+      JSON.stringify({ hidden: 4, dataset: { trees: 'train.ptb', validation: 'dev.ptb' }, batchSize: 2, steps: 3, logEvery: 3 }),
+    );
     const r = rnnlab('train', '--tree', '--config', 'files.json', '--save', 'f.safetensors');
     expect(r.code).toBe(0);
     const last = JSON.parse(r.stdout.trim().split('\n').pop()!);

@@ -36,9 +36,11 @@ export function parseTreeBatchFile(raw: unknown): TreeGradBatch {
   let vocab: Vocab;
   if (Array.isArray(raw.vocab)) {
     raw.vocab.forEach((t, i) => {
-      if (typeof t !== 'string' || t === '' || /[\s()]/.test(t)) throw new ConfigError(`vocab[${i}]`, `must be a non-empty token without spaces or brackets, got ${JSON.stringify(t)}`);
+      if (typeof t !== 'string' || t === '' || /[\s()]/.test(t))
+        throw new ConfigError(`vocab[${i}]`, `must be a non-empty token without spaces or brackets, got ${JSON.stringify(t)}`);
     });
-    if (raw.vocab.length === 0 || raw.vocab.length > TREE_MODEL_LIMITS.vocab) throw new ConfigError('vocab', `must hold 1 to ${TREE_MODEL_LIMITS.vocab} tokens`);
+    if (raw.vocab.length === 0 || raw.vocab.length > TREE_MODEL_LIMITS.vocab)
+      throw new ConfigError('vocab', `must hold 1 to ${TREE_MODEL_LIMITS.vocab} tokens`);
     tokens = raw.vocab as string[];
     try {
       vocab = vocabulary(tokens);
@@ -55,7 +57,8 @@ export function parseTreeBatchFile(raw: unknown): TreeGradBatch {
     if (!Array.isArray(raw.labels) || raw.labels.length !== trees.length)
       throw new ConfigError('labels', `must hold one root label per tree (${trees.length})${format === 'sexpr' ? ': S-expressions carry no labels' : ''}`);
     raw.labels.forEach((y, i) => {
-      if (typeof y !== 'number' || !Number.isInteger(y) || y < 0 || y >= cfg.classes) throw new ConfigError(`labels[${i}]`, `must be an integer class in [0, ${cfg.classes}), got ${JSON.stringify(y)}`);
+      if (typeof y !== 'number' || !Number.isInteger(y) || y < 0 || y >= cfg.classes)
+        throw new ConfigError(`labels[${i}]`, `must be an integer class in [0, ${cfg.classes}), got ${JSON.stringify(y)}`);
       trees[i].label = y;
     });
   }
@@ -139,5 +142,8 @@ function parseTreeDataset(d: unknown, seed: number): TreeDataset {
       classes: d.classes === undefined ? undefined : intIn(d.classes, field(path, 'classes'), 1, TREE_MODEL_LIMITS.classes),
     };
   }
-  throw new ConfigError(path, `must be {"task": one of ${TREE_TASK_NAMES.join(', ')}} or {"trees": "train.txt", "validation": "dev.txt"} (PTB-style labelled trees)`);
+  throw new ConfigError(
+    path,
+    `must be {"task": one of ${TREE_TASK_NAMES.join(', ')}} or {"trees": "train.txt", "validation": "dev.txt"} (PTB-style labelled trees)`,
+  );
 }

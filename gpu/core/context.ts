@@ -4,11 +4,22 @@
 import { PipelineCache, type BindingKind } from './pipelines.ts';
 
 /** The device limits every buffer, binding and pipeline is checked against (before anything is dispatched). */
-export type DeviceLimits = Pick<GPUSupportedLimits,
-  | 'maxBufferSize' | 'maxStorageBufferBindingSize' | 'maxUniformBufferBindingSize'
-  | 'maxComputeWorkgroupSizeX' | 'maxComputeWorkgroupSizeY' | 'maxComputeWorkgroupSizeZ' | 'maxComputeInvocationsPerWorkgroup'
-  | 'maxComputeWorkgroupStorageSize' | 'maxComputeWorkgroupsPerDimension' | 'maxStorageBuffersPerShaderStage'
-  | 'maxUniformBuffersPerShaderStage' | 'maxBindGroups' | 'maxDynamicUniformBuffersPerPipelineLayout'>;
+export type DeviceLimits = Pick<
+  GPUSupportedLimits,
+  | 'maxBufferSize'
+  | 'maxStorageBufferBindingSize'
+  | 'maxUniformBufferBindingSize'
+  | 'maxComputeWorkgroupSizeX'
+  | 'maxComputeWorkgroupSizeY'
+  | 'maxComputeWorkgroupSizeZ'
+  | 'maxComputeInvocationsPerWorkgroup'
+  | 'maxComputeWorkgroupStorageSize'
+  | 'maxComputeWorkgroupsPerDimension'
+  | 'maxStorageBuffersPerShaderStage'
+  | 'maxUniformBuffersPerShaderStage'
+  | 'maxBindGroups'
+  | 'maxDynamicUniformBuffersPerPipelineLayout'
+>;
 
 export interface AdapterDescription {
   name: string;
@@ -23,7 +34,9 @@ export class GpuLimitError extends Error {
     readonly requested: number,
     label: string,
   ) {
-    super(`${label} needs ${formatBytes(requested)}, more than this GPU's ${limit} (${formatBytes(value)}); use a smaller batch, sequence, hidden or output size`);
+    super(
+      `${label} needs ${formatBytes(requested)}, more than this GPU's ${limit} (${formatBytes(value)}); use a smaller batch, sequence, hidden or output size`,
+    );
     this.name = 'GpuLimitError';
   }
 }
@@ -51,11 +64,18 @@ export class GpuContext {
   ) {
     const l = device.limits;
     this.limits = {
-      maxBufferSize: l.maxBufferSize, maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxUniformBufferBindingSize: l.maxUniformBufferBindingSize,
-      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX, maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY, maxComputeWorkgroupSizeZ: l.maxComputeWorkgroupSizeZ,
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension, maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-      maxUniformBuffersPerShaderStage: l.maxUniformBuffersPerShaderStage, maxBindGroups: l.maxBindGroups,
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxUniformBufferBindingSize: l.maxUniformBufferBindingSize,
+      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
+      maxComputeWorkgroupSizeZ: l.maxComputeWorkgroupSizeZ,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+      maxUniformBuffersPerShaderStage: l.maxUniformBuffersPerShaderStage,
+      maxBindGroups: l.maxBindGroups,
       maxDynamicUniformBuffersPerPipelineLayout: l.maxDynamicUniformBuffersPerPipelineLayout,
       ...options.limits,
     };
@@ -127,7 +147,8 @@ export class GpuContext {
     // Every binding against its limit (whole buffers are bound).
     buffers.forEach((buffer, i) => {
       const limit = kinds[i] === 'uniform' ? 'maxUniformBufferBindingSize' : 'maxStorageBufferBindingSize';
-      if (buffer.size > this.limits[limit]) throw new GpuLimitError(limit, this.limits[limit], buffer.size, `${label} (binding ${i}, ${buffer.label || 'a buffer'})`);
+      if (buffer.size > this.limits[limit])
+        throw new GpuLimitError(limit, this.limits[limit], buffer.size, `${label} (binding ${i}, ${buffer.label || 'a buffer'})`);
     });
     return this.device.createBindGroup({
       label,

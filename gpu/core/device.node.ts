@@ -35,7 +35,7 @@ export async function requestNodeDevice(): Promise<GpuContext> {
   }
   if (!adapter)
     throw new WebGpuUnavailableError(
-      'No WebGPU adapter in Node: Dawn found no Vulkan driver. Install a GPU driver, or Debian\'s `chromium` ' +
+      "No WebGPU adapter in Node: Dawn found no Vulkan driver. Install a GPU driver, or Debian's `chromium` " +
         '(for SwiftShader) and `libvulkan1`, or set VK_ICD_FILENAMES to a Vulkan ICD json.',
     );
   return requestDeviceFrom(adapter, backend);

@@ -35,11 +35,9 @@ export async function requestDeviceFrom(adapter: GPUAdapter, backend: string): P
 export async function requestBrowserDevice(): Promise<GpuContext> {
   if (typeof navigator === 'undefined' || !('gpu' in navigator) || !navigator.gpu)
     throw new WebGpuUnavailableError(
-      'This browser does not expose WebGPU (navigator.gpu is missing). Use a recent Chrome, Edge or Firefox, ' +
-        'served over https or from localhost.',
+      'This browser does not expose WebGPU (navigator.gpu is missing). Use a recent Chrome, Edge or Firefox, ' + 'served over https or from localhost.',
     );
   const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter)
-    throw new WebGpuUnavailableError('WebGPU is present but no GPU adapter is available (it may be disabled or blocklisted).');
+  if (!adapter) throw new WebGpuUnavailableError('WebGPU is present but no GPU adapter is available (it may be disabled or blocklisted).');
   return requestDeviceFrom(adapter, 'browser');
 }

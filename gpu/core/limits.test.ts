@@ -19,8 +19,14 @@ const SHADERS = join(__dirname, '../../shaders');
 const shader = (name: string) => readFileSync(join(SHADERS, name), 'utf8');
 
 const DEFAULTS: PipelineLimits = {
-  maxComputeWorkgroupSizeX: 256, maxComputeWorkgroupSizeY: 256, maxComputeWorkgroupSizeZ: 64, maxComputeInvocationsPerWorkgroup: 256,
-  maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 8, maxUniformBuffersPerShaderStage: 12, maxBindGroups: 4,
+  maxComputeWorkgroupSizeX: 256,
+  maxComputeWorkgroupSizeY: 256,
+  maxComputeWorkgroupSizeZ: 64,
+  maxComputeInvocationsPerWorkgroup: 256,
+  maxComputeWorkgroupStorageSize: 16384,
+  maxStorageBuffersPerShaderStage: 8,
+  maxUniformBuffersPerShaderStage: 12,
+  maxBindGroups: 4,
   maxDynamicUniformBuffersPerPipelineLayout: 8,
 };
 const none = { storage: 2, uniform: 1, groups: 1, dynamicUniform: 0 };
@@ -60,7 +66,10 @@ describe('reading a kernel’s requirements from its WGSL', () => {
     expect(kernelRequirements(code, 'main', { H: 100, WG: 64 }).workgroupSize).toEqual([64, 2, 1]);
     expect(kernelRequirements(code, 'second', {})).toEqual({ workgroupSize: [8, 1, 1], workgroupBytes: 16384 });
     // Unknown: no figure, so no refusal from here (the device's own validation still applies).
-    expect(kernelRequirements('struct S { x: f32 } var<workgroup> s: S; @compute @workgroup_size(f(2)) fn main() { s.x = 1.0; }', 'main', {})).toEqual({ workgroupSize: null, workgroupBytes: null });
+    expect(kernelRequirements('struct S { x: f32 } var<workgroup> s: S; @compute @workgroup_size(f(2)) fn main() { s.x = 1.0; }', 'main', {})).toEqual({
+      workgroupSize: null,
+      workgroupBytes: null,
+    });
     expect(evalInt('0x10u * (3 + 1) % 7', new Map())).toBe(1);
     expect(evalInt('1 / 0', new Map())).toBeNull();
   });
@@ -77,7 +86,9 @@ describe('kernels over the device’s limits are refused before their pipeline i
     })()!;
     expect(e).toBeInstanceOf(KernelLimitError);
     expect(e.limit).toBe('maxComputeInvocationsPerWorkgroup');
-    expect(e.message).toBe("sumRows: needs invocations per workgroup: 256, more than this GPU's maxComputeInvocationsPerWorkgroup (128). It does not depend on the model settings: this GPU cannot run this kernel.");
+    expect(e.message).toBe(
+      "sumRows: needs invocations per workgroup: 256, more than this GPU's maxComputeInvocationsPerWorkgroup (128). It does not depend on the model settings: this GPU cannot run this kernel.",
+    );
   });
 
   it('workgroup storage that grows with hidden: the largest hidden that fits', () => {
@@ -89,7 +100,9 @@ describe('kernels over the device’s limits are refused before their pipeline i
   });
 
   it('per-axis sizes and binding counts', () => {
-    expect(() => checkKernelLimits({ ...DEFAULTS, maxComputeWorkgroupSizeY: 2 }, 'sumRows', shader('sumRows.wgsl'), 'main', {}, none)).toThrow(/maxComputeWorkgroupSizeY \(2\)/);
+    expect(() => checkKernelLimits({ ...DEFAULTS, maxComputeWorkgroupSizeY: 2 }, 'sumRows', shader('sumRows.wgsl'), 'main', {}, none)).toThrow(
+      /maxComputeWorkgroupSizeY \(2\)/,
+    );
     expect(() => checkKernelLimits(DEFAULTS, 'k', shader('sumRows.wgsl'), 'main', {}, { storage: 9, uniform: 1, groups: 1, dynamicUniform: 0 })).toThrow(
       /k: needs storage buffers: 9, more than this GPU's maxStorageBuffersPerShaderStage \(8\)/,
     );
@@ -116,7 +129,14 @@ describe('kernels over the device’s limits are refused before their pipeline i
 describe('buffers and bindings against injected limits', () => {
   const fakeDevice = (limits: Partial<GPUSupportedLimits>) =>
     ({
-      limits: { ...DEFAULTS, maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 27, maxUniformBufferBindingSize: 65536, maxComputeWorkgroupsPerDimension: 65535, ...limits },
+      limits: {
+        ...DEFAULTS,
+        maxBufferSize: 1 << 30,
+        maxStorageBufferBindingSize: 1 << 27,
+        maxUniformBufferBindingSize: 65536,
+        maxComputeWorkgroupsPerDimension: 65535,
+        ...limits,
+      },
       lost: new Promise(() => {}),
       addEventListener: () => {},
       createBindGroupLayout: () => ({}),
@@ -134,7 +154,9 @@ describe('buffers and bindings against injected limits', () => {
   it('a binding over its binding limit is refused when its bind group is made', () => {
     const ctx = new GpuContext(fakeDevice({}), { name: 'fake', backend: 'none' }, { limits: { maxUniformBufferBindingSize: 256 } });
     const big = { size: 512, label: 'dims' } as GPUBuffer;
-    expect(() => ctx.bindGroup('step', ['uniform'], [big])).toThrow(/step \(binding 0, dims\) needs 512 bytes, more than this GPU's maxUniformBufferBindingSize \(256 bytes\)/);
+    expect(() => ctx.bindGroup('step', ['uniform'], [big])).toThrow(
+      /step \(binding 0, dims\) needs 512 bytes, more than this GPU's maxUniformBufferBindingSize \(256 bytes\)/,
+    );
   });
 });
 

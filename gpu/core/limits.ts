@@ -51,7 +51,7 @@ type Env = Map<string, string>;
 function declarations(code: string, constants: Record<string, number | boolean>): Env {
   const env: Env = new Map();
   const re = /\b(const|override)\s+([A-Za-z_]\w*)\s*(?::\s*[\w<>]+\s*)?(?:=\s*([^;]+))?;/g;
-  for (let m; (m = re.exec(code)); ) {
+  for (let m; (m = re.exec(code));) {
     const [, kind, name, expr] = m;
     if (kind === 'override' && Object.hasOwn(constants, name)) env.set(name, String(Number(constants[name])));
     else if (expr !== undefined) env.set(name, expr.trim());
@@ -179,7 +179,7 @@ function reachableText(code: string, entry: string): string | null {
   const fns = [...code.matchAll(/\bfn\s+([A-Za-z_]\w*)/g)].map((m) => m[1]).filter((f) => f !== entry);
   const seen = new Set<string>();
   let text = body;
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const f of fns)
       if (!seen.has(f) && new RegExp(`\\b${f}\\s*\\(`).test(text)) {
@@ -266,7 +266,8 @@ export function checkKernelLimits(
     const axes = ['X', 'Y', 'Z'] as const;
     req.workgroupSize.forEach((n, i) => {
       const limit = `maxComputeWorkgroupSize${axes[i]}` as const;
-      if (n > limits[limit]) refuse(limit, n, `a workgroup size in ${axes[i].toLowerCase()} of`, (c) => kernelRequirements(code, entry, c).workgroupSize?.[i] ?? null);
+      if (n > limits[limit])
+        refuse(limit, n, `a workgroup size in ${axes[i].toLowerCase()} of`, (c) => kernelRequirements(code, entry, c).workgroupSize?.[i] ?? null);
     });
     const invocations = req.workgroupSize[0] * req.workgroupSize[1] * req.workgroupSize[2];
     if (invocations > limits.maxComputeInvocationsPerWorkgroup)
@@ -287,7 +288,11 @@ export function checkKernelLimits(
 }
 
 /** "hidden ≤ 724" for the first integer override whose lowering makes `size` fit `limit`; null if none does. */
-function largestFitting(constants: Record<string, number | boolean>, size: (c: Record<string, number | boolean>) => number | null, limit: number): string | null {
+function largestFitting(
+  constants: Record<string, number | boolean>,
+  size: (c: Record<string, number | boolean>) => number | null,
+  limit: number,
+): string | null {
   for (const [name, value] of Object.entries(constants)) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 1) continue;
     const at = (v: number) => size({ ...constants, [name]: v });

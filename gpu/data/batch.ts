@@ -34,8 +34,7 @@ export function tokensFromBatchFirst(x: number[][], T: number, B: number): Uint3
 
 export function realFromBatchFirst(x: number[][][], T: number, B: number, F: number): Float32Array {
   const out = new Float32Array(T * B * F);
-  for (let b = 0; b < B; b++)
-    for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) out[(t * B + b) * F + f] = x[b][t][f];
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) out[(t * B + b) * F + f] = x[b][t][f];
   return out;
 }
 

@@ -34,11 +34,9 @@ export interface StandardisedSeries {
 export function standardiseSeries(values: ArrayLike<number>, seqLen: number): StandardisedSeries {
   const n = values.length;
   for (let i = 0; i < n; i++)
-    if (typeof values[i] !== 'number' || !Number.isFinite(values[i]))
-      throw new Error(`row ${i + 1} holds ${String(values[i])}, not a finite number`);
+    if (typeof values[i] !== 'number' || !Number.isFinite(values[i])) throw new Error(`row ${i + 1} holds ${String(values[i])}, not a finite number`);
   const min = minSeriesLength(seqLen);
-  if (n < min)
-    throw new Error(`the series has ${n} values, too short for sequences of ${seqLen} (10% is kept for validation, so it needs at least ${min})`);
+  if (n < min) throw new Error(`the series has ${n} values, too short for sequences of ${seqLen} (10% is kept for validation, so it needs at least ${min})`);
   const split = Math.floor(n * SERIES_TRAIN_FRACTION);
   let sum = 0;
   for (let i = 0; i < split; i++) sum += values[i];
@@ -66,7 +64,8 @@ export function seriesBatch(z: Float32Array, starts: readonly number[], T: numbe
   const inputs = new Float32Array(T * B);
   const targetValues = new Float32Array(T * B);
   starts.forEach((s, b) => {
-    if (!(Number.isInteger(s) && s >= 0 && s + T < z.length)) throw new Error(`window start ${s} leaves no room for ${T + 1} values in a series of ${z.length}`);
+    if (!(Number.isInteger(s) && s >= 0 && s + T < z.length))
+      throw new Error(`window start ${s} leaves no room for ${T + 1} values in a series of ${z.length}`);
     for (let t = 0; t < T; t++) {
       inputs[t * B + b] = z[s + t];
       targetValues[t * B + b] = z[s + t + 1];

@@ -14,19 +14,41 @@ import { paramLayout } from '../recurrent/params.ts';
 import { optimizer, type OptimizerConfig } from '../optimizer/config.ts';
 import type { OptimizerSnapshot } from '../optimizer/state.ts';
 
-const DTYPE_BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1, U16: 2, U32: 4, U64: 8, F8_E4M3: 1, F8_E5M2: 1 };
+const DTYPE_BYTES: Record<string, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+  U16: 2,
+  U32: 4,
+  U64: 8,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
+};
 
 const tensorName = fc.oneof(
   fc.constantFrom('rnn.weight_ih_l0', 'head.bias', '__proto__', 'constructor', 'prototype', 'toString', '10', '0', ' ', 'é', '\\', '"'),
   fc.string({ minLength: 1, maxLength: 12 }),
 );
-const metadata = fc.dictionary(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'format', CONFIG_KEY), fc.string({ maxLength: 8 })), fc.string({ maxLength: 16 }), { maxKeys: 4 });
+const metadata = fc.dictionary(
+  fc.oneof(fc.constantFrom('__proto__', 'constructor', 'format', CONFIG_KEY), fc.string({ maxLength: 8 })),
+  fc.string({ maxLength: 16 }),
+  { maxKeys: 4 },
+);
 const shape = fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 3 });
 
 /** A float32 tensor whose values include NaN payloads, infinities, subnormals and -0. */
 const tensorF32: fc.Arbitrary<TensorF32> = shape.chain((s) => {
   const n = s.reduce((a, b) => a * b, 1);
-  return fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: n, maxLength: n }).map((bits) => ({ shape: s, data: new Float32Array(Uint32Array.from(bits).buffer) }));
+  return fc
+    .array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: n, maxLength: n })
+    .map((bits) => ({ shape: s, data: new Float32Array(Uint32Array.from(bits).buffer) }));
 });
 
 const f32Files = fc
@@ -74,12 +96,7 @@ function withMutatedHeader(file: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Ar
   });
 }
 
-const anyFile = fc.oneof(
-  mutatedBytes(f32Files.map((f) => f.bytes)),
-  mutatedBytes(rawFiles),
-  withMutatedHeader(rawFiles),
-  fc.uint8Array({ maxLength: 64 }),
-);
+const anyFile = fc.oneof(mutatedBytes(f32Files.map((f) => f.bytes)), mutatedBytes(rawFiles), withMutatedHeader(rawFiles), fc.uint8Array({ maxLength: 64 }));
 
 /** Floats out ≤ 2 per 4 input bytes (F16/BF16 double in size), plus the header's worth of bookkeeping. */
 const budget = (input: Uint8Array) => 2 * input.length + 64 * 1024;
@@ -103,24 +120,35 @@ const safetensors: ParserContract<Uint8Array, Decoded> = {
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 describe('fuzz: safetensors', () => {
-  it('any mutated file: a SafetensorsError or a well-formed result, within time and memory', () => {
-    fc.assert(fc.property(anyFile, (b) => void checkParse(safetensors, b)), fuzzParams());
-  }, fuzzTimeout(2));
+  it(
+    'any mutated file: a SafetensorsError or a well-formed result, within time and memory',
+    () => {
+      fc.assert(
+        fc.property(anyFile, (b) => void checkParse(safetensors, b)),
+        fuzzParams(),
+      );
+    },
+    fuzzTimeout(2),
+  );
 
-  it('round trip: what encodeSafetensors writes decodes to the same names, shapes, bits and metadata', () => {
-    fc.assert(
-      fc.property(f32Files, ({ tensors, meta, bytes }) => {
-        const out = checkParse(safetensors, bytes)!;
-        expect([...out.tensors.keys()]).toEqual(tensors.map(([n]) => n));
-        for (const [name, t] of tensors) {
-          expect(out.tensors.get(name)!.shape).toEqual(t.shape);
-          expect(bits(out.tensors.get(name)!.data)).toEqual(bits(t.data));
-        }
-        expect({ ...out.metadata }).toEqual({ ...(meta ?? {}) });
-      }),
-      fuzzParams(0.5),
-    );
-  }, fuzzTimeout(2, 0.5));
+  it(
+    'round trip: what encodeSafetensors writes decodes to the same names, shapes, bits and metadata',
+    () => {
+      fc.assert(
+        fc.property(f32Files, ({ tensors, meta, bytes }) => {
+          const out = checkParse(safetensors, bytes)!;
+          expect([...out.tensors.keys()]).toEqual(tensors.map(([n]) => n));
+          for (const [name, t] of tensors) {
+            expect(out.tensors.get(name)!.shape).toEqual(t.shape);
+            expect(bits(out.tensors.get(name)!.data)).toEqual(bits(t.data));
+          }
+          expect({ ...out.metadata }).toEqual({ ...(meta ?? {}) });
+        }),
+        fuzzParams(0.5),
+      );
+    },
+    fuzzTimeout(2, 0.5),
+  );
 });
 
 // ---------------------------------------------------------------- weights and optimizer state
@@ -138,8 +166,13 @@ const modelConfig: fc.Arbitrary<ModelConfig> = fc
   })
   .map((r) =>
     parseModelConfig({
-      cell: r.cell, nonlinearity: r.cell === 'rnn' && r.relu ? 'relu' : 'tanh', layers: r.layers, hidden: r.hidden,
-      input: r.tokens ? { kind: 'tokens', vocab: r.size } : { kind: 'real', features: r.size }, output: r.output, loss: r.loss,
+      cell: r.cell,
+      nonlinearity: r.cell === 'rnn' && r.relu ? 'relu' : 'tanh',
+      layers: r.layers,
+      hidden: r.hidden,
+      input: r.tokens ? { kind: 'tokens', vocab: r.size } : { kind: 'real', features: r.size },
+      output: r.output,
+      loss: r.loss,
     }),
   );
 
@@ -177,9 +210,16 @@ const weights: ParserContract<Uint8Array, LoadedWeights> = {
 };
 
 describe('fuzz: model weights', () => {
-  it('mutated weight files and stored configs: a SafetensorsError or weights that fit their config', () => {
-    fc.assert(fc.property(fc.oneof(mutatedBytes(weightFiles.map((w) => w.bytes)), configMutated), (b) => void checkParse(weights, b)), fuzzParams());
-  }, fuzzTimeout(3));
+  it(
+    'mutated weight files and stored configs: a SafetensorsError or weights that fit their config',
+    () => {
+      fc.assert(
+        fc.property(fc.oneof(mutatedBytes(weightFiles.map((w) => w.bytes)), configMutated), (b) => void checkParse(weights, b)),
+        fuzzParams(),
+      );
+    },
+    fuzzTimeout(3),
+  );
 
   it('a small config file cannot make the reader allocate a huge model (4096 hidden, 65536 vocab, 8 layers)', () => {
     const big = { cell: 'lstm', nonlinearity: 'tanh', layers: 8, hidden: 4096, input: { kind: 'tokens', vocab: 65536 }, output: 65536, loss: 'ce' };
@@ -190,16 +230,20 @@ describe('fuzz: model weights', () => {
     expect(checkParse({ ...weights, name: 'decodeWeights(expected)', parse: (b) => decodeWeights(b, given) }, file)).toBeUndefined();
   });
 
-  it('round trip: encodeWeights → decodeWeights gives the same config and parameters', () => {
-    fc.assert(
-      fc.property(weightFiles, ({ cfg, params, bytes }) => {
-        const out = checkParse(weights, bytes)!;
-        expect(out.cfg).toEqual(cfg);
-        expect(bits(out.params)).toEqual(bits(params));
-      }),
-      fuzzParams(0.5),
-    );
-  }, fuzzTimeout(3, 0.5));
+  it(
+    'round trip: encodeWeights → decodeWeights gives the same config and parameters',
+    () => {
+      fc.assert(
+        fc.property(weightFiles, ({ cfg, params, bytes }) => {
+          const out = checkParse(weights, bytes)!;
+          expect(out.cfg).toEqual(cfg);
+          expect(bits(out.params)).toEqual(bits(params));
+        }),
+        fuzzParams(0.5),
+      );
+    },
+    fuzzTimeout(3, 0.5),
+  );
 });
 
 const optimizerKind = fc.constantFrom<OptimizerConfig['kind']>('sgd', 'adam', 'adamw');
@@ -207,35 +251,58 @@ const optimizerKind = fc.constantFrom<OptimizerConfig['kind']>('sgd', 'adam', 'a
 const optimizerFiles = fc.tuple(modelConfig, optimizerKind, fc.nat({ max: 1e6 })).map(([cfg, kind, step]) => {
   const n = paramLayout(cfg).total;
   const o = optimizer({ kind });
-  const m = zeroPadding(cfg, new Float32Array(n).map((_, i) => Math.sin(i)));
-  const v = kind === 'sgd' ? new Float32Array(0) : zeroPadding(cfg, new Float32Array(n).map((_, i) => i / 7));
+  const m = zeroPadding(
+    cfg,
+    new Float32Array(n).map((_, i) => Math.sin(i)),
+  );
+  const v =
+    kind === 'sgd'
+      ? new Float32Array(0)
+      : zeroPadding(
+          cfg,
+          new Float32Array(n).map((_, i) => i / 7),
+        );
   const s: OptimizerSnapshot = { step, skippedTotal: 0, m, v };
   return { cfg, o, s, bytes: encodeOptimizerState(cfg, o, s) };
 });
 
 describe('fuzz: optimizer checkpoints', () => {
-  it('mutated checkpoints: a SafetensorsError or a state of the model’s size', () => {
-    fc.assert(
-      fc.property(optimizerFiles.chain((f) => mutatedBytes(fc.constant(f.bytes)).map((bytes) => ({ ...f, bytes }))), ({ cfg, o, bytes }) => {
-        const out = checkParse({ name: 'decodeOptimizerState', parse: (b: Uint8Array) => decodeOptimizerState(b, cfg, o), throws: [SafetensorsError], maxAllocated: budget }, bytes);
-        if (out) {
-          expect(out.m.length).toBe(paramLayout(cfg).total);
-          expect(Number.isInteger(out.step) && out.step >= 0).toBe(true);
-        }
-      }),
-      fuzzParams(),
-    );
-  }, fuzzTimeout(3));
+  it(
+    'mutated checkpoints: a SafetensorsError or a state of the model’s size',
+    () => {
+      fc.assert(
+        fc.property(
+          optimizerFiles.chain((f) => mutatedBytes(fc.constant(f.bytes)).map((bytes) => ({ ...f, bytes }))),
+          ({ cfg, o, bytes }) => {
+            const out = checkParse(
+              { name: 'decodeOptimizerState', parse: (b: Uint8Array) => decodeOptimizerState(b, cfg, o), throws: [SafetensorsError], maxAllocated: budget },
+              bytes,
+            );
+            if (out) {
+              expect(out.m.length).toBe(paramLayout(cfg).total);
+              expect(Number.isInteger(out.step) && out.step >= 0).toBe(true);
+            }
+          },
+        ),
+        fuzzParams(),
+      );
+    },
+    fuzzTimeout(3),
+  );
 
-  it('round trip: encodeOptimizerState → decodeOptimizerState', () => {
-    fc.assert(
-      fc.property(optimizerFiles, ({ cfg, o, s, bytes }) => {
-        const out = decodeOptimizerState(bytes, cfg, o);
-        expect(out.step).toBe(s.step);
-        expect(bits(out.m)).toEqual(bits(s.m));
-        expect(bits(out.v)).toEqual(bits(s.v));
-      }),
-      fuzzParams(0.25),
-    );
-  }, fuzzTimeout(3, 0.25));
+  it(
+    'round trip: encodeOptimizerState → decodeOptimizerState',
+    () => {
+      fc.assert(
+        fc.property(optimizerFiles, ({ cfg, o, s, bytes }) => {
+          const out = decodeOptimizerState(bytes, cfg, o);
+          expect(out.step).toBe(s.step);
+          expect(bits(out.m)).toEqual(bits(s.m));
+          expect(bits(out.v)).toEqual(bits(s.v));
+        }),
+        fuzzParams(0.25),
+      );
+    },
+    fuzzTimeout(3, 0.25),
+  );
 });

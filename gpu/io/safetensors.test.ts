@@ -1,11 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  MAX_HEADER_BYTES,
-  SafetensorsError,
-  type TensorF32,
-} from './safetensors';
+import { decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES, SafetensorsError, type TensorF32 } from './safetensors';
 
 const enc = new TextEncoder();
 
@@ -120,14 +114,13 @@ describe('dtype conversion', () => {
     expect([...d.data].slice(0, 4)).toEqual([1, -3, Infinity, -0]);
   });
 
-  it.each(['I64', 'I32', 'I16', 'I8', 'U8', 'BOOL', 'U16', 'U32', 'U64', 'F8_E4M3', 'F8_E5M2'])(
-    'rejects %s as unsupported for weights', (dtype) => {
-      const size = { I64: 8, U64: 8, I32: 4, U32: 4, I16: 2, U16: 2 }[dtype] ?? 1;
-      const file = build({ ids: { dtype, shape: [2], data_offsets: [0, 2 * size] } }, new Array(2 * size).fill(0));
-      const e = catchErr(() => decodeSafetensors(file));
-      expect(e.message).toMatch(new RegExp(`"ids".*${dtype}.*not supported for weights`));
-      expect(e.tensor).toBe('ids');
-    });
+  it.each(['I64', 'I32', 'I16', 'I8', 'U8', 'BOOL', 'U16', 'U32', 'U64', 'F8_E4M3', 'F8_E5M2'])('rejects %s as unsupported for weights', (dtype) => {
+    const size = { I64: 8, U64: 8, I32: 4, U32: 4, I16: 2, U16: 2 }[dtype] ?? 1;
+    const file = build({ ids: { dtype, shape: [2], data_offsets: [0, 2 * size] } }, new Array(2 * size).fill(0));
+    const e = catchErr(() => decodeSafetensors(file));
+    expect(e.message).toMatch(new RegExp(`"ids".*${dtype}.*not supported for weights`));
+    expect(e.tensor).toBe('ids');
+  });
 });
 
 describe('malformed files', () => {
@@ -191,8 +184,7 @@ describe('malformed files', () => {
   });
 
   it('duplicate __metadata__', () => {
-    expect(catchErr(() => decodeSafetensors(build('{"__metadata__":{},"__metadata__":{}}'))).message)
-      .toMatch(/duplicate key "__metadata__"/);
+    expect(catchErr(() => decodeSafetensors(build('{"__metadata__":{},"__metadata__":{}}'))).message).toMatch(/duplicate key "__metadata__"/);
   });
 
   it.each([['[]'], ['"x"'], ['null'], ['{"a":1}'], ['{"a":{"b":"c"}}']])('__metadata__ = %s is not an object of strings', (m) => {
@@ -243,8 +235,7 @@ describe('malformed files', () => {
 
   it('overlapping tensors', () => {
     const h = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } };
-    expect(catchErr(() => decodeSafetensors(build(h, new Array(8).fill(0)))).message)
-      .toMatch(/"b" at data offset 4 overlaps tensor "a"/);
+    expect(catchErr(() => decodeSafetensors(build(h, new Array(8).fill(0)))).message).toMatch(/"b" at data offset 4 overlaps tensor "a"/);
     // A zero-size tensor placed inside another one is an overlap too.
     const z = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, z: { dtype: 'F32', shape: [0], data_offsets: [4, 4] } };
     expect(catchErr(() => decodeSafetensors(build(z, new Array(8).fill(0)))).message).toMatch(/"z" .*overlaps tensor "a"/);
@@ -272,9 +263,10 @@ describe('malformed files', () => {
 
 describe('prototype safety', () => {
   it('"__proto__" and "constructor" are ordinary tensor names and metadata keys', () => {
-    const header = `{"__metadata__":{"__proto__":"x","constructor":"y"},`
-      + `"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},`
-      + `"constructor":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`;
+    const header =
+      `{"__metadata__":{"__proto__":"x","constructor":"y"},` +
+      `"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},` +
+      `"constructor":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`;
     const out = decodeSafetensors(build(header, [0, 0, 128, 63, 0, 0, 0, 64]));
     expect(out.tensors.get('__proto__')!.data[0]).toBe(1);
     expect(out.tensors.get('constructor')!.data[0]).toBe(2);
@@ -299,7 +291,14 @@ describe('writer validation', () => {
     ['length mismatch', [['w', t(3, [2, 2])]], /"w": data has 3 elements but shape \[2, 2\] needs 4/],
     ['empty name', [['', t(1)]], /non-empty/],
     ['reserved name', [['__metadata__', t(1)]], /"__metadata__" is reserved/],
-    ['duplicate name', [['w', t(1)], ['w', t(1)]], /duplicate tensor name "w"/],
+    [
+      'duplicate name',
+      [
+        ['w', t(1)],
+        ['w', t(1)],
+      ],
+      /duplicate tensor name "w"/,
+    ],
     ['bad shape', [['w', t(1, [-1])]], /"w": shape must be/],
     ['non-f32 data', [['w', { shape: [1], data: new Float64Array(1) }]], /"w": data must be a Float32Array/],
   ])('%s', (_, entries, msg) => {
@@ -307,15 +306,19 @@ describe('writer validation', () => {
   });
 
   it('metadata values must be strings', () => {
-    expect(catchErr(() => encodeSafetensors([], { epoch: 3 } as unknown as Record<string, string>)).message)
-      .toMatch(/metadata value for "epoch" must be a string/);
+    expect(catchErr(() => encodeSafetensors([], { epoch: 3 } as unknown as Record<string, string>)).message).toMatch(
+      /metadata value for "epoch" must be a string/,
+    );
   });
 });
 
 describe('input from Node', () => {
-  it("decodes a Buffer from a shared pool (Buffer.slice is a view, not a copy)", async () => {
+  it('decodes a Buffer from a shared pool (Buffer.slice is a view, not a copy)', async () => {
     const { Buffer } = await import('node:buffer');
-    const bytes = encodeSafetensors([['a', { shape: [2], data: new Float32Array([1, 2]) }], ['b', { shape: [1], data: new Float32Array([3]) }]]);
+    const bytes = encodeSafetensors([
+      ['a', { shape: [2], data: new Float32Array([1, 2]) }],
+      ['b', { shape: [1], data: new Float32Array([3]) }],
+    ]);
     const pooled = Buffer.concat([Buffer.alloc(3), Buffer.from(bytes)]).subarray(3);
     const d = decodeSafetensors(pooled);
     expect(Array.from(d.tensors.get('a')!.data)).toEqual([1, 2]);

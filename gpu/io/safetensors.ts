@@ -2,10 +2,7 @@
 // Layout: u64 LE header length N | N bytes of UTF-8 JSON header | data buffer.
 // Standard library only, so it runs unchanged in browsers, workers and Node.
 
-export type SafetensorsDtype =
-  | 'F64' | 'F32' | 'F16' | 'BF16'
-  | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL' | 'U16' | 'U32' | 'U64'
-  | 'F8_E4M3' | 'F8_E5M2';
+export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL' | 'U16' | 'U32' | 'U64' | 'F8_E4M3' | 'F8_E5M2';
 
 export class SafetensorsError extends Error {
   readonly offset?: number;
@@ -18,25 +15,48 @@ export class SafetensorsError extends Error {
   }
 }
 
-export interface TensorF32 { shape: number[]; data: Float32Array; }
-export interface DecodedTensor { dtype: SafetensorsDtype; shape: number[]; data: Float32Array; }
-export interface Decoded { tensors: Map<string, DecodedTensor>; metadata: Record<string, string>; }
+export interface TensorF32 {
+  shape: number[];
+  data: Float32Array;
+}
+export interface DecodedTensor {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  data: Float32Array;
+}
+export interface Decoded {
+  tensors: Map<string, DecodedTensor>;
+  metadata: Record<string, string>;
+}
 
 export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
 const METADATA_KEY = '__metadata__';
 
-const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = Object.freeze(Object.assign(Object.create(null), {
-  F64: 8, F32: 4, F16: 2, BF16: 2,
-  I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1, U16: 2, U32: 4, U64: 8,
-  F8_E4M3: 1, F8_E5M2: 1,
-}));
+const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = Object.freeze(
+  Object.assign(Object.create(null), {
+    F64: 8,
+    F32: 4,
+    F16: 2,
+    BF16: 2,
+    I64: 8,
+    I32: 4,
+    I16: 2,
+    I8: 1,
+    U8: 1,
+    BOOL: 1,
+    U16: 2,
+    U32: 4,
+    U64: 8,
+    F8_E4M3: 1,
+    F8_E5M2: 1,
+  }),
+);
 
 // Float bytes in the file are little-endian; on LE hosts typed arrays can alias them directly.
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
@@ -55,10 +75,7 @@ const fmtShape = (shape: number[]) => `[${shape.join(', ')}]`;
 
 // ---------------------------------------------------------------- writer
 
-export function encodeSafetensors(
-  tensors: Map<string, TensorF32> | [string, TensorF32][],
-  metadata?: Record<string, string>,
-): Uint8Array {
+export function encodeSafetensors(tensors: Map<string, TensorF32> | [string, TensorF32][], metadata?: Record<string, string>): Uint8Array {
   const entries = [...tensors];
   const seen = new Set<string>();
   const parts: string[] = [];
@@ -132,7 +149,7 @@ function findDuplicateKey(text: string, order?: Map<string, number>): { key: str
   const stack: { keys: Set<string>; name?: string; lastKey?: string }[] = []; // one per open object
   const kinds: ('{' | '[')[] = [];
   let keyNext = false;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i];
     if (c === '"') {
       const end = stringEnd(text, i);
@@ -167,10 +184,18 @@ function findDuplicateKey(text: string, order?: Map<string, number>): { key: str
   return undefined;
 }
 
-interface Entry { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number; }
+interface Entry {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
 function parseEntry(name: string, raw: unknown): Entry {
-  const fail = (msg: string): never => { throw new SafetensorsError(`tensor "${name}": ${msg}`, { tensor: name }); };
+  const fail = (msg: string): never => {
+    throw new SafetensorsError(`tensor "${name}": ${msg}`, { tensor: name });
+  };
   if (!isObject(raw)) return fail('header entry must be an object with dtype, shape and data_offsets');
   for (const k of Object.keys(raw)) {
     if (k !== 'dtype' && k !== 'shape' && k !== 'data_offsets') fail(`unexpected field "${k}"`);
@@ -269,8 +294,7 @@ export function decodeSafetensors(input: Uint8Array, options: { maxHeaderBytes?:
     const where = dup.parent === undefined ? 'the header' : `"${dup.parent}"`;
     const offset = 8 + new TextEncoder().encode(text.slice(0, dup.index)).length;
     const tensor = dup.parent ?? dup.key;
-    throw new SafetensorsError(`duplicate key "${dup.key}" in ${where} at byte ${offset}`,
-      tensor === METADATA_KEY ? { offset } : { offset, tensor });
+    throw new SafetensorsError(`duplicate key "${dup.key}" in ${where} at byte ${offset}`, tensor === METADATA_KEY ? { offset } : { offset, tensor });
   }
 
   // JSON.parse defines "__proto__" etc. as own data properties, so enumerating is safe;
@@ -293,9 +317,10 @@ export function decodeSafetensors(input: Uint8Array, options: { maxHeaderBytes?:
   const dataLen = bytes.length - dataStart;
   for (const e of entries) {
     if (e.end > dataLen) {
-      throw new SafetensorsError(
-        `tensor "${e.name}": data_offsets [${e.begin}, ${e.end}] extend past the end of the file (data buffer is ${dataLen} bytes)`,
-        { tensor: e.name, offset: dataStart + e.end });
+      throw new SafetensorsError(`tensor "${e.name}": data_offsets [${e.begin}, ${e.end}] extend past the end of the file (data buffer is ${dataLen} bytes)`, {
+        tensor: e.name,
+        offset: dataStart + e.end,
+      });
     }
   }
   // Sorted by begin, the tensors must tile the data buffer exactly.
@@ -304,19 +329,22 @@ export function decodeSafetensors(input: Uint8Array, options: { maxHeaderBytes?:
   let prev: Entry | undefined;
   for (const e of entries) {
     if (e.begin > covered) {
-      throw new SafetensorsError(`gap in data buffer: bytes [${covered}, ${e.begin}) before tensor "${e.name}" belong to no tensor`,
-        { tensor: e.name, offset: dataStart + covered });
+      throw new SafetensorsError(`gap in data buffer: bytes [${covered}, ${e.begin}) before tensor "${e.name}" belong to no tensor`, {
+        tensor: e.name,
+        offset: dataStart + covered,
+      });
     }
     if (e.begin < covered) {
-      throw new SafetensorsError(`tensor "${e.name}" at data offset ${e.begin} overlaps tensor "${prev!.name}" (which ends at ${covered})`,
-        { tensor: e.name, offset: dataStart + e.begin });
+      throw new SafetensorsError(`tensor "${e.name}" at data offset ${e.begin} overlaps tensor "${prev!.name}" (which ends at ${covered})`, {
+        tensor: e.name,
+        offset: dataStart + e.begin,
+      });
     }
     covered = e.end;
     prev = e;
   }
   if (covered !== dataLen) {
-    throw new SafetensorsError(`data buffer has ${dataLen - covered} unused trailing bytes after data offset ${covered}`,
-      { offset: dataStart + covered });
+    throw new SafetensorsError(`data buffer has ${dataLen - covered} unused trailing bytes after data offset ${covered}`, { offset: dataStart + covered });
   }
 
   const tensors = new Map<string, DecodedTensor>();

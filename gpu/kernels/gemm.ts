@@ -51,8 +51,13 @@ export function gemmTiling(M: number, N: number, K: number): { TM: number; WG: n
 /** C[M,N] (+)= op(A) · op(B) (+ bias), see shaders/gemm.wgsl. */
 export function gemm(ctx: GpuContext, label: string, s: GemmSpec): Dispatch {
   const dims = packUniform([
-    ['u32', s.M], ['u32', s.N], ['u32', s.K],
-    ['u32', s.a.offset ?? 0], ['u32', s.b.offset ?? 0], ['u32', s.c.offset ?? 0], ['u32', s.bias?.offset ?? 0],
+    ['u32', s.M],
+    ['u32', s.N],
+    ['u32', s.K],
+    ['u32', s.a.offset ?? 0],
+    ['u32', s.b.offset ?? 0],
+    ['u32', s.c.offset ?? 0],
+    ['u32', s.bias?.offset ?? 0],
   ]);
   const { TM, WG, grid } = gemmTiling(s.M, s.N, s.K);
   return prepare(ctx, {

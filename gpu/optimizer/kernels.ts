@@ -33,14 +33,37 @@ export class OptimizerKernels {
     this.v = ctx.storage('optim.v', cfg.kind === 'sgd' ? 4 : n * 4);
     this.state = ctx.storage('optim.state', OPT_STATE_BYTES);
     const partial = ctx.storage('optim.partial', chunks * 4);
-    const settings = ctx.uniform('optim.settings', packUniform([['u32', n], ['u32', chunks], ['f32', cfg.clip], ['f32', cfg.beta1], ['f32', cfg.beta2]]));
+    const settings = ctx.uniform(
+      'optim.settings',
+      packUniform([
+        ['u32', n],
+        ['u32', chunks],
+        ['f32', cfg.clip],
+        ['f32', cfg.beta1],
+        ['f32', cfg.beta2],
+      ]),
+    );
     const normBindings = ['uniform', 'read', 'rw', 'rw', 'rw'] as const;
     const normBuffers = [settings, b.grads, partial, this.state, b.metrics];
     const hyper = packUniform([
-      ['u32', n], ['f32', cfg.lr], ['f32', cfg.beta1], ['f32', cfg.beta2], ['f32', cfg.eps], ['f32', cfg.weightDecay], ['f32', cfg.momentum], ['f32', cfg.dampening],
+      ['u32', n],
+      ['f32', cfg.lr],
+      ['f32', cfg.beta1],
+      ['f32', cfg.beta2],
+      ['f32', cfg.eps],
+      ['f32', cfg.weightDecay],
+      ['f32', cfg.momentum],
+      ['f32', cfg.dampening],
     ]);
     this.dispatches = [
-      prepare(ctx, { label: 'gradNorm.partials', code: normCode, entry: 'partials', bindings: normBindings, buffers: normBuffers, grid: [Math.ceil(chunks / 64)] }),
+      prepare(ctx, {
+        label: 'gradNorm.partials',
+        code: normCode,
+        entry: 'partials',
+        bindings: normBindings,
+        buffers: normBuffers,
+        grid: [Math.ceil(chunks / 64)],
+      }),
       prepare(ctx, { label: 'gradNorm.finish', code: normCode, entry: 'finish', bindings: normBindings, buffers: normBuffers, grid: [1] }),
       prepare(ctx, {
         label: `optimizer.${cfg.kind}`,

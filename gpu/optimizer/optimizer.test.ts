@@ -30,7 +30,13 @@ async function trainGpu(model: ModelConfig, o: Partial<OptimizerConfig>, params:
   const trainer = new RecurrentTrainer(gpu(), { model, T: batches[0].T, B, params, optimizer: o, metricsEvery: 2, onMetrics: (w) => metrics.push(w) });
   batches.forEach((b, i) => trainer.step(b, { carryState: carry && i > 0 }));
   await trainer.flushMetrics();
-  const out = { params: await trainer.readParams(), state: await trainer.readOptimizerState(), losses: metrics.flatMap((w) => [...w.losses]), norms: metrics.flatMap((w) => [...w.gradNorms]), skipped: metrics.flatMap((w) => [...w.skipped]) };
+  const out = {
+    params: await trainer.readParams(),
+    state: await trainer.readOptimizerState(),
+    losses: metrics.flatMap((w) => [...w.losses]),
+    norms: metrics.flatMap((w) => [...w.gradNorms]),
+    skipped: metrics.flatMap((w) => [...w.skipped]),
+  };
   trainer.destroy();
   return out;
 }

@@ -36,7 +36,9 @@ describe('optimizer state files', () => {
     const bytes = encodeOptimizerState(cfg, optimizer({ kind: 'adam' }), snapshot('adam'));
     expect(() => decodeOptimizerState(bytes, cfg, optimizer({ kind: 'sgd' }))).toThrow(/for "adam", this run uses "sgd"/);
     const bigger = parseModelConfig({ cell: 'gru', layers: 2, hidden: 5, input: { kind: 'tokens', vocab: 5 } });
-    expect(() => decodeOptimizerState(bytes, bigger, optimizer({ kind: 'adam' }))).toThrow(/exp_avg\.rnn\.weight_ih_l0" has shape \[12,5\], the model needs \[15,5\]/);
+    expect(() => decodeOptimizerState(bytes, bigger, optimizer({ kind: 'adam' }))).toThrow(
+      /exp_avg\.rnn\.weight_ih_l0" has shape \[12,5\], the model needs \[15,5\]/,
+    );
   });
 
   it('lives beside the weights file', () => {
@@ -88,7 +90,9 @@ describe('weights in other dtypes', () => {
     const layout = paramLayout(cfg);
     // Multiples of 1/64 in [-1, 1): exact in F16, BF16 and F32, so the conversion must be exact.
     const params = initParams(cfg, 3).map((x) => Math.round(x * 64) / 64);
-    const tensors = layout.specs.map((s) => [s.name, { shape: s.shape, data: params.slice(s.offset, s.offset + s.size) }] as [string, { shape: number[]; data: Float32Array }]);
+    const tensors = layout.specs.map(
+      (s) => [s.name, { shape: s.shape, data: params.slice(s.offset, s.offset + s.size) }] as [string, { shape: number[]; data: Float32Array }],
+    );
     for (const dtype of ['F64', 'F16', 'BF16'] as const) expect(decodeWeights(encodeAs(dtype, tensors), cfg).params, dtype).toEqual(params);
     expect(decodeWeights(encodeWeights(cfg, params), cfg).params).toEqual(params);
     expect(() => decodeWeights(encodeSafetensors(tensors.slice(0, 2)), cfg)).toThrow(/missing tensor/);

@@ -26,7 +26,12 @@ const SKIPPED_KEY = 'rnnlab.skipped_steps';
 export const optimizerPath = (weightsPath: string): string => weightsPath.replace(/(\.safetensors)?$/, '.optim.safetensors');
 
 function slots(o: OptimizerConfig): ['m' | 'v', string][] {
-  return o.kind === 'sgd' ? [['m', 'momentum_buffer']] : [['m', 'exp_avg'], ['v', 'exp_avg_sq']];
+  return o.kind === 'sgd'
+    ? [['m', 'momentum_buffer']]
+    : [
+        ['m', 'exp_avg'],
+        ['v', 'exp_avg_sq'],
+      ];
 }
 
 /**
@@ -36,8 +41,7 @@ function slots(o: OptimizerConfig): ['m' | 'v', string][] {
 export function encodeLayoutOptimizerState(layout: ParamLayout, meta: Record<string, string>, o: OptimizerConfig, s: OptimizerSnapshot): Uint8Array {
   const tensors: [string, TensorF32][] = [];
   for (const [slot, prefix] of slots(o))
-    for (const spec of layout.specs)
-      tensors.push([`${prefix}.${spec.name}`, { shape: spec.shape, data: s[slot].slice(spec.offset, spec.offset + spec.size) }]);
+    for (const spec of layout.specs) tensors.push([`${prefix}.${spec.name}`, { shape: spec.shape, data: s[slot].slice(spec.offset, spec.offset + spec.size) }]);
   return encodeSafetensors(tensors, {
     ...meta,
     [OPTIMIZER_KEY]: JSON.stringify(o),
@@ -58,7 +62,12 @@ export function decodeLayoutOptimizerState(bytes: Uint8Array, layout: ParamLayou
   if (saved.kind !== o.kind) throw new SafetensorsError(`the saved optimizer state is for "${saved.kind ?? 'unknown'}", this run uses "${o.kind}"`);
   const step = Number(metadata[STEP_KEY]);
   if (!Number.isInteger(step) || step < 0) throw new SafetensorsError(`__metadata__ "${STEP_KEY}" must be a non-negative integer`);
-  const out: OptimizerSnapshot = { step, skippedTotal: Number(metadata[SKIPPED_KEY] ?? 0) || 0, m: new Float32Array(layout.total), v: new Float32Array(o.kind === 'sgd' ? 0 : layout.total) };
+  const out: OptimizerSnapshot = {
+    step,
+    skippedTotal: Number(metadata[SKIPPED_KEY] ?? 0) || 0,
+    m: new Float32Array(layout.total),
+    v: new Float32Array(o.kind === 'sgd' ? 0 : layout.total),
+  };
   const expected = new Set<string>();
   for (const [slot, prefix] of slots(o))
     for (const spec of layout.specs) {
@@ -66,7 +75,8 @@ export function decodeLayoutOptimizerState(bytes: Uint8Array, layout: ParamLayou
       expected.add(name);
       const t = tensors.get(name);
       if (!t) throw new SafetensorsError(`missing tensor ${name}`, { tensor: name });
-      if (t.shape.join() !== spec.shape.join()) throw new SafetensorsError(`tensor "${name}" has shape [${t.shape}], the model needs [${spec.shape}]`, { tensor: name });
+      if (t.shape.join() !== spec.shape.join())
+        throw new SafetensorsError(`tensor "${name}" has shape [${t.shape}], the model needs [${spec.shape}]`, { tensor: name });
       if (!t.data.every(Number.isFinite)) throw new SafetensorsError(`tensor "${name}" holds a non-finite value`, { tensor: name });
       out[slot].set(t.data, spec.offset);
     }

@@ -27,7 +27,15 @@ describe('character language model', () => {
     const unigram = unigramEntropy(ids, vocab.size);
     const cfg = parseModelConfig({ hidden: 64, input: { kind: 'tokens', vocab: vocab.size } });
     const losses: number[] = [];
-    const trainer = new RecurrentTrainer(ctx, { model: cfg, T: 16, B: 16, seed: 1, optimizer: { lr: 0.01 }, metricsEvery: 20, onMetrics: (w) => losses.push(...w.losses) });
+    const trainer = new RecurrentTrainer(ctx, {
+      model: cfg,
+      T: 16,
+      B: 16,
+      seed: 1,
+      optimizer: { lr: 0.01 },
+      metricsEvery: 20,
+      onMetrics: (w) => losses.push(...w.losses),
+    });
     const batcher = new CharBatcher(ids, 16, 16, 2);
     const inFlight = new InFlight(ctx.device);
     const steps = 150;

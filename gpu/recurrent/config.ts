@@ -40,8 +40,7 @@ export function parseModelConfig(raw: unknown, path = ''): ModelConfig {
   const hidden = intIn(raw.hidden, field(path, 'hidden'), 1, MODEL_LIMITS.hidden);
   const input = parseInput(raw.input, field(path, 'input'));
   const defaultOutput = input.kind === 'tokens' ? input.vocab : undefined;
-  if (raw.output === undefined && defaultOutput === undefined)
-    throw new ConfigError(field(path, 'output'), 'is required for real-valued inputs');
+  if (raw.output === undefined && defaultOutput === undefined) throw new ConfigError(field(path, 'output'), 'is required for real-valued inputs');
   const output = intIn(raw.output ?? defaultOutput, field(path, 'output'), 1, MODEL_LIMITS.output);
   const loss = oneOf(raw.loss ?? 'ce', field(path, 'loss'), ['ce', 'mse', 'class', 'regress'] as const);
   return { cell, nonlinearity, layers, hidden, input, output, loss };

@@ -27,8 +27,7 @@ const models = [
  * Float32-exact weights (so token embedding columns survive being fed as float32 inputs), larger
  * than the default init so gates spread away from 0.5 and tanh saturates a little.
  */
-const testParams = (cfg: ModelConfig, seed: number, gain = 2.5) =>
-  Float64Array.from(initParams(cfg, seed), (x) => Math.fround(x * gain));
+const testParams = (cfg: ModelConfig, seed: number, gain = 2.5) => Float64Array.from(initParams(cfg, seed), (x) => Math.fround(x * gain));
 
 /** randomBatch with the given lengths and junk (NaN, out-of-range ids) in the padding, which must never be read. */
 function raggedBatch(cfg: ModelConfig, T: number, lengths: number[], seed: number): Batch {

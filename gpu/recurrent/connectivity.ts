@@ -68,7 +68,7 @@ export function connectivity(cfg: ModelConfig, params: Float64Array | Float32Arr
   const sq = new Float64Array(outputSteps.length * len); // Σ over seeds of ‖uᵀ ∂y_t/∂x_s‖²
   // Jobs (output index i, seed k), by increasing t, so each call's replicas have similar lengths.
   const jobs = outputSteps.flatMap((_, i) => Array.from({ length: S }, (_, k) => [i, k] as const));
-  for (let j0 = 0; j0 < jobs.length; ) {
+  for (let j0 = 0; j0 < jobs.length;) {
     let j1 = j0 + 1; // as many replicas as fit: (count) × (longest, the last) × G·H ≤ MAX_TAPE_FLOATS
     while (j1 < jobs.length && (j1 + 1 - j0) * (outputSteps[jobs[j1][0]] + 1) * GH <= MAX_TAPE_FLOATS) j1++;
     const chunk = jobs.slice(j0, j1);

@@ -98,7 +98,18 @@ function subBatch(ref: RecurrentReference, batch: Batch, keep: number[]): Batch 
 }
 
 /** The gates shown per cell, by index in PyTorch's gate order (as heatmap.ts shows them on the GPU). */
-const SHOWN_GATES: Record<string, [string, number][]> = { rnn: [], gru: [['r', 0], ['z', 1]], lstm: [['i', 0], ['f', 1], ['o', 3]] };
+const SHOWN_GATES: Record<string, [string, number][]> = {
+  rnn: [],
+  gru: [
+    ['r', 0],
+    ['z', 1],
+  ],
+  lstm: [
+    ['i', 0],
+    ['f', 1],
+    ['o', 3],
+  ],
+};
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /**
@@ -128,9 +139,11 @@ export function heatmapChannels(ref: RecurrentReference, params: Float64Array, b
   const real = batch.lengths ? batch.lengths[0] : T;
   for (let t = 0; shown.length && t < real; t++) {
     const gi =
-      l > 0 ? linearRows(row(pass.hs[l - 1], t + 1), wih, bih, 1, GH, H)
-      : batch.tokens ? projectTokens(wih, bih, batch.tokens.subarray(t * B, t * B + 1), GH, In)
-      : linearRows(batch.inputs!.subarray(t * B * In, t * B * In + In), wih, bih, 1, GH, In);
+      l > 0
+        ? linearRows(row(pass.hs[l - 1], t + 1), wih, bih, 1, GH, H)
+        : batch.tokens
+          ? projectTokens(wih, bih, batch.tokens.subarray(t * B, t * B + 1), GH, In)
+          : linearRows(batch.inputs!.subarray(t * B * In, t * B * In + In), wih, bih, 1, GH, In);
     const gh = linearRows(row(pass.hs[l], t), whh, bhh, 1, GH, H);
     shown.forEach(([, k], g) => {
       for (let i = 0; i < H; i++) gates[g][t * H + i] = sigmoid(gi[k * H + i] + gh[k * H + i]);

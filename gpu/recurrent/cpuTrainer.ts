@@ -109,7 +109,12 @@ export class CpuTrainer {
   /** The optimizer state as a safetensors file (float32), as encodeOptimizerState writes the GPU's. */
   optimizerFile(): ArrayBuffer {
     const { step, m, v } = this.state;
-    const snapshot = { step, skippedTotal: this.skipped, m: Float32Array.from(m), v: this.optimizer.kind === 'sgd' ? new Float32Array(0) : Float32Array.from(v) };
+    const snapshot = {
+      step,
+      skippedTotal: this.skipped,
+      m: Float32Array.from(m),
+      v: this.optimizer.kind === 'sgd' ? new Float32Array(0) : Float32Array.from(v),
+    };
     return encodeOptimizerState(this.model, this.optimizer, snapshot).slice().buffer;
   }
 

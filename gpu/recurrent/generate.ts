@@ -25,8 +25,14 @@ export function charModelStepper(cfg: ModelConfig, params: Float32Array): (token
   const GH = GATES[cell] * H;
   const relu = cfg.nonlinearity === 'relu';
   const layers = Array.from({ length: cfg.layers }, (_, l) => ({
-    wih: p(`rnn.weight_ih_l${l}`), whh: p(`rnn.weight_hh_l${l}`), bih: p(`rnn.bias_ih_l${l}`), bhh: p(`rnn.bias_hh_l${l}`),
-    h: new Float64Array(H), c: new Float64Array(H), hNext: new Float64Array(H), cNext: new Float64Array(H),
+    wih: p(`rnn.weight_ih_l${l}`),
+    whh: p(`rnn.weight_hh_l${l}`),
+    bih: p(`rnn.bias_ih_l${l}`),
+    bhh: p(`rnn.bias_hh_l${l}`),
+    h: new Float64Array(H),
+    c: new Float64Array(H),
+    hNext: new Float64Array(H),
+    cNext: new Float64Array(H),
   }));
   const [wo, bo] = [p('head.weight'), p('head.bias')];
   const gi = new Float64Array(GH);
@@ -65,14 +71,7 @@ export function charModelStepper(cfg: ModelConfig, params: Float32Array): (token
  * `length` tokens sampled after feeding `prompt` (token 0 when the prompt is empty), at
  * `temperature`, from a seeded Rng: the same weights, prompt and seed give the same text.
  */
-export function sampleChars(
-  cfg: ModelConfig,
-  params: Float32Array,
-  prompt: Uint32Array,
-  length: number,
-  temperature: number,
-  seed: number,
-): Uint32Array {
+export function sampleChars(cfg: ModelConfig, params: Float32Array, prompt: Uint32Array, length: number, temperature: number, seed: number): Uint32Array {
   const feed = charModelStepper(cfg, params);
   const rng = new Rng(seed);
   const O = cfg.output;

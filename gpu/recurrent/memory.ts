@@ -44,7 +44,9 @@ export function checkBufferLimits(cfg: ModelConfig, T: number, B: number, limits
   if (hidden) fits.push(`hidden ≤ ${hidden}`);
   const batch = largestFitting(B - 1, (b) => biggest(cfg, T, b).bytes <= cap);
   if (batch) fits.push(`batchSize ≤ ${batch}`);
-  const tbptt = divisors(seqLen).filter((t) => t < T && biggest(cfg, t, B).bytes <= cap).pop();
+  const tbptt = divisors(seqLen)
+    .filter((t) => t < T && biggest(cfg, t, B).bytes <= cap)
+    .pop();
   if (tbptt) fits.push(`tbptt ≤ ${tbptt}`);
   const hint = fits.length
     ? ` With the other settings as they are, ${fits.join(', or ')} fits.`

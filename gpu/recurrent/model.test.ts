@@ -34,7 +34,9 @@ describe('stacked cells on the GPU vs the float64 reference', () => {
         const B = 1 + rng.int(9);
         const V = 3 + rng.int(30);
         const cfg = parseModelConfig({
-          ...c, layers, hidden: H,
+          ...c,
+          layers,
+          hidden: H,
           input: kind === 'tokens' ? { kind, vocab: V } : { kind, features: 1 + rng.int(9) },
           output: kind === 'real' ? 2 + rng.int(9) : undefined,
         });
@@ -76,7 +78,10 @@ describe('ragged batches: every cell × loss × layers {1, 2} × input kind on t
           const B = 2 + rng.int(7);
           n++;
           const cfg = parseModelConfig({
-            ...c, layers, hidden: H, loss,
+            ...c,
+            layers,
+            hidden: H,
+            loss,
             input: kind === 'tokens' ? { kind, vocab: 4 + rng.int(20) } : { kind, features: 1 + rng.int(6) },
             output: 2 + rng.int(6),
           });
@@ -89,7 +94,10 @@ describe('ragged batches: every cell × loss × layers {1, 2} × input kind on t
             const c0 = cfg.cell === 'lstm' ? Float32Array.from({ length: layers * B * H }, (_, i) => Math.cos(i * 0.7 + seed)) : undefined;
             const trainer = new RecurrentTrainer(ctx, { model: cfg, T, B, params });
             trainer.computeGradients(batch, { h0, c0 });
-            const ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(params), batch, { h0: Float64Array.from(h0), c0: c0 && Float64Array.from(c0) });
+            const ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(params), batch, {
+              h0: Float64Array.from(h0),
+              c0: c0 && Float64Array.from(c0),
+            });
             const gpuLoss = (await readBuffer(ctx, trainer.model.buffers.metrics, 1))[0];
             expect(Number.isFinite(gpuLoss)).toBe(true);
             expect(Math.abs(gpuLoss - ref.loss) / Math.max(1, ref.loss)).toBeLessThan(TOL);
@@ -97,7 +105,11 @@ describe('ragged batches: every cell × loss × layers {1, 2} × input kind on t
             const logits = await readBuffer(ctx, trainer.model.buffers.logits, (perStep ? T * B : B) * cfg.output);
             // Outputs at padded steps are unspecified (the reference leaves 0): compare the real rows.
             const real = (r: number) => !perStep || Math.floor(r / B) < batch.lengths![r % B];
-            expectClose('logits', logits.map((v, k) => (real(Math.floor(k / cfg.output)) ? v : 0)), ref.fwd.logits);
+            expectClose(
+              'logits',
+              logits.map((v, k) => (real(Math.floor(k / cfg.output)) ? v : 0)),
+              ref.fwd.logits,
+            );
             for (const [l, layer] of trainer.model.layers.entries())
               expectClose(`hs_l${l}`, await readBuffer(ctx, layer.buffers.hs, (T + 1) * B * H), ref.fwd.hs[l]);
             const grads = await trainer.readGrads();

@@ -148,24 +148,47 @@ export class RecurrentGpu {
     const forward = [
       ...(perSequence ? [gatherFinalState(ctx, { B, H }, b.lengths, top.hs, b.hFinal!)] : []),
       gemm(ctx, 'headForward', {
-        M: rows, N: O, K: H, transB: true,
-        a: hIn, b: { buffer: b.params, offset: off('head.weight') }, bias: { buffer: b.params, offset: off('head.bias') },
+        M: rows,
+        N: O,
+        K: H,
+        transB: true,
+        a: hIn,
+        b: { buffer: b.params, offset: off('head.weight') },
+        bias: { buffer: b.params, offset: off('head.bias') },
         c: { buffer: b.logits },
       }),
-      rowLoss(ctx, { kind: cfg.loss, rows, O, B }, {
-        outputs: b.logits, targets: b.targets, rowLoss: b.rowLoss, dOutputs: b.dlogits, lengths: b.lengths, batchInfo: b.batchInfo,
-      }),
+      rowLoss(
+        ctx,
+        { kind: cfg.loss, rows, O, B },
+        {
+          outputs: b.logits,
+          targets: b.targets,
+          rowLoss: b.rowLoss,
+          dOutputs: b.dlogits,
+          lengths: b.lengths,
+          batchInfo: b.batchInfo,
+        },
+      ),
       sumRows(ctx, 'meanLoss', { rows, cols: 1 }, { buffer: b.rowLoss }, { buffer: b.metrics }),
     ];
     const backward = [
       gemm(ctx, 'headWeightGrad', {
-        M: O, N: H, K: rows, transA: true,
-        a: { buffer: b.dlogits }, b: hIn, c: { buffer: b.grads, offset: off('head.weight') },
+        M: O,
+        N: H,
+        K: rows,
+        transA: true,
+        a: { buffer: b.dlogits },
+        b: hIn,
+        c: { buffer: b.grads, offset: off('head.weight') },
       }),
       sumRows(ctx, 'headBiasGrad', { rows, cols: O }, { buffer: b.dlogits }, { buffer: b.grads, offset: off('head.bias') }),
       gemm(ctx, 'headInputGrad', {
-        M: rows, N: H, K: O,
-        a: { buffer: b.dlogits }, b: { buffer: b.params, offset: off('head.weight') }, c: { buffer: dIn },
+        M: rows,
+        N: H,
+        K: O,
+        a: { buffer: b.dlogits },
+        b: { buffer: b.params, offset: off('head.weight') },
+        c: { buffer: dIn },
       }),
       ...(perSequence ? [scatterFinalGrad(ctx, { T, B, H }, b.lengths, b.dFinal!, top.dh)] : []),
     ];
@@ -208,21 +231,38 @@ export class RecurrentGpu {
     const input = below ? { buffer: below.hs, offset: B * H } : b.inputs ? { buffer: b.inputs } : null;
     const inSize = below ? H : F;
     const shape: StepShape = {
-      cell: cfg.cell, T, B, H, relu: cfg.nonlinearity === 'relu', whh: off('weight_hh'), bhh: off('bias_hh'),
+      cell: cfg.cell,
+      T,
+      B,
+      H,
+      relu: cfg.nonlinearity === 'relu',
+      whh: off('weight_hh'),
+      bhh: off('bias_hh'),
       tokens: input ? undefined : { V: F, wih: off('weight_ih'), bih: off('bias_ih') },
     };
 
     const project = input
       ? gemm(ctx, `project_l${l}`, {
-          M: rows, N: GH, K: inSize, transB: true,
-          a: input, b: { ...params, offset: off('weight_ih') }, bias: { ...params, offset: off('bias_ih') }, c: { buffer: lb.proj },
+          M: rows,
+          N: GH,
+          K: inSize,
+          transB: true,
+          a: input,
+          b: { ...params, offset: off('weight_ih') },
+          bias: { ...params, offset: off('bias_ih') },
+          c: { buffer: lb.proj },
         })
       : null;
 
     const gradDispatches = [
       gemm(ctx, `hiddenWeightGrad_l${l}`, {
-        M: GH, N: H, K: rows, transA: true,
-        a: { buffer: lb.dAhh }, b: { buffer: lb.hs }, c: grads('weight_hh'), // h_0..h_{T-1}
+        M: GH,
+        N: H,
+        K: rows,
+        transA: true,
+        a: { buffer: lb.dAhh },
+        b: { buffer: lb.hs },
+        c: grads('weight_hh'), // h_0..h_{T-1}
       }),
       // b_hh and b_ih get the same gradient but for the GRU's n gate: one sum where they agree.
       ...(lb.dAhh === lb.dA
@@ -238,8 +278,12 @@ export class RecurrentGpu {
     if (below)
       gradDispatches.push(
         gemm(ctx, `inputGrad_l${l}`, {
-          M: rows, N: H, K: GH,
-          a: { buffer: lb.dA }, b: { ...params, offset: off('weight_ih') }, c: { buffer: below.dh },
+          M: rows,
+          N: H,
+          K: GH,
+          a: { buffer: lb.dA },
+          b: { ...params, offset: off('weight_ih') },
+          c: { buffer: below.dh },
         }),
       );
     const rowsPerGroup = sequenceRows(shape);
@@ -332,7 +376,8 @@ export class RecurrentGpu {
     const n = B * cfg.hidden;
     const zeros = (this.zeros ??= new Float32Array(n));
     if (h0 && h0.length !== cfg.layers * n) throw new Error(`h0 must hold ${cfg.layers}*${B}*${cfg.hidden} numbers`);
-    if (c0 && (cfg.cell !== 'lstm' || c0.length !== cfg.layers * n)) throw new Error(cfg.cell === 'lstm' ? `c0 must hold ${cfg.layers}*${B}*${cfg.hidden} numbers` : 'c0 is for LSTMs only');
+    if (c0 && (cfg.cell !== 'lstm' || c0.length !== cfg.layers * n))
+      throw new Error(cfg.cell === 'lstm' ? `c0 must hold ${cfg.layers}*${B}*${cfg.hidden} numbers` : 'c0 is for LSTMs only');
     this.layers.forEach(({ buffers }, l) => {
       this.ctx.device.queue.writeBuffer(buffers.hs, 0, h0 ? h0.subarray(l * n, (l + 1) * n) : zeros);
       if (buffers.cs) this.ctx.device.queue.writeBuffer(buffers.cs, 0, c0 ? c0.subarray(l * n, (l + 1) * n) : zeros);
@@ -386,17 +431,27 @@ export class RecurrentGpu {
     const each = (name: string, ds: Dispatch[]) => ({ name, dispatches: ds, encode: (pass: GPUComputePassEncoder) => ds.forEach((d) => encode(pass, d)) });
     const down = [...this.layers].reverse();
     return [
-      each('projection', this.layers.flatMap((l) => (l.project ? [l.project] : []))),
+      each(
+        'projection',
+        this.layers.flatMap((l) => (l.project ? [l.project] : [])),
+      ),
       { name: 'forward steps', encode: (pass) => this.layers.forEach((l) => this.encodeForwardSteps(pass, l)) },
       each('head + loss', this.headForward),
       each('head backward', this.headBackward),
       { name: 'backward steps', encode: (pass) => down.forEach((l) => this.encodeSteps(pass, l.backward, true)) },
-      each('weight gradients', down.flatMap((l) => l.grads)),
+      each(
+        'weight gradients',
+        down.flatMap((l) => l.grads),
+      ),
     ];
   }
 
   /** Dispatches per training step, optimizer excluded. */
   get dispatchCount(): number {
-    return this.headForward.length + this.headBackward.length + this.layers.reduce((n, l) => n + (l.project ? 1 : 0) + (l.sequence ? 1 : this.T) + this.T + l.grads.length, 0);
+    return (
+      this.headForward.length +
+      this.headBackward.length +
+      this.layers.reduce((n, l) => n + (l.project ? 1 : 0) + (l.sequence ? 1 : this.T) + this.T + l.grads.length, 0)
+    );
   }
 }

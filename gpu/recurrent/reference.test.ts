@@ -36,8 +36,7 @@ function checkFd(name: string, x: Float64Array, analytic: Float64Array, loss: ()
     const down = loss();
     x[i] = keep;
     const numeric = (up - down) / (2 * eps);
-    if (!(Math.abs(numeric - analytic[i]) <= 1e-6 + 1e-5 * Math.abs(numeric)))
-      throw new Error(`${name}[${k}]: analytic ${analytic[i]} numeric ${numeric}`);
+    if (!(Math.abs(numeric - analytic[i]) <= 1e-6 + 1e-5 * Math.abs(numeric))) throw new Error(`${name}[${k}]: analytic ${analytic[i]} numeric ${numeric}`);
   }
   return size;
 }
@@ -280,7 +279,8 @@ describe('final states (hT, cT) and truncated BPTT', () => {
     const fwd = ref.forward(params, batch, init);
     for (let l = 0; l < cfg.layers; l++)
       for (let b = 0; b < B; b++)
-        for (let t = lengths[b]; t <= 5; t++) // blocks from the last real step on all hold the final state
+        for (let t = lengths[b]; t <= 5; t++)
+          // blocks from the last real step on all hold the final state
           for (let i = 0; i < H; i++) {
             expect(fwd.hs[l][(t * B + b) * H + i]).toBe(fwd.hT[(l * B + b) * H + i]);
             expect(fwd.cs[l][(t * B + b) * H + i]).toBe(fwd.cT![(l * B + b) * H + i]);

@@ -212,7 +212,8 @@ export class RecurrentReference {
       const gi = new Float64Array(rows * GH); // W_ih x_t + b_ih, real rows only: padded inputs are never read
       for (let r = 0; r < rows; r++) {
         if (!isReal(r)) continue;
-        if (l === 0 && batch.tokens) gi.set(projectTokens(wih, bih, batch.tokens.subarray(r, r + 1), GH, In), r * GH); // column gather
+        if (l === 0 && batch.tokens)
+          gi.set(projectTokens(wih, bih, batch.tokens.subarray(r, r + 1), GH, In), r * GH); // column gather
         else gi.set(linearRows(x!.subarray(r * In, (r + 1) * In), wih, bih, 1, GH, In), r * GH);
       }
       const gh = new Float64Array(rows * GH);
@@ -371,7 +372,8 @@ export class RecurrentReference {
           dbih[k] += a;
           dbhh[k] += e;
           for (let j = 0; j < H; j++) dWhh[k * H + j] += e * h[r * H + j];
-          if (tokens) dWih[k * In + tokens[r]] += a; // scatter into the token's column
+          if (tokens)
+            dWih[k * In + tokens[r]] += a; // scatter into the token's column
           else
             for (let f = 0; f < In; f++) {
               dWih[k * In + f] += a * x![r * In + f];

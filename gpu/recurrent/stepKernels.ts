@@ -82,12 +82,29 @@ export function stepTiling(B: number, H: number, units: number): { TB: number; W
 
 /** The Offsets uniform every step kernel reads (the backward ones only its first two fields). */
 const offsetsUniform = (ctx: GpuContext, label: string, s: StepShape) =>
-  ctx.uniform(`${label}.offsets`, packUniform([['u32', s.whh], ['u32', s.bhh], ['u32', s.tokens?.wih ?? 0], ['u32', s.tokens?.bih ?? 0]]));
+  ctx.uniform(
+    `${label}.offsets`,
+    packUniform([
+      ['u32', s.whh],
+      ['u32', s.bhh],
+      ['u32', s.tokens?.wih ?? 0],
+      ['u32', s.tokens?.bih ?? 0],
+    ]),
+  );
 
 /** Override constants of the forward kernels' input (inputPre in the shaders). */
 const inputConstants = (s: StepShape) => ({ TOKENS: !!s.tokens, V: s.tokens?.V ?? 1 });
 
-function stepKernel(ctx: GpuContext, label: string, code: string, s: StepShape, constants: Record<string, number | boolean>, bindings: BindingKind[], buffers: GPUBuffer[], units: number): Dispatch {
+function stepKernel(
+  ctx: GpuContext,
+  label: string,
+  code: string,
+  s: StepShape,
+  constants: Record<string, number | boolean>,
+  bindings: BindingKind[],
+  buffers: GPUBuffer[],
+  units: number,
+): Dispatch {
   const offsets = offsetsUniform(ctx, label, s);
   const { TB, WG, grid } = stepTiling(s.B, s.H, units);
   return prepare(ctx, {
@@ -120,9 +137,11 @@ export function forwardSequence(ctx: GpuContext, s: StepShape, rows: number, par
   const { H, B, T } = s;
   const label = `${s.cell}ForwardSeq`;
   const [code, bindings, buffers]: [string, BindingKind[], GPUBuffer[]] =
-    s.cell === 'rnn' ? [rnnForwardSeqCode, ['read', 'read', 'rw', 'read'], [params, l.proj, l.hs, lengths]]
-    : s.cell === 'gru' ? [gruForwardSeqCode, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.hn!, lengths]]
-    : [lstmForwardSeqCode, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.cs!, lengths]];
+    s.cell === 'rnn'
+      ? [rnnForwardSeqCode, ['read', 'read', 'rw', 'read'], [params, l.proj, l.hs, lengths]]
+      : s.cell === 'gru'
+        ? [gruForwardSeqCode, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.hn!, lengths]]
+        : [lstmForwardSeqCode, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.cs!, lengths]];
   return prepare(ctx, {
     label,
     code,
@@ -138,11 +157,38 @@ export function forwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l:
   const { H, B } = s;
   switch (s.cell) {
     case 'rnn':
-      return stepKernel(ctx, 'rnnForwardStep', rnnForwardCode, s, { H, B, RELU: s.relu, ...inputConstants(s) }, ['read', 'read', 'rw', 'read'], [params, l.proj, l.hs, lengths], 16);
+      return stepKernel(
+        ctx,
+        'rnnForwardStep',
+        rnnForwardCode,
+        s,
+        { H, B, RELU: s.relu, ...inputConstants(s) },
+        ['read', 'read', 'rw', 'read'],
+        [params, l.proj, l.hs, lengths],
+        16,
+      );
     case 'gru':
-      return stepKernel(ctx, 'gruForwardStep', gruForwardCode, s, { H, B, ...inputConstants(s) }, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.hn!, lengths], 4);
+      return stepKernel(
+        ctx,
+        'gruForwardStep',
+        gruForwardCode,
+        s,
+        { H, B, ...inputConstants(s) },
+        ['read', 'read', 'rw', 'rw', 'rw', 'read'],
+        [params, l.proj, l.hs, l.gates!, l.hn!, lengths],
+        4,
+      );
     case 'lstm':
-      return stepKernel(ctx, 'lstmForwardStep', lstmForwardCode, s, { H, B, ...inputConstants(s) }, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.cs!, lengths], 4);
+      return stepKernel(
+        ctx,
+        'lstmForwardStep',
+        lstmForwardCode,
+        s,
+        { H, B, ...inputConstants(s) },
+        ['read', 'read', 'rw', 'rw', 'rw', 'read'],
+        [params, l.proj, l.hs, l.gates!, l.cs!, lengths],
+        4,
+      );
   }
 }
 
@@ -156,8 +202,26 @@ export function backwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l
     case 'rnn':
       return stepKernel(ctx, 'rnnBackwardStep', rnnBackwardCode, s, { H, B, T, RELU: s.relu }, ['read', 'read', 'rw'], [params, l.hs, l.dh], 16);
     case 'gru':
-      return stepKernel(ctx, 'gruBackwardStep', gruBackwardCode, s, { H, B, T }, ['read', 'read', 'read', 'read', 'rw', 'rw', 'rw'], [params, l.hs, l.gates!, l.hn!, l.dh, l.dA, l.dAhh], 16);
+      return stepKernel(
+        ctx,
+        'gruBackwardStep',
+        gruBackwardCode,
+        s,
+        { H, B, T },
+        ['read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
+        [params, l.hs, l.gates!, l.hn!, l.dh, l.dA, l.dAhh],
+        16,
+      );
     case 'lstm':
-      return stepKernel(ctx, 'lstmBackwardStep', lstmBackwardCode, s, { H, B, T }, ['read', 'read', 'read', 'rw', 'rw', 'rw'], [params, l.cs!, l.gates!, l.dh, l.dA, l.dc!], 16);
+      return stepKernel(
+        ctx,
+        'lstmBackwardStep',
+        lstmBackwardCode,
+        s,
+        { H, B, T },
+        ['read', 'read', 'read', 'rw', 'rw', 'rw'],
+        [params, l.cs!, l.gates!, l.dh, l.dA, l.dc!],
+        16,
+      );
   }
 }

@@ -120,7 +120,11 @@ describe('TF.js autodiff of tf-op cells vs RecurrentReference', () => {
         for (const variant of ['zero state', 'given initial state', 'ragged'] as const)
           it(`${c.cell} ${c.nonlinearity}, ${layers} layer(s), ${inp.input.kind} inputs, ${inp.loss}, ${variant}`, () => {
             const k = makeCase(c, inp, layers, variant !== 'zero state', variant === 'ragged');
-            if (variant === 'ragged') expect(Array.from(k.batch.lengths!).some((n) => n < T), 'a sequence shorter than T').toBe(true);
+            if (variant === 'ragged')
+              expect(
+                Array.from(k.batch.lengths!).some((n) => n < T),
+                'a sequence shorter than T',
+              ).toBe(true);
             const before = tf.memory().numTensors;
             const got = opsLossAndGrad(k.cfg, k.params32, k.batch, k.init);
             expect(tf.memory().numTensors, 'leaked tensors').toBe(before);

@@ -218,7 +218,7 @@ function cellStep(cfg: ModelConfig, gi: tf.Tensor2D, gh: tf.Tensor2D, h: tf.Tens
 /** tf-op cells in PyTorch's parameterisation, gradients by TF.js autodiff; every cell, ragged batches, initial states. */
 export function opsLossAndGrad(cfg: ModelConfig, params: Float32Array, batch: Batch, init?: TfInit): TfResult {
   const { T, B } = batch;
-  const { hidden: H, output: O, layers: L } = cfg;
+  const { hidden: H, layers: L } = cfg;
   const layout = paramLayout(cfg);
   const lstm = cfg.cell === 'lstm';
   const hs: Float32Array[] = [];
@@ -245,7 +245,8 @@ export function opsLossAndGrad(cfg: ModelConfig, params: Float32Array, batch: Ba
           const gh = tf.add(tf.matMul(h, whh, false, true), bhh) as tf.Tensor2D;
           const [hNew, cNew] = cellStep(cfg, gi, gh, h, c);
           // Packed sequences: at padded steps (mask 0) the state is carried unchanged. Their inputs are 0 (never NaN), so this blend is exact.
-          const keep = (nw: tf.Tensor2D, old: tf.Tensor2D) => (isRagged(batch) ? (tf.add(tf.mul(masks[t], nw), tf.mul(tf.sub(1, masks[t]), old)) as tf.Tensor2D) : nw);
+          const keep = (nw: tf.Tensor2D, old: tf.Tensor2D) =>
+            isRagged(batch) ? (tf.add(tf.mul(masks[t], nw), tf.mul(tf.sub(1, masks[t]), old)) as tf.Tensor2D) : nw;
           h = keep(hNew, h);
           if (lstm) c = keep(cNew!, c!);
           outs.push(h);

@@ -113,10 +113,23 @@ describe('metrics readback', () => {
     const run = async (flushAt: number[]) => {
       const windows: [number, number][] = [];
       const losses: number[] = [];
-      const trainer = new RecurrentTrainer(ctx, { model: cfg, T: 4, B: 2, seed: 3, metricsEvery: 4, onMetrics: (w) => { windows.push([w.firstStep, w.losses.length]); losses.push(...w.losses); } });
+      const trainer = new RecurrentTrainer(ctx, {
+        model: cfg,
+        T: 4,
+        B: 2,
+        seed: 3,
+        metricsEvery: 4,
+        onMetrics: (w) => {
+          windows.push([w.firstStep, w.losses.length]);
+          losses.push(...w.losses);
+        },
+      });
       for (let s = 0; s < 11; s++) {
         trainer.step(randomBatch(cfg, 4, 2, s));
-        if (flushAt.includes(s)) { await trainer.flushMetrics(); await trainer.flushMetrics(); }
+        if (flushAt.includes(s)) {
+          await trainer.flushMetrics();
+          await trainer.flushMetrics();
+        }
       }
       await trainer.flushMetrics();
       await trainer.flushMetrics();
@@ -125,8 +138,18 @@ describe('metrics readback', () => {
     };
     const plain = await run([]);
     const flushed = await run([5, 6]);
-    expect(plain.windows).toEqual([[0, 4], [4, 4], [8, 3]]);
-    expect(flushed.windows).toEqual([[0, 4], [4, 2], [6, 1], [7, 1], [8, 3]]);
+    expect(plain.windows).toEqual([
+      [0, 4],
+      [4, 4],
+      [8, 3],
+    ]);
+    expect(flushed.windows).toEqual([
+      [0, 4],
+      [4, 2],
+      [6, 1],
+      [7, 1],
+      [8, 3],
+    ]);
     expect(new Float32Array(flushed.losses)).toEqual(new Float32Array(plain.losses));
   });
 });
@@ -155,7 +178,9 @@ describe('adapter limits', () => {
     const limit = ctx.device.limits.maxStorageBufferBindingSize;
     const T = 256;
     const B = Math.ceil(limit / (T * 600 * 4)) + 1;
-    expect(() => new RecurrentTrainer(ctx, { model: cfg, T, B })).toThrow(/logits needs [0-9.]+ MiB, more than this GPU's (maxStorageBufferBindingSize|maxBufferSize)/);
+    expect(() => new RecurrentTrainer(ctx, { model: cfg, T, B })).toThrow(
+      /logits needs [0-9.]+ MiB, more than this GPU's (maxStorageBufferBindingSize|maxBufferSize)/,
+    );
     expect({ buffers: ctx.buffers, bytes: ctx.bytes }).toEqual(before);
   });
 });

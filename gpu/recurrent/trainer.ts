@@ -71,4 +71,3 @@ export class RecurrentTrainer extends Trainer<RecurrentGpu> {
     return (await readBuffer(this.ctx, this.model.buffers.metrics, 1))[0];
   }
 }
-

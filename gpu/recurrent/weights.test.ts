@@ -51,7 +51,9 @@ describe('model weights as safetensors', () => {
   it('refuses missing and unexpected tensors', () => {
     const params = initParams(cfg, 1);
     const layout = paramLayout(cfg);
-    const entries = layout.specs.map((s) => [s.name, { shape: s.shape, data: params.slice(s.offset, s.offset + s.size) }] as [string, { shape: number[]; data: Float32Array }]);
+    const entries = layout.specs.map(
+      (s) => [s.name, { shape: s.shape, data: params.slice(s.offset, s.offset + s.size) }] as [string, { shape: number[]; data: Float32Array }],
+    );
     expect(() => decodeWeights(encodeSafetensors(entries.slice(1)), cfg)).toThrow(/missing tensor rnn\.weight_ih_l0/);
     expect(() => decodeWeights(encodeSafetensors([...entries, ['rnn.weight_ih_l1', entries[0][1]]]), cfg)).toThrow(/unexpected tensor "rnn\.weight_ih_l1"/);
   });

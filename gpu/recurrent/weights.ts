@@ -32,8 +32,7 @@ export function decodeWeights(bytes: Uint8Array, expected?: ModelConfig): Loaded
   let cfg = expected;
   if (!cfg) {
     const stored = metadata[CONFIG_KEY];
-    if (stored === undefined)
-      throw new SafetensorsError(`no "${CONFIG_KEY}" in __metadata__: the model config must be given to load this file`);
+    if (stored === undefined) throw new SafetensorsError(`no "${CONFIG_KEY}" in __metadata__: the model config must be given to load this file`);
     let raw: unknown;
     try {
       raw = JSON.parse(stored);

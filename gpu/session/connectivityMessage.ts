@@ -10,7 +10,11 @@ import type { FromWorker } from './protocol.ts';
 /** About 10–50 ms of float64 JavaScript: a validation must not stall training for longer. */
 const MAX_WORK = 2e8;
 
-export function connectivityMessage(data: SessionData, params: Float32Array | Float64Array, step: number): Extract<FromWorker, { type: 'connectivity' }> | null {
+export function connectivityMessage(
+  data: SessionData,
+  params: Float32Array | Float64Array,
+  step: number,
+): Extract<FromWorker, { type: 'connectivity' }> | null {
   const { model, validation } = data;
   const outputSteps = model.loss === 'class' || model.loss === 'regress' ? 1 : data.seqLen;
   const seeds = Math.min(model.output, 16);

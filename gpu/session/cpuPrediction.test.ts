@@ -15,8 +15,15 @@ const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 };
 
 const taskConfig = (name: TaskName, over: Partial<SessionConfig> = {}): SessionConfig => ({
   dataset: { kind: 'task', name },
-  cell: 'gru', nonlinearity: 'tanh', hidden: 8, layers: 1, seqLen: 12, tbptt: 12, batchSize: 4,
-  optimizer: optimizer({ lr: 0.01 }), seed: 3,
+  cell: 'gru',
+  nonlinearity: 'tanh',
+  hidden: 8,
+  layers: 1,
+  seqLen: 12,
+  tbptt: 12,
+  batchSize: 4,
+  optimizer: optimizer({ lr: 0.01 }),
+  seed: 3,
   ...over,
 });
 
@@ -26,7 +33,7 @@ async function trainAndPredict(config: SessionConfig, steps: number) {
   const session = new CpuSession((m) => msgs.push(m), { loadCorpus: async () => 'ab'.repeat(200), validateEvery: 1000 });
   await session.configure(config, false);
   await session.runSteps(steps);
-  session.exportWeights();
+  await session.exportWeights();
   await session.dispose();
   expect(msgs.filter((m) => m.type === 'error')).toEqual([]);
   const data = await prepareSession(config, async () => '', LIMITS);

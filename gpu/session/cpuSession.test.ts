@@ -21,8 +21,15 @@ const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 };
 
 const charConfig = (over: Partial<SessionConfig> = {}): SessionConfig => ({
   dataset: { kind: 'text', name: 'fox.txt', text: TEXT },
-  cell: 'rnn', nonlinearity: 'tanh', hidden: 12, layers: 1, seqLen: 8, tbptt: 8, batchSize: 4,
-  optimizer: optimizer({ lr: 0.02 }), seed: 1,
+  cell: 'rnn',
+  nonlinearity: 'tanh',
+  hidden: 12,
+  layers: 1,
+  seqLen: 8,
+  tbptt: 8,
+  batchSize: 4,
+  optimizer: optimizer({ lr: 0.02 }),
+  seed: 1,
   ...over,
 });
 
@@ -56,12 +63,20 @@ describe('CpuSession', () => {
       expect(cfg.vocabulary).toContain(' ');
       expect(last('status')).toEqual({ type: 'status', status: 'idle', steps: 0 });
       await session.runSteps(30);
-      expect(of('metrics').map((m) => [m.firstStep, m.losses.length])).toEqual([[0, 10], [10, 10], [20, 10]]);
+      expect(of('metrics').map((m) => [m.firstStep, m.losses.length])).toEqual([
+        [0, 10],
+        [10, 10],
+        [20, 10],
+      ]);
       expect(of('metrics').every((m) => m.msPerStep > 0 && m.tokensPerSec > 0 && m.skipped.every((s) => s === 0))).toBe(true);
       const losses = of('metrics').flatMap((m) => Array.from(m.losses));
       expect(losses.every(Number.isFinite)).toBe(true);
       expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)));
-      expect(of('metrics').flatMap((m) => Array.from(m.gradNorms)).every((g) => g > 0)).toBe(true);
+      expect(
+        of('metrics')
+          .flatMap((m) => Array.from(m.gradNorms))
+          .every((g) => g > 0),
+      ).toBe(true);
       expect(of('validation').map((v) => v.step)).toEqual([20, 30]);
       expect(Number.isFinite(last('validation')!.loss)).toBe(true);
       const heat = last('heatmap')!;
@@ -266,7 +281,7 @@ describe('CpuSession', () => {
     const a = open();
     await a.session.configure(config, false);
     await a.session.runSteps(12);
-    a.session.saveCheckpoint();
+    await a.session.saveCheckpoint();
     const saved = a.last('checkpoint')!.checkpoint;
     const model = a.last('configured')!.model;
     const params = decodeWeights(new Uint8Array(saved.weights), model).params;
@@ -276,7 +291,7 @@ describe('CpuSession', () => {
     const b = open();
     expect(await b.session.restore({ config, params, optimizer: state, step: 12, training: true })).toBe(true);
     expect(b.last('status')).toEqual({ type: 'status', status: 'paused', steps: 12 });
-    b.session.saveCheckpoint();
+    await b.session.saveCheckpoint();
     const again = b.last('checkpoint')!.checkpoint;
     expect(again.step).toBe(12);
     expect(new Uint8Array(again.weights)).toEqual(new Uint8Array(saved.weights));
@@ -292,7 +307,10 @@ describe('CpuSession', () => {
       [{ tbptt: 5 }, /^Settings refused: tbptt: must divide seqLen \(8\)/],
       [{ dataset: { kind: 'task', name: 'adding' }, tbptt: 4 }, /tbptt: truncated BPTT .*sequence's end/],
       // The limit check is shared with the GPU session; the CPU's refusal names no GPU.
-      [{ hidden: 512 }, /^Settings refused: this model needs an array of [\d.]+ [KM]iB for its .*, more than the CPU fallback allows for one array \(65536 bytes, 64\.0 KiB\)/],
+      [
+        { hidden: 512 },
+        /^Settings refused: this model needs an array of [\d.]+ [KM]iB for its .*, more than the CPU fallback allows for one array \(65536 bytes, 64\.0 KiB\)/,
+      ],
       [{ seqLen: 1000, tbptt: 1000 }, /too short for sequences of 1000/],
     ];
     for (const [over, message] of refusals) {
@@ -331,8 +349,14 @@ describe('CpuSession', () => {
     expect(msgs.slice(from).filter((m) => m.type === 'error')).toHaveLength(1);
     const error = last('error')!;
     expect(error.fatal).toBe(false);
-    expect(error.message).toMatch(/diverged at step 20 \(the loss became NaN\).*restored the weights of step 20.*lower learning rate \(now 0.02\) or gradient clipping/);
-    expect(of('metrics').slice(2).map((m) => [m.firstStep, m.losses.length, m.skipped[0]])).toEqual([[20, 1, 1]]);
+    expect(error.message).toMatch(
+      /diverged at step 20 \(the loss became NaN\).*restored the weights of step 20.*lower learning rate \(now 0.02\) or gradient clipping/,
+    );
+    expect(
+      of('metrics')
+        .slice(2)
+        .map((m) => [m.firstStep, m.losses.length, m.skipped[0]]),
+    ).toEqual([[20, 1, 1]]);
     expect(of('metrics')[2].losses[0]).toBeNaN();
     expect(await weights()).toEqual(good);
     await session.saveCheckpoint();

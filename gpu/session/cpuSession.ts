@@ -22,7 +22,17 @@ import { connectivityMessage } from './connectivityMessage.ts';
 import { buildPrediction, predictionKind } from './prediction.ts';
 import type { CorpusName, SavedSession, SessionConfig, ToWorker } from './protocol.ts';
 import type { SessionSnapshot } from './recurrentSession.ts';
-import { configuredMessage, dispatch, divergenceMessage, errorText, importedParams, nextTask, sameLayout, samplePrompt, validationChunks } from './sessionCommon.ts';
+import {
+  configuredMessage,
+  dispatch,
+  divergenceMessage,
+  errorText,
+  importedParams,
+  nextTask,
+  sameLayout,
+  samplePrompt,
+  validationChunks,
+} from './sessionCommon.ts';
 
 /** The `device` message's adapter name when the worker falls back to this session. */
 export const CPU_ADAPTER = 'CPU (JavaScript, float64) — slower than a GPU';
@@ -37,7 +47,6 @@ export interface CpuSessionOptions {
   /** CPU time per slice of the loop in ms (default 50); a slice is at least one step. */
   sliceMs?: number;
 }
-
 
 interface Active {
   config: SessionConfig;
@@ -123,7 +132,7 @@ export class CpuSession extends SessionBase<Active> {
   }
 
   /** The current weights as safetensors (with the vocabulary of a character model). */
-  exportWeights(): void {
+  async exportWeights(): Promise<void> {
     const a = this.active;
     if (!a) return void this.requireActive();
     const bytes = a.trainer.weightsFile(a.data.metadata);
@@ -131,7 +140,7 @@ export class CpuSession extends SessionBase<Active> {
   }
 
   /** Loads safetensors weights for the current model; the optimizer starts afresh. */
-  importWeights(bytes: ArrayBuffer): void {
+  async importWeights(bytes: ArrayBuffer): Promise<void> {
     const a = this.active;
     if (!a) return void this.requireActive();
     let params: Float32Array;
@@ -149,7 +158,7 @@ export class CpuSession extends SessionBase<Active> {
   }
 
   /** Posts the whole session (settings, weights, optimizer state, step) for autosave; training goes on. */
-  saveCheckpoint(): void {
+  async saveCheckpoint(): Promise<void> {
     const a = this.active;
     if (!a) return void this.requireActive();
     const [weights, optimizer] = [a.trainer.weightsFile(a.data.metadata), a.trainer.optimizerFile()];
@@ -209,8 +218,6 @@ export class CpuSession extends SessionBase<Active> {
   }
 
   // ---- the loop ----
-
-
 
   protected async run(): Promise<void> {
     const a = this.active!;
@@ -290,7 +297,10 @@ export class CpuSession extends SessionBase<Active> {
     this.nextValidation = step + this.validateEvery;
     this.validatedAt = step;
     this.post({ type: 'validation', step, loss });
-    this.post({ type: 'heatmap', step, T: data.T, channels }, channels.map((c) => c.values.buffer));
+    this.post(
+      { type: 'heatmap', step, T: data.T, channels },
+      channels.map((c) => c.values.buffer),
+    );
     if (outputs) this.post({ type: 'prediction', step, prediction: buildPrediction(data, outputs) });
     if (this.showConnectivity) this.postConnectivity(data, trainer.params, step);
     if (Number.isFinite(loss) && trainer.params.every(Number.isFinite)) this.lastGood = trainer.checkpoint();
@@ -305,10 +315,15 @@ export class CpuSession extends SessionBase<Active> {
 
   private prepare(config: SessionConfig): Promise<SessionData> {
     const limits = this.opts.limits;
-    return prepareSession(config, this.opts.loadCorpus, {
-      maxStorageBufferBindingSize: limits?.maxStorageBufferBindingSize ?? CPU_LIMIT,
-      maxBufferSize: limits?.maxBufferSize ?? CPU_LIMIT,
-    }, 'cpu');
+    return prepareSession(
+      config,
+      this.opts.loadCorpus,
+      {
+        maxStorageBufferBindingSize: limits?.maxStorageBufferBindingSize ?? CPU_LIMIT,
+        maxBufferSize: limits?.maxBufferSize ?? CPU_LIMIT,
+      },
+      'cpu',
+    );
   }
 
   /** Replaces the model by one for `data` (keeping the weights when asked and the layouts match); status idle. */
@@ -335,5 +350,4 @@ export class CpuSession extends SessionBase<Active> {
   }
 
   // ---- messages ----
-
 }

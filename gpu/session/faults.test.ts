@@ -14,8 +14,15 @@ const TEXT = 'the quick brown fox jumps over the lazy dog.\n'.repeat(40);
 
 const config = (over: Partial<SessionConfig> = {}): SessionConfig => ({
   dataset: { kind: 'text', name: 'fox.txt', text: TEXT },
-  cell: 'gru', nonlinearity: 'tanh', hidden: 16, layers: 1, seqLen: 16, tbptt: 16, batchSize: 4,
-  optimizer: optimizer({ kind: 'adam', lr: 0.01 }), seed: 1,
+  cell: 'gru',
+  nonlinearity: 'tanh',
+  hidden: 16,
+  layers: 1,
+  seqLen: 16,
+  tbptt: 16,
+  batchSize: 4,
+  optimizer: optimizer({ kind: 'adam', lr: 0.01 }),
+  seed: 1,
   ...over,
 });
 
@@ -32,7 +39,12 @@ async function open(opts: Partial<SessionOptions> = {}, limits = {}) {
   devices.push(dev);
   const msgs: FromWorker[] = [];
   const lost: string[] = [];
-  const session = new TrainingSession(dev.ctx, (m) => msgs.push(m), { loadCorpus: async () => TEXT, validateEvery: 10, onDeviceLost: (r) => lost.push(r), ...opts });
+  const session = new TrainingSession(dev.ctx, (m) => msgs.push(m), {
+    loadCorpus: async () => TEXT,
+    validateEvery: 10,
+    onDeviceLost: (r) => lost.push(r),
+    ...opts,
+  });
   const of = <K extends FromWorker['type']>(type: K) => msgs.filter((m): m is Of<K> => m.type === type);
   const waitFor = async (ok: () => boolean, ms = 60_000) => {
     const t0 = Date.now();
@@ -63,11 +75,17 @@ describe('faults in a training session', () => {
     expect(error.message).toMatch(/^Training stopped: GPU error: .*injected/s);
     const after = msgs.slice(before);
     const at = after.indexOf(error);
-    expect(after.slice(at).filter((m) => m.type === 'validation' || m.type === 'checkpoint' || m.type === 'heatmap'), 'nothing computed after the error is reported').toEqual([]);
+    expect(
+      after.slice(at).filter((m) => m.type === 'validation' || m.type === 'checkpoint' || m.type === 'heatmap'),
+      'nothing computed after the error is reported',
+    ).toEqual([]);
     const steps = of('status').at(-1)!.steps;
     expect(steps, 'stopped, far from the 1000 asked for').toBeLessThan(1000);
     // The last good state is the one of the last validation before the error, not of a step after it.
-    const validatedBefore = msgs.slice(0, msgs.indexOf(error)).filter((m): m is Of<'validation'> => m.type === 'validation').at(-1)!.step;
+    const validatedBefore = msgs
+      .slice(0, msgs.indexOf(error))
+      .filter((m): m is Of<'validation'> => m.type === 'validation')
+      .at(-1)!.step;
     const snap = session.snapshot()!;
     expect(snap.step).toBe(validatedBefore);
     expect(snap.step).toBeGreaterThanOrEqual(good.step);
@@ -89,7 +107,10 @@ describe('faults in a training session', () => {
     await waitFor(() => lost.length > 0);
     await new Promise((r) => setTimeout(r, 500)); // the queued steps fail meanwhile
     expect(lost).toEqual(['unknown: injected: the GPU process crashed']);
-    expect(msgs.slice(before).filter((m) => m.type === 'error'), 'the worker entry recovers and says so; no error from the session').toEqual([]);
+    expect(
+      msgs.slice(before).filter((m) => m.type === 'error'),
+      'the worker entry recovers and says so; no error from the session',
+    ).toEqual([]);
     const snap = session.snapshot()!;
     expect(snap.step).toBeGreaterThanOrEqual(snapBefore.step);
     expect(snap.step % 10, 'a validation step: a checkpoint the session verified').toBe(0);
@@ -109,7 +130,10 @@ describe('faults in a training session', () => {
     await saving;
     await waitFor(() => lost.length > 0);
     const after = msgs.slice(before);
-    expect(after.filter((m) => m.type === 'checkpoint'), 'no checkpoint read from a lost device').toEqual([]);
+    expect(
+      after.filter((m) => m.type === 'checkpoint'),
+      'no checkpoint read from a lost device',
+    ).toEqual([]);
     expect(after.filter((m) => m.type === 'error')).toEqual([]);
     expect(session.checkpointPending, 'the worker entry saves again once the session is rebuilt').toBe(true);
     expect(session.snapshot()).toEqual(good);
@@ -124,7 +148,11 @@ describe('faults in a training session', () => {
     const params = await trainer.readParams();
     dev.failNextScope('out-of-memory', 'injected: the driver could not allocate 2 GiB');
     expect(await session.configure(config({ hidden: 64 }), false)).toBe(false);
-    expect(of('error').at(-1)).toEqual({ type: 'error', fatal: false, message: 'Cannot build this model on the GPU: out of GPU memory (injected: the driver could not allocate 2 GiB)' });
+    expect(of('error').at(-1)).toEqual({
+      type: 'error',
+      fatal: false,
+      message: 'Cannot build this model on the GPU: out of GPU memory (injected: the driver could not allocate 2 GiB)',
+    });
     expect(session.trainer).toBe(trainer);
     expect(await trainer.readParams()).toEqual(params);
     await session.runSteps(2); // and it still trains
@@ -138,7 +166,9 @@ describe('faults in a training session', () => {
     expect(await session.configure(config(), false)).toBe(false);
     const error = of('error').at(-1)!;
     expect(error.fatal).toBe(false);
-    expect(error.message).toMatch(/^Cannot build this model on the GPU: .*needs invocations per workgroup: 256, more than this GPU's maxComputeInvocationsPerWorkgroup \(128\)/);
+    expect(error.message).toMatch(
+      /^Cannot build this model on the GPU: .*needs invocations per workgroup: 256, more than this GPU's maxComputeInvocationsPerWorkgroup \(128\)/,
+    );
     expect(msgs.filter((m) => m.type === 'metrics' || m.type === 'validation')).toEqual([]);
     expect(session.trainer).toBeNull();
     expect(dev.ctx.buffers, 'what the refused build made was freed').toBe(0);

@@ -9,7 +9,18 @@ import type { RecurrentGpu } from '../recurrent/model.ts';
 import type { HeatmapChannel } from './protocol.ts';
 
 /** The gates shown per cell, by their index in PyTorch's gate order (GRU r, z, n; LSTM i, f, g, o). */
-const SHOWN_GATES: Record<string, [string, number][]> = { rnn: [], gru: [['r', 0], ['z', 1]], lstm: [['i', 0], ['f', 1], ['o', 3]] };
+const SHOWN_GATES: Record<string, [string, number][]> = {
+  rnn: [],
+  gru: [
+    ['r', 0],
+    ['z', 1],
+  ],
+  lstm: [
+    ['i', 0],
+    ['f', 1],
+    ['o', 3],
+  ],
+};
 
 export async function readHeatmap(ctx: GpuContext, model: RecurrentGpu): Promise<HeatmapChannel[]> {
   const { cfg, T, B } = model;
@@ -19,8 +30,15 @@ export async function readHeatmap(ctx: GpuContext, model: RecurrentGpu): Promise
   const steps = Array.from({ length: T }, (_, t) => t);
   // States are [(T+1)*B, H] with h_0 in block 0: step t+1 of sequence 0 is row (t+1)*B. Gates are [T*B, G*H].
   const stateRows = (buffer: GPUBuffer) => steps.map((t) => ({ buffer, offset: (t + 1) * B * H, length: H }));
-  const groups = [stateRows(top.hs), top.gates ? steps.map((t) => ({ buffer: top.gates!, offset: t * B * GH, length: GH })) : [], top.cs ? stateRows(top.cs) : []];
-  const [h, gates, c] = splitGroups(await readSlices(ctx, groups.flat()), groups.map((g) => g.length * (g[0]?.length ?? 0)));
+  const groups = [
+    stateRows(top.hs),
+    top.gates ? steps.map((t) => ({ buffer: top.gates!, offset: t * B * GH, length: GH })) : [],
+    top.cs ? stateRows(top.cs) : [],
+  ];
+  const [h, gates, c] = splitGroups(
+    await readSlices(ctx, groups.flat()),
+    groups.map((g) => g.length * (g[0]?.length ?? 0)),
+  );
   const channels: HeatmapChannel[] = [{ name: 'h', units: H, values: h }];
   for (const [name, k] of SHOWN_GATES[cfg.cell]) {
     const values = new Float32Array(T * H);

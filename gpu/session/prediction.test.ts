@@ -18,8 +18,15 @@ const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 };
 
 const taskConfig = (name: TaskName, over: Partial<SessionConfig> = {}): SessionConfig => ({
   dataset: { kind: 'task', name },
-  cell: 'gru', nonlinearity: 'tanh', hidden: 8, layers: 1, seqLen: 12, tbptt: 12, batchSize: 4,
-  optimizer: optimizer({ lr: 0.01 }), seed: 3,
+  cell: 'gru',
+  nonlinearity: 'tanh',
+  hidden: 8,
+  layers: 1,
+  seqLen: 12,
+  tbptt: 12,
+  batchSize: 4,
+  optimizer: optimizer({ lr: 0.01 }),
+  seed: 3,
   ...over,
 });
 

@@ -36,10 +36,9 @@ export class PredictionReadback {
     const O = cfg.output;
     const encoder = this.ctx.device.createCommandEncoder({ label: 'prediction readback' });
     const logits = this.model.buffers.logits;
-    if (perSequenceLoss(cfg)) encoder.copyBufferToBuffer(logits, 0, this.staging, 0, O * 4); // row 0 of [B, O]
-    else
-      for (let t = 0; t < sequence0Length(chunk); t++)
-        encoder.copyBufferToBuffer(logits, t * B * O * 4, this.staging, (this.stepsDone + t) * O * 4, O * 4);
+    if (perSequenceLoss(cfg))
+      encoder.copyBufferToBuffer(logits, 0, this.staging, 0, O * 4); // row 0 of [B, O]
+    else for (let t = 0; t < sequence0Length(chunk); t++) encoder.copyBufferToBuffer(logits, t * B * O * 4, this.staging, (this.stepsDone + t) * O * 4, O * 4);
     this.stepsDone += chunk.T;
     this.ctx.device.queue.submit([encoder.finish()]);
   }

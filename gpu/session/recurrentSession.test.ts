@@ -18,8 +18,15 @@ const TEXT = 'the quick brown fox jumps over the lazy dog.\n'.repeat(40);
 
 const charConfig = (over: Partial<SessionConfig> = {}): SessionConfig => ({
   dataset: { kind: 'text', name: 'fox.txt', text: TEXT },
-  cell: 'rnn', nonlinearity: 'tanh', hidden: 32, layers: 1, seqLen: 16, tbptt: 16, batchSize: 8,
-  optimizer: optimizer({ lr: 0.01 }), seed: 1,
+  cell: 'rnn',
+  nonlinearity: 'tanh',
+  hidden: 32,
+  layers: 1,
+  seqLen: 16,
+  tbptt: 16,
+  batchSize: 8,
+  optimizer: optimizer({ lr: 0.01 }),
+  seed: 1,
   ...over,
 });
 
@@ -248,7 +255,11 @@ describe('TrainingSession', () => {
     const before = of('validation').length;
     await session.runSteps(0); // a loop that trains nothing, as a pause right after a periodic validation
     expect(of('validation')).toHaveLength(before);
-    expect(of('heatmap').map((h) => h.step).filter((s) => s === 20)).toHaveLength(1);
+    expect(
+      of('heatmap')
+        .map((h) => h.step)
+        .filter((s) => s === 20),
+    ).toHaveLength(1);
     await session.runSteps(1);
     expect(of('validation').at(-1)!.step).toBe(21);
     await session.dispose();

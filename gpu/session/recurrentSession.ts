@@ -25,7 +25,18 @@ import { connectivityMessage } from './connectivityMessage.ts';
 import { buildPrediction } from './prediction.ts';
 import { PredictionReadback } from './predictionReadback.ts';
 import type { CorpusName, SavedSession, SessionConfig, ToWorker } from './protocol.ts';
-import { configuredMessage, dispatch, divergenceMessage, errorText, importedParams, nextTask, realSteps, sameLayout, samplePrompt, validationChunks } from './sessionCommon.ts';
+import {
+  configuredMessage,
+  dispatch,
+  divergenceMessage,
+  errorText,
+  importedParams,
+  nextTask,
+  realSteps,
+  sameLayout,
+  samplePrompt,
+  validationChunks,
+} from './sessionCommon.ts';
 import { restoreInto, snapshotOf, type GpuSnapshot, type LastGood } from './recovery.ts';
 
 export interface SessionOptions {
@@ -41,8 +52,6 @@ export interface SessionOptions {
 
 /** What the worker entry needs to rebuild a session on a new device: its last good checkpoint. */
 export type SessionSnapshot = GpuSnapshot<SessionConfig>;
-
-
 
 interface Active {
   config: SessionConfig;
@@ -106,10 +115,12 @@ export class TrainingSession extends SessionBase<Active> {
 
   /** Handles messages one at a time, in order; `train` returns once the loop is started. */
   handle(msg: ToWorker): Promise<void> {
-    this.queue = this.queue.then(() => dispatch(this, msg)).catch((e) => {
-      // A lost device fails whatever was reading back; the recovery (or the fatal message) says what happened.
-      if (!this.lost && !this.ctx.lostReason) this.error(errorText(e), false);
-    });
+    this.queue = this.queue
+      .then(() => dispatch(this, msg))
+      .catch((e) => {
+        // A lost device fails whatever was reading back; the recovery (or the fatal message) says what happened.
+        if (!this.lost && !this.ctx.lostReason) this.error(errorText(e), false);
+      });
     return this.queue;
   }
 
@@ -282,8 +293,6 @@ export class TrainingSession extends SessionBase<Active> {
 
   // ---- the loop ----
 
-
-
   protected async run(): Promise<void> {
     const a = this.active!;
     const { trainer } = a;
@@ -412,7 +421,10 @@ export class TrainingSession extends SessionBase<Active> {
     this.nextValidation = step + this.validateEvery;
     this.validatedAt = step;
     this.post({ type: 'validation', step, loss });
-    this.post({ type: 'heatmap', step, T: data.T, channels }, channels.map((c) => c.values.buffer));
+    this.post(
+      { type: 'heatmap', step, T: data.T, channels },
+      channels.map((c) => c.values.buffer),
+    );
     if (outputs) this.post({ type: 'prediction', step, prediction: buildPrediction(data, outputs) });
     if (this.showConnectivity) this.postConnectivity(data, params, step);
     if (Number.isFinite(loss) && params.every(Number.isFinite)) this.lastGood = { step, params, optimizer };
@@ -452,8 +464,14 @@ export class TrainingSession extends SessionBase<Active> {
     let thrown: unknown;
     try {
       trainer = new RecurrentTrainer(this.ctx, {
-        model: data.model, T: data.T, B: data.B, optimizer: config.optimizer, seed: config.seed, params,
-        metricsEvery: METRICS_EVERY, onMetrics: (w) => this.onWindow(gen, w),
+        model: data.model,
+        T: data.T,
+        B: data.B,
+        optimizer: config.optimizer,
+        seed: config.seed,
+        params,
+        metricsEvery: METRICS_EVERY,
+        onMetrics: (w) => this.onWindow(gen, w),
       });
       const states = data.model.layers * (data.model.cell === 'lstm' ? 2 : 1);
       carry = this.ctx.createBuffer('carry save', states * data.B * data.model.hidden * 4, GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);

@@ -28,20 +28,30 @@ export interface SessionCommands {
 /** Runs one message's command on a session. */
 export async function dispatch(s: SessionCommands, msg: ToWorker): Promise<void> {
   switch (msg.type) {
-    case 'init': return; // the worker entry's message
+    case 'init':
+      return; // the worker entry's message
     case 'configure':
       s.showConnectivity = msg.connectivity === true;
       if (isTreeConfig(msg.config)) throw new Error('a tree model needs a tree session (the worker entry makes one)');
       return void (await s.configure(msg.config, msg.keepWeights));
-    case 'train': return s.train(msg.until);
-    case 'close': return; // the worker entry's message
-    case 'pause': return s.pause();
-    case 'step': return s.step();
-    case 'reset': return s.reset();
-    case 'sample': return s.sample(msg.prompt, msg.temperature, msg.length);
-    case 'exportWeights': return s.exportWeights();
-    case 'importWeights': return s.importWeights(msg.bytes);
-    case 'saveCheckpoint': return s.saveCheckpoint();
+    case 'train':
+      return s.train(msg.until);
+    case 'close':
+      return; // the worker entry's message
+    case 'pause':
+      return s.pause();
+    case 'step':
+      return s.step();
+    case 'reset':
+      return s.reset();
+    case 'sample':
+      return s.sample(msg.prompt, msg.temperature, msg.length);
+    case 'exportWeights':
+      return s.exportWeights();
+    case 'importWeights':
+      return s.importWeights(msg.bytes);
+    case 'saveCheckpoint':
+      return s.saveCheckpoint();
     case 'loadCheckpoint':
       if (isTreeCheckpoint(msg.checkpoint)) throw new Error('a tree model needs a tree session (the worker entry makes one)');
       return void (await s.loadCheckpoint(msg.checkpoint));
@@ -86,9 +96,12 @@ export function samplePrompt(
 ): { prompt: string } | { error: string } {
   const vocab = data.vocab;
   if (!vocab) return { error: `Sampling is for character models; the task "${config.dataset.name}" is not one.` };
-  if (!(Number.isInteger(length) && length >= 1 && length <= 100_000)) return { error: `Sample length must be an integer between 1 and 100000, got ${length}.` };
+  if (!(Number.isInteger(length) && length >= 1 && length <= 100_000))
+    return { error: `Sample length must be an integer between 1 and 100000, got ${length}.` };
   if (!(temperature > 0 && Number.isFinite(temperature))) return { error: `Sample temperature must be a positive number, got ${temperature}.` };
-  const used = Array.from(prompt).filter((c) => vocab.chars.includes(c)).join('');
+  const used = Array.from(prompt)
+    .filter((c) => vocab.chars.includes(c))
+    .join('');
   return { prompt: used || (vocab.chars.includes('\n') ? '\n' : vocab.chars[0]) };
 }
 

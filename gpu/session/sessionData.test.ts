@@ -13,8 +13,15 @@ const noCorpus = async (): Promise<string> => {
 
 const seriesConfig = (values: number[], seqLen: number, batchSize = 4): SessionConfig => ({
   dataset: { kind: 'series', name: 'data.csv', column: 'temp', values },
-  cell: 'gru', nonlinearity: 'tanh', hidden: 8, layers: 1, seqLen, tbptt: seqLen, batchSize,
-  optimizer: optimizer({ lr: 0.01 }), seed: 3,
+  cell: 'gru',
+  nonlinearity: 'tanh',
+  hidden: 8,
+  layers: 1,
+  seqLen,
+  tbptt: seqLen,
+  batchSize,
+  optimizer: optimizer({ lr: 0.01 }),
+  seed: 3,
 });
 
 /** Row r = t·B + b of a time-major batch, for sequence b: its T values. */
@@ -22,7 +29,14 @@ const sequence = (a: Float32Array, T: number, B: number, b: number) => Array.fro
 
 describe('series dataset', () => {
   it('has exactly the sine task’s model shape', async () => {
-    const series = await prepareSession(seriesConfig(Array.from({ length: 200 }, (_, i) => Math.sin(i / 5)), 8), noCorpus, LIMITS);
+    const series = await prepareSession(
+      seriesConfig(
+        Array.from({ length: 200 }, (_, i) => Math.sin(i / 5)),
+        8,
+      ),
+      noCorpus,
+      LIMITS,
+    );
     const sine = await prepareSession({ ...seriesConfig([], 8), dataset: { kind: 'task', name: 'sine' } }, noCorpus, LIMITS);
     expect(series.model.input).toEqual({ kind: 'real', features: 1 });
     expect([series.model.input, series.model.output, series.model.loss]).toEqual([sine.model.input, sine.model.output, sine.model.loss]);
@@ -54,7 +68,15 @@ describe('series dataset', () => {
     const n = 1000;
     const T = 16;
     const B = 8;
-    const data = await prepareSession(seriesConfig(Array.from({ length: n }, (_, i) => i), T, B), noCorpus, LIMITS);
+    const data = await prepareSession(
+      seriesConfig(
+        Array.from({ length: n }, (_, i) => i),
+        T,
+        B,
+      ),
+      noCorpus,
+      LIMITS,
+    );
     const { mean, std } = JSON.parse(data.metadata['rnnlab.series']) as { mean: number; std: number };
     expect(mean).toBe(449.5); // rows 0..899
     expect(std).toBeCloseTo(Math.sqrt((900 * 900 - 1) / 12), 10);
@@ -92,10 +114,22 @@ describe('series dataset', () => {
         (e: Error) => e.message,
       );
     const ramp = Array.from({ length: 50 }, (_, i) => i);
-    expect(await refusal(ramp.map((v, i) => (i === 17 ? NaN : v)), 4)).toBe('dataset: “data.csv”, column “temp”: row 18 holds NaN, not a finite number');
-    expect(await refusal(ramp.map((v, i) => (i === 3 ? Infinity : v)), 4)).toMatch(/row 4 holds Infinity/);
+    expect(
+      await refusal(
+        ramp.map((v, i) => (i === 17 ? NaN : v)),
+        4,
+      ),
+    ).toBe('dataset: “data.csv”, column “temp”: row 18 holds NaN, not a finite number');
+    expect(
+      await refusal(
+        ramp.map((v, i) => (i === 3 ? Infinity : v)),
+        4,
+      ),
+    ).toMatch(/row 4 holds Infinity/);
     expect(minSeriesLength(4)).toBe(41);
-    expect(await refusal(ramp.slice(0, 40), 4)).toMatch(/the series has 40 values, too short for sequences of 4 \(10% is kept for validation, so it needs at least 41\)/);
+    expect(await refusal(ramp.slice(0, 40), 4)).toMatch(
+      /the series has 40 values, too short for sequences of 4 \(10% is kept for validation, so it needs at least 41\)/,
+    );
     expect(await refusal(ramp, 4)).toBe('accepted');
     expect(await refusal([...Array(45).fill(2.5), 1, 2, 3, 4, 5], 4)).toMatch(/first 90% of the series is constant \(every value is 2.5\)/);
   });

@@ -64,9 +64,11 @@ export async function prepareSession(
   if (!(Number.isFinite(lr) && lr >= 0)) throw new ConfigError('optimizer.lr', `must be a finite number ≥ 0, got ${lr}`);
   const d = config.dataset;
   const data =
-    d.kind === 'task' ? taskData(d.name, seqLen, B, config.seed)
-    : d.kind === 'series' ? seriesData(d, seqLen, B, config.seed)
-    : charData(d.kind === 'text' ? d.text : await loadCorpus(d.name), seqLen, B, config.seed);
+    d.kind === 'task'
+      ? taskData(d.name, seqLen, B, config.seed)
+      : d.kind === 'series'
+        ? seriesData(d, seqLen, B, config.seed)
+        : charData(d.kind === 'text' ? d.text : await loadCorpus(d.name), seqLen, B, config.seed);
   const model = parseModelConfig({
     cell: config.cell,
     // GRU and LSTM have fixed activations: a leftover 'relu' from the Elman settings is not an error.
@@ -95,7 +97,10 @@ function charData(text: string, seqLen: number, B: number, seed: number): Data {
   const split = Math.floor(ids.length * 0.9);
   const [train, valid] = [ids.subarray(0, split), ids.subarray(split)];
   if (valid.length < seqLen + 1)
-    throw new ConfigError('seqLen', `the text has ${ids.length} characters, too short for sequences of ${seqLen} (10% is kept for validation, so it needs ${Math.ceil((seqLen + 1) / 0.1)})`);
+    throw new ConfigError(
+      'seqLen',
+      `the text has ${ids.length} characters, too short for sequences of ${seqLen} (10% is kept for validation, so it needs ${Math.ceil((seqLen + 1) / 0.1)})`,
+    );
   return {
     model: { input: { kind: 'tokens', vocab: vocab.size }, output: vocab.size, loss: 'ce' },
     stream: () => {
@@ -106,10 +111,11 @@ function charData(text: string, seqLen: number, B: number, seed: number): Data {
     vocab,
     metadata: { [VOCAB_KEY]: JSON.stringify(vocab.chars) },
     baseline: null,
-    labels: (b) => Array.from({ length: b.T }, (_, t) => {
-      const c = vocab.chars[b.tokens![t * b.B]];
-      return VISIBLE[c] ?? c;
-    }),
+    labels: (b) =>
+      Array.from({ length: b.T }, (_, t) => {
+        const c = vocab.chars[b.tokens![t * b.B]];
+        return VISIBLE[c] ?? c;
+      }),
   };
 }
 
@@ -133,13 +139,14 @@ function taskData(name: string, seqLen: number, B: number, seed: number): Data {
     baseline: task.baseline ?? null,
     tokenNames: words,
     classNames: task.outputNames,
-    labels: (b) => Array.from({ length: b.T }, (_, t) => {
-      if (words) return words[b.tokens![t * b.B]];
-      const F = b.inputs!.length / (b.T * b.B);
-      const x = b.inputs!.subarray(t * b.B * F, t * b.B * F + F);
-      // The adding task's second feature marks the two values to add.
-      return x[0].toFixed(2) + (name === 'adding' && x[1] === 1 ? '*' : '');
-    }),
+    labels: (b) =>
+      Array.from({ length: b.T }, (_, t) => {
+        if (words) return words[b.tokens![t * b.B]];
+        const F = b.inputs!.length / (b.T * b.B);
+        const x = b.inputs!.subarray(t * b.B * F, t * b.B * F + F);
+        // The adding task's second feature marks the two values to add.
+        return x[0].toFixed(2) + (name === 'adding' && x[1] === 1 ? '*' : '');
+      }),
   };
 }
 
@@ -160,7 +167,12 @@ function seriesData(d: Extract<DatasetChoice, { kind: 'series' }>, seqLen: numbe
     stream: () => {
       const rng = new Rng(seed + 1);
       const starts = train.length - seqLen; // windows of seqLen + 1 values
-      return () => seriesBatch(train, Array.from({ length: B }, () => rng.int(starts)), seqLen);
+      return () =>
+        seriesBatch(
+          train,
+          Array.from({ length: B }, () => rng.int(starts)),
+          seqLen,
+        );
     },
     validation: seriesBatch(valid, evenStarts(valid.length, seqLen, B), seqLen),
     vocab: null,

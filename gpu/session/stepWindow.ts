@@ -47,8 +47,13 @@ export class StepWindow {
     const now = performance.now();
     const msPerStep = Math.max(1e-3, (now - this.start) / n);
     const msg = {
-      type: 'metrics' as const, firstStep: this.first, losses: Float32Array.from(this.losses), gradNorms: Float32Array.from(this.gradNorms),
-      skipped: Uint8Array.from(this.skipped), msPerStep, tokensPerSec: (tokens * 1000) / msPerStep,
+      type: 'metrics' as const,
+      firstStep: this.first,
+      losses: Float32Array.from(this.losses),
+      gradNorms: Float32Array.from(this.gradNorms),
+      skipped: Uint8Array.from(this.skipped),
+      msPerStep,
+      tokensPerSec: (tokens * 1000) / msPerStep,
     };
     this.reset();
     this.start = now;

@@ -25,13 +25,22 @@ declare const self: DedicatedWorkerGlobalScope;
 type Session = TrainingSession | CpuSession | TreeSession;
 type Tagged<T> = T & { session?: string };
 
-const LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBuffersPerShaderStage'] as const;
+const LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxStorageBuffersPerShaderStage',
+] as const;
 /** The app's session: its messages carry no id. */
 const MAIN = '';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** Posts as session `id` (untagged for the app's session and for device news, which concern all). */
-const poster = (id: string) => (msg: FromWorker, transfer: Transferable[] = []) => self.postMessage(id ? { ...msg, session: id } : msg, transfer);
+const poster =
+  (id: string) =>
+  (msg: FromWorker, transfer: Transferable[] = []) =>
+    self.postMessage(id ? { ...msg, session: id } : msg, transfer);
 const broadcast = poster(MAIN);
 
 let baseUrl = '';
@@ -80,7 +89,7 @@ function sessionFor(id: string, msg?: ToWorker): Session {
   if (msg?.type === 'configure' || msg?.type === 'loadCheckpoint') {
     const tree = isTreeConfig(msg.type === 'configure' ? msg.config : msg.checkpoint.config);
     const old = sessions.get(id);
-    if (old && (old instanceof TreeSession) !== tree) {
+    if (old && old instanceof TreeSession !== tree) {
       sessions.delete(id);
       void old.dispose();
     }
@@ -111,7 +120,9 @@ async function recover(reason: string): Promise<void> {
   const old = [...sessions];
   sessions.clear();
   const snapshots = old.map(([id, s]) => ({
-    id, snapshot: s instanceof CpuSession ? null : s.snapshot(), connectivity: s.showConnectivity,
+    id,
+    snapshot: s instanceof CpuSession ? null : s.snapshot(),
+    connectivity: s.showConnectivity,
     // A checkpoint the page asked for was lost with the device: it is taken again from the restored session.
     resave: s instanceof CpuSession ? false : s.checkpointPending,
   }));
@@ -133,11 +144,18 @@ async function recover(reason: string): Promise<void> {
         post({ type: 'recovered', step: 0, message: `${lost}; a new device is ready.` });
         continue;
       }
-      const restored = s instanceof TreeSession ? isTreeConfig(snapshot.config) && (await s.restore(snapshot as TreeSnapshot)) : !isTreeConfig(snapshot.config) && (await s.restore(snapshot as SessionSnapshot));
+      const restored =
+        s instanceof TreeSession
+          ? isTreeConfig(snapshot.config) && (await s.restore(snapshot as TreeSnapshot))
+          : !isTreeConfig(snapshot.config) && (await s.restore(snapshot as SessionSnapshot));
       if (!restored) continue; // the session posted why
       const what = snapshot.training ? 'training resumed' : 'the model was restored';
       const where = s instanceof CpuSession ? 'on the CPU' : 'on a new device';
-      post({ type: 'recovered', step: snapshot.step, message: `${lost}; ${what} from step ${snapshot.step} ${where}, with the weights and optimizer state of that step.` });
+      post({
+        type: 'recovered',
+        step: snapshot.step,
+        message: `${lost}; ${what} from step ${snapshot.step} ${where}, with the weights and optimizer state of that step.`,
+      });
       if (resave) void s.handle({ type: 'saveCheckpoint' });
       if (snapshot.training) void s.handle({ type: 'train' });
     } catch (e) {
@@ -166,7 +184,11 @@ self.onmessage = (e: MessageEvent<Tagged<ToWorker>>) => {
       const treeConfig = m.type === 'configure' ? m.config : m.type === 'loadCheckpoint' ? m.checkpoint.config : null;
       if (!ctx && treeConfig && isTreeConfig(treeConfig)) {
         const why = 'tree models train on the GPU only, and WebGPU is not available here';
-        return poster(id)({ type: 'error', message: m.type === 'configure' ? `Settings refused: ${why}.` : `Cannot restore the saved session: ${why}.`, fatal: false });
+        return poster(id)({
+          type: 'error',
+          message: m.type === 'configure' ? `Settings refused: ${why}.` : `Cannot restore the saved session: ${why}.`,
+          fatal: false,
+        });
       }
       return sessionFor(id, m).handle(m);
     })

@@ -14,8 +14,16 @@ const gpu = useGpu();
 type Of<K extends FromWorker['type']> = Extract<FromWorker, { type: K }>;
 
 const config = (over: Partial<TreeSessionConfig> = {}): TreeSessionConfig => ({
-  kind: 'tree', task: 'arithmetic', cell: 'lstm', hidden: 16, batchSize: 16, trainDepth: 2, validationDepth: 4,
-  optimizer: optimizer({ kind: 'adam', lr: 0.01, clip: 1 }), seed: 0, ...over,
+  kind: 'tree',
+  task: 'arithmetic',
+  cell: 'lstm',
+  hidden: 16,
+  batchSize: 16,
+  trainDepth: 2,
+  validationDepth: 4,
+  optimizer: optimizer({ kind: 'adam', lr: 0.01, clip: 1 }),
+  seed: 0,
+  ...over,
 });
 
 function open() {
@@ -38,7 +46,11 @@ describe('TreeSession', () => {
     const losses = of('metrics').flatMap((m) => Array.from(m.losses));
     expect(losses).toHaveLength(60);
     expect(losses.every(Number.isFinite)).toBe(true);
-    console.log(`tree session: loss ${mean(losses.slice(0, 10)).toFixed(3)} -> ${mean(losses.slice(-10)).toFixed(3)}; accuracy ${of('validation').map((v) => v.accuracy?.toFixed(2)).join(' ')}`);
+    console.log(
+      `tree session: loss ${mean(losses.slice(0, 10)).toFixed(3)} -> ${mean(losses.slice(-10)).toFixed(3)}; accuracy ${of('validation')
+        .map((v) => v.accuracy?.toFixed(2))
+        .join(' ')}`,
+    );
     expect(mean(losses.slice(-10))).toBeLessThan(0.8 * mean(losses.slice(0, 10)));
     expect(of('validation').map((v) => v.step)).toEqual([20, 40, 60]);
     expect(of('validation').every((v) => v.accuracy! >= 0 && v.accuracy! <= 1)).toBe(true);
@@ -73,7 +85,11 @@ describe('TreeSession', () => {
     const { session, of } = open();
     await session.handle({ type: 'configure', config: config({ hidden: 0 }), keepWeights: false });
     expect(of('error').at(-1)!.message).toMatch(/hidden/);
-    await session.handle({ type: 'configure', config: config({ task: 'negation', cell: 'rnn', hidden: 8, trainDepth: 3, validationDepth: 5 }), keepWeights: false });
+    await session.handle({
+      type: 'configure',
+      config: config({ task: 'negation', cell: 'rnn', hidden: 8, trainDepth: 3, validationDepth: 5 }),
+      keepWeights: false,
+    });
     expect(of('treeConfigured').at(-1)!.classes).toEqual(['negative', 'neutral', 'positive']);
     await session.handle({ type: 'step' });
     expect(of('status').at(-1)).toMatchObject({ status: 'paused', steps: 1 });
@@ -152,7 +168,11 @@ describe('TreeSession checkpoints', () => {
     await c.session.handle({ type: 'configure', config: config({ hidden: 9, batchSize: 8 }), keepWeights: false });
     await c.session.handle({ type: 'importWeights', bytes: file.slice(0) });
     expect(c.of('error').at(-1)!.message).toMatch(/^Cannot load these weights: .*shape/);
-    await b.session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8, task: 'negation', trainDepth: 3, validationDepth: 5 }), keepWeights: false });
+    await b.session.handle({
+      type: 'configure',
+      config: config({ hidden: 8, batchSize: 8, task: 'negation', trainDepth: 3, validationDepth: 5 }),
+      keepWeights: false,
+    });
     const before = await b.session.trainer!.readParams();
     await b.session.handle({ type: 'importWeights', bytes: file.slice(0) });
     expect(b.of('error').at(-1)!.message).toMatch(/^Cannot load these weights: /);
@@ -189,7 +209,7 @@ describe('TreeSession checkpoints', () => {
     await Promise.all([a.session.dispose(), b.session.dispose()]);
   }, 120_000);
 
-  it('snapshot, dispose, restore on a new device (the device-loss recovery): the last validation\'s weights, optimizer state and step', async () => {
+  it("snapshot, dispose, restore on a new device (the device-loss recovery): the last validation's weights, optimizer state and step", async () => {
     const a = open();
     await a.session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });
     expect(a.session.snapshot()).toMatchObject({ step: 0, params: null, optimizer: null, training: false });
@@ -206,7 +226,10 @@ describe('TreeSession checkpoints', () => {
       const msgs: FromWorker[] = [];
       const b = new TreeSession(device, (m) => msgs.push(m), { validateEvery: 20, validationSize: 50 });
       expect(await b.restore(snapshot)).toBe(true);
-      expect(msgs.filter((m) => m.type === 'treeConfigured'), 'a recovery does not announce a new model').toEqual([]);
+      expect(
+        msgs.filter((m) => m.type === 'treeConfigured'),
+        'a recovery does not announce a new model',
+      ).toEqual([]);
       expect(msgs.filter((m) => m.type === 'status').at(-1)).toMatchObject({ status: 'paused', steps: 20 });
       const got = await b.trainer!.readCheckpoint();
       expect(got.params).toEqual(want.params);
@@ -225,7 +248,9 @@ describe('TreeSession checkpoints', () => {
 
 describe('TreeSession on a file of labelled trees', () => {
   // 200 negation phrases written as PTB text: 180 train, the last 20 validate.
-  const text = negationTask({ seed: 1, validationSize: 200, validationHeight: 4, trainHeight: 3 }).validation.map((t) => writePtb(t)).join('\n');
+  const text = negationTask({ seed: 1, validationSize: 200, validationHeight: 4, trainHeight: 3 })
+    .validation.map((t) => writePtb(t))
+    .join('\n');
 
   it('trains on the first 90%, validates on the last 10%, with the labels as classes', async () => {
     const { session, of } = open();
@@ -254,7 +279,11 @@ describe('TreeSession keepWeights', () => {
     await session.handle({ type: 'exportWeights' });
     const trained = new Uint8Array(of('weights')[0].bytes);
     // Another learning rate, batch size and depths: the same weights, the steps from 0.
-    await session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 4, trainDepth: 1, validationDepth: 3, optimizer: optimizer({ kind: 'adam', lr: 0.001 }) }), keepWeights: true });
+    await session.handle({
+      type: 'configure',
+      config: config({ hidden: 8, batchSize: 4, trainDepth: 1, validationDepth: 3, optimizer: optimizer({ kind: 'adam', lr: 0.001 }) }),
+      keepWeights: true,
+    });
     expect(of('status').at(-1)).toMatchObject({ status: 'idle', steps: 0 });
     await session.handle({ type: 'exportWeights' });
     expect(new Uint8Array(of('weights')[1].bytes)).toEqual(trained);

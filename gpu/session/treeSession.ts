@@ -21,10 +21,18 @@ import { buildTreeBatch, headTargets } from '../tree/trees.ts';
 import { countNodes, evaluateTrees } from '../tree/evaluate.ts';
 import { decodeTreeOptimizerState, decodeTreeWeights, encodeTreeOptimizerState, encodeTreeWeights } from '../tree/weights.ts';
 import type { TreeModelConfig } from '../tree/config.ts';
-import { isTreeCheckpoint, isTreeConfig, TREE_SESSION_LIMITS, type SavedCheckpoint, type SessionConfig, type ToWorker, type TreeSessionConfig, type TreeView } from './protocol.ts';
+import {
+  isTreeCheckpoint,
+  isTreeConfig,
+  TREE_SESSION_LIMITS,
+  type SavedCheckpoint,
+  type SessionConfig,
+  type ToWorker,
+  type TreeSessionConfig,
+  type TreeView,
+} from './protocol.ts';
 import { errorText, nextTask } from './sessionCommon.ts';
 import { restoreInto, snapshotOf, type GpuSnapshot, type LastGood } from './recovery.ts';
-
 
 export interface TreeSessionOptions {
   /** Steps between validations while training (default 40). */
@@ -56,7 +64,6 @@ function makeTask(c: TreeSessionConfig, validationSize: number): TreeTask {
   return treeTask(c.task, { seed: c.seed, ...depths(c), validationSize });
 }
 
-
 interface Active {
   config: TreeSessionConfig;
   task: TreeTask;
@@ -85,19 +92,29 @@ export function treeConfigProblem(c: TreeSessionConfig): string | null {
   if (!int(c.batchSize, 1, TREE_SESSION_LIMITS.batchSize)) return `batchSize must be an integer in [1, ${TREE_SESSION_LIMITS.batchSize}]`;
   if (c.task === 'file') return null;
   if (!int(c.trainDepth, 1, TREE_SESSION_LIMITS.trainDepth)) return `the training depth must be an integer in [1, ${TREE_SESSION_LIMITS.trainDepth}]`;
-  if (!int(c.validationDepth, c.trainDepth + 1, TREE_SESSION_LIMITS.validationDepth)) return `the validation depth must be an integer in [${c.trainDepth + 1}, ${TREE_SESSION_LIMITS.validationDepth}]`;
+  if (!int(c.validationDepth, c.trainDepth + 1, TREE_SESSION_LIMITS.validationDepth))
+    return `the validation depth must be an integer in [${c.trainDepth + 1}, ${TREE_SESSION_LIMITS.validationDepth}]`;
   return null;
 }
 
 /** The task's depth options: expression depths for arithmetic, tree heights for negation. */
 function depths(c: TreeSessionConfig) {
-  return c.task === 'arithmetic' ? { trainDepth: c.trainDepth, validationDepth: c.validationDepth } : { trainHeight: c.trainDepth, validationHeight: c.validationDepth };
+  return c.task === 'arithmetic'
+    ? { trainDepth: c.trainDepth, validationDepth: c.validationDepth }
+    : { trainHeight: c.trainDepth, validationHeight: c.validationDepth };
 }
 
-const modelOf = (c: TreeSessionConfig, task: TreeTask): TreeModelConfig => ({ cell: c.cell, hidden: c.hidden, vocab: task.vocab.size, classes: task.classes, heads: task.heads });
+const modelOf = (c: TreeSessionConfig, task: TreeTask): TreeModelConfig => ({
+  cell: c.cell,
+  hidden: c.hidden,
+  vocab: task.vocab.size,
+  classes: task.classes,
+  heads: task.heads,
+});
 
 /** Same parameter shapes: weights can move from one model to the other. */
-const sameTreeLayout = (a: TreeModelConfig, b: TreeModelConfig): boolean => (['cell', 'hidden', 'vocab', 'classes', 'heads'] as const).every((k) => a[k] === b[k]);
+const sameTreeLayout = (a: TreeModelConfig, b: TreeModelConfig): boolean =>
+  (['cell', 'hidden', 'vocab', 'classes', 'heads'] as const).every((k) => a[k] === b[k]);
 
 export class TreeSession extends SessionBase<Active> {
   private queue: Promise<void> = Promise.resolve();
@@ -154,14 +171,22 @@ export class TreeSession extends SessionBase<Active> {
       case 'configure':
         if (!isTreeConfig(msg.config)) return this.error('This session trains tree models; a recurrent configuration needs a new session.', false);
         return void (await this.configure(msg.config, msg.keepWeights));
-      case 'train': return this.train(msg.until);
-      case 'pause': return this.pause();
-      case 'step': return this.runSteps(1);
-      case 'reset': return this.reset();
-      case 'exportWeights': return this.exportWeights();
-      case 'importWeights': return this.importWeights(msg.bytes);
-      case 'saveCheckpoint': return this.saveCheckpoint();
-      case 'loadCheckpoint': return void (await this.loadCheckpoint(msg.checkpoint));
+      case 'train':
+        return this.train(msg.until);
+      case 'pause':
+        return this.pause();
+      case 'step':
+        return this.runSteps(1);
+      case 'reset':
+        return this.reset();
+      case 'exportWeights':
+        return this.exportWeights();
+      case 'importWeights':
+        return this.importWeights(msg.bytes);
+      case 'saveCheckpoint':
+        return this.saveCheckpoint();
+      case 'loadCheckpoint':
+        return void (await this.loadCheckpoint(msg.checkpoint));
       case 'init':
       case 'close':
         return;
@@ -201,7 +226,8 @@ export class TreeSession extends SessionBase<Active> {
     const { trainer } = next;
     const paramCount = trainer.model.layout.specs.reduce((n, s) => n + s.size, 0);
     // A recovery rebuilds the same model: the page keeps what it shows.
-    if (announce) this.post({ type: 'treeConfigured', paramCount, classes: classNames(config, task), hidden: config.hidden, majorityAccuracy: task.majorityRootAccuracy });
+    if (announce)
+      this.post({ type: 'treeConfigured', paramCount, classes: classNames(config, task), hidden: config.hidden, majorityAccuracy: task.majorityRootAccuracy });
     this.postStatus();
     return true;
   }
@@ -354,8 +380,6 @@ export class TreeSession extends SessionBase<Active> {
     return { config, task, trainer, model, drawn, gen };
   }
 
-
-
   protected async run(): Promise<void> {
     const a = this.active!;
     const { trainer, task, config } = a;
@@ -420,7 +444,11 @@ export class TreeSession extends SessionBase<Active> {
       this.diverged = true;
       this.wanted = false;
     }
-    this.post({ type: 'metrics', firstStep, losses, gradNorms, skipped, msPerStep: ms, tokensPerSec: nodesPerSec }, [losses.buffer, gradNorms.buffer, skipped.buffer]);
+    this.post({ type: 'metrics', firstStep, losses, gradNorms, skipped, msPerStep: ms, tokensPerSec: nodesPerSec }, [
+      losses.buffer,
+      gradNorms.buffer,
+      skipped.buffer,
+    ]);
   }
 
   /** Validation loss and root accuracy on the deeper trees, then the drawn trees with predictions and hidden states. */
@@ -437,7 +465,10 @@ export class TreeSession extends SessionBase<Active> {
       this.lastGood = { step, params: cp.params, optimizer: cp.optimizer };
     }
     const views = await this.readTrees(a);
-    this.post({ type: 'tree', step, hidden: a.model.hidden, classes: classNames(a.config, a.task), trees: views }, views.map((v) => v.states.buffer));
+    this.post(
+      { type: 'tree', step, hidden: a.model.hidden, classes: classNames(a.config, a.task), trees: views },
+      views.map((v) => v.states.buffer),
+    );
   }
 
   /** Evaluates the drawn trees as one batch and splits it back into trees, node indices local to each. */
@@ -469,7 +500,6 @@ export class TreeSession extends SessionBase<Active> {
   }
 
   // ---- messages ----
-
 }
 
 /**

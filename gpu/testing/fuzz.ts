@@ -111,7 +111,9 @@ export function checkParse<I, O>(contract: ParserContract<I, O>, input: I): O | 
     if (thrown instanceof AllocationCapExceeded) fail(thrown.message);
     const documented = contract.throws ?? [];
     if (!documented.some((c) => thrown instanceof c))
-      fail(`threw an undocumented ${(thrown as Error)?.name ?? typeof thrown}: ${(thrown as Error)?.message ?? String(thrown)}\n${(thrown as Error)?.stack ?? ''}`);
+      fail(
+        `threw an undocumented ${(thrown as Error)?.name ?? typeof thrown}: ${(thrown as Error)?.message ?? String(thrown)}\n${(thrown as Error)?.stack ?? ''}`,
+      );
     const message = (thrown as Error).message;
     if (typeof message !== 'string' || message.trim() === '') fail(`threw ${(thrown as Error).name} with an empty message`);
   }
@@ -132,16 +134,37 @@ const SHARED = [Object.prototype, Array.prototype, Function.prototype, String.pr
 
 /** Own keys (with their value types) of the shared prototypes, and what a fresh object inherits. */
 function prototypeSnapshot(): string {
-  const parts = SHARED.map((p) => Reflect.ownKeys(p).map((k) => `${String(k)}:${typeof (Object.getOwnPropertyDescriptor(p, k)?.value ?? 'accessor')}`).join(','));
+  const parts = SHARED.map((p) =>
+    Reflect.ownKeys(p)
+      .map((k) => `${String(k)}:${typeof (Object.getOwnPropertyDescriptor(p, k)?.value ?? 'accessor')}`)
+      .join(','),
+  );
   const probe: Record<string, unknown> = {};
   const inherited = ['polluted', 'isAdmin', 'kind', 'hidden', 'lr', 'x', 'dtype', 'shape'].filter((k) => probe[k] !== undefined);
   return `${parts.join('/')}|${inherited.join(',')}|${Object.getPrototypeOf(probe) === Object.prototype}`;
 }
 
 const STANDARD = new Set<unknown>([
-  null, Object.prototype, Array.prototype, Map.prototype, Set.prototype, Date.prototype, RegExp.prototype, Error.prototype,
-  ArrayBuffer.prototype, Uint8Array.prototype, Int8Array.prototype, Uint16Array.prototype, Int16Array.prototype, Uint32Array.prototype,
-  Int32Array.prototype, Float32Array.prototype, Float64Array.prototype, Uint8ClampedArray.prototype, BigInt64Array.prototype, BigUint64Array.prototype,
+  null,
+  Object.prototype,
+  Array.prototype,
+  Map.prototype,
+  Set.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  Error.prototype,
+  ArrayBuffer.prototype,
+  Uint8Array.prototype,
+  Int8Array.prototype,
+  Uint16Array.prototype,
+  Int16Array.prototype,
+  Uint32Array.prototype,
+  Int32Array.prototype,
+  Float32Array.prototype,
+  Float64Array.prototype,
+  Uint8ClampedArray.prototype,
+  BigInt64Array.prototype,
+  BigUint64Array.prototype,
 ]);
 
 /** Path to the first object in `value` whose prototype is not a standard one (at most 20,000 objects visited). */
@@ -173,7 +196,18 @@ function isClassPrototype(proto: object): boolean {
 
 // ---------------------------------------------------------------- allocation meter
 
-const METERED = ['ArrayBuffer', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array', 'Array'] as const;
+const METERED = [
+  'ArrayBuffer',
+  'Uint8Array',
+  'Int8Array',
+  'Uint16Array',
+  'Int16Array',
+  'Uint32Array',
+  'Int32Array',
+  'Float32Array',
+  'Float64Array',
+  'Array',
+] as const;
 const g = globalThis as unknown as Record<string, unknown>;
 const ORIGINALS = Object.fromEntries(METERED.map((n) => [n, g[n]])) as Record<(typeof METERED)[number], { BYTES_PER_ELEMENT?: number; prototype: object }>;
 
@@ -186,7 +220,8 @@ function elementBytes(name: string): number {
 function countOf(name: string, args: unknown[]): number {
   const a = args[0];
   if (typeof a === 'number') return name === 'Array' && args.length !== 1 ? args.length : a;
-  if (a instanceof (ORIGINALS.ArrayBuffer as unknown as typeof ArrayBuffer) || (typeof SharedArrayBuffer !== 'undefined' && a instanceof SharedArrayBuffer)) return 0; // a view
+  if (a instanceof (ORIGINALS.ArrayBuffer as unknown as typeof ArrayBuffer) || (typeof SharedArrayBuffer !== 'undefined' && a instanceof SharedArrayBuffer))
+    return 0; // a view
   if (name === 'Array') return args.length;
   if (a && typeof a === 'object' && 'length' in a) return Number((a as { length: unknown }).length) || 0;
   return 0;
@@ -250,7 +285,9 @@ function describe(input: unknown): string {
 // ---------------------------------------------------------------- arbitraries: mutations
 
 /** Bytes that matter to the formats fuzzed here: JSON punctuation, quotes, digits, UTF-8 lead bytes, extremes. */
-const INTERESTING_BYTES = [0x00, 0xff, 0x7f, 0x80, 0xc0, 0xe0, 0xf0, 0xf8, 0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x2c, 0x3a, 0x30, 0x39, 0x2d, 0x2e, 0x65, 0x0a, 0x0d, 0x20, 0x3b, 0x09];
+const INTERESTING_BYTES = [
+  0x00, 0xff, 0x7f, 0x80, 0xc0, 0xe0, 0xf0, 0xf8, 0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x2c, 0x3a, 0x30, 0x39, 0x2d, 0x2e, 0x65, 0x0a, 0x0d, 0x20, 0x3b, 0x09,
+];
 /** Lengths a length field is tried with: zero, small, around the caps and past every safe integer. */
 export const INTERESTING_LENGTHS = [0, 1, 7, 8, 9, 255, 256, 65535, 65536, 2 ** 24, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1, 2 ** 53];
 
@@ -285,7 +322,7 @@ const byteOp: fc.Arbitrary<ByteOp> = fc.oneof(
 export function applyByteOps(base: Uint8Array, ops: readonly ByteOp[]): Uint8Array {
   let b: Uint8Array = new Uint8Array(base);
   for (const o of ops) {
-    const at = b.length ? o.op === 'append' ? 0 : o.at % (b.length + 1) : 0;
+    const at = b.length ? (o.op === 'append' ? 0 : o.at % (b.length + 1)) : 0;
     switch (o.op) {
       case 'flip':
         if (b.length) b[at % b.length] ^= 1 << o.bit;
@@ -309,7 +346,7 @@ export function applyByteOps(base: Uint8Array, ops: readonly ByteOp[]): Uint8Arr
         break;
       }
       case 'u64':
-        if (b.length >= 8) new DataView(b.buffer, b.byteOffset).setBigUint64(Math.min(at, b.length - 8) & ~0 , o.value, true);
+        if (b.length >= 8) new DataView(b.buffer, b.byteOffset).setBigUint64(Math.min(at, b.length - 8) & ~0, o.value, true);
         break;
       case 'append':
         b = concat(b, o.bytes);
@@ -326,12 +363,73 @@ export function mutatedBytes(valid: fc.Arbitrary<Uint8Array>, maxOps = 4): fc.Ar
 
 /** Pieces of text that break parsers: hostile markup, unusual Unicode, escapes, delimiters, prototype keys. */
 export const INTERESTING_TEXT = [
-  '\u0000', '\uFEFF', '\uFFFD', '\u202E', '\u2028', '\uD800', '\uDC00', '😀', 'é', '\r\n', '\r', '\n', '\t', '\\', '"', "'", '`', '```', '~~~',
-  '$', '$$', '{', '}', '[', ']', '(', ')', '<', '>', '&', '#', '*', '_', '|', ':', ';', ',', '%', '%00', '%2e%2e%2f', '../', '..\\', '//',
-  '__proto__', 'constructor', 'prototype', '__proto__: x', 'constructor: x', '"__proto__": {"polluted": 1}',
-  'javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:x', 'file:///etc/passwd',
-  '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<iframe src="https://evil.example">', '<style>*{}</style>',
-  '1e308', '-1e309', 'NaN', 'Infinity', '-0', '0x10', '9007199254740993', '1,5', '1.5e-3',
+  '\u0000',
+  '\uFEFF',
+  '\uFFFD',
+  '\u202E',
+  '\u2028',
+  '\uD800',
+  '\uDC00',
+  '😀',
+  'é',
+  '\r\n',
+  '\r',
+  '\n',
+  '\t',
+  '\\',
+  '"',
+  "'",
+  '`',
+  '```',
+  '~~~',
+  '$',
+  '$$',
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  '<',
+  '>',
+  '&',
+  '#',
+  '*',
+  '_',
+  '|',
+  ':',
+  ';',
+  ',',
+  '%',
+  '%00',
+  '%2e%2e%2f',
+  '../',
+  '..\\',
+  '//',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__proto__: x',
+  'constructor: x',
+  '"__proto__": {"polluted": 1}',
+  'javascript:alert(1)',
+  'JaVaScRiPt:alert(1)',
+  'data:text/html,<script>alert(1)</script>',
+  'vbscript:x',
+  'file:///etc/passwd',
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '<iframe src="https://evil.example">',
+  '<style>*{}</style>',
+  '1e308',
+  '-1e309',
+  'NaN',
+  'Infinity',
+  '-0',
+  '0x10',
+  '9007199254740993',
+  '1,5',
+  '1.5e-3',
 ];
 
 type TextOp =
@@ -341,7 +439,10 @@ type TextOp =
   | { op: 'duplicate'; at: number; n: number; to: number }
   | { op: 'replace'; at: number; text: string };
 
-const textPiece = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...INTERESTING_TEXT) }, { weight: 1, arbitrary: fc.string({ maxLength: 8, unit: 'binary' }) });
+const textPiece = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...INTERESTING_TEXT) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 8, unit: 'binary' }) },
+);
 const textOp: fc.Arbitrary<TextOp> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('insert' as const), at: fc.nat(), text: textPiece }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), at: fc.nat(), n: fc.integer({ min: 1, max: 32 }) }) },
@@ -385,15 +486,42 @@ export function mutatedText(valid: fc.Arbitrary<string>, maxOps = 4): fc.Arbitra
 /** JSON values that stress a config reader: wrong types, extremes, deep nesting, prototype keys. */
 export const interestingJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(
-    null, true, false, 0, -0, -1, 0.5, 1e308, -1e308, 2 ** 53 + 2, 2 ** 31, 2 ** 32, 4097, 65537, 1e9, '', 'x', '1', 'adam', 'lstm', 'tokens', [], {},
-    [[]], [[[]]], { kind: 'tokens', vocab: 65536 }, { kind: 'real', features: 65536 },
+    null,
+    true,
+    false,
+    0,
+    -0,
+    -1,
+    0.5,
+    1e308,
+    -1e308,
+    2 ** 53 + 2,
+    2 ** 31,
+    2 ** 32,
+    4097,
+    65537,
+    1e9,
+    '',
+    'x',
+    '1',
+    'adam',
+    'lstm',
+    'tokens',
+    [],
+    {},
+    [[]],
+    [[[]]],
+    { kind: 'tokens', vocab: 65536 },
+    { kind: 'real', features: 65536 },
   ),
-  fc.constantFrom(
-    '{"__proto__": {"polluted": "yes", "kind": "sgd", "hidden": 8}}',
-    '{"constructor": {"prototype": {"polluted": "yes"}}}',
-    '{"prototype": {"polluted": "yes"}}',
-    '{"__proto__": null}',
-  ).map((t) => JSON.parse(t) as unknown),
+  fc
+    .constantFrom(
+      '{"__proto__": {"polluted": "yes", "kind": "sgd", "hidden": 8}}',
+      '{"constructor": {"prototype": {"polluted": "yes"}}}',
+      '{"prototype": {"polluted": "yes"}}',
+      '{"__proto__": null}',
+    )
+    .map((t) => JSON.parse(t) as unknown),
   fc.integer({ min: 1, max: 3000 }).map((d) => JSON.parse('['.repeat(d) + ']'.repeat(d)) as unknown),
   fc.integer({ min: 1, max: 3000 }).map((d) => JSON.parse('{"a":'.repeat(d) + '0' + '}'.repeat(d)) as unknown),
   fc.jsonValue({ maxDepth: 3 }),
@@ -492,15 +620,30 @@ function concat(...parts: Uint8Array[]): Uint8Array {
  * labels past every integer range; tokens named like prototype keys.
  */
 export const bracketTexts: fc.Arbitrary<string> = (() => {
-  const token = fc.oneof(fc.stringMatching(/^[a-z0-9+*.!-]{1,4}$/), fc.constantFrom('__proto__', 'constructor', 'prototype', '_', '-1', '65536', '99999999999999999999', '1e3', 'NaN'));
+  const token = fc.oneof(
+    fc.stringMatching(/^[a-z0-9+*.!-]{1,4}$/),
+    fc.constantFrom('__proto__', 'constructor', 'prototype', '_', '-1', '65536', '99999999999999999999', '1e3', 'NaN'),
+  );
   const tree: fc.Arbitrary<string> = fc.letrec<{ t: string }>((tie) => ({
     t: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       token,
-      fc.tuple(fc.option(fc.nat(70000), { nil: undefined }), fc.array(tie('t'), { minLength: 1, maxLength: 4 })).map(([label, kids]) => `(${label === undefined ? '' : `${label} `}${kids.join(' ')})`),
+      fc
+        .tuple(fc.option(fc.nat(70000), { nil: undefined }), fc.array(tie('t'), { minLength: 1, maxLength: 4 }))
+        .map(([label, kids]) => `(${label === undefined ? '' : `${label} `}${kids.join(' ')})`),
     ),
   })).t;
   const deep = fc.tuple(fc.integer({ min: 200, max: 5000 }), token).map(([d, t]) => '('.repeat(d) + t + ')'.repeat(d));
   const wide = fc.tuple(fc.integer({ min: 3, max: 5000 }), token).map(([n, t]) => `(${Array(n).fill(t).join(' ')})`);
-  return fc.oneof({ weight: 6, arbitrary: mutatedText(fc.array(tree, { minLength: 1, maxLength: 3 }).map((ts) => ts.join('\n')), 3) }, { weight: 1, arbitrary: deep }, { weight: 1, arbitrary: wide });
+  return fc.oneof(
+    {
+      weight: 6,
+      arbitrary: mutatedText(
+        fc.array(tree, { minLength: 1, maxLength: 3 }).map((ts) => ts.join('\n')),
+        3,
+      ),
+    },
+    { weight: 1, arbitrary: deep },
+    { weight: 1, arbitrary: wide },
+  );
 })();

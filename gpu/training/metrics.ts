@@ -35,8 +35,7 @@ export class MetricsHistory {
     stagingCount = 3,
   ) {
     this.ring = ctx.storage('metricsHistory', every * SLOT);
-    for (let i = 0; i < stagingCount; i++)
-      this.free.push(ctx.createBuffer('metricsStaging', every * SLOT, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
+    for (let i = 0; i < stagingCount; i++) this.free.push(ctx.createBuffer('metricsStaging', every * SLOT, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
   }
 
   /** Copies this step's metrics into its slot; on the last slot of a window, schedules the readback. */

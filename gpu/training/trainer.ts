@@ -59,8 +59,7 @@ export abstract class Trainer<M extends FlatModel> {
   }
 
   setParams(flat: Float32Array): void {
-    if (flat.length !== this.model.layout.total)
-      throw new Error(`expected ${this.model.layout.total} parameters in the flat layout, got ${flat.length}`);
+    if (flat.length !== this.model.layout.total) throw new Error(`expected ${this.model.layout.total} parameters in the flat layout, got ${flat.length}`);
     this.ctx.device.queue.writeBuffer(this.model.buffers.params, 0, flat);
   }
 

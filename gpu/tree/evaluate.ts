@@ -67,5 +67,10 @@ export async function evaluateTrees(trainer: TreeTrainer, trees: readonly Tree[]
         if (pred[r] === batch.label[r]) rootsRight++;
       }
   }
-  return { loss: lossSum / Math.max(targets, 1), rootAccuracy: rootsRight / Math.max(roots, 1), nodeAccuracy: labelledRight / Math.max(labelled, 1), trees: trees.length };
+  return {
+    loss: lossSum / Math.max(targets, 1),
+    rootAccuracy: rootsRight / Math.max(roots, 1),
+    nodeAccuracy: labelledRight / Math.max(labelled, 1),
+    trees: trees.length,
+  };
 }

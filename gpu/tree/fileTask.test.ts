@@ -15,7 +15,11 @@ describe('treeFileTask', () => {
     const epoch = task.next(23);
     expect(new Set(epoch).size).toBe(23);
     expect(epoch.some((t) => task.validation.includes(t))).toBe(false);
-    expect(treeFileTask(lines.join('\n'), 0).next(23).map((t) => JSON.stringify(t))).toEqual(epoch.map((t) => JSON.stringify(t)));
+    expect(
+      treeFileTask(lines.join('\n'), 0)
+        .next(23)
+        .map((t) => JSON.stringify(t)),
+    ).toEqual(epoch.map((t) => JSON.stringify(t)));
     expect([validationCount(2), validationCount(25), validationCount(1e5)]).toEqual([1, 2, 1000]);
   });
 

@@ -20,7 +20,8 @@ export class TreeFileError extends Error {
 
 /** The trees of a file, checked; throws TreeFileError with the reason (the parser's line and column). */
 export function parseTreeFile(text: string): Tree[] {
-  if (text.length > TREE_FILE_LIMITS.bytes) throw new TreeFileError(`the file has ${text.length.toLocaleString('en-US')} characters; the limit is ${TREE_FILE_LIMITS.bytes.toLocaleString('en-US')}`);
+  if (text.length > TREE_FILE_LIMITS.bytes)
+    throw new TreeFileError(`the file has ${text.length.toLocaleString('en-US')} characters; the limit is ${TREE_FILE_LIMITS.bytes.toLocaleString('en-US')}`);
   let trees: Tree[];
   try {
     trees = parseTrees(text, 'ptb', { limits: { nodes: TREE_FILE_LIMITS.nodesPerTree } });
@@ -29,7 +30,8 @@ export function parseTreeFile(text: string): Tree[] {
     throw e;
   }
   if (trees.length < 2) throw new TreeFileError(`the file holds ${trees.length} tree; at least 2 are needed (10% of them, at least one, validate)`);
-  if (trees.length > TREE_FILE_LIMITS.trees) throw new TreeFileError(`the file holds ${trees.length.toLocaleString('en-US')} trees; the limit is ${TREE_FILE_LIMITS.trees.toLocaleString('en-US')}`);
+  if (trees.length > TREE_FILE_LIMITS.trees)
+    throw new TreeFileError(`the file holds ${trees.length.toLocaleString('en-US')} trees; the limit is ${TREE_FILE_LIMITS.trees.toLocaleString('en-US')}`);
   return trees;
 }
 
@@ -43,7 +45,8 @@ export function treeFileTask(text: string, seed = 0): TreeTask {
   const train = trees.slice(0, split);
   const validation = trees.slice(split);
   const { tokens, maxLabel, labelled } = scanTrees([train, validation]);
-  if (labelled[0] === 0) throw new TreeFileError('no node of the training trees (the first 90%) carries a label: write trees as (label left right), e.g. (3 (2 not) (4 good))');
+  if (labelled[0] === 0)
+    throw new TreeFileError('no node of the training trees (the first 90%) carries a label: write trees as (label left right), e.g. (3 (2 not) (4 good))');
   const classes = maxLabel + 1;
   if (classes > TREE_FILE_LIMITS.classes) throw new TreeFileError(`a node is labelled ${maxLabel}; labels are 0 … ${TREE_FILE_LIMITS.classes - 1}`);
   return { name: 'file', ...fixedTreeTask(train, validation, tokens, classes, seed) };

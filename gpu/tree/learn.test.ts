@@ -36,7 +36,9 @@ describe('learning', () => {
     await trainer.flushMetrics();
     const after = await evaluateTrees(trainer, task.validation, task.vocab);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    console.log(`arithmetic, depth-4 roots: accuracy ${before.rootAccuracy} -> ${after.rootAccuracy} (majority ${task.majorityRootAccuracy}); nodes ${after.nodeAccuracy.toFixed(3)}; train loss ${mean(losses.slice(0, 50)).toFixed(3)} -> ${mean(losses.slice(-50)).toFixed(3)}`);
+    console.log(
+      `arithmetic, depth-4 roots: accuracy ${before.rootAccuracy} -> ${after.rootAccuracy} (majority ${task.majorityRootAccuracy}); nodes ${after.nodeAccuracy.toFixed(3)}; train loss ${mean(losses.slice(0, 50)).toFixed(3)} -> ${mean(losses.slice(-50)).toFixed(3)}`,
+    );
     expect(losses).toHaveLength(300);
     expect(mean(losses.slice(-50))).toBeLessThan(0.4 * mean(losses.slice(0, 50)));
     expect(after.loss).toBeLessThan(0.5 * before.loss);

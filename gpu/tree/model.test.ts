@@ -40,8 +40,7 @@ async function expectMatches(trainer: TreeTrainer, cfg: TreeModelConfig, batch: 
   expectClose('logits', await readBuffer(ctx, b.logits, N * cfg.classes), ref.fwd.logits);
   expectClose('dpre', await readBuffer(ctx, b.dpre, ref.dpre.length), ref.dpre);
   const grads = await trainer.readGrads();
-  for (const s of treeParamLayout(cfg).specs)
-    expectClose(s.name, grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size));
+  for (const s of treeParamLayout(cfg).specs) expectClose(s.name, grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size));
 }
 
 describe('tree levels on the GPU vs the float64 reference', () => {

@@ -139,15 +139,37 @@ export class TreeGpu {
     });
 
     const off = (name: string) => offsetOf(layout, name);
-    const offsets = ctx.uniform('tree.offsets', packUniform([['u32', off('embedding.weight')], ['u32', off('tree.weight')], ['u32', off('tree.bias')]]));
+    const offsets = ctx.uniform(
+      'tree.offsets',
+      packUniform([
+        ['u32', off('embedding.weight')],
+        ['u32', off('tree.weight')],
+        ['u32', off('tree.bias')],
+      ]),
+    );
     const level = (label: string, code: string, entry: string, bindings: ('read' | 'rw')[], buffers: GPUBuffer[]) =>
-      prepare(ctx, { label, code, entry, constants: { H, WG: levelWidth(H) }, bindings: ['uniform', ...bindings], buffers: [offsets, ...buffers], grid: [1], stepped: true });
+      prepare(ctx, {
+        label,
+        code,
+        entry,
+        constants: { H, WG: levelWidth(H) },
+        bindings: ['uniform', ...bindings],
+        buffers: [offsets, ...buffers],
+        grid: [1],
+        stepped: true,
+      });
     if (lstm) {
       const fwd = [b.params, b.nodes, b.tokens, b.hs, b.cs!, b.gates!, b.kids];
       const kinds: ('read' | 'rw')[] = ['read', 'read', 'read', 'rw', 'rw', 'rw', 'rw'];
       this.leafForward = level('treeLstmForward.leaves', lstmForwardCode, 'leaves', kinds, fwd);
       this.innerForward = level('treeLstmForward.inner', lstmForwardCode, 'inner', kinds, fwd);
-      this.backward = level('treeLstmBackward', lstmBackwardCode, 'main', ['read', 'read', 'read', 'read', 'read', 'rw', 'rw'], [b.params, b.nodes, b.cs!, b.gates!, b.dhead, b.dpre, b.dc!]);
+      this.backward = level(
+        'treeLstmBackward',
+        lstmBackwardCode,
+        'main',
+        ['read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
+        [b.params, b.nodes, b.cs!, b.gates!, b.dhead, b.dpre, b.dc!],
+      );
     } else {
       const fwd = [b.params, b.nodes, b.tokens, b.hs, b.kids];
       const kinds: ('read' | 'rw')[] = ['read', 'read', 'read', 'rw', 'rw'];
@@ -159,8 +181,14 @@ export class TreeGpu {
     const N = capacity;
     this.head = [
       gemm(ctx, 'tree.headForward', {
-        M: N, N: C, K: H, transB: true,
-        a: { buffer: b.hs }, b: { buffer: b.params, offset: off('head.weight') }, bias: { buffer: b.params, offset: off('head.bias') }, c: { buffer: b.logits },
+        M: N,
+        N: C,
+        K: H,
+        transB: true,
+        a: { buffer: b.hs },
+        b: { buffer: b.params, offset: off('head.weight') },
+        bias: { buffer: b.params, offset: off('head.bias') },
+        c: { buffer: b.logits },
       }),
       prepare(ctx, {
         label: 'treeLoss',
@@ -171,13 +199,36 @@ export class TreeGpu {
         grid: grid1d(ctx, Math.ceil(N / WG)),
       }),
       sumRows(ctx, 'tree.meanLoss', { rows: N, cols: 1 }, { buffer: b.rowLoss }, { buffer: b.metrics }),
-      gemm(ctx, 'tree.headWeightGrad', { M: C, N: H, K: N, transA: true, a: { buffer: b.dlogits }, b: { buffer: b.hs }, c: { buffer: b.grads, offset: off('head.weight') } }),
+      gemm(ctx, 'tree.headWeightGrad', {
+        M: C,
+        N: H,
+        K: N,
+        transA: true,
+        a: { buffer: b.dlogits },
+        b: { buffer: b.hs },
+        c: { buffer: b.grads, offset: off('head.weight') },
+      }),
       sumRows(ctx, 'tree.headBiasGrad', { rows: N, cols: C }, { buffer: b.dlogits }, { buffer: b.grads, offset: off('head.bias') }),
-      gemm(ctx, 'tree.headInputGrad', { M: N, N: H, K: C, a: { buffer: b.dlogits }, b: { buffer: b.params, offset: off('head.weight') }, c: { buffer: b.dhead } }),
+      gemm(ctx, 'tree.headInputGrad', {
+        M: N,
+        N: H,
+        K: C,
+        a: { buffer: b.dlogits },
+        b: { buffer: b.params, offset: off('head.weight') },
+        c: { buffer: b.dhead },
+      }),
     ];
     const EW = leafWidth(cfg);
     this.weightGrads = [
-      gemm(ctx, 'tree.weightGrad', { M: GH, N: 2 * H, K: N, transA: true, a: { buffer: b.dpre }, b: { buffer: b.kids }, c: { buffer: b.grads, offset: off('tree.weight') } }),
+      gemm(ctx, 'tree.weightGrad', {
+        M: GH,
+        N: 2 * H,
+        K: N,
+        transA: true,
+        a: { buffer: b.dpre },
+        b: { buffer: b.kids },
+        c: { buffer: b.grads, offset: off('tree.weight') },
+      }),
       sumRows(ctx, 'tree.biasGrad', { rows: N, cols: GH }, { buffer: b.dpre }, { buffer: b.grads, offset: off('tree.bias') }),
       prepare(ctx, {
         label: 'treeEmbeddingGrad',
@@ -261,7 +312,11 @@ export class TreeGpu {
       const H = this.cfg.hidden;
       const GH = treeGates(this.cfg.cell) * H;
       const b = this.buffers;
-      for (const [buffer, width] of [[b.hs, H], [b.kids, 2 * H], [b.dpre, GH]] as const)
+      for (const [buffer, width] of [
+        [b.hs, H],
+        [b.kids, 2 * H],
+        [b.dpre, GH],
+      ] as const)
         encoder.clearBuffer(buffer, N * width * 4, (dirty - N) * width * 4);
     }
     this.dirty = N;

@@ -16,19 +16,32 @@ describe('fuzz: tree brackets', () => {
     expect(sample.some((t) => (t.match(/ /g)?.length ?? 0) > 100)).toBe(true);
   });
 
-  it('parseTrees: only TreeParseError, bounded, accepted trees within the limits, writers round-trip', () => {
-    fc.assert(
-      fc.property(bracketTexts, formats, (text, format) => {
-        const trees = checkParse({ name: 'parseTrees', parse: (t: string) => parseTrees(t, format), throws: [TreeParseError], maxMs: 1000, maxAllocated: (t: string) => 256 * t.length + (1 << 20) }, text);
-        for (const t of trees ?? []) {
-          expect(height(t)).toBeLessThanOrEqual(TREE_LIMITS.height);
-          const written = format === 'ptb' ? writePtb(t) : writeSexpr(t);
-          const again = parseTree(written, format);
-          if (format === 'ptb') expect(stripPositions(again)).toEqual(stripPositions(t));
-          else expect(writeSexpr(again)).toBe(written);
-        }
-      }),
-      fuzzParams(),
-    );
-  }, fuzzTimeout(20));
+  it(
+    'parseTrees: only TreeParseError, bounded, accepted trees within the limits, writers round-trip',
+    () => {
+      fc.assert(
+        fc.property(bracketTexts, formats, (text, format) => {
+          const trees = checkParse(
+            {
+              name: 'parseTrees',
+              parse: (t: string) => parseTrees(t, format),
+              throws: [TreeParseError],
+              maxMs: 1000,
+              maxAllocated: (t: string) => 256 * t.length + (1 << 20),
+            },
+            text,
+          );
+          for (const t of trees ?? []) {
+            expect(height(t)).toBeLessThanOrEqual(TREE_LIMITS.height);
+            const written = format === 'ptb' ? writePtb(t) : writeSexpr(t);
+            const again = parseTree(written, format);
+            if (format === 'ptb') expect(stripPositions(again)).toEqual(stripPositions(t));
+            else expect(writeSexpr(again)).toBe(written);
+          }
+        }),
+        fuzzParams(),
+      );
+    },
+    fuzzTimeout(20),
+  );
 });

@@ -105,15 +105,20 @@ describe('malformed input: one positioned message each', () => {
   it('throws nothing but TreeParseError on arbitrary input (fuzzed)', () => {
     const alphabet = fc.constantFrom('(', ')', ' ', '\n', 'a', '1', '0', '_', '-', '+', 'x');
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 60 }).map((a) => a.join('')), fc.constantFrom('sexpr' as const, 'ptb' as const), fc.constantFrom('left' as const, 'refuse' as const), (text, format, binarize) => {
-        try {
-          parseTree(text, format, { binarize, limits: { depth: 6, height: 5, nodes: 12 } });
-          parseTrees(text, format, { binarize });
-        } catch (e) {
-          if (!(e instanceof TreeParseError)) throw e;
-          expect(e.message).toMatch(/^line \d+, column \d+: /);
-        }
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 60 }).map((a) => a.join('')),
+        fc.constantFrom('sexpr' as const, 'ptb' as const),
+        fc.constantFrom('left' as const, 'refuse' as const),
+        (text, format, binarize) => {
+          try {
+            parseTree(text, format, { binarize, limits: { depth: 6, height: 5, nodes: 12 } });
+            parseTrees(text, format, { binarize });
+          } catch (e) {
+            if (!(e instanceof TreeParseError)) throw e;
+            expect(e.message).toMatch(/^line \d+, column \d+: /);
+          }
+        },
+      ),
       { numRuns: 3000, seed: 7 },
     );
   });
@@ -128,47 +133,57 @@ const arbTree: fc.Arbitrary<Tree> = fc.letrec((tie) => ({
 
 describe('round trips', () => {
   it('PTB: parse(writePtb(t)) = t, labels included', () => {
-    fc.assert(fc.property(arbTree, (t) => {
-      expect(stripPositions(parseTree(writePtb(t), 'ptb'))).toEqual(t);
-    }), { numRuns: 300, seed: 1 });
+    fc.assert(
+      fc.property(arbTree, (t) => {
+        expect(stripPositions(parseTree(writePtb(t), 'ptb'))).toEqual(t);
+      }),
+      { numRuns: 300, seed: 1 },
+    );
   });
 
   it('S-expressions: parse(writeSexpr(t)) = t without labels', () => {
     const unlabel = (t: Tree): Tree => ('token' in t ? leaf(t.token) : node(unlabel(t.left), unlabel(t.right)));
-    fc.assert(fc.property(arbTree, (t) => {
-      expect(stripPositions(parseTree(writeSexpr(t), 'sexpr'))).toEqual(unlabel(t));
-    }), { numRuns: 300, seed: 2 });
+    fc.assert(
+      fc.property(arbTree, (t) => {
+        expect(stripPositions(parseTree(writeSexpr(t), 'sexpr'))).toEqual(unlabel(t));
+      }),
+      { numRuns: 300, seed: 2 },
+    );
   });
 });
 
 describe('tree batches', () => {
   it('sorts nodes by height so each level is a contiguous range, children below parents', () => {
-    fc.assert(fc.property(fc.array(arbTree, { minLength: 1, maxLength: 6 }), (trees) => {
-      const vocab = { size: 1, id: () => 0, token: () => 't' };
-      const b = buildTreeBatch(trees, vocab);
-      expect(b.B).toBe(trees.length);
-      expect(b.levels[b.levels.length - 1]).toBe(b.N);
-      for (let h = 0; h + 1 < b.levels.length; h++)
-        for (let n = b.levels[h]; n < b.levels[h + 1]; n++) expect(b.height[n]).toBe(h);
-      for (let n = 0; n < b.N; n++) {
-        if (b.left[n] >= 0) {
-          expect(b.height[n]).toBe(1 + Math.max(b.height[b.left[n]], b.height[b.right[n]]));
-          expect([b.parent[b.left[n]], b.side[b.left[n]], b.parent[b.right[n]], b.side[b.right[n]]]).toEqual([n, 0, n, 1]);
-          expect(b.token[n]).toBe(-1);
-        } else expect(n).toBeLessThan(b.leaves);
-      }
-      b.roots.forEach((r, t) => {
-        expect(b.parent[r]).toBe(-1);
-        expect(b.tree[r]).toBe(t);
-      });
-      const unTok = (t: Tree): Tree => ('token' in t ? { token: 't', label: t.label } : { left: unTok(t.left), right: unTok(t.right), label: t.label });
-      trees.forEach((t, i) => expect(treeOf(b, i, vocab)).toEqual(unTok(t)));
-    }), { numRuns: 200, seed: 3 });
+    fc.assert(
+      fc.property(fc.array(arbTree, { minLength: 1, maxLength: 6 }), (trees) => {
+        const vocab = { size: 1, id: () => 0, token: () => 't' };
+        const b = buildTreeBatch(trees, vocab);
+        expect(b.B).toBe(trees.length);
+        expect(b.levels[b.levels.length - 1]).toBe(b.N);
+        for (let h = 0; h + 1 < b.levels.length; h++) for (let n = b.levels[h]; n < b.levels[h + 1]; n++) expect(b.height[n]).toBe(h);
+        for (let n = 0; n < b.N; n++) {
+          if (b.left[n] >= 0) {
+            expect(b.height[n]).toBe(1 + Math.max(b.height[b.left[n]], b.height[b.right[n]]));
+            expect([b.parent[b.left[n]], b.side[b.left[n]], b.parent[b.right[n]], b.side[b.right[n]]]).toEqual([n, 0, n, 1]);
+            expect(b.token[n]).toBe(-1);
+          } else expect(n).toBeLessThan(b.leaves);
+        }
+        b.roots.forEach((r, t) => {
+          expect(b.parent[r]).toBe(-1);
+          expect(b.tree[r]).toBe(t);
+        });
+        const unTok = (t: Tree): Tree => ('token' in t ? { token: 't', label: t.label } : { left: unTok(t.left), right: unTok(t.right), label: t.label });
+        trees.forEach((t, i) => expect(treeOf(b, i, vocab)).toEqual(unTok(t)));
+      }),
+      { numRuns: 200, seed: 3 },
+    );
   });
 
   it('names the tree of an unknown token or a bad label; root heads need root labels', () => {
     const v = vocabulary(['a', 'b']);
-    expect(() => buildTreeBatch([parseTree('(a b)', 'sexpr'), parseTree('(a c)', 'sexpr')], v)).toThrow(new TreeDataError('tree 1: unknown token "c" at offset 3'));
+    expect(() => buildTreeBatch([parseTree('(a b)', 'sexpr'), parseTree('(a c)', 'sexpr')], v)).toThrow(
+      new TreeDataError('tree 1: unknown token "c" at offset 3'),
+    );
     expect(() => buildTreeBatch([parseTree('(7 a b)', 'ptb')], v, 5)).toThrow(/tree 0: label 7 is not a class id in \[0, 5\)/);
     const b = buildTreeBatch([parseTree('(1 (0 a) b)', 'ptb'), parseTree('(_ a b)', 'ptb')], v);
     expect(Array.from(headTargets(b, 'all')).sort()).toEqual([-1, -1, -1, -1, 0, 1]);

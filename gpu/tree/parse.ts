@@ -81,7 +81,17 @@ type Token = { kind: '(' | ')' | 'atom'; text: string; at: number };
 
 /** JavaScript's \s (a byte-order mark and no-break spaces too), so a token the parser accepts can always be written back. */
 const isSpace = (c: number) =>
-  c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  c === 32 ||
+  (c >= 9 && c <= 13) ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000 ||
+  c === 0xfeff;
 
 class Reader {
   pos = 0;
@@ -256,7 +266,8 @@ export function parseTrees(text: string, format: TreeFormat, opts: ParseOptions 
 }
 
 function checkToken(token: string): string {
-  if (token === '' || /[\s()]/.test(token)) throw new TreeParseError(`token ${JSON.stringify(token)} cannot be written: tokens are non-empty and hold no whitespace or brackets`, 0, '');
+  if (token === '' || /[\s()]/.test(token))
+    throw new TreeParseError(`token ${JSON.stringify(token)} cannot be written: tokens are non-empty and hold no whitespace or brackets`, 0, '');
   return token;
 }
 

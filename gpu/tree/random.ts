@@ -20,7 +20,10 @@ export function randomTree(rng: Rng, height: number, V: number, C: number, label
 }
 
 /** B random trees with heights in [minHeight, maxHeight]. */
-export function randomTreeBatch(seed: number, o: { B: number; minHeight?: number; maxHeight: number; V: number; C: number; labelled?: number }): { trees: Tree[]; batch: TreeBatch } {
+export function randomTreeBatch(
+  seed: number,
+  o: { B: number; minHeight?: number; maxHeight: number; V: number; C: number; labelled?: number },
+): { trees: Tree[]; batch: TreeBatch } {
   const rng = new Rng(seed);
   const lo = o.minHeight ?? 0;
   const trees = Array.from({ length: o.B }, () => randomTree(rng, lo + rng.int(o.maxHeight - lo + 1), o.V, o.C, o.labelled));

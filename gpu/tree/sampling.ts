@@ -72,5 +72,11 @@ export function shuffledEpochs(trees: readonly Tree[], seed: number): (B: number
 export function majorityRootShare(trees: readonly Tree[], classes: number): number {
   const counts = new Array<number>(classes).fill(0);
   for (const t of trees) if (t.label >= 0) counts[t.label]++;
-  return Math.max(...counts) / Math.max(1, counts.reduce((a, b) => a + b, 0));
+  return (
+    Math.max(...counts) /
+    Math.max(
+      1,
+      counts.reduce((a, b) => a + b, 0),
+    )
+  );
 }

@@ -16,7 +16,15 @@ describe('arithmetic', () => {
     const b = arithmeticTask({ seed: 3 });
     expect(a.next(20).map((t) => writePtb(t))).toEqual(b.next(20).map((t) => writePtb(t)));
     expect(a.validation.map((t) => writePtb(t))).toEqual(b.validation.map((t) => writePtb(t)));
-    expect(arithmeticTask({ seed: 4 }).next(20).map((t) => writePtb(t))).not.toEqual(arithmeticTask({ seed: 3 }).next(20).map((t) => writePtb(t)));
+    expect(
+      arithmeticTask({ seed: 4 })
+        .next(20)
+        .map((t) => writePtb(t)),
+    ).not.toEqual(
+      arithmeticTask({ seed: 3 })
+        .next(20)
+        .map((t) => writePtb(t)),
+    );
   });
 
   it('labels every expression with its value mod 10, the (op a) nodes with nothing', () => {
@@ -24,7 +32,8 @@ describe('arithmetic', () => {
     for (const t of [...task.next(200), ...task.validation.slice(0, 100)])
       for (const n of nodes(t)) {
         if (isLeaf(n)) expect(n.label).toBe(/\d/.test(n.token) ? Number(n.token) : -1);
-        else if (isLeaf(n.left)) expect(n.label).toBe(-1); // (op a)
+        else if (isLeaf(n.left))
+          expect(n.label).toBe(-1); // (op a)
         else expect(n.label).toBe(evaluateArithmetic(n));
       }
   });

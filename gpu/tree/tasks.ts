@@ -95,9 +95,24 @@ export function arithmeticTask(o: TreeTaskOptions = {}): TreeTask {
 }
 
 const LEXICON: Record<string, number> = {
-  good: 1, great: 1, fun: 1, superb: 1, charming: 1,
-  bad: -1, dull: -1, awful: -1, boring: -1, weak: -1,
-  the: 0, movie: 0, plot: 0, film: 0, acting: 0, a: 0, was: 0, this: 0,
+  good: 1,
+  great: 1,
+  fun: 1,
+  superb: 1,
+  charming: 1,
+  bad: -1,
+  dull: -1,
+  awful: -1,
+  boring: -1,
+  weak: -1,
+  the: 0,
+  movie: 0,
+  plot: 0,
+  film: 0,
+  acting: 0,
+  a: 0,
+  was: 0,
+  this: 0,
 };
 const WORDS = Object.keys(LEXICON);
 

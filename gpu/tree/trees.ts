@@ -162,6 +162,8 @@ export function headTargets(batch: TreeBatch, heads: Heads): Int32Array {
 /** Rebuilds tree b of a batch (tokens through `vocab`); the inverse of buildTreeBatch. */
 export function treeOf(batch: TreeBatch, b: number, vocab: Vocab): Tree {
   const build = (n: number): Tree =>
-    batch.left[n] < 0 ? { token: vocab.token(batch.token[n]), label: batch.label[n] } : { left: build(batch.left[n]), right: build(batch.right[n]), label: batch.label[n] };
+    batch.left[n] < 0
+      ? { token: vocab.token(batch.token[n]), label: batch.label[n] }
+      : { left: build(batch.left[n]), right: build(batch.right[n]), label: batch.label[n] };
   return build(batch.roots[b]);
 }

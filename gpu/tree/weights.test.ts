@@ -14,7 +14,11 @@ describe('tree weights', () => {
   it('names and shapes: embedding [V, 3H], tree.weight [5H, 2H], tree.bias [5H], head (lstm); [V, H], [H, 2H], [H] (rnn)', () => {
     const { tensors, metadata } = decodeSafetensors(encodeTreeWeights(lstm, initTreeParams(lstm, 1), ['a', 'b', 'c', 'd', 'e', 'f', 'g']));
     expect(Object.fromEntries([...tensors].map(([k, t]) => [k, t.shape]))).toEqual({
-      'embedding.weight': [7, 12], 'tree.weight': [20, 8], 'tree.bias': [20], 'head.weight': [3, 4], 'head.bias': [3],
+      'embedding.weight': [7, 12],
+      'tree.weight': [20, 8],
+      'tree.bias': [20],
+      'head.weight': [3, 4],
+      'head.bias': [3],
     });
     expect(JSON.parse(metadata['rnnlab.config'])).toEqual({ kind: 'tree', ...lstm });
     expect(JSON.parse(metadata['rnnlab.vocab'])).toHaveLength(7);
@@ -48,9 +52,15 @@ describe('tree weights', () => {
   it('refuses what does not fit, naming the tensor', () => {
     const p = initTreeParams(lstm, 1);
     const good = decodeSafetensors(encodeTreeWeights(lstm, p));
-    const without = (name: string) => encodeSafetensors([...good.tensors].filter(([k]) => k !== name).map(([k, t]) => [k, { shape: t.shape, data: t.data }]), good.metadata);
+    const without = (name: string) =>
+      encodeSafetensors(
+        [...good.tensors].filter(([k]) => k !== name).map(([k, t]) => [k, { shape: t.shape, data: t.data }]),
+        good.metadata,
+      );
     expect(() => decodeTreeWeights(without('tree.bias'))).toThrow(/missing tensor tree\.bias/);
-    expect(() => decodeTreeWeights(encodeTreeWeights(lstm, p), { ...lstm, hidden: 5 })).toThrow(/tensor "embedding\.weight" has shape \[7,12\], the model needs \[7,15\]/);
+    expect(() => decodeTreeWeights(encodeTreeWeights(lstm, p), { ...lstm, hidden: 5 })).toThrow(
+      /tensor "embedding\.weight" has shape \[7,12\], the model needs \[7,15\]/,
+    );
     expect(() => decodeTreeWeights(encodeTreeWeights(lstm, p), { ...lstm, cell: 'rnn' })).toThrow(/saved for cell "lstm", the model here has "rnn"/);
     const nan = p.slice();
     nan[treeParamLayout(lstm).byName.get('head.bias')!.offset + 1] = NaN;
@@ -64,7 +74,9 @@ describe('tree weights', () => {
     const big = { kind: 'tree', cell: 'lstm', hidden: 1024, vocab: 65535, classes: 65535, heads: 'all' };
     const file = encodeSafetensors([['head.bias', { shape: [1], data: new Float32Array(1) }]], { 'rnnlab.config': JSON.stringify(big) });
     const contract: ParserContract<Uint8Array, unknown> = {
-      name: 'decodeTreeWeights', parse: (b) => decodeTreeWeights(b), throws: [SafetensorsError],
+      name: 'decodeTreeWeights',
+      parse: (b) => decodeTreeWeights(b),
+      throws: [SafetensorsError],
       // The file's size in floats and a margin: the ~1.1 GB the config names must not be allocated.
       maxAllocated: (b) => 64 * b.length + (1 << 20),
     };
@@ -72,4 +84,3 @@ describe('tree weights', () => {
     expect(checkParse(contract, file)).toBeUndefined();
   });
 });
-

@@ -49,7 +49,8 @@ export function decodeTreeWeights(bytes: Uint8Array, expected?: TreeModelConfig)
     }
     if (cfg) {
       for (const k of ['cell', 'heads'] as const)
-        if (fromFile[k] !== cfg[k]) throw new SafetensorsError(`the weights were saved for ${k} ${JSON.stringify(fromFile[k])}, the model here has ${JSON.stringify(cfg[k])}`);
+        if (fromFile[k] !== cfg[k])
+          throw new SafetensorsError(`the weights were saved for ${k} ${JSON.stringify(fromFile[k])}, the model here has ${JSON.stringify(cfg[k])}`);
     } else cfg = fromFile;
   }
   if (!cfg) throw new SafetensorsError(`no "${TREE_CONFIG_KEY}" in __metadata__: the model config must be given to load this file`);

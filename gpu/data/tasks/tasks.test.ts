@@ -4,18 +4,7 @@ import type { Batch } from '../batch.ts';
 import { createTask, TASK_NAMES } from './index.ts';
 import { COPY_BLANK, COPY_DELIMITER, copyConstantBaseline, copyLength } from './copy.ts';
 import { mackeyGlassSeries } from './mackeyGlass.ts';
-import {
-  CITIES,
-  CONNECTIVES,
-  FILLERS,
-  generateSentence,
-  PAD,
-  TAG,
-  TAGGING_TAGS,
-  TAGGING_VOCABULARY,
-  TEAMS,
-  TEMPLATES,
-} from './tagging.ts';
+import { CITIES, CONNECTIVES, FILLERS, generateSentence, PAD, TAG, TAGGING_TAGS, TAGGING_VOCABULARY, TEAMS, TEMPLATES } from './tagging.ts';
 
 const arrays = (b: Batch) => [b.tokens, b.inputs, b.targets, b.targetValues, b.lengths];
 
@@ -196,7 +185,7 @@ describe('tagging', () => {
   function parse(words: string[]): number[] {
     const names = [...TEAMS.map((e) => [e.split(' '), true] as const), ...CITIES.map((e) => [e.split(' '), false] as const)];
     const tags: number[] = [];
-    for (let i = 0; i < words.length; ) {
+    for (let i = 0; i < words.length;) {
       let best: readonly [string[], boolean] | undefined;
       for (const n of names) if (n[0].every((w, k) => words[i + k] === w) && (!best || n[0].length > best[0].length)) best = n;
       if (!best) {
