@@ -2,7 +2,7 @@
 // worker config they make, and a stored tree session back to the form (autosave's restore).
 import { describe, expect, it } from 'vitest';
 import type { SavedTreeSession, TreeSessionConfig } from '../../gpu/session/protocol.ts';
-import { treeConfigProblem } from '../../gpu/session/treeSession.ts';
+import { treeConfigProblem } from '../../gpu/session/tree.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { parseCell } from '../notebook/cellConfig.ts';
 import { formFromConfig } from '../persist/formFromConfig.ts';

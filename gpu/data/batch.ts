@@ -52,3 +52,13 @@ export function groupRowsByToken(tokens: Uint32Array, vocab: number): { offsets:
   for (let r = 0; r < tokens.length; r++) rows[next[tokens[r]]++] = r;
   return { offsets, rows };
 }
+
+/** The real steps of a batch (its loss is a mean over them): the sum of its lengths, or T·B. */
+export function realSteps(batch: Batch): number {
+  return batch.lengths ? batch.lengths.reduce((s, n) => s + n, 0) : batch.T * batch.B;
+}
+
+/** The real steps of sequence `b` of a batch. */
+export function sequenceLength(batch: Batch, b: number): number {
+  return batch.lengths ? batch.lengths[b] : batch.T;
+}

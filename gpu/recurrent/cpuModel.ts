@@ -8,11 +8,11 @@
 // (a mean over real steps) and the gradients are the same, and a chunk with no real step at all has
 // loss 0 and zero gradients, as on the GPU.
 
-import type { Batch } from '../data/batch.ts';
+import { sequenceLength, type Batch } from '../data/batch.ts';
 import { GATES, inputSize, perSequenceLoss } from './config.ts';
 import type { RecurrentInit, RecurrentReference } from './reference.ts';
 import { linearRows, projectTokens } from './referenceOps.ts';
-import type { HeatmapChannel } from '../session/protocol.ts';
+import type { HeatmapChannel } from './heatmap.ts';
 
 /** A chunk's forward (and backward) pass: per layer the states [(T+1)*B*H], final states [L*B*H] layer-major. */
 export interface ChunkPass {
@@ -152,4 +152,19 @@ export function heatmapChannels(ref: RecurrentReference, params: Float64Array, b
   shown.forEach(([name], g) => channels.push({ name, units: H, values: gates[g] }));
   if (cfg.cell === 'lstm') channels.push({ name: 'c', units: H, values: steps(pass.cs[l]) });
   return channels;
+}
+
+/**
+ * Sequence 0's head outputs in a chunk: [len, O] at its real steps (row t = step t of the chunk) for
+ * per-step losses, or [O] at its final state for per-sequence ones.
+ */
+export function sequence0Outputs(ref: RecurrentReference, params: Float64Array, chunk: Batch, pass: ChunkPass): Float64Array {
+  const { hidden: H, output: O, layers: L } = ref.cfg;
+  const [w, b] = [ref.view(params, 'head.weight'), ref.view(params, 'head.bias')];
+  if (perSequenceLoss(ref.cfg)) return linearRows(pass.hT.subarray((L - 1) * chunk.B * H, (L - 1) * chunk.B * H + H), w, b, 1, O, H);
+  const top = pass.hs[L - 1];
+  const n = sequenceLength(chunk, 0);
+  const states = new Float64Array(n * H);
+  for (let t = 0; t < n; t++) states.set(top.subarray((t + 1) * chunk.B * H, (t + 1) * chunk.B * H + H), t * H); // block t+1 holds h after step t
+  return linearRows(states, w, b, n, O, H);
 }

@@ -1,19 +1,15 @@
-// The CPU counterpart of gpu/recurrent/trainer.ts for CpuSession: the float64 weights and optimizer state of a
-// model, trained with the reference (gpu/recurrent/reference.ts, optim.ts) one truncated-BPTT chunk
-// at a time; validation with the heatmap; checkpoints; and the float32 files of both (the GPU's
-// format: weights in float32, optimizer state as torch.optim names it).
+// The CPU counterpart of trainer.ts, for browsers without WebGPU: the float64 weights and optimizer
+// state of a model, trained with the reference (reference.ts, gpu/optimizer/reference.ts) one
+// truncated-BPTT chunk at a time; validation with the heatmap; checkpoints.
 
-import type { Batch } from '../data/batch.ts';
-import { decodeOptimizerState, encodeOptimizerState } from './weights.ts';
-import { encodeWeights } from './weights.ts';
+import { realSteps, type Batch } from '../data/batch.ts';
+import type { OptimizerSnapshot } from '../optimizer/state.ts';
 import { perSequenceLoss, type ModelConfig } from './config.ts';
 import { optimizer as withDefaults, type OptimizerConfig } from '../optimizer/config.ts';
 import { clipScale, newOptimizerState, optimizerStep, type OptimizerState } from '../optimizer/reference.ts';
 import { RecurrentReference, type RecurrentInit } from './reference.ts';
-import { heatmapChannels, runChunk, type ChunkPass } from './cpuModel.ts';
-import { sequence0Outputs } from '../session/cpuPrediction.ts';
-import type { HeatmapChannel } from '../session/protocol.ts';
-import { realSteps } from '../session/sessionCommon.ts';
+import { heatmapChannels, runChunk, sequence0Outputs, type ChunkPass } from './cpuModel.ts';
+import type { HeatmapChannel } from './heatmap.ts';
 
 /** A copy of the weights and optimizer state at a step. */
 export interface CpuCheckpoint {
@@ -101,26 +97,8 @@ export class CpuTrainer {
     [this.state, this.skipped] = [newOptimizerState(this.params.length), 0];
   }
 
-  /** The weights as a safetensors file (float32). */
-  weightsFile(metadata: Record<string, string>): ArrayBuffer {
-    return encodeWeights(this.model, Float32Array.from(this.params), metadata).slice().buffer;
-  }
-
-  /** The optimizer state as a safetensors file (float32), as encodeOptimizerState writes the GPU's. */
-  optimizerFile(): ArrayBuffer {
-    const { step, m, v } = this.state;
-    const snapshot = {
-      step,
-      skippedTotal: this.skipped,
-      m: Float32Array.from(m),
-      v: this.optimizer.kind === 'sgd' ? new Float32Array(0) : Float32Array.from(v),
-    };
-    return encodeOptimizerState(this.model, this.optimizer, snapshot).slice().buffer;
-  }
-
-  /** Loads an optimizer file saved for this model and optimizer kind; throws with the reason. */
-  loadOptimizerFile(bytes: ArrayBuffer): void {
-    const s = decodeOptimizerState(new Uint8Array(bytes), this.model, this.optimizer);
+  /** Puts back an optimizer state (float32, as files and GPU snapshots hold it). */
+  setOptimizerState(s: OptimizerSnapshot): void {
     this.state = { step: s.step, m: Float64Array.from(s.m), v: s.v.length ? Float64Array.from(s.v) : new Float64Array(this.params.length) };
     this.skipped = s.skippedTotal;
   }

@@ -4,14 +4,14 @@
 
 import { connectivity } from '../recurrent/connectivity.ts';
 import { GATES } from '../recurrent/config.ts';
-import type { SessionData } from './sessionData.ts';
+import type { RecurrentData } from './recurrentData.ts';
 import type { FromWorker } from './protocol.ts';
 
 /** About 10–50 ms of float64 JavaScript: a validation must not stall training for longer. */
 const MAX_WORK = 2e8;
 
 export function connectivityMessage(
-  data: SessionData,
+  data: RecurrentData,
   params: Float32Array | Float64Array,
   step: number,
 ): Extract<FromWorker, { type: 'connectivity' }> | null {

@@ -7,8 +7,8 @@ import { decodeWeights } from '../recurrent/weights.ts';
 import { initParams } from '../recurrent/params.ts';
 import { optimizer } from '../optimizer/config.ts';
 import { RecurrentReference, type RecurrentInit } from '../recurrent/reference.ts';
-import { CpuSession } from './cpuSession.ts';
-import { prepareSession } from './sessionData.ts';
+import { TrainingSession } from './session.ts';
+import { prepareRecurrentData } from './recurrentData.ts';
 import type { FromWorker, Prediction, SessionConfig, TaskName } from './protocol.ts';
 
 const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 };
@@ -30,13 +30,13 @@ const taskConfig = (name: TaskName, over: Partial<SessionConfig> = {}): SessionC
 /** Trains `steps` steps (then validates); the predictions posted, the data and the weights (float32, as exported). */
 async function trainAndPredict(config: SessionConfig, steps: number) {
   const msgs: FromWorker[] = [];
-  const session = new CpuSession((m) => msgs.push(m), { loadCorpus: async () => 'ab'.repeat(200), validateEvery: 1000 });
+  const session = new TrainingSession((m) => msgs.push(m), { gpu: null, loadCorpus: async () => 'ab'.repeat(200), validateEvery: 1000 });
   await session.configure(config, false);
   await session.runSteps(steps);
   await session.exportWeights();
   await session.dispose();
   expect(msgs.filter((m) => m.type === 'error')).toEqual([]);
-  const data = await prepareSession(config, async () => '', LIMITS);
+  const data = await prepareRecurrentData(config, async () => '', LIMITS);
   const bytes = msgs.filter((m): m is Extract<FromWorker, { type: 'weights' }> => m.type === 'weights').at(-1)!.bytes;
   const params = Float64Array.from(decodeWeights(new Uint8Array(bytes), data.model).params);
   const predictions = msgs.filter((m): m is Extract<FromWorker, { type: 'prediction' }> => m.type === 'prediction');
@@ -44,7 +44,7 @@ async function trainAndPredict(config: SessionConfig, steps: number) {
 }
 
 /** The reference's per-step head outputs for sequence 0, chunk by chunk with the state carried: [seqLen, O]. */
-function referenceOutputs(config: SessionConfig, data: Awaited<ReturnType<typeof prepareSession>>, params: Float64Array): Float64Array {
+function referenceOutputs(config: SessionConfig, data: Awaited<ReturnType<typeof prepareRecurrentData>>, params: Float64Array): Float64Array {
   const ref = new RecurrentReference(data.model);
   const { B } = data.validation;
   const O = data.model.output;

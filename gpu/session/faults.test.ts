@@ -7,7 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { optimizer } from '../optimizer/config.ts';
 import { faultyDevice, type FaultyDevice } from '../testing/faultyDevice.ts';
-import { TrainingSession, type SessionOptions } from './recurrentSession.ts';
+import { TrainingSession, type SessionOptions } from './session.ts';
+import type { RecurrentTrainer } from '../recurrent/trainer.ts';
 import type { FromWorker, SessionConfig } from './protocol.ts';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog.\n'.repeat(40);
@@ -39,7 +40,8 @@ async function open(opts: Partial<SessionOptions> = {}, limits = {}) {
   devices.push(dev);
   const msgs: FromWorker[] = [];
   const lost: string[] = [];
-  const session = new TrainingSession(dev.ctx, (m) => msgs.push(m), {
+  const session = new TrainingSession((m) => msgs.push(m), {
+    gpu: dev.ctx,
     loadCorpus: async () => TEXT,
     validateEvery: 10,
     onDeviceLost: (r) => lost.push(r),
@@ -144,7 +146,7 @@ describe('faults in a training session', () => {
     const { dev, session, of } = await open();
     await session.configure(config(), false);
     await session.runSteps(5);
-    const trainer = session.trainer!;
+    const trainer = session.trainer as RecurrentTrainer;
     const params = await trainer.readParams();
     dev.failNextScope('out-of-memory', 'injected: the driver could not allocate 2 GiB');
     expect(await session.configure(config({ hidden: 64 }), false)).toBe(false);

@@ -8,10 +8,11 @@ import { TAGGING_TAGS } from '../data/tasks/tagging.ts';
 import { optimizer } from '../optimizer/config.ts';
 import { RecurrentReference, type RecurrentInit } from '../recurrent/reference.ts';
 import { CpuTrainer } from '../recurrent/cpuTrainer.ts';
-import { prepareSession, type SessionData } from './sessionData.ts';
+import { prepareRecurrentData, type RecurrentData } from './recurrentData.ts';
 import { buildPrediction } from './prediction.ts';
 import type { FromWorker, Prediction, SessionConfig, TaskName } from './protocol.ts';
-import { TrainingSession } from './recurrentSession.ts';
+import { TrainingSession } from './session.ts';
+import type { RecurrentTrainer } from '../recurrent/trainer.ts';
 
 const gpu = useGpu();
 const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 };
@@ -33,19 +34,19 @@ const taskConfig = (name: TaskName, over: Partial<SessionConfig> = {}): SessionC
 /** Trains `steps` steps (then validates, as a pause does); the last prediction, its data and the weights. */
 async function trainAndPredict(config: SessionConfig, steps: number) {
   const msgs: FromWorker[] = [];
-  const session = new TrainingSession(gpu(), (m) => msgs.push(m), { loadCorpus: async () => 'ab'.repeat(200), validateEvery: 1000 });
+  const session = new TrainingSession((m) => msgs.push(m), { gpu: gpu(), loadCorpus: async () => 'ab'.repeat(200), validateEvery: 1000 });
   expect(await session.configure(config, false)).toBe(true);
   await session.runSteps(steps);
-  const params = Float64Array.from(await session.trainer!.readParams());
+  const params = Float64Array.from(await (session.trainer as RecurrentTrainer).readParams());
   await session.dispose();
   expect(msgs.filter((m) => m.type === 'error')).toEqual([]);
   const predictions = msgs.filter((m): m is Extract<FromWorker, { type: 'prediction' }> => m.type === 'prediction');
-  const data = await prepareSession(config, async () => '', LIMITS);
+  const data = await prepareRecurrentData(config, async () => '', LIMITS);
   return { predictions, data, params };
 }
 
 /** The reference's head outputs for validation sequence 0, chunk by chunk with the state carried: [seqLen, O] or [O]. */
-function referenceOutputs(data: SessionData, params: Float64Array): Float64Array {
+function referenceOutputs(data: RecurrentData, params: Float64Array): Float64Array {
   const ref = new RecurrentReference(data.model);
   const { B } = data.validation;
   const O = data.model.output;

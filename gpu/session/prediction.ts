@@ -4,12 +4,12 @@
 // classes is a labelling (tagging, copy); per-sequence 'regress' is one value vector per sequence.
 // Shared by the GPU session (outputs read back from the head) and the CPU session (the reference's).
 
-import type { Batch } from '../data/batch.ts';
-import type { SessionData } from './sessionData.ts';
+import { sequenceLength } from '../data/batch.ts';
+import type { RecurrentData } from './recurrentData.ts';
 import type { Prediction } from './protocol.ts';
 
 /** The prediction's form for a session's model, or null where there is none (character models, …). */
-export function predictionKind(data: SessionData): Prediction['kind'] | null {
+export function predictionKind(data: RecurrentData): Prediction['kind'] | null {
   const { input, loss, output } = data.model;
   if (input.kind === 'real' && loss === 'mse' && output === 1) return 'forecast';
   if (input.kind === 'tokens' && loss === 'ce' && data.tokenNames && data.classNames?.length === output) return 'labels';
@@ -18,27 +18,22 @@ export function predictionKind(data: SessionData): Prediction['kind'] | null {
 }
 
 /** How many head outputs of sequence 0 the prediction reads: every step's (seqLen × O) or the sequence's (O). */
-export function predictionOutputs(data: SessionData): number {
+export function predictionOutputs(data: RecurrentData): number {
   return data.model.loss === 'regress' ? data.model.output : data.seqLen * data.model.output;
-}
-
-/** The real steps of validation sequence 0. */
-export function sequence0Length(batch: Batch): number {
-  return batch.lengths ? batch.lengths[0] : batch.T;
 }
 
 /**
  * The prediction of sequence 0 from its head outputs: `outputs` holds predictionOutputs(data) values,
  * row t = step t (O per row) for per-step losses; rows past the sequence's end are ignored.
  */
-export function buildPrediction(data: SessionData, outputs: ArrayLike<number>): Prediction {
+export function buildPrediction(data: RecurrentData, outputs: ArrayLike<number>): Prediction {
   const kind = predictionKind(data);
   if (!kind) throw new Error(`no prediction view for a model with ${data.model.input.kind} inputs and loss "${data.model.loss}"`);
   if (outputs.length !== predictionOutputs(data)) throw new Error(`expected ${predictionOutputs(data)} head outputs of sequence 0, got ${outputs.length}`);
   const v = data.validation;
   const { B } = v;
   const O = data.model.output;
-  const n = sequence0Length(v);
+  const n = sequenceLength(v, 0);
   const steps = Array.from({ length: n }, (_, t) => t);
   if (kind === 'regression') return { kind, targets: Array.from(v.targetValues!.subarray(0, O)), predicted: Array.from(outputs) };
   if (kind === 'forecast') {

@@ -4,11 +4,11 @@
 // pass and before the next one overwrites the logits, so no chunk waits for its own readback.
 
 import type { GpuContext } from '../core/context.ts';
-import type { Batch } from '../data/batch.ts';
+import { sequenceLength, type Batch } from '../data/batch.ts';
 import { perSequenceLoss } from '../recurrent/config.ts';
 import type { RecurrentGpu } from '../recurrent/model.ts';
-import type { SessionData } from './sessionData.ts';
-import { predictionKind, predictionOutputs, sequence0Length } from './prediction.ts';
+import type { RecurrentData } from './recurrentData.ts';
+import { predictionKind, predictionOutputs } from './prediction.ts';
 
 export class PredictionReadback {
   private readonly staging: GPUBuffer;
@@ -17,7 +17,7 @@ export class PredictionReadback {
   private stepsDone = 0;
 
   /** A readback for a session with a prediction view; null for the others (character models). */
-  static for(ctx: GpuContext, model: RecurrentGpu, data: SessionData): PredictionReadback | null {
+  static for(ctx: GpuContext, model: RecurrentGpu, data: RecurrentData): PredictionReadback | null {
     return predictionKind(data) ? new PredictionReadback(ctx, model, predictionOutputs(data)) : null;
   }
 
@@ -38,7 +38,8 @@ export class PredictionReadback {
     const logits = this.model.buffers.logits;
     if (perSequenceLoss(cfg))
       encoder.copyBufferToBuffer(logits, 0, this.staging, 0, O * 4); // row 0 of [B, O]
-    else for (let t = 0; t < sequence0Length(chunk); t++) encoder.copyBufferToBuffer(logits, t * B * O * 4, this.staging, (this.stepsDone + t) * O * 4, O * 4);
+    else
+      for (let t = 0; t < sequenceLength(chunk, 0); t++) encoder.copyBufferToBuffer(logits, t * B * O * 4, this.staging, (this.stepsDone + t) * O * 4, O * 4);
     this.stepsDone += chunk.T;
     this.ctx.device.queue.submit([encoder.finish()]);
   }

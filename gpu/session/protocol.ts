@@ -4,6 +4,9 @@
 
 import type { Cell, ModelConfig, Nonlinearity } from '../recurrent/config.ts';
 import type { OptimizerConfig } from '../optimizer/config.ts';
+import type { HeatmapChannel } from '../recurrent/heatmap.ts';
+
+export type { HeatmapChannel };
 
 export type CorpusName = 'moby-dick' | 'first-names';
 export type TaskName = 'adding' | 'copy' | 'sine' | 'mackey-glass' | 'tagging';
@@ -131,15 +134,6 @@ export type ToWorker =
   | { type: 'loadCheckpoint'; checkpoint: SavedCheckpoint }
   /** A notebook cell went away: its session stops and frees its buffers (sent with its `session` id). */
   | { type: 'close' };
-
-/** One channel of the heatmap: a [T, units] block of values for the chosen validation sequence. */
-export interface HeatmapChannel {
-  /** 'h' (hidden state), 'c' (LSTM cell state), or a gate: 'r', 'z' (GRU), 'i', 'f', 'o' (LSTM). */
-  name: string;
-  units: number;
-  /** Row-major [T, units]. */
-  values: Float32Array;
-}
 
 /**
  * What a task model predicts for validation sequence 0 (the heatmap's sequence), over its real steps

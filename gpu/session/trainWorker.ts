@@ -10,19 +10,17 @@
 // were training go on. Each is told with `recovered` (the step it went back to).
 //
 // Without WebGPU (no navigator.gpu, or no adapter) the worker posts `deviceError`, then a `device`
-// message naming the CPU, and trains with CpuSessions instead: the same messages, from the float64
-// reference on the CPU, much slower.
+// message naming the CPU, and its sessions train recurrent models on the CPU instead: the same
+// messages, from the float64 reference, much slower.
 
 import { requestBrowserDevice } from '../core/device.ts';
 import type { GpuContext } from '../core/context.ts';
-import { TrainingSession, type SessionSnapshot } from './recurrentSession.ts';
-import { CPU_ADAPTER, CpuSession } from './cpuSession.ts';
-import { TreeSession, type TreeSnapshot } from './treeSession.ts';
+import { TrainingSession } from './session.ts';
+import { CPU_ADAPTER } from './recurrentCpuRun.ts';
 import { isTreeConfig, type CorpusName, type FromWorker, type ToWorker } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-type Session = TrainingSession | CpuSession | TreeSession;
 type Tagged<T> = T & { session?: string };
 
 const LIMITS = [
@@ -46,7 +44,7 @@ const broadcast = poster(MAIN);
 let baseUrl = '';
 /** The device the sessions share; null: no WebGPU, sessions run on the CPU. */
 let ctx: GpuContext | null = null;
-const sessions = new Map<string, Session>();
+const sessions = new Map<string, TrainingSession>();
 /** Settles when the device is ready (or known unavailable), and again after a recovery; messages wait for it. */
 let ready: Promise<void> | null = null;
 let recovering: Promise<void> | null = null;
@@ -84,26 +82,10 @@ async function openDevice(): Promise<void> {
   broadcast({ type: 'device', adapter: ctx.adapter.name, backend: ctx.adapter.backend, limits });
 }
 
-function sessionFor(id: string, msg?: ToWorker): Session {
-  // A configure (or a restore) decides the kind: a tree config gets a TreeSession, any other a recurrent one.
-  if (msg?.type === 'configure' || msg?.type === 'loadCheckpoint') {
-    const tree = isTreeConfig(msg.type === 'configure' ? msg.config : msg.checkpoint.config);
-    const old = sessions.get(id);
-    if (old && old instanceof TreeSession !== tree) {
-      sessions.delete(id);
-      void old.dispose();
-    }
-    if (tree && !sessions.has(id)) {
-      if (!ctx) throw new Error('tree models train on the GPU only, and WebGPU is not available here');
-      const s = new TreeSession(ctx, poster(id), { onDeviceLost: deviceLost });
-      sessions.set(id, s);
-      return s;
-    }
-  }
+function sessionFor(id: string): TrainingSession {
   let s = sessions.get(id);
   if (!s) {
-    const post = poster(id);
-    s = ctx ? new TrainingSession(ctx, post, { loadCorpus, onDeviceLost: deviceLost }) : new CpuSession(post, { loadCorpus });
+    s = new TrainingSession(poster(id), { gpu: ctx, loadCorpus, onDeviceLost: deviceLost });
     sessions.set(id, s);
   }
   return s;
@@ -121,10 +103,10 @@ async function recover(reason: string): Promise<void> {
   sessions.clear();
   const snapshots = old.map(([id, s]) => ({
     id,
-    snapshot: s instanceof CpuSession ? null : s.snapshot(),
+    snapshot: s.snapshot(),
     connectivity: s.showConnectivity,
     // A checkpoint the page asked for was lost with the device: it is taken again from the restored session.
-    resave: s instanceof CpuSession ? false : s.checkpointPending,
+    resave: s.checkpointPending,
   }));
   for (const [, s] of old) void s.dispose(); // their device is gone: nothing to wait for
   const lost = `The GPU device was lost (${reason})`;
@@ -137,20 +119,16 @@ async function recover(reason: string): Promise<void> {
   for (const { id, snapshot, connectivity, resave } of snapshots) {
     const post = poster(id);
     try {
-      // The session of the snapshot's kind: a tree model's gets a TreeSession again.
-      const s = sessionFor(id, snapshot ? { type: 'configure', config: snapshot.config, keepWeights: false } : undefined);
+      if (snapshot && !ctx && isTreeConfig(snapshot.config)) throw new Error('tree models train on the GPU only, and WebGPU is not available here');
+      const s = sessionFor(id);
       s.showConnectivity = connectivity;
       if (!snapshot) {
         post({ type: 'recovered', step: 0, message: `${lost}; a new device is ready.` });
         continue;
       }
-      const restored =
-        s instanceof TreeSession
-          ? isTreeConfig(snapshot.config) && (await s.restore(snapshot as TreeSnapshot))
-          : !isTreeConfig(snapshot.config) && (await s.restore(snapshot as SessionSnapshot));
-      if (!restored) continue; // the session posted why
+      if (!(await s.restore(snapshot))) continue; // the session posted why
       const what = snapshot.training ? 'training resumed' : 'the model was restored';
-      const where = s instanceof CpuSession ? 'on the CPU' : 'on a new device';
+      const where = ctx ? 'on a new device' : 'on the CPU';
       post({
         type: 'recovered',
         step: snapshot.step,
@@ -179,18 +157,8 @@ self.onmessage = (e: MessageEvent<Tagged<ToWorker>>) => {
         sessions.delete(id);
         return s?.dispose();
       }
-      const m = msg as ToWorker;
-      // Without WebGPU a tree model is refused (not fatal): the page keeps, or falls back to, a recurrent session.
-      const treeConfig = m.type === 'configure' ? m.config : m.type === 'loadCheckpoint' ? m.checkpoint.config : null;
-      if (!ctx && treeConfig && isTreeConfig(treeConfig)) {
-        const why = 'tree models train on the GPU only, and WebGPU is not available here';
-        return poster(id)({
-          type: 'error',
-          message: m.type === 'configure' ? `Settings refused: ${why}.` : `Cannot restore the saved session: ${why}.`,
-          fatal: false,
-        });
-      }
-      return sessionFor(id, m).handle(m);
+      // Without WebGPU a tree model is refused by the session (not fatal): the page keeps, or falls back to, a recurrent model.
+      return sessionFor(id).handle(msg as ToWorker);
     })
     // Nothing may fail silently here: the page would wait for an answer that never comes.
     .catch((e) => poster(id)({ type: 'error', message: `The training worker failed on "${msg.type}": ${errorText(e)}`, fatal: true }));

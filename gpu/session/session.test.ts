@@ -9,7 +9,8 @@ import { optimizer } from '../optimizer/config.ts';
 import type { Cell } from '../recurrent/config.ts';
 import { requestNodeDevice } from '../core/device.node.ts';
 import type { GpuContext } from '../core/context.ts';
-import { TrainingSession, type SessionOptions } from './recurrentSession.ts';
+import { TrainingSession, type SessionOptions } from './session.ts';
+import type { RecurrentTrainer } from '../recurrent/trainer.ts';
 import type { FromWorker, SessionConfig } from './protocol.ts';
 
 const gpu = useGpu();
@@ -35,11 +36,14 @@ type Of<K extends FromWorker['type']> = Extract<FromWorker, { type: K }>;
 /** A session on the file's device, or on `ctx` (a second device, as after a device loss). */
 function open(opts: Partial<SessionOptions> = {}, ctx: GpuContext = gpu()) {
   const msgs: FromWorker[] = [];
-  const session = new TrainingSession(ctx, (m) => msgs.push(m), { loadCorpus: async () => TEXT, validateEvery: 20, ...opts });
+  const session = new TrainingSession((m) => msgs.push(m), { gpu: ctx, loadCorpus: async () => TEXT, validateEvery: 20, ...opts });
   const of = <K extends FromWorker['type']>(type: K) => msgs.filter((m): m is Of<K> => m.type === type);
   const last = <K extends FromWorker['type']>(type: K) => of(type).at(-1);
   return { session, msgs, of, last };
 }
+
+/** The GPU trainer behind a session (its weights and optimizer state). */
+const trainerOf = (s: TrainingSession) => s.trainer as RecurrentTrainer;
 
 const spread = (a: Float32Array) => Math.max(...a) - Math.min(...a);
 const CHANNELS: Record<Cell, string[]> = { rnn: ['h'], gru: ['h', 'r', 'z'], lstm: ['h', 'i', 'f', 'o', 'c'] };
@@ -97,7 +101,7 @@ describe('TrainingSession', () => {
     await straight.session.configure(config, false);
     await straight.session.runSteps(4);
     expect(paused.of('validation')).toHaveLength(2);
-    expect(await paused.session.trainer!.readParams()).toEqual(await straight.session.trainer!.readParams());
+    expect(await trainerOf(paused.session).readParams()).toEqual(await trainerOf(straight.session).readParams());
     await paused.session.dispose();
     await straight.session.dispose();
   });
@@ -137,7 +141,7 @@ describe('TrainingSession', () => {
       expect(Array.from(s.text)).toHaveLength(50);
       const vocab = last('configured')!.vocabulary!;
       expect(Array.from(s.text).every((c) => vocab.includes(c))).toBe(true);
-      const params = await session.trainer!.readParams();
+      const params = await trainerOf(session).readParams();
       const ids = Uint32Array.from(Array.from(s.prompt), (c) => vocab.indexOf(c));
       const expected = sampleChars(last('configured')!.model, params, ids, 50, 0.8, 0); // the first sample uses seed 0
       expect(s.text).toBe(Array.from(expected, (i) => vocab[i]).join(''));
@@ -156,13 +160,13 @@ describe('TrainingSession', () => {
     const { session, last } = open();
     await session.configure(charConfig(), false);
     await session.runSteps(3);
-    const before = await session.trainer!.readParams();
+    const before = await trainerOf(session).readParams();
     await session.exportWeights();
     const bytes = last('weights')!.bytes;
     await session.runSteps(3);
-    expect(await session.trainer!.readParams()).not.toEqual(before);
+    expect(await trainerOf(session).readParams()).not.toEqual(before);
     await session.importWeights(bytes.slice(0));
-    expect(await session.trainer!.readParams()).toEqual(before);
+    expect(await trainerOf(session).readParams()).toEqual(before);
     expect(last('status')!.status).toBe('paused');
 
     await session.importWeights(new Uint8Array([1, 2, 3]).buffer);
@@ -179,22 +183,22 @@ describe('TrainingSession', () => {
     const { session } = open();
     await session.configure(charConfig(), false);
     await session.runSteps(3);
-    const trained = await session.trainer!.readParams();
+    const trained = await trainerOf(session).readParams();
     await session.configure(charConfig({ optimizer: optimizer({ kind: 'sgd', lr: 0.1 }), batchSize: 4 }), true);
-    expect(await session.trainer!.readParams()).toEqual(trained);
-    expect(session.trainer!.steps).toBe(0);
+    expect(await trainerOf(session).readParams()).toEqual(trained);
+    expect(trainerOf(session).steps).toBe(0);
     const wider = charConfig({ hidden: 24 });
     await session.configure(wider, true);
-    const fresh = await session.trainer!.readParams();
-    expect(fresh).toHaveLength(session.trainer!.model.layout.total);
-    expect(fresh).toEqual(initParams(session.trainer!.model.cfg, wider.seed));
+    const fresh = await trainerOf(session).readParams();
+    expect(fresh).toHaveLength(trainerOf(session).model.layout.total);
+    expect(fresh).toEqual(initParams(trainerOf(session).model.cfg, wider.seed));
     await session.dispose();
   });
 
   it('refuses bad settings with the field or limit named, keeping the current trainer', async () => {
     const { session, last } = open({ limits: { maxStorageBufferBindingSize: 65536 } });
     await session.configure(charConfig(), false);
-    const trainer = session.trainer;
+    const trainer = session.trainer as RecurrentTrainer;
     const params = await trainer!.readParams();
     const refusals: [Partial<SessionConfig>, RegExp][] = [
       [{ tbptt: 5 }, /tbptt: must divide seqLen \(16\)/],
@@ -218,7 +222,7 @@ describe('TrainingSession', () => {
     const a = open();
     await a.session.configure(charConfig({ cell: 'lstm', optimizer: optimizer({ kind: 'adam', lr: 0.01, clip: 1 }) }), false);
     await a.session.runSteps(20); // ends with a validation: the last good checkpoint
-    const want = await a.session.trainer!.readCheckpoint();
+    const want = await trainerOf(a.session).readCheckpoint();
     expect(want.optimizer.step).toBe(20);
     const snapshot = a.session.snapshot()!;
     expect(snapshot).toMatchObject({ step: 20, training: false });
@@ -232,14 +236,14 @@ describe('TrainingSession', () => {
       expect(await b.session.restore(snapshot)).toBe(true);
       expect(b.of('configured')).toEqual([]);
       expect(b.last('status')).toEqual({ type: 'status', status: 'paused', steps: 20 });
-      expect(await b.session.trainer!.readParams()).toEqual(want.params);
-      const restored = await b.session.trainer!.readOptimizerState();
+      expect(await trainerOf(b.session).readParams()).toEqual(want.params);
+      const restored = await trainerOf(b.session).readOptimizerState();
       expect(restored).toEqual(want.optimizer); // step 20, skippedTotal, m and v, bit for bit
       expect(restored.m.some((x) => x !== 0) && restored.v.some((x) => x !== 0)).toBe(true);
       // Training goes on from step 20 with that state: Adam's step count continues (a fresh one would be 5).
       await b.session.runSteps(5);
       expect(b.of('metrics').map((m) => [m.firstStep, m.losses.length])).toEqual([[20, 5]]);
-      expect((await b.session.trainer!.readOptimizerState()).step).toBe(25);
+      expect((await trainerOf(b.session).readOptimizerState()).step).toBe(25);
       await b.session.dispose();
       expect(device.errors).toEqual([]);
       expect(device.lostReason).toBeNull();
@@ -269,14 +273,14 @@ describe('TrainingSession', () => {
     const { session, msgs, last } = open();
     await session.configure(charConfig(), false);
     await session.runSteps(20); // ends with a validation: the last good checkpoint
-    const good = await session.trainer!.readParams();
-    session.trainer!.setParams(new Float32Array(good.length).fill(NaN));
+    const good = await trainerOf(session).readParams();
+    trainerOf(session).setParams(new Float32Array(good.length).fill(NaN));
     msgs.length = 0;
     await session.runSteps(30);
     const error = last('error')!;
     expect(error.fatal).toBe(false);
     expect(error.message).toMatch(/diverged at step 20 .*restored the weights of step 20.*lower learning rate/);
-    expect(await session.trainer!.readParams()).toEqual(good);
+    expect(await trainerOf(session).readParams()).toEqual(good);
     expect(last('status')!.status).toBe('paused');
     expect(Number.isFinite(last('validation')!.loss)).toBe(true);
     await session.dispose();
@@ -307,13 +311,13 @@ describe('TrainingSession', () => {
     await a.session.handle({ type: 'saveCheckpoint' });
     const saved = a.last('checkpoint')!.checkpoint;
     expect(saved.step).toBe(15);
-    const want = await a.session.trainer!.readCheckpoint();
+    const want = await trainerOf(a.session).readCheckpoint();
 
     const b = open();
     await b.session.handle({ type: 'loadCheckpoint', checkpoint: saved });
     expect(b.last('configured')!.model.cell).toBe('gru');
     expect(b.last('status')).toEqual({ type: 'status', status: 'paused', steps: 15 });
-    const got = await b.session.trainer!.readCheckpoint();
+    const got = await trainerOf(b.session).readCheckpoint();
     expect(got.params).toEqual(want.params);
     expect(got.optimizer.m).toEqual(want.optimizer.m);
     expect(got.optimizer.v).toEqual(want.optimizer.v);
@@ -324,7 +328,7 @@ describe('TrainingSession', () => {
     // A checkpoint that does not fit its own settings is refused; the session stays as it was.
     await b.session.handle({ type: 'loadCheckpoint', checkpoint: { ...saved, config: { ...saved.config, hidden: 7 } } as typeof saved });
     expect(b.last('error')!.message).toMatch(/Cannot restore the saved session: .*shape/);
-    expect(b.session.trainer!.steps).toBe(20);
+    expect(trainerOf(b.session).steps).toBe(20);
     await Promise.all([a.session.dispose(), b.session.dispose()]);
   });
 });

@@ -4,9 +4,17 @@
 // one map), so the readback stays small however large the batch.
 
 import type { GpuContext } from '../core/context.ts';
-import { GATES } from '../recurrent/config.ts';
-import type { RecurrentGpu } from '../recurrent/model.ts';
-import type { HeatmapChannel } from './protocol.ts';
+import { GATES } from './config.ts';
+import type { RecurrentGpu } from './model.ts';
+
+/** One channel of the heatmap: a [T, units] block of values for the chosen validation sequence. */
+export interface HeatmapChannel {
+  /** 'h' (hidden state), 'c' (LSTM cell state), or a gate: 'r', 'z' (GRU), 'i', 'f', 'o' (LSTM). */
+  name: string;
+  units: number;
+  /** Row-major [T, units]. */
+  values: Float32Array;
+}
 
 /** The gates shown per cell, by their index in PyTorch's gate order (GRU r, z, n; LSTM i, f, g, o). */
 const SHOWN_GATES: Record<string, [string, number][]> = {

@@ -1,9 +1,9 @@
-// The CSV-column forecasting dataset as prepareSession builds it: the sine task's model shape, the
+// The CSV-column forecasting dataset as prepareRecurrentData builds it: the sine task's model shape, the
 // 90/10 split, standardisation by the training part, consecutive windows and the persistence baseline.
 import { describe, expect, it } from 'vitest';
 import { optimizer } from '../optimizer/config.ts';
 import { minSeriesLength } from '../data/series.ts';
-import { prepareSession } from './sessionData.ts';
+import { prepareRecurrentData } from './recurrentData.ts';
 import type { SessionConfig } from './protocol.ts';
 
 const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 };
@@ -29,7 +29,7 @@ const sequence = (a: Float32Array, T: number, B: number, b: number) => Array.fro
 
 describe('series dataset', () => {
   it('has exactly the sine task’s model shape', async () => {
-    const series = await prepareSession(
+    const series = await prepareRecurrentData(
       seriesConfig(
         Array.from({ length: 200 }, (_, i) => Math.sin(i / 5)),
         8,
@@ -37,7 +37,7 @@ describe('series dataset', () => {
       noCorpus,
       LIMITS,
     );
-    const sine = await prepareSession({ ...seriesConfig([], 8), dataset: { kind: 'task', name: 'sine' } }, noCorpus, LIMITS);
+    const sine = await prepareRecurrentData({ ...seriesConfig([], 8), dataset: { kind: 'task', name: 'sine' } }, noCorpus, LIMITS);
     expect(series.model.input).toEqual({ kind: 'real', features: 1 });
     expect([series.model.input, series.model.output, series.model.loss]).toEqual([sine.model.input, sine.model.output, sine.model.loss]);
     expect(series.model.loss).toBe('mse');
@@ -48,7 +48,7 @@ describe('series dataset', () => {
     // Training part (36 values): mean 5, population variance 32/9. Validation part: 7, 4, 6, 6.
     const half = [2, 4, 4, 4, 5, 5, 7, 9, 8, 6, 6, 6, 5, 5, 3, 1, 5, 5];
     const values = [...half, ...half, 7, 4, 6, 6];
-    const data = await prepareSession(seriesConfig(values, 3, 2), noCorpus, LIMITS);
+    const data = await prepareRecurrentData(seriesConfig(values, 3, 2), noCorpus, LIMITS);
     const std = Math.sqrt(32 / 9);
     const z = (x: number) => (x - 5) / std;
     const { inputs, targetValues } = data.validation;
@@ -68,7 +68,7 @@ describe('series dataset', () => {
     const n = 1000;
     const T = 16;
     const B = 8;
-    const data = await prepareSession(
+    const data = await prepareRecurrentData(
       seriesConfig(
         Array.from({ length: n }, (_, i) => i),
         T,
@@ -109,7 +109,7 @@ describe('series dataset', () => {
 
   it('refuses non-finite values (with the row), too short a series and a constant one', async () => {
     const refusal = (values: number[], seqLen: number) =>
-      prepareSession(seriesConfig(values, seqLen), noCorpus, LIMITS).then(
+      prepareRecurrentData(seriesConfig(values, seqLen), noCorpus, LIMITS).then(
         () => 'accepted',
         (e: Error) => e.message,
       );

@@ -13,7 +13,7 @@ import { Rng } from '../core/rng.ts';
 import { evenStarts, seriesBatch, standardiseSeries } from '../data/series.ts';
 import type { CorpusName, DatasetChoice, SessionConfig } from './protocol.ts';
 
-export interface SessionData {
+export interface RecurrentData {
   model: ModelConfig;
   /** Steps per trainer step (the truncation length) and per full sequence; sequences per batch. */
   T: number;
@@ -40,7 +40,7 @@ export interface SessionData {
  * have come next, not on the first ones again. A batch that truncated BPTT had only partly trained
  * is dropped whole: the state it carried between chunks was not saved.
  */
-export function streamAfter(data: Pick<SessionData, 'stream' | 'T' | 'seqLen'>, steps: number): () => Batch {
+export function streamAfter(data: Pick<RecurrentData, 'stream' | 'T' | 'seqLen'>, steps: number): () => Batch {
   const next = data.stream();
   for (let i = Math.ceil(steps / (data.seqLen / data.T)); i > 0; i--) next();
   return next;
@@ -48,13 +48,13 @@ export function streamAfter(data: Pick<SessionData, 'stream' | 'T' | 'seqLen'>, 
 
 const VISIBLE: Record<string, string> = { ' ': '␣', '\n': '⏎', '\t': '⇥', '\r': '␍' };
 
-export async function prepareSession(
+export async function prepareRecurrentData(
   config: SessionConfig,
   loadCorpus: (name: CorpusName) => Promise<string>,
   limits: BufferLimits,
   /** Whose limits these are: a GPU's, or the CPU fallback's (whose refusals must not name a GPU). */
   device: 'gpu' | 'cpu' = 'gpu',
-): Promise<SessionData> {
+): Promise<RecurrentData> {
   const seqLen = intIn(config.seqLen, 'seqLen', 1, 1 << 16);
   const T = intIn(config.tbptt, 'tbptt', 1, seqLen);
   const B = intIn(config.batchSize, 'batchSize', 1, 1 << 16);
@@ -84,7 +84,7 @@ export async function prepareSession(
   return { ...data, model, T, seqLen, B, stepLabels: labels.slice(seqLen - T) };
 }
 
-type Data = Omit<SessionData, 'model' | 'T' | 'seqLen' | 'B' | 'stepLabels'> & {
+type Data = Omit<RecurrentData, 'model' | 'T' | 'seqLen' | 'B' | 'stepLabels'> & {
   model: Pick<ModelConfig, 'input' | 'output' | 'loss'>;
   /** Labels of sequence 0 of a batch, for all its steps. */
   labels(batch: Batch): string[];

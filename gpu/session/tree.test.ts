@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { useGpu } from '../testing/gpu.ts';
 import { requestNodeDevice } from '../core/device.node.ts';
 import { optimizer } from '../optimizer/config.ts';
-import { TreeSession } from './treeSession.ts';
+import { TrainingSession } from './session.ts';
+import type { TreeTrainer } from '../tree/trainer.ts';
 import type { FromWorker, TreeSessionConfig } from './protocol.ts';
 import { negationTask } from '../tree/tasks.ts';
 import { writePtb } from '../tree/parse.ts';
@@ -28,7 +29,7 @@ const config = (over: Partial<TreeSessionConfig> = {}): TreeSessionConfig => ({
 
 function open() {
   const msgs: FromWorker[] = [];
-  const session = new TreeSession(gpu(), (m) => msgs.push(m), { validateEvery: 20, validationSize: 50 });
+  const session = new TrainingSession((m) => msgs.push(m), { gpu: gpu(), validateEvery: 20, validationSize: 50 });
   const of = <K extends FromWorker['type']>(type: K) => msgs.filter((m): m is Of<K> => m.type === type);
   return { session, msgs, of };
 }
@@ -149,14 +150,14 @@ describe('TreeSession checkpoints', () => {
     await a.session.runSteps(10);
     await a.session.handle({ type: 'exportWeights' });
     const file = a.of('weights')[0].bytes;
-    const want = await a.session.trainer!.readParams();
+    const want = await (a.session.trainer as TreeTrainer).readParams();
     await a.session.dispose();
 
     const b = open();
     await b.session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });
     await b.session.handle({ type: 'importWeights', bytes: file.slice(0) });
     expect(b.of('error')).toEqual([]);
-    const got = await b.session.trainer!.readCheckpoint();
+    const got = await (b.session.trainer as TreeTrainer).readCheckpoint();
     expect(got.params).toEqual(want);
     expect(got.optimizer.step).toBe(0);
     expect(got.optimizer.m.every((x) => x === 0)).toBe(true);
@@ -173,12 +174,30 @@ describe('TreeSession checkpoints', () => {
       config: config({ hidden: 8, batchSize: 8, task: 'negation', trainDepth: 3, validationDepth: 5 }),
       keepWeights: false,
     });
-    const before = await b.session.trainer!.readParams();
+    const before = await (b.session.trainer as TreeTrainer).readParams();
     await b.session.handle({ type: 'importWeights', bytes: file.slice(0) });
     expect(b.of('error').at(-1)!.message).toMatch(/^Cannot load these weights: /);
-    expect(await b.session.trainer!.readParams()).toEqual(before);
+    expect(await (b.session.trainer as TreeTrainer).readParams()).toEqual(before);
     await Promise.all([b.session.dispose(), c.session.dispose()]);
   }, 120_000);
+
+  it('a non-finite loss pauses, restores the last good weights and says so', async () => {
+    const { session, msgs, of } = open();
+    await session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });
+    await session.runSteps(20); // ends with a validation: the last good state
+    const trainer = session.trainer as TreeTrainer;
+    const good = await trainer.readParams();
+    trainer.setParams(new Float32Array(good.length).fill(NaN));
+    msgs.length = 0;
+    await session.runSteps(30);
+    const error = of('error').at(-1)!;
+    expect(error.fatal).toBe(false);
+    expect(error.message).toMatch(/diverged at step 20 .*restored the weights of step 20.*lower learning rate/);
+    expect(await trainer.readParams()).toEqual(good);
+    expect(of('status').at(-1)!.status).toBe('paused');
+    expect(Number.isFinite(of('validation').at(-1)!.loss)).toBe(true);
+    await session.dispose();
+  });
 
   it('a stop with nothing trained since the last validation does not validate the same weights again', async () => {
     const { session, of } = open();
@@ -212,9 +231,11 @@ describe('TreeSession checkpoints', () => {
   it("snapshot, dispose, restore on a new device (the device-loss recovery): the last validation's weights, optimizer state and step", async () => {
     const a = open();
     await a.session.handle({ type: 'configure', config: config({ hidden: 8, batchSize: 8 }), keepWeights: false });
-    expect(a.session.snapshot()).toMatchObject({ step: 0, params: null, optimizer: null, training: false });
+    // Before any validation the last good state is the initial weights, with a fresh optimizer.
+    expect(a.session.snapshot()).toMatchObject({ step: 0, optimizer: null, training: false });
+    expect(a.session.snapshot()!.params).toEqual(await (a.session.trainer as TreeTrainer).readParams());
     await a.session.runSteps(20); // ends with a validation: the last good state
-    const want = await a.session.trainer!.readCheckpoint();
+    const want = await (a.session.trainer as TreeTrainer).readCheckpoint();
     const snapshot = a.session.snapshot()!;
     expect(snapshot).toMatchObject({ step: 20, training: false, config: { kind: 'tree', hidden: 8 } });
     expect(snapshot.params).toEqual(want.params);
@@ -224,20 +245,20 @@ describe('TreeSession checkpoints', () => {
     const device = await requestNodeDevice();
     try {
       const msgs: FromWorker[] = [];
-      const b = new TreeSession(device, (m) => msgs.push(m), { validateEvery: 20, validationSize: 50 });
+      const b = new TrainingSession((m) => msgs.push(m), { gpu: device, validateEvery: 20, validationSize: 50 });
       expect(await b.restore(snapshot)).toBe(true);
       expect(
         msgs.filter((m) => m.type === 'treeConfigured'),
         'a recovery does not announce a new model',
       ).toEqual([]);
       expect(msgs.filter((m) => m.type === 'status').at(-1)).toMatchObject({ status: 'paused', steps: 20 });
-      const got = await b.trainer!.readCheckpoint();
+      const got = await (b.trainer as TreeTrainer).readCheckpoint();
       expect(got.params).toEqual(want.params);
       expect(got.optimizer).toEqual(want.optimizer);
       await b.runSteps(5);
       const metrics = msgs.filter((m): m is Of<'metrics'> => m.type === 'metrics');
       expect(metrics.map((m) => [m.firstStep, m.losses.length])).toEqual([[20, 5]]);
-      expect((await b.trainer!.readCheckpoint()).optimizer.step).toBe(25);
+      expect((await (b.trainer as TreeTrainer).readCheckpoint()).optimizer.step).toBe(25);
       await b.dispose();
       expect(device.errors).toEqual([]);
     } finally {

@@ -12,8 +12,9 @@ import { initParams } from '../recurrent/params.ts';
 import { optimizer } from '../optimizer/config.ts';
 import { clipScale, newOptimizerState, optimizerStep } from '../optimizer/reference.ts';
 import { RecurrentReference } from '../recurrent/reference.ts';
-import { CpuSession, type CpuSessionOptions } from './cpuSession.ts';
-import { prepareSession, streamAfter } from './sessionData.ts';
+import { TrainingSession, type SessionOptions } from './session.ts';
+import type { CpuTrainer } from '../recurrent/cpuTrainer.ts';
+import { prepareRecurrentData, streamAfter } from './recurrentData.ts';
 import type { FromWorker, SessionConfig } from './protocol.ts';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog.\n'.repeat(40);
@@ -35,9 +36,9 @@ const charConfig = (over: Partial<SessionConfig> = {}): SessionConfig => ({
 
 type Of<K extends FromWorker['type']> = Extract<FromWorker, { type: K }>;
 
-function open(opts: Partial<CpuSessionOptions> = {}) {
+function open(opts: Partial<SessionOptions> = {}) {
   const msgs: FromWorker[] = [];
-  const session = new CpuSession((m) => msgs.push(m), { loadCorpus: async () => TEXT, validateEvery: 20, ...opts });
+  const session = new TrainingSession((m) => msgs.push(m), { gpu: null, loadCorpus: async () => TEXT, validateEvery: 20, ...opts });
   const of = <K extends FromWorker['type']>(type: K) => msgs.filter((m): m is Of<K> => m.type === type);
   const last = <K extends FromWorker['type']>(type: K) => of(type).at(-1);
   const weights = async () => {
@@ -112,7 +113,7 @@ describe('CpuSession', () => {
     await session.configure(config, false);
     await session.step();
 
-    const data = await prepareSession(config, async () => TEXT, LIMITS);
+    const data = await prepareRecurrentData(config, async () => TEXT, LIMITS);
     const ref = new RecurrentReference(data.model);
     const p = Float64Array.from(initParams(data.model, config.seed));
     const { loss, grads } = ref.lossAndGrad(p, data.stream()());
@@ -131,7 +132,7 @@ describe('CpuSession', () => {
     await session.runSteps(2);
     const losses = of('metrics').flatMap((m) => Array.from(m.losses));
 
-    const data = await prepareSession(config, async () => TEXT, LIMITS);
+    const data = await prepareRecurrentData(config, async () => TEXT, LIMITS);
     const ref = new RecurrentReference(data.model);
     const p = Float64Array.from(initParams(data.model, config.seed));
     const [c0, c1] = splitSteps(data.stream()(), 4);
@@ -148,7 +149,7 @@ describe('CpuSession', () => {
 
   it('truncated BPTT over ragged sequences (tagging): chunks where sequences have ended, validation = the full forward', async () => {
     const config = charConfig({ dataset: { kind: 'task', name: 'tagging' }, cell: 'gru', seqLen: 12, tbptt: 4 });
-    const data = await prepareSession(config, async () => TEXT, LIMITS);
+    const data = await prepareRecurrentData(config, async () => TEXT, LIMITS);
     expect(Math.min(...data.validation.lengths!)).toBeLessThanOrEqual(8); // the last chunk has sequences without a real step
     const { session, of, last, weights, errors } = open();
     await session.configure(config, false);
@@ -263,7 +264,7 @@ describe('CpuSession', () => {
     // The next step uses the restored optimizer state, on the batch that comes after step 15's.
     await b.session.step();
     expect(b.last('metrics')!.firstStep).toBe(15);
-    const data = await prepareSession(config, async () => TEXT, LIMITS);
+    const data = await prepareRecurrentData(config, async () => TEXT, LIMITS);
     const p = Float64Array.from(decodeWeights(new Uint8Array(saved.weights), model).params);
     const state = { step: 15, m: Float64Array.from(saved15.m), v: Float64Array.from(saved15.v) };
     optimizerStep(p, new RecurrentReference(model).lossAndGrad(p, streamAfter(data, 15)()).grads, state, config.optimizer);
@@ -343,7 +344,7 @@ describe('CpuSession', () => {
     const good = await weights();
     await session.saveCheckpoint();
     const goodOptimizer = new Uint8Array(last('checkpoint')!.checkpoint.optimizer);
-    session.setWeightsForTest(new Float64Array(good.length).fill(NaN));
+    (session.trainer as CpuTrainer).params.set(new Float64Array(good.length).fill(NaN));
     const from = msgs.length;
     await session.runSteps(30);
     expect(msgs.slice(from).filter((m) => m.type === 'error')).toHaveLength(1);

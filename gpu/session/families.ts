@@ -1,0 +1,46 @@
+// Which family trains a config: a tree config (`kind: 'tree'`) the tree family, any other the
+// recurrent one, on the GPU or, without WebGPU, on the CPU (where tree models are refused).
+
+import type { GpuContext } from '../core/context.ts';
+import type { BufferLimits } from '../recurrent/memory.ts';
+import type { SessionFamily } from './family.ts';
+import { isTreeConfig, type CorpusName, type SessionConfig, type TreeSessionConfig } from './protocol.ts';
+import { recurrentFamily } from './recurrent.ts';
+import { buildRecurrentCpuRun } from './recurrentCpuRun.ts';
+import { buildRecurrentGpuRun } from './recurrentGpuRun.ts';
+import { treeFamily, type TreeFamilyOptions } from './tree.ts';
+
+export interface FamilyOptions extends TreeFamilyOptions {
+  /** The device; null: the CPU fallback (recurrent models only, on the float64 reference). */
+  gpu: GpuContext | null;
+  /** The text of a bundled corpus (the worker entry fetches it; tests pass a string). */
+  loadCorpus?: (name: CorpusName) => Promise<string>;
+  /** Limits to plan buffers against instead of the device's (tests inject tiny ones); on the CPU 1 GiB each by default. */
+  limits?: Partial<BufferLimits>;
+}
+
+type AnyFamily = SessionFamily<SessionConfig | TreeSessionConfig, unknown>;
+
+const CPU_LIMIT = 1 << 30;
+const noCorpus = (name: CorpusName) => Promise.reject(new Error(`no corpus "${name}" here`));
+
+/** The families of one session's options, made once, so a family is the same object from one config to the next. */
+export function families(o: FamilyOptions): (config: SessionConfig | TreeSessionConfig) => AnyFamily {
+  const { gpu } = o;
+  const limits: BufferLimits = {
+    maxStorageBufferBindingSize: o.limits?.maxStorageBufferBindingSize ?? gpu?.limits.maxStorageBufferBindingSize ?? CPU_LIMIT,
+    maxBufferSize: o.limits?.maxBufferSize ?? gpu?.limits.maxBufferSize ?? CPU_LIMIT,
+  };
+  const recurrent = recurrentFamily({
+    loadCorpus: o.loadCorpus ?? noCorpus,
+    limits,
+    device: gpu ? 'gpu' : 'cpu',
+    build: gpu ? (c, d, p, h) => buildRecurrentGpuRun(gpu, c, d, p, h) : buildRecurrentCpuRun,
+  }) as AnyFamily;
+  const tree = gpu ? (treeFamily(gpu, o) as AnyFamily) : null;
+  return (config) => {
+    if (!isTreeConfig(config)) return recurrent;
+    if (!tree) throw new Error('tree models train on the GPU only, and WebGPU is not available here.');
+    return tree;
+  };
+}
