@@ -7,27 +7,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { optimizer } from '../optimizer/config.ts';
 import { faultyDevice, type FaultyDevice } from '../testing/faultyDevice.ts';
-import { TrainingSession, type SessionOptions } from './session.ts';
+import type { SessionOptions } from './session.ts';
+import { charConfig, openSession, type Of } from '../testing/sessions.ts';
 import type { RecurrentTrainer } from '../recurrent/trainer.ts';
-import type { FromWorker, SessionConfig } from './protocol.ts';
+import type { SessionConfig } from './protocol.ts';
 
-const TEXT = 'the quick brown fox jumps over the lazy dog.\n'.repeat(40);
-
-const config = (over: Partial<SessionConfig> = {}): SessionConfig => ({
-  dataset: { kind: 'text', name: 'fox.txt', text: TEXT },
-  cell: 'gru',
-  nonlinearity: 'tanh',
-  hidden: 16,
-  layers: 1,
-  seqLen: 16,
-  tbptt: 16,
-  batchSize: 4,
-  optimizer: optimizer({ kind: 'adam', lr: 0.01 }),
-  seed: 1,
-  ...over,
-});
-
-type Of<K extends FromWorker['type']> = Extract<FromWorker, { type: K }>;
+const config = (over: Partial<SessionConfig> = {}): SessionConfig =>
+  charConfig({ cell: 'gru', hidden: 16, seqLen: 16, tbptt: 16, optimizer: optimizer({ kind: 'adam', lr: 0.01 }), ...over });
 
 let devices: FaultyDevice[] = [];
 afterEach(() => {
@@ -38,16 +24,8 @@ afterEach(() => {
 async function open(opts: Partial<SessionOptions> = {}, limits = {}) {
   const dev = await faultyDevice(limits);
   devices.push(dev);
-  const msgs: FromWorker[] = [];
   const lost: string[] = [];
-  const session = new TrainingSession((m) => msgs.push(m), {
-    gpu: dev.ctx,
-    loadCorpus: async () => TEXT,
-    validateEvery: 10,
-    onDeviceLost: (r) => lost.push(r),
-    ...opts,
-  });
-  const of = <K extends FromWorker['type']>(type: K) => msgs.filter((m): m is Of<K> => m.type === type);
+  const { session, msgs, of } = openSession({ gpu: dev.ctx, validateEvery: 10, onDeviceLost: (r) => lost.push(r), ...opts });
   const waitFor = async (ok: () => boolean, ms = 60_000) => {
     const t0 = Date.now();
     while (!ok()) {

@@ -1,48 +1,35 @@
-// The `prediction` message of the GPU session (Node, Dawn): at each validation, what a task model
-// predicts for validation sequence 0, held to the float64 reference run on the session's weights.
+// The `prediction` message: at each validation, what a task model predicts for validation sequence 0,
+// held to the float64 reference run on the session's exported weights, on the GPU (Node, Dawn) and
+// on the CPU fallback alike.
 import { describe, expect, it } from 'vitest';
 import { useGpu } from '../testing/gpu.ts';
+import { openSession, taskConfig } from '../testing/sessions.ts';
 import { splitSteps } from '../data/split.ts';
 import { COPY_VOCABULARY } from '../data/tasks/copy.ts';
 import { TAGGING_TAGS } from '../data/tasks/tagging.ts';
 import { optimizer } from '../optimizer/config.ts';
 import { RecurrentReference, type RecurrentInit } from '../recurrent/reference.ts';
 import { CpuTrainer } from '../recurrent/cpuTrainer.ts';
+import { decodeWeights } from '../recurrent/weights.ts';
 import { prepareRecurrentData, type RecurrentData } from './recurrentData.ts';
 import { buildPrediction } from './prediction.ts';
-import type { FromWorker, Prediction, SessionConfig, TaskName } from './protocol.ts';
-import { TrainingSession } from './session.ts';
-import type { RecurrentTrainer } from '../recurrent/trainer.ts';
+import type { Prediction, SessionConfig } from './protocol.ts';
 
 const gpu = useGpu();
 const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 };
+type Labels = Extract<Prediction, { kind: 'labels' }>;
 
-const taskConfig = (name: TaskName, over: Partial<SessionConfig> = {}): SessionConfig => ({
-  dataset: { kind: 'task', name },
-  cell: 'gru',
-  nonlinearity: 'tanh',
-  hidden: 8,
-  layers: 1,
-  seqLen: 12,
-  tbptt: 12,
-  batchSize: 4,
-  optimizer: optimizer({ lr: 0.01 }),
-  seed: 3,
-  ...over,
-});
-
-/** Trains `steps` steps (then validates, as a pause does); the last prediction, its data and the weights. */
-async function trainAndPredict(config: SessionConfig, steps: number) {
-  const msgs: FromWorker[] = [];
-  const session = new TrainingSession((m) => msgs.push(m), { gpu: gpu(), loadCorpus: async () => 'ab'.repeat(200), validateEvery: 1000 });
+/** Trains `steps` steps (then validates, as a pause does); the predictions posted, the data and the exported weights. */
+async function trainAndPredict(backend: 'gpu' | 'cpu', config: SessionConfig, steps: number) {
+  const { session, msgs, of, last } = openSession({ gpu: backend === 'gpu' ? gpu() : null, loadCorpus: async () => 'ab'.repeat(200), validateEvery: 1000 });
   expect(await session.configure(config, false)).toBe(true);
   await session.runSteps(steps);
-  const params = Float64Array.from(await (session.trainer as RecurrentTrainer).readParams());
+  await session.exportWeights();
   await session.dispose();
   expect(msgs.filter((m) => m.type === 'error')).toEqual([]);
-  const predictions = msgs.filter((m): m is Extract<FromWorker, { type: 'prediction' }> => m.type === 'prediction');
   const data = await prepareRecurrentData(config, async () => '', LIMITS);
-  return { predictions, data, params };
+  const params = Float64Array.from(decodeWeights(new Uint8Array(last('weights')!.bytes), data.model).params);
+  return { predictions: of('prediction'), data, params };
 }
 
 /** The reference's head outputs for validation sequence 0, chunk by chunk with the state carried: [seqLen, O] or [O]. */
@@ -66,73 +53,77 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Arra
 const argmaxRows = (values: ArrayLike<number>, O: number, n: number) =>
   Array.from({ length: n }, (_, t) => Array.from({ length: O }, (_, o) => values[t * O + o]).reduce((best, v, o, row) => (v > row[best] ? o : best), 0));
 
-describe('TrainingSession: prediction', () => {
-  it('sine (truncated BPTT, 3 chunks): inputs, targets and every step of the forecast = the float64 reference', async () => {
-    const config = taskConfig('sine', { tbptt: 4 });
-    const { predictions, data, params } = await trainAndPredict(config, 3);
-    expect(predictions.map((m) => m.step)).toEqual([3]);
-    const p = predictions[0].prediction as Extract<Prediction, { kind: 'forecast' }>;
-    expect(p.kind).toBe('forecast');
-    const { B } = data.validation;
-    expect(p.targets).toEqual(Array.from({ length: 12 }, (_, t) => data.validation.targetValues![t * B]));
-    expect(p.inputs).toEqual(Array.from({ length: 12 }, (_, t) => data.validation.inputs![t * B]));
-    const ref = referenceOutputs(data, params);
-    expect(p.predicted).toHaveLength(12);
-    expect(maxAbs(ref)).toBeGreaterThan(0.01);
-    expect(maxDiff(p.predicted, ref)).toBeLessThanOrEqual(1e-4 * maxAbs(ref));
+for (const backend of ['gpu', 'cpu'] as const)
+  describe(`prediction (${backend})`, () => {
+    it('sine, truncated BPTT in 3 chunks: the forecast at every step equals the float64 reference', async () => {
+      const config = taskConfig('sine', { tbptt: 4 });
+      const { predictions, data, params } = await trainAndPredict(backend, config, 3);
+      expect(predictions.map((m) => m.step)).toEqual([3]);
+      const p = predictions[0].prediction as Extract<Prediction, { kind: 'forecast' }>;
+      expect(p.kind).toBe('forecast');
+      const { B } = data.validation;
+      expect(p.targets).toEqual(Array.from({ length: 12 }, (_, t) => data.validation.targetValues![t * B]));
+      expect(p.inputs).toEqual(Array.from({ length: 12 }, (_, t) => data.validation.inputs![t * B]));
+      const ref = referenceOutputs(data, params);
+      expect(p.predicted).toHaveLength(12);
+      expect(maxAbs(ref)).toBeGreaterThan(0.01);
+      // The CPU session's weights are float64, the exported ones float32: only that rounding differs.
+      expect(maxDiff(p.predicted, ref)).toBeLessThanOrEqual(1e-4 * maxAbs(ref));
+    });
+
+    it('tagging: the words and true tags of sentence 0, and the predicted tags are the reference’s argmax', async () => {
+      // lr 0: the initial weights, whose tags vary (a few steps of training predict O everywhere).
+      const config = taskConfig('tagging', { cell: 'lstm', hidden: 12, optimizer: optimizer({ lr: 0 }) });
+      const { predictions, data, params } = await trainAndPredict(backend, config, 2);
+      const p = predictions.at(-1)!.prediction as Labels;
+      expect(p.kind).toBe('labels');
+      const n = data.validation.lengths![0];
+      expect(n).toBeGreaterThan(6); // validation sentences are longer than ⌊12/2⌋
+      expect(p.words).toHaveLength(n);
+      expect(p.words.join(' ')).not.toContain('<pad>');
+      expect(p.classes).toEqual([...TAGGING_TAGS]);
+      expect(p.targets).toEqual(Array.from({ length: n }, (_, t) => data.validation.targets![t * data.validation.B]));
+      expect(new Set(p.predicted).size).toBeGreaterThan(1);
+      expect(p.predicted).toEqual(argmaxRows(referenceOutputs(data, params), TAGGING_TAGS.length, n));
+    });
+
+    it('adding: the predicted sum of sequence 0 equals the reference’s, beside its target', async () => {
+      const config = taskConfig('adding', { cell: 'rnn', seqLen: 10, tbptt: 10 });
+      const { predictions, data, params } = await trainAndPredict(backend, config, 2);
+      const p = predictions.at(-1)!.prediction;
+      expect(p.kind).toBe('regression');
+      expect(p.targets).toEqual([data.validation.targetValues![0]]);
+      const ref = referenceOutputs(data, params);
+      expect(Math.abs(p.predicted[0] - ref[0])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(ref[0])));
+    });
+
+    it('copy: every step is labelled with the copy symbols', async () => {
+      const { predictions, data } = await trainAndPredict(backend, taskConfig('copy'), 1);
+      const p = predictions.at(-1)!.prediction as Labels;
+      expect(p.classes).toEqual(COPY_VOCABULARY);
+      expect(p.words).toHaveLength(12);
+      expect(p.words.slice(0, 5).every((w) => /^[0-7]$/.test(w))).toBe(true); // copyLength(12) = 5 symbols first
+      expect(p.targets.slice(-5)).toEqual(Array.from({ length: 5 }, (_, s) => data.validation.tokens![s * data.validation.B]));
+    });
+
+    it('a character model gets no prediction', async () => {
+      const config: SessionConfig = { ...taskConfig('sine'), dataset: { kind: 'text', name: 'ab.txt', text: 'ab'.repeat(200) } };
+      const { predictions } = await trainAndPredict(backend, config, 1);
+      expect(predictions).toEqual([]);
+    });
   });
 
-  it('tagging (full BPTT): the words and true tags of sentence 0, the predicted tags = the reference’s argmax', async () => {
-    // lr 0: the initial weights, whose tags vary (a few steps of training predict O everywhere).
-    const config = taskConfig('tagging', { cell: 'lstm', hidden: 12, optimizer: optimizer({ lr: 0 }) });
-    const { predictions, data, params } = await trainAndPredict(config, 2);
-    const p = predictions.at(-1)!.prediction as Extract<Prediction, { kind: 'labels' }>;
-    expect(p.kind).toBe('labels');
-    const n = data.validation.lengths![0];
-    expect(n).toBeGreaterThan(6); // validation sentences are longer than ⌊12/2⌋
-    expect(p.words).toHaveLength(n);
-    expect(p.words.join(' ')).not.toContain('<pad>');
-    expect(p.classes).toEqual([...TAGGING_TAGS]);
-    expect(p.targets).toEqual(Array.from({ length: n }, (_, t) => data.validation.targets![t * data.validation.B]));
-    expect(new Set(p.predicted).size).toBeGreaterThan(1);
-    expect(p.predicted).toEqual(argmaxRows(referenceOutputs(data, params), TAGGING_TAGS.length, n));
-  });
-
-  it('tagging (truncated BPTT; chunks where sentence 0 has ended): the GPU’s prediction = the CPU session’s on the same weights', async () => {
+describe('prediction (GPU and CPU agree)', () => {
+  it('tagging with truncated BPTT, in chunks where sentence 0 has ended: the GPU’s prediction equals the CPU trainer’s on the same weights', async () => {
     const config = taskConfig('tagging', { cell: 'rnn', hidden: 16, seqLen: 16, tbptt: 4, seed: 7, optimizer: optimizer({ lr: 0 }) });
-    const { predictions, data, params } = await trainAndPredict(config, 4);
+    const { predictions, data, params } = await trainAndPredict('gpu', config, 4);
     expect(data.validation.lengths![0]).toBe(9); // chunk 3 has one real step of sentence 0, chunk 4 none
     const cpu = new CpuTrainer(data.model, config.optimizer, params).evaluate(splitSteps(data.validation, 4), true).outputs!;
-    const expected = buildPrediction(data, cpu) as Extract<Prediction, { kind: 'labels' }>;
-    const p = predictions.at(-1)!.prediction as Extract<Prediction, { kind: 'labels' }>;
+    const expected = buildPrediction(data, cpu) as Labels;
+    const p = predictions.at(-1)!.prediction as Labels;
     expect(p.words).toHaveLength(9);
     expect(p.words).toEqual(expected.words);
     expect(new Set(p.predicted).size).toBeGreaterThan(1);
     expect(p.predicted).toEqual(expected.predicted);
-  });
-
-  it('adding: the predicted sum of sequence 0 = the reference’s, beside its target', async () => {
-    const config = taskConfig('adding', { cell: 'rnn', seqLen: 10, tbptt: 10 });
-    const { predictions, data, params } = await trainAndPredict(config, 2);
-    const p = predictions.at(-1)!.prediction;
-    expect(p.kind).toBe('regression');
-    expect(p.targets).toEqual([data.validation.targetValues![0]]);
-    const ref = referenceOutputs(data, params);
-    expect(Math.abs(p.predicted[0] - ref[0])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(ref[0])));
-  });
-
-  it('copy: every step labelled with the copy symbols', async () => {
-    const { predictions, data } = await trainAndPredict(taskConfig('copy'), 1);
-    const p = predictions.at(-1)!.prediction as Extract<Prediction, { kind: 'labels' }>;
-    expect(p.classes).toEqual(COPY_VOCABULARY);
-    expect(p.words).toHaveLength(12);
-    expect(p.words.slice(0, 5).every((w) => /^[0-7]$/.test(w))).toBe(true); // copyLength(12) = 5 symbols first
-    expect(p.targets.slice(-5)).toEqual(Array.from({ length: 5 }, (_, s) => data.validation.tokens![s * data.validation.B]));
-  });
-
-  it('a character model gets no prediction', async () => {
-    const config: SessionConfig = { ...taskConfig('sine'), dataset: { kind: 'text', name: 'ab.txt', text: 'ab'.repeat(200) } };
-    const { predictions } = await trainAndPredict(config, 1);
-    expect(predictions).toEqual([]);
   });
 });

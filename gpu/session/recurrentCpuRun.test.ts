@@ -2,7 +2,7 @@
 // messages as the GPU session (session.test.ts), and its steps checked against the float64
 // reference computed directly.
 import { describe, expect, it } from 'vitest';
-import { lossesOfSteps } from '../testing/metricsWindows.ts';
+import { charConfig, FOX, lossesOfSteps, openSession } from '../testing/sessions.ts';
 import { splitSteps } from '../data/split.ts';
 import { sampleChars } from '../recurrent/generate.ts';
 import { decodeOptimizerState } from '../recurrent/weights.ts';
@@ -12,35 +12,15 @@ import { initParams } from '../recurrent/params.ts';
 import { optimizer } from '../optimizer/config.ts';
 import { clipScale, newOptimizerState, optimizerStep } from '../optimizer/reference.ts';
 import { RecurrentReference } from '../recurrent/reference.ts';
-import { TrainingSession, type SessionOptions } from './session.ts';
+import type { SessionOptions } from './session.ts';
 import type { CpuTrainer } from '../recurrent/cpuTrainer.ts';
 import { prepareRecurrentData, streamAfter } from './recurrentData.ts';
-import type { FromWorker, SessionConfig } from './protocol.ts';
+import type { SessionConfig } from './protocol.ts';
 
-const TEXT = 'the quick brown fox jumps over the lazy dog.\n'.repeat(40);
 const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 };
 
-const charConfig = (over: Partial<SessionConfig> = {}): SessionConfig => ({
-  dataset: { kind: 'text', name: 'fox.txt', text: TEXT },
-  cell: 'rnn',
-  nonlinearity: 'tanh',
-  hidden: 12,
-  layers: 1,
-  seqLen: 8,
-  tbptt: 8,
-  batchSize: 4,
-  optimizer: optimizer({ lr: 0.02 }),
-  seed: 1,
-  ...over,
-});
-
-type Of<K extends FromWorker['type']> = Extract<FromWorker, { type: K }>;
-
 function open(opts: Partial<SessionOptions> = {}) {
-  const msgs: FromWorker[] = [];
-  const session = new TrainingSession((m) => msgs.push(m), { gpu: null, loadCorpus: async () => TEXT, validateEvery: 20, ...opts });
-  const of = <K extends FromWorker['type']>(type: K) => msgs.filter((m): m is Of<K> => m.type === type);
-  const last = <K extends FromWorker['type']>(type: K) => of(type).at(-1);
+  const { session, msgs, of, last } = openSession({ gpu: null, ...opts });
   const weights = async () => {
     await session.exportWeights();
     return decodeWeights(new Uint8Array(last('weights')!.bytes), last('configured')!.model).params;
@@ -113,7 +93,7 @@ describe('CpuSession', () => {
     await session.configure(config, false);
     await session.step();
 
-    const data = await prepareRecurrentData(config, async () => TEXT, LIMITS);
+    const data = await prepareRecurrentData(config, async () => FOX, LIMITS);
     const ref = new RecurrentReference(data.model);
     const p = Float64Array.from(initParams(data.model, config.seed));
     const { loss, grads } = ref.lossAndGrad(p, data.stream()());
@@ -132,7 +112,7 @@ describe('CpuSession', () => {
     await session.runSteps(2);
     const losses = of('metrics').flatMap((m) => Array.from(m.losses));
 
-    const data = await prepareRecurrentData(config, async () => TEXT, LIMITS);
+    const data = await prepareRecurrentData(config, async () => FOX, LIMITS);
     const ref = new RecurrentReference(data.model);
     const p = Float64Array.from(initParams(data.model, config.seed));
     const [c0, c1] = splitSteps(data.stream()(), 4);
@@ -149,7 +129,7 @@ describe('CpuSession', () => {
 
   it('truncated BPTT over ragged sequences (tagging): chunks where sequences have ended, validation = the full forward', async () => {
     const config = charConfig({ dataset: { kind: 'task', name: 'tagging' }, cell: 'gru', seqLen: 12, tbptt: 4 });
-    const data = await prepareRecurrentData(config, async () => TEXT, LIMITS);
+    const data = await prepareRecurrentData(config, async () => FOX, LIMITS);
     expect(Math.min(...data.validation.lengths!)).toBeLessThanOrEqual(8); // the last chunk has sequences without a real step
     const { session, of, last, weights, errors } = open();
     await session.configure(config, false);
@@ -264,7 +244,7 @@ describe('CpuSession', () => {
     // The next step uses the restored optimizer state, on the batch that comes after step 15's.
     await b.session.step();
     expect(b.last('metrics')!.firstStep).toBe(15);
-    const data = await prepareRecurrentData(config, async () => TEXT, LIMITS);
+    const data = await prepareRecurrentData(config, async () => FOX, LIMITS);
     const p = Float64Array.from(decodeWeights(new Uint8Array(saved.weights), model).params);
     const state = { step: 15, m: Float64Array.from(saved15.m), v: Float64Array.from(saved15.v) };
     optimizerStep(p, new RecurrentReference(model).lossAndGrad(p, streamAfter(data, 15)()).grads, state, config.optimizer);

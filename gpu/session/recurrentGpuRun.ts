@@ -148,8 +148,7 @@ class RecurrentGpuRun implements Run {
   }
 
   load(params: Float32Array, optimizer: OptimizerSnapshot | null): void {
-    this.trainer.setParams(params);
-    this.trainer.setOptimizerState(optimizer ?? this.trainer.freshOptimizerState());
+    this.trainer.setState(params, optimizer);
     this.pending = []; // the carried state belongs to the old weights
     this.lastGood = { step: this.trainer.steps, params, optimizer };
   }
@@ -162,8 +161,7 @@ class RecurrentGpuRun implements Run {
 
   rollBack(): number {
     const { step, params, optimizer } = this.lastGood;
-    this.trainer.setParams(params);
-    this.trainer.setOptimizerState(optimizer ?? this.trainer.freshOptimizerState());
+    this.trainer.setState(params, optimizer);
     this.pending = []; // the carried state is not finite either
     return step;
   }

@@ -1,7 +1,7 @@
 // The training session in Node (Dawn), driven directly as the worker does: configure, train,
 // validate and heatmap, sampling, weights in and out, refusals, and the roll-back after divergence.
 import { describe, expect, it } from 'vitest';
-import { lossesOfSteps } from '../testing/metricsWindows.ts';
+import { charConfig as smallCharConfig, lossesOfSteps, openSession } from '../testing/sessions.ts';
 import { useGpu } from '../testing/gpu.ts';
 import { sampleChars } from '../recurrent/generate.ts';
 import { initParams } from '../recurrent/params.ts';
@@ -9,38 +9,18 @@ import { optimizer } from '../optimizer/config.ts';
 import type { Cell } from '../recurrent/config.ts';
 import { requestNodeDevice } from '../core/device.node.ts';
 import type { GpuContext } from '../core/context.ts';
-import { TrainingSession, type SessionOptions } from './session.ts';
+import type { TrainingSession, SessionOptions } from './session.ts';
 import type { RecurrentTrainer } from '../recurrent/trainer.ts';
-import type { FromWorker, SessionConfig } from './protocol.ts';
+import type { SessionConfig } from './protocol.ts';
 
 const gpu = useGpu();
 
-const TEXT = 'the quick brown fox jumps over the lazy dog.\n'.repeat(40);
-
-const charConfig = (over: Partial<SessionConfig> = {}): SessionConfig => ({
-  dataset: { kind: 'text', name: 'fox.txt', text: TEXT },
-  cell: 'rnn',
-  nonlinearity: 'tanh',
-  hidden: 32,
-  layers: 1,
-  seqLen: 16,
-  tbptt: 16,
-  batchSize: 8,
-  optimizer: optimizer({ lr: 0.01 }),
-  seed: 1,
-  ...over,
-});
-
-type Of<K extends FromWorker['type']> = Extract<FromWorker, { type: K }>;
+/** The GPU tests' character model: larger than the CPU fixture's. */
+const charConfig = (over: Partial<SessionConfig> = {}): SessionConfig =>
+  smallCharConfig({ hidden: 32, seqLen: 16, tbptt: 16, batchSize: 8, optimizer: optimizer({ lr: 0.01 }), ...over });
 
 /** A session on the file's device, or on `ctx` (a second device, as after a device loss). */
-function open(opts: Partial<SessionOptions> = {}, ctx: GpuContext = gpu()) {
-  const msgs: FromWorker[] = [];
-  const session = new TrainingSession((m) => msgs.push(m), { gpu: ctx, loadCorpus: async () => TEXT, validateEvery: 20, ...opts });
-  const of = <K extends FromWorker['type']>(type: K) => msgs.filter((m): m is Of<K> => m.type === type);
-  const last = <K extends FromWorker['type']>(type: K) => of(type).at(-1);
-  return { session, msgs, of, last };
-}
+const open = (opts: Partial<SessionOptions> = {}, ctx: GpuContext = gpu()) => openSession({ gpu: ctx, ...opts });
 
 /** The GPU trainer behind a session (its weights and optimizer state). */
 const trainerOf = (s: TrainingSession) => s.trainer as RecurrentTrainer;

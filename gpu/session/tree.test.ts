@@ -2,6 +2,7 @@
 // count, validation with the deeper trees' accuracy, and the drawn trees with their hidden states.
 import { describe, expect, it } from 'vitest';
 import { useGpu } from '../testing/gpu.ts';
+import { openSession, type Of } from '../testing/sessions.ts';
 import { requestNodeDevice } from '../core/device.node.ts';
 import { optimizer } from '../optimizer/config.ts';
 import { TrainingSession } from './session.ts';
@@ -11,8 +12,6 @@ import { negationTask } from '../tree/tasks.ts';
 import { writePtb } from '../tree/parse.ts';
 
 const gpu = useGpu();
-
-type Of<K extends FromWorker['type']> = Extract<FromWorker, { type: K }>;
 
 const config = (over: Partial<TreeSessionConfig> = {}): TreeSessionConfig => ({
   kind: 'tree',
@@ -27,12 +26,7 @@ const config = (over: Partial<TreeSessionConfig> = {}): TreeSessionConfig => ({
   ...over,
 });
 
-function open() {
-  const msgs: FromWorker[] = [];
-  const session = new TrainingSession((m) => msgs.push(m), { gpu: gpu(), validateEvery: 20, validationSize: 50 });
-  const of = <K extends FromWorker['type']>(type: K) => msgs.filter((m): m is Of<K> => m.type === type);
-  return { session, msgs, of };
-}
+const open = () => openSession({ gpu: gpu(), validationSize: 50 });
 
 const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
 

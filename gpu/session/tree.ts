@@ -234,8 +234,7 @@ class TreeRun implements Run {
   }
 
   load(params: Float32Array, optimizer: OptimizerSnapshot | null): void {
-    this.trainer.setParams(params);
-    this.trainer.setOptimizerState(optimizer ?? this.trainer.freshOptimizerState());
+    this.trainer.setState(params, optimizer);
     this.lastGood = { step: this.trainer.steps, params, optimizer };
   }
 
@@ -247,8 +246,7 @@ class TreeRun implements Run {
 
   rollBack(): number {
     const { step, params, optimizer } = this.lastGood;
-    this.trainer.setParams(params);
-    this.trainer.setOptimizerState(optimizer ?? this.trainer.freshOptimizerState());
+    this.trainer.setState(params, optimizer);
     return step;
   }
 

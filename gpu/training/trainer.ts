@@ -112,6 +112,12 @@ export abstract class Trainer<M extends FlatModel> {
     return { step: 0, skippedTotal: 0, m: new Float32Array(n), v: new Float32Array(this.optimizer.kind === 'sgd' ? 0 : n) };
   }
 
+  /** Weights and optimizer state together (null: a fresh optimizer), e.g. a checkpoint's or a roll-back's. */
+  setState(params: Float32Array, optimizer: OptimizerSnapshot | null): void {
+    this.setParams(params);
+    this.setOptimizerState(optimizer ?? this.freshOptimizerState());
+  }
+
   /** Puts back the optimizer's moments and step count (Adam's bias corrections go on from there). */
   setOptimizerState(s: OptimizerSnapshot): void {
     this.kernels.writeState(this.ctx, s);
