@@ -11,7 +11,8 @@ from safetensors.torch import load_file, save_file
 TOL = 1e-4
 
 
-class Model(torch.nn.Module):  # the README's module
+# The module docs/weights-and-pytorch.md shows, verbatim (scripts/docs.test.ts holds it to this): docs:begin model
+class Model(torch.nn.Module):
     def __init__(self, cfg):
         super().__init__()
         size = cfg["input"].get("vocab") or cfg["input"]["features"]
@@ -20,6 +21,7 @@ class Model(torch.nn.Module):  # the README's module
         self.rnn = rnn(size, cfg["hidden"], num_layers=cfg["layers"], batch_first=True, **extra)
         self.head = torch.nn.Linear(cfg["hidden"], cfg["output"])
         self.tokens = cfg["input"]["kind"] == "tokens"
+# docs:end model
 
 
 def torch_loss(model, cfg, batch):
