@@ -10,8 +10,8 @@ export class WebGpuUnavailableError extends Error {
   }
 }
 
-/** The limits a trainer wants raised to what the adapter can give. */
-const WANTED_LIMITS = [
+/** The limits a trainer wants raised to what the adapter can give (the worker reports them to the page). */
+export const WANTED_LIMITS = [
   'maxStorageBufferBindingSize',
   'maxBufferSize',
   'maxComputeWorkgroupStorageSize',

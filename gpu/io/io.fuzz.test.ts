@@ -6,31 +6,13 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { checkParse, fuzzParams, fuzzTimeout, mutatedBytes, mutatedJson, type ParserContract } from '../testing/fuzz.ts';
-import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Decoded, type TensorF32 } from './safetensors.ts';
+import { decodeSafetensors, DTYPE_BYTES, encodeSafetensors, SafetensorsError, type Decoded, type SafetensorsDtype, type TensorF32 } from './safetensors.ts';
 import { CONFIG_KEY, decodeWeights, encodeWeights, type LoadedWeights } from '../recurrent/weights.ts';
 import { decodeOptimizerState, encodeOptimizerState } from '../recurrent/weights.ts';
 import { parseModelConfig, type ModelConfig } from '../recurrent/config.ts';
 import { paramLayout } from '../recurrent/params.ts';
 import { optimizer, type OptimizerConfig } from '../optimizer/config.ts';
 import type { OptimizerSnapshot } from '../optimizer/state.ts';
-
-const DTYPE_BYTES: Record<string, number> = {
-  F64: 8,
-  F32: 4,
-  F16: 2,
-  BF16: 2,
-  I64: 8,
-  I32: 4,
-  I16: 2,
-  I8: 1,
-  U8: 1,
-  BOOL: 1,
-  U16: 2,
-  U32: 4,
-  U64: 8,
-  F8_E4M3: 1,
-  F8_E5M2: 1,
-};
 
 const tensorName = fc.oneof(
   fc.constantFrom('rnn.weight_ih_l0', 'head.bias', '__proto__', 'constructor', 'prototype', 'toString', '10', '0', ' ', 'é', '\\', '"'),
@@ -60,7 +42,7 @@ const f32Files = fc
 const rawFiles: fc.Arbitrary<Uint8Array> = fc
   .uniqueArray(fc.tuple(tensorName, fc.constantFrom(...Object.keys(DTYPE_BYTES)), shape), { maxLength: 4, selector: ([n]) => n })
   .chain((entries) => {
-    const sizes = entries.map(([, dtype, s]) => s.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype]);
+    const sizes = entries.map(([, dtype, s]) => s.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype as SafetensorsDtype]);
     const total = sizes.reduce((a, b) => a + b, 0);
     return fc.tuple(fc.constant(entries), fc.uint8Array({ minLength: total, maxLength: total }), fc.option(metadata, { nil: undefined }));
   })
@@ -68,7 +50,7 @@ const rawFiles: fc.Arbitrary<Uint8Array> = fc
     const parts: string[] = meta ? [`"__metadata__":${JSON.stringify(meta)}`] : [];
     let offset = 0;
     for (const [name, dtype, s] of entries) {
-      const end = offset + s.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype];
+      const end = offset + s.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype as SafetensorsDtype];
       parts.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype, shape: s, data_offsets: [offset, end] })}`);
       offset = end;
     }

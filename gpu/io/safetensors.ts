@@ -33,7 +33,8 @@ export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
 const METADATA_KEY = '__metadata__';
 
-const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = Object.freeze(
+/** Bytes per element of each dtype the format defines (a reader skips over the ones it does not decode). */
+export const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = Object.freeze(
   Object.assign(Object.create(null), {
     F64: 8,
     F32: 4,

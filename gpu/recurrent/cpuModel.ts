@@ -12,7 +12,7 @@ import { sequenceLength, type Batch } from '../data/batch.ts';
 import { GATES, inputSize, perSequenceLoss } from './config.ts';
 import type { RecurrentInit, RecurrentReference } from './reference.ts';
 import { linearRows, projectTokens } from './referenceOps.ts';
-import type { HeatmapChannel } from './heatmap.ts';
+import { SHOWN_GATES, type HeatmapChannel } from './heatmap.ts';
 
 /** A chunk's forward (and backward) pass: per layer the states [(T+1)*B*H], final states [L*B*H] layer-major. */
 export interface ChunkPass {
@@ -97,19 +97,6 @@ function subBatch(ref: RecurrentReference, batch: Batch, keep: number[]): Batch 
   };
 }
 
-/** The gates shown per cell, by index in PyTorch's gate order (as heatmap.ts shows them on the GPU). */
-const SHOWN_GATES: Record<string, [string, number][]> = {
-  rnn: [],
-  gru: [
-    ['r', 0],
-    ['z', 1],
-  ],
-  lstm: [
-    ['i', 0],
-    ['f', 1],
-    ['o', 3],
-  ],
-};
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /**

@@ -16,8 +16,8 @@ export interface HeatmapChannel {
   values: Float32Array;
 }
 
-/** The gates shown per cell, by their index in PyTorch's gate order (GRU r, z, n; LSTM i, f, g, o). */
-const SHOWN_GATES: Record<string, [string, number][]> = {
+/** The gates shown per cell, by their index in PyTorch's gate order (GRU r, z, n; LSTM i, f, g, o), on the GPU and the CPU. */
+export const SHOWN_GATES: Record<string, [string, number][]> = {
   rnn: [],
   gru: [
     ['r', 0],

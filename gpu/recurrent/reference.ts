@@ -188,13 +188,15 @@ export class RecurrentReference {
     return this.run(params, batch, init).fwd;
   }
 
+  /** The sizes every pass of a batch uses. */
+  private sizes(batch: Batch) {
+    const { hidden: H, output: O, layers: L, cell, nonlinearity } = this.cfg;
+    return { T: batch.T, B: batch.B, H, O, L, cell, GH: GATES[cell] * H, rows: batch.T * batch.B, relu: nonlinearity === 'relu' };
+  }
+
   private run(params: F64, batch: Batch, init?: RecurrentInit): { fwd: RecurrentForward; tape: Tape } {
     const { cfg } = this;
-    const { T, B } = batch;
-    const { hidden: H, output: O, layers: L, cell } = cfg;
-    const GH = GATES[cell] * H;
-    const rows = T * B;
-    const relu = cfg.nonlinearity === 'relu';
+    const { T, B, H, O, L, cell, GH, rows, relu } = this.sizes(batch);
     const p = (n: string) => this.view(params, n);
     const len = seqLengths(batch);
     checkBatch(cfg, batch, len);
@@ -301,11 +303,7 @@ export class RecurrentReference {
     opts?: { dlogits?: F64 },
   ): { loss: number; grads: F64; dh0: F64; dc0: F64 | null; dInputs: F64; fwd: RecurrentForward } {
     const { cfg } = this;
-    const { T, B } = batch;
-    const { hidden: H, output: O, layers: L, cell } = cfg;
-    const GH = GATES[cell] * H;
-    const rows = T * B;
-    const relu = cfg.nonlinearity === 'relu';
+    const { B, H, O, L, cell, GH, rows, relu } = this.sizes(batch);
     const { fwd, tape } = this.run(params, batch, init);
     const { len, src } = tape;
     const dlogits = opts?.dlogits ?? tape.dlogits;

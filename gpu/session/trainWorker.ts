@@ -13,7 +13,7 @@
 // message naming the CPU, and its sessions train recurrent models on the CPU instead: the same
 // messages, from the float64 reference, much slower.
 
-import { requestBrowserDevice } from '../core/device.ts';
+import { requestBrowserDevice, WANTED_LIMITS } from '../core/device.ts';
 import type { GpuContext } from '../core/context.ts';
 import { TrainingSession } from './session.ts';
 import { CPU_ADAPTER } from './recurrentCpuRun.ts';
@@ -23,13 +23,6 @@ declare const self: DedicatedWorkerGlobalScope;
 
 type Tagged<T> = T & { session?: string };
 
-const LIMITS = [
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxStorageBuffersPerShaderStage',
-] as const;
 /** The app's session: its messages carry no id. */
 const MAIN = '';
 
@@ -78,7 +71,7 @@ async function openDevice(): Promise<void> {
     return;
   }
   const limits: Record<string, number> = {};
-  for (const name of LIMITS) limits[name] = ctx.device.limits[name];
+  for (const name of WANTED_LIMITS) limits[name] = ctx.device.limits[name];
   broadcast({ type: 'device', adapter: ctx.adapter.name, backend: ctx.adapter.backend, limits });
 }
 

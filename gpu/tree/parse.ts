@@ -165,19 +165,24 @@ class Reader {
     if (t.kind === ')') this.fail(`unbalanced: ')' without a matching '('`, t.at);
     if (t.kind === 'atom') return this.leaf(t.text, -1, t.at);
     if (depth + 1 > this.limits.depth) this.fail(`too deep: brackets may nest at most ${this.limits.depth} levels`, t.at);
-    const items: Tree[] = [];
-    for (;;) {
-      const p = this.peek();
-      if (!p) this.unexpectedEnd(t.at);
-      if (p.kind === ')') {
-        this.next();
-        break;
-      }
-      items.push(this.sexpr(depth + 1));
-    }
+    const items = this.children(t.at, () => this.sexpr(depth + 1));
     if (items.length === 0) this.fail('empty node "()"', t.at);
     if (items.length === 1) return items[0];
     return this.join(items, -1, t.at);
+  }
+
+  /** The items of a bracket opened at `open`, each read by `item` (given the next token), up to and including its ')'. */
+  children(open: number, item: (next: Token) => Tree): Tree[] {
+    const items: Tree[] = [];
+    for (;;) {
+      const p = this.peek();
+      if (!p) this.unexpectedEnd(open);
+      if (p.kind === ')') {
+        this.next();
+        return items;
+      }
+      items.push(item(p));
+    }
   }
 
   label(tok: Token | null, open: number): number {
@@ -199,19 +204,11 @@ class Reader {
     if (open.kind === 'atom') this.fail(`expected '(' to start a labelled tree, found "${open.text}"`, open.at);
     if (depth + 1 > this.limits.depth) this.fail(`too deep: brackets may nest at most ${this.limits.depth} levels`, open.at);
     const label = this.label(this.next(), open.at);
-    const items: Tree[] = [];
-    for (;;) {
-      const p = this.peek();
-      if (!p) this.unexpectedEnd(open.at);
-      if (p.kind === ')') {
-        this.next();
-        break;
-      }
-      if (p.kind === 'atom') {
-        this.next();
-        items.push(this.leaf(p.text, -1, p.at));
-      } else items.push(this.ptb(depth + 1));
-    }
+    const items = this.children(open.at, (p) => {
+      if (p.kind !== 'atom') return this.ptb(depth + 1);
+      this.next();
+      return this.leaf(p.text, -1, p.at);
+    });
     if (items.length === 0) this.fail('empty node: a labelled bracket needs a word or two children', open.at);
     if (items.length === 1) {
       const only = items[0];

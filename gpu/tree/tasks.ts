@@ -72,25 +72,39 @@ function expression(rng: Rng, depth: number): { tree: Tree; value: number } {
 }
 
 export function arithmeticTask(o: TreeTaskOptions = {}): TreeTask {
-  const seed = o.seed ?? 0;
   const trainDepth = o.trainDepth ?? 2;
   const validationDepth = o.validationDepth ?? trainDepth + 2;
   if (!(validationDepth > trainDepth)) throw new Error('validationDepth must exceed trainDepth');
-  const tokens = [...DIGITS, '+', '*'];
-  const rng = new Rng(seed);
-  const vrng = new Rng(seed ^ 0x5bd1e995);
-  const validation = Array.from({ length: o.validationSize ?? 500 }, () => expression(vrng, validationDepth).tree);
-  return {
+  return generatedTask(o, {
     name: 'arithmetic',
-    tokens,
-    vocab: vocabulary(tokens),
+    tokens: [...DIGITS, '+', '*'],
     classes: 10,
-    heads: 'all',
-    next: (B) => Array.from({ length: B }, () => expression(rng, 1 + rng.int(trainDepth)).tree),
-    validation,
-    majorityRootAccuracy: majority(validation, 10),
+    train: (rng) => expression(rng, 1 + rng.int(trainDepth)).tree,
+    validation: (rng) => expression(rng, validationDepth).tree,
     // n(0) = 1, n(d) ≤ 3 + 2 n(d − 1): ((op a) b) adds three nodes.
     maxTrainNodes: 4 * 2 ** trainDepth - 3,
+  });
+}
+
+/** A task whose trees a seeded generator draws: training trees from one stream, validation trees from another. */
+function generatedTask(
+  o: TreeTaskOptions,
+  t: { name: TreeTaskName; tokens: string[]; classes: number; train: (rng: Rng) => Tree; validation: (rng: Rng) => Tree; maxTrainNodes: number },
+): TreeTask {
+  const seed = o.seed ?? 0;
+  const rng = new Rng(seed);
+  const vrng = new Rng(seed ^ 0x5bd1e995);
+  const validation = Array.from({ length: o.validationSize ?? 500 }, () => t.validation(vrng));
+  return {
+    name: t.name,
+    tokens: t.tokens,
+    vocab: vocabulary(t.tokens),
+    classes: t.classes,
+    heads: 'all',
+    next: (B) => Array.from({ length: B }, () => t.train(rng)),
+    validation,
+    majorityRootAccuracy: majority(validation, t.classes),
+    maxTrainNodes: t.maxTrainNodes,
   };
 }
 
@@ -135,25 +149,17 @@ function phrase(rng: Rng, height: number): { tree: Tree; p: number } {
 }
 
 export function negationTask(o: TreeTaskOptions = {}): TreeTask {
-  const seed = o.seed ?? 0;
   const trainHeight = o.trainHeight ?? 4;
   const validationHeight = o.validationHeight ?? trainHeight + 3;
   if (!(validationHeight > trainHeight)) throw new Error('validationHeight must exceed trainHeight');
-  const tokens = [...WORDS, 'not'];
-  const rng = new Rng(seed);
-  const vrng = new Rng(seed ^ 0x5bd1e995);
-  const validation = Array.from({ length: o.validationSize ?? 500 }, () => phrase(vrng, validationHeight).tree);
-  return {
+  return generatedTask(o, {
     name: 'negation',
-    tokens,
-    vocab: vocabulary(tokens),
+    tokens: [...WORDS, 'not'],
     classes: 3,
-    heads: 'all',
-    next: (B) => Array.from({ length: B }, () => phrase(rng, 1 + rng.int(trainHeight)).tree),
-    validation,
-    majorityRootAccuracy: majority(validation, 3),
+    train: (rng) => phrase(rng, 1 + rng.int(trainHeight)).tree,
+    validation: (rng) => phrase(rng, validationHeight).tree,
     maxTrainNodes: 2 ** (trainHeight + 1) - 1,
-  };
+  });
 }
 
 function majority(trees: Tree[], C: number): number {
