@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type {} from '../app/notebook/testApi.ts';
 import { mean } from './fixtures.ts';
 
-const GALLERY = JSON.parse(readFileSync(new URL('../public/notebooks/index.json', import.meta.url), 'utf8')) as { id: string; title: string }[];
+const GALLERY = JSON.parse(readFileSync(new URL('../public/gallery/index.json', import.meta.url), 'utf8')) as { id: string; title: string }[];
 
 /** Steps each gallery notebook's first cell trains here, and how much lower its loss must end. */
 const BRIEF: Record<string, { steps: number; drop: number }> = {

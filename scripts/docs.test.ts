@@ -197,6 +197,6 @@ describe('the checks themselves', () => {
 
   it('know what the build and the bench make', () => {
     expect(['dist/', 'public/data/moby-dick.txt', 'bench/results/latest.json', 'node_modules/vite/'].every(ignored)).toBe(true);
-    expect(['bench/results/', 'public/notebooks/', 'gpu/tree/parse.ts'].some(ignored)).toBe(false);
+    expect(['bench/results/', 'public/gallery/', 'gpu/tree/parse.ts'].some(ignored)).toBe(false);
   });
 });

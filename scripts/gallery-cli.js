@@ -13,7 +13,7 @@ import { register as registerTsx } from 'tsx/esm/api';
 registerTsx();
 const { parseCell } = await import('../app/notebook/cellConfig.ts');
 const { values: args } = parseArgs({ options: { only: { type: 'string' }, budget: { type: 'string', default: '1' } } });
-const dir = new URL('../public/notebooks/', import.meta.url);
+const dir = new URL('../public/gallery/', import.meta.url);
 const tmp = mkdtempSync(join(tmpdir(), 'gallery-'));
 const rows = [];
 for (const file of readdirSync(dir)

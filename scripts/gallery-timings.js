@@ -36,7 +36,7 @@ const server = createServer(async (req, res) => {
 });
 await new Promise((r) => server.listen(0, 'localhost', r));
 const base = `http://localhost:${server.address().port}/`;
-const gallery = JSON.parse(await readFile(join(args.dist, 'notebooks/index.json'), 'utf8'));
+const gallery = JSON.parse(await readFile(join(args.dist, 'gallery/index.json'), 'utf8'));
 const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: false });
 const rows = [];
 try {

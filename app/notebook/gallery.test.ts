@@ -1,10 +1,10 @@
-// The gallery's notebooks (public/notebooks/) are part of the product: each must parse, every cell
+// The gallery's notebooks (public/gallery/) are part of the product: each must parse, every cell
 // must be valid, and the index must list exactly the files that exist.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderNotebook } from './renderMarkdown.ts';
 
-const dir = new URL('../../public/notebooks/', import.meta.url);
+const dir = new URL('../../public/gallery/', import.meta.url);
 const index = JSON.parse(readFileSync(new URL('index.json', dir), 'utf8')) as { id: string; title: string }[];
 
 describe('the gallery', () => {

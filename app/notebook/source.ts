@@ -25,7 +25,7 @@ export class NotebookSourceError extends Error {
 const GALLERY_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export async function loadGalleryIndex(base: string): Promise<GalleryEntry[]> {
-  const r = await fetch(new URL('notebooks/index.json', base));
+  const r = await fetch(new URL('gallery/index.json', base));
   if (!r.ok) throw new NotebookSourceError(`The gallery could not be loaded (HTTP ${r.status}).`);
   const list = (await r.json()) as unknown;
   if (!Array.isArray(list)) throw new NotebookSourceError('The gallery index is damaged.');
@@ -46,7 +46,7 @@ export async function notebookFromLocation(loc: { hash: string; search: string }
   if (gallery !== null) {
     const index = await loadGalleryIndex(base);
     if (!index.some((e) => e.id === gallery)) throw new NotebookSourceError(`There is no gallery notebook called “${gallery.slice(0, 64)}”.`);
-    const r = await fetch(new URL(`notebooks/${gallery}.md`, base));
+    const r = await fetch(new URL(`gallery/${gallery}.md`, base));
     if (!r.ok) throw new NotebookSourceError(`The gallery notebook “${gallery}” could not be loaded (HTTP ${r.status}).`);
     return { markdown: await r.text(), origin: { kind: 'gallery', id: gallery } };
   }
