@@ -116,7 +116,7 @@ function fdNorms(cfg: ModelConfig, batch: Batch, seq: number, jac: Float64Array[
 }
 
 /** Max relative error over entries whose reference is above 1e-8, and the smallest such entry; throws past 1e-6. */
-function expectClose(name: string, got: Float64Array, want: Float64Array): { maxRel: number; minChecked: number } {
+function expectFiniteDifferences(name: string, got: Float64Array, want: Float64Array): { maxRel: number; minChecked: number } {
   let maxRel = 0;
   let minChecked = Infinity;
   want.forEach((w, i) => {
@@ -169,7 +169,7 @@ describe('connectivity vs central finite differences (float64)', () => {
               viaReal.forEach((v, i) => expect(got.norms[i]).toBeCloseTo(v, 12));
             }
             const want = fdNorms(real.cfg, real.batch, seq, fdJacobian(real.cfg, real.params, real.batch, seq), got.outputSteps);
-            const { maxRel, minChecked } = expectClose('norms', got.norms, want);
+            const { maxRel, minChecked } = expectFiniteDifferences('norms', got.norms, want);
             worst = Math.max(worst, maxRel);
             smallest = Math.min(smallest, minChecked);
           });
@@ -251,7 +251,7 @@ describe(`outputs > 16: ${PROBE_COUNT} random probes`, () => {
         want[i * c.inputs + s] = Math.sqrt((20 / PROBE_COUNT) * acc);
       }
     });
-    expectClose('probe norms', c.norms, want);
+    expectFiniteDifferences('probe norms', c.norms, want);
   });
 
   it('estimates the exact Frobenius norm within a factor of 2 (seeded: this exact model)', () => {

@@ -9,16 +9,11 @@ import { RecurrentReference } from './reference.ts';
 import { parseModelConfig, type Cell } from './config.ts';
 import { initParams, paramLayout } from './params.ts';
 import { randomBatch } from '../testing/randomBatch.ts';
-import { relativeError } from '../testing/compare.ts';
+import { expectClose } from '../testing/compare.ts';
 import { Rng } from '../core/rng.ts';
 
 const gpu = useGpu();
 const TOL = 1e-4;
-
-function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<number>) {
-  const { error, where } = relativeError(got, want);
-  expect(error, `${name}: ${where}`).toBeLessThan(TOL);
-}
 
 const cells: { cell: Cell; nonlinearity?: 'relu' }[] = [{ cell: 'rnn' }, { cell: 'rnn', nonlinearity: 'relu' }, { cell: 'gru' }, { cell: 'lstm' }];
 
@@ -51,14 +46,14 @@ describe('stacked cells on the GPU vs the float64 reference', () => {
           const ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(params), batch);
           const loss = (await readBuffer(ctx, trainer.model.buffers.metrics, 1))[0];
           expect(Math.abs(loss - ref.loss) / Math.max(1, ref.loss)).toBeLessThan(TOL);
-          expectClose('logits', await readBuffer(ctx, trainer.model.buffers.logits, T * B * cfg.output), ref.fwd.logits);
+          expectClose('logits', await readBuffer(ctx, trainer.model.buffers.logits, T * B * cfg.output), ref.fwd.logits, TOL);
           for (const [l, layer] of trainer.model.layers.entries()) {
-            expectClose(`hs_l${l}`, await readBuffer(ctx, layer.buffers.hs, (T + 1) * B * H), ref.fwd.hs[l]);
-            if (layer.buffers.cs) expectClose(`cs_l${l}`, await readBuffer(ctx, layer.buffers.cs, (T + 1) * B * H), ref.fwd.cs[l]);
+            expectClose(`hs_l${l}`, await readBuffer(ctx, layer.buffers.hs, (T + 1) * B * H), ref.fwd.hs[l], TOL);
+            if (layer.buffers.cs) expectClose(`cs_l${l}`, await readBuffer(ctx, layer.buffers.cs, (T + 1) * B * H), ref.fwd.cs[l], TOL);
           }
           const grads = await trainer.readGrads();
           for (const s of paramLayout(cfg).specs)
-            expectClose(s.name, grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size));
+            expectClose(s.name, grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size), TOL);
           trainer.destroy();
         });
       }
@@ -109,12 +104,13 @@ describe('ragged batches: every cell × loss × layers {1, 2} × input kind on t
               'logits',
               logits.map((v, k) => (real(Math.floor(k / cfg.output)) ? v : 0)),
               ref.fwd.logits,
+              TOL,
             );
             for (const [l, layer] of trainer.model.layers.entries())
-              expectClose(`hs_l${l}`, await readBuffer(ctx, layer.buffers.hs, (T + 1) * B * H), ref.fwd.hs[l]);
+              expectClose(`hs_l${l}`, await readBuffer(ctx, layer.buffers.hs, (T + 1) * B * H), ref.fwd.hs[l], TOL);
             const grads = await trainer.readGrads();
             for (const s of paramLayout(cfg).specs)
-              expectClose(s.name, grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size));
+              expectClose(s.name, grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size), TOL);
             trainer.destroy();
           });
         }

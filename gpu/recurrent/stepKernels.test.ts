@@ -10,7 +10,7 @@ import { RecurrentReference } from './reference.ts';
 import { parseModelConfig } from './config.ts';
 import { initParams, paramLayout } from './params.ts';
 import { randomBatch } from '../testing/randomBatch.ts';
-import { relativeError } from '../testing/compare.ts';
+import { expectClose } from '../testing/compare.ts';
 import { sequenceRows, stepTiling, stepTuning } from './stepKernels.ts';
 
 const gpu = useGpu();
@@ -18,11 +18,6 @@ const TOL = 1e-4;
 const T = 5,
   B = 19,
   H = 37;
-
-function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<number>) {
-  const { error, where } = relativeError(got, want);
-  expect(error, `${name}: ${where}`).toBeLessThan(TOL);
-}
 
 describe('step kernels at every tile height vs the float64 reference', () => {
   afterEach(() => {
@@ -45,12 +40,12 @@ describe('step kernels at every tile height vs the float64 reference', () => {
         const loss = (await readBuffer(ctx, trainer.model.buffers.metrics, 1))[0];
         expect(Math.abs(loss - ref.loss) / Math.max(1, ref.loss)).toBeLessThan(TOL);
         for (const [l, layer] of trainer.model.layers.entries()) {
-          expectClose(`hs_l${l}`, await readBuffer(ctx, layer.buffers.hs, (T + 1) * B * H), ref.fwd.hs[l]);
-          if (layer.buffers.cs) expectClose(`cs_l${l}`, await readBuffer(ctx, layer.buffers.cs, (T + 1) * B * H), ref.fwd.cs[l]);
+          expectClose(`hs_l${l}`, await readBuffer(ctx, layer.buffers.hs, (T + 1) * B * H), ref.fwd.hs[l], TOL);
+          if (layer.buffers.cs) expectClose(`cs_l${l}`, await readBuffer(ctx, layer.buffers.cs, (T + 1) * B * H), ref.fwd.cs[l], TOL);
         }
         const grads = await trainer.readGrads();
         for (const s of paramLayout(cfg).specs)
-          expectClose(s.name, grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size));
+          expectClose(s.name, grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size), TOL);
         trainer.destroy();
       });
 });
@@ -103,12 +98,9 @@ describe('the single-dispatch sequence kernel equals the per-step path', () => {
         };
         const seq = await run(1);
         const steps = await run(0);
-        for (const name of Object.keys(steps)) {
-          const { error, where } = relativeError(seq[name], steps[name]);
-          expect(error, `${name}: ${where}`).toBeLessThan(1e-5);
-        }
+        for (const name of Object.keys(steps)) expectClose(name, seq[name], steps[name], 1e-5);
         const ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(params), batch, { h0: Float64Array.from(h0), c0: c0 && Float64Array.from(c0) });
-        expectClose('hs_l1 vs reference', seq.hs_l1, ref.fwd.hs[1]);
+        expectClose('hs_l1 vs reference', seq.hs_l1, ref.fwd.hs[1], TOL);
       });
   it('is chosen automatically for the tiny configs only', () => {
     for (const cell of ['rnn', 'gru', 'lstm'] as const) {

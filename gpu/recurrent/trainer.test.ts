@@ -8,17 +8,12 @@ import { RecurrentReference } from './reference.ts';
 import { parseModelConfig, type ModelConfig } from './config.ts';
 import { initParams, paramLayout } from './params.ts';
 import { randomBatch } from '../testing/randomBatch.ts';
-import { relativeError } from '../testing/compare.ts';
+import { expectClose } from '../testing/compare.ts';
 import { Rng } from '../core/rng.ts';
 import type { GpuContext } from '../core/context.ts';
 
 const gpu = useGpu();
 const TOL = 1e-4;
-
-function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<number>, tol = TOL) {
-  const { error, where } = relativeError(got, want);
-  expect(error, `${name}: ${where}`).toBeLessThan(tol);
-}
 
 interface Case {
   cfg: ModelConfig;
@@ -73,10 +68,10 @@ describe('GPU training step vs float64 reference', () => {
       const got = await gpuGradients(gpu(), c, params, 200 + i);
       const ref = new RecurrentReference(c.cfg).lossAndGrad(Float64Array.from(params), got.batch);
       expect(Math.abs(got.loss - ref.loss) / Math.max(1, ref.loss)).toBeLessThan(TOL);
-      expectClose('hs', got.hs, ref.fwd.hs[0]);
-      expectClose('logits', got.logits, ref.fwd.logits);
+      expectClose('hs', got.hs, ref.fwd.hs[0], TOL);
+      expectClose('logits', got.logits, ref.fwd.logits, TOL);
       for (const s of paramLayout(c.cfg).specs)
-        expectClose(s.name, got.grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size));
+        expectClose(s.name, got.grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size), TOL);
     });
   }
 });

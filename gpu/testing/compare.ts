@@ -1,4 +1,5 @@
 // Tolerance checks for GPU-vs-reference tests, in llm.c's spirit: report the worst elements.
+import { expect } from 'vitest';
 
 export function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
@@ -25,4 +26,11 @@ export function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): 
   }
   const error = Number.isNaN(worst) ? Infinity : worst / scale;
   return { error, where: at < 0 ? 'exact' : `[${at}] got ${got[at]} want ${want[at]} (max |want| ${scale})` };
+}
+
+/** Asserts relativeError(got, want) < tol, naming the tensor and its worst element; returns the error. */
+export function expectClose(name: string, got: ArrayLike<number>, want: ArrayLike<number>, tol: number): number {
+  const { error, where } = relativeError(got, want);
+  expect(error, `${name}: ${where}`).toBeLessThan(tol);
+  return error;
 }
