@@ -4,6 +4,7 @@
 // reordered. Reported for dispatches in one compute pass and for one pass per dispatch.
 
 import type { GpuContext } from '../gpu/core/context.ts';
+import { withNodeDevice } from '../gpu/core/device.node.ts';
 
 const SHADER = /* wgsl */ `
 @group(0) @binding(0) var<storage, read_write> v: array<f32>;
@@ -55,4 +56,13 @@ export async function measureDispatchFloor(ctx: GpuContext, n = 2000, rounds = 7
   const result = { onePass: ((await median(n, false)) - empty) / n, passEach: ((await median(n, true)) - empty) / n, submit: empty };
   buffer.destroy();
   return result;
+}
+
+/** `npm run bench:dispatch-floor`: this machine's floor in Node (Dawn), as one JSON line. */
+export async function main(): Promise<number> {
+  await withNodeDevice(async (ctx) => {
+    const f = await measureDispatchFloor(ctx);
+    console.log(JSON.stringify({ adapter: ctx.adapter.name, ...Object.fromEntries(Object.entries(f).map(([k, v]) => [`${k}_us`, Number(v.toFixed(2))])) }));
+  });
+  return 0;
 }

@@ -106,12 +106,10 @@ const t0 = performance.now();
 const note = (m: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`);
 
 async function benchNode(f: Flags): Promise<{ run: Run; gemm: GemmPeak }> {
-  const { requestNodeDevice } = await import('../gpu/core/device.node.ts');
+  const { withNodeDevice } = await import('../gpu/core/device.node.ts');
   const { benchTrainer } = await import('./core.ts');
   const { gemmPeak } = await import('./gemmPeak.ts');
-  const ctx = await requestNodeDevice();
-  const keepAlive = setInterval(() => {}, 1000);
-  try {
+  return withNodeDevice(async (ctx) => {
     note(`Node: GEMM peak on ${ctx.adapter.name}`);
     const gemm = await gemmPeak(ctx);
     const results: BenchResult[] = [];
@@ -121,10 +119,7 @@ async function benchNode(f: Flags): Promise<{ run: Run; gemm: GemmPeak }> {
       if (ctx.errors.length) throw new Error(`GPU errors: ${ctx.errors.join('; ')}`);
     }
     return { run: { runtime: `Node ${process.version} (${ctx.adapter.backend})`, where: 'node', adapter: ctx.adapter.name, results }, gemm };
-  } finally {
-    ctx.device.destroy();
-    clearInterval(keepAlive);
-  }
+  });
 }
 
 async function benchChromium(f: Flags): Promise<{ bench: BrowserBench; version: string }> {

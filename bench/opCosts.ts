@@ -10,6 +10,7 @@
 // them predicts the rate of gemm.wgsl's inner loop, to set beside the rate measured for it.
 
 import type { GpuContext } from '../gpu/core/context.ts';
+import { withNodeDevice } from '../gpu/core/device.node.ts';
 
 /** Invocations per dispatch (all cores busy), loop iterations, operations per iteration. */
 const INVOCATIONS = 16384;
@@ -139,4 +140,22 @@ export function predictGemm(costs: OpCost[], TM = 16): { nsPerK: number; loadSha
   const loads = (TM + 16) * ns('load f32, scattered lanes');
   const nsPerK = loads + 16 * TM * ns('multiply-add, 256 accumulators') + ns('loop iteration (empty body)');
   return { nsPerK, loadShare: loads / nsPerK, gflops: (2 * 16 * TM * 4) / nsPerK };
+}
+
+/**
+ * `npm run bench:op-costs`: the table of costs on this machine's device in Node (Dawn), and the GEMM
+ * rate they predict (on a machine without a GPU: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json).
+ */
+export async function main(): Promise<number> {
+  await withNodeDevice(async (ctx) => {
+    console.log(`adapter: ${ctx.adapter.name}`);
+    const costs = await measureOpCosts(ctx);
+    console.log('| operation (4 lanes) | CPU ns |\n|---|---|');
+    for (const c of costs) console.log(`| ${c.op} | ${c.ns.toFixed(2)} |`);
+    const model = predictGemm(costs);
+    console.log(
+      `gemm.wgsl's inner loop (16 × 16 tile), from these: ${model.nsPerK.toFixed(0)} CPU ns per k per SIMD group, ${(model.loadShare * 100).toFixed(0)}% of it in loads → ${model.gflops.toFixed(2)} GFLOP per CPU-second`,
+    );
+  });
+  return 0;
 }

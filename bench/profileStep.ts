@@ -2,7 +2,7 @@
 // head backward, backward steps, weight gradients, gradient norm + optimizer) submitted alone, timed
 // wall-clock to onSubmittedWorkDone, with its FLOPs → GFLOP/s; and the GEMM kernel's rate on a
 // square product in the same rounds, as the yardstick.
-// Run: node scripts/profile-step.js [config…] [--rounds=5] [--gemm=512] [--detail] [--tune=…].
+// Run: npm run bench:profile -- [config…] [--rounds=5] [--gemm=512] [--detail] [--tune=…].
 // On SwiftShader the "GPU" is the CPU, so wall time is compute time; phases are interleaved round by
 // round (medians), so load from other processes hits every phase alike. Each phase also reports the
 // CPU time the process spent (all SwiftShader threads), the minimum over the rounds: on a loaded
@@ -10,6 +10,7 @@
 // median wall time is what a user waits.
 
 import type { GpuContext } from '../gpu/core/context.ts';
+import { withNodeDevice } from '../gpu/core/device.node.ts';
 import { GATES, parseModelConfig, type Cell } from '../gpu/recurrent/config.ts';
 import { RecurrentGpu } from '../gpu/recurrent/model.ts';
 import { OptimizerKernels } from '../gpu/optimizer/kernels.ts';
@@ -178,7 +179,12 @@ export async function profileStep(
   return { profiles: runs.map((r) => r.result()), peak: peak.result() };
 }
 
-export async function main(ctx: GpuContext, argv: string[]): Promise<void> {
+export async function main(argv: string[]): Promise<number> {
+  await withNodeDevice((ctx) => profile(ctx, argv));
+  return 0;
+}
+
+async function profile(ctx: GpuContext, argv: string[]): Promise<void> {
   const names = argv.filter((a) => !a.startsWith('--'));
   const rounds = Number(argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 5);
   const gemmN = Number(argv.find((a) => a.startsWith('--gemm='))?.slice(7) ?? 512);

@@ -1,10 +1,10 @@
 // Tree training speed: nodes per second of level-batched training (one dispatch per tree level for
 // the whole batch) against the same kernels run one dispatch per node, on the same batches in the
 // same run. Steps of the two schedules alternate, so a machine shared with other work slows both
-// alike. Run with `node scripts/tree-bench.js [--steps N] [--quick | --large] [--check]` (`--check`: GPU vs
+// alike. Run with `npm run bench:trees -- [--steps N] [--quick | --large] [--check]` (`--check`: GPU vs
 // the float64 reference first, for a device the tests do not run on).
 
-import { requestNodeDevice } from '../gpu/core/device.node.ts';
+import { withNodeDevice } from '../gpu/core/device.node.ts';
 import type { GpuContext } from '../gpu/core/context.ts';
 import { TreeTrainer } from '../gpu/tree/trainer.ts';
 import { randomTreeBatch } from '../gpu/tree/random.ts';
@@ -88,10 +88,8 @@ async function parity(ctx: GpuContext): Promise<string[]> {
 }
 
 export async function runTreeBench(opts: { steps: number; cases?: Case[]; check?: boolean }): Promise<{ adapter: string; rows: BenchRow[]; checks: string[] }> {
-  const ctx = await requestNodeDevice();
-  const keepAlive = setInterval(() => {}, 1000);
-  const rows: BenchRow[] = [];
-  try {
+  return withNodeDevice(async (ctx) => {
+    const rows: BenchRow[] = [];
     const checks = opts.check ? await parity(ctx) : [];
     for (const c of opts.cases ?? CASES) {
       const batches = Array.from(
@@ -136,10 +134,7 @@ export async function runTreeBench(opts: { steps: number; cases?: Case[]; check?
       if (ctx.errors.length) throw new Error(`GPU errors: ${ctx.errors.join('; ')}`);
     }
     return { adapter: `${ctx.adapter.name} (${ctx.adapter.backend})`, rows, checks };
-  } finally {
-    ctx.device.destroy();
-    clearInterval(keepAlive);
-  }
+  });
 }
 
 export function benchTable(rows: BenchRow[]): string {
@@ -158,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
   const large = argv.includes('--large');
   const steps = stepsAt >= 0 ? Number(argv[stepsAt + 1]) : quick ? 3 : 10;
   if (!Number.isInteger(steps) || steps < 1) {
-    console.error('usage: tree-bench [--steps N] [--quick | --large] [--check]');
+    console.error('usage: npm run bench:trees -- [--steps N] [--quick | --large] [--check]');
     return 2;
   }
   const cases = quick ? CASES.slice(0, 1) : large ? [...CASES, ...LARGE] : CASES;

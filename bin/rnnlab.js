@@ -1,10 +1,5 @@
 #!/usr/bin/env node
-// The rnnlab CLI: the same gpu/ code as the page, in Node through Dawn.
-// gpu/ is TypeScript that imports WGSL with Vite's `?raw`; two loader hooks give Node both.
-import { register } from 'node:module';
-import { register as registerTsx } from 'tsx/esm/api';
+// The rnnlab CLI: the same gpu/ code as the page, in Node through Dawn (bin/cli/main.ts).
+import { runMain } from './run-ts.js';
 
-registerTsx();
-register('./raw-hooks.js', import.meta.url); // registered last, so it runs first for `?raw`
-const { main } = await import('./cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await runMain(new URL('./cli/main.ts', import.meta.url).href, process.argv.slice(2));

@@ -22,8 +22,8 @@ fi
 echo "Vulkan ICD: ${VK_ICD_FILENAMES:-default} ($lib)"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 run() { local name=$1 limit=$2; shift 2; echo "== $name"; timeout "$limit" "$@" 2>&1 | grep -v -e '^Warning: Vulkan' -e 'While initializing adapter' -e 'at InitializeImpl' | tee "$OUT/$name.txt"; }
-run dispatch-floor 60 node scripts/dispatch-floor.js
+run dispatch-floor 60 node bin/run-ts.js bench/dispatchFloor.ts
 run parity 150 python3 scripts/torch_parity.py --cases 24
-run bench 240 node bench/run.js --node ${BENCH_ARGS:-}
-run profile 60 node scripts/profile-step.js small-lstm
-run gallery 180 node scripts/gallery-cli.js
+run bench 240 node bin/run-ts.js bench/main.ts --node ${BENCH_ARGS:-}
+run profile 60 node bin/run-ts.js bench/profileStep.ts small-lstm
+run gallery 180 node bin/run-ts.js scripts/galleryCli.ts

@@ -40,3 +40,20 @@ export async function requestNodeDevice(): Promise<GpuContext> {
     );
   return requestDeviceFrom(adapter, backend);
 }
+
+/**
+ * Runs `use` on a fresh Node device and destroys the device after it, for a tool that needs one
+ * device for its whole run (the CLI, the bench and the perf tools).
+ */
+export async function withNodeDevice<T>(use: (ctx: GpuContext) => Promise<T>): Promise<T> {
+  const ctx = await requestNodeDevice();
+  // Dawn's promises (mapAsync, onSubmittedWorkDone) do not hold Node's event loop open by themselves.
+  const keepAlive = setInterval(() => {}, 1000);
+  try {
+    return await use(ctx);
+  } finally {
+    // Dawn aborts the process at exit if a device is still alive.
+    ctx.device.destroy();
+    clearInterval(keepAlive);
+  }
+}
