@@ -13,9 +13,12 @@ import type { InitialState } from '../../gpu/recurrent/model.ts';
 /** Values in one array of a batch file (x, y, h0 or c0), padding included: 16M (64 MB as float32). */
 export const MAX_BATCH_VALUES = 1 << 24;
 
+/** The fields of a batch file: the model's and the batch's. */
+export const BATCH_KEYS = [...MODEL_KEYS, 'x', 'y', 'lengths', 'h0', 'c0'] as const;
+
 export function parseBatchFile(raw: unknown): { cfg: ModelConfig; batch: Batch; init: InitialState } {
   if (!isObject(raw)) throw new ConfigError('', 'the batch file must hold a JSON object');
-  noUnknownKeys(raw, '', [...MODEL_KEYS, 'x', 'y', 'lengths', 'h0', 'c0']);
+  noUnknownKeys(raw, '', BATCH_KEYS);
   const cfg = parseModelConfig(raw);
   if (!Array.isArray(raw.x) || raw.x.length === 0) throw new ConfigError('x', 'must be a non-empty array of sequences [B][T]');
   const B = raw.x.length;

@@ -29,26 +29,52 @@ export interface TrainConfig {
   evalEvery: number;
 }
 
-const TRAIN_KEYS = ['dataset', 'seqLen', 'batchSize', 'steps', 'tbptt', 'optimizer', 'clip', 'seed', 'logEvery', 'evalEvery'];
+export const TRAIN_KEYS = ['dataset', 'seqLen', 'batchSize', 'steps', 'tbptt', 'optimizer', 'clip', 'seed', 'logEvery', 'evalEvery'] as const;
+
+/** A number field's default and range. */
+export interface NumberField {
+  default: number;
+  min: number;
+  max: number;
+}
+
+/** The number fields of train's config (tbptt's default and bound are seqLen): the parser's, and what `rnnlab help train` prints. */
+export const TRAIN_NUMBERS = {
+  seqLen: { default: 64, min: 1, max: 4096 },
+  batchSize: { default: 32, min: 1, max: 4096 },
+  steps: { default: 200, min: 0, max: 10_000_000 },
+  clip: { default: 0, min: 0, max: 1e9 },
+  seed: { default: 0, min: 0, max: 2 ** 32 - 1 },
+  logEvery: { default: 10, min: 1, max: 100_000 },
+  evalEvery: { default: 0, min: 0, max: 10_000_000 },
+} satisfies Record<string, NumberField>;
+
+export const TRAIN_DEFAULTS = { dataset: 'moby-dick', optimizer: { kind: 'adam', lr: 2e-3 } } as const;
+
+/** Reads a number field of `raw` against its default and range (an integer unless `real`). */
+export function numberField(raw: Record<string, unknown>, key: string, f: NumberField, real = false): number {
+  return (real ? numberIn : intIn)(raw[key] ?? f.default, key, f.min, f.max);
+}
 
 export function parseTrainConfig(raw: unknown): TrainConfig {
   if (!isObject(raw)) throw new ConfigError('', 'the config must be a JSON object');
   noUnknownKeys(raw, '', [...MODEL_KEYS, ...TRAIN_KEYS]);
   const modelFields = Object.fromEntries(MODEL_KEYS.filter((k) => k in raw).map((k) => [k, raw[k]]));
-  const seqLen = intIn(raw.seqLen ?? 64, 'seqLen', 1, 4096);
+  const n = TRAIN_NUMBERS;
+  const seqLen = numberField(raw, 'seqLen', n.seqLen);
   const tbptt = intIn(raw.tbptt ?? seqLen, 'tbptt', 1, seqLen);
   if (seqLen % tbptt !== 0) throw new ConfigError('tbptt', `must divide seqLen (${seqLen}), got ${tbptt}`);
   return {
     modelFields,
-    dataset: parseDataset(raw.dataset ?? 'moby-dick'),
+    dataset: parseDataset(raw.dataset ?? TRAIN_DEFAULTS.dataset),
     seqLen,
-    batchSize: intIn(raw.batchSize ?? 32, 'batchSize', 1, 4096),
-    steps: intIn(raw.steps ?? 200, 'steps', 0, 10_000_000),
+    batchSize: numberField(raw, 'batchSize', n.batchSize),
+    steps: numberField(raw, 'steps', n.steps),
     tbptt,
-    optimizer: { ...parseOptimizerConfig(raw.optimizer ?? { kind: 'adam', lr: 2e-3 }), clip: numberIn(raw.clip ?? 0, 'clip', 0, 1e9) },
-    seed: intIn(raw.seed ?? 0, 'seed', 0, 2 ** 32 - 1),
-    logEvery: intIn(raw.logEvery ?? 10, 'logEvery', 1, 100_000),
-    evalEvery: intIn(raw.evalEvery ?? 0, 'evalEvery', 0, 10_000_000),
+    optimizer: { ...parseOptimizerConfig(raw.optimizer ?? TRAIN_DEFAULTS.optimizer), clip: numberField(raw, 'clip', n.clip, true) },
+    seed: numberField(raw, 'seed', n.seed),
+    logEvery: numberField(raw, 'logEvery', n.logEvery),
+    evalEvery: numberField(raw, 'evalEvery', n.evalEvery),
   };
 }
 

@@ -13,7 +13,8 @@
 //      | {"trees": "train.txt", "validation": "dev.txt", "classes": C}   (PTB-style labelled trees),
 //    "batchSize", "steps", "optimizer", "clip", "seed", "logEvery", "evalEvery"}
 
-import { ConfigError, field, intIn, isObject, noUnknownKeys, numberIn, oneOf } from '../../gpu/core/validate.ts';
+import { ConfigError, field, intIn, isObject, noUnknownKeys, oneOf } from '../../gpu/core/validate.ts';
+import { numberField, TRAIN_NUMBERS, type NumberField } from './trainConfig.ts';
 import { parseOptimizerConfig, type OptimizerConfig } from '../../gpu/optimizer/config.ts';
 import { parseTreeModelConfig, TREE_MODEL_KEYS, TREE_MODEL_LIMITS, type TreeModelConfig } from '../../gpu/tree/config.ts';
 import { parseTree, TreeParseError, type Tree, type TreeFormat } from '../../gpu/tree/parse.ts';
@@ -29,9 +30,14 @@ export interface TreeGradBatch {
   batch: TreeBatch;
 }
 
+export const TREE_BATCH_KEYS = [...TREE_MODEL_KEYS.filter((k) => k !== 'vocab'), 'vocab', 'format', 'binarize', 'trees', 'labels'];
+export const TREE_FORMATS = ['sexpr', 'ptb'] as const;
+export const BINARIZE = ['left', 'refuse'] as const;
+export const TREE_BATCH_DEFAULTS = { format: 'sexpr', binarize: 'left' } as const;
+
 export function parseTreeBatchFile(raw: unknown): TreeGradBatch {
   if (!isObject(raw)) throw new ConfigError('', 'the batch file must hold a JSON object');
-  noUnknownKeys(raw, '', [...TREE_MODEL_KEYS.filter((k) => k !== 'vocab'), 'vocab', 'format', 'binarize', 'trees', 'labels']);
+  noUnknownKeys(raw, '', TREE_BATCH_KEYS);
   let tokens: string[] | null = null;
   let vocab: Vocab;
   if (Array.isArray(raw.vocab)) {
@@ -49,8 +55,8 @@ export function parseTreeBatchFile(raw: unknown): TreeGradBatch {
     }
   } else vocab = numericVocab(intIn(raw.vocab, 'vocab', 1, TREE_MODEL_LIMITS.vocab));
   const cfg = parseTreeModelConfig(raw, '', vocab.size);
-  const format = oneOf(raw.format ?? 'sexpr', 'format', ['sexpr', 'ptb'] as const);
-  const binarize = oneOf(raw.binarize ?? 'left', 'binarize', ['left', 'refuse'] as const);
+  const format = oneOf(raw.format ?? TREE_BATCH_DEFAULTS.format, 'format', TREE_FORMATS);
+  const binarize = oneOf(raw.binarize ?? TREE_BATCH_DEFAULTS.binarize, 'binarize', BINARIZE);
   if (!Array.isArray(raw.trees) || raw.trees.length === 0) throw new ConfigError('trees', 'must be a non-empty array of bracketed trees (strings)');
   const trees = raw.trees.map((text, i) => parseTreeField(text, `trees[${i}]`, format, binarize, cfg.classes));
   if (raw.labels !== undefined || format === 'sexpr') {
@@ -98,21 +104,45 @@ export interface TreeTrainConfig {
   evalEvery: number;
 }
 
-const TRAIN_KEYS = ['dataset', 'batchSize', 'steps', 'optimizer', 'clip', 'seed', 'logEvery', 'evalEvery'];
+export const TREE_MODEL_FIELDS = ['cell', 'hidden', 'heads'] as const;
+export const TREE_TRAIN_KEYS = ['dataset', 'batchSize', 'steps', 'optimizer', 'clip', 'seed', 'logEvery', 'evalEvery'] as const;
+
+/** The number fields of `train --tree`'s config: train's, with more steps and fewer log lines. */
+export const TREE_TRAIN_NUMBERS = {
+  batchSize: TRAIN_NUMBERS.batchSize,
+  steps: { ...TRAIN_NUMBERS.steps, default: 1000 },
+  clip: TRAIN_NUMBERS.clip,
+  seed: TRAIN_NUMBERS.seed,
+  logEvery: { ...TRAIN_NUMBERS.logEvery, default: 50 },
+  evalEvery: TRAIN_NUMBERS.evalEvery,
+} satisfies Record<string, NumberField>;
+
+export const TREE_TRAIN_DEFAULTS = { optimizer: { kind: 'adam', lr: 5e-3 } } as const;
+
+/**
+ * The sizes of a tree task's trees: training trees of `train` (a depth or a height), validation
+ * trees deeper by `deeper` by default and at most `validationMax`, and how many validation trees.
+ */
+export const TREE_TASK_SIZES = {
+  arithmetic: { keys: ['trainDepth', 'validationDepth'], train: { default: 2, min: 1, max: 8 }, deeper: 2, validationMax: 10 },
+  negation: { keys: ['trainHeight', 'validationHeight'], train: { default: 4, min: 1, max: 12 }, deeper: 3, validationMax: 14 },
+} as const;
+export const TREE_VALIDATION_SIZE = { default: 500, min: 1, max: 100_000 } satisfies NumberField;
 
 export function parseTreeTrainConfig(raw: unknown): TreeTrainConfig {
   if (!isObject(raw)) throw new ConfigError('', 'the config must be a JSON object');
-  noUnknownKeys(raw, '', ['cell', 'hidden', 'heads', ...TRAIN_KEYS]);
-  const seed = intIn(raw.seed ?? 0, 'seed', 0, 2 ** 32 - 1);
+  noUnknownKeys(raw, '', [...TREE_MODEL_FIELDS, ...TREE_TRAIN_KEYS]);
+  const n = TREE_TRAIN_NUMBERS;
+  const seed = numberField(raw, 'seed', n.seed);
   return {
-    modelFields: Object.fromEntries(['cell', 'hidden', 'heads'].filter((k) => k in raw).map((k) => [k, raw[k]])),
+    modelFields: Object.fromEntries(TREE_MODEL_FIELDS.filter((k) => k in raw).map((k) => [k, raw[k]])),
     dataset: parseTreeDataset(raw.dataset, seed),
-    batchSize: intIn(raw.batchSize ?? 32, 'batchSize', 1, 4096),
-    steps: intIn(raw.steps ?? 1000, 'steps', 0, 10_000_000),
-    optimizer: { ...parseOptimizerConfig(raw.optimizer ?? { kind: 'adam', lr: 5e-3 }), clip: numberIn(raw.clip ?? 0, 'clip', 0, 1e9) },
+    batchSize: numberField(raw, 'batchSize', n.batchSize),
+    steps: numberField(raw, 'steps', n.steps),
+    optimizer: { ...parseOptimizerConfig(raw.optimizer ?? TREE_TRAIN_DEFAULTS.optimizer), clip: numberField(raw, 'clip', n.clip, true) },
     seed,
-    logEvery: intIn(raw.logEvery ?? 50, 'logEvery', 1, 100_000),
-    evalEvery: intIn(raw.evalEvery ?? 0, 'evalEvery', 0, 10_000_000),
+    logEvery: numberField(raw, 'logEvery', n.logEvery),
+    evalEvery: numberField(raw, 'evalEvery', n.evalEvery),
   };
 }
 
@@ -120,14 +150,15 @@ function parseTreeDataset(d: unknown, seed: number): TreeDataset {
   const path = 'dataset';
   if (isObject(d) && 'task' in d) {
     const task = oneOf(d.task, field(path, 'task'), TREE_TASK_NAMES);
-    const keys = task === 'arithmetic' ? ['trainDepth', 'validationDepth'] : ['trainHeight', 'validationHeight'];
+    const size = TREE_TASK_SIZES[task];
+    const keys = size.keys;
     noUnknownKeys(d, path, ['task', ...keys, 'validationSize']);
     const options: TreeTaskOptions = { seed };
-    const lo = intIn(d[keys[0]] ?? (task === 'arithmetic' ? 2 : 4), field(path, keys[0]), 1, task === 'arithmetic' ? 8 : 12);
-    const hi = intIn(d[keys[1]] ?? lo + (task === 'arithmetic' ? 2 : 3), field(path, keys[1]), lo + 1, task === 'arithmetic' ? 10 : 14);
-    if (task === 'arithmetic') Object.assign(options, { trainDepth: lo, validationDepth: hi });
-    else Object.assign(options, { trainHeight: lo, validationHeight: hi });
-    options.validationSize = intIn(d.validationSize ?? 500, field(path, 'validationSize'), 1, 100_000);
+    const lo = intIn(d[keys[0]] ?? size.train.default, field(path, keys[0]), size.train.min, size.train.max);
+    const hi = intIn(d[keys[1]] ?? lo + size.deeper, field(path, keys[1]), lo + 1, size.validationMax);
+    Object.assign(options, { [keys[0]]: lo, [keys[1]]: hi });
+    const v = TREE_VALIDATION_SIZE;
+    options.validationSize = intIn(d.validationSize ?? v.default, field(path, 'validationSize'), v.min, v.max);
     return { task, options };
   }
   if (isObject(d) && 'trees' in d) {

@@ -28,7 +28,8 @@ export const OPTIMIZER_DEFAULTS: Record<OptimizerKind, OptimizerConfig> = {
   adamw: { kind: 'adamw', lr: 1e-3, weightDecay: 0.01, momentum: 0, dampening: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, clip: 0 },
 };
 
-const KEYS: Record<OptimizerKind, string[]> = {
+/** The fields each optimizer takes. */
+export const OPTIMIZER_KEYS: Record<OptimizerKind, (keyof OptimizerConfig)[]> = {
   sgd: ['kind', 'lr', 'weightDecay', 'momentum', 'dampening', 'nesterov'],
   adam: ['kind', 'lr', 'weightDecay', 'beta1', 'beta2', 'eps'],
   adamw: ['kind', 'lr', 'weightDecay', 'beta1', 'beta2', 'eps'],
@@ -42,7 +43,7 @@ export function parseOptimizerConfig(raw: unknown, path = 'optimizer'): Optimize
   if (raw === undefined) return optimizer();
   if (!isObject(raw)) throw new ConfigError(path, 'must be an object like {"kind":"adam","lr":0.001}');
   const kind = oneOf(raw.kind ?? 'adam', field(path, 'kind'), ['sgd', 'adam', 'adamw'] as const);
-  noUnknownKeys(raw, path, KEYS[kind]);
+  noUnknownKeys(raw, path, OPTIMIZER_KEYS[kind]);
   const d = OPTIMIZER_DEFAULTS[kind];
   const num = (k: keyof OptimizerConfig, min: number, max: number) => numberIn(raw[k] ?? d[k], field(path, k), min, max);
   const nesterov = raw.nesterov ?? false;

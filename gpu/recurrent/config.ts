@@ -29,20 +29,26 @@ export const GATES: Record<Cell, number> = { rnn: 1, gru: 3, lstm: 4 };
 
 export const MODEL_KEYS = ['cell', 'nonlinearity', 'layers', 'hidden', 'input', 'output', 'loss'] as const;
 
+/** The choices and defaults of the model fields (the parser's, and what `rnnlab help` prints). */
+export const CELLS = ['rnn', 'gru', 'lstm'] as const;
+export const NONLINEARITIES = ['tanh', 'relu'] as const;
+export const LOSSES = ['ce', 'mse', 'class', 'regress'] as const;
+export const MODEL_DEFAULTS = { cell: 'rnn', nonlinearity: 'tanh', layers: 1, loss: 'ce' } as const;
+
 /** Parses the model fields of `raw` (other keys are left to the caller to check). */
 export function parseModelConfig(raw: unknown, path = ''): ModelConfig {
   if (!isObject(raw)) throw new ConfigError(path, 'must be an object');
-  const cell = oneOf(raw.cell ?? 'rnn', field(path, 'cell'), ['rnn', 'gru', 'lstm'] as const);
-  const nonlinearity = oneOf(raw.nonlinearity ?? 'tanh', field(path, 'nonlinearity'), ['tanh', 'relu'] as const);
+  const cell = oneOf(raw.cell ?? MODEL_DEFAULTS.cell, field(path, 'cell'), CELLS);
+  const nonlinearity = oneOf(raw.nonlinearity ?? MODEL_DEFAULTS.nonlinearity, field(path, 'nonlinearity'), NONLINEARITIES);
   if (cell !== 'rnn' && nonlinearity !== 'tanh')
     throw new ConfigError(field(path, 'nonlinearity'), `applies to cell "rnn" only (a ${cell.toUpperCase()} has fixed activations)`);
-  const layers = intIn(raw.layers ?? 1, field(path, 'layers'), 1, MODEL_LIMITS.layers);
+  const layers = intIn(raw.layers ?? MODEL_DEFAULTS.layers, field(path, 'layers'), 1, MODEL_LIMITS.layers);
   const hidden = intIn(raw.hidden, field(path, 'hidden'), 1, MODEL_LIMITS.hidden);
   const input = parseInput(raw.input, field(path, 'input'));
   const defaultOutput = input.kind === 'tokens' ? input.vocab : undefined;
   if (raw.output === undefined && defaultOutput === undefined) throw new ConfigError(field(path, 'output'), 'is required for real-valued inputs');
   const output = intIn(raw.output ?? defaultOutput, field(path, 'output'), 1, MODEL_LIMITS.output);
-  const loss = oneOf(raw.loss ?? 'ce', field(path, 'loss'), ['ce', 'mse', 'class', 'regress'] as const);
+  const loss = oneOf(raw.loss ?? MODEL_DEFAULTS.loss, field(path, 'loss'), LOSSES);
   return { cell, nonlinearity, layers, hidden, input, output, loss };
 }
 

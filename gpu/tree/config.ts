@@ -34,6 +34,9 @@ export interface TreeModelConfig {
 
 export const TREE_MODEL_LIMITS = { hidden: 1024, vocab: 65535, classes: 65535 } as const;
 export const TREE_MODEL_KEYS = ['cell', 'hidden', 'vocab', 'classes', 'heads'] as const;
+export const TREE_CELLS = ['rnn', 'lstm'] as const;
+export const TREE_HEADS = ['root', 'all'] as const;
+export const TREE_MODEL_DEFAULTS = { cell: 'rnn', heads: 'root' } as const;
 
 /** Pre-activation rows per node: 1 block (rnn) or 5 ([i, o, u, f_l, f_r], lstm). */
 export const treeGates = (cell: TreeCell): number => (cell === 'rnn' ? 1 : 5);
@@ -43,13 +46,13 @@ export const leafWidth = (cfg: Pick<TreeModelConfig, 'cell' | 'hidden'>): number
 /** Parses the model fields of `raw`; `vocab` may be given by the caller (a token list's length). */
 export function parseTreeModelConfig(raw: unknown, path = '', vocab?: number): TreeModelConfig {
   if (!isObject(raw)) throw new ConfigError(path, 'must be an object');
-  const cell = oneOf(raw.cell ?? 'rnn', field(path, 'cell'), ['rnn', 'lstm'] as const);
+  const cell = oneOf(raw.cell ?? TREE_MODEL_DEFAULTS.cell, field(path, 'cell'), TREE_CELLS);
   return {
     cell,
     hidden: intIn(raw.hidden, field(path, 'hidden'), 1, TREE_MODEL_LIMITS.hidden),
     vocab: vocab ?? intIn(raw.vocab, field(path, 'vocab'), 1, TREE_MODEL_LIMITS.vocab),
     classes: intIn(raw.classes, field(path, 'classes'), 1, TREE_MODEL_LIMITS.classes),
-    heads: oneOf(raw.heads ?? 'root', field(path, 'heads'), ['root', 'all'] as const),
+    heads: oneOf(raw.heads ?? TREE_MODEL_DEFAULTS.heads, field(path, 'heads'), TREE_HEADS),
   };
 }
 

@@ -1,0 +1,26 @@
+// The help table against the parsers: every field a file may hold is explained, none that it may
+// not, and every example parses.
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, type CommandName } from './commands.ts';
+import { MODEL_KEYS } from '../../gpu/recurrent/config.ts';
+import { parseTrainConfig, TRAIN_KEYS } from './trainConfig.ts';
+import { BATCH_KEYS, parseBatchFile } from './batchFile.ts';
+import { parseTreeBatchFile, parseTreeTrainConfig, TREE_BATCH_KEYS, TREE_MODEL_FIELDS, TREE_TRAIN_KEYS } from './treeFiles.ts';
+
+const FILES: Record<CommandName, { keys: readonly string[]; parse: (raw: unknown) => unknown }> = {
+  // input, output and loss are the dataset's for train (the parser refuses them there).
+  train: { keys: [...MODEL_KEYS.filter((k) => !['input', 'output', 'loss'].includes(k)), ...TRAIN_KEYS], parse: parseTrainConfig },
+  grad: { keys: BATCH_KEYS, parse: parseBatchFile },
+  'train --tree': { keys: [...TREE_MODEL_FIELDS, ...TREE_TRAIN_KEYS], parse: parseTreeTrainConfig },
+  'grad --tree': { keys: TREE_BATCH_KEYS, parse: parseTreeBatchFile },
+};
+
+describe('the help table', () => {
+  for (const [name, { keys, parse }] of Object.entries(FILES)) {
+    it(`${name}: explains exactly the fields its file may hold, and its example parses`, () => {
+      const file = COMMANDS[name as CommandName].file();
+      expect(file.fields.map((f) => f.name).sort()).toEqual([...keys].sort());
+      expect(() => parse(file.example)).not.toThrow();
+    });
+  }
+});

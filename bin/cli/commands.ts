@@ -1,0 +1,325 @@
+// The CLI's commands, their options and their files' fields: one table that the option parser
+// (options.ts) and the help (help.ts) both read. Defaults, ranges and choices come from the parsers'
+// own constants, so what the help prints is what the parsers do.
+
+import { CELLS, LOSSES, MODEL_DEFAULTS, MODEL_LIMITS, NONLINEARITIES } from '../../gpu/recurrent/config.ts';
+import { TREE_CELLS, TREE_HEADS, TREE_MODEL_DEFAULTS, TREE_MODEL_LIMITS } from '../../gpu/tree/config.ts';
+import { OPTIMIZER_DEFAULTS, OPTIMIZER_KEYS, type OptimizerKind } from '../../gpu/optimizer/config.ts';
+import { createTask, TASK_NAMES } from '../../gpu/data/tasks/index.ts';
+import { TREE_TASK_NAMES } from '../../gpu/tree/tasks.ts';
+import { TRAIN_DEFAULTS, TRAIN_NUMBERS, type NumberField } from './trainConfig.ts';
+import { BINARIZE, TREE_BATCH_DEFAULTS, TREE_FORMATS, TREE_TASK_SIZES, TREE_TRAIN_DEFAULTS, TREE_TRAIN_NUMBERS, TREE_VALIDATION_SIZE } from './treeFiles.ts';
+
+export interface OptionHelp {
+  name: string;
+  /** The value's placeholder; none for a flag. */
+  value?: string;
+  required?: boolean;
+  text: string;
+}
+
+export interface FieldHelp {
+  name: string;
+  /** What it takes: a type, a range, the choices. */
+  takes: string;
+  /** The default, as JSON or in words; none for a field that must be given. */
+  default?: string;
+  text?: string;
+}
+
+export interface FileHelp {
+  /** How the command's usage names the file, and what it is. */
+  name: string;
+  about: string;
+  fields: FieldHelp[];
+  example: unknown;
+}
+
+export interface CommandHelp {
+  usage: string;
+  summary: string;
+  /** What it prints and writes. */
+  output: string;
+  options: OptionHelp[];
+  /** Built when asked for: the task descriptions come from the tasks themselves. */
+  file: () => FileHelp;
+  examples: string[];
+}
+
+export const COMMAND_NAMES = ['train', 'grad', 'train --tree', 'grad --tree'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+/** Options every command takes (the launcher reads --verbose, main.ts --tree and --help). */
+export const COMMON_OPTIONS: OptionHelp[] = [
+  { name: 'tree', text: 'the tree family (recursive networks over binary trees) instead of sequences' },
+  { name: 'verbose', text: "let the GPU driver's own messages through (Dawn's probing of the Vulkan drivers) and name the adapter used" },
+  { name: 'help', text: "this command's help (also -h, or `rnnlab help <command>`)" },
+];
+
+const show = (v: unknown): string => JSON.stringify(v);
+const range = (f: Pick<NumberField, 'min' | 'max'>) => `${f.min.toLocaleString('en-US')}–${f.max.toLocaleString('en-US')}`;
+/** An integer from 1 to `max`. */
+const upTo = (max: number) => `integer ${range({ min: 1, max })}`;
+const choices = (c: readonly string[]) => c.map(show).join(' | ');
+const int = (f: NumberField, text: string): Omit<FieldHelp, 'name'> => ({ takes: `integer ${range(f)}`, default: show(f.default), text });
+
+function optimizerField(defaults: unknown): FieldHelp {
+  const kinds = Object.keys(OPTIMIZER_KEYS) as OptimizerKind[];
+  const perKind = kinds.map((k) => {
+    const d = OPTIMIZER_DEFAULTS[k];
+    return `${k}: ${OPTIMIZER_KEYS[k]
+      .filter((key) => key !== 'kind')
+      .map((key) => `${key} ${show(d[key])}`)
+      .join(', ')}`;
+  });
+  return {
+    name: 'optimizer',
+    takes: `{"kind": ${choices(kinds)}, …}`,
+    default: show(defaults),
+    text:
+      "torch.optim's optimizers with their names and defaults (a field of another optimizer is an error); " +
+      `a field left out takes the optimizer's default: ${perKind.join('; ')}. Adam's weightDecay is an L2 penalty, AdamW's decoupled`,
+  };
+}
+
+function runFields(n: typeof TREE_TRAIN_NUMBERS, optimizer: unknown, batch: string): FieldHelp[] {
+  return [
+    { name: 'batchSize', ...int(n.batchSize, batch) },
+    { name: 'steps', ...int(n.steps, 'optimizer steps to train (--steps overrides it)') },
+    optimizerField(optimizer),
+    {
+      name: 'clip',
+      takes: `number ${range(n.clip)}`,
+      default: show(n.clip.default),
+      text: "clip_grad_norm_'s max norm (0: off); a step whose gradient norm is not finite is skipped and logged as skipped_steps",
+    },
+    { name: 'seed', ...int(n.seed, 'seeds the initial weights and the training data (same seed, same run, bit for bit)') },
+    { name: 'logEvery', ...int(n.logEvery, 'a log line every this many steps') },
+    { name: 'evalEvery', ...int(n.evalEvery, 'a validation line every this many steps (at the end of a batch), and at the end; 0: at the end only') },
+  ];
+}
+
+const INIT: OptionHelp = {
+  name: 'init',
+  value: 'FILE',
+  text: 'start from these weights; with FILE.optim.safetensors beside them (as --save writes), resume that run: the same config or every difference listed and refused',
+};
+const SAVE: OptionHelp = { name: 'save', value: 'FILE', text: 'write the weights to FILE and the optimizer state beside them (FILE.optim.safetensors)' };
+const STEPS: OptionHelp = { name: 'steps', value: 'N', text: "train to step N instead of the config's steps" };
+const CONFIG: OptionHelp = { name: 'config', value: 'FILE', required: true, text: "the run's config: a JSON object with the fields below" };
+
+/** grad's options: the weights, the batch (`what` it holds) and where the gradients go. */
+const gradOptions = (weights: string, what: string): OptionHelp[] => [
+  { name: 'weights', value: 'FILE', required: true, text: `the model's weights (${weights})` },
+  { name: 'batch', value: 'FILE', required: true, text: `${what} and the model config: a JSON object with the fields below` },
+  { name: 'out', value: 'FILE', text: 'write the gradients to FILE (safetensors)' },
+];
+
+function taskList(): string {
+  const T = TRAIN_NUMBERS.seqLen.default;
+  return `(described at seqLen ${T}): ${TASK_NAMES.map((name) => `"${name}": ${createTask(name, { T, seed: 0 }).description}`).join(' ')}`;
+}
+
+function treeTaskFields(): string {
+  return TREE_TASK_NAMES.map((name) => {
+    const s = TREE_TASK_SIZES[name];
+    return `{"task": "${name}", "${s.keys[0]}": ${range(s.train)} (default ${s.train.default}), "${s.keys[1]}": up to ${s.validationMax} (default ${s.keys[0]} + ${s.deeper}), "validationSize": ${range(TREE_VALIDATION_SIZE)} (default ${TREE_VALIDATION_SIZE.default})}`;
+  }).join(', ');
+}
+
+const TRAIN: CommandHelp = {
+  usage: 'rnnlab train --config cfg.json [--init w.safetensors] [--save out.safetensors] [--steps N]',
+  summary: 'Train a sequence model (Elman RNN, GRU or LSTM) on a character corpus or a built-in task.',
+  output:
+    'One JSON line per logged step {"step", "loss", "loss_mean", "grad_norm", "ms_per_step", "tokens_per_s"} (loss: the logged step\'s; ' +
+    'loss_mean: the mean since the last line), and validation lines {"step", "val_loss"}. A resumed run first prints {"resumed_optimizer_at_step"}.',
+  options: [CONFIG, INIT, SAVE, STEPS],
+  file: () => ({
+    name: 'cfg.json',
+    about: 'Every field has a default but hidden; an unknown field is an error. input, output and loss are set by the dataset.',
+    fields: [
+      { name: 'cell', takes: choices(CELLS), default: show(MODEL_DEFAULTS.cell), text: 'the recurrent cell, as torch.nn.RNN, GRU and LSTM' },
+      {
+        name: 'nonlinearity',
+        takes: choices(NONLINEARITIES),
+        default: show(MODEL_DEFAULTS.nonlinearity),
+        text: 'the Elman cell\'s activation (cell "rnn" only)',
+      },
+      { name: 'layers', takes: upTo(MODEL_LIMITS.layers), default: show(MODEL_DEFAULTS.layers), text: 'stacked recurrent layers' },
+      { name: 'hidden', takes: upTo(MODEL_LIMITS.hidden), text: 'units per layer' },
+      {
+        name: 'dataset',
+        takes: '"moby-dick" | {"text": "file.txt"} | {"task": name}',
+        default: show(TRAIN_DEFAULTS.dataset),
+        text: `"moby-dick": chapters 1–10 of Moby-Dick, bundled; {"text": path}: a character model of a text file (10% held out for validation); {"task": …}: a built-in task sized by seqLen and seeded ${taskList()}`,
+      },
+      { name: 'seqLen', ...int(TRAIN_NUMBERS.seqLen, 'steps per training sequence') },
+      {
+        name: 'tbptt',
+        takes: 'integer 1–seqLen that divides seqLen',
+        default: 'seqLen (full BPTT)',
+        text: 'truncated BPTT: each sequence is trained in chunks of tbptt steps, one optimizer step per chunk, the state carried from chunk to chunk and the gradient cut between them',
+      },
+      ...runFields(TRAIN_NUMBERS, TRAIN_DEFAULTS.optimizer, 'sequences per step'),
+    ],
+    example: {
+      cell: 'lstm',
+      layers: 1,
+      hidden: 128,
+      dataset: 'moby-dick',
+      seqLen: 64,
+      tbptt: 16,
+      batchSize: 32,
+      steps: 500,
+      optimizer: { kind: 'adam', lr: 0.002 },
+      clip: 1,
+      seed: 0,
+      logEvery: 10,
+      evalEvery: 100,
+    },
+  }),
+  examples: [
+    'rnnlab train --config cfg.json --save model.safetensors',
+    'rnnlab train --config cfg.json --init model.safetensors --save model.safetensors --steps 1000   # resume to step 1000',
+  ],
+};
+
+const GRAD: CommandHelp = {
+  usage: 'rnnlab grad --weights w.safetensors --batch batch.json [--out grads.safetensors]',
+  summary: 'One forward and backward pass of a sequence model on a given batch: the loss and every gradient, to compare with PyTorch.',
+  output: 'Prints {"loss"}; --out writes the gradients under the parameters\' PyTorch names (rnn.weight_ih_l0, …, head.bias).',
+  options: gradOptions("safetensors, as `train --save` or PyTorch's save_file write them", 'the batch'),
+  file: () => ({
+    name: 'batch.json',
+    about: "Batch-first, as with batch_first=True: x[b][t]. With lengths, entries past a sequence's end are padding and never read.",
+    fields: [
+      { name: 'cell', takes: choices(CELLS), default: show(MODEL_DEFAULTS.cell) },
+      { name: 'nonlinearity', takes: choices(NONLINEARITIES), default: show(MODEL_DEFAULTS.nonlinearity), text: 'cell "rnn" only' },
+      { name: 'layers', takes: upTo(MODEL_LIMITS.layers), default: show(MODEL_DEFAULTS.layers) },
+      { name: 'hidden', takes: upTo(MODEL_LIMITS.hidden) },
+      {
+        name: 'input',
+        takes: `{"kind": "tokens", "vocab": ${range({ min: 1, max: MODEL_LIMITS.vocab })}} | {"kind": "real", "features": ${range({ min: 1, max: MODEL_LIMITS.features })}}`,
+        text: 'token ids (x: [B][T] ids) or real vectors (x: [B][T][F])',
+      },
+      { name: 'output', takes: upTo(MODEL_LIMITS.output), default: 'vocab, for token inputs', text: "the head's size" },
+      {
+        name: 'loss',
+        takes: choices(LOSSES),
+        default: show(MODEL_DEFAULTS.loss),
+        text: '"ce": y [B][T] class ids, cross-entropy at every step; "mse": y [B][T][O], squared error at every step; "class": y [B] ids on each sequence\'s final state; "regress": y [B][O] on each final state. Means, as PyTorch\'s defaults',
+      },
+      { name: 'x', takes: '[B][T] ids | [B][T][F] numbers', text: 'the inputs' },
+      { name: 'y', takes: 'as loss says', text: 'the targets' },
+      { name: 'lengths', takes: '[B] integers 1–T', default: 'T each', text: "real steps per sequence (PyTorch's packed sequences)" },
+      { name: 'h0', takes: '[L][B][H] numbers', default: 'zeros', text: 'initial hidden states' },
+      { name: 'c0', takes: '[L][B][H] numbers', default: 'zeros', text: 'initial cell states (cell "lstm" only)' },
+    ],
+    example: {
+      cell: 'lstm',
+      layers: 2,
+      hidden: 6,
+      input: { kind: 'tokens', vocab: 5 },
+      loss: 'ce',
+      x: [
+        [0, 1, 2, 3],
+        [4, 4, 0, 1],
+      ],
+      y: [
+        [1, 2, 3, 4],
+        [4, 0, 0, 0],
+      ],
+      lengths: [4, 2],
+    },
+  }),
+  examples: ['rnnlab grad --weights model.safetensors --batch batch.json --out grads.safetensors'],
+};
+
+const TREE_TRAIN: CommandHelp = {
+  usage: 'rnnlab train --tree --config cfg.json [--init w.safetensors] [--save out.safetensors] [--steps N]',
+  summary: 'Train a recursive network (tree RNN or binary Tree-LSTM) over binary trees: a built-in task or files of labelled trees.',
+  output:
+    'Log lines {"step", "loss", "loss_mean", "grad_norm", "ms_per_step", "nodes_per_s"} and validation lines ' +
+    '{"step", "val_loss", "val_root_accuracy", "val_node_accuracy", "majority_root_accuracy"}. --save writes the weights with the vocabulary.',
+  options: [CONFIG, INIT, SAVE, STEPS],
+  file: () => ({
+    name: 'cfg.json',
+    about: 'Every field has a default but hidden and dataset; an unknown field is an error. The vocabulary and the classes come from the data.',
+    fields: [
+      {
+        name: 'cell',
+        takes: choices(TREE_CELLS),
+        default: show(TREE_MODEL_DEFAULTS.cell),
+        text: 'the tree RNN (Socher et al.) or the binary Tree-LSTM (Tai et al.)',
+      },
+      { name: 'hidden', takes: upTo(TREE_MODEL_LIMITS.hidden) },
+      {
+        name: 'heads',
+        takes: choices(TREE_HEADS),
+        default: "the dataset's: every labelled node",
+        text: "train the head on each tree's root, or on every labelled node",
+      },
+      {
+        name: 'dataset',
+        takes: '{"task": name, …} | {"trees": "train.txt", "validation": "dev.txt", "classes": C}',
+        text: `a built-in task: ${treeTaskFields()}; or files of PTB-style labelled trees (the vocabulary is every token of both; classes default: the largest label + 1)`,
+      },
+      ...runFields(TREE_TRAIN_NUMBERS, TREE_TRAIN_DEFAULTS.optimizer, 'trees per step'),
+    ],
+    example: { cell: 'lstm', hidden: 32, dataset: { task: 'arithmetic', trainDepth: 2, validationDepth: 4 }, batchSize: 32, steps: 300, evalEvery: 100 },
+  }),
+  examples: ['rnnlab train --tree --config cfg.json --save trees.safetensors'],
+};
+
+const TREE_GRAD: CommandHelp = {
+  usage: 'rnnlab grad --tree --weights w.safetensors --batch trees.json [--out grads.safetensors]',
+  summary: 'One forward and backward pass of a tree model on a ragged batch of bracketed trees.',
+  output: 'Prints {"loss", "trees", "nodes", "levels"}; --out writes the gradients under the parameter names.',
+  options: gradOptions('safetensors, as `train --tree --save` writes them', 'the trees'),
+  file: () => ({
+    name: 'trees.json',
+    about: 'The trees form one ragged batch.',
+    fields: [
+      { name: 'cell', takes: choices(TREE_CELLS), default: show(TREE_MODEL_DEFAULTS.cell) },
+      { name: 'hidden', takes: upTo(TREE_MODEL_LIMITS.hidden) },
+      { name: 'classes', takes: upTo(TREE_MODEL_LIMITS.classes), text: "the head's size" },
+      { name: 'heads', takes: choices(TREE_HEADS), default: show(TREE_MODEL_DEFAULTS.heads), text: "the loss on each tree's root, or on every labelled node" },
+      {
+        name: 'vocab',
+        takes: `["token", …] | ${upTo(TREE_MODEL_LIMITS.vocab)}`,
+        text: 'the tokens in id order, or a number V: the tokens are then "0" … "V-1"',
+      },
+      {
+        name: 'format',
+        takes: choices(TREE_FORMATS),
+        default: show(TREE_BATCH_DEFAULTS.format),
+        text: 'S-expressions "(+ 3 (* 2 4))" or PTB-style labelled trees "(2 (1 a) b)"',
+      },
+      {
+        name: 'binarize',
+        takes: choices(BINARIZE),
+        default: show(TREE_BATCH_DEFAULTS.binarize),
+        text: 'brackets of more than two items: nest them to the left, or refuse them',
+      },
+      { name: 'trees', takes: '["(…)", …]', text: 'one bracketed tree per string' },
+      {
+        name: 'labels',
+        takes: '[integer 0–classes-1, …]',
+        text: "one root label per tree: required for S-expressions; for PTB trees they replace the roots' labels",
+      },
+    ],
+    example: {
+      cell: 'lstm',
+      hidden: 6,
+      classes: 10,
+      heads: 'root',
+      vocab: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '+', '*'],
+      format: 'sexpr',
+      trees: ['(+ 3 (* 2 4))', '(7)', '(* (+ 1 2) (+ 3 (* 4 5)))'],
+      labels: [1, 7, 9],
+    },
+  }),
+  examples: ['rnnlab grad --tree --weights trees.safetensors --batch trees.json --out grads.safetensors'],
+};
+
+export const COMMANDS: Record<CommandName, CommandHelp> = { train: TRAIN, grad: GRAD, 'train --tree': TREE_TRAIN, 'grad --tree': TREE_GRAD };
