@@ -7,9 +7,14 @@ import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { register as registerTsx } from 'tsx/esm/api';
+import { runWithoutDawnNoise } from './dawnNoise.js';
 
-/** Runs `module`'s main(argv) in this process and sets the exit status to what it returns. */
-export async function runMain(module, argv) {
+/**
+ * Runs `module`'s main(argv) and sets the exit status to what it returns. With `quietDawn`, in a
+ * child process whose stderr goes without Dawn's driver-probing messages (dawnNoise.js).
+ */
+export async function runMain(module, argv, { quietDawn = false } = {}) {
+  if (quietDawn) return runWithoutDawnNoise([fileURLToPath(import.meta.url), fileURLToPath(module), ...argv]);
   registerTsx();
   register('./raw-hooks.js', import.meta.url); // registered last, so it runs first for `?raw`
   const { main } = await import(module);

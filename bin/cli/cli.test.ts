@@ -1,6 +1,5 @@
 // The CLI as a user runs it: a child process, files in, JSON and files out, exit codes.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,14 +9,11 @@ import { encodeWeights, decodeWeights } from '../../gpu/recurrent/weights.ts';
 import { RecurrentReference } from '../../gpu/recurrent/reference.ts';
 import { tokensFromBatchFirst } from '../../gpu/data/batch.ts';
 import { relativeError } from '../../gpu/testing/compare.ts';
+import { expectDone, expectRefused, runCli } from './runCli.ts';
 
-const BIN = join(__dirname, '../rnnlab.js');
 let dir: string;
 
-function rnnlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const rnnlab = (...args: string[]) => runCli(dir, args);
 
 const cfg = parseModelConfig({ hidden: 6, nonlinearity: 'tanh', input: { kind: 'tokens', vocab: 5 } });
 const batchJson = {
@@ -48,8 +44,7 @@ beforeAll(() => {
 describe('rnnlab grad', () => {
   it('prints the loss and writes every gradient under its PyTorch name, matching the reference', () => {
     const r = rnnlab('grad', '--weights', 'w.safetensors', '--batch', 'batch.json', '--out', 'g.safetensors');
-    expect(r.stderr).not.toMatch(/error/i);
-    expect(r.code).toBe(0);
+    expectDone(r);
     const { loss } = JSON.parse(r.stdout.trim());
     const batch = { T: 4, B: 3, tokens: tokensFromBatchFirst(batchJson.x, 4, 3), targets: tokensFromBatchFirst(batchJson.y, 4, 3) };
     const ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(initParams(cfg, 3)), batch);
@@ -115,15 +110,7 @@ describe('rnnlab grad', () => {
     it(`exits 2 with a clear message and writes nothing for ${what}`, () => {
       const args = setup(dir);
       const r = rnnlab('grad', '--weights', 'w.safetensors', ...args, '--out', 'never.safetensors');
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(message);
-      expect(
-        r.stderr
-          .trim()
-          .split('\n')
-          .filter((l) => l.startsWith('rnnlab:')),
-      ).toHaveLength(1);
-      expect(existsSync(join(dir, 'never.safetensors'))).toBe(false);
+      expectRefused(r, message, dir, 'never.safetensors');
     });
   }
 

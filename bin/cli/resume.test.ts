@@ -3,19 +3,15 @@
 // (a save cut short between the two files) is refused, and an init without the optimizer state
 // starts a new run from the weights. Saves are written to a temporary name, synced, then renamed.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSafetensors } from '../../gpu/io/safetensors.ts';
+import { runCli } from './runCli.ts';
 
-const BIN = join(__dirname, '../rnnlab.js');
 let dir: string;
 
-function rnnlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const rnnlab = (...args: string[]) => runCli(dir, args);
 
 const base = {
   cell: 'rnn',

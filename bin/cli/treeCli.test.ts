@@ -1,7 +1,6 @@
 // The CLI's tree mode as a user runs it: `grad --tree` on a batch of bracketed trees against the
 // float64 reference, one-line errors with exit status 2, and `train --tree` on a built-in task.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,14 +9,11 @@ import { encodeTreeWeights, decodeTreeWeights } from '../../gpu/tree/weights.ts'
 import { TreeReference } from '../../gpu/tree/reference.ts';
 import { parseTreeBatchFile } from './treeFiles.ts';
 import { relativeError } from '../../gpu/testing/compare.ts';
+import { expectDone, expectRefused, runCli } from './runCli.ts';
 
-const BIN = join(__dirname, '../rnnlab.js');
 let dir: string;
 
-function rnnlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const rnnlab = (...args: string[]) => runCli(dir, args);
 
 const tokens = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '+', '*'];
 const cfg: TreeModelConfig = { cell: 'lstm', hidden: 6, vocab: tokens.length, classes: 10, heads: 'root' };
@@ -67,8 +63,7 @@ function expectReference(stdout: string, batchJson: unknown, weights: string, gr
 describe('rnnlab grad --tree', () => {
   it('S-expressions with root labels: prints the loss and writes every gradient by name, matching the reference', () => {
     const r = rnnlab('grad', '--tree', '--weights', 'w.safetensors', '--batch', 'batch.json', '--out', 'g.safetensors');
-    expect(r.stderr).not.toMatch(/error/i);
-    expect(r.code).toBe(0);
+    expectDone(r);
     expect(JSON.parse(r.stdout)).toMatchObject({ trees: 3, nodes: 27, levels: 5 });
     expectReference(r.stdout, sexprBatch, 'w.safetensors', 'g.safetensors');
   });
@@ -106,15 +101,7 @@ describe('rnnlab grad --tree', () => {
     it(`exits 2 with one clear line and writes nothing for ${what}`, () => {
       writeFileSync(join(dir, 'b.json'), JSON.stringify(json));
       const r = rnnlab('grad', '--tree', '--weights', weights ?? 'w.safetensors', '--batch', 'b.json', '--out', 'never.safetensors');
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(message);
-      expect(
-        r.stderr
-          .trim()
-          .split('\n')
-          .filter((l) => l.startsWith('rnnlab:')),
-      ).toHaveLength(1);
-      expect(existsSync(join(dir, 'never.safetensors'))).toBe(false);
+      expectRefused(r, message, dir, 'never.safetensors');
     });
 });
 
@@ -133,8 +120,7 @@ describe('rnnlab train --tree', () => {
       }),
     );
     const r = rnnlab('train', '--tree', '--config', 'cfg.json', '--save', 'm.safetensors');
-    expect(r.stderr).not.toMatch(/error/i);
-    expect(r.code).toBe(0);
+    expectDone(r);
     const lines = r.stdout
       .trim()
       .split('\n')

@@ -1,0 +1,105 @@
+// What the CLI shows in a terminal: help that needs no GPU, and a stderr without Dawn's messages about
+// the machine's Vulkan drivers unless --verbose asks for them; real GPU failures still said in one line.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectDone, runCli } from './runCli.ts';
+import { DawnNoiseFilter } from '../dawnNoise.js';
+import { COMMAND_NAMES, COMMANDS } from './commands.ts';
+import { TRAIN_NUMBERS } from './trainConfig.ts';
+
+let dir: string;
+/** A machine where the Vulkan loader finds no driver (Chromium installed without mesa-vulkan-drivers): Dawn says so, then SwiftShader serves. */
+let noDriver: NodeJS.ProcessEnv;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rnnlab-terminal-'));
+  writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ cell: 'rnn', hidden: 4, dataset: { task: 'sine' }, seqLen: 8, batchSize: 2, steps: 2, logEvery: 2 }));
+  const empty = join(dir, 'no-drivers');
+  mkdirSync(empty);
+  noDriver = {
+    XDG_DATA_DIRS: empty,
+    XDG_CONFIG_DIRS: empty,
+    XDG_DATA_HOME: empty,
+    XDG_CONFIG_HOME: empty,
+    VK_ICD_FILENAMES: undefined,
+    VK_DRIVER_FILES: undefined,
+  };
+});
+
+const dawnLines = (stderr: string) => {
+  const f = new DawnNoiseFilter();
+  const kept = f.write(stderr) + f.end();
+  return stderr.length - kept.length;
+};
+
+describe('rnnlab help', () => {
+  it('lists the commands and explains each with its options, fields, real defaults and an example, on stdout alone', () => {
+    const r = runCli(dir, ['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const c of COMMAND_NAMES) expect(r.stdout).toContain(c);
+    for (const args of [
+      ['help', 'train'],
+      ['train', '--help'],
+      ['help', 'grad', '--tree'],
+      ['train', '--tree', '-h'],
+    ]) {
+      const h = runCli(dir, args);
+      expect(h.code, args.join(' ')).toBe(0);
+      expect(h.stderr).toBe('');
+      const name = args.includes('grad') ? 'grad --tree' : args.includes('--tree') ? 'train --tree' : 'train';
+      expect(h.stdout).toContain(`Usage: ${COMMANDS[name].usage}`);
+      for (const o of COMMANDS[name].options) expect(h.stdout).toContain(`--${o.name}`);
+      for (const f of COMMANDS[name].file().fields) expect(h.stdout).toMatch(new RegExp(`^  ${f.name} `, 'm'));
+    }
+    expect(runCli(dir, ['help', 'train']).stdout).toMatch(new RegExp(`seqLen +integer 1–4,096, default ${TRAIN_NUMBERS.seqLen.default} `));
+  });
+
+  it('points unknown commands and options to the help, exit status 2', () => {
+    const unknown = runCli(dir, ['trian']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^rnnlab: error: unknown command "trian"; .*`rnnlab help`/);
+    const option = runCli(dir, ['train', '--config', 'cfg.json', '--stpes', '3']);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(
+      /^rnnlab: error: train: unknown option --stpes; its options are --config, --init, --save, --steps \(see `rnnlab help train`\)/,
+    );
+    expect(runCli(dir, ['grad', '--tree', '--weights', 'w']).stderr).toMatch(/grad --tree: --batch FILE is required \(see `rnnlab help grad --tree`\)/);
+    expect(runCli(dir, ['help', 'fit']).code).toBe(2);
+  });
+});
+
+describe("Dawn's driver messages", () => {
+  it('stay out of a run on a machine without a Vulkan driver, and --verbose lets them through', () => {
+    const quiet = runCli(dir, ['train', '--config', 'cfg.json'], noDriver);
+    expectDone(quiet);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout.trim().split('\n')).toHaveLength(2);
+    const verbose = runCli(dir, ['train', '--config', 'cfg.json', '--verbose'], noDriver);
+    expectDone(verbose);
+    expect(verbose.stdout.trim().split('\n')).toHaveLength(2);
+    expect(verbose.stderr).toMatch(/^rnnlab: adapter: /m);
+    // Everything else on stderr is what the filter drops: Dawn's probing, here the loader finding no driver.
+    expect(dawnLines(verbose.stderr)).toBe(verbose.stderr.replace(/^rnnlab: adapter: .*\n/m, '').length);
+    const systemDrivers = ['/etc/vulkan/icd.d', '/etc/xdg/vulkan/icd.d'].some((d) => existsSync(d) && readdirSync(d).length > 0);
+    if (!systemDrivers) expect(verbose.stderr).toContain('VK_ERROR_INCOMPATIBLE_DRIVER');
+  });
+
+  it('stay out of a run on this machine', () => {
+    const r = runCli(dir, ['train', '--config', 'cfg.json']);
+    expectDone(r);
+    expect(r.stderr).toBe('');
+  });
+
+  it('go, but no adapter at all is still said in one line, exit status 1', () => {
+    const r = runCli(dir, ['train', '--config', 'cfg.json'], {
+      VK_ICD_FILENAMES: join(dir, 'missing_icd.json'),
+      VK_DRIVER_FILES: join(dir, 'missing_icd.json'),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^rnnlab: error: No WebGPU adapter in Node/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
