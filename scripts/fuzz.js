@@ -36,8 +36,13 @@ function suites(dir) {
     return name.endsWith('.fuzz.test.ts') ? [relative(root, path)] : [];
   });
 }
-const all = ['app', 'gpu'].flatMap((d) => suites(join(root, d)));
+const all = ['app', 'gpu', 'bin'].flatMap((d) => suites(join(root, d)));
 const files = args.length ? all.filter((f) => args.some((a) => f.startsWith(a.replace(/^\.\//, '')))) : all;
+// No suite under the paths given: say so (vitest with no files would run every test there is).
+if (!files.length) {
+  console.error(`fuzz: no *.fuzz.test.ts under ${args.join(', ')}; the suites are:\n  ${all.join('\n  ')}`);
+  process.exit(2);
+}
 
 console.log(`fuzz: ${runs.toLocaleString('en-US')} cases per property, seed ${seed}, ${files.length} suites:\n  ${files.join('\n  ')}`);
 const t0 = Date.now();
