@@ -215,21 +215,25 @@ const GRAD: CommandHelp = {
       { name: 'h0', takes: '[L][B][H] numbers', default: 'zeros', text: 'initial hidden states' },
       { name: 'c0', takes: '[L][B][H] numbers', default: 'zeros', text: 'initial cell states (cell "lstm" only)' },
     ],
+    // Two sequences of 2-feature vectors, classified on their final states; the second is one step long.
     example: {
-      cell: 'lstm',
-      layers: 2,
-      hidden: 6,
-      input: { kind: 'tokens', vocab: 5 },
-      loss: 'ce',
+      cell: 'gru',
+      hidden: 4,
+      input: { kind: 'real', features: 2 },
+      output: 3,
+      loss: 'class',
       x: [
-        [0, 1, 2, 3],
-        [4, 4, 0, 1],
+        [
+          [0.5, -1],
+          [0.25, 0],
+        ],
+        [
+          [1, 1],
+          [0, 0],
+        ],
       ],
-      y: [
-        [1, 2, 3, 4],
-        [4, 0, 0, 0],
-      ],
-      lengths: [4, 2],
+      y: [2, 0],
+      lengths: [2, 1],
     },
   }),
   examples: ['rnnlab grad --weights model.safetensors --batch batch.json --out grads.safetensors'],
