@@ -1,7 +1,8 @@
-// One training worker shared by several sessions (a notebook's cells): each session talks through a
-// channel that tags its messages with the session's id, and gets back only the replies tagged with
-// it. Device messages (the adapter, or why there is none) concern every session and reach all of
-// them, including sessions opened later. One worker means one GPUDevice for the whole page.
+// The training worker and the sessions on it (the trainer page's one, a notebook's cells): each
+// session talks through a channel that tags its messages with the session's id, and gets back only
+// the replies tagged with it. Device messages (the adapter, or why there is none) concern every
+// session and reach all of them, including sessions opened later. One worker means one GPUDevice
+// for the whole page. A worker that crashed is stopped (its state is unknown) until revive().
 
 import type { FromWorker, ToWorker } from '../../gpu/session/protocol.ts';
 
@@ -15,6 +16,14 @@ export interface SessionChannel {
   close(): void;
 }
 
+export interface HubOptions {
+  createWorker?: () => Worker;
+  /** What Reset does after a crash on this page: the sentence that ends the crash message. */
+  afterCrash?: string;
+  /** Where the worker fetches the bundled corpora from (they live next to the page, not under assets/). */
+  baseUrl?: string;
+}
+
 export class WorkerHub {
   private worker!: Worker;
   private handlers = new Map<string, Handler>();
@@ -25,10 +34,14 @@ export class WorkerHub {
   /** Counts the workers started: a session configured on an earlier one no longer exists. */
   generation = 0;
 
-  constructor(
-    private createWorker: () => Worker = defaultWorker,
-    private baseUrl = document.baseURI,
-  ) {
+  private readonly createWorker: () => Worker;
+  private readonly afterCrash: string;
+  private readonly baseUrl: string;
+
+  constructor(options: HubOptions = {}) {
+    this.createWorker = options.createWorker ?? defaultWorker;
+    this.afterCrash = options.afterCrash ?? 'Reset starts a new worker; each cell trains again from fresh weights.';
+    this.baseUrl = options.baseUrl ?? document.baseURI;
     this.start();
   }
 
@@ -54,16 +67,20 @@ export class WorkerHub {
     this.generation++;
     const worker = this.createWorker();
     this.worker = worker;
+    const current = () => worker === this.worker && !this.crashed;
     worker.onmessage = (e: MessageEvent<FromWorker & { session?: string }>) => {
-      if (worker === this.worker) this.receive(e.data);
+      if (current()) this.receive(e.data);
     };
     worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      if (worker !== this.worker) return;
-      this.crashed =
-        `The training worker failed to start or crashed: ${e.message || 'no details (see the browser console)'}. ` +
-        'Reset starts a new worker; each cell trains again from fresh weights.';
-      for (const h of this.handlers.values()) h({ type: 'error', message: this.crashed, fatal: true });
+      if (!current()) return;
+      // Its state is unknown: it is stopped (no more steps, no more messages) and replaced by revive().
+      worker.terminate();
+      this.crashed = `The training worker failed to start or crashed: ${e.message || 'no details (see the browser console)'}. ${this.afterCrash}`;
+      this.toAll({ type: 'error', message: this.crashed, fatal: true });
+    };
+    worker.onmessageerror = () => {
+      if (current()) this.toAll({ type: 'error', message: 'A message from the training worker could not be read.', fatal: true });
     };
     worker.postMessage({ type: 'init', baseUrl: this.baseUrl } satisfies ToWorker);
   }
@@ -75,7 +92,9 @@ export class WorkerHub {
     if (this.crashed) onMessage({ type: 'error', message: this.crashed, fatal: true });
     return {
       id,
-      send: (message, transfer = []) => this.worker.postMessage({ ...message, session: id }, transfer),
+      send: (message, transfer = []) => {
+        if (!this.crashed) this.worker.postMessage({ ...message, session: id }, transfer);
+      },
       close: () => {
         this.handlers.delete(id);
         this.worker.postMessage({ type: 'close', session: id } satisfies ToWorker & { session: string });
@@ -91,13 +110,16 @@ export class WorkerHub {
   private receive(m: FromWorker & { session?: string }): void {
     if (m.session === undefined) {
       if (m.type === 'device' || m.type === 'deviceError') this.device.push(m);
-      for (const h of this.handlers.values()) h(m);
-      return;
+      return this.toAll(m);
     }
     this.handlers.get(m.session)?.(m);
+  }
+
+  private toAll(m: FromWorker): void {
+    for (const h of this.handlers.values()) h(m);
   }
 }
 
 function defaultWorker(): Worker {
-  return new Worker(new URL('../../gpu/session/trainWorker.ts', import.meta.url), { type: 'module', name: 'rnnlab-notebook' });
+  return new Worker(new URL('../../gpu/session/trainWorker.ts', import.meta.url), { type: 'module', name: 'rnnlab-train' });
 }
