@@ -1,14 +1,14 @@
-// Entry point: the worker session (lab.ts), the test API, and the React page.
+// Entry point: the page's controller (lab/pageLab.ts), the test API, and the React page.
 
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { startLab } from './lab.ts';
+import { lab } from './lab/pageLab.ts';
 import { installTestApi } from './testApi.ts';
 import './styles.css';
 
 installTestApi();
-startLab();
+lab.start();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -3,7 +3,7 @@
 
 import type { FormValues } from './config/schema.ts';
 import type { Prediction } from '../gpu/session/protocol.ts';
-import * as lab from './lab.ts';
+import { lab } from './lab/pageLab.ts';
 import { useStore } from './store/index.ts';
 import { datasetInfo } from './config/datasets.ts';
 
@@ -117,10 +117,10 @@ export function installTestApi(): void {
     get notice() {
       return s().notice;
     },
-    train: lab.train,
-    pause: lab.pause,
-    step: lab.step,
-    reset: lab.reset,
+    train: () => lab.train(),
+    pause: () => lab.pause(),
+    step: () => lab.step(),
+    reset: () => lab.reset(),
     configure: async (settings) => {
       const form = s().form;
       const dataset = settings.dataset as FormValues['dataset'] | undefined;
@@ -133,14 +133,14 @@ export function installTestApi(): void {
       if (outcome.kind === 'unchanged' && s().phase !== 'configuring') return;
       await configured;
     },
-    confirmDiscard: lab.confirmDiscard,
+    confirmDiscard: () => lab.confirmDiscard(),
     get savedStep() {
       return s().save.savedStep;
     },
     get saveError() {
       return s().save.error;
     },
-    saveNow: lab.saveNow,
+    saveNow: () => lab.saveNow(),
     weightsDigest: async () => {
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await lab.readWeights()));
       return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');

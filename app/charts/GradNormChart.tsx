@@ -1,6 +1,6 @@
 // The gradient's global norm per step (before clipping), on a log scale: norms span decades.
 
-import { metrics as appMetrics } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { downsample } from '../metrics/downsample.ts';
 import { axis, COLORS, fmt, tick } from './theme.ts';
@@ -26,7 +26,7 @@ export const gradNormSpec = (metrics: Metrics): ChartSpec => ({
   },
 });
 
-const spec = gradNormSpec(appMetrics);
+const spec = gradNormSpec(lab.metrics);
 
 export function GradNormChart() {
   return (

@@ -3,7 +3,7 @@
 
 import { useMemo, useState } from 'react';
 import type uPlot from 'uplot';
-import { metrics as appMetrics } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { downsample } from '../metrics/downsample.ts';
 import { useStore } from '../store/index.ts';
@@ -17,7 +17,7 @@ const MAX_POINTS = 600;
 export function LossChart() {
   const [log, setLog] = useState(false);
   const baseline = useStore((s) => s.model?.baseline ?? null);
-  const spec = useMemo(() => lossSpec(appMetrics, log, baseline), [log, baseline]);
+  const spec = useMemo(() => lossSpec(lab.metrics, log, baseline), [log, baseline]);
   return (
     <section className="panel chart-panel wide" aria-labelledby="loss-title">
       <header className="panel-head">

@@ -2,11 +2,13 @@
 // per step (right axis).
 
 import { useMemo } from 'react';
-import { metrics } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 import { downsample } from '../metrics/downsample.ts';
 import { axis, COLORS, fmt, tick } from './theme.ts';
 import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
+
+const { metrics } = lab;
 
 const speedSpec = (unit: string): ChartSpec => ({
   signals: [metrics.series],

@@ -1,6 +1,6 @@
 // The inline "throw the trained weights away?" question, shown when a change needs a new model.
 
-import { cancelDiscard, confirmDiscard } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 
 export function ConfirmDiscard() {
@@ -14,10 +14,10 @@ export function ConfirmDiscard() {
         {what} a new model. Discard the weights trained for {steps.toLocaleString('en-US')} steps?
       </p>
       <div className="buttons">
-        <button type="button" className="danger" onClick={confirmDiscard}>
+        <button type="button" className="danger" onClick={() => lab.confirmDiscard()}>
           Discard and apply
         </button>
-        <button type="button" onClick={cancelDiscard}>
+        <button type="button" onClick={() => lab.cancelDiscard()}>
           Keep the weights
         </button>
       </div>

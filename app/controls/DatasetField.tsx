@@ -4,8 +4,10 @@
 
 import { useRef } from 'react';
 import { DATASETS, TREE_UPLOAD, type DatasetId } from '../config/datasets.ts';
-import { applyNow, uploadText, uploadTrees } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
+import { uploadText } from '../upload/uploadText.ts';
+import { uploadTrees } from '../upload/uploadTrees.ts';
 import { CsvColumnPicker, CsvUploadButton } from './CsvUpload.tsx';
 import { Field } from './Field.tsx';
 
@@ -33,7 +35,7 @@ export function DatasetField() {
     if (value === CSV_UPLOAD_CHOICE) return csvInput.current?.click();
     if (value === TREES_UPLOAD_CHOICE) return treesInput.current?.click();
     chooseDataset(value as DatasetId);
-    applyNow();
+    lab.applyNow();
   };
 
   return (

@@ -1,7 +1,7 @@
 // Train / Pause / Step / Reset and the session's state. Train reads "Resume" once there are steps.
 
 import { useShallow } from 'zustand/react/shallow';
-import { pause, reset, step, train } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import { SaveStatus } from '../persist/SaveStatus.tsx';
 import { useStore } from '../store/index.ts';
 import { noDevice, type Phase } from '../store/sessionSlice.ts';
@@ -23,16 +23,21 @@ export function RunControls() {
   return (
     <div className="run-controls">
       <div className="buttons">
-        <button type="button" className="primary" onClick={train} disabled={!ready || hasErrors}>
+        <button type="button" className="primary" onClick={() => lab.train()} disabled={!ready || hasErrors}>
           {phase === 'paused' && steps > 0 ? 'Resume' : 'Train'}
         </button>
-        <button type="button" onClick={pause} disabled={phase !== 'training'}>
+        <button type="button" onClick={() => lab.pause()} disabled={phase !== 'training'}>
           Pause
         </button>
-        <button type="button" onClick={step} disabled={!ready || hasErrors} title="Train one step, then pause">
+        <button type="button" onClick={() => lab.step()} disabled={!ready || hasErrors} title="Train one step, then pause">
           Step
         </button>
-        <button type="button" onClick={reset} disabled={unavailable || phase === 'starting' || phase === 'configuring'} title="Fresh weights, same settings">
+        <button
+          type="button"
+          onClick={() => lab.reset()}
+          disabled={unavailable || phase === 'starting' || phase === 'configuring'}
+          title="Fresh weights, same settings"
+        >
           Reset
         </button>
       </div>

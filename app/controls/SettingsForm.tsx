@@ -1,7 +1,7 @@
 // The settings: dataset, model, truncated BPTT, optimizer. Each field shows its own error; valid
-// edits are applied by lab.ts (at once for choices, after a pause in typing for numbers).
+// edits are applied by the page's controller (lab/pageLab.ts) (at once for choices, after a pause in typing for numbers).
 
-import { applyNow } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 import { CELL_CHOICES, OPTIMIZERS, type CellChoice, type OptimizerChoice } from '../config/schema.ts';
 import { datasetInfo, TREE_CELLS } from '../config/datasets.ts';
@@ -29,7 +29,7 @@ export function SettingsForm() {
   const cells = tree ? TREE_CELLS : CELL_CHOICES;
   const what = dataset === 'tree-arithmetic' ? 'depth' : 'height';
   return (
-    <form id="settings" className="settings" onSubmit={(e) => (e.preventDefault(), applyNow())} aria-label="Settings">
+    <form id="settings" className="settings" onSubmit={(e) => (e.preventDefault(), lab.applyNow())} aria-label="Settings">
       <fieldset>
         <legend>Data</legend>
         <DatasetField />
@@ -37,7 +37,7 @@ export function SettingsForm() {
       <fieldset>
         <legend>Model</legend>
         <Field id="field-cell" label="Cell">
-          <select id="field-cell" value={cell} onChange={(e) => (setField('cell', e.target.value as CellChoice), applyNow())}>
+          <select id="field-cell" value={cell} onChange={(e) => (setField('cell', e.target.value as CellChoice), lab.applyNow())}>
             {cells.map((c) => (
               <option key={c} value={c}>
                 {CELL_LABELS[c]}
@@ -73,7 +73,7 @@ export function SettingsForm() {
       <fieldset>
         <legend>Optimizer</legend>
         <Field id="field-optimizer" label="Optimizer">
-          <select id="field-optimizer" value={optimizer} onChange={(e) => (setField('optimizer', e.target.value as OptimizerChoice), applyNow())}>
+          <select id="field-optimizer" value={optimizer} onChange={(e) => (setField('optimizer', e.target.value as OptimizerChoice), lab.applyNow())}>
             {OPTIMIZERS.map((o) => (
               <option key={o} value={o}>
                 {OPTIMIZER_LABELS[o]}

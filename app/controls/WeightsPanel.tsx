@@ -1,6 +1,6 @@
 // Weights in and out as PyTorch-compatible safetensors files.
 
-import { exportWeights, importWeights } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 
 export function WeightsPanel() {
@@ -13,7 +13,7 @@ export function WeightsPanel() {
     <section className="weights" aria-labelledby="weights-title">
       <h2 id="weights-title">Weights</h2>
       <div className="buttons">
-        <button type="button" className="small" onClick={exportWeights} disabled={!usable}>
+        <button type="button" className="small" onClick={() => lab.exportWeights()} disabled={!usable}>
           Export .safetensors
         </button>
         <label className={`button small${importable ? '' : ' disabled'}`} htmlFor="import-weights">
@@ -29,7 +29,7 @@ export function WeightsPanel() {
           onChange={(e) => {
             const file = e.target.files?.[0];
             e.target.value = '';
-            if (file) void importWeights(file);
+            if (file) void lab.importWeights(file);
           }}
         />
       </div>

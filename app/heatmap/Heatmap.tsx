@@ -4,7 +4,7 @@
 // shows its unit, step (and the step's label) and value.
 
 import { useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from 'react';
-import { metrics as appMetrics } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { onFrame } from '../metrics/signal.ts';
 import { useStore } from '../store/index.ts';
@@ -29,7 +29,7 @@ export interface HeatmapSource {
   labels(): string[];
 }
 
-const appSource: HeatmapSource = { metrics: appMetrics, labels: () => useStore.getState().model?.stepLabels ?? [] };
+const appSource: HeatmapSource = { metrics: lab.metrics, labels: () => useStore.getState().model?.stepLabels ?? [] };
 
 export function Heatmap({ source = appSource, compact = false }: { source?: HeatmapSource; compact?: boolean }) {
   const { metrics } = source;

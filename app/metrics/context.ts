@@ -2,11 +2,11 @@
 // Views that take their data this way work unchanged in the app and in every cell of a notebook.
 
 import { createContext, useContext } from 'react';
-import { metrics as appMetrics } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import type { Metrics } from './metrics.ts';
 
 export const MetricsContext = createContext<Metrics | null>(null);
 
 export function useMetrics(): Metrics {
-  return useContext(MetricsContext) ?? appMetrics;
+  return useContext(MetricsContext) ?? lab.metrics;
 }

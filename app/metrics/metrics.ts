@@ -1,5 +1,5 @@
 // The high-frequency data of a session, kept outside React state: per-step series, validation
-// points and the latest heatmap frame. The worker client writes here; charts and the heatmap
+// points and the latest heatmap frame. The page's controller writes here; charts and the heatmap
 // subscribe to the signals and redraw on their own schedule (onFrame).
 
 import type { FromWorker, HeatmapChannel, Prediction } from '../../gpu/session/protocol.ts';
@@ -80,7 +80,7 @@ export class Metrics {
 
   /**
    * Takes the worker's per-step data (metrics windows, validations, heatmaps, predictions, and the
-   * step a recovery went back to); true when the message was one of those. The app's client and
+   * step a recovery went back to); true when the message was one of those. The page's controller and
    * each notebook cell route their messages through here.
    */
   receive(m: FromWorker): boolean {

@@ -1,6 +1,6 @@
 // Messages across the top: no WebGPU (what is missing and how to get it), worker errors, notices.
 
-import { reset } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import { SaveErrorBanner } from '../persist/SaveErrorBanner.tsx';
 import { useStore } from '../store/index.ts';
 
@@ -22,7 +22,7 @@ export function Banners() {
           </p>
           <div className="buttons">
             {error.fatal && (
-              <button type="button" className="small" onClick={reset}>
+              <button type="button" className="small" onClick={() => lab.reset()}>
                 Reset
               </button>
             )}

@@ -2,7 +2,8 @@
 // SAMPLE_EVERY steps while training, and on demand.
 
 import { useShallow } from 'zustand/react/shallow';
-import { SAMPLE_EVERY, sampleNow } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
+import { SAMPLE_EVERY } from '../store/inFlightSlice.ts';
 import { useStore } from '../store/index.ts';
 
 export function GenerationPanel() {
@@ -37,7 +38,7 @@ export function GenerationPanel() {
             onChange={(e) => setSampling({ sampleLength: Math.max(1, Math.min(2000, Math.round(Number(e.target.value)) || 1)) })}
           />
         </label>
-        <button type="button" onClick={sampleNow} disabled={!ready}>
+        <button type="button" onClick={() => lab.sampleNow()} disabled={!ready}>
           Sample now
         </button>
       </div>

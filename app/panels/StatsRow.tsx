@@ -1,9 +1,11 @@
 // The headline numbers: latest training loss, validation loss, throughput.
 
-import { metrics } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import { fmt } from '../charts/theme.ts';
 import { LiveValue } from './LiveValue.tsx';
 import { useStore } from '../store/index.ts';
+
+const { metrics } = lab;
 
 const lastFinite = (read: () => number) => () => fmt(read(), 4);
 const readLoss = lastFinite(() => {

@@ -3,10 +3,12 @@
 
 import { datasetInfo } from '../config/datasets.ts';
 import { fmt } from '../charts/theme.ts';
-import { metrics } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 import { LiveValue } from './LiveValue.tsx';
 import { PredictionView } from './PredictionView.tsx';
+
+const { metrics } = lab;
 
 const readValidation = () => fmt(metrics.validation.at(-1)?.loss, 4);
 

@@ -6,7 +6,7 @@ import { useSyncExternalStore } from 'react';
 import { datasetInfo, isTreeDataset } from '../config/datasets.ts';
 import { toTreeConfig } from '../config/sessionConfig.ts';
 import { COLORS } from '../charts/theme.ts';
-import { trees } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 import { TreeView, validationText } from '../tree/TreeView.tsx';
 import type { AccuracyPoint } from '../tree/treeFeed.ts';
@@ -17,8 +17,8 @@ export function TreePanel() {
   const dataset = useStore((s) => s.applied?.dataset ?? s.form.dataset);
   const majority = useStore((s) => s.treeModel?.majorityAccuracy ?? null);
   const accuracy = useSyncExternalStore(
-    (f) => trees.changed.subscribe(f),
-    () => trees.accuracy,
+    (f) => lab.trees.changed.subscribe(f),
+    () => lab.trees.accuracy,
   );
   const info = datasetInfo(dataset);
   const task = applied && isTreeDataset(applied.dataset) && (applied.dataset !== 'tree-upload' || treeFile) ? toTreeConfig(applied, treeFile) : null;
@@ -40,7 +40,7 @@ export function TreePanel() {
         </div>
       </dl>
       <AccuracyChart points={accuracy} majority={majority} />
-      <TreeView feed={trees} task={task} />
+      <TreeView feed={lab.trees} task={task} />
     </section>
   );
 }

@@ -2,7 +2,7 @@
 // succeeds: the previous save is kept, and the weights can still be kept as a download.
 
 import { useShallow } from 'zustand/react/shallow';
-import { exportWeights } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 import { formatSavedAt } from './sessionRecord.ts';
 
@@ -21,7 +21,7 @@ export function SaveErrorBanner() {
         <strong>Your session could not be saved in this browser.</strong> {error} {kept} Download the weights to keep them.
       </p>
       <div className="buttons">
-        <button type="button" className="small" onClick={exportWeights} disabled={!usable}>
+        <button type="button" className="small" onClick={() => lab.exportWeights()} disabled={!usable}>
           Download weights (.safetensors)
         </button>
         <button type="button" className="small" onClick={() => setSave({ errorDismissed: true })}>

@@ -57,15 +57,15 @@ export function formatSavedAt(ms: number, now = Date.now()): string {
   return `${at.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })}, ${time}`;
 }
 
-export function restoredNotice(saved: StoredSession): string {
-  return `Restored your session from ${formatSavedAt(saved.savedAt)} (step ${saved.checkpoint.step.toLocaleString('en-US')}).`;
+export function restoredNotice(saved: StoredSession, now = Date.now()): string {
+  return `Restored your session from ${formatSavedAt(saved.savedAt, now)} (step ${saved.checkpoint.step.toLocaleString('en-US')}).`;
 }
 
 /** The stored record is left alone: the next successful save replaces it. */
-export function restoreFailedNotice(saved: StoredSession, reason: string): string {
+export function restoreFailedNotice(saved: StoredSession, reason: string, now = Date.now()): string {
   const why = reason.replace(/^Cannot restore the saved session: /, '').replace(/\.$/, '');
   return (
-    `Your session saved at ${formatSavedAt(saved.savedAt)} (step ${saved.checkpoint.step.toLocaleString('en-US')}) could not be restored: ${why}. ` +
+    `Your session saved at ${formatSavedAt(saved.savedAt, now)} (step ${saved.checkpoint.step.toLocaleString('en-US')}) could not be restored: ${why}. ` +
     'Started with the default settings; the saved session stays stored until a new save replaces it.'
   );
 }

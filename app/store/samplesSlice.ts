@@ -12,14 +12,15 @@ export interface Sample {
 /** Samples kept on the page; older ones are dropped. */
 export const MAX_SAMPLES = 8;
 
+/** The samples kept after `sample` arrived. */
+export const withSample = (samples: Sample[], sample: Sample): Sample[] => [sample, ...samples].slice(0, MAX_SAMPLES);
+
 export interface SamplesSlice {
   samples: Sample[];
   prompt: string;
   temperature: number;
   sampleLength: number;
   setSampling(partial: Partial<Pick<SamplesSlice, 'prompt' | 'temperature' | 'sampleLength'>>): void;
-  addSample(sample: Sample): void;
-  clearSamples(): void;
 }
 
 export const createSamplesSlice: StateCreator<Store, [], [], SamplesSlice> = (set) => ({
@@ -28,6 +29,4 @@ export const createSamplesSlice: StateCreator<Store, [], [], SamplesSlice> = (se
   temperature: 0.8,
   sampleLength: 200,
   setSampling: (partial) => set(partial),
-  addSample: (sample) => set((s) => ({ samples: [sample, ...s.samples].slice(0, MAX_SAMPLES) })),
-  clearSamples: () => set({ samples: [] }),
 });

@@ -1,10 +1,10 @@
 // The CSV upload's actions: a file read off the page's thread becomes the dataset (its first numeric
 // column long enough for the sequence length, forecast); another column can be chosen after. Both
-// apply at once, and ask first when trained weights would be thrown away (lab.ts applyNow).
+// apply at once, and ask first when trained weights would be thrown away (PageLab.applyNow).
 
 import { minSeriesLength } from '../../gpu/data/series.ts';
 import { datasetInfo } from '../config/datasets.ts';
-import { applyNow } from '../lab.ts';
+import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 import { readCsvFile } from './readCsv.ts';
 
@@ -27,7 +27,7 @@ export async function uploadCsv(file: File): Promise<void> {
     uploadError: null,
     form: keepSettings && form.dataset === 'series' ? form : { ...form, ...datasetInfo('series').defaults, dataset: 'series' },
   });
-  applyNow();
+  lab.applyNow();
 }
 
 /** Forecasts another column of the uploaded CSV. */
@@ -38,5 +38,5 @@ export function chooseCsvColumn(column: string): void {
   // Back to the applied column is no change at all (the same object, so no question about the weights).
   const next = appliedSeries && appliedSeries.file === series.file && appliedSeries.column === column ? appliedSeries : { file: series.file, column };
   useStore.setState({ series: next });
-  applyNow();
+  lab.applyNow();
 }

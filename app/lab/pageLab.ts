@@ -1,0 +1,287 @@
+// The trainer page's controller: what the buttons, the form and the test API do. One session on the
+// training worker (through WorkerHub), the metrics and tree buffers (outside React), and the
+// autosave; what it has asked of the worker and not yet heard back about lives in the store
+// (store/inFlightSlice.ts). Each message from the worker goes through handleMessage (pure): its
+// patch is applied to the store, then its effects are run.
+
+import { Metrics } from '../metrics/metrics.ts';
+import { Autosave } from '../persist/autosave.ts';
+import { clearedStoreNotice, planRestore, putBackCurves, recordOf, restoreFailedNotice } from '../persist/sessionRecord.ts';
+import { forgottenSave, loadSession } from '../persist/sessionStore.ts';
+import { toWorkerConfig } from '../config/sessionConfig.ts';
+import type { FieldErrors, Settings } from '../config/schema.ts';
+import { useStore } from '../store/index.ts';
+import { noDevice } from '../store/sessionSlice.ts';
+import { TreeFeed } from '../tree/treeFeed.ts';
+import { WorkerHub, type SessionChannel } from '../worker/hub.ts';
+import { saveWeights } from '../weightsFile.ts';
+import { handleMessage, sampleRequest, startOver, type Effect, type PageInput, type Step } from './handleMessage.ts';
+import { planApply } from './planApply.ts';
+
+/** Quiet time after the last keystroke before the form is applied. */
+const APPLY_DELAY_MS = 400;
+
+export type ApplyOutcome = { kind: 'invalid'; errors: FieldErrors } | { kind: 'unchanged' | 'confirm' | 'configuring' };
+
+const state = useStore.getState;
+
+export class PageLab {
+  readonly metrics = new Metrics();
+  /** A tree session's drawn trees and validation accuracies (outside React, as the metrics). */
+  readonly trees = new TreeFeed();
+  private hub: WorkerHub | null = null;
+  private channel: SessionChannel | null = null;
+  private autosave: Autosave | null = null;
+  private applyTimer: ReturnType<typeof setTimeout> | undefined;
+  // The callers waiting for an answer. Promise resolvers are not state the page renders (and a store
+  // holds data): they stay here. The store counts the readWeights callers (weightsWanted), since
+  // handling a 'weights' message decides by it between them and a download.
+  private configureWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private weightsWaiters: ((bytes: ArrayBuffer) => void)[] = [];
+
+  /** Starts the worker (tests may give their own) and the autosave, then restores the stored session or applies the form. */
+  start(createWorker?: () => Worker): void {
+    this.hub = new WorkerHub({
+      createWorker,
+      afterCrash: 'Reset starts a new worker with fresh weights; your last autosave stays stored, and reloading the page brings it back.',
+    });
+    this.channel = this.hub.open((m) => this.receive(this.hub?.lost && m.type === 'error' ? { type: 'lost', message: m.message } : m), 'page');
+    this.autosave = new Autosave({
+      ask: () => this.channel?.send({ type: 'saveCheckpoint' }),
+      record: (c) => recordOf(c, this.metrics, state().carriedSteps),
+    });
+    // Edits apply themselves once the user stops typing; selects and uploads apply at once (applyNow).
+    useStore.subscribe((s, prev) => {
+      if (s.form !== prev.form || s.upload !== prev.upload || s.treeFile !== prev.treeFile) this.scheduleApply();
+    });
+    void this.restoreOrApply();
+  }
+
+  scheduleApply(delay = APPLY_DELAY_MS): void {
+    clearTimeout(this.applyTimer);
+    this.applyTimer = setTimeout(() => this.applyNow(), delay);
+  }
+
+  /** Validates the form; configures the worker, or asks first when trained weights would be lost. */
+  applyNow(): ApplyOutcome {
+    clearTimeout(this.applyTimer);
+    const s = state();
+    const plan = planApply(s);
+    if (plan.kind === 'invalid') {
+      s.setErrors(plan.errors);
+      return plan;
+    }
+    if (Object.keys(s.errors).length) s.setErrors({});
+    switch (plan.kind) {
+      case 'unchanged':
+        if (s.pendingDiscard) useStore.setState({ pendingDiscard: null });
+        return plan;
+      case 'confirm':
+        useStore.setState({ pendingDiscard: plan.pending });
+        return plan;
+      case 'configure':
+        this.configure(plan.settings, plan.keepWeights);
+        return { kind: 'configuring' };
+    }
+  }
+
+  /** The inline confirm's yes: throw the weights away and apply. */
+  confirmDiscard(): void {
+    const pending = state().pendingDiscard;
+    if (pending) this.configure(pending.settings, false);
+  }
+
+  cancelDiscard(): void {
+    state().revertForm();
+  }
+
+  /** Resolves at the next 'configured' (or 'treeConfigured'); rejects on an error first. */
+  whenConfigured(): Promise<void> {
+    return new Promise((resolve, reject) => this.configureWaiters.push({ resolve, reject }));
+  }
+
+  train(): void {
+    if (this.canRun()) this.channel!.send({ type: 'train' });
+  }
+
+  pause(): void {
+    this.channel?.send({ type: 'pause' });
+  }
+
+  step(): void {
+    if (this.canRun()) this.channel!.send({ type: 'step' });
+  }
+
+  reset(): void {
+    if (this.hub?.lost) return this.restartWorker();
+    if (!this.channel || noDevice(state())) return;
+    this.channel.send({ type: 'reset' });
+    this.apply(startOver(true));
+    // After a fatal error the worker's answer ('status') decides again what state the session is in.
+    const phase = state().phase === 'failed' ? 'idle' : state().phase;
+    useStore.setState({ error: null, notice: null, steps: 0, carriedSteps: 0, phase });
+  }
+
+  sampleNow(): void {
+    if (this.channel) this.apply(sampleRequest(state()));
+  }
+
+  exportWeights(): void {
+    this.channel?.send({ type: 'exportWeights' });
+  }
+
+  /** The current weights as safetensors bytes, without a download (the test API's digest). */
+  readWeights(): Promise<ArrayBuffer> {
+    const channel = this.channel;
+    if (!channel) return Promise.reject(new Error('The page has not started.'));
+    return new Promise((resolve) => {
+      this.weightsWaiters.push(resolve);
+      useStore.setState({ weightsWanted: state().weightsWanted + 1 });
+      channel.send({ type: 'exportWeights' });
+    });
+  }
+
+  /** Saves the session now; resolves with the saved step, rejects with why it could not. */
+  saveNow(): Promise<number> {
+    return this.autosave ? this.autosave.saveNow() : Promise.reject(new Error('The page has not started.'));
+  }
+
+  async importWeights(file: File): Promise<void> {
+    if (!this.channel) return;
+    const bytes = await file.arrayBuffer();
+    useStore.setState({ importing: file.name, importError: null, notice: null });
+    this.channel.send({ type: 'importWeights', bytes }, [bytes]);
+  }
+
+  /** The autosaved session when there is one (the worker loads it), else the form's settings. */
+  private async restoreOrApply(): Promise<void> {
+    // A store that cannot be read (no IndexedDB here, say) means a fresh start.
+    const saved = await loadSession().catch(() => null);
+    const plan = saved && planRestore(saved);
+    if (!saved || !plan?.ok || !this.channel || noDevice(state())) {
+      this.applyNow();
+      if (saved && plan && !plan.ok) useStore.setState({ notice: restoreFailedNotice(saved, plan.reason) });
+      // A save this browser made is gone (its site data was cleared, or evicted): say so, once.
+      const gone = saved ? null : forgottenSave();
+      if (gone) useStore.setState({ notice: clearedStoreNotice(gone) });
+      return;
+    }
+    useStore.setState({
+      restoring: saved,
+      requested: { settings: plan.settings, keepWeights: false, resume: false, phaseBefore: 'starting', carriedSteps: saved.carriedSteps },
+      form: plan.form,
+      upload: plan.upload,
+      series: plan.series,
+      treeFile: plan.treeFile,
+      uploadError: null,
+      phase: 'configuring',
+      error: null,
+      notice: null,
+    });
+    clearTimeout(this.applyTimer); // the form now shows what is being restored: nothing to apply
+    this.channel.send({ type: 'loadCheckpoint', checkpoint: saved.checkpoint });
+  }
+
+  private configure(settings: Settings, keepWeights: boolean): void {
+    const s = state();
+    if (!this.channel || noDevice(s)) return this.settleConfigure(new Error(s.deviceError ?? 'no worker'));
+    const resume = keepWeights && s.phase === 'training';
+    // The worker's new trainer counts from step 0; kept weights remember what they were trained for.
+    const carriedSteps = keepWeights ? s.carriedSteps + s.steps : 0;
+    useStore.setState({
+      requested: { settings, keepWeights, resume, phaseBefore: s.phase, carriedSteps },
+      restoring: null, // new settings replace a restore still in progress
+      pendingDiscard: null,
+      phase: 'configuring',
+      error: null,
+      notice: null,
+    });
+    this.channel.send({ type: 'configure', config: toWorkerConfig(settings, s.upload, s.series, s.treeFile), keepWeights });
+  }
+
+  /**
+   * After a worker crash: a new worker, the form's settings applied afresh (fresh weights). The stored
+   * session is not touched until a new save replaces it (a crashed session is never saved).
+   */
+  private restartWorker(): void {
+    this.hub!.revive();
+    // readWeights callers of the crashed worker are dropped: their promises stay pending, as before the hub.
+    this.weightsWaiters = [];
+    this.settleConfigure(new Error('The training worker was restarted.'));
+    this.apply(startOver(true));
+    useStore.setState({
+      requested: null,
+      restoring: null,
+      importing: null,
+      sampleInFlight: false,
+      weightsWanted: 0,
+      error: null,
+      notice: null,
+      steps: 0,
+      carriedSteps: 0,
+      phase: 'starting',
+      applied: null,
+      device: null,
+      deviceError: null,
+      pendingDiscard: null,
+    });
+    this.applyNow();
+  }
+
+  private canRun(): boolean {
+    const { phase } = state();
+    return this.channel !== null && (phase === 'idle' || phase === 'paused');
+  }
+
+  private receive(m: PageInput): void {
+    if (m.type !== 'lost') {
+      this.metrics.receive(m);
+      this.trees.receive(m);
+    }
+    this.apply(handleMessage(state(), m, { lossEnd: this.metrics.loss.end, now: Date.now() }));
+  }
+
+  private apply(step: Step | null): void {
+    if (!step) return;
+    if (Object.keys(step.patch).length) useStore.setState(step.patch);
+    for (const effect of step.effects) this.run(effect);
+  }
+
+  private run(effect: Effect): void {
+    switch (effect.kind) {
+      case 'send':
+        return this.channel?.send(effect.message);
+      case 'clearCurves':
+        this.metrics.clear();
+        return this.trees.clear();
+      case 'putBackCurves':
+        return putBackCurves(this.metrics, effect.saved);
+      case 'settleConfigure':
+        return this.settleConfigure(effect.error === undefined ? null : new Error(effect.error));
+      case 'weightsRead':
+        return this.weightsWaiters.shift()?.(effect.bytes);
+      case 'download':
+        return saveWeights(effect.bytes, effect.fileName);
+      case 'checkpoint':
+        return this.autosave?.received(effect.checkpoint);
+      case 'imported':
+        return this.autosave?.afterImport();
+      case 'apply':
+        this.applyNow();
+        return useStore.setState({ error: null, notice: effect.notice });
+    }
+  }
+
+  /** Resolves (error null) or rejects every whenConfigured caller so far. */
+  private settleConfigure(error: Error | null): void {
+    const waiters = this.configureWaiters;
+    this.configureWaiters = [];
+    for (const w of waiters) {
+      if (error) w.reject(error);
+      else w.resolve();
+    }
+  }
+}
+
+/** The page's one controller; main.tsx starts it. */
+export const lab = new PageLab();

@@ -1,0 +1,57 @@
+// What applying the form does, for the cases the page meets.
+
+import { describe, expect, it } from 'vitest';
+import { parseSettings, type FormValues } from '../config/schema.ts';
+import { useStore, type Store } from '../store/index.ts';
+import { formFromDataset } from '../store/settingsSlice.ts';
+import { planApply } from './planApply.ts';
+
+const form = (over: Partial<FormValues> = {}): FormValues => ({ ...formFromDataset('first-names'), ...over });
+const settings = (f: FormValues) => {
+  const parsed = parseSettings(f, { uploadChars: null });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.settings;
+};
+const state = (over: Partial<Store>): Store => ({ ...useStore.getInitialState(), ...over });
+
+describe('planApply', () => {
+  it('invalid settings: the field errors', () => {
+    const plan = planApply(state({ form: form({ tbptt: '5' }) }));
+    expect(plan.kind).toBe('invalid');
+    expect(plan.kind === 'invalid' && Object.keys(plan.errors)).toEqual(['tbptt']);
+  });
+
+  it('the applied settings (or the ones being configured): no change', () => {
+    expect(planApply(state({ form: form(), applied: settings(form()) }))).toEqual({ kind: 'unchanged' });
+    expect(
+      planApply(
+        state({
+          form: form(),
+          applied: null,
+          requested: { settings: settings(form()), keepWeights: false, resume: false, phaseBefore: 'starting', carriedSteps: 0 },
+        }),
+      ),
+    ).toEqual({
+      kind: 'unchanged',
+    });
+  });
+
+  it('a first configuration, and a new learning rate (the weights kept)', () => {
+    expect(planApply(state({ form: form(), applied: null }))).toEqual({ kind: 'configure', settings: settings(form()), keepWeights: false });
+    expect(planApply(state({ form: form({ lr: '0.01' }), applied: settings(form()), steps: 300 }))).toEqual({
+      kind: 'configure',
+      settings: settings(form({ lr: '0.01' })),
+      keepWeights: true,
+    });
+  });
+
+  it('a new shape after training: ask first, naming what changed; unless the session failed or never trained', () => {
+    const changed = form({ hidden: '32', seed: '2' });
+    expect(planApply(state({ form: changed, applied: settings(form()), steps: 300 }))).toEqual({
+      kind: 'confirm',
+      pending: { settings: settings(changed), changed: ['hidden size', 'seed'] },
+    });
+    expect(planApply(state({ form: changed, applied: settings(form()), steps: 300, phase: 'failed' })).kind).toBe('configure');
+    expect(planApply(state({ form: changed, applied: settings(form()), steps: 0 })).kind).toBe('configure');
+  });
+});

@@ -1,0 +1,47 @@
+// What the page has asked of the training worker and not yet heard back about: the configuration
+// (or the stored session) being set up, the weights file being imported, the sample being drawn,
+// the readWeights calls waiting, and the step of the next automatic sample. The page's controller
+// (lab/pageLab.ts) writes it; its message handling (lab/handleMessage.ts) reads and patches it.
+
+import type { StateCreator } from 'zustand';
+import type { Settings } from '../config/schema.ts';
+import type { StoredSession } from '../persist/sessionStore.ts';
+import type { Phase } from './sessionSlice.ts';
+import type { Store } from './index.ts';
+
+/** Steps between automatic samples while a character model trains. */
+export const SAMPLE_EVERY = 100;
+
+/** A configuration sent to the worker, until its 'configured' (or the error that refuses it). */
+export interface ConfigureRequest {
+  settings: Settings;
+  keepWeights: boolean;
+  /** Training was running: it goes on once configured. */
+  resume: boolean;
+  /** The phase to go back to if the worker refuses the settings. */
+  phaseBefore: Phase;
+  /** What `carriedSteps` becomes once configured. */
+  carriedSteps: number;
+}
+
+export interface InFlightSlice {
+  requested: ConfigureRequest | null;
+  /** The file name of the weights import in flight. */
+  importing: string | null;
+  /** The stored session being loaded into the worker, until it is (status 'paused') or is refused. */
+  restoring: StoredSession | null;
+  sampleInFlight: boolean;
+  /** The step count at which training draws its next sample. */
+  nextSampleAt: number;
+  /** readWeights calls waiting: the worker's next this many 'weights' go to them instead of a download. */
+  weightsWanted: number;
+}
+
+export const createInFlightSlice: StateCreator<Store, [], [], InFlightSlice> = () => ({
+  requested: null,
+  importing: null,
+  restoring: null,
+  sampleInFlight: false,
+  nextSampleAt: SAMPLE_EVERY,
+  weightsWanted: 0,
+});
