@@ -1,7 +1,8 @@
 /// <reference lib="webworker" />
 // The training worker's entry: owns the GPUDevice and the training sessions on it, and relays
-// messages. The app has one session (messages without a `session` id); a notebook page has one per
-// cell (messages tagged with the cell's id, and so are the replies). All sessions share one device.
+// messages. Each session is a channel (app/worker/hub.ts): the trainer page's controller, each notebook
+// cell. Its messages carry its `session` id, and so do the replies; device news carries none, as it
+// concerns every session. All sessions share one device.
 // The page's first message is `init` with its base URL: a module worker built by Vite lives under
 // assets/, so `self.location` is not where data/<corpus>.txt is served from.
 //
@@ -23,7 +24,7 @@ declare const self: DedicatedWorkerGlobalScope;
 
 type Tagged<T> = T & { session?: string };
 
-/** The app's session: its messages carry no id. */
+/** Untagged messages: device news going out (to every session), and a sender that opened no channel. */
 const MAIN = '';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
