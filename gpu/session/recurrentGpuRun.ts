@@ -10,7 +10,8 @@ import type { OptimizerSnapshot } from '../optimizer/state.ts';
 import { readHeatmap } from '../recurrent/heatmap.ts';
 import { RecurrentTrainer } from '../recurrent/trainer.ts';
 import { connectivityMessage } from './connectivityMessage.ts';
-import type { LastGood, Run, RunHooks } from './family.ts';
+import type { Run, RunHooks } from './family.ts';
+import { GpuRun } from './gpuRun.ts';
 import { buildPrediction } from './prediction.ts';
 import { PredictionReadback } from './predictionReadback.ts';
 import type { SessionConfig } from './protocol.ts';
@@ -25,20 +26,15 @@ export async function buildRecurrentGpuRun(
   params: Float32Array | null,
   hooks: RunHooks,
 ): Promise<Run> {
-  const run = new RecurrentGpuRun(ctx, config, data, params, hooks);
-  // Step 0's weights are the first good state (a fresh init is read back from the GPU once).
-  run.lastGood = { step: 0, params: params ?? (await run.readParams()), optimizer: null };
-  return run;
+  return new RecurrentGpuRun(ctx, config, data, params, hooks).start(params);
 }
 
-class RecurrentGpuRun implements Run {
-  readonly trainer: RecurrentTrainer;
+class RecurrentGpuRun extends GpuRun<RecurrentTrainer> {
   /** Scratch for the carried state (block T of each layer's hs, cs) across a mid-batch validation. */
   private readonly carry: GPUBuffer;
   private next: () => Batch;
   /** Truncated BPTT: the chunks of the current batch still to train (each carries the state on). */
   private pending: Batch[] = [];
-  lastGood!: LastGood;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -47,27 +43,21 @@ class RecurrentGpuRun implements Run {
     params: Float32Array | null,
     private readonly hooks: RunHooks,
   ) {
-    this.trainer = new RecurrentTrainer(ctx, {
-      model: data.model,
-      T: data.T,
-      B: data.B,
-      optimizer: config.optimizer,
-      seed: config.seed,
-      params: params ?? undefined,
-      metricsEvery: METRICS_EVERY,
-      onMetrics: (w) => hooks.onMetrics(w),
-    });
+    super(
+      new RecurrentTrainer(ctx, {
+        model: data.model,
+        T: data.T,
+        B: data.B,
+        optimizer: config.optimizer,
+        seed: config.seed,
+        params: params ?? undefined,
+        metricsEvery: METRICS_EVERY,
+        onMetrics: (w) => hooks.onMetrics(w),
+      }),
+    );
     const states = data.model.layers * (data.model.cell === 'lstm' ? 2 : 1);
     this.carry = ctx.createBuffer('carry save', states * data.B * data.model.hidden * 4, GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.next = data.stream();
-  }
-
-  get steps(): number {
-    return this.trainer.steps;
-  }
-
-  get optimizer() {
-    return this.trainer.optimizer;
   }
 
   /** The next chunk of the current batch, or the first chunk of a new one. */
@@ -78,10 +68,6 @@ class RecurrentGpuRun implements Run {
       this.pending = this.data.T < this.data.seqLen ? splitSteps(batch, this.data.T) : [batch];
     }
     this.trainer.step(this.pending.shift()!, { carryState: !fresh });
-  }
-
-  finish(): Promise<void> {
-    return this.trainer.flushMetrics();
   }
 
   takeThroughput(steps: number): number {
@@ -139,18 +125,9 @@ class RecurrentGpuRun implements Run {
     this.ctx.device.queue.submit([encoder.finish()]);
   }
 
-  readParams(): Promise<Float32Array> {
-    return this.trainer.readParams();
-  }
-
-  readCheckpoint() {
-    return this.trainer.readCheckpoint();
-  }
-
-  load(params: Float32Array, optimizer: OptimizerSnapshot | null): void {
-    this.trainer.setState(params, optimizer);
+  override load(params: Float32Array, optimizer: OptimizerSnapshot | null): void {
+    super.load(params, optimizer);
     this.pending = []; // the carried state belongs to the old weights
-    this.lastGood = { step: this.trainer.steps, params, optimizer };
   }
 
   resumeAt(step: number): void {
@@ -159,15 +136,13 @@ class RecurrentGpuRun implements Run {
     this.pending = [];
   }
 
-  rollBack(): number {
-    const { step, params, optimizer } = this.lastGood;
-    this.trainer.setState(params, optimizer);
+  override rollBack(): number {
     this.pending = []; // the carried state is not finite either
-    return step;
+    return super.rollBack();
   }
 
-  destroy(): void {
-    this.trainer.destroy();
+  override destroy(): void {
+    super.destroy();
     this.ctx.destroyBuffer(this.carry);
   }
 }

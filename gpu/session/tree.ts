@@ -5,7 +5,6 @@
 
 import type { GpuContext } from '../core/context.ts';
 import { readBuffer } from '../core/readBuffer.ts';
-import type { OptimizerSnapshot } from '../optimizer/state.ts';
 import type { TreeModelConfig } from '../tree/config.ts';
 import { countNodes, evaluateTrees } from '../tree/evaluate.ts';
 import { TREE_FILE_LIMITS, treeFileTask } from '../tree/fileTask.ts';
@@ -14,7 +13,8 @@ import { treeTask, type TreeTask } from '../tree/tasks.ts';
 import { argmaxRows, TreeTrainer } from '../tree/trainer.ts';
 import { buildTreeBatch, headTargets } from '../tree/trees.ts';
 import { decodeTreeOptimizerState, decodeTreeWeights, encodeTreeOptimizerState, encodeTreeWeights } from '../tree/weights.ts';
-import type { LastGood, Run, RunHooks, SessionFamily } from './family.ts';
+import type { RunHooks, SessionFamily } from './family.ts';
+import { GpuRun } from './gpuRun.ts';
 import { TREE_SESSION_LIMITS, type TreeSessionConfig, type TreeView } from './protocol.ts';
 
 export interface TreeFamilyOptions {
@@ -93,9 +93,7 @@ export function treeFamily(ctx: GpuContext, o: TreeFamilyOptions): SessionFamily
       // A reset or a rebuild starts the training trees over: a fresh task, as the config describes it.
       const task = data.unused ? data.task : makeTask(config, validationSize);
       data.unused = false;
-      const run = new TreeRun(ctx, config, data, task, params, hooks, o.drawn ?? 3);
-      run.lastGood = { step: 0, params: params ?? (await run.readParams()), optimizer: null };
-      return run;
+      return new TreeRun(ctx, config, data, task, params, hooks, o.drawn ?? 3).start(params);
     },
     configured: (data, run) => ({
       type: 'treeConfigured',
@@ -118,14 +116,12 @@ export function treeFamily(ctx: GpuContext, o: TreeFamilyOptions): SessionFamily
 
 const METRICS_EVERY = 10;
 
-class TreeRun implements Run {
-  readonly trainer: TreeTrainer;
+class TreeRun extends GpuRun<TreeTrainer> {
   readonly classes: string[];
   /** The trees drawn in `tree` messages: the smallest validation trees, fixed for the run. */
   private readonly drawn: Tree[];
   /** Tree nodes trained since the metrics last reported them (the throughput is in nodes/s). */
   private nodes = 0;
-  lastGood!: LastGood;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -137,15 +133,17 @@ class TreeRun implements Run {
     drawnCount: number,
   ) {
     const sizes = task.validation.map(countNodes);
-    this.trainer = new TreeTrainer(ctx, {
-      model: data.model,
-      capacity: Math.max(config.batchSize * task.maxTrainNodes, ...sizes),
-      optimizer: config.optimizer,
-      seed: config.seed,
-      params: params ?? undefined,
-      metricsEvery: METRICS_EVERY,
-      onMetrics: (w) => hooks.onMetrics(w),
-    });
+    super(
+      new TreeTrainer(ctx, {
+        model: data.model,
+        capacity: Math.max(config.batchSize * task.maxTrainNodes, ...sizes),
+        optimizer: config.optimizer,
+        seed: config.seed,
+        params: params ?? undefined,
+        metricsEvery: METRICS_EVERY,
+        onMetrics: (w) => hooks.onMetrics(w),
+      }),
+    );
     this.classes = classNames(config, task);
     // The smallest validation trees draw best; ties keep their order.
     this.drawn = task.validation
@@ -155,22 +153,10 @@ class TreeRun implements Run {
       .map((x) => x.t);
   }
 
-  get steps(): number {
-    return this.trainer.steps;
-  }
-
-  get optimizer() {
-    return this.trainer.optimizer;
-  }
-
   trainStep(): void {
     const batch = buildTreeBatch(this.task.next(this.config.batchSize), this.task.vocab, this.task.classes);
     this.nodes += batch.N;
     this.trainer.step(batch);
-  }
-
-  finish(): Promise<void> {
-    return this.trainer.flushMetrics();
   }
 
   takeThroughput(): number {
@@ -225,32 +211,9 @@ class TreeRun implements Run {
     });
   }
 
-  readParams(): Promise<Float32Array> {
-    return this.trainer.readParams();
-  }
-
-  readCheckpoint() {
-    return this.trainer.readCheckpoint();
-  }
-
-  load(params: Float32Array, optimizer: OptimizerSnapshot | null): void {
-    this.trainer.setState(params, optimizer);
-    this.lastGood = { step: this.trainer.steps, params, optimizer };
-  }
-
   /** The trees of `step` steps drawn and dropped from the run's fresh task (its stream starts at its seed). */
   resumeAt(step: number): void {
     this.trainer.steps = step;
     for (let i = 0; i < step; i++) this.task.next(this.config.batchSize);
-  }
-
-  rollBack(): number {
-    const { step, params, optimizer } = this.lastGood;
-    this.trainer.setState(params, optimizer);
-    return step;
-  }
-
-  destroy(): void {
-    this.trainer.destroy();
   }
 }
