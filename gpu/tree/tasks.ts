@@ -73,35 +73,45 @@ function expression(rng: Rng, depth: number): { tree: Tree; value: number } {
 
 export function arithmeticTask(o: TreeTaskOptions = {}): TreeTask {
   const trainDepth = o.trainDepth ?? 2;
-  const validationDepth = o.validationDepth ?? trainDepth + 2;
-  if (!(validationDepth > trainDepth)) throw new Error('validationDepth must exceed trainDepth');
   return generatedTask(o, {
     name: 'arithmetic',
     tokens: [...DIGITS, '+', '*'],
     classes: 10,
-    train: (rng) => expression(rng, 1 + rng.int(trainDepth)).tree,
-    validation: (rng) => expression(rng, validationDepth).tree,
+    draw: (rng, depth) => expression(rng, depth).tree,
+    size: { name: 'Depth', train: trainDepth, validation: o.validationDepth ?? trainDepth + 2 },
     // n(0) = 1, n(d) ≤ 3 + 2 n(d − 1): ((op a) b) adds three nodes.
     maxTrainNodes: 4 * 2 ** trainDepth - 3,
   });
 }
 
-/** A task whose trees a seeded generator draws: training trees from one stream, validation trees from another. */
+/**
+ * A task whose trees a seeded generator draws at a size (depth or height): training trees of sizes
+ * 1..train from one stream, validation trees of exactly the larger validation size from another.
+ */
 function generatedTask(
   o: TreeTaskOptions,
-  t: { name: TreeTaskName; tokens: string[]; classes: number; train: (rng: Rng) => Tree; validation: (rng: Rng) => Tree; maxTrainNodes: number },
+  t: {
+    name: TreeTaskName;
+    tokens: string[];
+    classes: number;
+    draw: (rng: Rng, size: number) => Tree;
+    size: { name: 'Depth' | 'Height'; train: number; validation: number };
+    maxTrainNodes: number;
+  },
 ): TreeTask {
+  const { train, validation: validationSize } = t.size;
+  if (!(validationSize > train)) throw new Error(`validation${t.size.name} must exceed train${t.size.name}`);
   const seed = o.seed ?? 0;
   const rng = new Rng(seed);
   const vrng = new Rng(seed ^ 0x5bd1e995);
-  const validation = Array.from({ length: o.validationSize ?? 500 }, () => t.validation(vrng));
+  const validation = Array.from({ length: o.validationSize ?? 500 }, () => t.draw(vrng, validationSize));
   return {
     name: t.name,
     tokens: t.tokens,
     vocab: vocabulary(t.tokens),
     classes: t.classes,
     heads: 'all',
-    next: (B) => Array.from({ length: B }, () => t.train(rng)),
+    next: (B) => Array.from({ length: B }, () => t.draw(rng, 1 + rng.int(train))),
     validation,
     majorityRootAccuracy: majority(validation, t.classes),
     maxTrainNodes: t.maxTrainNodes,
@@ -150,14 +160,12 @@ function phrase(rng: Rng, height: number): { tree: Tree; p: number } {
 
 export function negationTask(o: TreeTaskOptions = {}): TreeTask {
   const trainHeight = o.trainHeight ?? 4;
-  const validationHeight = o.validationHeight ?? trainHeight + 3;
-  if (!(validationHeight > trainHeight)) throw new Error('validationHeight must exceed trainHeight');
   return generatedTask(o, {
     name: 'negation',
     tokens: [...WORDS, 'not'],
     classes: 3,
-    train: (rng) => phrase(rng, 1 + rng.int(trainHeight)).tree,
-    validation: (rng) => phrase(rng, validationHeight).tree,
+    draw: (rng, height) => phrase(rng, height).tree,
+    size: { name: 'Height', train: trainHeight, validation: o.validationHeight ?? trainHeight + 3 },
     maxTrainNodes: 2 ** (trainHeight + 1) - 1,
   });
 }
