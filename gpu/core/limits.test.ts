@@ -33,11 +33,11 @@ const none = { storage: 2, uniform: 1, groups: 1, dynamicUniform: 0 };
 
 describe('reading a kernel’s requirements from its WGSL', () => {
   it('sumRows: a 64 × 4 workgroup and 1 KiB of workgroup storage', () => {
-    expect(kernelRequirements(shader('sumRows.wgsl'), 'main', {})).toEqual({ workgroupSize: [64, 4, 1], workgroupBytes: 1024 });
+    expect(kernelRequirements(shader('common/sumRows.wgsl'), 'main', {})).toEqual({ workgroupSize: [64, 4, 1], workgroupBytes: 1024 });
   });
 
   it('every shader of the project is understood (each entry point’s workgroup size is known)', () => {
-    for (const file of readdirSync(SHADERS).filter((f) => f.endsWith('.wgsl'))) {
+    for (const file of readdirSync(SHADERS, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.wgsl'))) {
       const code = shader(file);
       for (const [, entry] of code.matchAll(/@compute[^f]*fn\s+(\w+)/g)) {
         const r = kernelRequirements(code, entry, { H: 32, B: 8, T: 4, V: 10, O: 10 });
@@ -79,7 +79,7 @@ describe('kernels over the device’s limits are refused before their pipeline i
   it('too many invocations: names the limit, what the kernel needs; a fixed size cannot fit at any setting', () => {
     const e = (() => {
       try {
-        checkKernelLimits({ ...DEFAULTS, maxComputeInvocationsPerWorkgroup: 128 }, 'sumRows', shader('sumRows.wgsl'), 'main', {}, none);
+        checkKernelLimits({ ...DEFAULTS, maxComputeInvocationsPerWorkgroup: 128 }, 'sumRows', shader('common/sumRows.wgsl'), 'main', {}, none);
       } catch (err) {
         return err as KernelLimitError;
       }
@@ -100,10 +100,10 @@ describe('kernels over the device’s limits are refused before their pipeline i
   });
 
   it('per-axis sizes and binding counts', () => {
-    expect(() => checkKernelLimits({ ...DEFAULTS, maxComputeWorkgroupSizeY: 2 }, 'sumRows', shader('sumRows.wgsl'), 'main', {}, none)).toThrow(
+    expect(() => checkKernelLimits({ ...DEFAULTS, maxComputeWorkgroupSizeY: 2 }, 'sumRows', shader('common/sumRows.wgsl'), 'main', {}, none)).toThrow(
       /maxComputeWorkgroupSizeY \(2\)/,
     );
-    expect(() => checkKernelLimits(DEFAULTS, 'k', shader('sumRows.wgsl'), 'main', {}, { storage: 9, uniform: 1, groups: 1, dynamicUniform: 0 })).toThrow(
+    expect(() => checkKernelLimits(DEFAULTS, 'k', shader('common/sumRows.wgsl'), 'main', {}, { storage: 9, uniform: 1, groups: 1, dynamicUniform: 0 })).toThrow(
       /k: needs storage buffers: 9, more than this GPU's maxStorageBuffersPerShaderStage \(8\)/,
     );
   });
@@ -118,10 +118,10 @@ describe('kernels over the device’s limits are refused before their pipeline i
       createComputePipeline: (d: { label: string }) => (made.push(d.label), {}),
     } as unknown as GPUDevice;
     const cache = new PipelineCache(device);
-    expect(() => cache.pipeline('sumRows', shader('sumRows.wgsl'), 'main', {}, ['uniform', 'read', 'rw'], false)).toThrow(KernelLimitError);
+    expect(() => cache.pipeline('sumRows', shader('common/sumRows.wgsl'), 'main', {}, ['uniform', 'read', 'rw'], false)).toThrow(KernelLimitError);
     expect(made).toEqual([]);
     const roomy = new PipelineCache({ ...device, limits: DEFAULTS } as unknown as GPUDevice);
-    roomy.pipeline('sumRows', shader('sumRows.wgsl'), 'main', {}, ['uniform', 'read', 'rw'], false);
+    roomy.pipeline('sumRows', shader('common/sumRows.wgsl'), 'main', {}, ['uniform', 'read', 'rw'], false);
     expect(made).toEqual(['sumRows']);
   });
 });

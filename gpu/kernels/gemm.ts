@@ -1,4 +1,4 @@
-import code from '../../shaders/gemm.wgsl?raw';
+import code from '../../shaders/common/gemm.wgsl?raw';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { grid1d, prepare, type Dispatch } from '../core/dispatch.ts';
 
@@ -48,7 +48,7 @@ export function gemmTiling(M: number, N: number, K: number): { TM: number; WG: n
   return { TM, WG, grid: Math.ceil(tiles / WG) };
 }
 
-/** C[M,N] (+)= op(A) · op(B) (+ bias), see shaders/gemm.wgsl. */
+/** C[M,N] (+)= op(A) · op(B) (+ bias), see shaders/common/gemm.wgsl. */
 export function gemm(ctx: GpuContext, label: string, s: GemmSpec): Dispatch {
   const dims = packUniform([
     ['u32', s.M],

@@ -1,4 +1,4 @@
-import code from '../../shaders/sumRows.wgsl?raw';
+import code from '../../shaders/common/sumRows.wgsl?raw';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { prepare, type Dispatch } from '../core/dispatch.ts';
 import type { Operand } from './gemm.ts';

@@ -1,5 +1,5 @@
-import normCode from '../../shaders/gradNorm.wgsl?raw';
-import updateCode from '../../shaders/optimizer.wgsl?raw';
+import normCode from '../../shaders/optimizer/gradNorm.wgsl?raw';
+import updateCode from '../../shaders/optimizer/optimizer.wgsl?raw';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { encode, grid1d, prepare, type Dispatch } from '../core/dispatch.ts';
 import type { OptimizerConfig } from './config.ts';

@@ -1,4 +1,4 @@
-import code from '../../shaders/finalState.wgsl?raw';
+import code from '../../shaders/recurrent/finalState.wgsl?raw';
 import type { GpuContext } from '../core/context.ts';
 import { prepare, type Dispatch } from '../core/dispatch.ts';
 

@@ -1,5 +1,5 @@
-import xentCode from '../../shaders/softmaxXent.wgsl?raw';
-import mseCode from '../../shaders/mseLoss.wgsl?raw';
+import xentCode from '../../shaders/recurrent/softmaxXent.wgsl?raw';
+import mseCode from '../../shaders/recurrent/mseLoss.wgsl?raw';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { grid1d, prepare, type Dispatch } from '../core/dispatch.ts';
 import type { Loss } from '../data/batch.ts';

@@ -1,14 +1,14 @@
 // The per-time-step kernels of each cell: a forward step and a backward step, one dispatch each per
 // time step per layer. The step index arrives as group 1 (a dynamic uniform offset).
-import rnnForwardCode from '../../shaders/rnnForwardStep.wgsl?raw';
-import rnnBackwardCode from '../../shaders/rnnBackwardStep.wgsl?raw';
-import gruForwardCode from '../../shaders/gruForwardStep.wgsl?raw';
-import gruBackwardCode from '../../shaders/gruBackwardStep.wgsl?raw';
-import lstmForwardCode from '../../shaders/lstmForwardStep.wgsl?raw';
-import lstmBackwardCode from '../../shaders/lstmBackwardStep.wgsl?raw';
-import rnnForwardSeqCode from '../../shaders/rnnForwardSeq.wgsl?raw';
-import gruForwardSeqCode from '../../shaders/gruForwardSeq.wgsl?raw';
-import lstmForwardSeqCode from '../../shaders/lstmForwardSeq.wgsl?raw';
+import rnnForwardCode from '../../shaders/recurrent/rnnForwardStep.wgsl?raw';
+import rnnBackwardCode from '../../shaders/recurrent/rnnBackwardStep.wgsl?raw';
+import gruForwardCode from '../../shaders/recurrent/gruForwardStep.wgsl?raw';
+import gruBackwardCode from '../../shaders/recurrent/gruBackwardStep.wgsl?raw';
+import lstmForwardCode from '../../shaders/recurrent/lstmForwardStep.wgsl?raw';
+import lstmBackwardCode from '../../shaders/recurrent/lstmBackwardStep.wgsl?raw';
+import rnnForwardSeqCode from '../../shaders/recurrent/rnnForwardSeq.wgsl?raw';
+import gruForwardSeqCode from '../../shaders/recurrent/gruForwardSeq.wgsl?raw';
+import lstmForwardSeqCode from '../../shaders/recurrent/lstmForwardSeq.wgsl?raw';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { prepare, type Dispatch } from '../core/dispatch.ts';
 import type { BindingKind } from '../core/pipelines.ts';

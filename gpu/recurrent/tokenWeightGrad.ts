@@ -1,4 +1,4 @@
-import code from '../../shaders/tokenWeightGrad.wgsl?raw';
+import code from '../../shaders/recurrent/tokenWeightGrad.wgsl?raw';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { prepare, type Dispatch } from '../core/dispatch.ts';
 

@@ -16,12 +16,12 @@
 // them. Rows past the batch are zeroed when a batch is smaller than the last one, so reductions run
 // over the whole capacity with fixed sizes.
 
-import treeForwardCode from '../../shaders/treeForwardLevel.wgsl?raw';
-import treeBackwardCode from '../../shaders/treeBackwardLevel.wgsl?raw';
-import lstmForwardCode from '../../shaders/treeLstmForwardLevel.wgsl?raw';
-import lstmBackwardCode from '../../shaders/treeLstmBackwardLevel.wgsl?raw';
-import embeddingGradCode from '../../shaders/treeEmbeddingGrad.wgsl?raw';
-import lossCode from '../../shaders/treeLoss.wgsl?raw';
+import treeForwardCode from '../../shaders/tree/treeForwardLevel.wgsl?raw';
+import treeBackwardCode from '../../shaders/tree/treeBackwardLevel.wgsl?raw';
+import lstmForwardCode from '../../shaders/tree/treeLstmForwardLevel.wgsl?raw';
+import lstmBackwardCode from '../../shaders/tree/treeLstmBackwardLevel.wgsl?raw';
+import embeddingGradCode from '../../shaders/tree/treeEmbeddingGrad.wgsl?raw';
+import lossCode from '../../shaders/tree/treeLoss.wgsl?raw';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { encode, grid1d, prepare, type Dispatch } from '../core/dispatch.ts';
 import { gemm } from '../kernels/gemm.ts';
