@@ -7,7 +7,7 @@
 //   - a multiply-add, with 16 accumulators (registers) and with 256 (the GEMM's tile: spilled),
 //   - a load with consecutive, equal and scattered lane addresses, as f32 and as atomicLoad,
 // each as the slope between a kernel with R operations per iteration and one with none, and from
-// them predicts the rate of gemm.wgsl's inner loop, to set beside the rate measured for it.
+// them predicts the rate of shaders/common/gemm.wgsl's inner loop, to set beside the rate measured for it.
 
 import type { GpuContext } from '../gpu/core/context.ts';
 import { withNodeDevice } from '../gpu/core/device.node.ts';
@@ -132,7 +132,7 @@ export async function measureOpCosts(ctx: GpuContext, rounds = 5): Promise<OpCos
 }
 
 /**
- * gemm.wgsl's inner loop per k for a TM × 16 tile: TM + 16 loads (scattered lanes), 16·TM multiply-adds
+ * shaders/common/gemm.wgsl's inner loop per k for a TM × 16 tile: TM + 16 loads (scattered lanes), 16·TM multiply-adds
  * on TM·16 spilled accumulators and one iteration; 2·16·TM·4 flops per SIMD group.
  */
 export function predictGemm(costs: OpCost[], TM = 16): { nsPerK: number; loadShare: number; gflops: number } {

@@ -12,6 +12,8 @@ import { checkBufferLimits, largestBuffers } from '../recurrent/memory.ts';
 import { parseModelConfig } from '../recurrent/config.ts';
 import { ConfigError } from './validate.ts';
 import { globals } from 'webgpu';
+import { composeWgsl } from './wgsl.ts';
+import { optimizerShaders } from '../optimizer/shaders.ts';
 
 Object.assign(globalThis, globals); // GPUBufferUsage and friends, without a device
 
@@ -36,17 +38,33 @@ describe('reading a kernel’s requirements from its WGSL', () => {
     expect(kernelRequirements(shader('common/sumRows.wgsl'), 'main', {})).toEqual({ workgroupSize: [64, 4, 1], workgroupBytes: 1024 });
   });
 
-  it('every shader of the project is understood (each entry point’s workgroup size is known)', () => {
+  it('every kernel of the project is understood (each entry point’s workgroup size is known), composed or a file of its own', () => {
+    const composed = Object.entries({ ...optimizerShaders });
+    const kernels = [...composed];
     for (const file of readdirSync(SHADERS, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.wgsl'))) {
       const code = shader(file);
-      for (const [, entry] of code.matchAll(/@compute[^f]*fn\s+(\w+)/g)) {
+      // A fragment, or a kernel's own part, is checked in the kernels composed from it; every file is one or a kernel.
+      if (composed.some(([, k]) => k.includes(code))) continue;
+      expect(code, `${file} is neither in a composed kernel nor a kernel`).toMatch(/@compute/);
+      kernels.push([file, code]);
+    }
+    expect(kernels.length).toBeGreaterThanOrEqual(23); // 2 composed, 21 files of their own
+    for (const [name, code] of kernels) {
+      const entries = [...code.matchAll(/@compute[^f]*fn\s+(\w+)/g)].map((m) => m[1]);
+      expect(entries.length, `${name}: one entry point or more`).toBeGreaterThan(0);
+      for (const entry of entries) {
         const r = kernelRequirements(code, entry, { H: 32, B: 8, T: 4, V: 10, O: 10 });
-        expect(r.workgroupSize, `${file} ${entry}`).not.toBeNull();
-        expect(r.workgroupBytes, `${file} ${entry}`).not.toBeNull();
+        expect(r.workgroupSize, `${name} ${entry}`).not.toBeNull();
+        expect(r.workgroupBytes, `${name} ${entry}`).not.toBeNull();
         // What the default limits allow, they allow.
-        expect(() => checkKernelLimits(DEFAULTS, `${file}:${entry}`, code, entry, { H: 32, B: 8, T: 4, V: 10, O: 10 }, none)).not.toThrow();
+        expect(() => checkKernelLimits(DEFAULTS, `${name}:${entry}`, code, entry, { H: 32, B: 8, T: 4, V: 10, O: 10 }, none)).not.toThrow();
       }
     }
+  });
+
+  it('a fragment included twice is refused', () => {
+    expect(() => composeWgsl('fn a() {}', 'fn b() {}', 'fn a() {}')).toThrow(/included twice/);
+    expect(composeWgsl('fn a() {}', 'fn b() {}')).toBe('fn a() {}\nfn b() {}');
   });
 
   it('overrides, consts, expressions, vectors, arrays of structs-free types; only variables the entry point reaches', () => {

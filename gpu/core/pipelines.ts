@@ -1,5 +1,6 @@
-// Pipelines and bind-group layouts, built once and shared. A pipeline is keyed by its WGSL source
-// and its override constants, so two kernels with the same specialisation share one compile.
+// Pipelines and bind-group layouts, built once and shared. A pipeline is keyed by its WGSL source (for
+// a kernel composed from fragments, the composed text: gpu/core/wgsl.ts) and its override constants,
+// so two kernels with the same specialisation share one compile; a shader module by its source alone.
 // Layouts are explicit (never 'auto'): an auto layout only fits the pipeline that made it and
 // silently drops unused bindings.
 

@@ -1,14 +1,13 @@
-import normCode from '../../shaders/optimizer/gradNorm.wgsl?raw';
-import updateCode from '../../shaders/optimizer/optimizer.wgsl?raw';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { encode, grid1d, prepare, type Dispatch } from '../core/dispatch.ts';
 import type { OptimizerConfig } from './config.ts';
 import type { OptimizerSnapshot } from './state.ts';
+import { optimizerShaders } from './shaders.ts';
 
 const CHUNK = 1024;
 const KIND = { sgd: 0, adam: 1, adamw: 2 } as const;
 
-/** OptState in the shaders: step, skipped, skippedTotal, scale, bc1, bc2Sqrt, norm, pad. */
+/** OptState in the shaders (shaders/optimizer/optState.wgsl): step, skipped, skippedTotal, scale, bc1, bc2Sqrt, norm, pad. */
 export const OPT_STATE_BYTES = 32;
 
 /**
@@ -58,16 +57,16 @@ export class OptimizerKernels {
     this.dispatches = [
       prepare(ctx, {
         label: 'gradNorm.partials',
-        code: normCode,
+        code: optimizerShaders.gradNorm,
         entry: 'partials',
         bindings: normBindings,
         buffers: normBuffers,
         grid: [Math.ceil(chunks / 64)],
       }),
-      prepare(ctx, { label: 'gradNorm.finish', code: normCode, entry: 'finish', bindings: normBindings, buffers: normBuffers, grid: [1] }),
+      prepare(ctx, { label: 'gradNorm.finish', code: optimizerShaders.gradNorm, entry: 'finish', bindings: normBindings, buffers: normBuffers, grid: [1] }),
       prepare(ctx, {
         label: `optimizer.${cfg.kind}`,
-        code: updateCode,
+        code: optimizerShaders.update,
         constants: { KIND: KIND[cfg.kind], NESTEROV: cfg.nesterov },
         bindings: ['uniform', 'rw', 'read', 'rw', 'rw', 'read'],
         buffers: [ctx.uniform('optim.hyper', hyper), b.params, b.grads, this.m, this.v, this.state],

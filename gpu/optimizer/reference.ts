@@ -1,5 +1,6 @@
 // Float64 references of the optimizer step, with torch.optim's semantics, and of
-// torch.nn.utils.clip_grad_norm_. The GPU's gradNorm.wgsl + optimizer.wgsl are held to these.
+// torch.nn.utils.clip_grad_norm_. The GPU's kernels (shaders/optimizer/gradNorm.wgsl and
+// optimizer.wgsl) are held to these.
 
 import type { OptimizerConfig } from './config.ts';
 

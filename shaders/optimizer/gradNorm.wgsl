@@ -9,13 +9,10 @@ const CHUNK: u32 = 1024u;
 
 struct Settings { n: u32, chunks: u32, maxNorm: f32, beta1: f32, beta2: f32 }
 
-// Shared with the optimizer kernels; `step` counts the steps taken (torch's state['step']).
-struct OptState { step: u32, skipped: u32, skippedTotal: u32, scale: f32, bc1: f32, bc2Sqrt: f32, norm: f32, _pad: f32 }
-
 @group(0) @binding(0) var<uniform> cfg: Settings;
 @group(0) @binding(1) var<storage, read> grads: array<f32>;
 @group(0) @binding(2) var<storage, read_write> partial: array<f32>;
-@group(0) @binding(3) var<storage, read_write> state: OptState;
+@group(0) @binding(3) var<storage, read_write> state: OptState; // optState.wgsl
 @group(0) @binding(4) var<storage, read_write> metrics: array<f32>; // [loss, gradNorm, skipped, step]
 
 @compute @workgroup_size(64)

@@ -11,14 +11,13 @@ override NESTEROV: bool = false;
 const WG: u32 = 64u;
 
 struct Hyper { n: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, momentum: f32, dampening: f32 }
-struct OptState { step: u32, skipped: u32, skippedTotal: u32, scale: f32, bc1: f32, bc2Sqrt: f32, norm: f32, _pad: f32 }
 
 @group(0) @binding(0) var<uniform> hp: Hyper;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read> grads: array<f32>;
 @group(0) @binding(3) var<storage, read_write> m: array<f32>; // Adam's exp_avg, SGD's momentum_buffer
 @group(0) @binding(4) var<storage, read_write> v: array<f32>; // Adam's exp_avg_sq
-@group(0) @binding(5) var<storage, read> state: OptState;
+@group(0) @binding(5) var<storage, read> state: OptState; // optState.wgsl
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
