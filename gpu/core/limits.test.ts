@@ -13,12 +13,17 @@ import { parseModelConfig } from '../recurrent/config.ts';
 import { ConfigError } from './validate.ts';
 import { globals } from 'webgpu';
 import { composeWgsl } from './wgsl.ts';
+import { stepShaders } from '../recurrent/shaders.ts';
 import { optimizerShaders } from '../optimizer/shaders.ts';
 
 Object.assign(globalThis, globals); // GPUBufferUsage and friends, without a device
 
 const SHADERS = join(__dirname, '../../shaders');
 const shader = (name: string) => readFileSync(join(SHADERS, name), 'utf8');
+
+/** name → code of every kernel composed from fragments. */
+const flat = (family: Record<string, Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(family).flatMap(([cell, k]) => Object.entries(k).map(([kind, code]) => [`${cell} ${kind}`, code])));
 
 const DEFAULTS: PipelineLimits = {
   maxComputeWorkgroupSizeX: 256,
@@ -39,7 +44,7 @@ describe('reading a kernel’s requirements from its WGSL', () => {
   });
 
   it('every kernel of the project is understood (each entry point’s workgroup size is known), composed or a file of its own', () => {
-    const composed = Object.entries({ ...optimizerShaders });
+    const composed = Object.entries({ ...flat(stepShaders), ...optimizerShaders });
     const kernels = [...composed];
     for (const file of readdirSync(SHADERS, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.wgsl'))) {
       const code = shader(file);
@@ -48,7 +53,7 @@ describe('reading a kernel’s requirements from its WGSL', () => {
       expect(code, `${file} is neither in a composed kernel nor a kernel`).toMatch(/@compute/);
       kernels.push([file, code]);
     }
-    expect(kernels.length).toBeGreaterThanOrEqual(23); // 2 composed, 21 files of their own
+    expect(kernels.length).toBeGreaterThanOrEqual(23); // 11 composed, 12 files of their own
     for (const [name, code] of kernels) {
       const entries = [...code.matchAll(/@compute[^f]*fn\s+(\w+)/g)].map((m) => m[1]);
       expect(entries.length, `${name}: one entry point or more`).toBeGreaterThan(0);
@@ -60,6 +65,14 @@ describe('reading a kernel’s requirements from its WGSL', () => {
         expect(() => checkKernelLimits(DEFAULTS, `${name}:${entry}`, code, entry, { H: 32, B: 8, T: 4, V: 10, O: 10 }, none)).not.toThrow();
       }
     }
+  });
+
+  it('composed kernels: the sequence kernel’s workgroup storage grows with hidden and the rows per workgroup', () => {
+    expect(kernelRequirements(stepShaders.lstm.forwardSeq, 'main', { H: 32, B: 8, T: 4, R: 8, WG: 32 })).toEqual({
+      workgroupSize: [32, 1, 1],
+      workgroupBytes: 2 * 8 * 32 * 4,
+    });
+    expect(kernelRequirements(stepShaders.gru.forwardStep, 'main', { H: 32, B: 8, TB: 4, WG: 16 })).toEqual({ workgroupSize: [16, 1, 1], workgroupBytes: 0 });
   });
 
   it('a fragment included twice is refused', () => {

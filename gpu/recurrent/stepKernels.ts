@@ -1,14 +1,6 @@
 // The per-time-step kernels of each cell: a forward step and a backward step, one dispatch each per
 // time step per layer. The step index arrives as group 1 (a dynamic uniform offset).
-import rnnForwardCode from '../../shaders/recurrent/rnnForwardStep.wgsl?raw';
-import rnnBackwardCode from '../../shaders/recurrent/rnnBackwardStep.wgsl?raw';
-import gruForwardCode from '../../shaders/recurrent/gruForwardStep.wgsl?raw';
-import gruBackwardCode from '../../shaders/recurrent/gruBackwardStep.wgsl?raw';
-import lstmForwardCode from '../../shaders/recurrent/lstmForwardStep.wgsl?raw';
-import lstmBackwardCode from '../../shaders/recurrent/lstmBackwardStep.wgsl?raw';
-import rnnForwardSeqCode from '../../shaders/recurrent/rnnForwardSeq.wgsl?raw';
-import gruForwardSeqCode from '../../shaders/recurrent/gruForwardSeq.wgsl?raw';
-import lstmForwardSeqCode from '../../shaders/recurrent/lstmForwardSeq.wgsl?raw';
+import { stepShaders } from './shaders.ts';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { prepare, type Dispatch } from '../core/dispatch.ts';
 import type { BindingKind } from '../core/pipelines.ts';
@@ -119,7 +111,7 @@ function stepKernel(
 }
 
 /**
- * The single-dispatch forward kernels (*ForwardSeq.wgsl: one workgroup per R batch rows looping
+ * The single-dispatch forward kernels (shaders/recurrent/forwardSeq.wgsl: one workgroup per R batch rows looping
  * over all T steps with a barrier per step) pay where dispatch overhead dominates: measured on
  * SwiftShader, the tiny LSTM's (H = 32) forward steps ran 2-3× faster, the small one's (H = 128)
  * 1.3× slower (the per-step kernel reuses each weight over more rows, on every core). Returns the
@@ -136,15 +128,24 @@ export function sequenceRows(s: StepShape): number {
 export function forwardSequence(ctx: GpuContext, s: StepShape, rows: number, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
   const { H, B, T } = s;
   const label = `${s.cell}ForwardSeq`;
-  const [code, bindings, buffers]: [string, BindingKind[], GPUBuffer[]] =
+  const [bindings, buffers]: [BindingKind[], GPUBuffer[]] =
     s.cell === 'rnn'
-      ? [rnnForwardSeqCode, ['read', 'read', 'rw', 'read'], [params, l.proj, l.hs, lengths]]
+      ? [
+          ['read', 'read', 'rw', 'read'],
+          [params, l.proj, l.hs, lengths],
+        ]
       : s.cell === 'gru'
-        ? [gruForwardSeqCode, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.hn!, lengths]]
-        : [lstmForwardSeqCode, ['read', 'read', 'rw', 'rw', 'rw', 'read'], [params, l.proj, l.hs, l.gates!, l.cs!, lengths]];
+        ? [
+            ['read', 'read', 'rw', 'rw', 'rw', 'read'],
+            [params, l.proj, l.hs, l.gates!, l.hn!, lengths],
+          ]
+        : [
+            ['read', 'read', 'rw', 'rw', 'rw', 'read'],
+            [params, l.proj, l.hs, l.gates!, l.cs!, lengths],
+          ];
   return prepare(ctx, {
     label,
-    code,
+    code: stepShaders[s.cell].forwardSeq,
     constants: { H, B, T, R: rows, WG: Math.ceil(H / 4) * 4, ...inputConstants(s), ...(s.cell === 'rnn' ? { RELU: s.relu } : {}) },
     bindings: ['uniform', ...bindings],
     buffers: [offsetsUniform(ctx, label, s), ...buffers],
@@ -160,7 +161,7 @@ export function forwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l:
       return stepKernel(
         ctx,
         'rnnForwardStep',
-        rnnForwardCode,
+        stepShaders.rnn.forwardStep,
         s,
         { H, B, RELU: s.relu, ...inputConstants(s) },
         ['read', 'read', 'rw', 'read'],
@@ -171,7 +172,7 @@ export function forwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l:
       return stepKernel(
         ctx,
         'gruForwardStep',
-        gruForwardCode,
+        stepShaders.gru.forwardStep,
         s,
         { H, B, ...inputConstants(s) },
         ['read', 'read', 'rw', 'rw', 'rw', 'read'],
@@ -182,7 +183,7 @@ export function forwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l:
       return stepKernel(
         ctx,
         'lstmForwardStep',
-        lstmForwardCode,
+        stepShaders.lstm.forwardStep,
         s,
         { H, B, ...inputConstants(s) },
         ['read', 'read', 'rw', 'rw', 'rw', 'read'],
@@ -200,12 +201,12 @@ export function backwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l
   const { H, B, T } = s;
   switch (s.cell) {
     case 'rnn':
-      return stepKernel(ctx, 'rnnBackwardStep', rnnBackwardCode, s, { H, B, T, RELU: s.relu }, ['read', 'read', 'rw'], [params, l.hs, l.dh], 16);
+      return stepKernel(ctx, 'rnnBackwardStep', stepShaders.rnn.backwardStep, s, { H, B, T, RELU: s.relu }, ['read', 'read', 'rw'], [params, l.hs, l.dh], 16);
     case 'gru':
       return stepKernel(
         ctx,
         'gruBackwardStep',
-        gruBackwardCode,
+        stepShaders.gru.backwardStep,
         s,
         { H, B, T },
         ['read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
@@ -216,7 +217,7 @@ export function backwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l
       return stepKernel(
         ctx,
         'lstmBackwardStep',
-        lstmBackwardCode,
+        stepShaders.lstm.backwardStep,
         s,
         { H, B, T },
         ['read', 'read', 'read', 'rw', 'rw', 'rw'],
