@@ -13,7 +13,8 @@ import { parseModelConfig } from '../recurrent/config.ts';
 import { ConfigError } from './validate.ts';
 import { globals } from 'webgpu';
 import { composeWgsl } from './wgsl.ts';
-import { stepShaders } from '../recurrent/shaders.ts';
+import { lossShaders, stepShaders } from '../recurrent/shaders.ts';
+import { treeLossShader } from '../tree/shaders.ts';
 import { optimizerShaders } from '../optimizer/shaders.ts';
 
 Object.assign(globalThis, globals); // GPUBufferUsage and friends, without a device
@@ -44,7 +45,7 @@ describe('reading a kernel’s requirements from its WGSL', () => {
   });
 
   it('every kernel of the project is understood (each entry point’s workgroup size is known), composed or a file of its own', () => {
-    const composed = Object.entries({ ...flat(stepShaders), ...optimizerShaders });
+    const composed = Object.entries({ ...flat(stepShaders), ...lossShaders, treeLoss: treeLossShader, ...optimizerShaders });
     const kernels = [...composed];
     for (const file of readdirSync(SHADERS, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.wgsl'))) {
       const code = shader(file);
@@ -53,7 +54,7 @@ describe('reading a kernel’s requirements from its WGSL', () => {
       expect(code, `${file} is neither in a composed kernel nor a kernel`).toMatch(/@compute/);
       kernels.push([file, code]);
     }
-    expect(kernels.length).toBeGreaterThanOrEqual(23); // 11 composed, 12 files of their own
+    expect(kernels.length).toBeGreaterThanOrEqual(23); // 14 composed, 9 files of their own
     for (const [name, code] of kernels) {
       const entries = [...code.matchAll(/@compute[^f]*fn\s+(\w+)/g)].map((m) => m[1]);
       expect(entries.length, `${name}: one entry point or more`).toBeGreaterThan(0);

@@ -1,8 +1,7 @@
-import xentCode from '../../shaders/recurrent/softmaxXent.wgsl?raw';
-import mseCode from '../../shaders/recurrent/mseLoss.wgsl?raw';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { grid1d, prepare, type Dispatch } from '../core/dispatch.ts';
 import type { Loss } from '../data/batch.ts';
+import { lossShaders } from './shaders.ts';
 
 export interface LossBuffers {
   /** Head outputs, [rows, O]. */
@@ -26,7 +25,7 @@ export function rowLoss(ctx: GpuContext, s: { kind: Loss; rows: number; O: numbe
   const squared = s.kind === 'mse' || s.kind === 'regress';
   return prepare(ctx, {
     label: squared ? 'mseLoss' : 'softmaxXent',
-    code: squared ? mseCode : xentCode,
+    code: squared ? lossShaders.mseLoss : lossShaders.softmaxXent,
     constants: { O: s.O, B: s.B, PER_STEP: s.kind === 'ce' || s.kind === 'mse' },
     bindings: ['uniform', 'read', 'read', 'rw', 'rw', 'read', 'uniform'],
     buffers: [ctx.uniform('loss.rows', packUniform([['u32', s.rows]])), b.outputs, b.targets, b.rowLoss, b.dOutputs, b.lengths, b.batchInfo],

@@ -1,6 +1,6 @@
 // The recurrent model's kernels that are composed from shared fragments (shaders/common/ and
 // shaders/recurrent/; gpu/core/wgsl.ts says how): each cell's per-step forward kernel, whole-sequence
-// forward kernel and per-step backward kernel.
+// forward kernel and per-step backward kernel, and the two per-row losses.
 import activations from '../../shaders/common/activations.wgsl?raw';
 import layer from '../../shaders/recurrent/layer.wgsl?raw';
 import forwardInput from '../../shaders/recurrent/forwardInput.wgsl?raw';
@@ -18,6 +18,11 @@ import lstmForwardTile from '../../shaders/recurrent/lstmForwardStep.wgsl?raw';
 import rnnGradient from '../../shaders/recurrent/rnnBackwardStep.wgsl?raw';
 import gruGradient from '../../shaders/recurrent/gruBackwardStep.wgsl?raw';
 import lstmGradient from '../../shaders/recurrent/lstmBackwardStep.wgsl?raw';
+import rowLoss from '../../shaders/common/rowLoss.wgsl?raw';
+import crossEntropy from '../../shaders/common/crossEntropy.wgsl?raw';
+import lossRows from '../../shaders/recurrent/lossRows.wgsl?raw';
+import softmaxXent from '../../shaders/recurrent/softmaxXent.wgsl?raw';
+import mseLoss from '../../shaders/recurrent/mseLoss.wgsl?raw';
 import { composeWgsl } from '../core/wgsl.ts';
 import type { Cell } from './config.ts';
 
@@ -37,4 +42,9 @@ export const stepShaders: Record<Cell, { forwardStep: string; forwardSeq: string
     forwardSeq: composeWgsl(activations, layer, forwardInput, forwardSeq, lstmCell),
     backwardStep: composeWgsl(layer, step, unitRow, backwardStep, lstmGradient),
   },
+};
+
+export const lossShaders = {
+  softmaxXent: composeWgsl(rowLoss, crossEntropy, lossRows, softmaxXent),
+  mseLoss: composeWgsl(rowLoss, lossRows, mseLoss),
 };

@@ -21,7 +21,6 @@ import treeBackwardCode from '../../shaders/tree/treeBackwardLevel.wgsl?raw';
 import lstmForwardCode from '../../shaders/tree/treeLstmForwardLevel.wgsl?raw';
 import lstmBackwardCode from '../../shaders/tree/treeLstmBackwardLevel.wgsl?raw';
 import embeddingGradCode from '../../shaders/tree/treeEmbeddingGrad.wgsl?raw';
-import lossCode from '../../shaders/tree/treeLoss.wgsl?raw';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { encode, grid1d, prepare, type Dispatch } from '../core/dispatch.ts';
 import { gemm } from '../kernels/gemm.ts';
@@ -32,6 +31,7 @@ import type { ParamLayout } from '../core/paramLayout.ts';
 import { leafWidth, offsetOf, treeGates, treeParamLayout, type TreeModelConfig } from './config.ts';
 import { headTargets, TreeDataError, type TreeBatch } from './trees.ts';
 import { TREE_LIMITS } from './parse.ts';
+import { treeLossShader } from './shaders.ts';
 
 export type TreeSchedule = 'level' | 'node';
 
@@ -192,7 +192,7 @@ export class TreeGpu {
       }),
       prepare(ctx, {
         label: 'treeLoss',
-        code: lossCode,
+        code: treeLossShader,
         constants: { C },
         bindings: ['uniform', 'read', 'read', 'rw', 'rw', 'uniform'],
         buffers: [ctx.uniform('treeLoss.rows', packUniform([['u32', N]])), b.logits, b.targets, b.rowLoss, b.dlogits, b.batchInfo],
