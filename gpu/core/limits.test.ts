@@ -14,14 +14,13 @@ import { ConfigError } from './validate.ts';
 import { globals } from 'webgpu';
 import { composeWgsl } from './wgsl.ts';
 import { lossShaders, stepShaders } from '../recurrent/shaders.ts';
-import { treeLossShader } from '../tree/shaders.ts';
+import { levelShaders, treeLossShader } from '../tree/shaders.ts';
 import { optimizerShaders } from '../optimizer/shaders.ts';
 
 Object.assign(globalThis, globals); // GPUBufferUsage and friends, without a device
 
 const SHADERS = join(__dirname, '../../shaders');
 const shader = (name: string) => readFileSync(join(SHADERS, name), 'utf8');
-
 /** name → code of every kernel composed from fragments. */
 const flat = (family: Record<string, Record<string, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(family).flatMap(([cell, k]) => Object.entries(k).map(([kind, code]) => [`${cell} ${kind}`, code])));
@@ -45,7 +44,7 @@ describe('reading a kernel’s requirements from its WGSL', () => {
   });
 
   it('every kernel of the project is understood (each entry point’s workgroup size is known), composed or a file of its own', () => {
-    const composed = Object.entries({ ...flat(stepShaders), ...lossShaders, treeLoss: treeLossShader, ...optimizerShaders });
+    const composed = Object.entries({ ...flat(stepShaders), ...lossShaders, ...flat(levelShaders), treeLoss: treeLossShader, ...optimizerShaders });
     const kernels = [...composed];
     for (const file of readdirSync(SHADERS, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.wgsl'))) {
       const code = shader(file);
@@ -54,7 +53,7 @@ describe('reading a kernel’s requirements from its WGSL', () => {
       expect(code, `${file} is neither in a composed kernel nor a kernel`).toMatch(/@compute/);
       kernels.push([file, code]);
     }
-    expect(kernels.length).toBeGreaterThanOrEqual(23); // 14 composed, 9 files of their own
+    expect(kernels.length).toBeGreaterThanOrEqual(23); // 18 composed, 5 files of their own
     for (const [name, code] of kernels) {
       const entries = [...code.matchAll(/@compute[^f]*fn\s+(\w+)/g)].map((m) => m[1]);
       expect(entries.length, `${name}: one entry point or more`).toBeGreaterThan(0);

@@ -16,10 +16,6 @@
 // them. Rows past the batch are zeroed when a batch is smaller than the last one, so reductions run
 // over the whole capacity with fixed sizes.
 
-import treeForwardCode from '../../shaders/tree/treeForwardLevel.wgsl?raw';
-import treeBackwardCode from '../../shaders/tree/treeBackwardLevel.wgsl?raw';
-import lstmForwardCode from '../../shaders/tree/treeLstmForwardLevel.wgsl?raw';
-import lstmBackwardCode from '../../shaders/tree/treeLstmBackwardLevel.wgsl?raw';
 import embeddingGradCode from '../../shaders/tree/treeEmbeddingGrad.wgsl?raw';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { encode, grid1d, prepare, type Dispatch } from '../core/dispatch.ts';
@@ -31,7 +27,7 @@ import type { ParamLayout } from '../core/paramLayout.ts';
 import { leafWidth, offsetOf, treeGates, treeParamLayout, type TreeModelConfig } from './config.ts';
 import { headTargets, TreeDataError, type TreeBatch } from './trees.ts';
 import { TREE_LIMITS } from './parse.ts';
-import { treeLossShader } from './shaders.ts';
+import { levelShaders, treeLossShader } from './shaders.ts';
 
 export type TreeSchedule = 'level' | 'node';
 
@@ -147,7 +143,7 @@ export class TreeGpu {
         ['u32', off('tree.bias')],
       ]),
     );
-    const level = (label: string, code: string, entry: string, bindings: ('read' | 'rw')[], buffers: GPUBuffer[]) =>
+    const level = (label: string, code: string, entry: string, bindings: readonly ('read' | 'rw')[], buffers: GPUBuffer[]) =>
       prepare(ctx, {
         label,
         code,
@@ -158,25 +154,24 @@ export class TreeGpu {
         grid: [1],
         stepped: true,
       });
-    if (lstm) {
-      const fwd = [b.params, b.nodes, b.tokens, b.hs, b.cs!, b.gates!, b.kids];
-      const kinds: ('read' | 'rw')[] = ['read', 'read', 'read', 'rw', 'rw', 'rw', 'rw'];
-      this.leafForward = level('treeLstmForward.leaves', lstmForwardCode, 'leaves', kinds, fwd);
-      this.innerForward = level('treeLstmForward.inner', lstmForwardCode, 'inner', kinds, fwd);
-      this.backward = level(
-        'treeLstmBackward',
-        lstmBackwardCode,
-        'main',
-        ['read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
-        [b.params, b.nodes, b.cs!, b.gates!, b.dhead, b.dpre, b.dc!],
-      );
-    } else {
-      const fwd = [b.params, b.nodes, b.tokens, b.hs, b.kids];
-      const kinds: ('read' | 'rw')[] = ['read', 'read', 'read', 'rw', 'rw'];
-      this.leafForward = level('treeForward.leaves', treeForwardCode, 'leaves', kinds, fwd);
-      this.innerForward = level('treeForward.inner', treeForwardCode, 'inner', kinds, fwd);
-      this.backward = level('treeBackward', treeBackwardCode, 'main', ['read', 'read', 'read', 'read', 'rw'], [b.params, b.nodes, b.hs, b.dhead, b.dpre]);
-    }
+    // Both cells' forward kernels bind params, nodes, tokens, hs and kids first (shaders/tree/forwardLevel.wgsl).
+    const { name, fwd, back, backKinds } = lstm
+      ? {
+          name: 'treeLstm',
+          fwd: [b.params, b.nodes, b.tokens, b.hs, b.kids, b.cs!, b.gates!],
+          back: [b.params, b.nodes, b.cs!, b.gates!, b.dhead, b.dpre, b.dc!],
+          backKinds: ['read', 'read', 'read', 'read', 'read', 'rw', 'rw'] as const,
+        }
+      : {
+          name: 'tree',
+          fwd: [b.params, b.nodes, b.tokens, b.hs, b.kids],
+          back: [b.params, b.nodes, b.hs, b.dhead, b.dpre],
+          backKinds: ['read', 'read', 'read', 'read', 'rw'] as const,
+        };
+    const fwdKinds = fwd.map((_, i): 'read' | 'rw' => (i < 3 ? 'read' : 'rw'));
+    this.leafForward = level(`${name}Forward.leaves`, levelShaders[cell].forward, 'leaves', fwdKinds, fwd);
+    this.innerForward = level(`${name}Forward.inner`, levelShaders[cell].forward, 'inner', fwdKinds, fwd);
+    this.backward = level(`${name}Backward`, levelShaders[cell].backward, 'main', backKinds, back);
 
     const N = capacity;
     this.head = [
