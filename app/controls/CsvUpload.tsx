@@ -5,33 +5,23 @@ import type { Ref } from 'react';
 import { seriesValues } from '../config/sessionConfig.ts';
 import { useStore } from '../store/index.ts';
 import { chooseCsvColumn, uploadCsv } from '../upload/uploadCsv.ts';
+import { UploadButton } from './UploadButton.tsx';
 
 export function CsvUploadButton({ inputRef }: { inputRef: Ref<HTMLInputElement> }) {
   const series = useStore((s) => s.series);
   return (
-    <div className="upload">
-      <label className="button small" htmlFor="upload-csv">
-        Upload .csv…
-      </label>
-      <input
-        ref={inputRef}
-        id="upload-csv"
-        data-testid="upload-csv"
-        className="visually-hidden"
-        type="file"
-        accept=".csv,.tsv,text/csv,text/tab-separated-values"
-        onChange={(e) => {
-          const file = e.target.files?.[0];
-          e.target.value = ''; // the same file may be chosen again after a fix
-          if (file) void uploadCsv(file);
-        }}
-      />
-      <span className="upload-note">
-        {series
+    <UploadButton
+      id="upload-csv"
+      label="Upload .csv…"
+      accept=".csv,.tsv,text/csv,text/tab-separated-values"
+      inputRef={inputRef}
+      onFile={(file) => void uploadCsv(file)}
+      note={
+        series
           ? `${series.file.name}: ${series.file.rows.toLocaleString('en-US')} rows, ${series.file.columns.length} numeric ${series.file.columns.length === 1 ? 'column' : 'columns'}`
-          : 'A numeric column to forecast, up to 5 MB'}
-      </span>
-    </div>
+          : 'A numeric column to forecast, up to 5 MB'
+      }
+    />
   );
 }
 

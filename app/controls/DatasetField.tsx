@@ -10,6 +10,7 @@ import { uploadText } from '../upload/uploadText.ts';
 import { uploadTrees } from '../upload/uploadTrees.ts';
 import { CsvColumnPicker, CsvUploadButton } from './CsvUpload.tsx';
 import { Field } from './Field.tsx';
+import { UploadButton } from './UploadButton.tsx';
 
 const UPLOAD_CHOICE = '__upload__';
 const CSV_UPLOAD_CHOICE = '__upload_csv__';
@@ -71,48 +72,24 @@ export function DatasetField() {
           <option value={CSV_UPLOAD_CHOICE}>Upload .csv…</option>
         </optgroup>
       </select>
-      <div className="upload">
-        <label className="button small" htmlFor="upload-text">
-          Upload .txt…
-        </label>
-        <input
-          ref={fileInput}
-          id="upload-text"
-          data-testid="upload-text"
-          className="visually-hidden"
-          type="file"
-          accept=".txt,text/plain"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            e.target.value = ''; // the same file may be chosen again after a fix
-            if (file) void uploadText(file);
-          }}
-        />
-        <span className="upload-note">{upload ? `${upload.name}: ${upload.chars.toLocaleString('en-US')} characters` : 'UTF-8 text, up to 5 MB'}</span>
-      </div>
+      <UploadButton
+        id="upload-text"
+        label="Upload .txt…"
+        accept=".txt,text/plain"
+        inputRef={fileInput}
+        onFile={(file) => void uploadText(file)}
+        note={upload ? `${upload.name}: ${upload.chars.toLocaleString('en-US')} characters` : 'UTF-8 text, up to 5 MB'}
+      />
       <CsvUploadButton inputRef={csvInput} />
-      <div className="upload">
-        <label className="button small" htmlFor="upload-trees">
-          Upload trees…
-        </label>
-        <input
-          ref={treesInput}
-          id="upload-trees"
-          data-testid="upload-trees"
-          className="visually-hidden"
-          type="file"
-          accept=".txt,.ptb,text/plain"
-          disabled={cpu}
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            e.target.value = '';
-            if (file) void uploadTrees(file);
-          }}
-        />
-        <span className="upload-note">
-          {treeFile ? `${treeFile.name}: ${treeFile.trees.toLocaleString('en-US')} trees` : 'Labelled trees, e.g. (3 (2 not) (4 good))'}
-        </span>
-      </div>
+      <UploadButton
+        id="upload-trees"
+        label="Upload trees…"
+        accept=".txt,.ptb,text/plain"
+        inputRef={treesInput}
+        disabled={cpu}
+        onFile={(file) => void uploadTrees(file)}
+        note={treeFile ? `${treeFile.name}: ${treeFile.trees.toLocaleString('en-US')} trees` : 'Labelled trees, e.g. (3 (2 not) (4 good))'}
+      />
       {treeFileError && (
         <p className="field-error" role="alert" data-testid="upload-trees-error">
           {treeFileError}
