@@ -11,6 +11,7 @@ import { datasetInfo } from '../config/datasets.ts';
 import { Heatmap, type HeatmapSource } from '../heatmap/Heatmap.tsx';
 import { MetricsContext } from '../metrics/context.ts';
 import { PredictionView } from '../panels/PredictionView.tsx';
+import { LatestSample } from '../panels/LatestSample.tsx';
 import { saveWeights } from '../weightsFile.ts';
 import type { CellLab } from './cellLab.ts';
 import { ConnectivityChart } from './ConnectivityChart.tsx';
@@ -179,13 +180,7 @@ function CellSamples({ lab }: { lab: CellLab }) {
         </button>
       </div>
       {latest ? (
-        <figure className="sample">
-          <figcaption>Step {latest.step.toLocaleString('en-US')}</figcaption>
-          <pre data-testid="nb-sample">
-            <mark>{latest.prompt}</mark>
-            {latest.text.startsWith(latest.prompt) ? latest.text.slice(latest.prompt.length) : latest.text}
-          </pre>
-        </figure>
+        <LatestSample sample={latest} testId="nb-sample" />
       ) : (
         <p className="muted">Samples from the current weights appear while it trains.</p>
       )}

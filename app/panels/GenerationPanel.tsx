@@ -5,6 +5,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { lab } from '../lab/pageLab.ts';
 import { SAMPLE_EVERY } from '../store/inFlightSlice.ts';
 import { useStore } from '../store/index.ts';
+import { LatestSample } from './LatestSample.tsx';
 
 export function GenerationPanel() {
   const { prompt, temperature, sampleLength, setSampling } = useStore(
@@ -43,13 +44,7 @@ export function GenerationPanel() {
         </button>
       </div>
       {latest ? (
-        <figure className="sample">
-          <figcaption>Step {latest.step.toLocaleString('en-US')}</figcaption>
-          <pre data-testid="sample">
-            <mark>{latest.prompt}</mark>
-            {latest.text.startsWith(latest.prompt) ? latest.text.slice(latest.prompt.length) : latest.text}
-          </pre>
-        </figure>
+        <LatestSample sample={latest} testId="sample" />
       ) : (
         <p className="muted">A sample appears every {SAMPLE_EVERY} steps while training, or press “Sample now”.</p>
       )}
