@@ -3,23 +3,18 @@
 import { lab } from '../lab/pageLab.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { downsample } from '../metrics/downsample.ts';
-import { axis, COLORS, fmt, tick } from './theme.ts';
+import { axis, COLORS, lineSeries, stepChart, stepSeries, tick } from './theme.ts';
 import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
 
 /** The gradient-norm chart of a session's metrics (the app's, or a notebook cell's). */
 export const gradNormSpec = (metrics: Metrics): ChartSpec => ({
   signals: [metrics.series],
-  options: (width, height) => ({
-    width,
-    height,
-    series: [
-      { label: 'step', value: (_u, v) => (v === null ? '–' : String(Math.round(v))) },
-      { label: 'gradient norm', stroke: COLORS.gradNorm, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v) },
-    ],
-    scales: { x: { time: false }, y: { distr: 3 } },
-    axes: [axis({ label: 'step' }), axis({ size: 52, values: (_u, ticks) => ticks.map(tick) })],
-    cursor: { drag: { x: false, y: false } },
-  }),
+  options: (width, height) =>
+    stepChart(width, height, {
+      series: [stepSeries(), lineSeries('gradient norm', COLORS.gradNorm)],
+      scales: { y: { distr: 3 } },
+      axes: [axis({ label: 'step' }), axis({ size: 52, values: (_u, ticks) => ticks.map(tick) })],
+    }),
   data: () => {
     const d = downsample(metrics.gradNorm, 400);
     return [d.x, d.y.map((y) => (y !== null && y > 0 ? y : null))];

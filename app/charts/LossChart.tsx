@@ -8,7 +8,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { downsample } from '../metrics/downsample.ts';
 import { useStore } from '../store/index.ts';
 import { alignWithPoints } from './align.ts';
-import { axis, COLORS, fmt, tick } from './theme.ts';
+import { axis, COLORS, fmt, lineSeries, stepChart, stepSeries, tick } from './theme.ts';
 import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
 
 /** Points drawn at most: about one per two pixels of a wide chart. */
@@ -34,8 +34,8 @@ export function LossChart() {
 /** The loss chart of a session's metrics (the app's, or a notebook cell's). */
 export function lossSpec(metrics: Metrics, log: boolean, baseline: number | null): ChartSpec {
   const series: uPlot.Series[] = [
-    { label: 'step', value: (_u, v) => (v === null ? '–' : String(Math.round(v))) },
-    { label: 'train', stroke: COLORS.train, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v, 4) },
+    stepSeries(),
+    lineSeries('train', COLORS.train, { value: (_u, v) => fmt(v, 4) }),
     {
       label: 'validation',
       stroke: COLORS.validation,
@@ -49,15 +49,13 @@ export function lossSpec(metrics: Metrics, log: boolean, baseline: number | null
     series.push({ label: 'baseline', stroke: COLORS.baseline, width: 1, dash: [6, 4], points: { show: false }, value: () => fmt(baseline, 4) });
   return {
     signals: [metrics.series],
-    options: (width, height) => ({
-      width,
-      height,
-      series,
-      scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
-      axes: [axis({ label: 'step' }), axis({ size: 52, values: (_u, ticks) => ticks.map(tick) })],
-      cursor: { drag: { x: false, y: false } },
-      legend: { live: true },
-    }),
+    options: (width, height) =>
+      stepChart(width, height, {
+        series,
+        scales: { y: log ? { distr: 3 } : {} },
+        axes: [axis({ label: 'step' }), axis({ size: 52, values: (_u, ticks) => ticks.map(tick) })],
+        legend: { live: true },
+      }),
     data: () => {
       const [x, train, validation] = alignWithPoints(
         downsample(metrics.loss, MAX_POINTS),

@@ -5,33 +5,26 @@ import { useMemo } from 'react';
 import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 import { downsample } from '../metrics/downsample.ts';
-import { axis, COLORS, fmt, tick } from './theme.ts';
+import { axis, COLORS, lineSeries, stepChart, stepSeries, tick } from './theme.ts';
 import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
 
 const { metrics } = lab;
 
 const speedSpec = (unit: string): ChartSpec => ({
   signals: [metrics.series],
-  options: (width, height) => ({
-    width,
-    height,
-    series: [
-      { label: 'step', value: (_u, v) => (v === null ? '–' : String(Math.round(v))) },
-      { label: unit, scale: 'tok', stroke: COLORS.tokens, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v) },
-      { label: 'ms/step', scale: 'ms', stroke: COLORS.ms, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => fmt(v) },
-    ],
-    scales: {
-      x: { time: false },
-      tok: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
-      ms: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
-    },
-    axes: [
-      axis({ label: 'step' }),
-      axis({ scale: 'tok', size: 52, stroke: COLORS.tokens, values: (_u, ticks) => ticks.map(tick) }),
-      axis({ scale: 'ms', side: 1, size: 50, stroke: COLORS.ms, grid: { show: false }, values: (_u, ticks) => ticks.map(tick) }),
-    ],
-    cursor: { drag: { x: false, y: false } },
-  }),
+  options: (width, height) =>
+    stepChart(width, height, {
+      series: [stepSeries(), lineSeries(unit, COLORS.tokens, { scale: 'tok' }), lineSeries('ms/step', COLORS.ms, { scale: 'ms' })],
+      scales: {
+        tok: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+        ms: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
+      axes: [
+        axis({ label: 'step' }),
+        axis({ scale: 'tok', size: 52, stroke: COLORS.tokens, values: (_u, ticks) => ticks.map(tick) }),
+        axis({ scale: 'ms', side: 1, size: 50, stroke: COLORS.ms, grid: { show: false }, values: (_u, ticks) => ticks.map(tick) }),
+      ],
+    }),
   data: () => {
     const tok = downsample(metrics.tokensPerSec, 300);
     const ms = downsample(metrics.msPerStep, 300);

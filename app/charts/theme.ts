@@ -38,3 +38,22 @@ export function fmt(v: number | null | undefined, digits = 3): string {
 
 /** An axis tick's text; log axes pass null for their unlabelled minor ticks. */
 export const tick = (t: number | null): string => (t === null ? '' : fmt(t));
+
+/** uPlot options for a chart over steps: the x scale counts steps (it is not a time), and a drag does not zoom. */
+export function stepChart(width: number, height: number, o: Pick<uPlot.Options, 'series' | 'axes' | 'legend'> & { scales?: uPlot.Scales }): uPlot.Options {
+  return { width, height, ...o, scales: { x: { time: false }, ...o.scales }, cursor: { drag: { x: false, y: false } } };
+}
+
+/** The x series of a chart over steps: the legend shows the step as a whole number. */
+export const stepSeries = (label = 'step'): uPlot.Series => ({ label, value: (_u, v) => (v === null ? '–' : String(Math.round(v))) });
+
+/** A curve drawn as a thin line over any gaps, without point markers; the legend shows its value in compact numbers. */
+export const lineSeries = (label: string, stroke: string, more: Partial<uPlot.Series> = {}): uPlot.Series => ({
+  label,
+  stroke,
+  width: 1.5,
+  spanGaps: true,
+  points: { show: false },
+  value: (_u, v) => fmt(v),
+  ...more,
+});

@@ -4,7 +4,7 @@
 
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
-import { axis, COLORS, fmt } from '../charts/theme.ts';
+import { axis, COLORS, fmt, stepChart, stepSeries } from '../charts/theme.ts';
 import { UPlotChart, type ChartSpec } from '../charts/UPlotChart.tsx';
 import type { Connectivity } from '../../gpu/session/protocol.ts';
 import type { CellLab } from './cellLab.ts';
@@ -35,17 +35,15 @@ export function ConnectivityChart({ lab }: { lab: CellLab }) {
   const spec = useMemo<ChartSpec>(
     () => ({
       signals: [lab.connectivityChanged],
-      options: (width, height) => ({
-        width,
-        height,
-        series: [
-          { label: 'steps back', value: (_u, v) => (v === null ? '–' : String(v)) },
-          { label: '‖∂y/∂x‖', stroke: COLORS.gradNorm, width: 2, points: { show: true, size: 4 }, value: (_u, v) => fmt(v, 3) },
-        ],
-        scales: { x: { time: false }, y: { distr: 3 } },
-        axes: [axis({ label: 'steps back (t − s)' }), axis({ size: 52, values: (_u, ticks) => ticks.map(powerOfTen) })],
-        cursor: { drag: { x: false, y: false } },
-      }),
+      options: (width, height) =>
+        stepChart(width, height, {
+          series: [
+            stepSeries('steps back'),
+            { label: '‖∂y/∂x‖', stroke: COLORS.gradNorm, width: 2, points: { show: true, size: 4 }, value: (_u, v) => fmt(v, 3) },
+          ],
+          scales: { y: { distr: 3 } },
+          axes: [axis({ label: 'steps back (t − s)' }), axis({ size: 52, values: (_u, ticks) => ticks.map(powerOfTen) })],
+        }),
       data: (): uPlot.AlignedData => {
         const c = lab.connectivity?.connectivity;
         if (!c) return [[], []];

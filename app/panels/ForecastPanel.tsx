@@ -4,7 +4,7 @@
 
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
-import { axis, COLORS, fmt, tick } from '../charts/theme.ts';
+import { axis, COLORS, fmt, stepChart, stepSeries, tick } from '../charts/theme.ts';
 import { UPlotChart, type ChartSpec } from '../charts/UPlotChart.tsx';
 import { useMetrics } from '../metrics/context.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -50,23 +50,20 @@ function forecastSpec(metrics: Metrics): ChartSpec {
   const value = (_u: uPlot, v: number | null) => fmt(v, 4);
   return {
     signals: [metrics.predictionChanged],
-    options: (width, height) => ({
-      width,
-      height,
-      series: [
-        { label: 'step', value: (_u, v) => (v === null ? '–' : String(v)) },
-        { label: 'target', stroke: COLORS.train, width: 1.5, points: { show: false }, value },
-        { label: 'prediction', stroke: COLORS.validation, width: 2, dash: [5, 3], points: { show: false }, value },
-      ],
-      scales: { x: { time: false } },
-      // Steps are whole numbers: no ticks between them.
-      axes: [
-        axis({ label: 'step', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }),
-        axis({ size: 52, values: (_u, ticks) => ticks.map(tick) }),
-      ],
-      cursor: { drag: { x: false, y: false } },
-      legend: { live: true },
-    }),
+    options: (width, height) =>
+      stepChart(width, height, {
+        series: [
+          stepSeries(),
+          { label: 'target', stroke: COLORS.train, width: 1.5, points: { show: false }, value },
+          { label: 'prediction', stroke: COLORS.validation, width: 2, dash: [5, 3], points: { show: false }, value },
+        ],
+        // Steps are whole numbers: no ticks between them.
+        axes: [
+          axis({ label: 'step', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }),
+          axis({ size: 52, values: (_u, ticks) => ticks.map(tick) }),
+        ],
+        legend: { live: true },
+      }),
     data: () => {
       const p = forecast(metrics);
       if (!p) return [[], [], []];
