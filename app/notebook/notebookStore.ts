@@ -2,9 +2,7 @@
 // the trainer's autosave). Each write is one transaction with strict durability: it lands whole or
 // not at all, so a failed save (a full quota) leaves the previous version of the notebook intact.
 
-const DB = 'rnnlab-notebooks';
-const STORE = 'notebooks';
-const VERSION = 1;
+import { objectStore } from '../persist/objectStore.ts';
 
 export interface SavedNotebook {
   id: string;
@@ -26,37 +24,15 @@ export class NotebookStorageError extends Error {
   }
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, VERSION);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'id' });
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(new NotebookStorageError(`Saved notebooks cannot be opened: ${req.error?.message ?? 'IndexedDB is unavailable'}.`, false));
-    req.onblocked = () => reject(new NotebookStorageError('Saved notebooks are locked by another tab of this site; close it and try again.', false));
-  });
-}
-
-async function run<T>(mode: IDBTransactionMode, body: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode, { durability: 'strict' });
-      let req: IDBRequest<T>;
-      try {
-        req = body(tx.objectStore(STORE));
-      } catch (e) {
-        tx.abort();
-        return reject(storageError(e as DOMException));
-      }
-      tx.oncomplete = () => resolve(req.result);
-      const fail = () => reject(storageError(tx.error ?? req.error));
-      tx.onerror = fail;
-      tx.onabort = fail;
-    });
-  } finally {
-    db.close();
-  }
-}
+const run = objectStore({
+  database: 'rnnlab-notebooks',
+  store: 'notebooks',
+  version: 1,
+  keyPath: 'id',
+  openFailed: (e) => new NotebookStorageError(`Saved notebooks cannot be opened: ${e?.message ?? 'IndexedDB is unavailable'}.`, false),
+  blocked: () => new NotebookStorageError('Saved notebooks are locked by another tab of this site; close it and try again.', false),
+  failed: storageError,
+});
 
 function storageError(e: DOMException | Error | null): NotebookStorageError {
   if (e?.name === 'QuotaExceededError')

@@ -3,11 +3,9 @@
 // transaction whole or not at all). A quota error is reported as such, so the page can offer a download.
 
 import type { SavedCheckpoint } from '../../gpu/session/protocol.ts';
+import { objectStore } from './objectStore.ts';
 
-const DB = 'rnnlab';
-const STORE = 'sessions';
 const KEY = 'current';
-const VERSION = 1;
 
 /** What the page restores after a reload: the worker's checkpoint and the curves drawn so far. */
 export interface StoredSession {
@@ -29,37 +27,13 @@ export class QuotaExceededError extends Error {
   }
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, VERSION);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB could not be opened'));
-  });
-}
-
-async function run<T>(mode: IDBTransactionMode, body: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode, { durability: 'strict' });
-      const fail = (e: DOMException | Error | null | undefined) =>
-        reject(e?.name === 'QuotaExceededError' ? new QuotaExceededError() : (e ?? new Error('IndexedDB transaction failed')));
-      let req: IDBRequest<T>;
-      try {
-        req = body(tx.objectStore(STORE));
-      } catch (e) {
-        // put() itself may throw (a value it cannot clone, a full disk): nothing was written.
-        tx.abort();
-        return fail(e as Error);
-      }
-      tx.oncomplete = () => resolve(req.result);
-      tx.onerror = tx.onabort = () => fail(tx.error ?? req.error);
-    });
-  } finally {
-    db.close();
-  }
-}
+const run = objectStore({
+  database: 'rnnlab',
+  store: 'sessions',
+  version: 1,
+  openFailed: (e) => e ?? new Error('IndexedDB could not be opened'),
+  failed: (e) => (e?.name === 'QuotaExceededError' ? new QuotaExceededError() : (e ?? new Error('IndexedDB transaction failed'))),
+});
 
 export async function saveSession(s: StoredSession): Promise<IDBValidKey> {
   const key = await run('readwrite', (store) => store.put(s, KEY));
