@@ -3,7 +3,7 @@
 
 import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
-import { CELL_CHOICES, OPTIMIZERS, type CellChoice, type OptimizerChoice } from '../config/schema.ts';
+import { CELL_CHOICES, OPTIMIZERS, type CellChoice, type FormValues, type OptimizerChoice } from '../config/schema.ts';
 import { datasetInfo, TREE_CELLS } from '../config/datasets.ts';
 import { DatasetField } from './DatasetField.tsx';
 import { Field } from './Field.tsx';
@@ -20,9 +20,6 @@ const CELL_LABELS: Record<CellChoice, string> = {
 const OPTIMIZER_LABELS: Record<OptimizerChoice, string> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW' };
 
 export function SettingsForm() {
-  const cell = useStore((s) => s.form.cell);
-  const optimizer = useStore((s) => s.form.optimizer);
-  const setField = useStore((s) => s.setField);
   const dataset = useStore((s) => s.form.dataset);
   // A tree dataset trains a recursive network: tree cells, tree depths instead of sequence lengths.
   const tree = datasetInfo(dataset).kind === 'tree';
@@ -36,15 +33,7 @@ export function SettingsForm() {
       </fieldset>
       <fieldset>
         <legend>Model</legend>
-        <Field id="field-cell" label="Cell">
-          <select id="field-cell" value={cell} onChange={(e) => (setField('cell', e.target.value as CellChoice), lab.applyNow())}>
-            {cells.map((c) => (
-              <option key={c} value={c}>
-                {CELL_LABELS[c]}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <ChoiceField name="cell" label="Cell" choices={cells} labels={CELL_LABELS} />
         <div className="row">
           <NumberField name="hidden" label="Hidden size" />
           {!tree && <NumberField name="layers" label="Layers" />}
@@ -72,15 +61,7 @@ export function SettingsForm() {
       </fieldset>
       <fieldset>
         <legend>Optimizer</legend>
-        <Field id="field-optimizer" label="Optimizer">
-          <select id="field-optimizer" value={optimizer} onChange={(e) => (setField('optimizer', e.target.value as OptimizerChoice), lab.applyNow())}>
-            {OPTIMIZERS.map((o) => (
-              <option key={o} value={o}>
-                {OPTIMIZER_LABELS[o]}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <ChoiceField name="optimizer" label="Optimizer" choices={OPTIMIZERS} labels={OPTIMIZER_LABELS} />
         <div className="row">
           <NumberField name="lr" label="Learning rate" />
           <NumberField name="clip" label="Clip norm" hint="0 = off." />
@@ -89,5 +70,33 @@ export function SettingsForm() {
       {/* Enter in a field applies at once (a hidden submit keeps that working in every browser). */}
       <button type="submit" hidden />
     </form>
+  );
+}
+
+/** A setting picked from a list (the cell, the optimizer): bound to its form field and applied at once. */
+function ChoiceField<K extends 'cell' | 'optimizer'>({
+  name,
+  label,
+  choices,
+  labels,
+}: {
+  name: K;
+  label: string;
+  choices: readonly FormValues[K][];
+  labels: Record<FormValues[K], string>;
+}) {
+  const value = useStore((s) => s.form[name]);
+  const setField = useStore((s) => s.setField);
+  const id = `field-${name}`;
+  return (
+    <Field id={id} label={label}>
+      <select id={id} value={value} onChange={(e) => (setField(name, e.target.value as FormValues[K]), lab.applyNow())}>
+        {choices.map((c) => (
+          <option key={c} value={c}>
+            {labels[c]}
+          </option>
+        ))}
+      </select>
+    </Field>
   );
 }
