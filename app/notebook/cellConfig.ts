@@ -244,17 +244,7 @@ export function formatCell(spec: CellSpec): string {
   }
   const lines = [
     spec.title ? `title: ${spec.title}` : '',
-    `dataset: ${s.dataset}`,
-    `cell: ${s.cell}`,
-    `hidden: ${s.hidden}`,
-    `layers: ${s.layers}`,
-    `seqLen: ${s.seqLen}`,
-    `tbptt: ${s.tbptt}`,
-    `batchSize: ${s.batchSize}`,
-    `optimizer: ${s.optimizer}`,
-    `lr: ${s.lr}`,
-    `clip: ${s.clip}`,
-    `seed: ${s.seed}`,
+    ...FORM_FIELDS.map((name) => `${name}: ${s[name]}`),
     `steps: ${spec.steps}`,
     `views: ${spec.views.join(', ')}`,
     spec.prompt ? `prompt: "${spec.prompt.replace(/\n/g, '\\n')}"` : '',
