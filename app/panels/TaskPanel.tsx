@@ -7,6 +7,7 @@ import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 import { LiveValue } from './LiveValue.tsx';
 import { PredictionView } from './PredictionView.tsx';
+import { Versus } from './Versus.tsx';
 
 const { metrics } = lab;
 
@@ -23,18 +24,10 @@ export function TaskPanel() {
         <h2 id="task-title">{info.label.replace(/^Task: /, '')}</h2>
       </header>
       <p>{info.description}</p>
-      <dl className="versus">
-        <div>
-          <dt>Validation loss</dt>
-          <dd>
-            <LiveValue signal={metrics.series} read={readValidation} testId="task-validation" />
-          </dd>
-        </div>
-        <div>
-          <dt>Baseline</dt>
-          <dd data-testid="baseline">{fmt(baseline, 4)}</dd>
-        </div>
-      </dl>
+      <Versus
+        model={{ label: 'Validation loss', value: <LiveValue signal={metrics.series} read={readValidation} testId="task-validation" /> }}
+        baseline={{ label: 'Baseline', value: fmt(baseline, 4), testId: 'baseline' }}
+      />
       <p className="muted">
         The baseline is the loss ({loss === 'ce' || loss === 'class' ? 'cross-entropy' : 'mean squared error'}) of a trivial strategy that needs no memory; a
         model below it has learned to use its recurrent state.

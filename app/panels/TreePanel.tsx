@@ -10,6 +10,7 @@ import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 import { TreeView, validationText } from '../tree/TreeView.tsx';
 import type { AccuracyPoint } from '../tree/treeFeed.ts';
+import { Versus } from './Versus.tsx';
 
 export function TreePanel() {
   const applied = useStore((s) => s.applied);
@@ -29,16 +30,10 @@ export function TreePanel() {
         <h2 id="tree-title">{info.label.replace(/^Trees: /, '')}</h2>
       </header>
       <p>{info.description}</p>
-      <dl className="versus">
-        <div>
-          <dt>Root accuracy{task ? ` on ${validationText(task)}` : ''}</dt>
-          <dd data-testid="tree-accuracy">{last ? last.accuracy.toFixed(3) : '–'}</dd>
-        </div>
-        <div>
-          <dt>Always the most frequent class</dt>
-          <dd data-testid="tree-majority">{majority === null ? '–' : majority.toFixed(3)}</dd>
-        </div>
-      </dl>
+      <Versus
+        model={{ label: `Root accuracy${task ? ` on ${validationText(task)}` : ''}`, value: last ? last.accuracy.toFixed(3) : '–', testId: 'tree-accuracy' }}
+        baseline={{ label: 'Always the most frequent class', value: majority === null ? '–' : majority.toFixed(3), testId: 'tree-majority' }}
+      />
       <AccuracyChart points={accuracy} majority={majority} />
       <TreeView feed={lab.trees} task={task} />
     </section>
