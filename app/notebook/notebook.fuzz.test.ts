@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { zlibSync } from 'fflate';
-import { checkParse, fuzzParams, fuzzTimeout, INTERESTING_TEXT, mutatedText, scaled, type ParserContract } from '../../gpu/testing/fuzz.ts';
+import { checkParse, fuzzContract, fuzzParams, fuzzTimeout, INTERESTING_TEXT, mutatedText, scaled, type ParserContract } from '../../gpu/testing/fuzz.ts';
 import { decodeNotebookLink, encodeNotebookLink, MAX_LINK_CHARS, MAX_NOTEBOOK_BYTES, NotebookLinkError, toBase64Url } from './shareLink.ts';
 import { MAX_CELLS, MAX_MARKDOWN_CHARS, NotebookTooLargeError, renderNotebook, type RenderedNotebook } from './renderMarkdown.ts';
 import { formatCell, notebookDatasets, parseCell, VIEWS, type CellParse } from './cellConfig.ts';
@@ -42,16 +42,7 @@ const linkContract: ParserContract<string, string> = {
 };
 
 describe('fuzz: share links', () => {
-  it(
-    'any mutated link: a NotebookLinkError saying what is wrong, or a notebook within the cap',
-    () => {
-      fc.assert(
-        fc.property(links, (link) => void checkParse(linkContract, link)),
-        fuzzParams(),
-      );
-    },
-    fuzzTimeout(2),
-  );
+  fuzzContract('any mutated link: a NotebookLinkError saying what is wrong, or a notebook within the cap', links, linkContract, 2);
 
   it(
     'round trip: encodeNotebookLink → decodeNotebookLink gives the same Markdown',
@@ -266,32 +257,23 @@ function checkCellParse(p: CellParse, cell: number): void {
 }
 
 describe('fuzz: notebook Markdown', () => {
-  it(
+  fuzzContract(
     'hostile, mutated Markdown renders inert HTML: no script, no handler, no fetch from elsewhere, no way up the tree',
-    () => {
-      fc.assert(
-        fc.property(markdown, (md) => void checkParse(markdownContract, md)),
-        fuzzParams(0.5),
-      );
-    },
-    fuzzTimeout(20, 0.5),
+    markdown,
+    markdownContract,
+    20,
+    0.5,
   );
 
-  it(
+  fuzzContract(
     'Markdown near the size cap renders within the time bound (no superlinear pattern)',
-    () => {
-      fc.assert(
-        fc.property(
-          scaled(
-            fc.array(mdPiece, { minLength: 1, maxLength: 3 }).map((p) => p.join('\n')),
-            MAX_MARKDOWN_CHARS - 100,
-          ),
-          (md) => void checkParse({ ...markdownContract, maxMs: 20_000, checkOutput: undefined }, md),
-        ),
-        fuzzParams(0.002),
-      );
-    },
-    fuzzTimeout(20_000, 0.002),
+    scaled(
+      fc.array(mdPiece, { minLength: 1, maxLength: 3 }).map((p) => p.join('\n')),
+      MAX_MARKDOWN_CHARS - 100,
+    ),
+    { ...markdownContract, maxMs: 20_000, checkOutput: undefined },
+    20_000,
+    0.002,
   );
 
   it('over the cap: refused with NotebookTooLargeError before parsing', () => {

@@ -24,7 +24,7 @@
 // the todo and what the properties are.
 
 import fc from 'fast-check';
-import { afterAll } from 'vitest';
+import { afterAll, it } from 'vitest';
 
 export const FUZZ_RUNS = Math.max(1, Number(process.env.RNNLAB_FUZZ_RUNS ?? 200));
 export const FUZZ_SEED = Number(process.env.RNNLAB_FUZZ_SEED ?? 20260707);
@@ -126,6 +126,19 @@ export function checkParse<I, O>(contract: ParserContract<I, O>, input: I): O | 
   if (foreign) fail(`the output holds an object with a non-standard prototype at ${foreign}`);
   contract.checkOutput?.(output as O, input);
   return output;
+}
+
+/** A test that holds `contract` on every input `inputs` generates: `share` of the run count, about `msPerCase` each (fuzzTimeout). */
+export function fuzzContract<I, O>(name: string, inputs: fc.Arbitrary<I>, contract: ParserContract<I, O>, msPerCase = 5, share = 1): void {
+  it(
+    name,
+    () =>
+      fc.assert(
+        fc.property(inputs, (input) => void checkParse(contract, input)),
+        fuzzParams(share),
+      ),
+    fuzzTimeout(msPerCase, share),
+  );
 }
 
 // ---------------------------------------------------------------- prototype pollution
