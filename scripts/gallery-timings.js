@@ -5,37 +5,18 @@
 //
 //   npx vite build && node scripts/gallery-timings.js [--dist dist] [--only id,id] [--budget 0.25]
 // --budget scales every cell's step budget (0.25: a quarter of the steps), for a quick look.
-import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from './find-chromium.js';
+import { serveStatic } from './static-server.js';
 
 const { values: args } = parseArgs({
   options: { dist: { type: 'string', default: 'dist' }, only: { type: 'string' }, budget: { type: 'string', default: '1' } },
 });
-const TYPES = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.md': 'text/markdown',
-  '.txt': 'text/plain',
-  '.woff2': 'font/woff2',
-};
-
-const server = createServer(async (req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-  try {
-    const body = await readFile(join(args.dist, path.endsWith('/') ? `${path}index.html` : path));
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((r) => server.listen(0, 'localhost', r));
-const base = `http://localhost:${server.address().port}/`;
+const server = await serveStatic({ root: args.dist });
+const base = `${server.origin}/`;
 const gallery = JSON.parse(await readFile(join(args.dist, 'gallery/index.json'), 'utf8'));
 const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: false });
 const rows = [];
@@ -76,7 +57,7 @@ try {
   }
 } finally {
   await browser.close();
-  server.close();
+  await server.close();
 }
 console.log('\n| notebook | cell | steps | time (s) | validation loss | baseline |\n|---|---|---|---|---|---|');
 for (const r of rows)
