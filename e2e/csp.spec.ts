@@ -3,7 +3,7 @@
 // maths and its fonts, a trainer cell) run without a single violation, while an inline script and a
 // fetch from elsewhere are refused (and the policy allows no eval: zod runs jitless for it).
 import type { Page } from '@playwright/test';
-import { boot, expect, test, waitForSteps } from './fixtures.ts';
+import { boot, expect, openNotebook, test, trainCellTo, waitForSteps } from './fixtures.ts';
 
 declare global {
   interface Window {
@@ -77,29 +77,12 @@ test('a notebook: KaTeX maths, its fonts and a trainer cell cause no violation',
   const console = await watchViolations(page);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto('notebook.html?g=long-memory');
-  await page.waitForFunction(
-    () => {
-      const nb = window.__rnnlabNotebook;
-      return nb && (nb.problem !== null || (nb.cellCount > 0 && nb.cell(0)?.status === 'idle'));
-    },
-    null,
-    { timeout: 90_000 },
-  );
+  await openNotebook(page, 'notebook.html?g=long-memory');
   await expect(page.locator('.katex').first()).toBeVisible();
   // The fonts KaTeX asks for have loaded (or a violation would say why not).
   await page.evaluate(() => document.fonts.ready);
   expect(await page.evaluate(() => [...document.fonts].some((f) => f.family.includes('KaTeX') && f.status === 'loaded'))).toBe(true);
-  await page.evaluate(() => window.__rnnlabNotebook!.trainTo(0, 20));
-  await page.waitForFunction(
-    () => {
-      const c = window.__rnnlabNotebook!.cell(0)!;
-      return c.error !== null || (c.status === 'paused' && c.losses.length >= 20);
-    },
-    null,
-    { timeout: 180_000, polling: 200 },
-  );
-  expect((await page.evaluate(() => window.__rnnlabNotebook!.cell(0)!)).error).toBeNull();
+  await trainCellTo(page, 0, 20);
   expect(await domViolations(page)).toEqual([]);
   expect(console).toEqual([]);
   expect(pageErrors).toEqual([]);

@@ -5,7 +5,7 @@
 // as Chrome does to background tabs), a reload while a save is being written, and the store cleared
 // between visits.
 import type { Page } from '@playwright/test';
-import { api, boot, expect, test, trainTo, waitForSteps } from './fixtures.ts';
+import { api, boot, crashTrainingWorker, expect, test, trainTo, waitForSteps } from './fixtures.ts';
 
 declare global {
   interface Window {
@@ -49,15 +49,7 @@ test('a crashed training worker: a clear message, nothing more from it, the last
   await page.evaluate(() => window.__rnnlab!.train());
   await waitForSteps(page, saved + 10);
 
-  const worker = page.workers().find((w) => /trainWorker/.test(w.url()));
-  expect(worker, 'the training worker').toBeDefined();
-  // An uncaught error at the worker's top level, as a bug or an out-of-memory in it would throw.
-  await worker!.evaluate(
-    () =>
-      void setTimeout(() => {
-        throw new Error('injected: the training worker crashed');
-      }),
-  );
+  await crashTrainingWorker(page, 'injected: the training worker crashed');
   await page.waitForFunction(() => window.__rnnlab!.status === 'failed', null, { timeout: 30_000 });
   const message = (await api.error(page))!;
   expect(message).toMatch(

@@ -1,7 +1,9 @@
 // Shared pieces of the page tests: the long-task recorder, booting the page on a real WebGPU
-// adapter (no adapter is a failure, never a skip), and small readers of the test API and canvas.
+// adapter (no adapter is a failure, never a skip), small readers of the test API and canvas, the
+// notebook page's openers and trainers, and crashing the training worker.
 import { expect, test as base, type Page } from '@playwright/test';
 import type {} from '../app/testApi.ts';
+import type {} from '../app/notebook/testApi.ts';
 
 declare global {
   interface Window {
@@ -106,10 +108,6 @@ export async function trainTo(page: Page, steps: number): Promise<number> {
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
- * Reads the heatmap canvas after the next animation frame, keeps its pixels in the page under `key`,
- * and returns how many distinct opaque colours it holds.
- */
-/**
  * Copies the heatmap canvas's pixels to window[key]; returns its number of distinct colours and the
  * step of the frame drawn (from the caption the same draw wrote), read in one go so that a frame
  * arriving meanwhile cannot be mistaken for the one copied.
@@ -140,4 +138,50 @@ export async function heatmapChange(page: Page, a: string, b: string): Promise<n
     },
     [a, b],
   );
+}
+
+/** Throws an uncaught error at the training worker's top level, as a bug or an out-of-memory in it would. */
+export async function crashTrainingWorker(page: Page, message: string): Promise<void> {
+  const worker = page.workers().find((w) => /trainWorker/.test(w.url()));
+  expect(worker, 'the training worker').toBeDefined();
+  await worker!.evaluate(
+    (message) =>
+      void setTimeout(() => {
+        throw new Error(message);
+      }),
+    message,
+  );
+}
+
+// ---------------------------------------------------------------- the notebook page
+
+/** Opens a notebook and waits until its first cell is ready, or the page says what is wrong with it. */
+export async function openNotebook(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(
+    () => {
+      const nb = window.__rnnlabNotebook;
+      return nb && (nb.problem !== null || (nb.cellCount > 0 && nb.cell(0)?.status === 'idle'));
+    },
+    null,
+    { timeout: 90_000 },
+  );
+}
+
+export const notebookCell = (page: Page, i: number) => page.evaluate((i) => window.__rnnlabNotebook!.cell(i)!, i);
+
+/** Trains cell `i` to `steps` steps (it pauses there) and returns its losses; an error in the cell fails the test. */
+export async function trainCellTo(page: Page, i: number, steps: number): Promise<number[]> {
+  await page.evaluate(([i, n]) => window.__rnnlabNotebook!.trainTo(i, n), [i, steps]);
+  await page.waitForFunction(
+    ([i, n]) => {
+      const c = window.__rnnlabNotebook!.cell(i)!;
+      return c.error !== null || (c.status === 'paused' && c.losses.length >= n);
+    },
+    [i, steps],
+    { timeout: 180_000, polling: 200 },
+  );
+  const c = await notebookCell(page, i);
+  expect(c.error).toBeNull();
+  return c.losses;
 }

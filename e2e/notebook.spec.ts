@@ -1,10 +1,9 @@
 // The notebooks page in a real Chromium with WebGPU: every gallery notebook opens and its first cell
 // trains (the loss falls); a share link round-trips and gives the same loss numbers when opened
 // again; hostile Markdown stays inert; bad links each say what is wrong and leave saved work alone.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import type {} from '../app/notebook/testApi.ts';
-import { mean } from './fixtures.ts';
+import { crashTrainingWorker, mean, notebookCell, openNotebook, trainCellTo } from './fixtures.ts';
 
 const GALLERY = JSON.parse(readFileSync(new URL('../public/gallery/index.json', import.meta.url), 'utf8')) as { id: string; title: string }[];
 
@@ -18,35 +17,6 @@ const BRIEF: Record<string, { steps: number; drop: number }> = {
   'truncated-bptt': { steps: 60, drop: 0.2 },
   'sequences-to-trees': { steps: 60, drop: 0.3 },
 };
-
-async function openNotebook(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.waitForFunction(
-    () => {
-      const nb = window.__rnnlabNotebook;
-      return nb && (nb.problem !== null || (nb.cellCount > 0 && nb.cell(0)?.status === 'idle'));
-    },
-    null,
-    { timeout: 90_000 },
-  );
-}
-
-const cell = (page: Page, i: number) => page.evaluate((i) => window.__rnnlabNotebook!.cell(i)!, i);
-
-async function trainTo(page: Page, i: number, steps: number): Promise<number[]> {
-  await page.evaluate(([i, n]) => window.__rnnlabNotebook!.trainTo(i, n), [i, steps]);
-  await page.waitForFunction(
-    ([i, n]) => {
-      const c = window.__rnnlabNotebook!.cell(i)!;
-      return c.error !== null || (c.status === 'paused' && c.losses.length >= n);
-    },
-    [i, steps],
-    { timeout: 180_000, polling: 200 },
-  );
-  const c = await cell(page, i);
-  expect(c.error).toBeNull();
-  return c.losses;
-}
 
 test('the gallery lists every notebook', async ({ page }) => {
   await page.goto('notebook.html');
@@ -64,7 +34,7 @@ for (const { id, title } of GALLERY)
     await expect(page.locator('.nb-text h1').first()).toHaveText(title);
     const { steps, drop } = BRIEF[id];
     const t0 = Date.now();
-    const losses = await trainTo(page, 0, steps);
+    const losses = await trainCellTo(page, 0, steps);
     const seconds = (Date.now() - t0) / 1000;
     const k = Math.max(3, Math.floor(steps / 6));
     const [first, last] = [mean(losses.slice(0, k)), mean(losses.slice(-k))];
@@ -84,12 +54,12 @@ test('a share link opens the same notebook, and the same seed gives the same los
   await page.getByTestId('nb-copy-link').click();
   const link = await page.getByTestId('nb-link').inputValue();
   expect(link).toMatch(/notebook\.html#nb1\.[A-Za-z0-9_-]+$/);
-  const first = await trainTo(page, 0, 12);
+  const first = await trainCellTo(page, 0, 12);
 
   const other = await context.newPage();
   await openNotebook(other, link);
   expect(await other.evaluate(() => window.__rnnlabNotebook!.markdown)).toBe(markdown);
-  const second = await trainTo(other, 0, 12);
+  const second = await trainCellTo(other, 0, 12);
   expect(second, 'the same link on the same device gives the same loss numbers').toEqual(first);
   // Opened from a link, it is kept in the browser's saved notebooks.
   await other.waitForFunction(() => window.__rnnlabNotebook!.savedId !== null);
@@ -201,7 +171,7 @@ test('two cells train at once on one device and the page stays smooth', async ({
     null,
     { timeout: 120_000 },
   );
-  const cells = await Promise.all([cell(page, 0), cell(page, 1)]);
+  const cells = await Promise.all([notebookCell(page, 0), notebookCell(page, 1)]);
   for (const c of cells) {
     expect(c.losses.length).toBe(120);
     expect(c.losses.every(Number.isFinite)).toBe(true);
@@ -227,7 +197,7 @@ test('two cells train at once on one device and the page stays smooth', async ({
 test('edit with live preview; saved notebooks: listed, delete asks first; weights go out and back in', async ({ page }) => {
   await openNotebook(page, 'notebook.html?g=names');
   // Weights out, and attached back to the cell.
-  await trainTo(page, 0, 5);
+  await trainCellTo(page, 0, 5);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download weights' }).click()]);
   expect(download.suggestedFilename()).toMatch(/\.safetensors$/);
   const path = await download.path();
@@ -263,8 +233,8 @@ test('a tree cell draws its validation trees, coloured by a hidden unit or by th
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await openNotebook(page, 'notebook.html?g=sequences-to-trees');
-  await trainTo(page, 0, 40);
-  const c = await cell(page, 0);
+  await trainCellTo(page, 0, 40);
+  const c = await notebookCell(page, 0);
   expect(c.tree).not.toBeNull();
   expect(c.tree!.step).toBe(40);
   expect(c.tree!.nodes).toHaveLength(3);
@@ -287,19 +257,11 @@ test('a tree cell draws its validation trees, coloured by a hidden unit or by th
 test('a crashed worker fails every cell with a clear message; Reset starts a new worker and each cell trains again', async ({ page }) => {
   await openNotebook(page, 'notebook.html?g=long-memory');
   await page.waitForFunction(() => window.__rnnlabNotebook!.cell(1)?.status === 'idle');
-  await trainTo(page, 0, 20);
-  const worker = page.workers().find((w) => /trainWorker/.test(w.url()));
-  expect(worker, 'the shared training worker').toBeDefined();
-  // An uncaught error at the worker's top level, as a bug or an out-of-memory in it would throw.
-  await worker!.evaluate(
-    () =>
-      void setTimeout(() => {
-        throw new Error('injected: the notebook worker crashed');
-      }),
-  );
+  await trainCellTo(page, 0, 20);
+  await crashTrainingWorker(page, 'injected: the notebook worker crashed');
   await page.waitForFunction(() => [0, 1].every((i) => window.__rnnlabNotebook!.cell(i)!.status === 'failed'), null, { timeout: 30_000 });
   for (const i of [0, 1])
-    expect((await cell(page, i)).error).toMatch(
+    expect((await notebookCell(page, i)).error).toMatch(
       /^The training worker failed to start or crashed: .*injected: the notebook worker crashed.*\. Reset starts a new worker; each cell trains again from fresh weights\.$/,
     );
 
@@ -307,13 +269,13 @@ test('a crashed worker fails every cell with a clear message; Reset starts a new
   const cells = page.getByTestId('nb-cell');
   await cells.nth(0).getByRole('button', { name: 'Reset' }).click();
   await page.waitForFunction(() => window.__rnnlabNotebook!.cell(0)!.status === 'idle', null, { timeout: 60_000 });
-  expect((await cell(page, 0)).steps).toBe(0);
-  expect((await cell(page, 1)).status, 'a cell not reset stays failed').toBe('failed');
+  expect((await notebookCell(page, 0)).steps).toBe(0);
+  expect((await notebookCell(page, 1)).status, 'a cell not reset stays failed').toBe('failed');
   await cells.nth(1).getByRole('button', { name: 'Reset' }).click();
   await page.waitForFunction(() => window.__rnnlabNotebook!.cell(1)!.status === 'idle', null, { timeout: 60_000 });
   expect(page.workers().filter((w) => /trainWorker/.test(w.url()))).toHaveLength(1);
   for (const i of [0, 1]) {
-    const losses = await trainTo(page, i, 10);
+    const losses = await trainCellTo(page, i, 10);
     expect(losses).toHaveLength(10);
     expect(losses.every(Number.isFinite)).toBe(true);
   }
