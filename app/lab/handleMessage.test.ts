@@ -58,7 +58,7 @@ const metricsWindow = (firstStep: number, length: number): FromWorker => ({
 });
 
 describe('configuring', () => {
-  it('configured: the request becomes the applied settings; steps, curves and samples start over', () => {
+  it('configured: a fresh session on the requested settings', () => {
     const r = request({ carriedSteps: 0 });
     const s = state({ requested: r, phase: 'configuring', steps: 37, nextSampleAt: 300, samples: [{ step: 30, prompt: 'a', text: 'ab' }] });
     const { patch, effects } = handleMessage(s, configured, at());
@@ -79,7 +79,7 @@ describe('configuring', () => {
     expect(effects).toEqual([{ kind: 'clearCurves' }, { kind: 'settleConfigure' }]);
   });
 
-  it('configured with the weights kept while training: samples stay, the steps carry over, training goes on', () => {
+  it('configured with the weights kept while training: training goes on from the carried steps', () => {
     const r = request({ keepWeights: true, resume: true, phaseBefore: 'training', carriedSteps: 250 });
     const samples = [{ step: 200, prompt: 'a', text: 'abba' }];
     const { patch, effects } = handleMessage(state({ requested: r, phase: 'configuring', steps: 250, samples }), configured, at());
@@ -97,7 +97,7 @@ describe('configuring', () => {
     expect(patch.phase).toBe('idle');
   });
 
-  it('a refused configuration naming a field: its message goes next to the field; the phase goes back', () => {
+  it('a refused configuration naming a field: the message shows at that field', () => {
     const message = 'Settings refused: tbptt: must divide seqLen (64): try 2, 4, 8, 16 or 32.';
     const s = state({ requested: request({ phaseBefore: 'paused' }), phase: 'configuring' });
     const { patch, effects } = handleMessage(s, { type: 'error', message, fatal: false }, at());
@@ -111,7 +111,7 @@ describe('configuring', () => {
     expect(effects).toEqual([{ kind: 'settleConfigure', error: message }]);
   });
 
-  it('a refused configuration naming no field: a banner; from a first configuration the phase is idle', () => {
+  it('a refused configuration naming no field: the message shows in a banner', () => {
     const message = 'Settings refused: this model needs more GPU memory than there is.';
     const s = state({ requested: request({ phaseBefore: 'configuring' }), phase: 'configuring' });
     const { patch, effects } = handleMessage(s, { type: 'error', message, fatal: false }, at());
@@ -119,16 +119,19 @@ describe('configuring', () => {
     expect(effects).toEqual([{ kind: 'settleConfigure', error: message }]);
   });
 
-  it('a fatal error while configuring: failed, and the waiters rejected', () => {
+  it('a fatal error while configuring fails the session and rejects its waiters', () => {
     const message = 'The training worker failed on "configure": out of memory';
     const { patch, effects } = handleMessage(state({ requested: request(), phase: 'configuring' }), { type: 'error', message, fatal: true }, at());
     expect(patch).toEqual({ error: { message, fatal: true }, phase: 'failed', sampleInFlight: false, requested: null });
     expect(effects).toEqual([{ kind: 'settleConfigure', error: message }]);
   });
 
-  it('status while configuring is the old session’s: the steps only, the phase stays', () => {
+  it('status while configuring or failed is the old session’s: it sets the steps only', () => {
     expect(handleMessage(state({ phase: 'configuring', steps: 5 }), { type: 'status', status: 'training', steps: 40 }, at()).patch).toEqual({ steps: 40 });
     expect(handleMessage(state({ phase: 'failed' }), { type: 'status', status: 'paused', steps: 40 }, at()).patch).toEqual({ steps: 40 });
+  });
+
+  it('status in a settled session sets the phase', () => {
     expect(handleMessage(state({ phase: 'idle' }), { type: 'status', status: 'training', steps: 0 }, at()).patch).toEqual({ phase: 'training', steps: 0 });
   });
 });
@@ -136,7 +139,7 @@ describe('configuring', () => {
 describe('restoring the stored session', () => {
   const savedAt = new Date(2024, 4, 3, 14, 0, 0).getTime();
 
-  it('configured, then paused at the stored step: curves put back, the save and a notice', () => {
+  it('a restore ends paused at the stored step, with its curves', () => {
     const saved = stored(500, savedAt);
     const r = request({ phaseBefore: 'starting', carriedSteps: 20 });
     const first = handleMessage(state({ restoring: saved, requested: r, phase: 'configuring' }), configured, at());
@@ -156,7 +159,7 @@ describe('restoring the stored session', () => {
     expect(effects).toEqual([]);
   });
 
-  it('refused by the worker: the default settings are applied, and a notice says why; the record stays', () => {
+  it('a restore the worker refuses falls back to the default settings', () => {
     const saved = stored(1200, savedAt);
     const s = state({ restoring: saved, requested: request({ phaseBefore: 'starting' }), phase: 'configuring', form: formFromDataset('adding') });
     const message = 'Cannot restore the saved session: the weights do not fit the settings.';
@@ -182,7 +185,7 @@ describe('restoring the stored session', () => {
 });
 
 describe('importing weights', () => {
-  it('the status after an import: a notice, and a save', () => {
+  it('the status after an import confirms the loaded weights', () => {
     const s = state({ importing: 'names.safetensors', phase: 'idle', importError: 'old' });
     const { patch, effects } = handleMessage(s, { type: 'status', status: 'paused', steps: 0 }, at());
     expect(patch).toEqual({
@@ -204,7 +207,7 @@ describe('importing weights', () => {
 });
 
 describe('the device and failures', () => {
-  it('deviceError: stored, and the configuration waiters rejected; the phase stays', () => {
+  it('deviceError rejects the configuration waiters with its message', () => {
     const message = 'WebGPU is not available in this browser.';
     const { patch, effects } = handleMessage(state({ phase: 'starting' }), { type: 'deviceError', message }, at());
     expect(patch).toEqual({ deviceError: message });
@@ -225,14 +228,14 @@ describe('the device and failures', () => {
     expect(handleMessage(state({ form }), gpu, at()).patch).toEqual({ device: { adapter: 'Apple M2', backend: 'metal', limits: { maxBufferSize: 1 << 30 } } });
   });
 
-  it('a fatal error while training: failed, the sample in flight forgotten', () => {
+  it('a fatal error while training fails the session', () => {
     const message = 'The GPU device was lost (unknown) and could not be replaced: no adapter';
     const { patch, effects } = handleMessage(state({ phase: 'training', sampleInFlight: true }), { type: 'error', message, fatal: true }, at());
     expect(patch).toEqual({ error: { message, fatal: true }, phase: 'failed', sampleInFlight: false });
     expect(effects).toEqual([]);
   });
 
-  it('the worker lost: failed with its message, and nothing in flight is touched (Reset replaces the worker)', () => {
+  it('the worker lost fails the session, leaving what is in flight to Reset (it replaces the worker)', () => {
     const message = 'The training worker failed to start or crashed: boom. Reset starts a new worker with fresh weights.';
     const s = state({ phase: 'training', importing: 'w.safetensors', requested: request(), sampleInFlight: true });
     expect(handleMessage(s, { type: 'lost', message }, at())).toEqual({ patch: { error: { message, fatal: true }, phase: 'failed' }, effects: [] });
@@ -244,21 +247,32 @@ describe('the device and failures', () => {
   });
 });
 
+const sampleSent = { kind: 'send', message: { type: 'sample', prompt: 'The ', temperature: 0.8, length: 200 } };
+
 describe('samples while training', () => {
   const training = (over: Partial<Store> = {}) => state({ phase: 'training', model: charModel, ...over });
-  const sampleSent = { kind: 'send', message: { type: 'sample', prompt: 'The ', temperature: 0.8, length: 200 } };
 
-  it('every SAMPLE_EVERY steps, one at a time', () => {
+  it('asks for a sample every SAMPLE_EVERY steps', () => {
     const first = handleMessage(training({ steps: 90 }), metricsWindow(90, 10), at(100));
     expect(first).toEqual({ patch: { steps: 100, nextSampleAt: 200, sampleInFlight: true }, effects: [sampleSent] });
+    expect(handleMessage(training({ ...first.patch }), metricsWindow(100, 10), at(110))).toEqual({ patch: { steps: 110 }, effects: [] });
+  });
 
-    const s = training({ ...first.patch });
-    expect(handleMessage(s, metricsWindow(100, 10), at(110))).toEqual({ patch: { steps: 110 }, effects: [] });
+  it('asks for no sample while one is on its way', () => {
     const late = handleMessage(training({ steps: 200, nextSampleAt: 200, sampleInFlight: true }), metricsWindow(200, 10), at(210));
     expect(late).toEqual({ patch: { steps: 210 }, effects: [] });
+  });
 
+  it('keeps a sample that arrived, newest first', () => {
+    const s = training({ steps: 100, nextSampleAt: 200, sampleInFlight: true, samples: [{ step: 4, prompt: 'The ', text: 'The a' }] });
     const arrived = handleMessage(s, { type: 'sample', step: 104, prompt: 'The ', text: 'The abba' }, at(110));
-    expect(arrived.patch).toEqual({ samples: [{ step: 104, prompt: 'The ', text: 'The abba' }], sampleInFlight: false });
+    expect(arrived.patch).toEqual({
+      samples: [
+        { step: 104, prompt: 'The ', text: 'The abba' },
+        { step: 4, prompt: 'The ', text: 'The a' },
+      ],
+      sampleInFlight: false,
+    });
   });
 
   it('counts from the loss curve when it runs ahead of the status', () => {
@@ -267,15 +281,29 @@ describe('samples while training', () => {
     expect(effects).toEqual([sampleSent]);
   });
 
-  it('not for a task model, nor when not training', () => {
+  it('asks for none for a task model', () => {
     expect(handleMessage(training({ model: { ...charModel, vocabulary: null }, steps: 90 }), metricsWindow(90, 10), at(100)).effects).toEqual([]);
-    expect(handleMessage(state({ phase: 'paused', model: charModel, steps: 90 }), metricsWindow(90, 10), at(100)).effects).toEqual([]);
   });
 
-  it('on demand: not while the worker is (re)building, nor while one is on its way', () => {
+  it('asks for none when not training', () => {
+    expect(handleMessage(state({ phase: 'paused', model: charModel, steps: 90 }), metricsWindow(90, 10), at(100)).effects).toEqual([]);
+  });
+});
+
+describe('a sample on demand', () => {
+  it('is asked for from a paused character model', () => {
     expect(sampleRequest(state({ phase: 'paused', model: charModel }))).toEqual({ patch: { sampleInFlight: true }, effects: [sampleSent] });
+  });
+
+  it('waits while the worker is (re)building', () => {
     expect(sampleRequest(state({ phase: 'configuring', model: charModel }))).toBeNull();
+  });
+
+  it('waits while another is on its way', () => {
     expect(sampleRequest(state({ phase: 'paused', model: charModel, sampleInFlight: true }))).toBeNull();
+  });
+
+  it('needs a model', () => {
     expect(sampleRequest(state({ phase: 'paused', model: null }))).toBeNull();
   });
 });

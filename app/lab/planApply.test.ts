@@ -21,23 +21,20 @@ describe('planApply', () => {
     expect(plan.kind === 'invalid' && Object.keys(plan.errors)).toEqual(['tbptt']);
   });
 
-  it('the applied settings (or the ones being configured): no change', () => {
+  it('the applied settings: no change', () => {
     expect(planApply(state({ form: form(), applied: settings(form()) }))).toEqual({ kind: 'unchanged' });
-    expect(
-      planApply(
-        state({
-          form: form(),
-          applied: null,
-          requested: { settings: settings(form()), keepWeights: false, resume: false, phaseBefore: 'starting', carriedSteps: 0 },
-        }),
-      ),
-    ).toEqual({
-      kind: 'unchanged',
-    });
   });
 
-  it('a first configuration, and a new learning rate (the weights kept)', () => {
+  it('the settings being configured: no change', () => {
+    const requested = { settings: settings(form()), keepWeights: false, resume: false, phaseBefore: 'starting' as const, carriedSteps: 0 };
+    expect(planApply(state({ form: form(), applied: null, requested }))).toEqual({ kind: 'unchanged' });
+  });
+
+  it('a first configuration: new weights', () => {
     expect(planApply(state({ form: form(), applied: null }))).toEqual({ kind: 'configure', settings: settings(form()), keepWeights: false });
+  });
+
+  it('a new learning rate: the weights kept', () => {
     expect(planApply(state({ form: form({ lr: '0.01' }), applied: settings(form()), steps: 300 }))).toEqual({
       kind: 'configure',
       settings: settings(form({ lr: '0.01' })),
@@ -45,13 +42,28 @@ describe('planApply', () => {
     });
   });
 
-  it('a new shape after training: ask first, naming what changed; unless the session failed or never trained', () => {
-    const changed = form({ hidden: '32', seed: '2' });
+  const changed = form({ hidden: '32', seed: '2' });
+
+  it('a new shape after training: ask first, naming what changed', () => {
     expect(planApply(state({ form: changed, applied: settings(form()), steps: 300 }))).toEqual({
       kind: 'confirm',
       pending: { settings: settings(changed), changed: ['hidden size', 'seed'] },
     });
-    expect(planApply(state({ form: changed, applied: settings(form()), steps: 300, phase: 'failed' })).kind).toBe('configure');
-    expect(planApply(state({ form: changed, applied: settings(form()), steps: 0 })).kind).toBe('configure');
+  });
+
+  it('a new shape after the session failed: no question', () => {
+    expect(planApply(state({ form: changed, applied: settings(form()), steps: 300, phase: 'failed' }))).toEqual({
+      kind: 'configure',
+      settings: settings(changed),
+      keepWeights: false,
+    });
+  });
+
+  it('a new shape before any training: no question', () => {
+    expect(planApply(state({ form: changed, applied: settings(form()), steps: 0 }))).toEqual({
+      kind: 'configure',
+      settings: settings(changed),
+      keepWeights: false,
+    });
   });
 });

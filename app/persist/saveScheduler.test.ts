@@ -22,23 +22,31 @@ describe('SaveScheduler', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('asks once per round; saves asked for meanwhile share the next round', async () => {
+  it('asks the worker once per round, however many saves wait', async () => {
     const { scheduler, writes, asks } = setup();
     const first = scheduler.save();
     expect(asks()).toBe(1);
-    const second = scheduler.save();
-    const third = scheduler.save();
+    void scheduler.save();
+    void scheduler.save();
     expect(asks(), 'no second request while one is in flight').toBe(1);
-
     scheduler.received(30);
     expect(writes.map((w) => w.checkpoint)).toEqual([30]);
     expect(asks(), 'nor while its checkpoint is being written').toBe(1);
     writes[0].done(30);
     await expect(first).resolves.toBe(30);
+  });
+
+  it('saves asked for during a round share the next round', async () => {
+    const { scheduler, writes, asks } = setup();
+    const first = scheduler.save();
+    const second = scheduler.save();
+    const third = scheduler.save();
+    scheduler.received(30);
+    writes[0].done(30);
+    await first;
     await flush();
     expect(asks(), 'one round for the two saves asked for meanwhile').toBe(2);
     expect(scheduler.busy).toBe(true);
-
     scheduler.received(42);
     writes[1].done(42);
     await expect(second).resolves.toBe(42);
@@ -47,13 +55,22 @@ describe('SaveScheduler', () => {
     expect(asks()).toBe(2);
   });
 
-  it('a failed write rejects its round only; the next round goes ahead', async () => {
-    const { scheduler, writes, asks } = setup();
+  it('a failed write rejects the saves of its round', async () => {
+    const { scheduler, writes } = setup();
     const failed = scheduler.save();
-    const later = scheduler.save();
     scheduler.received(10);
     writes[0].fail(new Error('quota'));
     await expect(failed).rejects.toThrow('quota');
+    expect(scheduler.busy).toBe(false);
+  });
+
+  it('the round after a failed write goes ahead', async () => {
+    const { scheduler, writes, asks } = setup();
+    const failed = scheduler.save().catch((e: Error) => e.message);
+    const later = scheduler.save();
+    scheduler.received(10);
+    writes[0].fail(new Error('quota'));
+    expect(await failed).toBe('quota');
     await flush();
     expect(asks()).toBe(2);
     scheduler.received(20);
@@ -61,23 +78,43 @@ describe('SaveScheduler', () => {
     await expect(later).resolves.toBe(20);
   });
 
-  it('gives up on a worker that does not answer, and drops its late answer', async () => {
-    const { scheduler, writes, asks } = setup(5000);
-    const unanswered = scheduler.save();
-    const caught = expect(unanswered).rejects.toThrow('The training worker did not send a checkpoint within 5 s.');
+  it('gives up on a worker that does not answer within the timeout', async () => {
+    const { scheduler } = setup(5000);
+    const caught = expect(scheduler.save()).rejects.toThrow('The training worker did not send a checkpoint within 5 s.');
     vi.advanceTimersByTime(4999);
     expect(scheduler.busy).toBe(true);
     vi.advanceTimersByTime(1);
     await caught;
     expect(scheduler.busy).toBe(false);
+  });
+
+  it('drops a checkpoint that arrives after it gave up', async () => {
+    const { scheduler, writes } = setup(5000);
+    const caught = expect(scheduler.save()).rejects.toThrow('The training worker did not send a checkpoint within 5 s.');
+    vi.advanceTimersByTime(5000);
+    await caught;
     scheduler.received(7);
     expect(writes, 'a checkpoint nobody asked for now is not written').toEqual([]);
+  });
 
+  it('asks again on the next save after giving up', async () => {
+    const { scheduler, writes, asks } = setup(5000);
+    const caught = expect(scheduler.save()).rejects.toThrow('The training worker did not send a checkpoint within 5 s.');
+    vi.advanceTimersByTime(5000);
+    await caught;
     const next = scheduler.save();
     expect(asks()).toBe(2);
     scheduler.received(8);
-    vi.advanceTimersByTime(10_000); // the answer came: no timeout any more
     writes[0].done(8);
     await expect(next).resolves.toBe(8);
+  });
+
+  it('does not time out a round whose checkpoint arrived', async () => {
+    const { scheduler, writes } = setup(5000);
+    const save = scheduler.save();
+    scheduler.received(8);
+    vi.advanceTimersByTime(10_000);
+    writes[0].done(8);
+    await expect(save).resolves.toBe(8);
   });
 });

@@ -23,7 +23,7 @@ function trained(steps: number): Metrics {
 }
 
 describe('the stored record', () => {
-  it('keeps the curves up to the checkpoint’s step, and puts them back', () => {
+  it('keeps the curves up to the checkpoint’s step', () => {
     const record = recordOf(checkpoint(25), trained(30), 7, 1234);
     expect(record.losses.length).toBe(25);
     expect(record.losses[0]).toBe(4);
@@ -33,7 +33,10 @@ describe('the stored record', () => {
     expect(record.validation).toEqual([{ step: 20, loss: 3.5 }]);
     expect(record.carriedSteps).toBe(7);
     expect(record.savedAt).toBe(1234);
+  });
 
+  it('puts the stored curves back into the metrics', () => {
+    const record = recordOf(checkpoint(25), trained(30), 7, 1234);
     const restored = new Metrics();
     putBackCurves(restored, record);
     expect(restored.loss.toArray()).toEqual(Array.from(record.losses));

@@ -5,16 +5,25 @@ const leaf = { left: -1, right: -1, text: 'x', label: 0, predicted: 0 };
 const inner = (left: number, right: number) => ({ left, right, text: '', label: 0, predicted: 0 });
 
 describe('layoutTree', () => {
-  it('puts leaves left to right and each parent centred above its children', () => {
-    // ((a b) c), nodes in level order as the worker sends them: a b c (ab) root.
-    const nodes = [leaf, leaf, leaf, inner(0, 1), inner(3, 2)];
-    const p = layoutTree({ nodes, root: 4 });
+  // ((a b) c), nodes in level order as the worker sends them: a b c (ab) root.
+  const abc = [leaf, leaf, leaf, inner(0, 1), inner(3, 2)];
+
+  it('puts the leaves left to right, one unit apart', () => {
+    const p = layoutTree({ nodes: abc, root: 4 });
+    expect([0, 1, 2].map((i) => p[i].x)).toEqual([0, 1, 2]);
+  });
+
+  it('centres each parent above its children', () => {
+    const p = layoutTree({ nodes: abc, root: 4 });
     expect(p.map((n) => n.x)).toEqual([0, 1, 2, 0.5, 1.25]);
     expect(p.map((n) => n.depth)).toEqual([2, 2, 1, 1, 0]);
   });
 
-  it('handles a single leaf and a very deep chain without recursion', () => {
+  it('places a single leaf at the origin', () => {
     expect(layoutTree({ nodes: [leaf], root: 0 })).toEqual([{ x: 0, depth: 0 }]);
+  });
+
+  it('lays out a chain 20,000 deep (no recursion to overflow the stack)', () => {
     const nodes = [leaf];
     for (let i = 0; i < 20000; i++) nodes.push(leaf, inner(nodes.length - 1, nodes.length));
     const p = layoutTree({ nodes, root: nodes.length - 1 });

@@ -36,63 +36,93 @@ function hubWithFakes(afterCrash?: string) {
 
 const status = (steps: number, session?: string): FromWorker & { session?: string } => ({ type: 'status', status: 'training', steps, session });
 
+const device: FromWorker = { type: 'device', adapter: 'Fake GPU', backend: 'vulkan', limits: {} };
+const init = { type: 'init', baseUrl: 'https://example.org/rnnlab/' };
+const ADVICE = 'Reset starts a new worker with fresh weights.';
+const CRASHED = `The training worker failed to start or crashed: Uncaught Error: injected. ${ADVICE}`;
+
+/** A hub with the page's session (page-0) and a cell's (cell-1), and what each received. */
+function twoSessions(afterCrash?: string) {
+  const { hub, workers } = hubWithFakes(afterCrash);
+  const page: FromWorker[] = [];
+  const cell: FromWorker[] = [];
+  const channels = [hub.open((m) => page.push(m), 'page'), hub.open((m) => cell.push(m))];
+  return { hub, workers, page, cell, channels };
+}
+
 describe('WorkerHub', () => {
-  it('tags each session’s messages and routes replies by tag; device messages reach every session, also later ones', () => {
-    const { hub, workers } = hubWithFakes();
-    const a: FromWorker[] = [];
-    const b: FromWorker[] = [];
-    const ca = hub.open((m) => a.push(m), 'page');
-    const cb = hub.open((m) => b.push(m));
-    expect([ca.id, cb.id]).toEqual(['page-0', 'cell-1']);
-    ca.send({ type: 'train' });
-    expect(workers[0].posted).toEqual([
-      { type: 'init', baseUrl: 'https://example.org/rnnlab/' },
-      { type: 'train', session: 'page-0' },
-    ]);
-    const device: FromWorker = { type: 'device', adapter: 'Fake GPU', backend: 'vulkan', limits: {} };
-    workers[0].reply(device);
-    workers[0].reply(status(7, 'cell-1'));
-    expect(a).toEqual([device]);
-    expect(b).toEqual([device, { ...status(7), session: 'cell-1' }]);
-    const late: FromWorker[] = [];
-    hub.open((m) => late.push(m));
-    expect(late).toEqual([device]);
+  it('names each session by its kind and a counter', () => {
+    const { channels } = twoSessions();
+    expect(channels.map((c) => c.id)).toEqual(['page-0', 'cell-1']);
   });
 
-  it('a crash: the worker is stopped, every session told why (with this page’s advice), nothing more arrives or is sent', () => {
-    const { hub, workers } = hubWithFakes('Reset starts a new worker with fresh weights.');
-    const got: FromWorker[] = [];
-    const channel = hub.open((m) => got.push(m), 'page');
-    workers[0].crash('Uncaught Error: injected');
-    const message = 'The training worker failed to start or crashed: Uncaught Error: injected. Reset starts a new worker with fresh weights.';
-    expect(hub.lost).toBe(message);
-    expect(workers[0].terminated).toBe(true);
-    expect(got).toEqual([{ type: 'error', message, fatal: true }]);
-    workers[0].reply(status(12, 'page-0'));
-    channel.send({ type: 'saveCheckpoint' });
-    expect(got).toHaveLength(1);
-    expect(workers[0].posted).toHaveLength(1); // init only
+  it('tags what a session sends with its id, after the worker’s init', () => {
+    const { workers, channels } = twoSessions();
+    channels[0].send({ type: 'train' });
+    expect(workers[0].posted).toEqual([init, { type: 'train', session: 'page-0' }]);
+  });
 
+  it('routes a reply to the session its tag names', () => {
+    const { workers, page, cell } = twoSessions();
+    workers[0].reply(status(7, 'cell-1'));
+    expect(cell).toEqual([{ ...status(7), session: 'cell-1' }]);
+    expect(page).toEqual([]);
+  });
+
+  it('sends the device message to every session, also to one opened later', () => {
+    const { hub, workers, page, cell } = twoSessions();
+    workers[0].reply(device);
+    const late: FromWorker[] = [];
+    hub.open((m) => late.push(m));
+    expect([page, cell, late]).toEqual([[device], [device], [device]]);
+  });
+
+  it('a crash stops the worker and tells every session why, with this page’s advice', () => {
+    const { hub, workers, page, cell } = twoSessions(ADVICE);
+    workers[0].crash('Uncaught Error: injected');
+    expect(hub.lost).toBe(CRASHED);
+    expect(workers[0].terminated).toBe(true);
+    expect([page, cell]).toEqual([[{ type: 'error', message: CRASHED, fatal: true }], [{ type: 'error', message: CRASHED, fatal: true }]]);
+  });
+
+  it('after a crash nothing more arrives from the worker or is sent to it', () => {
+    const { workers, page, channels } = twoSessions(ADVICE);
+    workers[0].crash('Uncaught Error: injected');
+    workers[0].reply(status(12, 'page-0'));
+    channels[0].send({ type: 'saveCheckpoint' });
+    expect(page).toHaveLength(1);
+    expect(workers[0].posted).toEqual([init]);
+  });
+
+  it('revive after a crash starts a new worker that the sessions use', () => {
+    const { hub, workers, page, channels } = twoSessions(ADVICE);
+    workers[0].crash('Uncaught Error: injected');
     expect(hub.revive()).toBe(true);
     expect(hub.lost).toBeNull();
     expect(hub.generation).toBe(2);
-    channel.send({ type: 'train' });
-    expect(workers[1].posted).toEqual([
-      { type: 'init', baseUrl: 'https://example.org/rnnlab/' },
-      { type: 'train', session: 'page-0' },
-    ]);
+    channels[0].send({ type: 'train' });
+    expect(workers[1].posted).toEqual([init, { type: 'train', session: 'page-0' }]);
     workers[1].reply(status(1, 'page-0'));
-    expect(got.at(-1)).toEqual({ ...status(1), session: 'page-0' });
-    expect(hub.revive()).toBe(false);
+    expect(page.at(-1)).toEqual({ ...status(1), session: 'page-0' });
   });
 
-  it('a crash without details says where to look; a message that cannot be read fails every session', () => {
-    const { hub, workers } = hubWithFakes();
-    const got: FromWorker[] = [];
-    hub.open((m) => got.push(m));
+  it('revive does nothing while the worker runs', () => {
+    const { hub, workers } = twoSessions();
+    expect(hub.revive()).toBe(false);
+    expect([workers.length, hub.generation]).toEqual([1, 1]);
+  });
+
+  it('a message that cannot be read fails every session, the worker kept', () => {
+    const { hub, workers, page, cell } = twoSessions();
     workers[0].onmessageerror!();
-    expect(got).toEqual([{ type: 'error', message: 'A message from the training worker could not be read.', fatal: true }]);
+    const unreadable = { type: 'error', message: 'A message from the training worker could not be read.', fatal: true };
+    expect([page, cell]).toEqual([[unreadable], [unreadable]]);
     expect(hub.lost).toBeNull();
+  });
+
+  it('a crash without details says where to look', () => {
+    const { hub, workers } = hubWithFakes();
+    hub.open(() => {});
     workers[0].crash('');
     expect(hub.lost).toBe(
       'The training worker failed to start or crashed: no details (see the browser console). Reset starts a new worker; each cell trains again from fresh weights.',
