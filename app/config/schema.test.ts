@@ -22,10 +22,16 @@ describe('settings schema', () => {
     expect(r.errors.tbptt).toBe('Must divide the sequence length (64): try 32 or 64.');
   });
 
-  it('checks an uploaded text against the sequence length, and the adding task’s TBPTT', () => {
+  it('checks an uploaded text against the sequence length', () => {
     const upload = { ...formFromDataset('upload'), seqLen: '32', tbptt: '32' };
-    expect(parseSettings(upload, { uploadChars: 320 }).ok).toBe(false);
+    expect(parseSettings(upload, { uploadChars: 320 })).toEqual({
+      ok: false,
+      errors: { seqLen: 'Your text has 320 characters; sequences of 32 need at least 321 (10% is kept for validation).' },
+    });
     expect(parseSettings(upload, { uploadChars: 321 }).ok).toBe(true);
+  });
+
+  it('holds the adding task’s TBPTT to the sequence length', () => {
     const r = parseSettings({ ...formFromDataset('adding'), tbptt: '15' }, ctx);
     expect(!r.ok && r.errors.tbptt).toMatch(/TBPTT must equal the sequence length/);
   });
@@ -47,29 +53,52 @@ describe('settings schema', () => {
     expect(c.optimizer).toMatchObject({ kind: 'adamw', lr: 0.003, clip: 0.5, weightDecay: 0.01 });
   });
 
-  it('checks a CSV column against the sequence length and sends its values; another column needs new weights', () => {
-    const form = { ...formFromDataset('series'), seqLen: '32', tbptt: '32' };
-    expect(parseSettings(form, ctx)).toEqual({ ok: false, errors: { dataset: 'Upload a .csv file first.' } });
-    expect(parseSettings(form, { uploadChars: null, seriesValues: 320 })).toEqual({
+  const seriesForm = { ...formFromDataset('series'), seqLen: '32', tbptt: '32' };
+  const csv = {
+    name: 'd.csv',
+    delimiter: ',' as const,
+    header: true,
+    rows: 3,
+    otherColumns: [],
+    columns: [
+      { name: 'a', values: [1, 2, 3], skipped: 0 },
+      { name: 'b', values: [4, 5, 6], skipped: 0 },
+    ],
+  };
+  const seriesSettings = () => {
+    const r = parseSettings(seriesForm, { uploadChars: null, seriesValues: 321 });
+    if (!r.ok) throw new Error('valid');
+    return r.settings;
+  };
+
+  it('a forecast needs a CSV uploaded first', () => {
+    expect(parseSettings(seriesForm, ctx)).toEqual({ ok: false, errors: { dataset: 'Upload a .csv file first.' } });
+  });
+
+  it('checks a CSV column against the sequence length', () => {
+    expect(parseSettings(seriesForm, { uploadChars: null, seriesValues: 320 })).toEqual({
       ok: false,
       errors: { seqLen: 'Your column has 320 values; sequences of 32 need at least 321 (10% is kept for validation).' },
     });
-    const r = parseSettings(form, { uploadChars: null, seriesValues: 321 });
-    if (!r.ok) throw new Error('valid');
-    const file = {
+    expect(parseSettings(seriesForm, { uploadChars: null, seriesValues: 321 }).ok).toBe(true);
+  });
+
+  it('sends the chosen CSV column’s values to the worker', () => {
+    expect(toSessionConfig(seriesSettings(), null, { file: csv, column: 'b' }).dataset).toEqual({
+      kind: 'series',
       name: 'd.csv',
-      delimiter: ',' as const,
-      header: true,
-      rows: 3,
-      otherColumns: [],
-      columns: [
-        { name: 'a', values: [1, 2, 3], skipped: 0 },
-        { name: 'b', values: [4, 5, 6], skipped: 0 },
-      ],
-    };
-    expect(toSessionConfig(r.settings, null, { file, column: 'b' }).dataset).toEqual({ kind: 'series', name: 'd.csv', column: 'b', values: [4, 5, 6] });
-    expect(() => toSessionConfig(r.settings, null, { file, column: 'c' })).toThrow('No CSV column was chosen.');
-    expect(keepsWeights(r.settings, { ...r.settings, lr: 0.01 }, true)).toBe(true);
-    expect(keepsWeights(r.settings, { ...r.settings, lr: 0.01 }, false)).toBe(false);
+      column: 'b',
+      values: [4, 5, 6],
+    });
+  });
+
+  it('refuses a CSV column the file does not have', () => {
+    expect(() => toSessionConfig(seriesSettings(), null, { file: csv, column: 'c' })).toThrow('No CSV column was chosen.');
+  });
+
+  it('another CSV column needs new weights', () => {
+    const s = seriesSettings();
+    expect(keepsWeights(s, { ...s, lr: 0.01 }, true)).toBe(true);
+    expect(keepsWeights(s, { ...s, lr: 0.01 }, false)).toBe(false);
   });
 });

@@ -22,44 +22,62 @@ function settings(form: FormValues): Settings {
 }
 
 describe('tree datasets', () => {
-  it('are offered with tree cells and defaults the worker accepts', () => {
+  it('are offered as tree datasets, the upload among them', () => {
     expect(DATASETS.filter((d) => d.kind === 'tree').map((d) => d.id)).toEqual([...TREE_DATASETS, 'tree-upload']);
+    for (const id of TREE_DATASETS) expect(isTreeDataset(id)).toBe(true);
+    expect(isTreeDataset('moby-dick')).toBe(false);
+    expect(isTreeDataset('tree-upload')).toBe(true);
+  });
+
+  it('default to a Tree-LSTM that the worker accepts', () => {
     for (const id of TREE_DATASETS) {
-      expect(isTreeDataset(id)).toBe(true);
       const s = settings(formFromDataset(id));
       expect(s.cell).toBe('tree-lstm');
       const config = toWorkerConfig(s, null);
       expect(config).toMatchObject({ kind: 'tree', cell: 'lstm', hidden: Number(datasetInfo(id).defaults.hidden) });
       expect(treeConfigProblem(config as TreeSessionConfig), id).toBeNull();
     }
-    expect(isTreeDataset('moby-dick')).toBe(false);
-    expect(isTreeDataset('tree-upload')).toBe(true);
   });
 
-  it('a tree file: needs the upload, ignores the depths, and carries the text to the worker and back from a save', () => {
-    const form = formFromDataset('tree-upload');
-    const missing = parseSettings(form, ctx);
+  const treeForm = formFromDataset('tree-upload');
+  const treeFile = { name: 'sst.txt', text: '(1 (0 a) (2 b))\n(2 (2 c) (1 d))\n', trees: 2 };
+  /** Settings for the tree file, its depths left unparseable: the file's trees have their own. */
+  const fileSettings = () => {
+    const r = parseSettings({ ...treeForm, trainDepth: 'x', validationDepth: '1', hidden: '12' }, { ...ctx, treeFile: 2 });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return r.settings;
+  };
+  const fileConfig = () => toWorkerConfig(fileSettings(), null, null, treeFile) as TreeSessionConfig;
+  const saved = (config: TreeSessionConfig) => recordOf({ config, step: 3, weights: new ArrayBuffer(8), optimizer: new ArrayBuffer(8) }, new Metrics(), 0);
+
+  it('a tree file must be uploaded first', () => {
+    const missing = parseSettings(treeForm, ctx);
     expect(!missing.ok && missing.errors).toEqual({ dataset: 'Upload a tree file first.' });
-    const file = { name: 'sst.txt', text: '(1 (0 a) (2 b))\n(2 (2 c) (1 d))\n', trees: 2 };
-    const r = parseSettings({ ...form, trainDepth: 'x', validationDepth: '1', hidden: '12' }, { ...ctx, treeFile: 2 });
-    expect(r.ok).toBe(true);
-    if (!r.ok) return;
-    const config = toWorkerConfig(r.settings, null, null, file) as TreeSessionConfig;
-    expect(config).toMatchObject({ kind: 'tree', task: 'file', trees: { name: 'sst.txt', text: file.text }, hidden: 12 });
+  });
+
+  it('a tree file ignores the depth fields: its defaults stand in', () => {
+    const d = datasetInfo('tree-upload').defaults;
+    const s = fileSettings();
+    expect([s.trainDepth, s.validationDepth]).toEqual([Number(d.trainDepth), Number(d.validationDepth)]);
+  });
+
+  it('a tree file’s text goes to the worker in its config', () => {
+    const config = fileConfig();
+    expect(config).toMatchObject({ kind: 'tree', task: 'file', trees: { name: 'sst.txt', text: treeFile.text }, hidden: 12 });
     expect(treeConfigProblem(config)).toBeNull();
-    expect(() => toTreeConfig(r.settings)).toThrow(/No tree file/);
-    const back = formFromConfig(config);
-    expect(back.treeFile).toEqual(file);
-    expect(back.form).toEqual({ ...form, hidden: '12' });
-    const plan = planRestore(recordOf({ config, step: 3, weights: new ArrayBuffer(8), optimizer: new ArrayBuffer(8) }, new Metrics(), 0));
-    expect(plan.ok && plan.treeFile).toEqual(file);
-    const damaged = planRestore(
-      recordOf(
-        { config: { ...config, trees: { name: 'sst.txt', text: '(1 a' } }, step: 3, weights: new ArrayBuffer(8), optimizer: new ArrayBuffer(8) },
-        new Metrics(),
-        0,
-      ),
-    );
+    expect(() => toTreeConfig(fileSettings())).toThrow(/No tree file/);
+  });
+
+  it('a tree file comes back from a save', () => {
+    const back = formFromConfig(fileConfig());
+    expect(back.treeFile).toEqual(treeFile);
+    expect(back.form).toEqual({ ...treeForm, hidden: '12' });
+    const plan = planRestore(saved(fileConfig()));
+    expect(plan.ok && plan.treeFile).toEqual(treeFile);
+  });
+
+  it('a damaged tree file in a save is refused, naming its line and column', () => {
+    const damaged = planRestore(saved({ ...fileConfig(), trees: { name: 'sst.txt', text: '(1 a' } }));
     expect(!damaged.ok && damaged.reason).toMatch(/line 1, column 1: unbalanced/);
   });
 
@@ -107,7 +125,7 @@ describe('tree datasets', () => {
     expect(() => toSessionConfig(s, null)).toThrow(/tree/);
   });
 
-  it('refuse a recurrent cell, too-large sizes and validation trees no deeper than training, by field', () => {
+  it('name each tree setting they refuse with its own message', () => {
     const r = parseSettings(
       { ...formFromDataset('tree-arithmetic'), cell: 'gru', hidden: '512', batchSize: '300', trainDepth: '3', validationDepth: '3' },
       ctx,
@@ -124,54 +142,66 @@ describe('tree datasets', () => {
     expect(!height.ok && height.errors.validationDepth).toMatch(/training height \(4\)/);
   });
 
-  it('ignore the sequence fields they hide, and a recurrent dataset refuses a tree cell', () => {
+  it('ignore the sequence fields they hide', () => {
     expect(parseSettings({ ...formFromDataset('tree-arithmetic'), seqLen: 'x', tbptt: '7', layers: '0' }, ctx).ok).toBe(true);
+  });
+
+  it('are the only datasets a tree cell trains on', () => {
     const r = parseSettings({ ...formFromDataset('moby-dick'), cell: 'tree-lstm' }, ctx);
     expect(!r.ok && r.errors.cell).toMatch(/tree datasets only/);
   });
 
-  it('keep the weights across optimizer, batch size and depth changes, not across the model’s shape or the data', () => {
-    const a = settings(formFromDataset('tree-arithmetic'));
+  const arithmetic = () => settings(formFromDataset('tree-arithmetic'));
+
+  it('keep the weights across changes to the optimizer, the batch size and the depths', () => {
+    const a = arithmetic();
     expect(keepsWeights(a, { ...a, lr: 0.001, optimizer: 'sgd', clip: 0, seed: 4, batchSize: 8, trainDepth: 3, validationDepth: 6 }, true)).toBe(true);
-    expect(keepsWeights(a, { ...a, hidden: 8 }, true)).toBe(false);
-    expect(keepsWeights(a, { ...a, cell: 'tree-rnn' }, true)).toBe(false);
-    expect(keepsWeights(a, settings(formFromDataset('tree-sentiment')), true)).toBe(false);
     const f = { ...a, dataset: 'tree-upload' as const };
     expect(keepsWeights(f, { ...f, lr: 0.001 }, true)).toBe(true);
+    const m = settings(formFromDataset('moby-dick'));
+    expect(keepsWeights(m, { ...m, lr: 0.001 }, true)).toBe(true);
+  });
+
+  it('need new weights for another model shape', () => {
+    const a = arithmetic();
+    expect(keepsWeights(a, { ...a, hidden: 8 }, true)).toBe(false);
+    expect(keepsWeights(a, { ...a, cell: 'tree-rnn' }, true)).toBe(false);
+  });
+
+  it('need new weights for other data', () => {
+    const a = arithmetic();
+    expect(keepsWeights(a, settings(formFromDataset('tree-sentiment')), true)).toBe(false);
+    const f = { ...a, dataset: 'tree-upload' as const };
     expect(keepsWeights(f, { ...f, lr: 0.001 }, false)).toBe(false);
     expect(keepsWeights(settings(formFromDataset('first-names')), a, true)).toBe(false);
     expect(keepsWeights(a, settings(formFromDataset('first-names')), true)).toBe(false);
-    const m = settings(formFromDataset('moby-dick'));
-    expect(keepsWeights(m, { ...m, lr: 0.001 }, true)).toBe(true);
   });
 
   it('name their weights file after the tree cell', () => {
     expect(weightsFileName(settings(formFromDataset('tree-arithmetic')), 120)).toBe('rnnlab-tree-arithmetic-tree-lstm-h32-step120.safetensors');
   });
 
-  it('come back from a stored tree session: the form, and a restore plan', () => {
-    for (const id of TREE_DATASETS) {
-      const form = { ...formFromDataset(id), cell: 'tree-rnn' as const, hidden: '12', lr: '0.002' };
-      const config = toTreeConfig(settings(form));
-      const back = formFromConfig(config);
+  const treeForms = TREE_DATASETS.map((id) => ({ ...formFromDataset(id), cell: 'tree-rnn' as const, hidden: '12', lr: '0.002' }));
+
+  it('come back from a stored tree session as the same form', () => {
+    for (const form of treeForms) {
+      const back = formFromConfig(toTreeConfig(settings(form)));
       expect(back.form).toEqual(form);
       expect(back.upload).toBeNull();
+    }
+  });
+
+  it('restore a stored tree session to the same worker config', () => {
+    for (const form of treeForms) {
+      const config = toTreeConfig(settings(form));
       const checkpoint: SavedTreeSession = { config, step: 5, weights: new ArrayBuffer(8), optimizer: new ArrayBuffer(8) };
       const plan = planRestore(recordOf(checkpoint, new Metrics(), 0));
       expect(plan.ok && toWorkerConfig(plan.settings, null)).toEqual(config);
     }
-    const bad = planRestore(
-      recordOf(
-        {
-          config: { ...toTreeConfig(settings(formFromDataset('tree-arithmetic'))), task: 'parsing' as 'arithmetic' },
-          step: 1,
-          weights: new ArrayBuffer(8),
-          optimizer: new ArrayBuffer(8),
-        },
-        new Metrics(),
-        0,
-      ),
-    );
+  });
+
+  it('refuse to restore a stored tree session of an unknown task', () => {
+    const bad = planRestore(saved({ ...toTreeConfig(arithmetic()), task: 'parsing' as 'arithmetic' }));
     expect(!bad.ok && bad.reason).toMatch(/unknown tree task "parsing"/);
   });
 });
