@@ -17,16 +17,21 @@ const table = (text: string, seqLen = 1): CsvTable => {
 const lines = (n: number, row: (i: number) => string, eol = '\n') => Array.from({ length: n }, (_, i) => row(i)).join(eol);
 
 describe('uploaded CSV checks', () => {
-  it('refuses empty, binary, oversized, non-UTF-8 and unterminated files, each with its own reason', () => {
-    expect(error(new Uint8Array(0))).toBe('“f.csv” is empty.');
-    expect(error('\n \r\n\n')).toBe('“f.csv” is empty (only blank lines).');
-    expect(error(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]))).toMatch(/binary file \(it contains NUL bytes\)/);
-    expect(error('\x01\x02a,b\x03\n'.repeat(20))).toMatch(/binary file \(43% control characters\)/);
-    expect(error(new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(49))).toBe('“f.csv” is 5.00 MB; the limit is 5 MB. Use a shorter excerpt.');
-    expect(error(new Uint8Array([0x31, 0x2c, 0x32, 0x0a, 0xe9]))).toMatch(/not valid UTF-8/);
-    expect(error(`a,b\n${lines(20, (i) => `${i},${i}`)}\n"unclosed,3\n4,5`)).toBe(
+  it.each([
+    ['an empty file', new Uint8Array(0), '“f.csv” is empty.'],
+    ['a file of blank lines', '\n \r\n\n', '“f.csv” is empty (only blank lines).'],
+    ['a file with NUL bytes', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]), /binary file \(it contains NUL bytes\)/],
+    ['a file of control characters', '\x01\x02a,b\x03\n'.repeat(20), /binary file \(43% control characters\)/],
+    ['a file over 5 MB', new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(49), '“f.csv” is 5.00 MB; the limit is 5 MB. Use a shorter excerpt.'],
+    ['a file that is not UTF-8', new Uint8Array([0x31, 0x2c, 0x32, 0x0a, 0xe9]), /not valid UTF-8/],
+    [
+      'a quoted field never closed',
+      `a,b\n${lines(20, (i) => `${i},${i}`)}\n"unclosed,3\n4,5`,
       '“f.csv” cannot be read as CSV: the quoted field that starts on line 22 has no closing quote (").',
-    );
+    ],
+  ])('refuses %s, saying why', (_, b, reason) => {
+    if (typeof reason === 'string') expect(error(b)).toBe(reason);
+    else expect(error(b)).toMatch(reason);
   });
 
   it('refuses a file with no numeric column, naming the columns it found', () => {
@@ -35,16 +40,22 @@ describe('uploaded CSV checks', () => {
     );
   });
 
-  it('refuses too few rows for the sequence length (10% held out) and more rows than the limit', () => {
+  it('refuses too few rows for the sequence length (10% held out)', () => {
     // Sequences of 32 need 321 values: the last 10% (33) holds one window of 33.
     expect(error(`t,v\n${lines(320, (i) => `${i},${i * 2}`)}`, 32)).toBe(
       '“f.csv” has only 320 rows; sequences of 32 need at least 321 (10% is kept for validation).',
     );
     expect(table(`t,v\n${lines(321, (i) => `${i},${i * 2}`)}`, 32).rows).toBe(321);
+  });
+
+  it('counts the numbers of a column, not its rows, against the sequence length', () => {
     // Skipped cells count: 321 rows but at most 320 numbers in a column.
     expect(error(`v,w\n${lines(321, (i) => (i === 5 ? `,${i}` : `${i},`))}`, 32)).toMatch(
       /has only 320 numbers in its longest numeric column; sequences of 32 need at least 321/,
     );
+  });
+
+  it('refuses more rows than the limit of 200,000', () => {
     expect(MAX_CSV_ROWS).toBe(200_000);
     expect(table(`v\n${lines(MAX_CSV_ROWS, (i) => `${i % 10}`)}`).rows).toBe(200_000);
     expect(error(lines(MAX_CSV_ROWS + 1, (i) => `${i % 10}`))).toBe('“f.csv” has more than 200,000 rows, the limit. Use a shorter excerpt.');
@@ -65,35 +76,68 @@ describe('uploaded CSV checks', () => {
     expect(tab.otherColumns).toEqual(['y']); // "1,000" is no number: no thousands separators
   });
 
-  it('takes the first row as a header only when it is text over numbers; otherwise names columns by position', () => {
+  it('takes a first row of text over numbers as the header', () => {
     const named = table(`date,temp,rain\n${lines(12, (i) => `2024-01-${i + 1},${20 + i},0.${i}`)}`);
     expect(named).toMatchObject({ header: true, rows: 12, otherColumns: ['date'] });
     expect(named.columns.map((c) => [c.name, c.values.length, c.values[0]])).toEqual([
       ['temp', 12, 20],
       ['rain', 12, 0],
     ]);
+  });
+
+  it('names the columns of a file without a header by position', () => {
     const bare = table(lines(12, (i) => `${i},${i * i}`));
     expect(bare).toMatchObject({ header: false, rows: 12 });
     expect(bare.columns.map((c) => [c.name, c.values.slice(0, 3)])).toEqual([
       ['column 1', [0, 1, 2]],
       ['column 2', [0, 1, 4]],
     ]);
-    // Empty and repeated header names.
+  });
+
+  it('names an empty header by position and a repeated one apart', () => {
     const odd = table(`v,,v\n${lines(12, (i) => `${i},${i},${i}`)}`);
     expect(odd.columns.map((c) => c.name)).toEqual(['v', 'column 2', 'v (2)']);
   });
 
-  it('reads quoted fields, CRLF line ends and a byte-order mark', () => {
+  it('reads quoted fields with delimiters, doubled quotes and line breaks inside', () => {
+    const t = table('"name, full","value"\n' + lines(12, (i) => `"Smith, ""J"" ${i}","${i}.5"`) + '\n"multi\nline",99\n');
+    expect(t).toMatchObject({ header: true, rows: 13, otherColumns: ['name, full'] });
+    expect(t.columns).toEqual([{ name: 'value', values: [...Array.from({ length: 12 }, (_, i) => i + 0.5), 99], skipped: 0 }]);
+  });
+
+  it('reads CRLF line ends', () => {
+    const t = table('a,b\r\n' + lines(12, (i) => `${i},${i}.5`, '\r\n') + '\r\n');
+    expect(t.columns).toEqual([
+      { name: 'a', values: Array.from({ length: 12 }, (_, i) => i), skipped: 0 },
+      { name: 'b', values: Array.from({ length: 12 }, (_, i) => i + 0.5), skipped: 0 },
+    ]);
+  });
+
+  it('reads past a byte-order mark', () => {
+    const t = table('\uFEFFa,b\n' + lines(12, (i) => `${i},${i}`));
+    expect(t.columns.map((c) => c.name)).toEqual(['a', 'b']);
+  });
+
+  it('reads a spreadsheet’s export: a byte-order mark, then quoted fields in CRLF lines', () => {
     const text = '\uFEFF"name, full","value"\r\n' + lines(12, (i) => `"Smith, ""J"" ${i}","${i}.5"`, '\r\n') + '\r\n"multi\r\nline",99\r\n';
     const t = table(text);
     expect(t).toMatchObject({ header: true, rows: 13, otherColumns: ['name, full'] });
     expect(t.columns).toEqual([{ name: 'value', values: [...Array.from({ length: 12 }, (_, i) => i + 0.5), 99], skipped: 0 }]);
   });
 
-  it('parses numbers like 1e-3, -0.5, +2, .5 and skips empty cells, counting them', () => {
+  it('parses numbers written like 1e-3, -0.5, +2 or .5', () => {
     expect(['1e-3', '-0.5', '+2', '.5', '1E3', ' 7 ', '3.'].map((s) => parseNumber(s, ','))).toEqual([0.001, -0.5, 2, 0.5, 1000, 7, 3]);
+  });
+
+  it('takes no other text for a number', () => {
     expect(['NaN', 'Infinity', '1e999', '0x10', '1,5', '', '--1', '2024-01-01'].map((s) => parseNumber(s, ','))).toEqual(Array(8).fill(null));
+  });
+
+  it('reads decimal commas where the delimiter is a semicolon', () => {
     expect(parseNumber('-1,5', ';')).toBe(-1.5);
+  });
+
+  it('skips empty cells, counting them', () => {
     const t = table(`v,w\n${lines(20, (i) => `${i % 4 === 0 ? '' : `${i}e-1`},${i}`)}`);
     expect(t.columns[0]).toEqual({
       name: 'v',

@@ -8,18 +8,27 @@ const error = (b: Uint8Array, min = 2) => {
 };
 
 describe('uploaded text checks', () => {
-  it('refuses empty, binary, oversized, non-UTF-8 and short files, each with its own reason', () => {
-    expect(error(new Uint8Array(0))).toMatch(/is empty/);
-    expect(error(new Uint8Array([65, 0, 66]))).toMatch(/NUL bytes/);
-    expect(error(bytes('\x01\x02ab\x03'.repeat(10)))).toMatch(/control characters/);
-    expect(error(new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(97))).toMatch(/limit is 5 MB/);
-    expect(error(new Uint8Array([0x63, 0x61, 0x66, 0xe9]))).toMatch(/not valid UTF-8/);
-    expect(error(bytes('short'), 10)).toMatch(/only 5 characters/);
+  it.each([
+    ['an empty file', new Uint8Array(0), 2, /is empty/],
+    ['a file with NUL bytes', new Uint8Array([65, 0, 66]), 2, /NUL bytes/],
+    ['a file of control characters', bytes('\x01\x02ab\x03'.repeat(10)), 2, /control characters/],
+    ['a file over 5 MB', new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(97), 2, /limit is 5 MB/],
+    ['a file that is not UTF-8', new Uint8Array([0x63, 0x61, 0x66, 0xe9]), 2, /not valid UTF-8/],
+    ['a file too short for the sequence length', bytes('short'), 10, /only 5 characters/],
+  ])('refuses %s, saying why', (_, b, min, reason) => {
+    expect(error(b, min)).toMatch(reason);
   });
 
-  it('accepts text with newlines and tabs, counts code points and drops a BOM', () => {
-    const r = checkTextBytes('f.txt', bytes('\uFEFFcafé 😀\n\tdone'), 2);
-    expect(r).toEqual({ ok: true, text: 'café 😀\n\tdone', chars: 12 });
+  it('accepts newlines and tabs', () => {
+    expect(checkTextBytes('f.txt', bytes('a\n\tb\r\n'), 2)).toEqual({ ok: true, text: 'a\n\tb\r\n', chars: 6 });
+  });
+
+  it('counts characters as code points', () => {
+    expect(checkTextBytes('f.txt', bytes('café 😀'), 2)).toEqual({ ok: true, text: 'café 😀', chars: 6 });
+  });
+
+  it('drops a byte-order mark', () => {
+    expect(checkTextBytes('f.txt', bytes('\uFEFFcafé 😀\n\tdone'), 2)).toEqual({ ok: true, text: 'café 😀\n\tdone', chars: 12 });
   });
 
   it('asks for enough characters that the held-out 10% holds a sequence', () => {
