@@ -179,11 +179,7 @@ function CellSamples({ lab }: { lab: CellLab }) {
           Sample
         </button>
       </div>
-      {latest ? (
-        <LatestSample sample={latest} testId="nb-sample" />
-      ) : (
-        <p className="muted">Samples from the current weights appear while it trains.</p>
-      )}
+      {latest ? <LatestSample sample={latest} testId="nb-sample" /> : <p className="muted">Samples from the current weights appear while it trains.</p>}
     </div>
   );
 }
