@@ -18,6 +18,30 @@ describe('notebook cells', () => {
     expect(again).toEqual(r);
   });
 
+  it('formatCell writes one `name: value` line per field, in the order of the form', () => {
+    const r = parseCell('title: Names\ndataset: first-names\ncell: gru\nhidden: 48\nsteps: 200\nprompt: " Ma"\nwidth: half', 1);
+    expect(r.ok && formatCell(r.spec)).toBe(
+      [
+        'title: Names',
+        'dataset: first-names',
+        'cell: gru',
+        'hidden: 48',
+        'layers: 1',
+        'seqLen: 16',
+        'tbptt: 16',
+        'batchSize: 32',
+        'optimizer: adam',
+        'lr: 0.003',
+        'clip: 1',
+        'seed: 1',
+        'steps: 200',
+        'views: loss, heatmap, samples',
+        'prompt: " Ma"',
+        'width: half',
+      ].join('\n'),
+    );
+  });
+
   it('reports each bad field with its cell and name', () => {
     const r = parseCell('dataset: adding\nhiden: 12\nhidden: 99999\nseqLen: 30\ntbptt: 7\nviews: loss, samples, wobble\nsteps: -1\nnot a line', 4);
     expect(r.ok).toBe(false);
@@ -34,37 +58,55 @@ describe('notebook cells', () => {
     expect(byField['']).toMatch(/line 8 .* is not “name: value”/);
   });
 
-  it('needs a known dataset, never the upload; prototype keys are unknown fields', () => {
+  it('needs a dataset', () => {
     const missing = parseCell('cell: gru', 1);
     expect(!missing.ok && missing.problems[0]).toMatchObject({ field: 'dataset', message: expect.stringMatching(/required/) });
+  });
+
+  it('refuses the user’s upload as a dataset (a notebook cannot carry a file)', () => {
     const upload = parseCell('dataset: upload', 1);
     expect(!upload.ok && upload.problems[0].message).toMatch(/not a dataset a notebook can use/);
+  });
+
+  it('takes prototype keys for unknown fields, polluting nothing', () => {
     const proto = parseCell('dataset: copy\n__proto__: 1\nconstructor: 2', 1);
     expect(!proto.ok && proto.problems.map((p) => p.field)).toEqual(['__proto__', 'constructor']);
     expect(({} as Record<string, unknown>).hidden).toBeUndefined();
   });
 
-  it('rejects duplicated fields and oversized cells', () => {
+  it('refuses a field given twice', () => {
     const dup = parseCell('dataset: copy\nhidden: 8\nhidden: 9', 2);
     expect(!dup.ok && dup.problems[0]).toMatchObject({ field: 'hidden', message: expect.stringMatching(/twice/) });
+  });
+
+  it('refuses a cell over 4000 characters', () => {
     const big = parseCell('dataset: copy\n' + '#'.repeat(5000), 2);
     expect(!big.ok && big.problems[0].message).toMatch(/at most 4000/);
   });
 
-  it('tree cells: defaults, their own fields, and the fields that do not apply', () => {
+  const treeCell = () => {
     const r = parseCell('dataset: tree-arithmetic\ncell: tree-rnn\nhidden: 24\ndepth: 2\ntestDepth: 4\nsteps: 100', 1);
-    expect(r.ok).toBe(true);
-    if (!r.ok) return;
-    expect(r.spec.settings).toBeNull();
-    expect(r.spec.tree).toMatchObject({ kind: 'tree', task: 'arithmetic', cell: 'rnn', hidden: 24, batchSize: 32, trainDepth: 2, validationDepth: 4, seed: 0 });
-    expect(r.spec.tree!.optimizer).toMatchObject({ kind: 'adam', lr: 0.005, clip: 1 });
-    expect(r.spec.views).toEqual(['loss', 'tree']);
-    // formatCell round-trips.
-    const again = parseCell(formatCell(r.spec), 1);
-    expect(again.ok && again.spec).toEqual(r.spec);
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    return r.spec;
+  };
+
+  it('a tree cell takes its dataset’s defaults and overrides the given fields', () => {
+    const spec = treeCell();
+    expect(spec.settings).toBeNull();
+    expect(spec.tree).toMatchObject({ kind: 'tree', task: 'arithmetic', cell: 'rnn', hidden: 24, batchSize: 32, trainDepth: 2, validationDepth: 4, seed: 0 });
+    expect(spec.tree!.optimizer).toMatchObject({ kind: 'adam', lr: 0.005, clip: 1 });
+    expect(spec.views).toEqual(['loss', 'tree']);
     const neg = parseCell('dataset: tree-sentiment', 1);
     expect(neg.ok && neg.spec.tree).toMatchObject({ task: 'negation', cell: 'lstm', trainDepth: 4, validationDepth: 7 });
+  });
 
+  it('a tree cell round-trips through formatCell', () => {
+    const spec = treeCell();
+    const again = parseCell(formatCell(spec), 1);
+    expect(again.ok && again.spec).toEqual(spec);
+  });
+
+  it('a tree cell names each field it refuses', () => {
     const bad = parseCell('dataset: tree-arithmetic\ncell: lstm\nseqLen: 20\nlayers: 2\nprompt: x\ndepth: 3\ntestDepth: 3\nviews: loss, heatmap\nlr: 0', 3);
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
@@ -77,7 +119,9 @@ describe('notebook cells', () => {
     expect(byField.views).toMatch(/“heatmap”: a tree cell shows loss, gradnorm and tree/);
     expect(byField.lr).toMatch(/above 0/);
     expect(bad.problems.every((p) => p.cell === 3)).toBe(true);
+  });
 
+  it('a recurrent cell refuses the tree fields and views', () => {
     const seq = parseCell('dataset: copy\ndepth: 2\nviews: loss, tree', 1);
     expect(!seq.ok && seq.problems.map((p) => p.field).sort()).toEqual(['depth', 'views']);
   });

@@ -9,15 +9,21 @@ const html = (md: string) =>
     .join('');
 
 describe('notebook Markdown', () => {
-  it('splits text and top-level rnn cells, and finds the title', () => {
-    const nb = renderNotebook(
-      '# Long *memory*\n\nText before.\n\n```rnn\ndataset: adding\n```\n\nBetween.\n\n```rnn\ndataset: copy\n```\n\n- a list\n\n  ```rnn\n  dataset: sine\n  ```\n',
-    );
-    expect(nb.title).toBe('Long memory');
+  const md =
+    '# Long *memory*\n\nText before.\n\n```rnn\ndataset: adding\n```\n\nBetween.\n\n```rnn\ndataset: copy\n```\n\n- a list\n\n  ```rnn\n  dataset: sine\n  ```\n';
+
+  it('splits the text around the top-level rnn cells', () => {
+    const nb = renderNotebook(md);
     expect(nb.pieces.map((p) => p.kind)).toEqual(['html', 'cell', 'html', 'cell', 'html']);
     expect(nb.cells.map((c) => c.parse.ok && c.parse.spec.settings?.dataset)).toEqual(['adding', 'copy']);
-    // A fence nested in a list is shown as code, not run.
+  });
+
+  it('shows an rnn fence nested in a list as code, not as a cell', () => {
     expect(html('- a\n\n  ```rnn\n  dataset: sine\n  ```\n')).toContain('<code class="language-rnn">');
+  });
+
+  it('takes the first heading’s text as the title', () => {
+    expect(renderNotebook(md).title).toBe('Long memory');
   });
 
   it('renders math with KaTeX', () => {
@@ -60,8 +66,11 @@ describe('notebook Markdown', () => {
     expect(out).toContain('<a href="#cell-2">');
   });
 
-  it('refuses oversized notebooks and reports cells beyond the limit', () => {
+  it('refuses an oversized notebook', () => {
     expect(() => renderNotebook('x'.repeat(600 * 1024))).toThrow(/KB of text/);
+  });
+
+  it('reports the cells beyond the limit of 24 as problems', () => {
     const many = renderNotebook(Array.from({ length: 26 }, () => '```rnn\ndataset: copy\n```').join('\n\n'));
     expect(many.cells[24].parse.ok).toBe(false);
     expect(many.cells[23].parse.ok).toBe(true);

@@ -15,12 +15,16 @@ const problem = (f: () => unknown) => {
 const NOTEBOOK = '# Parameter sharing\n\nÜber ∂y/∂x — ✓\n\n```rnn\ndataset: tagging\ncell: gru\n```\n';
 
 describe('share links', () => {
-  it('round-trips a notebook, with a version prefix and URL-safe characters only', () => {
+  it('round-trips a notebook', () => {
+    const link = encodeNotebookLink(NOTEBOOK);
+    expect(decodeNotebookLink(link)).toBe(NOTEBOOK);
+    expect(decodeNotebookLink('#' + link)).toBe(NOTEBOOK);
+  });
+
+  it('writes a version prefix and URL-safe characters only', () => {
     const link = encodeNotebookLink(NOTEBOOK);
     expect(link.startsWith('nb1.')).toBe(true);
     expect(/^[A-Za-z0-9_.-]+$/.test(link)).toBe(true);
-    expect(decodeNotebookLink(link)).toBe(NOTEBOOK);
-    expect(decodeNotebookLink('#' + link)).toBe(NOTEBOOK);
   });
 
   it('base64url round-trips every length', () => {
