@@ -119,7 +119,7 @@ describe('configuring', () => {
     expect(effects).toEqual([{ kind: 'settleConfigure', error: message }]);
   });
 
-  it('a fatal error while configuring fails the session and rejects its waiters', () => {
+  it('a fatal error while configuring fails the session, its waiters included', () => {
     const message = 'The training worker failed on "configure": out of memory';
     const { patch, effects } = handleMessage(state({ requested: request(), phase: 'configuring' }), { type: 'error', message, fatal: true }, at());
     expect(patch).toEqual({ error: { message, fatal: true }, phase: 'failed', sampleInFlight: false, requested: null });

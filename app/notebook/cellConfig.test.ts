@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatCell, parseCell } from './cellConfig.ts';
 
 describe('notebook cells', () => {
-  it('takes a dataset’s defaults and overrides the given fields', () => {
+  it('the given fields override the dataset’s defaults', () => {
     const r = parseCell('title: Names\ndataset: first-names\ncell: gru\nhidden: 48\nlr: 0.01\nsteps: 200\nprompt: "Ma"\n# a comment\n', 3);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -90,7 +90,7 @@ describe('notebook cells', () => {
     return r.spec;
   };
 
-  it('a tree cell takes its dataset’s defaults and overrides the given fields', () => {
+  it('in a tree cell the given fields override the dataset’s defaults', () => {
     const spec = treeCell();
     expect(spec.settings).toBeNull();
     expect(spec.tree).toMatchObject({ kind: 'tree', task: 'arithmetic', cell: 'rnn', hidden: 24, batchSize: 32, trainDepth: 2, validationDepth: 4, seed: 0 });
@@ -121,7 +121,7 @@ describe('notebook cells', () => {
     expect(bad.problems.every((p) => p.cell === 3)).toBe(true);
   });
 
-  it('a recurrent cell refuses the tree fields and views', () => {
+  it('a recurrent cell refuses what only a tree cell takes', () => {
     const seq = parseCell('dataset: copy\ndepth: 2\nviews: loss, tree', 1);
     expect(!seq.ok && seq.problems.map((p) => p.field).sort()).toEqual(['depth', 'views']);
   });

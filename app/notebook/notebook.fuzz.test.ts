@@ -58,7 +58,7 @@ describe('fuzz: share links', () => {
   );
 
   it(
-    'decompression bombs and oversized links are refused within time, memory and the cap',
+    'oversized links, decompression bombs among them, are refused within time, memory and the cap',
     () => {
       const bombs = fc
         .tuple(fc.integer({ min: 1, max: 4 }), fc.constantFrom(0x20, 0x61, 0x00))

@@ -21,10 +21,12 @@ describe('share links', () => {
     expect(decodeNotebookLink('#' + link)).toBe(NOTEBOOK);
   });
 
-  it('writes a version prefix and URL-safe characters only', () => {
-    const link = encodeNotebookLink(NOTEBOOK);
-    expect(link.startsWith('nb1.')).toBe(true);
-    expect(/^[A-Za-z0-9_.-]+$/.test(link)).toBe(true);
+  it('starts a link with its version', () => {
+    expect(encodeNotebookLink(NOTEBOOK).slice(0, 4)).toBe('nb1.');
+  });
+
+  it('writes URL-safe characters only', () => {
+    expect(encodeNotebookLink(NOTEBOOK)).toMatch(/^[A-Za-z0-9_.-]+$/);
   });
 
   it('base64url round-trips every length', () => {

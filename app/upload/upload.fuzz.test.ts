@@ -33,7 +33,7 @@ const texts = fc.oneof(
 
 describe('fuzz: uploaded text', () => {
   it(
-    'any bytes: ok with the text, or a reason; never an exception',
+    'any bytes: ok with the text or a reason, never an exception',
     () => {
       fc.assert(
         fc.property(texts, fc.integer({ min: 1, max: 300 }), (b, seqLen) => void checkParse(textContract(minTextChars(seqLen)), b)),
@@ -159,7 +159,7 @@ const CSV_PIECES = ['1,', '1\n', '1;', '1\t', ',', ';', '\n', '\r\n', '\r', '"',
 
 describe('fuzz: uploaded CSV', () => {
   it(
-    'any mutated CSV: a table whose columns are numbers, or a reason; never an exception',
+    'any mutated CSV: a table whose columns are numbers or a reason, never an exception',
     () => {
       fc.assert(
         fc.property(

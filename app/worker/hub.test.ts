@@ -77,11 +77,16 @@ describe('WorkerHub', () => {
     expect([page, cell, late]).toEqual([[device], [device], [device]]);
   });
 
-  it('a crash stops the worker and tells every session why, with this page’s advice', () => {
+  it('a crash stops the worker', () => {
+    const { workers } = twoSessions(ADVICE);
+    workers[0].crash('Uncaught Error: injected');
+    expect(workers[0].terminated).toBe(true);
+  });
+
+  it('a crash tells every session why, with this page’s advice', () => {
     const { hub, workers, page, cell } = twoSessions(ADVICE);
     workers[0].crash('Uncaught Error: injected');
     expect(hub.lost).toBe(CRASHED);
-    expect(workers[0].terminated).toBe(true);
     expect([page, cell]).toEqual([[{ type: 'error', message: CRASHED, fatal: true }], [{ type: 'error', message: CRASHED, fatal: true }]]);
   });
 
