@@ -31,10 +31,7 @@ async function watchViolations(page: Page): Promise<string[]> {
 
 const domViolations = (page: Page) => page.evaluate(() => window.__csp ?? []);
 
-test('the trainer page: the policy is set, training and a download cause no violation, an inline script and a foreign fetch are refused', async ({
-  page,
-  pageErrors,
-}) => {
+test('the trainer page works within its Content-Security-Policy', async ({ page, pageErrors }) => {
   const console = await watchViolations(page);
   await boot(page);
   const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
@@ -73,7 +70,7 @@ test('the trainer page: the policy is set, training and a download cause no viol
   expect(pageErrors).toEqual([]);
 });
 
-test('a notebook: KaTeX maths, its fonts and a trainer cell cause no violation', async ({ page }) => {
+test('a notebook works within the Content-Security-Policy', async ({ page }) => {
   const console = await watchViolations(page);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -30,10 +30,7 @@ function persistenceBaseline(values: number[]): number {
   return sum / (values.length - split - 1) / variance;
 }
 
-test('bad CSVs each say why; a good one offers its numeric columns, trains on the chosen one; a new column asks first', async ({
-  page,
-  pageErrors,
-}, testInfo) => {
+test('a forecast trains on the chosen numeric column of an uploaded CSV', async ({ page, pageErrors }, testInfo) => {
   await boot(page);
   const input = page.getByTestId('upload-csv');
   const uploadError = page.getByTestId('upload-error');

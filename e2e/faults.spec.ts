@@ -38,10 +38,7 @@ const storedStep = (page: Page) =>
 
 const digest = (page: Page) => page.evaluate(() => window.__rnnlab!.weightsDigest());
 
-test('a crashed training worker: a clear message, nothing more from it, the last save kept; Reset starts a new worker that trains', async ({
-  page,
-  pageErrors,
-}) => {
+test('a crash of the training worker stops training until Reset starts a new worker', async ({ page, pageErrors }) => {
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), TINY);
   const saved = await trainTo(page, 20);
@@ -79,11 +76,7 @@ test('a crashed training worker: a clear message, nothing more from it, the last
   expect(pageErrors).toEqual([]);
 });
 
-test('the GPU process crashes while an autosave reads the checkpoint back: the save completes from the recovered step; a reload restores it', async ({
-  page,
-  browser,
-  pageErrors,
-}) => {
+test('an autosave interrupted by a GPU process crash completes from the recovered step', async ({ page, browser, pageErrors }) => {
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), TINY);
   await page.evaluate(() => window.__rnnlab!.train());
@@ -122,7 +115,7 @@ test('the GPU process crashes while an autosave reads the checkpoint back: the s
   expect(pageErrors).toEqual([]);
 });
 
-test('a tab hidden, then frozen for a long while: saved when hidden, training goes on after with no gap, no error', async ({ page, context, pageErrors }) => {
+test('a tab hidden, then frozen for a long while, trains on without a gap', async ({ page, context, pageErrors }) => {
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), TINY);
   await page.evaluate(() => window.__rnnlab!.train());
@@ -197,7 +190,7 @@ test('a reload while a save is being written: the previous save is intact (the s
   expect(pageErrors).toEqual([]);
 });
 
-test('the store cleared between visits: the page starts afresh and says the save is gone; saving works again', async ({ page, pageErrors }) => {
+test('a store cleared between visits: the page says the save is gone', async ({ page, pageErrors }) => {
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), TINY);
   const saved = await trainTo(page, 10);

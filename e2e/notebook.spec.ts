@@ -48,7 +48,7 @@ for (const { id, title } of GALLERY)
     expect(pageErrors).toEqual([]);
   });
 
-test('a share link opens the same notebook, and the same seed gives the same losses', async ({ page, context }) => {
+test('a share link reproduces the notebook, down to its losses', async ({ page, context }) => {
   await openNotebook(page, 'notebook.html?g=names');
   const markdown = await page.evaluate(() => window.__rnnlabNotebook!.markdown);
   await page.getByTestId('nb-copy-link').click();
@@ -109,7 +109,7 @@ test('hostile Markdown stays inert', async ({ page }) => {
   expect(requests.filter((u) => u.includes('evil.example'))).toEqual([]);
 });
 
-test('bad links each say what is wrong; the gallery still works and saved notebooks are untouched', async ({ page }) => {
+test('a bad link says what is wrong, harming nothing saved', async ({ page }) => {
   // Something saved first.
   await page.goto('notebook.html');
   await page.getByTestId('nb-open-file').setInputFiles({ name: 'mine.md', mimeType: 'text/markdown', buffer: Buffer.from('# Mine\n\nkeep me\n') });
@@ -151,7 +151,7 @@ function bomb(): string {
   return deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }).toString('base64url');
 }
 
-test('two cells train at once on one device and the page stays smooth', async ({ page }) => {
+test('two cells training at once on one device leave the page smooth', async ({ page }) => {
   await page.addInitScript(() => {
     const tasks: { start: number; duration: number }[] = ((window as unknown as { __long: typeof tasks }).__long = []);
     new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push({ start: e.startTime, duration: e.duration }))).observe({
@@ -194,7 +194,7 @@ test('two cells train at once on one device and the page stays smooth', async ({
   expect(long, 'no main-thread task over 50 ms while two cells train').toEqual([]);
 });
 
-test('edit with live preview; saved notebooks: listed, delete asks first; weights go out and back in', async ({ page }) => {
+test('an edited notebook is kept in the browser until deleted', async ({ page }) => {
   await openNotebook(page, 'notebook.html?g=names');
   // Weights out, and attached back to the cell.
   await trainCellTo(page, 0, 5);
@@ -254,7 +254,7 @@ test('a tree cell draws its validation trees, coloured by a hidden unit or by th
   expect(pageErrors).toEqual([]);
 });
 
-test('a crashed worker fails every cell with a clear message; Reset starts a new worker and each cell trains again', async ({ page }) => {
+test('a crashed worker fails every cell until Reset starts a new worker', async ({ page }) => {
   await openNotebook(page, 'notebook.html?g=long-memory');
   await page.waitForFunction(() => window.__rnnlabNotebook!.cell(1)?.status === 'idle');
   await trainCellTo(page, 0, 20);

@@ -9,7 +9,7 @@ import { mean, recordLongTasks, traceThreads } from './fixtures.ts';
 const TINY = { dataset: 'first-names', cell: 'gru', hidden: 16, seqLen: 8, tbptt: 8, batchSize: 4, lr: 0.02 } as const;
 const STEPS = 60;
 
-test('without WebGPU the page explains what is missing and trains on the CPU', async ({ playwright, baseURL }, testInfo) => {
+test('without WebGPU the page falls back to training on the CPU, saying why', async ({ playwright, baseURL }, testInfo) => {
   const browser = await playwright.chromium.launch({
     executablePath: findChromium(),
     args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'),

@@ -66,7 +66,7 @@ const session = (page: Page) =>
     };
   });
 
-test('a reload restores the session: settings, steps, curves and weights; training goes on from there', async ({ page, pageErrors }, testInfo) => {
+test('a reload brings the session back where training left off', async ({ page, pageErrors }, testInfo) => {
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), TINY);
   // A save while training (as the periodic autosave does) holds a step the curve had reached.
@@ -118,7 +118,7 @@ test('a reload restores the session: settings, steps, curves and weights; traini
   expect(pageErrors).toEqual([]);
 });
 
-test('a save that fails (quota) keeps the previous one, says so once, and offers the weights as a download', async ({ page, pageErrors }, testInfo) => {
+test('a save refused for quota keeps the previous save', async ({ page, pageErrors }, testInfo) => {
   await page.addInitScript(() => {
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
@@ -167,7 +167,7 @@ test('a save that fails (quota) keeps the previous one, says so once, and offers
   expect(pageErrors).toEqual([]);
 });
 
-test('a stored session the worker refuses: the default settings, a notice, and the record stays', async ({ page, pageErrors }) => {
+test('a stored session the worker refuses is kept, not restored', async ({ page, pageErrors }) => {
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), TINY);
   await page.evaluate(() => window.__rnnlab!.step());

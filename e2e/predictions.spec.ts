@@ -13,7 +13,7 @@ type Labels = { step: number; kind: 'labels'; words: string[]; classes: string[]
 
 const mse = (p: Forecast) => p.targets.reduce((s, y, t) => s + (p.predicted[t] - y) ** 2, 0) / p.targets.length;
 
-test('sine: the forecast chart and the prediction of validation sequence 0; its error falls with training', async ({ page, pageErrors }, testInfo) => {
+test('sine: the forecast of validation sequence 0 improves with training', async ({ page, pageErrors }, testInfo) => {
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), SINE);
   await expect(page.getByTestId('prediction-pending')).toBeVisible();
@@ -57,7 +57,7 @@ test('sine: the forecast chart and the prediction of validation sequence 0; its 
   expect(pageErrors).toEqual([]);
 });
 
-test('tagging: the words of validation sentence 0 with coloured tag chips, mistakes marked, a legend', async ({ page, pageErrors }, testInfo) => {
+test('tagging: validation sentence 0 shows the tag predicted for each word', async ({ page, pageErrors }, testInfo) => {
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), TAGGING);
   await page.evaluate(() => window.__rnnlab!.train());

@@ -27,10 +27,7 @@ async function pauseAndWait(page: Page): Promise<void> {
   await page.waitForFunction(() => window.__rnnlab!.status === 'paused', null, { timeout: 30_000 });
 }
 
-test('trains a Tree-LSTM on arithmetic trees: loss, deeper-tree accuracy, tree view, weights, reload, back to characters', async ({
-  page,
-  pageErrors,
-}, testInfo) => {
+test('the page trains a Tree-LSTM on arithmetic trees end to end', async ({ page, pageErrors }, testInfo) => {
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1280, height: 900 });
   const adapter = await boot(page);
@@ -183,7 +180,7 @@ test('trains a Tree-LSTM on arithmetic trees: loss, deeper-tree accuracy, tree v
   expect(pageErrors).toEqual([]);
 });
 
-test('trains on an uploaded file of labelled trees; a damaged file is refused with its line and column', async ({ page, pageErrors }, testInfo) => {
+test('trains on an uploaded file of labelled trees', async ({ page, pageErrors }, testInfo) => {
   await boot(page);
   const upload = (name: string, text: string) => page.getByTestId('upload-trees').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
 

@@ -16,7 +16,7 @@ function goodText(): string {
   return Array.from({ length: 60 }, (_, i) => lines[i % lines.length]).join('\n');
 }
 
-test('bad uploads each say why; a good text file trains; changes ask before discarding weights', async ({ page, pageErrors }, testInfo) => {
+test('an uploaded text file becomes the dataset the model trains on', async ({ page, pageErrors }, testInfo) => {
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), SMALL);
   const input = page.getByTestId('upload-text');
