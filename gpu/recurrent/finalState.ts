@@ -1,29 +1,27 @@
+// The final state of each sequence, for losses on it ('class', 'regress'): gathered after the forward
+// steps, and its gradient scattered back to the step it came from before the backward steps.
 import code from '../../shaders/recurrent/finalState.wgsl?raw';
 import type { GpuContext } from '../core/context.ts';
 import { prepare, type Dispatch } from '../core/dispatch.ts';
 
+/** One of finalState.wgsl's entry points over `rows` rows of H units: lengths, then the read and the written buffer. */
+const finalStateKernel = (ctx: GpuContext, entry: 'gather' | 'scatter', H: number, B: number, rows: number, buffers: GPUBuffer[]): Dispatch =>
+  prepare(ctx, {
+    label: entry === 'gather' ? 'gatherFinalState' : 'scatterFinalGrad',
+    code,
+    entry,
+    constants: { H, B },
+    bindings: ['read', 'read', 'rw'],
+    buffers,
+    grid: [Math.ceil(H / 64), rows],
+  });
+
 /** hFinal[b] = the state after sequence b's last real step (hs block lengths[b]), [B, H]. */
 export function gatherFinalState(ctx: GpuContext, s: { B: number; H: number }, lengths: GPUBuffer, hs: GPUBuffer, hFinal: GPUBuffer): Dispatch {
-  return prepare(ctx, {
-    label: 'gatherFinalState',
-    code,
-    entry: 'gather',
-    constants: { H: s.H, B: s.B },
-    bindings: ['read', 'read', 'rw'],
-    buffers: [lengths, hs, hFinal],
-    grid: [Math.ceil(s.H / 64), s.B],
-  });
+  return finalStateKernel(ctx, 'gather', s.H, s.B, s.B, [lengths, hs, hFinal]);
 }
 
 /** dh[t, b] = dFinal[b] at t = lengths[b] − 1 and 0 elsewhere: writes all T·B rows of dh. */
 export function scatterFinalGrad(ctx: GpuContext, s: { T: number; B: number; H: number }, lengths: GPUBuffer, dFinal: GPUBuffer, dh: GPUBuffer): Dispatch {
-  return prepare(ctx, {
-    label: 'scatterFinalGrad',
-    code,
-    entry: 'scatter',
-    constants: { H: s.H, B: s.B },
-    bindings: ['read', 'read', 'rw'],
-    buffers: [lengths, dFinal, dh],
-    grid: [Math.ceil(s.H / 64), s.T * s.B],
-  });
+  return finalStateKernel(ctx, 'scatter', s.H, s.B, s.T * s.B, [lengths, dFinal, dh]);
 }

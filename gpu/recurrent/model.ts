@@ -17,6 +17,7 @@ import { paramLayout } from './params.ts';
 import { type ParamLayout } from '../core/paramLayout.ts';
 import { encode, type Dispatch } from '../core/dispatch.ts';
 import { gemm } from '../kernels/gemm.ts';
+import { inputGrad, weightGrads } from '../kernels/linear.ts';
 import { backwardStep, forwardSequence, forwardStep, sequenceRows, type LayerBuffers, type StepShape } from './stepKernels.ts';
 import { tokenWeightGrad } from './tokenWeightGrad.ts';
 import { rowLoss } from './rowLoss.ts';
@@ -171,25 +172,11 @@ export class RecurrentGpu {
       ),
       sumRows(ctx, 'meanLoss', { rows, cols: 1 }, { buffer: b.rowLoss }, { buffer: b.metrics }),
     ];
+    const head = { rows, inputs: H, outputs: O };
+    const dY = { buffer: b.dlogits };
     const backward = [
-      gemm(ctx, 'headWeightGrad', {
-        M: O,
-        N: H,
-        K: rows,
-        transA: true,
-        a: { buffer: b.dlogits },
-        b: hIn,
-        c: { buffer: b.grads, offset: off('head.weight') },
-      }),
-      sumRows(ctx, 'headBiasGrad', { rows, cols: O }, { buffer: b.dlogits }, { buffer: b.grads, offset: off('head.bias') }),
-      gemm(ctx, 'headInputGrad', {
-        M: rows,
-        N: H,
-        K: O,
-        a: { buffer: b.dlogits },
-        b: { buffer: b.params, offset: off('head.weight') },
-        c: { buffer: dIn },
-      }),
+      ...weightGrads(ctx, 'head', head, { dY, X: hIn, dW: { buffer: b.grads, offset: off('head.weight') }, db: { buffer: b.grads, offset: off('head.bias') } }),
+      inputGrad(ctx, 'head', head, { dY, W: { buffer: b.params, offset: off('head.weight') }, dX: { buffer: dIn } }),
       ...(perSequence ? [scatterFinalGrad(ctx, { T, B, H }, b.lengths, b.dFinal!, top.dh)] : []),
     ];
     return [forward, backward];

@@ -124,73 +124,45 @@ export function sequenceRows(s: StepShape): number {
   return stepTuning.sequence === 1 || s.H <= 32 ? R : 0;
 }
 
+/**
+ * The forward kernels' bindings after the offsets: the parameters, the input, the states, what the
+ * cell keeps for its backward step (GRU: gates and W_hn h + b_hn; LSTM: gates and cell states), the lengths.
+ */
+function forwardBindings(s: StepShape, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): [BindingKind[], GPUBuffer[]] {
+  const kept = s.cell === 'rnn' ? [] : [l.gates!, s.cell === 'gru' ? l.hn! : l.cs!];
+  return [
+    ['read', 'read', 'rw', ...kept.map((): BindingKind => 'rw'), 'read'],
+    [params, l.proj, l.hs, ...kept, lengths],
+  ];
+}
+
+/** The Elman cell's activation, an override of its kernels only. */
+const relu = (s: StepShape): Record<string, boolean> => (s.cell === 'rnn' ? { RELU: s.relu } : {});
+
 /** All T forward steps of a layer in one dispatch; `rows` from sequenceRows. Same bindings as forwardStep. */
 export function forwardSequence(ctx: GpuContext, s: StepShape, rows: number, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
   const { H, B, T } = s;
   const label = `${s.cell}ForwardSeq`;
-  const [bindings, buffers]: [BindingKind[], GPUBuffer[]] =
-    s.cell === 'rnn'
-      ? [
-          ['read', 'read', 'rw', 'read'],
-          [params, l.proj, l.hs, lengths],
-        ]
-      : s.cell === 'gru'
-        ? [
-            ['read', 'read', 'rw', 'rw', 'rw', 'read'],
-            [params, l.proj, l.hs, l.gates!, l.hn!, lengths],
-          ]
-        : [
-            ['read', 'read', 'rw', 'rw', 'rw', 'read'],
-            [params, l.proj, l.hs, l.gates!, l.cs!, lengths],
-          ];
+  const [bindings, buffers] = forwardBindings(s, params, l, lengths);
   return prepare(ctx, {
     label,
     code: stepShaders[s.cell].forwardSeq,
-    constants: { H, B, T, R: rows, WG: Math.ceil(H / 4) * 4, ...inputConstants(s), ...(s.cell === 'rnn' ? { RELU: s.relu } : {}) },
+    constants: { H, B, T, R: rows, WG: Math.ceil(H / 4) * 4, ...inputConstants(s), ...relu(s) },
     bindings: ['uniform', ...bindings],
     buffers: [offsetsUniform(ctx, label, s), ...buffers],
     grid: [Math.ceil(B / rows)],
   });
 }
 
-/** `lengths` [B]: each row's real steps; past them a row carries its state (ragged batches). */
+/**
+ * `lengths` [B]: each row's real steps; past them a row carries its state (ragged batches). An
+ * invocation covers 16 units of the Elman cell, or every gate of 4 units of the others.
+ */
 export function forwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
   const { H, B } = s;
-  switch (s.cell) {
-    case 'rnn':
-      return stepKernel(
-        ctx,
-        'rnnForwardStep',
-        stepShaders.rnn.forwardStep,
-        s,
-        { H, B, RELU: s.relu, ...inputConstants(s) },
-        ['read', 'read', 'rw', 'read'],
-        [params, l.proj, l.hs, lengths],
-        16,
-      );
-    case 'gru':
-      return stepKernel(
-        ctx,
-        'gruForwardStep',
-        stepShaders.gru.forwardStep,
-        s,
-        { H, B, ...inputConstants(s) },
-        ['read', 'read', 'rw', 'rw', 'rw', 'read'],
-        [params, l.proj, l.hs, l.gates!, l.hn!, lengths],
-        4,
-      );
-    case 'lstm':
-      return stepKernel(
-        ctx,
-        'lstmForwardStep',
-        stepShaders.lstm.forwardStep,
-        s,
-        { H, B, ...inputConstants(s) },
-        ['read', 'read', 'rw', 'rw', 'rw', 'read'],
-        [params, l.proj, l.hs, l.gates!, l.cs!, lengths],
-        4,
-      );
-  }
+  const [bindings, buffers] = forwardBindings(s, params, l, lengths);
+  const constants = { H, B, ...relu(s), ...inputConstants(s) };
+  return stepKernel(ctx, `${s.cell}ForwardStep`, stepShaders[s.cell].forwardStep, s, constants, bindings, buffers, s.cell === 'rnn' ? 16 : 4);
 }
 
 /**

@@ -20,6 +20,7 @@ import embeddingGradCode from '../../shaders/tree/treeEmbeddingGrad.wgsl?raw';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { encode, grid1d, prepare, type Dispatch } from '../core/dispatch.ts';
 import { gemm } from '../kernels/gemm.ts';
+import { inputGrad, weightGrads } from '../kernels/linear.ts';
 import { sumRows } from '../kernels/sumRows.ts';
 import { groupRowsByToken } from '../data/batch.ts';
 import { METRICS } from '../training/metrics.ts';
@@ -174,6 +175,9 @@ export class TreeGpu {
     this.backward = level(`${name}Backward`, levelShaders[cell].backward, 'main', backKinds, back);
 
     const N = capacity;
+    const grad = (name: string) => ({ buffer: b.grads, offset: off(name) });
+    const head = { rows: N, inputs: H, outputs: C };
+    const dY = { buffer: b.dlogits };
     this.head = [
       gemm(ctx, 'tree.headForward', {
         M: N,
@@ -194,37 +198,18 @@ export class TreeGpu {
         grid: grid1d(ctx, Math.ceil(N / WG)),
       }),
       sumRows(ctx, 'tree.meanLoss', { rows: N, cols: 1 }, { buffer: b.rowLoss }, { buffer: b.metrics }),
-      gemm(ctx, 'tree.headWeightGrad', {
-        M: C,
-        N: H,
-        K: N,
-        transA: true,
-        a: { buffer: b.dlogits },
-        b: { buffer: b.hs },
-        c: { buffer: b.grads, offset: off('head.weight') },
-      }),
-      sumRows(ctx, 'tree.headBiasGrad', { rows: N, cols: C }, { buffer: b.dlogits }, { buffer: b.grads, offset: off('head.bias') }),
-      gemm(ctx, 'tree.headInputGrad', {
-        M: N,
-        N: H,
-        K: C,
-        a: { buffer: b.dlogits },
-        b: { buffer: b.params, offset: off('head.weight') },
-        c: { buffer: b.dhead },
-      }),
+      ...weightGrads(ctx, 'tree.head', head, { dY, X: { buffer: b.hs }, dW: grad('head.weight'), db: grad('head.bias') }),
+      inputGrad(ctx, 'tree.head', head, { dY, W: { buffer: b.params, offset: off('head.weight') }, dX: { buffer: b.dhead } }),
     ];
     const EW = leafWidth(cfg);
     this.weightGrads = [
-      gemm(ctx, 'tree.weightGrad', {
-        M: GH,
-        N: 2 * H,
-        K: N,
-        transA: true,
-        a: { buffer: b.dpre },
-        b: { buffer: b.kids },
-        c: { buffer: b.grads, offset: off('tree.weight') },
-      }),
-      sumRows(ctx, 'tree.biasGrad', { rows: N, cols: GH }, { buffer: b.dpre }, { buffer: b.grads, offset: off('tree.bias') }),
+      // The cell is linear in [h_left; h_right] before its gates: dW = δᵀ · kids, db = Σ δ.
+      ...weightGrads(
+        ctx,
+        'tree.cell',
+        { rows: N, inputs: 2 * H, outputs: GH },
+        { dY: { buffer: b.dpre }, X: { buffer: b.kids }, dW: grad('tree.weight'), db: grad('tree.bias') },
+      ),
       prepare(ctx, {
         label: 'treeEmbeddingGrad',
         code: embeddingGradCode,
