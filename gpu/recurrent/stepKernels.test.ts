@@ -8,9 +8,10 @@ import { RecurrentTrainer } from './trainer.ts';
 import { readBuffer } from '../core/readBuffer.ts';
 import { RecurrentReference } from './reference.ts';
 import { parseModelConfig } from './config.ts';
-import { initParams, paramLayout } from './params.ts';
+import { initParams } from './params.ts';
 import { randomBatch } from '../testing/randomBatch.ts';
 import { expectClose } from '../testing/compare.ts';
+import { expectMatchesReference } from '../testing/recurrentCheck.ts';
 import { sequenceRows, stepTiling, stepTuning } from './stepKernels.ts';
 
 const gpu = useGpu();
@@ -37,15 +38,7 @@ describe('step kernels at every tile height vs the float64 reference', () => {
         const trainer = new RecurrentTrainer(ctx, { model: cfg, T, B, params });
         trainer.computeGradients(batch, { h0, c0 });
         const ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(params), batch, { h0: Float64Array.from(h0), c0: c0 && Float64Array.from(c0) });
-        const loss = (await readBuffer(ctx, trainer.model.buffers.metrics, 1))[0];
-        expect(Math.abs(loss - ref.loss) / Math.max(1, ref.loss)).toBeLessThan(TOL);
-        for (const [l, layer] of trainer.model.layers.entries()) {
-          expectClose(`hs_l${l}`, await readBuffer(ctx, layer.buffers.hs, (T + 1) * B * H), ref.fwd.hs[l], TOL);
-          if (layer.buffers.cs) expectClose(`cs_l${l}`, await readBuffer(ctx, layer.buffers.cs, (T + 1) * B * H), ref.fwd.cs[l], TOL);
-        }
-        const grads = await trainer.readGrads();
-        for (const s of paramLayout(cfg).specs)
-          expectClose(s.name, grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size), TOL);
+        await expectMatchesReference(trainer, ref, TOL);
         trainer.destroy();
       });
 });

@@ -165,36 +165,20 @@ export function forwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l:
   return stepKernel(ctx, `${s.cell}ForwardStep`, stepShaders[s.cell].forwardStep, s, constants, bindings, buffers, s.cell === 'rnn' ? 16 : 4);
 }
 
+/** What each cell's gradient reads (besides the parameters) and writes. */
+const BACKWARD_BUFFERS: Record<Cell, (l: LayerBuffers) => { read: GPUBuffer[]; written: GPUBuffer[] }> = {
+  rnn: (l) => ({ read: [l.hs], written: [l.dh] }),
+  gru: (l) => ({ read: [l.hs, l.gates!, l.hn!], written: [l.dh, l.dA, l.dAhh] }),
+  lstm: (l) => ({ read: [l.cs!, l.gates!], written: [l.dh, l.dA, l.dc!] }),
+};
+
 /**
  * Past a row's length the forward step stored zero gates and the head passes zero gradient, so
  * every backward step writes zeros there without looking at the lengths.
  */
 export function backwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l: LayerBuffers): Dispatch {
   const { H, B, T } = s;
-  switch (s.cell) {
-    case 'rnn':
-      return stepKernel(ctx, 'rnnBackwardStep', stepShaders.rnn.backwardStep, s, { H, B, T, RELU: s.relu }, ['read', 'read', 'rw'], [params, l.hs, l.dh], 16);
-    case 'gru':
-      return stepKernel(
-        ctx,
-        'gruBackwardStep',
-        stepShaders.gru.backwardStep,
-        s,
-        { H, B, T },
-        ['read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
-        [params, l.hs, l.gates!, l.hn!, l.dh, l.dA, l.dAhh],
-        16,
-      );
-    case 'lstm':
-      return stepKernel(
-        ctx,
-        'lstmBackwardStep',
-        stepShaders.lstm.backwardStep,
-        s,
-        { H, B, T },
-        ['read', 'read', 'read', 'rw', 'rw', 'rw'],
-        [params, l.cs!, l.gates!, l.dh, l.dA, l.dc!],
-        16,
-      );
-  }
+  const { read, written } = BACKWARD_BUFFERS[s.cell](l);
+  const bindings: BindingKind[] = ['read', ...read.map((): BindingKind => 'read'), ...written.map((): BindingKind => 'rw')];
+  return stepKernel(ctx, `${s.cell}BackwardStep`, stepShaders[s.cell].backwardStep, s, { H, B, T, ...relu(s) }, bindings, [params, ...read, ...written], 16);
 }
