@@ -16,7 +16,7 @@
 
 import { requestBrowserDevice, WANTED_LIMITS } from '../core/device.ts';
 import type { GpuContext } from '../core/context.ts';
-import { TrainingSession } from './session.ts';
+import { errorText, TrainingSession } from './session.ts';
 import { CPU_ADAPTER } from './recurrentCpuRun.ts';
 import { isTreeConfig, type CorpusName, type FromWorker, type ToWorker } from './protocol.ts';
 
@@ -27,8 +27,7 @@ type Tagged<T> = T & { session?: string };
 /** Untagged messages: device news going out (to every session), and a sender that opened no channel. */
 const MAIN = '';
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-/** Posts as session `id` (untagged for the app's session and for device news, which concern all). */
+/** Posts as session `id` (untagged: device news, which concerns every session). */
 const poster =
   (id: string) =>
   (msg: FromWorker, transfer: Transferable[] = []) =>
