@@ -9,14 +9,21 @@ export type Of<K extends FromWorker['type']> = Extract<FromWorker, { type: K }>;
 /** The text of character-model tests: 45 characters × 40, 30 distinct. */
 export const FOX = 'the quick brown fox jumps over the lazy dog.\n'.repeat(40);
 
-/** A session on `opts.gpu` (null: the CPU) that records every message; `of`/`last` read them by type. */
+/**
+ * A session on `opts.gpu` (null: the CPU) that records every message; `of`/`last` read them by type,
+ * `errors` the errors; `weights` reads the current run's weights (float32, as files hold them).
+ */
 export function openSession(opts: SessionOptions) {
   const msgs: FromWorker[] = [];
   const session = new TrainingSession((m) => msgs.push(m), { loadCorpus: async () => FOX, validateEvery: 20, ...opts });
   const of = <K extends FromWorker['type']>(type: K) => msgs.filter((m): m is Of<K> => m.type === type);
   const last = <K extends FromWorker['type']>(type: K) => of(type).at(-1);
-  return { session, msgs, of, last };
+  const errors = () => of('error');
+  const weights = () => session.run!.readParams();
+  return { session, msgs, of, last, errors, weights };
 }
+
+export type RecordedSession = ReturnType<typeof openSession>;
 
 /** A small character model on FOX. */
 export const charConfig = (over: Partial<SessionConfig> = {}): SessionConfig => ({
