@@ -2,7 +2,7 @@
 // good state intact and no false "done": a validation error from a shader mid-run, the device lost
 // mid-step and during a pending readback (gpu/testing/faultyDevice.ts), out of memory at buffer
 // creation (error scopes), and kernels or buffers over the device's limits refused before any
-// dispatch. (A non-finite loss mid-run: session.test.ts; a crashed GPU process, a crashed worker, a
+// dispatch. (A non-finite loss mid-run: session.state.test.ts; a crashed GPU process, a crashed worker, a
 // hidden tab, storage faults: e2e/faults.spec.ts, e2e/deviceloss.spec.ts, e2e/persist.spec.ts.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { optimizer } from '../optimizer/config.ts';
