@@ -9,7 +9,7 @@ import { encodeWeights, decodeWeights } from '../../gpu/recurrent/weights.ts';
 import { RecurrentReference } from '../../gpu/recurrent/reference.ts';
 import { tokensFromBatchFirst } from '../../gpu/data/batch.ts';
 import { relativeError } from '../../gpu/testing/compare.ts';
-import { expectDone, expectRefused, runCli } from './runCli.ts';
+import { expectDone, expectRefused, jsonLines, runCli, type CliRun } from './runCli.ts';
 
 let dir: string;
 
@@ -42,13 +42,20 @@ beforeAll(() => {
 });
 
 describe('rnnlab grad', () => {
-  it('prints the loss and writes every gradient under its PyTorch name, matching the reference', () => {
-    const r = rnnlab('grad', '--weights', 'w.safetensors', '--batch', 'batch.json', '--out', 'g.safetensors');
-    expectDone(r);
-    const { loss } = JSON.parse(r.stdout.trim());
+  let r: CliRun;
+  let ref: { loss: number; grads: Float64Array };
+  beforeAll(() => {
+    r = rnnlab('grad', '--weights', 'w.safetensors', '--batch', 'batch.json', '--out', 'g.safetensors');
     const batch = { T: 4, B: 3, tokens: tokensFromBatchFirst(batchJson.x, 4, 3), targets: tokensFromBatchFirst(batchJson.y, 4, 3) };
-    const ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(initParams(cfg, 3)), batch);
-    expect(Math.abs(loss - ref.loss)).toBeLessThan(1e-5);
+    ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(initParams(cfg, 3)), batch);
+  });
+
+  it('prints the loss of the float64 reference', () => {
+    expectDone(r);
+    expect(Math.abs(JSON.parse(r.stdout.trim()).loss - ref.loss)).toBeLessThan(1e-5);
+  });
+
+  it('writes every gradient under its PyTorch name, matching the reference', () => {
     const grads = decodeWeights(readFileSync(join(dir, 'g.safetensors')), cfg).params;
     for (const s of paramLayout(cfg).specs) {
       const { error, where } = relativeError(grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size));
@@ -123,18 +130,21 @@ describe('rnnlab grad', () => {
   });
 });
 
-describe('rnnlab train', () => {
-  it('logs one JSON line per logged step, saves weights, and resumes from them', () => {
+describe('rnnlab train on text', () => {
+  let r: CliRun;
+  let resumed: CliRun;
+  beforeAll(() => {
     writeFileSync(
       join(dir, 'cfg.json'),
       JSON.stringify({ hidden: 16, seqLen: 8, batchSize: 4, steps: 6, logEvery: 3, optimizer: { kind: 'adam', lr: 0.01 }, clip: 1, seed: 1 }),
     );
-    const r = rnnlab('train', '--config', 'cfg.json', '--save', 'trained.safetensors');
+    r = rnnlab('train', '--config', 'cfg.json', '--save', 'trained.safetensors');
+    resumed = rnnlab('train', '--config', 'cfg.json', '--init', 'trained.safetensors', '--steps', '3');
+  });
+
+  it('logs one JSON line per logged step with its loss, time per step and throughput, then the validation loss', () => {
     expect(r.code, r.stderr).toBe(0);
-    const all = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const all = jsonLines(r);
     const lines = all.filter((l) => 'loss' in l);
     expect(lines.map((l) => l.step)).toEqual([3, 6]);
     expect(all.at(-1)).toEqual({ step: 6, val_loss: expect.any(Number) });
@@ -143,22 +153,22 @@ describe('rnnlab train', () => {
       expect(l.ms_per_step).toBeGreaterThan(0);
       expect(l.tokens_per_s).toBeGreaterThan(0);
     }
+  });
+
+  it('saves the weights with their config and the text’s vocabulary', () => {
     const saved = decodeWeights(readFileSync(join(dir, 'trained.safetensors')));
     expect(saved.cfg.hidden).toBe(16);
     expect(JSON.parse(saved.metadata['rnnlab.vocab']).length).toBe(saved.cfg.output);
-
-    const resumed = rnnlab('train', '--config', 'cfg.json', '--init', 'trained.safetensors', '--steps', '3');
-    expect(resumed.code, resumed.stderr).toBe(0);
-    const first = resumed.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .find((l) => 'loss' in l);
-    // Trained weights start far below the ~ln(75) ≈ 4.3 of a fresh model.
-    expect(first.loss).toBeLessThan(lines[0].loss);
   });
 
-  it('refuses a bad config with exit 2 and leaves no file', () => {
+  it('a run from the saved weights (--init) starts at a lower loss than the fresh run did', () => {
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const first = jsonLines(resumed).find((l) => 'loss' in l)!;
+    // Trained weights start far below the ~ln(75) ≈ 4.3 of a fresh model.
+    expect(first.loss).toBeLessThan(jsonLines(r).find((l) => 'loss' in l)!.loss);
+  });
+
+  it('refuses a bad config: exit status 2, the field named, no file left', () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ hidden: 0 }));
     const r = rnnlab('train', '--config', 'bad.json', '--save', 'none.safetensors');
     expect(r.code).toBe(2);
@@ -264,7 +274,9 @@ describe('rnnlab grad: every loss, ragged lengths and initial states', () => {
 });
 
 describe('rnnlab train on a synthetic task with truncated BPTT', () => {
-  it('trains, reports the gradient norm and a validation loss, and resumes the optimizer state', () => {
+  let r: CliRun;
+  let resumed: CliRun;
+  beforeAll(() => {
     writeFileSync(
       join(dir, 'copy.json'),
       JSON.stringify({
@@ -281,29 +293,38 @@ describe('rnnlab train on a synthetic task with truncated BPTT', () => {
         seed: 2,
       }),
     );
-    const r = rnnlab('train', '--config', 'copy.json', '--save', 'copy.safetensors');
+    r = rnnlab('train', '--config', 'copy.json', '--save', 'copy.safetensors');
+    resumed = rnnlab('train', '--config', 'copy.json', '--init', 'copy.safetensors', '--steps', '3');
+  });
+
+  it('logs the steps with their gradient norms, then the validation loss', () => {
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = jsonLines(r);
     expect(lines.filter((l) => 'loss' in l).map((l) => l.step)).toEqual([3, 6]);
     expect(lines.every((l) => !('loss' in l) || l.grad_norm > 0)).toBe(true);
     expect(lines.at(-1)).toEqual({ step: 6, val_loss: expect.any(Number) });
-    expect(existsSync(join(dir, 'copy.optim.safetensors'))).toBe(true);
-    const resumed = rnnlab('train', '--config', 'copy.json', '--init', 'copy.safetensors', '--steps', '3');
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(JSON.parse(resumed.stdout.split('\n')[0])).toEqual({ resumed_optimizer_at_step: 6 });
   });
 
-  it('refuses truncated BPTT with a loss on each sequence end, and a tbptt that does not divide seqLen', () => {
+  it('saves the optimizer state beside the weights', () => {
+    expect(existsSync(join(dir, 'copy.optim.safetensors'))).toBe(true);
+  });
+
+  it('--init resumes the optimizer state of the saved step', () => {
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(jsonLines(resumed)[0]).toEqual({ resumed_optimizer_at_step: 6 });
+  });
+
+  it('refuses truncated BPTT with a loss on each sequence end', () => {
     writeFileSync(join(dir, 'add.json'), JSON.stringify({ cell: 'lstm', hidden: 4, dataset: { task: 'adding' }, seqLen: 12, tbptt: 4, steps: 1 }));
-    let r = rnnlab('train', '--config', 'add.json');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/add\.json: tbptt: truncated BPTT needs a loss at every step/);
+    const refused = rnnlab('train', '--config', 'add.json');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/add\.json: tbptt: truncated BPTT needs a loss at every step/);
+  });
+
+  it('refuses a tbptt that does not divide seqLen', () => {
     writeFileSync(join(dir, 'div.json'), JSON.stringify({ hidden: 4, seqLen: 12, tbptt: 5, steps: 1 }));
-    r = rnnlab('train', '--config', 'div.json');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/div\.json: tbptt: must divide seqLen \(12\), got 5/);
+    const refused = rnnlab('train', '--config', 'div.json');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/div\.json: tbptt: must divide seqLen \(12\), got 5/);
   });
 });

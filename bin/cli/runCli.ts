@@ -44,3 +44,11 @@ export function expectRefused(r: CliRun, message: RegExp, dir: string, unwritten
   ).toHaveLength(1);
   expect(existsSync(join(dir, unwritten))).toBe(false);
 }
+
+/** The JSON lines a run printed on stdout, parsed. */
+export function jsonLines(r: CliRun): Record<string, number>[] {
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}

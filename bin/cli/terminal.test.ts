@@ -35,48 +35,66 @@ const dawnLines = (stderr: string) => {
 };
 
 describe('rnnlab help', () => {
-  it('lists the commands and explains each with its options, fields, real defaults and an example, on stdout alone', () => {
+  it('--help lists every command, on stdout alone', () => {
     const r = runCli(dir, ['--help']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     for (const c of COMMAND_NAMES) expect(r.stdout).toContain(c);
-    for (const args of [
-      ['help', 'train'],
-      ['train', '--help'],
-      ['help', 'grad', '--tree'],
-      ['train', '--tree', '-h'],
-    ]) {
-      const h = runCli(dir, args);
+  });
+
+  for (const [args, name] of [
+    [['help', 'train'], 'train'],
+    [['train', '--help'], 'train'],
+    [['help', 'grad', '--tree'], 'grad --tree'],
+    [['train', '--tree', '-h'], 'train --tree'],
+  ] as const)
+    it(`\`rnnlab ${args.join(' ')}\` explains ${name} on stdout alone: its usage, options, file fields and an example file`, () => {
+      const h = runCli(dir, [...args]);
       expect(h.code, args.join(' ')).toBe(0);
       expect(h.stderr).toBe('');
-      const name = args.includes('grad') ? 'grad --tree' : args.includes('--tree') ? 'train --tree' : 'train';
-      expect(h.stdout).toContain(`Usage: ${COMMANDS[name].usage}`);
-      for (const o of COMMANDS[name].options) expect(h.stdout).toContain(`--${o.name}`);
-      for (const f of COMMANDS[name].file().fields) expect(h.stdout).toMatch(new RegExp(`^  ${f.name} `, 'm'));
-    }
+      const command = COMMANDS[name];
+      expect(h.stdout).toContain(`Usage: ${command.usage}`);
+      for (const o of command.options) expect(h.stdout).toContain(`--${o.name}`);
+      for (const f of command.file().fields) expect(h.stdout).toMatch(new RegExp(`^  ${f.name} `, 'm'));
+      expect(h.stdout).toContain(`Example ${command.file().name}:\n  ${JSON.stringify(command.file().example)}\n`);
+    });
+
+  it('shows the real defaults: help train gives seqLen’s', () => {
     expect(runCli(dir, ['help', 'train']).stdout).toMatch(new RegExp(`seqLen +integer 1–4,096, default ${TRAIN_NUMBERS.seqLen.default} `));
   });
 
-  it('points unknown commands and options to the help, exit status 2', () => {
+  it('an unknown command: exit status 2, pointed to the help', () => {
     const unknown = runCli(dir, ['trian']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^rnnlab: error: unknown command "trian"; .*`rnnlab help`/);
+  });
+
+  it('an unknown option: exit status 2, the command’s options listed, pointed to its help', () => {
     const option = runCli(dir, ['train', '--config', 'cfg.json', '--stpes', '3']);
     expect(option.code).toBe(2);
     expect(option.stderr).toMatch(
       /^rnnlab: error: train: unknown option --stpes; its options are --config, --init, --save, --steps \(see `rnnlab help train`\)/,
     );
+  });
+
+  it('a required option left out: named, pointed to the command’s help', () => {
     expect(runCli(dir, ['grad', '--tree', '--weights', 'w']).stderr).toMatch(/grad --tree: --batch FILE is required \(see `rnnlab help grad --tree`\)/);
+  });
+
+  it('help for an unknown command: exit status 2', () => {
     expect(runCli(dir, ['help', 'fit']).code).toBe(2);
   });
 });
 
 describe("Dawn's driver messages", () => {
-  it('stay out of a run on a machine without a Vulkan driver, and --verbose lets them through', () => {
+  it('stay out of a run on a machine without a Vulkan driver', () => {
     const quiet = runCli(dir, ['train', '--config', 'cfg.json'], noDriver);
     expectDone(quiet);
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('come through with --verbose on a machine without a Vulkan driver, after the adapter’s name', () => {
     const verbose = runCli(dir, ['train', '--config', 'cfg.json', '--verbose'], noDriver);
     expectDone(verbose);
     expect(verbose.stdout.trim().split('\n')).toHaveLength(2);

@@ -9,7 +9,7 @@ import { encodeTreeWeights, decodeTreeWeights } from '../../gpu/tree/weights.ts'
 import { TreeReference } from '../../gpu/tree/reference.ts';
 import { parseTreeBatchFile } from './treeFiles.ts';
 import { relativeError } from '../../gpu/testing/compare.ts';
-import { expectDone, expectRefused, runCli } from './runCli.ts';
+import { expectDone, expectRefused, jsonLines, runCli, type CliRun } from './runCli.ts';
 
 let dir: string;
 
@@ -61,14 +61,23 @@ function expectReference(stdout: string, batchJson: unknown, weights: string, gr
 }
 
 describe('rnnlab grad --tree', () => {
-  it('S-expressions with root labels: prints the loss and writes every gradient by name, matching the reference', () => {
-    const r = rnnlab('grad', '--tree', '--weights', 'w.safetensors', '--batch', 'batch.json', '--out', 'g.safetensors');
-    expectDone(r);
-    expect(JSON.parse(r.stdout)).toMatchObject({ trees: 3, nodes: 27, levels: 5 });
-    expectReference(r.stdout, sexprBatch, 'w.safetensors', 'g.safetensors');
+  describe('on S-expressions with root labels', () => {
+    let r: CliRun;
+    beforeAll(() => {
+      r = rnnlab('grad', '--tree', '--weights', 'w.safetensors', '--batch', 'batch.json', '--out', 'g.safetensors');
+    });
+
+    it('reports the batch: 3 trees, 27 nodes in 5 levels', () => {
+      expectDone(r);
+      expect(JSON.parse(r.stdout)).toMatchObject({ trees: 3, nodes: 27, levels: 5 });
+    });
+
+    it('prints the loss and writes every gradient by name, matching the float64 reference', () => {
+      expectReference(r.stdout, sexprBatch, 'w.safetensors', 'g.safetensors');
+    });
   });
 
-  it('PTB-style trees with a label on every node and numeric tokens', () => {
+  it('on PTB-style trees with a label on every node and numeric tokens: the loss and gradients match the reference', () => {
     const r = rnnlab('grad', '--tree', '--weights', 'rnn.safetensors', '--batch', 'ptb.json', '--out', 'g2.safetensors');
     expect(r.code).toBe(0);
     expectReference(r.stdout, ptbBatch, 'rnn.safetensors', 'g2.safetensors');
@@ -105,8 +114,10 @@ describe('rnnlab grad --tree', () => {
     });
 });
 
-describe('rnnlab train --tree', () => {
-  it('trains on a task, logs JSON lines with a validation accuracy, saves weights and starts from them', () => {
+describe('rnnlab train --tree on a task', () => {
+  let r: CliRun;
+  let again: CliRun;
+  beforeAll(() => {
     writeFileSync(
       join(dir, 'cfg.json'),
       JSON.stringify({
@@ -119,50 +130,64 @@ describe('rnnlab train --tree', () => {
         optimizer: { kind: 'adam', lr: 0.01 },
       }),
     );
-    const r = rnnlab('train', '--tree', '--config', 'cfg.json', '--save', 'm.safetensors');
+    r = rnnlab('train', '--tree', '--config', 'cfg.json', '--save', 'm.safetensors');
+    again = rnnlab('train', '--tree', '--config', 'cfg.json', '--init', 'm.safetensors', '--steps', '0');
+  });
+
+  it('logs JSON lines of the training steps, then the validation’s loss and accuracies', () => {
     expectDone(r);
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = jsonLines(r);
     expect(lines.map((l) => l.step)).toEqual([10, 20, 20]);
     expect(Object.keys(lines[0])).toEqual(['step', 'loss', 'loss_mean', 'grad_norm', 'ms_per_step', 'nodes_per_s']);
     expect(Object.keys(lines[2])).toEqual(['step', 'val_loss', 'val_root_accuracy', 'val_node_accuracy', 'majority_root_accuracy']);
+  });
+
+  it('saves the weights with the model config and the task’s vocabulary', () => {
     const saved = decodeTreeWeights(readFileSync(join(dir, 'm.safetensors')));
     expect(saved.cfg).toEqual({ cell: 'rnn', hidden: 8, vocab: 19, classes: 3, heads: 'all' });
     expect(saved.tokens).toContain('not');
-    // The optimizer state is saved beside the weights: --init resumes the run from there.
-    expect(existsSync(join(dir, 'm.optim.safetensors'))).toBe(true);
-    const again = rnnlab('train', '--tree', '--config', 'cfg.json', '--init', 'm.safetensors', '--steps', '0');
-    expect(again.code).toBe(0);
-    const againLines = again.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(againLines[0]).toEqual({ resumed_optimizer_at_step: 20 });
-    expect(againLines.at(-1).val_loss).toBeCloseTo(lines[2].val_loss, 5);
   });
 
-  it('a resumed run (weights and optimizer state) goes on as the run that was not interrupted, bit for bit; a changed config is refused', () => {
-    const cfg = {
-      cell: 'lstm',
-      hidden: 6,
-      dataset: { task: 'arithmetic', trainDepth: 2, validationDepth: 3, validationSize: 20 },
-      batchSize: 4,
-      logEvery: 5,
-      optimizer: { kind: 'adam', lr: 0.01 },
-      clip: 1,
-      seed: 3,
-    };
+  it('saves the optimizer state beside the weights', () => {
+    expect(existsSync(join(dir, 'm.optim.safetensors'))).toBe(true);
+  });
+
+  it('--init starts from the saved weights and optimizer state: the same validation loss, the optimizer at step 20', () => {
+    expect(again.code).toBe(0);
+    const lines = jsonLines(again);
+    expect(lines[0]).toEqual({ resumed_optimizer_at_step: 20 });
+    expect(lines.at(-1)!.val_loss).toBeCloseTo(jsonLines(r)[2].val_loss, 5);
+  });
+});
+
+describe('rnnlab train --tree, resumed', () => {
+  const cfg = {
+    cell: 'lstm',
+    hidden: 6,
+    dataset: { task: 'arithmetic', trainDepth: 2, validationDepth: 3, validationSize: 20 },
+    batchSize: 4,
+    logEvery: 5,
+    optimizer: { kind: 'adam', lr: 0.01 },
+    clip: 1,
+    seed: 3,
+  };
+  let resumed: CliRun;
+  beforeAll(() => {
     writeFileSync(join(dir, 'r.json'), JSON.stringify({ ...cfg, steps: 10 }));
     expect(rnnlab('train', '--tree', '--config', 'r.json', '--save', 'whole.safetensors').code).toBe(0);
     expect(rnnlab('train', '--tree', '--config', 'r.json', '--steps', '6', '--save', 'half.safetensors').code).toBe(0);
-    const resumed = rnnlab('train', '--tree', '--config', 'r.json', '--init', 'half.safetensors', '--steps', '4', '--save', 'rest.safetensors');
+    resumed = rnnlab('train', '--tree', '--config', 'r.json', '--init', 'half.safetensors', '--steps', '4', '--save', 'rest.safetensors');
+  });
+
+  it('goes on as the run that was not interrupted, bit for bit (weights and optimizer state)', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(JSON.parse(resumed.stdout.split('\n')[0])).toEqual({ resumed_optimizer_at_step: 6 });
+    expect(jsonLines(resumed)[0]).toEqual({ resumed_optimizer_at_step: 6 });
     const weights = (f: string) => decodeTreeWeights(readFileSync(join(dir, f))).params;
     expect(weights('rest.safetensors')).toEqual(weights('whole.safetensors'));
     expect(readFileSync(join(dir, 'rest.optim.safetensors'))).toEqual(readFileSync(join(dir, 'whole.optim.safetensors')));
+  });
+
+  it('with a changed config is refused, naming the difference and the optimizer file to move away', () => {
     writeFileSync(join(dir, 'r2.json'), JSON.stringify({ ...cfg, batchSize: 8, steps: 4 }));
     const bad = rnnlab('train', '--tree', '--config', 'r2.json', '--init', 'half.safetensors');
     expect(bad.code).toBe(2);
@@ -170,25 +195,34 @@ describe('rnnlab train --tree', () => {
       /rnnlab: error: half\.safetensors: this config differs from the run it resumes: batchSize: 4 \(saved\) → 8 \(now\)\. .*move half\.optim\.safetensors away/,
     );
   });
+});
 
-  it('trains on files of PTB-style trees; root heads need a label on every root, named by file and tree', () => {
+describe('rnnlab train --tree on files of PTB-style trees', () => {
+  beforeAll(() => {
     writeFileSync(join(dir, 'train.ptb'), '(2 (1 not) (0 bad))\n(0 (2 good) (0 (1 not) (2 fun)))\n(1 the movie)\n');
     writeFileSync(join(dir, 'dev.ptb'), '(0 (1 not) (2 (1 very) (2 good)))\n(_ (0 bad) (2 good))\n');
+  });
+
+  it('trains on them: the vocabulary from the training file, the majority class measured on the validation file', () => {
     writeFileSync(
       join(dir, 'files.json'),
       JSON.stringify({ hidden: 4, dataset: { trees: 'train.ptb', validation: 'dev.ptb' }, batchSize: 2, steps: 3, logEvery: 3 }),
     );
     const r = rnnlab('train', '--tree', '--config', 'files.json', '--save', 'f.safetensors');
     expect(r.code).toBe(0);
-    const last = JSON.parse(r.stdout.trim().split('\n').pop()!);
-    expect(last).toMatchObject({ step: 3, majority_root_accuracy: 1 });
+    expect(jsonLines(r).at(-1)).toMatchObject({ step: 3, majority_root_accuracy: 1 });
     expect(decodeTreeWeights(readFileSync(join(dir, 'f.safetensors'))).tokens).toEqual(['not', 'bad', 'good', 'fun', 'the', 'movie', 'very']);
+  });
+
+  it('root heads need a label on every root: a tree without one is refused, named by file and tree', () => {
     writeFileSync(join(dir, 'root.json'), JSON.stringify({ hidden: 4, heads: 'root', dataset: { trees: 'train.ptb', validation: 'dev.ptb' } }));
     const bad = rnnlab('train', '--tree', '--config', 'root.json');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/rnnlab: error: dev\.ptb: tree 1 has no root label: heads "root" need one per tree/);
   });
+});
 
+describe('rnnlab train --tree refusals', () => {
   it('refuses a config with a bad task option', () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ hidden: 8, dataset: { task: 'arithmetic', trainDepth: 3, validationDepth: 2 } }));
     const r = rnnlab('train', '--tree', '--config', 'bad.json');
