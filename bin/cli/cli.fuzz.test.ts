@@ -79,57 +79,6 @@ const trainContract: ParserContract<string, TrainConfig> = {
   },
 };
 
-describe('fuzz: rnnlab train config', () => {
-  it(
-    'any mutated config: a ConfigError naming the field, a CliError for bad JSON, or a consistent config',
-    () => {
-      fc.assert(
-        fc.property(mutatedJson(trainJson), (text) => void checkParse(trainContract, text)),
-        fuzzParams(),
-      );
-    },
-    fuzzTimeout(3),
-  );
-
-  it(
-    'resume: a run’s own record has no differences; a changed setting is named, with both values',
-    () => {
-      fc.assert(
-        fc.property(trainJson, fc.constantFrom('hidden', 'batchSize', 'seqLen', 'optimizer.lr', 'clip', 'cell'), (raw, field) => {
-          const tc = checkParse(trainContract, JSON.stringify(raw));
-          if (!tc) return;
-          const model = parseModelConfig({ ...tc.modelFields, input: { kind: 'tokens', vocab: 7 }, loss: 'ce' });
-          const saved = { [TRAIN_KEY]: JSON.stringify(runRecord(tc, model)), 'rnnlab.step': '5' };
-          expect(() => checkResume('w.safetensors', 'w.optim.safetensors', saved, runRecord(tc, model), 5)).not.toThrow();
-          const changed = structuredClone(raw) as Record<string, unknown>;
-          if (field === 'optimizer.lr') changed.optimizer = { ...(raw.optimizer as object), lr: 0.123 };
-          else changed[field] = field === 'cell' ? (raw.cell === 'gru' ? 'lstm' : 'gru') : field === 'seqLen' ? 24 : field === 'clip' ? 0.25 : 3;
-          const tc2 = (() => {
-            try {
-              return parseTrainConfig(changed);
-            } catch {
-              return null;
-            }
-          })();
-          if (!tc2) return;
-          const model2 = parseModelConfig({ ...tc2.modelFields, input: { kind: 'tokens', vocab: 7 }, loss: 'ce' });
-          const diff = differences(JSON.parse(saved[TRAIN_KEY]), runRecord(tc2, model2));
-          const name = field === 'cell' ? 'model.cell' : field === 'hidden' ? 'model.hidden' : field === 'clip' ? 'optimizer.clip' : field;
-          if (JSON.stringify(runRecord(tc, model)) === JSON.stringify(runRecord(tc2, model2))) return;
-          expect(diff.join('\n')).toContain(`${name}: `);
-          expect(() => checkResume('w.safetensors', 'w.optim.safetensors', saved, runRecord(tc2, model2), 5)).toThrow(/differs from the run it resumes/);
-          // A state of another step than the weights: refused, both steps named.
-          expect(() => checkResume('w.safetensors', 'w.optim.safetensors', saved, runRecord(tc, model), 4)).toThrow(
-            /step 4, the weights in w\.safetensors of step 5/,
-          );
-        }),
-        fuzzParams(0.5),
-      );
-    },
-    fuzzTimeout(3, 0.5),
-  );
-});
-
 const batchJson = fc
   .record({
     cell: fc.constantFrom('rnn', 'gru', 'lstm'),
@@ -185,18 +134,102 @@ const batchContract: ParserContract<string, ReturnType<typeof parseBatchFile>> =
   },
 };
 
-describe('fuzz: rnnlab grad batch file', () => {
+describe('fuzz: the CLI’s JSON files, mutated', () => {
+  /** Each file: the test's title, valid files, and its parse held to its contract. */
+  const files: [string, fc.Arbitrary<unknown>, (text: string) => unknown][] = [
+    [
+      'any mutated train config: a ConfigError naming the field, a CliError for bad JSON, or a consistent config',
+      trainJson,
+      (text) => checkParse(trainContract, text),
+    ],
+    ['any mutated grad batch: a ConfigError naming the entry, or a batch of consistent shapes', batchJson, (text) => checkParse(batchContract, text)],
+  ];
+  for (const [title, valid, check] of files)
+    it(
+      title,
+      () => {
+        fc.assert(
+          fc.property(mutatedJson(valid), (text) => void check(text)),
+          fuzzParams(),
+        );
+      },
+      fuzzTimeout(3),
+    );
+});
+
+/** The record a run of `tc` saves (on a token model, as the text datasets build it). */
+const recordOf = (tc: TrainConfig) => runRecord(tc, parseModelConfig({ ...tc.modelFields, input: { kind: 'tokens', vocab: 7 }, loss: 'ce' }));
+
+/** A generated config as the CLI reads it, and the metadata its run saved at step 5; undefined where the config is refused. */
+function savedRun(raw: unknown) {
+  const tc = checkParse(trainContract, JSON.stringify(raw));
+  return tc && { tc, saved: { [TRAIN_KEY]: JSON.stringify(recordOf(tc)), 'rnnlab.step': '5' } };
+}
+
+describe('fuzz: resuming rnnlab train', () => {
   it(
-    'any mutated batch: a ConfigError naming the entry, or a batch of consistent shapes',
+    'a run’s own record has no differences: it resumes',
     () => {
       fc.assert(
-        fc.property(mutatedJson(batchJson), (text) => void checkParse(batchContract, text)),
-        fuzzParams(),
+        fc.property(trainJson, (raw) => {
+          const run = savedRun(raw);
+          if (run) expect(() => checkResume('w.safetensors', 'w.optim.safetensors', run.saved, recordOf(run.tc), 5)).not.toThrow();
+        }),
+        fuzzParams(0.5),
       );
     },
-    fuzzTimeout(3),
+    fuzzTimeout(3, 0.5),
   );
 
+  it(
+    'a changed setting is refused, naming the setting',
+    () => {
+      fc.assert(
+        fc.property(trainJson, fc.constantFrom('hidden', 'batchSize', 'seqLen', 'optimizer.lr', 'clip', 'cell'), (raw, field) => {
+          const run = savedRun(raw);
+          if (!run) return;
+          const changed = structuredClone(raw) as Record<string, unknown>;
+          if (field === 'optimizer.lr') changed.optimizer = { ...(raw.optimizer as object), lr: 0.123 };
+          else changed[field] = field === 'cell' ? (raw.cell === 'gru' ? 'lstm' : 'gru') : field === 'seqLen' ? 24 : field === 'clip' ? 0.25 : 3;
+          const tc2 = (() => {
+            try {
+              return parseTrainConfig(changed);
+            } catch {
+              return null;
+            }
+          })();
+          if (!tc2) return;
+          if (JSON.stringify(recordOf(run.tc)) === JSON.stringify(recordOf(tc2))) return;
+          const diff = differences(JSON.parse(run.saved[TRAIN_KEY]), recordOf(tc2));
+          const name = field === 'cell' ? 'model.cell' : field === 'hidden' ? 'model.hidden' : field === 'clip' ? 'optimizer.clip' : field;
+          expect(diff.join('\n')).toContain(`${name}: `);
+          expect(() => checkResume('w.safetensors', 'w.optim.safetensors', run.saved, recordOf(tc2), 5)).toThrow(/differs from the run it resumes/);
+        }),
+        fuzzParams(0.5),
+      );
+    },
+    fuzzTimeout(3, 0.5),
+  );
+
+  it(
+    'an optimizer state of another step than the weights is refused, both steps named',
+    () => {
+      fc.assert(
+        fc.property(trainJson, (raw) => {
+          const run = savedRun(raw);
+          if (run)
+            expect(() => checkResume('w.safetensors', 'w.optim.safetensors', run.saved, recordOf(run.tc), 4)).toThrow(
+              /step 4, the weights in w\.safetensors of step 5/,
+            );
+        }),
+        fuzzParams(0.5),
+      );
+    },
+    fuzzTimeout(3, 0.5),
+  );
+});
+
+describe('fuzz: rnnlab grad batch file, huge', () => {
   it('a small file cannot make the reader allocate for huge padded inputs', () => {
     // One sequence of 40,000 steps, all padding but the first (lengths [1]), with 65536 features:
     // 2.6e9 values to allocate, from a 210 kB file.
