@@ -83,21 +83,24 @@ const anyFile = fc.oneof(mutatedBytes(f32Files.map((f) => f.bytes)), mutatedByte
 /** Floats out ≤ 2 per 4 input bytes (F16/BF16 double in size), plus the header's worth of bookkeeping. */
 const budget = (input: Uint8Array) => 2 * input.length + 64 * 1024;
 
-const safetensors: ParserContract<Uint8Array, Decoded> = {
-  name: 'decodeSafetensors',
-  parse: (b) => decodeSafetensors(b),
+/** Every file reader's contract: a SafetensorsError or an output `checkOutput` accepts, within the budget. */
+const reader = <O>(name: string, parse: (b: Uint8Array) => O, checkOutput?: (out: O, input: Uint8Array) => void): ParserContract<Uint8Array, O> => ({
+  name,
+  parse,
   throws: [SafetensorsError],
   maxAllocated: budget,
-  checkOutput(out, input) {
-    expect(Object.getPrototypeOf(out.metadata)).toBeNull();
-    let bytes = 0;
-    for (const t of out.tensors.values()) {
-      expect(t.data.length).toBe(t.shape.reduce((a, b) => a * b, 1));
-      bytes += t.data.byteLength;
-    }
-    expect(bytes).toBeLessThanOrEqual(2 * input.length);
-  },
-};
+  checkOutput,
+});
+
+const safetensors = reader<Decoded>('decodeSafetensors', decodeSafetensors, (out, input) => {
+  expect(Object.getPrototypeOf(out.metadata)).toBeNull();
+  let bytes = 0;
+  for (const t of out.tensors.values()) {
+    expect(t.data.length).toBe(t.shape.reduce((a, b) => a * b, 1));
+    bytes += t.data.byteLength;
+  }
+  expect(bytes).toBeLessThanOrEqual(2 * input.length);
+});
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
@@ -180,16 +183,14 @@ const configMutated: fc.Arbitrary<Uint8Array> = weightFiles.chain(({ cfg, params
   }),
 );
 
-const weights: ParserContract<Uint8Array, LoadedWeights> = {
-  name: 'decodeWeights',
-  parse: (b) => decodeWeights(b),
-  throws: [SafetensorsError],
-  maxAllocated: budget,
-  checkOutput(out, input) {
+const weights = reader<LoadedWeights>(
+  'decodeWeights',
+  (b) => decodeWeights(b),
+  (out, input) => {
     expect(out.params.length * 4).toBeLessThanOrEqual(input.length + 64 * 4 * 40);
     expect(out.params.every(Number.isFinite)).toBe(true);
   },
-};
+);
 
 describe('fuzz: model weights', () => {
   it(
@@ -257,7 +258,7 @@ describe('fuzz: optimizer checkpoints', () => {
           optimizerFiles.chain((f) => mutatedBytes(fc.constant(f.bytes)).map((bytes) => ({ ...f, bytes }))),
           ({ cfg, o, bytes }) => {
             const out = checkParse(
-              { name: 'decodeOptimizerState', parse: (b: Uint8Array) => decodeOptimizerState(b, cfg, o), throws: [SafetensorsError], maxAllocated: budget },
+              reader('decodeOptimizerState', (b) => decodeOptimizerState(b, cfg, o)),
               bytes,
             );
             if (out) {
