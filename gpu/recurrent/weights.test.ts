@@ -30,7 +30,7 @@ describe('model weights as safetensors', () => {
     expect(loaded.params).toEqual(params);
   });
 
-  it('init is U(-1/sqrt(H), 1/sqrt(H)) for every tensor and depends only on the seed', () => {
+  it('init is U(-1/sqrt(H), 1/sqrt(H)) for every tensor', () => {
     const big = parseModelConfig({ hidden: 16, input: { kind: 'tokens', vocab: 9 } });
     const p = initParams(big, 9);
     for (const s of paramLayout(big).specs) {
@@ -38,7 +38,13 @@ describe('model weights as safetensors', () => {
       expect(Math.max(...t.map(Math.abs))).toBeLessThanOrEqual(0.25);
       expect(Math.max(...t.map(Math.abs))).toBeGreaterThan(0.15);
     }
-    expect(initParams(big, 9)).toEqual(p);
+  });
+
+  it('init depends only on the seed: the same seed gives the same weights, another seed others', () => {
+    const big = parseModelConfig({ hidden: 16, input: { kind: 'tokens', vocab: 9 } });
+    expect(initParams(big, 9)).toEqual(initParams(big, 9));
+    expect(initParams(big, 42)).toEqual(initParams(big, 42));
+    expect(initParams(big, 42)).not.toEqual(initParams(big, 43));
   });
 
   const other = (patch: Record<string, unknown>) => parseModelConfig({ hidden: 5, nonlinearity: 'relu', input: { kind: 'tokens', vocab: 7 }, ...patch });
@@ -48,23 +54,31 @@ describe('model weights as safetensors', () => {
     expect(() => decodeWeights(bytes, cfg)).toThrow(/rnn\.weight_ih_l0.*\[6,7\].*\[5,7\]/);
   });
 
-  it('refuses missing and unexpected tensors', () => {
+  /** The model's tensors by name, as a file holds them. */
+  const entries = () => {
     const params = initParams(cfg, 1);
-    const layout = paramLayout(cfg);
-    const entries = layout.specs.map(
+    return paramLayout(cfg).specs.map(
       (s) => [s.name, { shape: s.shape, data: params.slice(s.offset, s.offset + s.size) }] as [string, { shape: number[]; data: Float32Array }],
     );
-    expect(() => decodeWeights(encodeSafetensors(entries.slice(1)), cfg)).toThrow(/missing tensor rnn\.weight_ih_l0/);
-    expect(() => decodeWeights(encodeSafetensors([...entries, ['rnn.weight_ih_l1', entries[0][1]]]), cfg)).toThrow(/unexpected tensor "rnn\.weight_ih_l1"/);
+  };
+
+  it('refuses a file with a tensor missing, naming it', () => {
+    expect(() => decodeWeights(encodeSafetensors(entries().slice(1)), cfg)).toThrow(/missing tensor rnn\.weight_ih_l0/);
   });
 
-  it('refuses NaN and Inf weights, naming the tensor and element', () => {
-    const params = initParams(cfg, 1);
-    params[paramLayout(cfg).byName.get('head.bias')!.offset + 3] = NaN;
-    expect(() => decodeWeights(encodeWeights(cfg, params), cfg)).toThrow(/head\.bias.*NaN at element 3/);
+  it('refuses a file with an unexpected tensor, naming it', () => {
+    const all = entries();
+    expect(() => decodeWeights(encodeSafetensors([...all, ['rnn.weight_ih_l1', all[0][1]]]), cfg)).toThrow(/unexpected tensor "rnn\.weight_ih_l1"/);
   });
 
-  it('needs a config when the file has none, and says so', () => {
+  for (const bad of [NaN, Infinity, -Infinity])
+    it(`refuses a weight of ${bad}, naming the tensor and element`, () => {
+      const params = initParams(cfg, 1);
+      params[paramLayout(cfg).byName.get('head.bias')!.offset + 3] = bad;
+      expect(() => decodeWeights(encodeWeights(cfg, params), cfg)).toThrow(new RegExp(`head\\.bias.*${bad} at element 3`));
+    });
+
+  it('refuses a file without a config when none is given, naming the key it lacks', () => {
     const bytes = encodeSafetensors([['x', { shape: [1], data: new Float32Array(1) }]]);
     expect(() => decodeWeights(bytes)).toThrow(/rnnlab\.config/);
   });
