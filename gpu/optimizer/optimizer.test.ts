@@ -1,6 +1,6 @@
 // The optimizer step on the GPU against torch.optim's semantics (float64 reference), clipping,
 // the skipped step on a non-finite gradient norm, exact save/resume, and truncated BPTT.
-import { describe, it, expect } from 'vitest';
+import { beforeAll, describe, it, expect } from 'vitest';
 import { useGpu } from '../testing/gpu.ts';
 import { RecurrentTrainer } from '../recurrent/trainer.ts';
 import { RecurrentReference } from '../recurrent/reference.ts';
@@ -67,7 +67,7 @@ describe('optimizers: GPU vs torch.optim semantics', () => {
     { kind: 'adam', lr: 0.01, clip: 0.05 },
   ];
   for (const o of cases)
-    it(`${JSON.stringify(o)}: three steps`, async () => {
+    it(`${JSON.stringify(o)}: three steps match the float64 reference of torch.optim`, async () => {
       const params = initParams(cfg, 5);
       const data = batches(3, 10);
       const got = await trainGpu(cfg, o, params, data);
@@ -82,32 +82,48 @@ describe('optimizers: GPU vs torch.optim semantics', () => {
     });
 });
 
-describe('clip_grad_norm_', () => {
-  it('clips a gradient built to explode: the update is the clipped one, and the norm is reported', async () => {
-    const model = parseModelConfig({ cell: 'rnn', hidden: 8, input: { kind: 'real', features: 3 }, output: 4, loss: 'mse' });
-    const params = initParams(model, 1).map((x) => x * 8); // large recurrent weights: gradients explode through time
+describe('clip_grad_norm_ on a gradient built to explode (SGD, max norm 1)', () => {
+  const model = parseModelConfig({ cell: 'rnn', hidden: 8, input: { kind: 'real', features: 3 }, output: 4, loss: 'mse' });
+  const params = initParams(model, 1).map((x) => x * 8); // large recurrent weights: gradients explode through time
+  const o = optimizer({ kind: 'sgd', lr: 0.1, clip: 1 });
+  let got: Awaited<ReturnType<typeof trainGpu>>;
+  let want: ReturnType<typeof trainReference>;
+  beforeAll(async () => {
     const data = batches(1, 3, model, 12).map((b) => ({ ...b, targetValues: b.targetValues!.map((v) => (Number.isNaN(v) ? v : v * 50)) }));
-    const o = optimizer({ kind: 'sgd', lr: 0.1, clip: 1 });
-    const got = await trainGpu(model, o, params, data);
-    const want = trainReference(model, o, params, data);
+    got = await trainGpu(model, o, params, data);
+    want = trainReference(model, o, params, data);
+  });
+
+  it('reports the norm before clipping, the reference’s', () => {
     expect(want.norms[0]).toBeGreaterThan(100); // it really explodes
     expect(Math.abs(got.norms[0] - want.norms[0]) / want.norms[0]).toBeLessThan(1e-4);
+  });
+
+  it('updates with the clipped gradient: the reference’s weights, moved by lr · max_norm', () => {
     expectClose('params', got.params, want.params, 1e-4);
     // Plain SGD moves the weights by lr · clipped gradient: its norm is lr · max_norm.
     const step = Math.hypot(...Array.from(got.params, (x, i) => x - params[i]));
     expect(step).toBeCloseTo(0.1 * 1, 4);
   });
+});
 
-  it('skips a step whose gradient norm is not finite, and says so', async () => {
-    const model = parseModelConfig({ cell: 'gru', hidden: 5, input: { kind: 'real', features: 2 }, output: 3 });
-    const params = initParams(model, 2);
-    const [good, next] = batches(2, 7, model);
+describe('a step whose gradient norm is not finite (a NaN input), then a good one (Adam)', () => {
+  const model = parseModelConfig({ cell: 'gru', hidden: 5, input: { kind: 'real', features: 2 }, output: 3 });
+  const params = initParams(model, 2);
+  const [good, next] = batches(2, 7, model);
+  const o = optimizer({ kind: 'adam', lr: 0.01 });
+  let got: Awaited<ReturnType<typeof trainGpu>>;
+  beforeAll(async () => {
     const bad = { ...good, inputs: good.inputs!.map((v, k) => (k === 0 ? NaN : v)) }; // step 0 of sequence 0 is real
-    const o = optimizer({ kind: 'adam', lr: 0.01 });
-    const got = await trainGpu(model, o, params, [bad, next]);
+    got = await trainGpu(model, o, params, [bad, next]);
+  });
+
+  it('is reported skipped, with its NaN norm', () => {
     expect(got.skipped).toEqual([1, 0]);
     expect(Number.isNaN(got.norms[0])).toBe(true);
-    // Only the second step happened, as Adam's first step (the skipped one did not count).
+  });
+
+  it('is skipped: only the good step happened, as Adam’s first', () => {
     expect(got.state.step).toBe(1);
     const want = trainReference(model, o, params, [next]);
     expectClose('params', got.params, want.params, 1e-4);
@@ -116,7 +132,7 @@ describe('clip_grad_norm_', () => {
 
 describe('checkpoints', () => {
   for (const kind of ['sgd', 'adam', 'adamw'] as const)
-    it(`${kind}: save after 3 steps, resume in a new trainer, and 3 more match 6 uninterrupted steps bit for bit`, async () => {
+    it(`${kind}: 3 steps, saved and resumed in a new trainer, then 3 more give the weights and moments of 6 uninterrupted steps, bit for bit`, async () => {
       const ctx = gpu();
       const o = optimizer({ kind, lr: 0.02, momentum: kind === 'sgd' ? 0.9 : 0, weightDecay: 0.01, clip: 0.5 });
       const data = batches(6, 20);
@@ -140,8 +156,8 @@ describe('checkpoints', () => {
 });
 
 describe('truncated BPTT', () => {
-  it('carries the final states into the next chunk and cuts the gradient there, as h.detach() does', async () => {
-    for (const cell of ['rnn', 'lstm'] as const) {
+  for (const cell of ['rnn', 'lstm'] as const)
+    it(`${cell}: carries the final states into the next chunk and cuts the gradient there, as h.detach() does`, async () => {
       const model = parseModelConfig({ cell, layers: 2, hidden: 5, input: { kind: 'tokens', vocab: 6 } });
       // One long sequence per row, cut into 3 chunks of 4 steps.
       const chunks = batches(3, 40, model, 4, false);
@@ -154,6 +170,5 @@ describe('truncated BPTT', () => {
       // Without carrying, chunk 2 would start from zeros: a different loss.
       const fresh = trainReference(model, o, params, chunks, false);
       expect(Math.abs(fresh.losses[1] - want.losses[1])).toBeGreaterThan(1e-3);
-    }
-  });
+    });
 });

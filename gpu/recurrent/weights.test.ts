@@ -83,3 +83,54 @@ describe('model weights as safetensors', () => {
     expect(() => decodeWeights(bytes)).toThrow(/rnnlab\.config/);
   });
 });
+
+/** A safetensors file holding the model's tensors in another dtype, written by hand. */
+function encodeAs(dtype: 'F64' | 'F16' | 'BF16', tensors: [string, { shape: number[]; data: Float32Array }][]): Uint8Array {
+  const size = dtype === 'F64' ? 8 : 2;
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + t.data.length * size] };
+    offset += t.data.length * size;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  let at = 8 + json.length;
+  const f32 = new DataView(new ArrayBuffer(4));
+  for (const [, t] of tensors)
+    for (const x of t.data) {
+      if (dtype === 'F64') view.setFloat64(at, x, true);
+      else {
+        f32.setFloat32(0, x, true);
+        const bits = f32.getUint32(0, true);
+        // BF16 is the top half of an f32; F16 here from values that are exact in half precision.
+        view.setUint16(at, dtype === 'BF16' ? bits >>> 16 : toHalf(x), true);
+      }
+      at += size;
+    }
+  return out;
+}
+
+function toHalf(x: number): number {
+  if (x === 0) return Object.is(x, -0) ? 0x8000 : 0;
+  const sign = x < 0 ? 0x8000 : 0;
+  const a = Math.abs(x);
+  const e = Math.floor(Math.log2(a));
+  return sign | ((e + 15) << 10) | Math.round((a / 2 ** e - 1) * 1024);
+}
+
+describe('weights in other dtypes', () => {
+  const gru = parseModelConfig({ cell: 'gru', layers: 2, hidden: 4, input: { kind: 'tokens', vocab: 5 } });
+  // Multiples of 1/64 in [-1, 1): exact in F16, BF16 and F32, so the conversion must be exact.
+  const params = initParams(gru, 3).map((x) => Math.round(x * 64) / 64);
+  const tensors = paramLayout(gru).specs.map(
+    (s) => [s.name, { shape: s.shape, data: params.slice(s.offset, s.offset + s.size) }] as [string, { shape: number[]; data: Float32Array }],
+  );
+  for (const dtype of ['F64', 'F16', 'BF16'] as const)
+    it(`an ${dtype} weight file converts exactly to the model's float32 weights on load`, () => {
+      expect(decodeWeights(encodeAs(dtype, tensors), gru).params).toEqual(params);
+    });
+});
