@@ -1,3 +1,5 @@
+// The built-in tasks: every task seeded and filled to its model's shapes, and each task's own rules
+// (adding's markers and sums, copy's delimiter and copies, the forecasts' next values, tagging's BIO tags).
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.ts';
 import type { Batch } from '../batch.ts';
@@ -10,13 +12,18 @@ const arrays = (b: Batch) => [b.tokens, b.inputs, b.targets, b.targetValues, b.l
 
 describe('all tasks', () => {
   for (const name of TASK_NAMES) {
-    it(`${name}: deterministic, seeded, fully filled`, () => {
-      const T = 24;
+    const T = 24;
+
+    it(`${name}: named and described`, () => {
+      const a = createTask(name, { T, seed: 7 });
+      expect(a.name).toBe(name);
+      expect(a.description.length).toBeGreaterThan(10);
+    });
+
+    it(`${name}: the same seeds give the same batches, validation and baseline; other seeds other batches and validation`, () => {
       const a = createTask(name, { T, seed: 7 });
       const b = createTask(name, { T, seed: 7 });
       const c = createTask(name, { T, seed: 8 });
-      expect(a.name).toBe(name);
-      expect(a.description.length).toBeGreaterThan(10);
       const x = a.batch(16, new Rng(1));
       expect(arrays(x)).toEqual(arrays(b.batch(16, new Rng(1))));
       expect(arrays(x)).not.toEqual(arrays(a.batch(16, new Rng(2))));
@@ -24,9 +31,11 @@ describe('all tasks', () => {
       expect(arrays(a.validation(16))).toEqual(arrays(a.validation(16)));
       expect(arrays(a.validation(16))).not.toEqual(arrays(c.validation(16)));
       expect(a.baseline).toBe(b.baseline);
+    });
 
-      // Shapes match the model the task declares; every value valid (padding included).
-      for (const batch of [x, a.validation(16)]) {
+    it(`${name}: batches and validation fill the declared model's shapes with valid values, padding included; the baseline is finite`, () => {
+      const a = createTask(name, { T, seed: 7 });
+      for (const batch of [a.batch(16, new Rng(1)), a.validation(16)]) {
         const { T: bt, B } = batch;
         expect([bt, B]).toEqual([T, 16]);
         const { input, output, loss } = a.model;
@@ -59,9 +68,12 @@ describe('all tasks', () => {
     for (let b = 0; b < 4; b++) for (let t = 0; t < 20; t++) expect(large.tokens![t * 32 + b]).toBe(small.tokens![t * 4 + b]);
   });
 
-  it('createTask: unknown names and bad sizes are clear errors', () => {
+  it('createTask: an unknown name is refused, listing the tasks', () => {
     expect(() => createTask('addition', { T: 10, seed: 1 })).toThrow(/unknown task "addition".*adding, copy, sine, mackey-glass, tagging/);
     expect(() => createTask('toString', { T: 10, seed: 1 })).toThrow(/unknown task/);
+  });
+
+  it('createTask: a bad length or batch size is refused, naming it', () => {
     expect(() => createTask('copy', { T: 2, seed: 1 })).toThrow(/T must be an integer ≥ 3/);
     expect(() => createTask('adding', { T: 10.5, seed: 1 })).toThrow(/T must be/);
     expect(() => createTask('sine', { T: 10, seed: 1 }).batch(0, new Rng(1))).toThrow(/batch size/);
@@ -69,31 +81,47 @@ describe('all tasks', () => {
 });
 
 describe('adding', () => {
-  it('two markers, one per half; the target is their sum; lengths T', () => {
-    for (const T of [2, 3, 17, 50]) {
-      const task = createTask('adding', { T, seed: 1 });
-      const B = 64;
-      const batch = task.batch(B, new Rng(T));
+  const B = 64;
+  /** Batches of 64 for T = 2, 3, 17, 50, with each sequence's marked steps. */
+  const cases = () =>
+    [2, 3, 17, 50].map((T) => {
+      const batch = createTask('adding', { T, seed: 1 }).batch(B, new Rng(T));
       const x = batch.inputs!;
-      expect(batch.targetValues!.length).toBe(B); // sequence regression: B·O values
-      expect([...batch.lengths!]).toEqual(new Array(B).fill(T));
-      const half = Math.floor(T / 2);
-      for (let b = 0; b < B; b++) {
-        const marked: number[] = [];
+      const marked = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => t).filter((t) => x[(t * B + b) * 2 + 1] === 1));
+      return { T, batch, x, marked };
+    });
+
+  it('inputs are a value in [0, 1) and a marker 0 or 1 per step', () => {
+    for (const { T, x } of cases())
+      for (let b = 0; b < B; b++)
         for (let t = 0; t < T; t++) {
           const v = x[(t * B + b) * 2];
           const m = x[(t * B + b) * 2 + 1];
           expect(v >= 0 && v < 1).toBe(true);
           expect(m === 0 || m === 1).toBe(true);
-          if (m === 1) marked.push(t);
         }
-        expect(marked.length).toBe(2);
-        expect(marked[0]).toBeLessThan(half);
-        expect(marked[1]).toBeGreaterThanOrEqual(half);
-        const sum = x[(marked[0] * B + b) * 2] + x[(marked[1] * B + b) * 2];
-        expect(batch.targetValues![b]).toBe(Math.fround(sum));
+  });
+
+  it('two markers per sequence, one in each half', () => {
+    for (const { T, marked } of cases()) {
+      const half = Math.floor(T / 2);
+      for (const m of marked) {
+        expect(m.length).toBe(2);
+        expect(m[0]).toBeLessThan(half);
+        expect(m[1]).toBeGreaterThanOrEqual(half);
       }
     }
+  });
+
+  it('the target is the sum of the two marked values, one per sequence', () => {
+    for (const { batch, x, marked } of cases()) {
+      expect(batch.targetValues!.length).toBe(B); // sequence regression: B·O values
+      marked.forEach(([m0, m1], b) => expect(batch.targetValues![b]).toBe(Math.fround(x[(m0 * B + b) * 2] + x[(m1 * B + b) * 2])));
+    }
+  });
+
+  it('every sequence is T steps long', () => {
+    for (const { T, batch } of cases()) expect([...batch.lengths!]).toEqual(new Array(B).fill(T));
   });
 
   it('baseline: predicting 1 has MSE 1/6', () => {
@@ -107,44 +135,66 @@ describe('adding', () => {
 });
 
 describe('copy', () => {
-  it('the last S targets reproduce the first S inputs after the delimiter; blank elsewhere', () => {
-    for (const T of [3, 10, 17, 40]) {
-      const S = copyLength(T);
+  const Ts = [3, 10, 17, 40];
+  const B = 32;
+  /** Each T's S, and the tokens and targets of sequence b at step t. */
+  const cases = () =>
+    Ts.map((T) => {
+      const { tokens, targets } = createTask('copy', { T, seed: 2 }).batch(B, new Rng(T));
+      return { T, S: copyLength(T), token: (b: number, t: number) => tokens![t * B + b], target: (b: number, t: number) => targets![t * B + b] };
+    });
+
+  it('copies S = min(8, ⌊(T − 1)/2⌋) symbols, so that 2S + 1 steps fit in T', () => {
+    for (const { T, S } of cases()) {
       expect(S).toBe(Math.min(8, Math.floor((T - 1) / 2)));
       expect(T).toBeGreaterThanOrEqual(2 * S + 1);
-      const task = createTask('copy', { T, seed: 2 });
-      const B = 32;
-      const { tokens, targets } = task.batch(B, new Rng(T));
-      for (let b = 0; b < B; b++) {
-        const at = (a: Uint32Array, t: number) => a[t * B + b];
-        for (let t = 0; t < T; t++) {
-          if (t < S) expect(at(tokens!, t)).toBeLessThan(8);
-          else if (t === T - S - 1) expect(at(tokens!, t)).toBe(COPY_DELIMITER);
-          else expect(at(tokens!, t)).toBe(COPY_BLANK);
-          if (t < T - S) expect(at(targets!, t)).toBe(COPY_BLANK);
-          else expect(at(targets!, t)).toBe(at(tokens!, t - (T - S)));
-        }
-      }
     }
   });
 
-  it('baselines: memoryless S·ln8/T, below the constant-distribution one', () => {
+  it('the inputs: S symbols of 8, blanks, the delimiter at step T − S − 1, blanks', () => {
+    for (const { T, S, token } of cases())
+      for (let b = 0; b < B; b++)
+        for (let t = 0; t < T; t++) {
+          if (t < S) expect(token(b, t)).toBeLessThan(8);
+          else if (t === T - S - 1) expect(token(b, t)).toBe(COPY_DELIMITER);
+          else expect(token(b, t)).toBe(COPY_BLANK);
+        }
+  });
+
+  it('the targets: blanks, then the first S inputs in the last S steps', () => {
+    for (const { T, S, token, target } of cases())
+      for (let b = 0; b < B; b++)
+        for (let t = 0; t < T; t++) {
+          if (t < T - S) expect(target(b, t)).toBe(COPY_BLANK);
+          else expect(target(b, t)).toBe(token(b, t - (T - S)));
+        }
+  });
+
+  it('the baseline is the memoryless S·ln8/T, below the constant-distribution one', () => {
     const task = createTask('copy', { T: 30, seed: 1 });
     expect(task.baseline).toBeCloseTo((8 * Math.log(8)) / 30, 12);
     expect(copyConstantBaseline(30)).toBeGreaterThan(task.baseline!);
-    expect(task.vocabulary).toHaveLength(10);
+  });
+
+  it('the vocabulary: 8 symbols, the blank and the delimiter', () => {
+    expect(createTask('copy', { T: 30, seed: 1 }).vocabulary).toHaveLength(10);
   });
 });
 
 describe('forecasting', () => {
   for (const name of ['sine', 'mackey-glass']) {
-    it(`${name}: the target at t is the input at t + 1; persistence baseline > 0`, () => {
-      const T = 40;
+    const T = 40;
+
+    it(`${name}: the target at t is the input at t + 1`, () => {
       const task = createTask(name, { T, seed: 4 });
       for (const batch of [task.batch(16, new Rng(9)), task.validation(16)]) {
         const { inputs, targetValues, B } = batch;
         for (let b = 0; b < B; b++) for (let t = 0; t + 1 < T; t++) expect(targetValues![t * B + b]).toBe(inputs![(t + 1) * B + b]);
       }
+    });
+
+    it(`${name}: the persistence baseline is within (0, 0.2)`, () => {
+      const task = createTask(name, { T, seed: 4 });
       expect(task.baseline).toBeGreaterThan(0);
       expect(task.baseline).toBeLessThan(0.2);
     });
@@ -156,11 +206,14 @@ describe('forecasting', () => {
     expect(Math.max(...x)).toBeGreaterThan(0.8);
   });
 
-  it('mackey-glass: standardised and bounded; the raw series in its known range', () => {
+  it('mackey-glass: the raw series stays in its known range (0.2, 1.5), generated once', () => {
     const raw = mackeyGlassSeries(3000);
     expect(Math.min(...raw)).toBeGreaterThan(0.2);
     expect(Math.max(...raw)).toBeLessThan(1.5);
     expect(mackeyGlassSeries(3000)).toBe(raw); // generated once
+  });
+
+  it('mackey-glass: batches and validation are standardised (mean 0, sd 1) and within ±4', () => {
     const task = createTask('mackey-glass', { T: 500, seed: 1 });
     for (const x of [task.validation(32).inputs!, task.batch(32, new Rng(1)).inputs!]) {
       let mean = 0;
@@ -221,22 +274,31 @@ describe('tagging', () => {
     return out;
   }
 
-  it('model, vocabulary and tag names', () => {
+  it('the model: tokens of the vocabulary in, one of the five named tags out (cross-entropy)', () => {
     expect(TAGGING_TAGS).toEqual(['O', 'B-TEAM', 'I-TEAM', 'B-CITY', 'I-CITY']);
     expect(task.model).toEqual({ input: { kind: 'tokens', vocab: vocab.length }, output: 5, loss: 'ce' });
+  });
+
+  it('the vocabulary: the padding first, no word twice', () => {
     expect(vocab[0]).toBe(PAD);
     expect(new Set(vocab).size).toBe(vocab.length);
+  });
+
+  it('the names: at least 24 teams and 24 cities, some of several words, none holding a template, connective or filler word', () => {
     expect(TEAMS.length).toBeGreaterThanOrEqual(24);
     expect(CITIES.length).toBeGreaterThanOrEqual(24);
     expect(TEAMS.some((e) => e.includes(' ')) && CITIES.some((e) => e.includes(' '))).toBe(true);
     // Template, connective and filler words never occur inside a name.
     const others = [...TEMPLATES.flatMap((s) => s.split(' ')).filter((w) => w[0] !== '$'), ...CONNECTIVES, ...FILLERS];
     for (const w of others) expect(entityWords.has(w)).toBe(false);
+  });
+
+  it('the baseline is within (0.3, ln 5)', () => {
     expect(task.baseline).toBeGreaterThan(0.3);
     expect(task.baseline).toBeLessThan(Math.log(5));
   });
 
-  it('every entity is tagged B- then I-; everything else O', () => {
+  it('every entity is tagged B- then I-, every other word O', () => {
     for (const batch of [task.batch(128, new Rng(1)), task.validation(128)]) {
       for (const { words, tags } of sentences(batch)) {
         expect(tags).toEqual(parse(words));
@@ -248,18 +310,33 @@ describe('tagging', () => {
     }
   });
 
-  it('entities at varied positions; validation sentences longer than training ones', () => {
-    const train = sentences(task.batch(256, new Rng(2)));
-    const valid = sentences(task.validation(256));
-    const firsts = new Set(train.map((s) => s.tags.findIndex((g) => g !== TAG.O)).filter((i) => i >= 0));
+  const train = () => sentences(task.batch(256, new Rng(2)));
+
+  it('entities start at five or more positions in training sentences', () => {
+    const firsts = new Set(
+      train()
+        .map((s) => s.tags.findIndex((g) => g !== TAG.O))
+        .filter((i) => i >= 0),
+    );
     expect(firsts.size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('most training sentences (over 80%) name an entity', () => {
+    const ss = train();
+    expect(ss.filter((s) => s.tags.some((g) => g !== TAG.O)).length).toBeGreaterThan(0.8 * ss.length);
+  });
+
+  it('training sentences are of more than five lengths, at most T/2', () => {
+    const ss = train();
+    expect(new Set(ss.map((s) => s.words.length)).size).toBeGreaterThan(5);
+    expect(Math.max(...ss.map((s) => s.words.length))).toBeLessThanOrEqual(T / 2);
+  });
+
+  it('validation sentences are longer: up to T, on average 5 words more than training ones', () => {
+    const valid = sentences(task.validation(256));
     const mean = (ss: { words: string[] }[]) => ss.reduce((a, s) => a + s.words.length, 0) / ss.length;
-    expect(Math.max(...train.map((s) => s.words.length))).toBeLessThanOrEqual(T / 2);
     expect(Math.max(...valid.map((s) => s.words.length))).toBe(T);
-    expect(mean(valid)).toBeGreaterThan(mean(train) + 5);
-    // Lengths vary, and most sentences name at least one entity.
-    expect(new Set(train.map((s) => s.words.length)).size).toBeGreaterThan(5);
-    expect(train.filter((s) => s.tags.some((g) => g !== TAG.O)).length).toBeGreaterThan(0.8 * train.length);
+    expect(mean(valid)).toBeGreaterThan(mean(train()) + 5);
   });
 
   it('generateSentence hits the requested length exactly', () => {
