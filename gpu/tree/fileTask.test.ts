@@ -4,23 +4,31 @@ import { parseTreeFile, treeFileTask, TreeFileError, validationCount } from './f
 describe('treeFileTask', () => {
   const lines = Array.from({ length: 25 }, (_, i) => `(${i % 3} (${(i + 1) % 3} w${i % 4}) (_ (1 not) (2 good)))`);
 
-  it('splits the last 10% off for validation; vocabulary from every token, classes up to the largest label', () => {
-    const task = treeFileTask(lines.join('\n'), 0);
-    expect(task.validation).toHaveLength(2);
-    expect(task.classes).toBe(3);
-    expect(task.tokens.sort()).toEqual(['good', 'not', 'w0', 'w1', 'w2', 'w3']);
-    expect(task.heads).toBe('all');
-    expect(task.maxTrainNodes).toBe(5);
-    // Every training tree once per epoch, in a seeded order.
-    const epoch = task.next(23);
+  const task = () => treeFileTask(lines.join('\n'), 0);
+
+  it('splits the last 10% off for validation (at least 1, at most 1000)', () => {
+    expect(task().validation).toHaveLength(2);
+    expect([validationCount(2), validationCount(25), validationCount(1e5)]).toEqual([1, 2, 1000]);
+  });
+
+  it('takes the vocabulary from every token, the classes up to the largest label, a head at every labelled node', () => {
+    const t = task();
+    expect(t.classes).toBe(3);
+    expect(t.tokens.sort()).toEqual(['good', 'not', 'w0', 'w1', 'w2', 'w3']);
+    expect(t.heads).toBe('all');
+    expect(t.maxTrainNodes).toBe(5);
+  });
+
+  it('gives every training tree once per epoch, in a seeded order', () => {
+    const file = task();
+    const epoch = file.next(23);
     expect(new Set(epoch).size).toBe(23);
-    expect(epoch.some((t) => task.validation.includes(t))).toBe(false);
+    expect(epoch.some((t) => file.validation.includes(t))).toBe(false);
     expect(
       treeFileTask(lines.join('\n'), 0)
         .next(23)
         .map((t) => JSON.stringify(t)),
     ).toEqual(epoch.map((t) => JSON.stringify(t)));
-    expect([validationCount(2), validationCount(25), validationCount(1e5)]).toEqual([1, 2, 1000]);
   });
 
   it('refuses what it cannot train on, saying why (the parser names the line and column)', () => {

@@ -92,10 +92,13 @@ describe('malformed input: one positioned message each', () => {
     expect(e.message).toBe('line 1, column 257: too deep: brackets may nest at most 256 levels');
   });
 
-  it('refuses a binary tree taller than 256 after binarising, and more than 100k nodes', () => {
+  it('refuses a binary tree taller than 256 after binarising', () => {
     const flat = (n: number) => `(${Array.from({ length: n }, (_, i) => `w${i}`).join(' ')})`;
     expect(height(parseTree(flat(257), 'sexpr'))).toBe(256);
     expect(catchError(() => parseTree(flat(258), 'sexpr')).message).toMatch(/^line 1, column 1: too deep: a binary tree may be at most 256 levels tall/);
+  });
+
+  it('refuses a tree of more than 100k nodes', () => {
     // A balanced tree of 2^17 leaves is short but has too many nodes.
     let text = 'x';
     for (let d = 0; d < 17; d++) text = `(${text} ${text})`;
@@ -179,15 +182,29 @@ describe('tree batches', () => {
     );
   });
 
-  it('names the tree of an unknown token or a bad label; root heads need root labels', () => {
-    const v = vocabulary(['a', 'b']);
-    expect(() => buildTreeBatch([parseTree('(a b)', 'sexpr'), parseTree('(a c)', 'sexpr')], v)).toThrow(
+  const ab = () => vocabulary(['a', 'b']);
+
+  it('names the tree and offset of an unknown token', () => {
+    expect(() => buildTreeBatch([parseTree('(a b)', 'sexpr'), parseTree('(a c)', 'sexpr')], ab())).toThrow(
       new TreeDataError('tree 1: unknown token "c" at offset 3'),
     );
-    expect(() => buildTreeBatch([parseTree('(7 a b)', 'ptb')], v, 5)).toThrow(/tree 0: label 7 is not a class id in \[0, 5\)/);
-    const b = buildTreeBatch([parseTree('(1 (0 a) b)', 'ptb'), parseTree('(_ a b)', 'ptb')], v);
-    expect(Array.from(headTargets(b, 'all')).sort()).toEqual([-1, -1, -1, -1, 0, 1]);
-    expect(() => headTargets(b, 'root')).toThrow(/tree 1 has no root label/);
+  });
+
+  it('names the tree of a label that is not a class', () => {
+    expect(() => buildTreeBatch([parseTree('(7 a b)', 'ptb')], ab(), 5)).toThrow(/tree 0: label 7 is not a class id in \[0, 5\)/);
+  });
+
+  const partlyLabelled = () => buildTreeBatch([parseTree('(1 (0 a) b)', 'ptb'), parseTree('(_ a b)', 'ptb')], ab());
+
+  it('heads at every node train on the labelled nodes, −1 elsewhere', () => {
+    expect(Array.from(headTargets(partlyLabelled(), 'all')).sort()).toEqual([-1, -1, -1, -1, 0, 1]);
+  });
+
+  it('root heads need a label on every root, naming the tree without one', () => {
+    expect(() => headTargets(partlyLabelled(), 'root')).toThrow(/tree 1 has no root label/);
+  });
+
+  it('numericVocab(12) knows 0 … 11 as written, nothing else', () => {
     expect(numericVocab(12).id('11')).toBe(11);
     expect(numericVocab(12).id('12')).toBeUndefined();
     expect(numericVocab(12).id('01')).toBeUndefined();

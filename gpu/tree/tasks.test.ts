@@ -49,15 +49,27 @@ describe('arithmetic', () => {
     }
   });
 
-  it('validates on deeper expressions than it trains on, and bounds training trees', () => {
+  const depths = () => {
     const task = arithmeticTask({ seed: 5, trainDepth: 2, validationDepth: 4 });
-    const train = task.next(2000);
+    return { task, train: task.next(2000) };
+  };
+
+  it('validates on deeper expressions than it trains on (depth 4, 2)', () => {
+    const { task, train } = depths();
     expect(Math.max(...train.map(exprDepth))).toBe(2);
     expect(new Set(task.validation.map(exprDepth))).toEqual(new Set([4]));
+  });
+
+  it('bounds the training trees by maxTrainNodes, so that a batch of them builds', () => {
+    const { task, train } = depths();
     expect(Math.max(...train.map(countNodes))).toBeLessThanOrEqual(task.maxTrainNodes);
+    buildTreeBatch(train, task.vocab, task.classes);
+  });
+
+  it('the majority class answers 10–40% of the validation roots', () => {
+    const { task } = depths();
     expect(task.majorityRootAccuracy).toBeGreaterThan(0.1);
     expect(task.majorityRootAccuracy).toBeLessThan(0.4);
-    buildTreeBatch(train, task.vocab, task.classes);
   });
 });
 
@@ -78,13 +90,28 @@ describe('negation', () => {
     expect(flips).toBeGreaterThan(100);
   });
 
-  it('is deterministic, and validates on taller trees', () => {
-    const a = negationTask({ seed: 1, trainHeight: 3, validationHeight: 6 });
-    const b = negationTask({ seed: 1, trainHeight: 3, validationHeight: 6 });
-    expect(a.next(10).map((t) => writePtb(t))).toEqual(b.next(10).map((t) => writePtb(t)));
+  const heights = () => negationTask({ seed: 1, trainHeight: 3, validationHeight: 6 });
+
+  it('is deterministic: the same seed gives the same trees', () => {
+    expect(
+      heights()
+        .next(10)
+        .map((t) => writePtb(t)),
+    ).toEqual(
+      heights()
+        .next(10)
+        .map((t) => writePtb(t)),
+    );
+  });
+
+  it('validates on taller trees than it trains on (height 6, 3), the training trees within maxTrainNodes', () => {
+    const a = heights();
     expect(Math.max(...a.next(500).map(height))).toBe(3);
     expect(new Set(a.validation.map(height))).toEqual(new Set([6]));
     expect(Math.max(...a.next(500).map(countNodes))).toBeLessThanOrEqual(a.maxTrainNodes);
+  });
+
+  it('its trees write as PTB text and read back', () => {
     expect(writePtb(parseTree('(2 (1 not) (0 bad))', 'ptb'))).toBe('(2 (1 not) (0 bad))');
   });
 });
