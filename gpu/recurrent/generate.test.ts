@@ -21,13 +21,23 @@ describe('charModelStepper', () => {
       });
     });
 
-  it('sampling is deterministic per seed and stays in the vocabulary', () => {
+  describe('sampling 40 tokens from a 2-layer GRU over 5 tokens', () => {
     const cfg = parseModelConfig({ cell: 'gru', layers: 2, hidden: 8, input: { kind: 'tokens', vocab: 5 } });
     const params = initParams(cfg, 1);
-    const a = sampleChars(cfg, params, Uint32Array.from([1, 2]), 40, 0.8, 9);
-    expect(a).toEqual(sampleChars(cfg, params, Uint32Array.from([1, 2]), 40, 0.8, 9));
-    expect(a).not.toEqual(sampleChars(cfg, params, Uint32Array.from([1, 2]), 40, 0.8, 10));
-    expect(a.every((v) => v < 5)).toBe(true);
-    expect(sampleChars(cfg, params, new Uint32Array(0), 3, 1, 0)).toHaveLength(3);
+    const sample = (seed: number) => sampleChars(cfg, params, Uint32Array.from([1, 2]), 40, 0.8, seed);
+
+    it('is deterministic per seed: the same seed the same tokens, another seed others', () => {
+      expect(sample(9)).toEqual(sample(9));
+      expect(sample(9)).not.toEqual(sample(10));
+    });
+
+    it('stays in the vocabulary', () => {
+      expect(sample(9)).toHaveLength(40);
+      expect(sample(9).every((v) => v < 5)).toBe(true);
+    });
+
+    it('needs no prompt', () => {
+      expect(sampleChars(cfg, params, new Uint32Array(0), 3, 1, 0)).toHaveLength(3);
+    });
   });
 });

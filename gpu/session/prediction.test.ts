@@ -1,7 +1,7 @@
 // The `prediction` message: at each validation, what a task model predicts for validation sequence 0,
 // held to the float64 reference run on the session's exported weights, on the GPU (Node, Dawn) and
 // on the CPU fallback alike.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useGpu } from '../testing/gpu.ts';
 import { openSession, taskConfig } from '../testing/sessions.ts';
 import { splitSteps } from '../data/split.ts';
@@ -71,20 +71,31 @@ for (const backend of ['gpu', 'cpu'] as const)
       expect(maxDiff(p.predicted, ref)).toBeLessThanOrEqual(1e-4 * maxAbs(ref));
     });
 
-    it('tagging: the words and true tags of sentence 0, and the predicted tags are the reference’s argmax', async () => {
+    describe('tagging, with the initial weights (lr 0)', () => {
       // lr 0: the initial weights, whose tags vary (a few steps of training predict O everywhere).
       const config = taskConfig('tagging', { cell: 'lstm', hidden: 12, optimizer: optimizer({ lr: 0 }) });
-      const { predictions, data, params } = await trainAndPredict(backend, config, 2);
-      const p = predictions.at(-1)!.prediction as Labels;
-      expect(p.kind).toBe('labels');
-      const n = data.validation.lengths![0];
-      expect(n).toBeGreaterThan(6); // validation sentences are longer than ⌊12/2⌋
-      expect(p.words).toHaveLength(n);
-      expect(p.words.join(' ')).not.toContain('<pad>');
-      expect(p.classes).toEqual([...TAGGING_TAGS]);
-      expect(p.targets).toEqual(Array.from({ length: n }, (_, t) => data.validation.targets![t * data.validation.B]));
-      expect(new Set(p.predicted).size).toBeGreaterThan(1);
-      expect(p.predicted).toEqual(argmaxRows(referenceOutputs(data, params), TAGGING_TAGS.length, n));
+      let run: Awaited<ReturnType<typeof trainAndPredict>>;
+      let p: Labels;
+      let n: number;
+      beforeAll(async () => {
+        run = await trainAndPredict(backend, config, 2);
+        p = run.predictions.at(-1)!.prediction as Labels;
+        n = run.data.validation.lengths![0];
+      });
+
+      it('shows the words and true tags of sentence 0', () => {
+        expect(p.kind).toBe('labels');
+        expect(n).toBeGreaterThan(6); // validation sentences are longer than ⌊12/2⌋
+        expect(p.words).toHaveLength(n);
+        expect(p.words.join(' ')).not.toContain('<pad>');
+        expect(p.classes).toEqual([...TAGGING_TAGS]);
+        expect(p.targets).toEqual(Array.from({ length: n }, (_, t) => run.data.validation.targets![t * run.data.validation.B]));
+      });
+
+      it('predicts the reference’s argmax tags (more than one tag)', () => {
+        expect(new Set(p.predicted).size).toBeGreaterThan(1);
+        expect(p.predicted).toEqual(argmaxRows(referenceOutputs(run.data, run.params), TAGGING_TAGS.length, n));
+      });
     });
 
     it('adding: the predicted sum of sequence 0 equals the reference’s, beside its target', async () => {

@@ -1,9 +1,9 @@
 // The CSV-column forecasting dataset as prepareRecurrentData builds it: the sine task's model shape, the
 // 90/10 split, standardisation by the training part, consecutive windows and the persistence baseline.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { optimizer } from '../optimizer/config.ts';
 import { minSeriesLength } from '../data/series.ts';
-import { prepareRecurrentData } from './recurrentData.ts';
+import { prepareRecurrentData, type RecurrentData } from './recurrentData.ts';
 import type { SessionConfig } from './protocol.ts';
 
 const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 };
@@ -44,93 +44,131 @@ describe('series dataset', () => {
     expect(series.vocab).toBeNull();
   });
 
-  it('standardises by the first 90% and takes the persistence baseline on the last 10%', async () => {
+  describe('a series of 40 values in sequences of 3 (36 to train on, 4 to validate)', () => {
     // Training part (36 values): mean 5, population variance 32/9. Validation part: 7, 4, 6, 6.
     const half = [2, 4, 4, 4, 5, 5, 7, 9, 8, 6, 6, 6, 5, 5, 3, 1, 5, 5];
-    const values = [...half, ...half, 7, 4, 6, 6];
-    const data = await prepareRecurrentData(seriesConfig(values, 3, 2), noCorpus, LIMITS);
     const std = Math.sqrt(32 / 9);
     const z = (x: number) => (x - 5) / std;
-    const { inputs, targetValues } = data.validation;
-    // The validation part holds exactly one window of 4 values: both validation sequences are it.
-    for (const b of [0, 1]) {
-      sequence(inputs!, 3, 2, b).forEach((v, t) => expect(v).toBeCloseTo(z([7, 4, 6][t]), 6));
-      sequence(targetValues!, 3, 2, b).forEach((v, t) => expect(v).toBeCloseTo(z([4, 6, 6][t]), 6));
-    }
-    // Persistence: ((4−7)² + (6−4)² + (6−6)²) / 3 = 13/3 in the data's units, ÷ 32/9 = 39/32 standardised.
-    expect(data.baseline).toBeCloseTo(39 / 32, 10);
-    expect(JSON.parse(data.metadata['rnnlab.series'])).toEqual({ file: 'data.csv', column: 'temp', mean: 5, std: expect.closeTo(std, 12) });
-    expect(data.stepLabels).toEqual(['7', '4', '6']);
+    let data: RecurrentData;
+    beforeAll(async () => {
+      data = await prepareRecurrentData(seriesConfig([...half, ...half, 7, 4, 6, 6], 3, 2), noCorpus, LIMITS);
+    });
+
+    it('standardises the validation window by the training part’s mean and standard deviation, kept in the metadata', () => {
+      const { inputs, targetValues } = data.validation;
+      // The validation part holds exactly one window of 4 values: both validation sequences are it.
+      for (const b of [0, 1]) {
+        sequence(inputs!, 3, 2, b).forEach((v, t) => expect(v).toBeCloseTo(z([7, 4, 6][t]), 6));
+        sequence(targetValues!, 3, 2, b).forEach((v, t) => expect(v).toBeCloseTo(z([4, 6, 6][t]), 6));
+      }
+      expect(JSON.parse(data.metadata['rnnlab.series'])).toEqual({ file: 'data.csv', column: 'temp', mean: 5, std: expect.closeTo(std, 12) });
+    });
+
+    it('takes the persistence baseline on the validation part, standardised', () => {
+      // Persistence: ((4−7)² + (6−4)² + (6−6)²) / 3 = 13/3 in the data's units, ÷ 32/9 = 39/32 standardised.
+      expect(data.baseline).toBeCloseTo(39 / 32, 10);
+    });
+
+    it('labels the steps with the validation window’s values', () => {
+      expect(data.stepLabels).toEqual(['7', '4', '6']);
+    });
   });
 
-  it('trains on random windows of consecutive values from the training part; validates on windows spread over the rest', async () => {
-    // A ramp 0..999: standardised values map back to their row, so each window's rows can be read off.
+  describe('a ramp 0 … 999 in windows of 16, batches of 8', () => {
+    // Standardised values map back to their row, so each window's rows can be read off.
     const n = 1000;
     const T = 16;
     const B = 8;
-    const data = await prepareRecurrentData(
-      seriesConfig(
-        Array.from({ length: n }, (_, i) => i),
-        T,
-        B,
-      ),
-      noCorpus,
-      LIMITS,
-    );
-    const { mean, std } = JSON.parse(data.metadata['rnnlab.series']) as { mean: number; std: number };
-    expect(mean).toBe(449.5); // rows 0..899
-    expect(std).toBeCloseTo(Math.sqrt((900 * 900 - 1) / 12), 10);
-    const row = (v: number) => Math.round(v * std + mean);
-    const next = data.stream();
-    const starts = new Set<number>();
-    for (let k = 0; k < 5; k++) {
-      const batch = next();
-      expect([batch.T, batch.B]).toEqual([T, B]);
-      for (let b = 0; b < B; b++) {
-        const x = sequence(batch.inputs!, T, B, b).map(row);
-        const y = sequence(batch.targetValues!, T, B, b).map(row);
+    let data: RecurrentData;
+    let row: (v: number) => number;
+    beforeAll(async () => {
+      data = await prepareRecurrentData(
+        seriesConfig(
+          Array.from({ length: n }, (_, i) => i),
+          T,
+          B,
+        ),
+        noCorpus,
+        LIMITS,
+      );
+      const { mean, std } = JSON.parse(data.metadata['rnnlab.series']) as { mean: number; std: number };
+      row = (v: number) => Math.round(v * std + mean);
+    });
+    /** The rows of the first 5 training batches' windows: inputs and targets per sequence. */
+    const trainingWindows = () => {
+      const next = data.stream();
+      return Array.from({ length: 5 }, () => {
+        const batch = next();
+        expect([batch.T, batch.B]).toEqual([T, B]);
+        return Array.from({ length: B }, (_, b) => ({ x: sequence(batch.inputs!, T, B, b).map(row), y: sequence(batch.targetValues!, T, B, b).map(row) }));
+      }).flat();
+    };
+
+    it('standardises by the training part, rows 0 … 899', () => {
+      const { mean, std } = JSON.parse(data.metadata['rnnlab.series']) as { mean: number; std: number };
+      expect(mean).toBe(449.5); // rows 0..899
+      expect(std).toBeCloseTo(Math.sqrt((900 * 900 - 1) / 12), 10);
+    });
+
+    it('trains on windows of consecutive values inside the training part, each target the next value', () => {
+      for (const { x, y } of trainingWindows()) {
         x.forEach((r, t) => expect(r).toBe(x[0] + t));
         y.forEach((r, t) => expect(r).toBe(x[t] + 1));
         expect(x[0]).toBeGreaterThanOrEqual(0);
         expect(y[T - 1], 'a training window stays in the first 900 rows').toBeLessThan(900);
-        starts.add(x[0]);
       }
-    }
-    expect(starts.size, '40 random windows start at many places').toBeGreaterThan(30);
-    // Same seed, same stream.
-    expect(Array.from(data.stream()().inputs!)).toEqual(Array.from(data.stream()().inputs!));
-    // Validation: 8 windows from row 900 to the last one ending at row 999.
-    const validStarts = Array.from({ length: B }, (_, b) => row(data.validation.inputs![b]));
-    expect(validStarts).toEqual([900, 912, 924, 936, 947, 959, 971, 983]);
-    expect(data.stepLabels).toEqual(Array.from({ length: T }, (_, t) => String(900 + t)));
-    // A ramp's persistence error is one row per step: (1/std)².
-    expect(data.baseline).toBeCloseTo(1 / std ** 2, 8);
+    });
+
+    it('draws the training windows at random: 40 start at more than 30 places, the same for the same seed', () => {
+      expect(new Set(trainingWindows().map((w) => w.x[0])).size, '40 random windows start at many places').toBeGreaterThan(30);
+      expect(Array.from(data.stream()().inputs!)).toEqual(Array.from(data.stream()().inputs!));
+    });
+
+    it('validates on 8 windows spread from row 900 to the last one ending at row 999, labelled by the first', () => {
+      const validStarts = Array.from({ length: B }, (_, b) => row(data.validation.inputs![b]));
+      expect(validStarts).toEqual([900, 912, 924, 936, 947, 959, 971, 983]);
+      expect(data.stepLabels).toEqual(Array.from({ length: T }, (_, t) => String(900 + t)));
+    });
+
+    it('takes a persistence baseline of one row per step: (1/std)²', () => {
+      const { std } = JSON.parse(data.metadata['rnnlab.series']) as { std: number };
+      expect(data.baseline).toBeCloseTo(1 / std ** 2, 8);
+    });
   });
 
-  it('refuses non-finite values (with the row), too short a series and a constant one', async () => {
+  describe('refusals', () => {
     const refusal = (values: number[], seqLen: number) =>
       prepareRecurrentData(seriesConfig(values, seqLen), noCorpus, LIMITS).then(
         () => 'accepted',
         (e: Error) => e.message,
       );
     const ramp = Array.from({ length: 50 }, (_, i) => i);
-    expect(
-      await refusal(
-        ramp.map((v, i) => (i === 17 ? NaN : v)),
-        4,
-      ),
-    ).toBe('dataset: “data.csv”, column “temp”: row 18 holds NaN, not a finite number');
-    expect(
-      await refusal(
-        ramp.map((v, i) => (i === 3 ? Infinity : v)),
-        4,
-      ),
-    ).toMatch(/row 4 holds Infinity/);
-    expect(minSeriesLength(4)).toBe(41);
-    expect(await refusal(ramp.slice(0, 40), 4)).toMatch(
-      /the series has 40 values, too short for sequences of 4 \(10% is kept for validation, so it needs at least 41\)/,
-    );
-    expect(await refusal(ramp, 4)).toBe('accepted');
-    expect(await refusal([...Array(45).fill(2.5), 1, 2, 3, 4, 5], 4)).toMatch(/first 90% of the series is constant \(every value is 2.5\)/);
+
+    it('refuses a value that is not finite, naming its row', async () => {
+      expect(
+        await refusal(
+          ramp.map((v, i) => (i === 17 ? NaN : v)),
+          4,
+        ),
+      ).toBe('dataset: “data.csv”, column “temp”: row 18 holds NaN, not a finite number');
+      expect(
+        await refusal(
+          ramp.map((v, i) => (i === 3 ? Infinity : v)),
+          4,
+        ),
+      ).toMatch(/row 4 holds Infinity/);
+    });
+
+    it('refuses a series too short for its sequences once 10% is kept for validation', async () => {
+      expect(minSeriesLength(4)).toBe(41);
+      expect(await refusal(ramp.slice(0, 40), 4)).toMatch(
+        /the series has 40 values, too short for sequences of 4 \(10% is kept for validation, so it needs at least 41\)/,
+      );
+      expect(await refusal(ramp, 4)).toBe('accepted');
+    });
+
+    it('refuses a series whose training part is constant, naming the value', async () => {
+      expect(await refusal([...Array(45).fill(2.5), 1, 2, 3, 4, 5], 4)).toMatch(/first 90% of the series is constant \(every value is 2.5\)/);
+    });
   });
 });
