@@ -179,20 +179,28 @@ describe('connectivity vs central finite differences (float64)', () => {
 });
 
 describe('ragged lengths', () => {
-  it('a short sequence gives what it gives run alone, and padding (NaN) is never read', () => {
-    const cfg = parseModelConfig({ cell: 'lstm', layers: 2, hidden: 4, input: { kind: 'real', features: 2 }, output: 3, loss: 'mse' });
-    const params = testParams(cfg, 5);
-    const lengths = [6, 3, 1];
+  const cfg = parseModelConfig({ cell: 'lstm', layers: 2, hidden: 4, input: { kind: 'real', features: 2 }, output: 3, loss: 'mse' });
+  const params = testParams(cfg, 5);
+  const lengths = [6, 3, 1];
+  /** Each sequence of a ragged batch (padding NaN): its connectivity in the batch, and run alone. */
+  const sequences = () => {
     const batch = raggedBatch(cfg, 6, lengths, 7);
-    for (let seq = 0; seq < 3; seq++) {
-      const n = lengths[seq];
+    return lengths.map((n, seq) => {
       const alone: Batch = { T: n, B: 1, inputs: new Float32Array(n * 2), targetValues: new Float32Array(n * 3) };
       for (let t = 0; t < n; t++) alone.inputs!.set(batch.inputs!.subarray((t * 3 + seq) * 2, (t * 3 + seq + 1) * 2), t * 2);
-      const [a, b] = [connectivity(cfg, params, batch, seq), connectivity(cfg, params, alone)];
-      expect([a.outputs, a.inputs]).toEqual([n, n]);
-      expect(a.norms.every(Number.isFinite)).toBe(true);
-      a.norms.forEach((v, i) => expect(v).toBeCloseTo(b.norms[i], 14));
+      return { n, inBatch: connectivity(cfg, params, batch, seq), alone: connectivity(cfg, params, alone) };
+    });
+  };
+
+  it('a short sequence’s padding (NaN) is never read: its real steps only, every norm finite', () => {
+    for (const { n, inBatch } of sequences()) {
+      expect([inBatch.outputs, inBatch.inputs]).toEqual([n, n]);
+      expect(inBatch.norms.every(Number.isFinite)).toBe(true);
     }
+  });
+
+  it('a short sequence gives what it gives run alone', () => {
+    for (const { inBatch, alone } of sequences()) inBatch.norms.forEach((v, i) => expect(v).toBeCloseTo(alone.norms[i], 14));
   });
 
   it('per-sequence losses read the last real step', () => {

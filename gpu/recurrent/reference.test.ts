@@ -272,11 +272,16 @@ describe('final states (hT, cT) and truncated BPTT', () => {
   /** Sequence b's slice of a layer-major [L*B*H] state, as a [L*1*H] state. */
   const pick = (s: Float64Array, b: number) => Float64Array.from({ length: cfg.layers * H }, (_, k) => s[(Math.floor(k / H) * B + b) * H + (k % H)]);
 
-  it('hT / cT hold each sequence’s state at its last real step, and match the sequence run alone', () => {
-    const lengths = [5, 2, 1];
+  const lengths = [5, 2, 1];
+  /** A ragged batch of 5 steps from random initial states, and its forward pass. */
+  const ragged = () => {
     const batch = lossBatch(cfg, 5, B, lengths, 13);
     const init = randomInit(cfg, B, 14);
-    const fwd = ref.forward(params, batch, init);
+    return { batch, init, fwd: ref.forward(params, batch, init) };
+  };
+
+  it('hT / cT hold each sequence’s state at its last real step (as every step after it does)', () => {
+    const { fwd } = ragged();
     for (let l = 0; l < cfg.layers; l++)
       for (let b = 0; b < B; b++)
         for (let t = lengths[b]; t <= 5; t++)
@@ -285,6 +290,10 @@ describe('final states (hT, cT) and truncated BPTT', () => {
             expect(fwd.hs[l][(t * B + b) * H + i]).toBe(fwd.hT[(l * B + b) * H + i]);
             expect(fwd.cs[l][(t * B + b) * H + i]).toBe(fwd.cT![(l * B + b) * H + i]);
           }
+  });
+
+  it('hT / cT of each sequence are those of the sequence run alone', () => {
+    const { batch, init, fwd } = ragged();
     for (let b = 0; b < B; b++) {
       const T = lengths[b];
       const tokens = Uint32Array.from({ length: T }, (_, t) => batch.tokens![t * B + b]);
@@ -295,7 +304,8 @@ describe('final states (hT, cT) and truncated BPTT', () => {
     }
   });
 
-  it('two chunks (T = 3 + 4) with the state carried give the unchunked states and loss sum', () => {
+  /** A batch of 7 steps run whole, and in two chunks (T = 3 + 4) with the state carried. */
+  const chunked = () => {
     const full = lossBatch(cfg, 7, B, [7, 5, 4], 15);
     const init = randomInit(cfg, B, 16);
     const chunk = (t0: number, T: number, lengths: number[]): Batch => ({
@@ -308,6 +318,11 @@ describe('final states (hT, cT) and truncated BPTT', () => {
     const a = ref.lossAndGrad(params, full, init);
     const c1 = ref.lossAndGrad(params, chunk(0, 3, [3, 3, 3]), init);
     const c2 = ref.lossAndGrad(params, chunk(3, 4, [4, 2, 1]), { h0: c1.fwd.hT, c0: c1.fwd.cT! });
+    return { a, c1, c2 };
+  };
+
+  it('two chunks with the state carried give the unchunked states', () => {
+    const { a, c1, c2 } = chunked();
     const S = B * H;
     for (let l = 0; l < cfg.layers; l++) {
       expect(c1.fwd.hs[l]).toEqual(a.fwd.hs[l].subarray(0, 4 * S));
@@ -316,9 +331,17 @@ describe('final states (hT, cT) and truncated BPTT', () => {
       expect(c2.fwd.cs[l]).toEqual(a.fwd.cs[l].subarray(3 * S));
     }
     expect([c2.fwd.hT, c2.fwd.cT]).toEqual([a.fwd.hT, a.fwd.cT]);
+  });
+
+  it('two chunks’ losses, weighted by their real steps, add up to the unchunked loss, row by row', () => {
+    const { a, c1, c2 } = chunked();
     // rowLoss is divided by each run's own N (16 real steps in all, 9 + 7 per chunk): N·loss adds up.
     expect(9 * c1.loss + 7 * c2.loss).toBeCloseTo(16 * a.loss, 12);
     a.fwd.rowLoss.forEach((v, r) => expect(16 * v).toBeCloseTo(r < 3 * B ? 9 * c1.fwd.rowLoss[r] : 7 * c2.fwd.rowLoss[r - 3 * B], 12));
+  });
+
+  it('the gradient stops at the chunk boundary: the second chunk returns its dh0', () => {
+    const { c2 } = chunked();
     // The gradient stops at the chunk boundary: chunk 2's dh0 (nonzero) is returned, not propagated into chunk 1.
     expect(c2.dh0.some((v) => v !== 0)).toBe(true);
   });
