@@ -59,14 +59,24 @@ describe('encode/decode round trip', () => {
     expect(Object.getPrototypeOf(out.metadata)).toBeNull();
   });
 
-  it('accepts a Map and pads the header so data starts 8-aligned', () => {
-    for (const extra of ['', 'a', 'ab', 'abc', 'abcd', 'abcde', 'abcdef', 'abcdefg']) {
-      const file = encodeSafetensors(new Map([[`w${extra}`, { shape: [1], data: new Float32Array([7]) }]]));
+  /** Files of one tensor whose names take 1 … 8 characters, so the header ends at every offset mod 8. */
+  const names = ['', 'a', 'ab', 'abc', 'abcd', 'abcde', 'abcdef', 'abcdefg'].map((extra) => `w${extra}`);
+
+  it('pads the header with spaces so the data starts 8-aligned', () => {
+    for (const name of names) {
+      const file = encodeSafetensors([[name, { shape: [1], data: new Float32Array([7]) }]]);
       const n = Number(new DataView(file.buffer).getBigUint64(0, true));
       expect((8 + n) % 8).toBe(0);
       const text = new TextDecoder().decode(file.subarray(8, 8 + n));
       expect(text.trimEnd().endsWith('}')).toBe(true);
-      expect(decodeSafetensors(file).tensors.get(`w${extra}`)!.data[0]).toBe(7);
+      expect(decodeSafetensors(file).tensors.get(name)!.data[0]).toBe(7);
+    }
+  });
+
+  it('takes the tensors as a Map too', () => {
+    for (const name of names) {
+      const file = encodeSafetensors(new Map([[name, { shape: [1], data: new Float32Array([7]) }]]));
+      expect(decodeSafetensors(file).tensors.get(name)!.data[0]).toBe(7);
     }
   });
 
@@ -77,7 +87,7 @@ describe('encode/decode round trip', () => {
     expect([...decodeSafetensors(host.subarray(1)).tensors.get('w')!.data]).toEqual([1, 2, 3]);
   });
 
-  it('decodes an empty file (no tensors) and defaults metadata to {}', () => {
+  it('an empty file (no tensors, no metadata) decodes to no tensors and metadata {}', () => {
     const out = decodeSafetensors(encodeSafetensors([]));
     expect(out.tensors.size).toBe(0);
     expect(Object.keys(out.metadata)).toEqual([]);
@@ -165,19 +175,25 @@ describe('malformed files', () => {
     expect(e.offset).toBe(8 + `{"w":${entry}, `.length);
   });
 
-  it('duplicate keys are compared after unescaping and not confused by strings or nesting', () => {
+  it('duplicate keys are compared after unescaping', () => {
     const entry = '{"dtype":"F32","shape":[1],"data_offsets":[0,4]}';
     // "w\u0022" is w" — the same key as the literal "w\"" below.
     const e = catchErr(() => decodeSafetensors(build(`{"__metadata__":{"k":"\\"w\\\\\\"\\":"},"w\\u0022":${entry},"w\\"":${entry}}`, ok4)));
     expect(e.message).toMatch(/duplicate key "w""/);
-    // Same key in different objects, and keys appearing inside string values, are fine.
+  });
+
+  it('the same key in different objects, or a key inside a string value, is no duplicate', () => {
+    const entry = '{"dtype":"F32","shape":[1],"data_offsets":[0,4]}';
     const fine = `{"__metadata__":{"dtype":"{\\"w\\":1,\\"w\\":2}","shape":"[{"},"w":${entry}}`;
     expect(decodeSafetensors(build(fine, ok4)).metadata.dtype).toBe('{"w":1,"w":2}');
   });
 
-  it('duplicate keys inside __metadata__ and inside a tensor entry', () => {
+  it('duplicate keys inside __metadata__', () => {
     const e = catchErr(() => decodeSafetensors(build('{"__metadata__":{"a":"1","b":"2","a":"3"}}')));
     expect(e.message).toMatch(/duplicate key "a" in "__metadata__"/);
+  });
+
+  it('duplicate keys inside a tensor entry, naming the tensor', () => {
     const e2 = catchErr(() => decodeSafetensors(build('{"w":{"dtype":"F32","shape":[1],"dtype":"F32","data_offsets":[0,4]}}', ok4)));
     expect(e2.message).toMatch(/duplicate key "dtype" in "w"/);
     expect(e2.tensor).toBe('w');
@@ -247,7 +263,7 @@ describe('malformed files', () => {
     expect(catchErr(() => decodeSafetensors(build({}, [0]))).message).toMatch(/1 unused trailing bytes/);
   });
 
-  it('zero-size tensors are valid, including at the end and sharing an offset', () => {
+  it('zero-size tensors are valid, at the end too, sharing an offset with others', () => {
     const h = {
       z1: { dtype: 'F32', shape: [0, 3], data_offsets: [0, 0] },
       w: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
@@ -262,14 +278,21 @@ describe('malformed files', () => {
 });
 
 describe('prototype safety', () => {
-  it('"__proto__" and "constructor" are ordinary tensor names and metadata keys', () => {
-    const header =
-      `{"__metadata__":{"__proto__":"x","constructor":"y"},` +
-      `"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},` +
-      `"constructor":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`;
-    const out = decodeSafetensors(build(header, [0, 0, 128, 63, 0, 0, 0, 64]));
+  const header =
+    `{"__metadata__":{"__proto__":"x","constructor":"y"},` +
+    `"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},` +
+    `"constructor":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`;
+  const decoded = () => decodeSafetensors(build(header, [0, 0, 128, 63, 0, 0, 0, 64]));
+
+  it('"__proto__" and "constructor" are ordinary tensor names', () => {
+    const out = decoded();
     expect(out.tensors.get('__proto__')!.data[0]).toBe(1);
     expect(out.tensors.get('constructor')!.data[0]).toBe(2);
+    expect(Object.keys(Object.prototype)).toEqual([]);
+  });
+
+  it('"__proto__" and "constructor" are ordinary metadata keys, in metadata without a prototype', () => {
+    const out = decoded();
     expect(Object.getPrototypeOf(out.metadata)).toBeNull();
     expect(out.metadata['__proto__']).toBe('x');
     expect(out.metadata['constructor']).toBe('y');
