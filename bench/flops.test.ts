@@ -47,13 +47,30 @@ describe('trainingStepFlops', () => {
     }
   });
 
-  it('is a + b·T, and proportional to B but for the optimizer', () => {
+  const flops =
+    (cell: (typeof CELLS)[number]) =>
+    (T: number, B = 8) =>
+      trainingStepFlops({ cell, V: 32, H: 32, T, B });
+
+  it('is a + b·T', () => {
     for (const cell of CELLS) {
-      const f = (T: number, B = 8) => trainingStepFlops({ cell, V: 32, H: 32, T, B });
+      const f = flops(cell);
       const step = f(2).total - f(1).total;
       for (const T of [3, 17, 256]) expect(f(T).total).toBe(f(1).total + (T - 1) * step);
+    }
+  });
+
+  it('is proportional to B but for the optimizer, whose cost T does not change', () => {
+    for (const cell of CELLS) {
+      const f = flops(cell);
       expect(f(5, 6).total - f(5, 6).optimizer).toBe(2 * (f(5, 3).total - f(5, 3).optimizer));
       expect(f(9).optimizer).toBe(f(1).optimizer);
+    }
+  });
+
+  it('is the sum of the forward pass, the backward pass and the optimizer', () => {
+    for (const cell of CELLS) {
+      const f = flops(cell);
       expect(f(4).forward + f(4).backward + f(4).optimizer).toBe(f(4).total);
     }
   });

@@ -36,7 +36,8 @@ describe('the bench report', () => {
     expect(peerRatio(peer({ status: 'skipped', estimateMs: 2000 }), 100)).toBe('≥ 20×');
   });
 
-  it('renders the comparison, the runs and the T fit', () => {
+  /** The report of a made-up quick run. */
+  const rendered = () => {
     const tscale = tScalingConfigs().map((c) => result(c.name, 10 + 2 * c.T, c));
     const report: BenchReport = {
       date: '2026-01-02T03:04:05.000Z',
@@ -49,10 +50,21 @@ describe('the bench report', () => {
       load: { start: 1, end: 1, min: 0.5, max: 1.5, mean: 1 },
       seconds: 100,
     };
-    const md = markdown(report);
+    return markdown(report);
+  };
+
+  it('renders a row per config: its run against the peers', () => {
+    const md = rendered();
     expect(md).toContain('| tiny | rnn | 32 | 32 | 32 | 16 | 20.0 | 50 | 2500.0% | 60.0 | 3.0× |');
     expect(md).toContain('| large-lstm | lstm | 65 | 512 | 128 | 64 | 1000 | 1.0 | 50.0% | too slow: > 30.0 s/step | > 30× |');
-    expect(md).toContain('ms/step = 10.0 + 2.000·T, R² = 1.0000');
+  });
+
+  it('renders the fit of the time per step against T', () => {
+    expect(rendered()).toContain('ms/step = 10.0 + 2.000·T, R² = 1.0000');
+  });
+
+  it('renders the machine’s load during the run and the command that made it', () => {
+    const md = rendered();
     expect(md).toContain('Load average (1 min) during the run: mean 1.00');
     expect(md).toContain('`npm run bench -- --quick`');
   });
