@@ -49,7 +49,11 @@ describe('rnnlab train --init: resuming a run', () => {
   });
 
   it('a save leaves no temporary file', () => {
-    expect(readdirSync(dir).filter((f) => f.startsWith('run')).sort()).toEqual(['run.optim.safetensors', 'run.safetensors']);
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith('run'))
+        .sort(),
+    ).toEqual(['run.optim.safetensors', 'run.safetensors']);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
