@@ -1,16 +1,12 @@
 // Limits checked before any dispatch, with tiny injected limits (no GPU needed): the kernels' own
 // WGSL read for workgroup sizes and workgroup storage, pipelines refused with the limit's name and
-// the largest setting that fits, bindings checked against their binding limits, and a session's
-// plan refused with the largest hidden / batchSize / tbptt that fits.
+// the largest setting that fits, and bindings checked against their binding limits.
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkKernelLimits, evalInt, kernelRequirements, KernelLimitError, type PipelineLimits } from './limits.ts';
 import { PipelineCache } from './pipelines.ts';
 import { GpuContext, GpuLimitError } from './context.ts';
-import { checkBufferLimits, largestBuffers } from '../recurrent/memory.ts';
-import { parseModelConfig } from '../recurrent/config.ts';
-import { ConfigError } from './validate.ts';
 import { globals } from 'webgpu';
 import { composeWgsl } from './wgsl.ts';
 import { lossShaders, stepShaders } from '../recurrent/shaders.ts';
@@ -188,34 +184,5 @@ describe('buffers and bindings against injected limits', () => {
     expect(() => ctx.bindGroup('step', ['uniform'], [big])).toThrow(
       /step \(binding 0, dims\) needs 512 bytes, more than this GPU's maxUniformBufferBindingSize \(256 bytes\)/,
     );
-  });
-});
-
-describe('a session’s plan: the largest setting that fits', () => {
-  const cfg = parseModelConfig({ cell: 'lstm', hidden: 1024, input: { kind: 'tokens', vocab: 65 } });
-  const limits = { maxStorageBufferBindingSize: 128 << 20, maxBufferSize: 256 << 20 };
-
-  it('names the buffer, the limit, and hidden / batchSize / tbptt values that fit', () => {
-    // Gate activations: T 64 × B 256 × 4 gates × H 1024 × 4 bytes = 256 MiB.
-    let message = '';
-    try {
-      checkBufferLimits(cfg, 64, 256, limits, 'gpu', 64);
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      message = (e as Error).message;
-    }
-    expect(message).toBe(
-      "this model needs a GPU buffer of 256.0 MiB for its gate activations (tbptt 64 × batchSize 256 × 4 gates × hidden 1024), more than this GPU's maxStorageBufferBindingSize of 134217728 bytes (128.0 MiB). With the other settings as they are, hidden ≤ 512, or batchSize ≤ 128, or tbptt ≤ 32 fits.",
-    );
-    // Each suggestion does fit, and one more does not.
-    const biggest = (h: number, t: number, b: number) => Math.max(...largestBuffers({ ...cfg, hidden: h }, t, b).map((x) => x.bytes));
-    expect(biggest(512, 64, 256)).toBeLessThanOrEqual(128 << 20);
-    expect(biggest(513, 64, 256)).toBeGreaterThan(128 << 20);
-    expect(biggest(1024, 64, 128)).toBeLessThanOrEqual(128 << 20);
-    expect(biggest(1024, 64, 129)).toBeGreaterThan(128 << 20);
-  });
-
-  it('a model that fits passes', () => {
-    expect(() => checkBufferLimits(cfg, 16, 32, limits)).not.toThrow();
   });
 });
