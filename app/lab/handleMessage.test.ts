@@ -13,7 +13,7 @@ import { handleMessage, sampleRequest } from './handleMessage.ts';
 
 /** 3 May 2024, 14:03:12 local time: the notices format times of that day as the time alone. */
 const NOW = new Date(2024, 4, 3, 14, 3, 12).getTime();
-const at = (lossEnd = 0) => ({ lossEnd, now: NOW });
+const at = (lossEnd = 0, weightsWaiting = 0) => ({ lossEnd, weightsWaiting, now: NOW });
 
 const state = (over: Partial<Store> = {}): Store => ({ ...useStore.getInitialState(), ...over });
 
@@ -312,8 +312,8 @@ describe('weights', () => {
   const bytes = new Uint8Array([1, 2, 3]).buffer;
 
   it('go to a readWeights caller when one waits', () => {
-    expect(handleMessage(state({ weightsWanted: 2 }), { type: 'weights', bytes }, at())).toEqual({
-      patch: { weightsWanted: 1 },
+    expect(handleMessage(state(), { type: 'weights', bytes }, at(0, 2))).toEqual({
+      patch: {},
       effects: [{ kind: 'weightsRead', bytes }],
     });
   });

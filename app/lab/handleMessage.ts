@@ -41,9 +41,14 @@ export interface Step {
   effects: Effect[];
 }
 
-/** What handling reads besides the store: the loss curve's end (it may run ahead of `steps`) and the time, for notices. */
+/**
+ * What handling reads besides the store: the loss curve's end (it may run ahead of `steps`), the
+ * readWeights callers waiting (the next 'weights' goes to the oldest instead of a download), and
+ * the time, for notices.
+ */
 export interface Context {
   lossEnd: number;
+  weightsWaiting: number;
   now: number;
 }
 
@@ -129,10 +134,8 @@ export function handleMessage(state: Store, m: PageInput, at: Context): Step {
       x.run({ kind: 'checkpoint', checkpoint: m.checkpoint });
       break;
     case 'weights':
-      if (x.s.weightsWanted > 0) {
-        x.set({ weightsWanted: x.s.weightsWanted - 1 });
-        x.run({ kind: 'weightsRead', bytes: m.bytes });
-      } else x.run({ kind: 'download', bytes: m.bytes, fileName: weightsFileName(x.s.applied, x.s.carriedSteps + x.s.steps) });
+      if (at.weightsWaiting > 0) x.run({ kind: 'weightsRead', bytes: m.bytes });
+      else x.run({ kind: 'download', bytes: m.bytes, fileName: weightsFileName(x.s.applied, x.s.carriedSteps + x.s.steps) });
       break;
     case 'recovered':
       x.set({ steps: m.step, notice: m.message });

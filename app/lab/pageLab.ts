@@ -34,8 +34,8 @@ export class PageLab {
   private autosave: Autosave | null = null;
   private applyTimer: ReturnType<typeof setTimeout> | undefined;
   // The callers waiting for an answer. Promise resolvers are not state the page renders (and a store
-  // holds data): they stay here. The store counts the readWeights callers (weightsWanted), since
-  // handling a 'weights' message decides by it between them and a download.
+  // holds data): they stay here. Handling a 'weights' message is told how many readWeights callers
+  // wait, and gives the bytes to the oldest of them instead of a download.
   private configureWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private weightsWaiters: ((bytes: ArrayBuffer) => void)[] = [];
 
@@ -136,7 +136,6 @@ export class PageLab {
     if (!channel) return Promise.reject(new Error('The page has not started.'));
     return new Promise((resolve) => {
       this.weightsWaiters.push(resolve);
-      useStore.setState({ weightsWanted: state().weightsWanted + 1 });
       channel.send({ type: 'exportWeights' });
     });
   }
@@ -214,7 +213,6 @@ export class PageLab {
       restoring: null,
       importing: null,
       sampleInFlight: false,
-      weightsWanted: 0,
       error: null,
       notice: null,
       steps: 0,
@@ -238,7 +236,7 @@ export class PageLab {
       this.metrics.receive(m);
       this.trees.receive(m);
     }
-    this.apply(handleMessage(state(), m, { lossEnd: this.metrics.loss.end, now: Date.now() }));
+    this.apply(handleMessage(state(), m, { lossEnd: this.metrics.loss.end, weightsWaiting: this.weightsWaiters.length, now: Date.now() }));
   }
 
   private apply(step: Step | null): void {

@@ -1,6 +1,6 @@
 // What the page has asked of the training worker and not yet heard back about: the configuration
 // (or the stored session) being set up, the weights file being imported, the sample being drawn,
-// the readWeights calls waiting, and the step of the next automatic sample. The page's controller
+// and the step of the next automatic sample. The page's controller
 // (lab/pageLab.ts) writes it; its message handling (lab/handleMessage.ts) reads and patches it.
 
 import type { StateCreator } from 'zustand';
@@ -33,8 +33,6 @@ export interface InFlightSlice {
   sampleInFlight: boolean;
   /** The step count at which training draws its next sample. */
   nextSampleAt: number;
-  /** readWeights calls waiting: the worker's next this many 'weights' go to them instead of a download. */
-  weightsWanted: number;
 }
 
 export const createInFlightSlice: StateCreator<Store, [], [], InFlightSlice> = () => ({
@@ -43,5 +41,4 @@ export const createInFlightSlice: StateCreator<Store, [], [], InFlightSlice> = (
   restoring: null,
   sampleInFlight: false,
   nextSampleAt: SAMPLE_EVERY,
-  weightsWanted: 0,
 });
