@@ -88,7 +88,8 @@ export interface SessionFamily<C, D> {
   writeOptimizer(data: D, o: OptimizerConfig, s: OptimizerSnapshot): Uint8Array;
   /**
    * `length` tokens sampled after `prompt` (the prompt actually used: tokens outside the vocabulary
-   * dropped), or why not. Families without sampling leave it out.
+   * dropped), or why not; the weights are read (a GPU readback) only for a request that is not
+   * refused. Families without sampling leave it out.
    */
-  sample?(config: C, data: D, params: Float32Array, request: SampleRequest): { prompt: string; text: string } | { error: string };
+  sample?(config: C, data: D, readParams: () => Promise<Float32Array>, request: SampleRequest): Promise<{ prompt: string; text: string } | { error: string }>;
 }

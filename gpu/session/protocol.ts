@@ -109,8 +109,6 @@ export interface SavedTreeSession {
 /** What autosave stores and restores: a recurrent or a tree session (told apart by `isTreeConfig(c.config)`). */
 export type SavedCheckpoint = SavedSession | SavedTreeSession;
 
-export const isTreeCheckpoint = (c: SavedCheckpoint): c is SavedTreeSession => isTreeConfig(c.config);
-
 export type ToWorker =
   /** First message: the page's base URL, against which the worker fetches `data/<corpus>.txt`. */
   | { type: 'init'; baseUrl: string }

@@ -43,7 +43,7 @@ export function recurrentFamily(o: RecurrentFamilyOptions): SessionFamily<Sessio
     writeWeights: (data, params) => encodeWeights(data.model, params, data.metadata),
     readOptimizer: (bytes, data, o) => decodeOptimizerState(bytes, data.model, o),
     writeOptimizer: (data, o, s) => encodeOptimizerState(data.model, o, s),
-    sample: (config, data, params, { prompt, temperature, length, seed }) => {
+    sample: async (config, data, readParams, { prompt, temperature, length, seed }) => {
       const vocab = data.vocab;
       if (!vocab) return { error: `Sampling is for character models; the task "${config.dataset.name}" is not one.` };
       if (!(Number.isInteger(length) && length >= 1 && length <= 100_000))
@@ -54,7 +54,7 @@ export function recurrentFamily(o: RecurrentFamilyOptions): SessionFamily<Sessio
         Array.from(prompt)
           .filter((c) => vocab.chars.includes(c))
           .join('') || (vocab.chars.includes('\n') ? '\n' : vocab.chars[0]);
-      const ids = sampleChars(data.model, params, vocab.encode(used), length, temperature, seed);
+      const ids = sampleChars(data.model, await readParams(), vocab.encode(used), length, temperature, seed);
       return { prompt: used, text: vocab.decode(ids) };
     },
   };

@@ -130,7 +130,7 @@ export class TrainingSession {
       case 'pause':
         return this.pause();
       case 'step':
-        return this.runSteps(1);
+        return this.step();
       case 'reset':
         return this.reset();
       case 'sample':
@@ -175,8 +175,7 @@ export class TrainingSession {
     if (!a) return void this.requireActive();
     if (!a.family.sample) return this.error('“sample” is not available for tree models.', false);
     const step = a.run.steps;
-    const params = await a.run.readParams();
-    const out = a.family.sample(a.config, a.data, params, { prompt, temperature, length, seed: this.samples });
+    const out = await a.family.sample(a.config, a.data, () => a.run.readParams(), { prompt, temperature, length, seed: this.samples });
     if ('error' in out) return this.error(out.error, false);
     this.samples++;
     this.post({ type: 'sample', step, prompt: out.prompt, text: out.text });
