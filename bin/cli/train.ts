@@ -14,7 +14,7 @@ import { inFile, readBytes, writeOutput } from './files.ts';
 import { checkResume, STEP_KEY, TRAIN_KEY, type RunRecord, type TreeRunRecord } from './resume.ts';
 
 /** A family's run on the device. */
-export interface TrainSession {
+export interface TrainRun {
   trainer: Trainer<FlatModel>;
   /** Takes the next training step when pulled (dispatched, not awaited); true when it ends a batch (only then may a validation follow). */
   steps: Iterator<boolean, never>;
@@ -34,7 +34,7 @@ export interface TrainFamily {
   /** The flat weights of an --init file, checked against this run's model and data. */
   readWeights(path: string, bytes: Uint8Array): Float32Array;
   readOptimizerState(bytes: Uint8Array): OptimizerSnapshot;
-  start(ctx: GpuContext, params: Float32Array | undefined): TrainSession;
+  start(ctx: GpuContext, params: Float32Array | undefined): TrainRun;
   encodeWeights(params: Float32Array, metadata: Record<string, string>): Uint8Array;
   encodeOptimizerState(state: OptimizerSnapshot): Uint8Array;
 }
@@ -80,7 +80,7 @@ function readInit(path: string, family: TrainFamily): { params: Float32Array; op
 }
 
 /** Steps to `steps`, validating every `evalEvery` steps where a batch ends, and at the end unless the last step just did. */
-async function trainLoop(ctx: GpuContext, run: TrainSession, { steps, evalEvery }: TrainFamily['settings']): Promise<void> {
+async function trainLoop(ctx: GpuContext, run: TrainRun, { steps, evalEvery }: TrainFamily['settings']): Promise<void> {
   const { trainer } = run;
   const inFlight = new InFlight(ctx.device);
   const validate = async () => {
