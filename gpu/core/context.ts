@@ -24,6 +24,8 @@ export type DeviceLimits = Pick<
 export interface AdapterDescription {
   name: string;
   backend: string;
+  /** A CPU implementation of WebGPU (SwiftShader, lavapipe, WARP): the step kernels are shaped for it. */
+  cpu?: boolean;
 }
 
 /** A buffer larger than the device allows: refused before anything is created or dispatched. */

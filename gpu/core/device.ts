@@ -25,11 +25,18 @@ export function describeAdapter(adapter: GPUAdapter): string {
   return parts.length ? [...new Set(parts)].join(' / ') : 'unknown adapter';
 }
 
+/** A CPU implementation of WebGPU: the fallback adapter, or one whose name says so (Dawn reports SwiftShader as a plain adapter). */
+export function isCpuImplementation(adapter: GPUAdapter, name: string): boolean {
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  return !!info?.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|microsoft basic render|\bwarp\b|\bcpu\b/i.test(name);
+}
+
 export async function requestDeviceFrom(adapter: GPUAdapter, backend: string): Promise<GpuContext> {
   const requiredLimits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const device = await adapter.requestDevice({ requiredLimits });
-  return new GpuContext(device, { name: describeAdapter(adapter), backend });
+  const name = describeAdapter(adapter);
+  return new GpuContext(device, { name, backend, cpu: isCpuImplementation(adapter, `${name} ${backend}`) });
 }
 
 export async function requestBrowserDevice(): Promise<GpuContext> {

@@ -4,7 +4,7 @@
 //
 // Forward, per layer: the input projection of all steps (a GEMM; for token inputs none: the step
 // kernels gather W_ih's columns themselves), then one step dispatch per time step (or, for small
-// layers, one dispatch for all of them: cellStep.ts's sequenceRows). Head: logits GEMM, softmax
+// layers, one dispatch for all of them), with the kernels stepVariants.ts chooses. Head: logits GEMM, softmax
 // cross-entropy, mean loss.
 // Backward: the head's gradients and dL/dh of the top layer; per layer from the top, one step
 // dispatch per time step from T-1 down to 0, the weight gradients over all steps (GEMMs and
@@ -18,7 +18,8 @@ import { type ParamLayout } from '../core/paramLayout.ts';
 import { encode, type Dispatch } from '../core/dispatch.ts';
 import { gemm } from '../kernels/gemm.ts';
 import { inputGrad, weightGrads } from '../kernels/linear.ts';
-import { backwardStep, forwardSequence, forwardStep, sequenceRows, type LayerBuffers, type StepShape } from './stepKernels.ts';
+import { backwardKernel, forwardKernel, type LayerBuffers, type StepShape } from './stepKernels.ts';
+import { defaultStepKernels, type StepKernels } from './stepVariants.ts';
 import { tokenWeightGrad } from './tokenWeightGrad.ts';
 import { rowLoss } from './rowLoss.ts';
 import { gatherFinalState, scatterFinalGrad } from './finalState.ts';
@@ -85,12 +86,17 @@ export class RecurrentGpu {
   private headForward: Dispatch[];
   private headBackward: Dispatch[];
 
+  /** The kernels of every layer's steps: given (a tuner's choice, a run's record) or the adapter's default. */
+  readonly kernels: StepKernels;
+
   constructor(
     private ctx: GpuContext,
     readonly cfg: ModelConfig,
     readonly T: number,
     readonly B: number,
+    kernels?: StepKernels,
   ) {
+    this.kernels = kernels ?? defaultStepKernels(ctx.adapter, { cell: cfg.cell, T, B, H: cfg.hidden });
     const layout = (this.layout = paramLayout(cfg));
     const H = cfg.hidden;
     const O = cfg.output;
@@ -273,13 +279,12 @@ export class RecurrentGpu {
           c: { buffer: below.dh },
         }),
       );
-    const rowsPerGroup = sequenceRows(shape);
     return {
       buffers: lb,
       project,
-      forward: rowsPerGroup ? forwardSequence(ctx, shape, rowsPerGroup, b.params, lb, b.lengths) : forwardStep(ctx, shape, b.params, lb, b.lengths),
-      sequence: rowsPerGroup > 0,
-      backward: backwardStep(ctx, shape, b.params, lb),
+      forward: forwardKernel(ctx, this.kernels.forward, shape, b.params, lb, b.lengths),
+      sequence: this.kernels.forward.kind === 'sequence',
+      backward: backwardKernel(ctx, this.kernels.backward, shape, b.params, lb),
       grads: gradDispatches,
     };
   }

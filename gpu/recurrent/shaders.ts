@@ -1,6 +1,6 @@
 // The recurrent model's kernels that are composed from shared fragments (shaders/common/ and
-// shaders/recurrent/; gpu/core/wgsl.ts says how): each cell's per-step forward kernel, whole-sequence
-// forward kernel and per-step backward kernel, and the two per-row losses.
+// shaders/recurrent/; gpu/core/wgsl.ts says how): each cell's forward kernels (per step: CPU-shaped
+// and GPU-shaped; whole sequence), its backward kernels (per step, both shapes), and the two per-row losses.
 import activations from '../../shaders/common/activations.wgsl?raw';
 import layer from '../../shaders/recurrent/layer.wgsl?raw';
 import forwardInput from '../../shaders/recurrent/forwardInput.wgsl?raw';
@@ -9,6 +9,9 @@ import unitRow from '../../shaders/recurrent/unitRow.wgsl?raw';
 import forwardStep from '../../shaders/recurrent/forwardStep.wgsl?raw';
 import forwardSeq from '../../shaders/recurrent/forwardSeq.wgsl?raw';
 import backwardStep from '../../shaders/recurrent/backwardStep.wgsl?raw';
+import tile from '../../shaders/recurrent/tile.wgsl?raw';
+import forwardTile from '../../shaders/recurrent/forwardTile.wgsl?raw';
+import backwardTile from '../../shaders/recurrent/backwardTile.wgsl?raw';
 import rnnCell from '../../shaders/recurrent/rnnCell.wgsl?raw';
 import gruCell from '../../shaders/recurrent/gruCell.wgsl?raw';
 import lstmCell from '../../shaders/recurrent/lstmCell.wgsl?raw';
@@ -26,21 +29,27 @@ import mseLoss from '../../shaders/recurrent/mseLoss.wgsl?raw';
 import { composeWgsl } from '../core/wgsl.ts';
 import type { Cell } from './config.ts';
 
-export const stepShaders: Record<Cell, { forwardStep: string; forwardSeq: string; backwardStep: string }> = {
+export const stepShaders: Record<Cell, { forwardStep: string; forwardSeq: string; forwardTile: string; backwardStep: string; backwardTile: string }> = {
   rnn: {
     forwardStep: composeWgsl(layer, forwardInput, step, unitRow, forwardStep, rnnCell, rnnForwardTile),
     forwardSeq: composeWgsl(layer, forwardInput, forwardSeq, rnnCell),
+    forwardTile: composeWgsl(layer, forwardInput, step, tile, forwardTile, rnnCell),
     backwardStep: composeWgsl(layer, step, unitRow, backwardStep, rnnGradient),
+    backwardTile: composeWgsl(layer, step, tile, backwardTile, rnnGradient),
   },
   gru: {
     forwardStep: composeWgsl(activations, layer, forwardInput, step, forwardStep, gruCell, gruForwardTile),
     forwardSeq: composeWgsl(activations, layer, forwardInput, forwardSeq, gruCell),
+    forwardTile: composeWgsl(activations, layer, forwardInput, step, tile, forwardTile, gruCell),
     backwardStep: composeWgsl(layer, step, unitRow, backwardStep, gruGradient),
+    backwardTile: composeWgsl(layer, step, tile, backwardTile, gruGradient),
   },
   lstm: {
     forwardStep: composeWgsl(activations, layer, forwardInput, step, forwardStep, lstmCell, lstmForwardTile),
     forwardSeq: composeWgsl(activations, layer, forwardInput, forwardSeq, lstmCell),
+    forwardTile: composeWgsl(activations, layer, forwardInput, step, tile, forwardTile, lstmCell),
     backwardStep: composeWgsl(layer, step, unitRow, backwardStep, lstmGradient),
+    backwardTile: composeWgsl(layer, step, tile, backwardTile, lstmGradient),
   },
 };
 

@@ -5,6 +5,7 @@ import { packUniform, type GpuContext } from '../core/context.ts';
 import { prepare, type Dispatch } from '../core/dispatch.ts';
 import type { BindingKind } from '../core/pipelines.ts';
 import type { Cell } from './config.ts';
+import type { BackwardKernel, ForwardKernel, TileShape } from './stepVariants.ts';
 
 export interface StepShape {
   cell: Cell;
@@ -53,6 +54,8 @@ export interface LayerBuffers {
  * workgroups). Exported so bench/profileStep.ts can A/B settings (`--tune=`).
  */
 export const stepTuning = {
+  /** Which kernels a model gets when none are given (stepVariants.ts): by adapter, or forced. */
+  variant: 'auto' as 'auto' | 'blocked' | 'tiled',
   minInvocations: 32,
   workgroups: 4,
   /** Forces TB when set (tests). */
@@ -154,6 +157,53 @@ export function forwardSequence(ctx: GpuContext, s: StepShape, rows: number, par
   });
 }
 
+/** The forward steps of a layer with the chosen kernel: T dispatches of a per-step kernel, or one of the sequence kernel. */
+export function forwardKernel(ctx: GpuContext, k: ForwardKernel, s: StepShape, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
+  if (k.kind === 'sequence') return forwardSequence(ctx, s, k.rows, params, l, lengths);
+  if (k.kind === 'tiled') return forwardTile(ctx, s, k, params, l, lengths);
+  return forwardStep(ctx, s, params, l, lengths);
+}
+
+export function backwardKernel(ctx: GpuContext, k: BackwardKernel, s: StepShape, params: GPUBuffer, l: LayerBuffers): Dispatch {
+  return k.kind === 'tiled' ? backwardTile(ctx, s, k, params, l) : backwardStep(ctx, s, params, l);
+}
+
+/** A GPU-shaped per-step kernel (tile.wgsl): one workgroup per tile of BM rows × UT units. */
+function tileKernel(
+  ctx: GpuContext,
+  label: string,
+  code: string,
+  s: StepShape,
+  t: TileShape,
+  constants: Record<string, number | boolean>,
+  bindings: BindingKind[],
+  buffers: GPUBuffer[],
+): Dispatch {
+  const WG = (t.BM / t.TM) * t.UT * t.KS;
+  return prepare(ctx, {
+    label,
+    code,
+    constants: { ...constants, BM: t.BM, UT: t.UT, TM: t.TM, KS: t.KS, WG },
+    bindings: ['uniform', ...bindings],
+    buffers: [offsetsUniform(ctx, label, s), ...buffers],
+    grid: [Math.ceil(s.B / t.BM) * Math.ceil(s.H / t.UT)],
+    stepped: true,
+  });
+}
+
+/** The GPU-shaped forward step (forwardTile.wgsl): same bindings and results as forwardStep. */
+export function forwardTile(ctx: GpuContext, s: StepShape, t: TileShape, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
+  const [bindings, buffers] = forwardBindings(s, params, l, lengths);
+  const constants = { H: s.H, B: s.B, ...relu(s), ...inputConstants(s) };
+  return tileKernel(ctx, `${s.cell}ForwardTile`, stepShaders[s.cell].forwardTile, s, t, constants, bindings, buffers);
+}
+
+/** The GPU-shaped backward step (backwardTile.wgsl): same bindings and results as backwardStep. */
+export function backwardTile(ctx: GpuContext, s: StepShape, t: TileShape, params: GPUBuffer, l: LayerBuffers): Dispatch {
+  const [bindings, buffers] = backwardBindings(s, params, l);
+  return tileKernel(ctx, `${s.cell}BackwardTile`, stepShaders[s.cell].backwardTile, s, t, { H: s.H, B: s.B, T: s.T, ...relu(s) }, bindings, buffers);
+}
+
 /**
  * `lengths` [B]: each row's real steps; past them a row carries its state (ragged batches). An
  * invocation covers 16 units of the Elman cell, or every gate of 4 units of the others.
@@ -178,7 +228,14 @@ const BACKWARD_BUFFERS: Record<Cell, (l: LayerBuffers) => { read: GPUBuffer[]; w
  */
 export function backwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l: LayerBuffers): Dispatch {
   const { H, B, T } = s;
+  const [bindings, buffers] = backwardBindings(s, params, l);
+  return stepKernel(ctx, `${s.cell}BackwardStep`, stepShaders[s.cell].backwardStep, s, { H, B, T, ...relu(s) }, bindings, buffers, 16);
+}
+
+function backwardBindings(s: StepShape, params: GPUBuffer, l: LayerBuffers): [BindingKind[], GPUBuffer[]] {
   const { read, written } = BACKWARD_BUFFERS[s.cell](l);
-  const bindings: BindingKind[] = ['read', ...read.map((): BindingKind => 'read'), ...written.map((): BindingKind => 'rw')];
-  return stepKernel(ctx, `${s.cell}BackwardStep`, stepShaders[s.cell].backwardStep, s, { H, B, T, ...relu(s) }, bindings, [params, ...read, ...written], 16);
+  return [
+    ['read', ...read.map((): BindingKind => 'read'), ...written.map((): BindingKind => 'rw')],
+    [params, ...read, ...written],
+  ];
 }

@@ -12,6 +12,7 @@ import { readBuffer } from '../core/readBuffer.ts';
 import { encodeGradientPass, encodeTrainingStep } from './scheduler.ts';
 import type { OptimizerConfig } from '../optimizer/config.ts';
 import type { Batch } from '../data/batch.ts';
+import type { StepKernels } from './stepVariants.ts';
 
 export interface RecurrentTrainerOptions {
   model: ModelConfig;
@@ -25,6 +26,8 @@ export interface RecurrentTrainerOptions {
   params?: Float32Array;
   metricsEvery?: number;
   onMetrics?: (w: MetricsWindow) => void;
+  /** The step kernels (a tuner's choice, a run's record); default: the adapter's (stepVariants.ts). */
+  kernels?: StepKernels;
 }
 
 export interface StepOptions {
@@ -39,7 +42,7 @@ export interface StepOptions {
 
 export class RecurrentTrainer extends Trainer<RecurrentGpu> {
   constructor(ctx: GpuContext, opts: RecurrentTrainerOptions) {
-    super(ctx, opts, () => new RecurrentGpu(ctx, opts.model, opts.T, opts.B), opts.params ?? initParams(opts.model, opts.seed ?? 0));
+    super(ctx, opts, () => new RecurrentGpu(ctx, opts.model, opts.T, opts.B, opts.kernels), opts.params ?? initParams(opts.model, opts.seed ?? 0));
   }
 
   /** One training step: forward, backward, gradient norm, optimizer; one submit, no wait. */

@@ -7,10 +7,12 @@
 // contiguous run of a W_hh row) and TB gradients for 16·TB multiply-adds (the former 4 rows × 1
 // unit did 4 per 5 loads). It then owns those (row, unit) pairs in every buffer it writes. Rows and
 // units past the edge are clamped (clamp4), not branched on.
-// The cell supplies GATES, ldNext (the dA_{t+1} the loop reads: for the GRU its hidden side, dAhh)
+// The cell supplies GATES, nextAt (the dA_{t+1} the loop reads: for the GRU its hidden side, dAhh)
 // and gateGrads.
 
 override T: u32;
+
+fn ldNext(i: vec4<u32>, k: u32) -> vec4<f32> { return vec4<f32>(nextAt(i.x + k), nextAt(i.y + k), nextAt(i.z + k), nextAt(i.w + k)); }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

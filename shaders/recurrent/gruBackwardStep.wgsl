@@ -15,7 +15,8 @@ const GATES: u32 = 3u;
 @group(0) @binding(6) var<storage, read_write> dA: array<f32>;   // [T*B, 3H]
 @group(0) @binding(7) var<storage, read_write> dAhh: array<f32>; // [T*B, 3H]
 
-fn ldNext(i: vec4<u32>, k: u32) -> vec4<f32> { return vec4<f32>(dAhh[i.x + k], dAhh[i.y + k], dAhh[i.z + k], dAhh[i.w + k]); }
+/** dA_{t+1} as the W_hhᵀ product reads it (by the backward kernels, backwardStep.wgsl and backwardTile.wgsl). */
+fn nextAt(i: u32) -> f32 { return dAhh[i]; }
 
 /** dh_t (total), dA and dAhh of (row, u). */
 fn gateGrads(t: u32, row: u32, u: u32, fromNext: f32) {

@@ -12,7 +12,8 @@ const GATES: u32 = 4u;
 @group(0) @binding(5) var<storage, read_write> dA: array<f32>;  // [T*B, 4H]
 @group(0) @binding(6) var<storage, read_write> dc: array<f32>;  // [T*B, H]
 
-fn ldNext(i: vec4<u32>, k: u32) -> vec4<f32> { return vec4<f32>(dA[i.x + k], dA[i.y + k], dA[i.z + k], dA[i.w + k]); }
+/** dA_{t+1} as the W_hhᵀ product reads it (by the backward kernels, backwardStep.wgsl and backwardTile.wgsl). */
+fn nextAt(i: u32) -> f32 { return dA[i]; }
 
 /** dh_t and dc_t of (row, u), and the four gate pre-activation gradients into dA. */
 fn gateGrads(t: u32, row: u32, u: u32, fromNext: f32) {

@@ -11,7 +11,8 @@ const GATES: u32 = 1u;
 @group(0) @binding(2) var<storage, read> hs: array<f32>;          // [(T+1)*B, H]
 @group(0) @binding(3) var<storage, read_write> dh: array<f32>;    // [T*B, H] -> δ
 
-fn ldNext(i: vec4<u32>, k: u32) -> vec4<f32> { return vec4<f32>(dh[i.x + k], dh[i.y + k], dh[i.z + k], dh[i.w + k]); }
+/** dA_{t+1} as the W_hhᵀ product reads it (by the backward kernels, backwardStep.wgsl and backwardTile.wgsl). */
+fn nextAt(i: u32) -> f32 { return dh[i]; }
 
 /** act'(pre), written through h = act(pre) (h_t sits one block of B rows after row r of dh). */
 fn activationGrad(h: f32) -> f32 {
