@@ -34,8 +34,16 @@ const request = (over: Partial<ConfigureRequest> = {}): ConfigureRequest => ({
 
 const VOCABULARY = ['\n', 'a', 'b'];
 const MODEL = { cell: 'gru', nonlinearity: 'tanh', layers: 1, hidden: 64, input: { kind: 'tokens', vocab: 3 }, output: 3, loss: 'ce' } as const;
-const configured: FromWorker = { type: 'configured', model: MODEL, paramCount: 13_059, vocabulary: VOCABULARY, stepLabels: ['a', 'b'], baseline: null };
-const charModel: ModelInfo = { config: MODEL, paramCount: 13_059, vocabulary: VOCABULARY, stepLabels: ['a', 'b'], baseline: null };
+const configured: FromWorker = {
+  type: 'configured',
+  model: MODEL,
+  paramCount: 13_059,
+  vocabulary: VOCABULARY,
+  stepLabels: ['a', 'b'],
+  baseline: null,
+  kernels: null,
+};
+const charModel: ModelInfo = { config: MODEL, paramCount: 13_059, vocabulary: VOCABULARY, stepLabels: ['a', 'b'], baseline: null, kernels: null };
 
 function stored(step: number, savedAt: number): StoredSession {
   const checkpoint: SavedSession = {

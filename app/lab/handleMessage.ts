@@ -92,7 +92,7 @@ export function handleMessage(state: Store, m: PageInput, at: Context): Step {
       break;
     case 'configured':
       x.set({
-        model: { config: m.model, paramCount: m.paramCount, vocabulary: m.vocabulary, stepLabels: m.stepLabels, baseline: m.baseline },
+        model: { config: m.model, paramCount: m.paramCount, vocabulary: m.vocabulary, stepLabels: m.stepLabels, baseline: m.baseline, kernels: m.kernels },
         treeModel: null,
       });
       configured(x);

@@ -2,6 +2,7 @@
 // is missing and how to get it.
 
 import { useStore } from '../store/index.ts';
+import type { KernelReport } from '../../gpu/session/protocol.ts';
 
 /** The limits that bound what can be trained, shown first. */
 const KEY_LIMITS = [
@@ -11,6 +12,14 @@ const KEY_LIMITS = [
   'maxComputeInvocationsPerWorkgroup',
   'maxComputeWorkgroupStorageSize',
 ];
+
+/** How the step kernels were chosen, in words. */
+const KERNEL_SOURCE: Record<KernelReport['source'], (ms: number) => string> = {
+  default: () => 'the default for a CPU adapter',
+  measured: (ms) => `measured on this GPU in ${(ms / 1000).toFixed(1)} s`,
+  cache: () => 'measured on this GPU before',
+  recorded: () => 'recorded with this run',
+};
 
 export function DevicePanel() {
   const device = useStore((s) => s.device);
@@ -41,6 +50,14 @@ export function DevicePanel() {
                 </dd>
               </>
             )}
+            {model?.kernels && (
+              <>
+                <dt>Step kernels</dt>
+                <dd data-testid="step-kernels">
+                  {model.kernels.name} <span className="muted">({KERNEL_SOURCE[model.kernels.source](model.kernels.tookMs)})</span>
+                </dd>
+              </>
+            )}
             {treeModel && (
               <>
                 <dt>Model</dt>
@@ -50,6 +67,29 @@ export function DevicePanel() {
               </>
             )}
           </dl>
+          {model?.kernels && Object.keys(model.kernels.measured).length > 0 && (
+            <details>
+              <summary>What each step kernel measured</summary>
+              <table className="kernels">
+                <thead>
+                  <tr>
+                    <th scope="col">Pass: kernel</th>
+                    <th scope="col">ms for T steps</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {Object.entries(model.kernels.measured)
+                    .sort(([, a], [, b]) => a - b)
+                    .map(([k, ms]) => (
+                      <tr key={k}>
+                        <td>{k}</td>
+                        <td>{ms.toFixed(3)}</td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </details>
+          )}
           <details hidden={Object.keys(device.limits).length === 0}>
             <summary>Limits in use</summary>
             <dl className="kv limits">

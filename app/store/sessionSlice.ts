@@ -2,7 +2,7 @@
 
 import type { StateCreator } from 'zustand';
 import type { ModelConfig } from '../../gpu/recurrent/config.ts';
-import type { SessionStatus } from '../../gpu/session/protocol.ts';
+import type { KernelReport, SessionStatus } from '../../gpu/session/protocol.ts';
 import type { TreeModelInfo } from '../tree/treeFeed.ts';
 import type { Store } from './index.ts';
 
@@ -21,6 +21,8 @@ export interface ModelInfo {
   vocabulary: string[] | null;
   stepLabels: string[];
   baseline: number | null;
+  /** The GPU run's step kernels and how they were chosen (null on the CPU). */
+  kernels: KernelReport | null;
 }
 
 export interface SessionSlice {

@@ -5,7 +5,15 @@ import { TreeFeed } from './treeFeed.ts';
 const configured: FromWorker = { type: 'treeConfigured', paramCount: 100, classes: ['a', 'b'], hidden: 4, majorityAccuracy: 0.5 };
 const tree = (step: number): FromWorker => ({ type: 'tree', step, hidden: 4, classes: ['a', 'b'], trees: [] });
 const validation = (step: number, accuracy: number): FromWorker => ({ type: 'validation', step, loss: 1, accuracy });
-const recurrentConfigured: FromWorker = { type: 'configured', model: {} as never, paramCount: 1, vocabulary: null, stepLabels: [], baseline: null };
+const recurrentConfigured: FromWorker = {
+  type: 'configured',
+  model: {} as never,
+  paramCount: 1,
+  vocabulary: null,
+  stepLabels: [],
+  baseline: null,
+  kernels: null,
+};
 
 /** A feed with a tree model and validations at steps 40 and 80 (accuracies 0.25, 0.5). */
 function trained(): TreeFeed {

@@ -106,6 +106,13 @@ const INIT: OptionHelp = {
 };
 const SAVE: OptionHelp = { name: 'save', value: 'FILE', text: 'write the weights to FILE and the optimizer state beside them (FILE.optim.safetensors)' };
 const STEPS: OptionHelp = { name: 'steps', value: 'N', text: "train to step N instead of the config's steps" };
+const KERNELS: OptionHelp = {
+  name: 'kernels',
+  value: 'SPEC',
+  text:
+    'the step kernels: "auto" (the default: on a GPU the fastest measured for this shape, kept in ~/.cache/rnnlab, or $RNNLAB_CACHE_DIR; on a CPU adapter the CPU-shaped ones), ' +
+    '"tune" (measure now, on any adapter), or names: "tiled-b16-u16-m4-k1", "forward=sequence-r2,backward=blocked". A resumed run replays the kernels its weights record',
+};
 const CONFIG: OptionHelp = { name: 'config', value: 'FILE', required: true, text: "the run's config: a JSON object with the fields below" };
 
 /** grad's options: the weights, the batch (`what` it holds) and where the gradients go. */
@@ -128,12 +135,13 @@ function treeTaskFields(): string {
 }
 
 const TRAIN: CommandHelp = {
-  usage: 'rnnlab train --config cfg.json [--init w.safetensors] [--save out.safetensors] [--steps N]',
+  usage: 'rnnlab train --config cfg.json [--init w.safetensors] [--save out.safetensors] [--steps N] [--kernels auto|tune|SPEC]',
   summary: 'Train a sequence model (Elman RNN, GRU or LSTM) on a character corpus or a built-in task.',
   output:
     'One JSON line per logged step {"step", "loss", "loss_mean", "grad_norm", "ms_per_step", "tokens_per_s"} (loss: the logged step\'s; ' +
-    'loss_mean: the mean since the last line), and validation lines {"step", "val_loss"}. A resumed run first prints {"resumed_optimizer_at_step"}.',
-  options: [CONFIG, INIT, SAVE, STEPS],
+    'loss_mean: the mean since the last line), and validation lines {"step", "val_loss"}. A resumed run first prints {"resumed_optimizer_at_step"}. ' +
+    'The step kernels used are saved with the weights (rnnlab.step_kernels) and named on stderr with --verbose.',
+  options: [CONFIG, INIT, SAVE, STEPS, KERNELS],
   file: () => ({
     name: 'cfg.json',
     about: 'Every field has a default but hidden; an unknown field is an error. input, output and loss are set by the dataset.',

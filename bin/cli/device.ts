@@ -18,6 +18,11 @@ export function setVerbose(on: boolean): void {
   verbose = on;
 }
 
+/** A line for --verbose only (stderr), so stdout stays the run's JSON lines. */
+export function sayVerbose(line: string): void {
+  if (verbose) console.error(`rnnlab: ${line}`);
+}
+
 export async function withDevice<T>(run: (ctx: GpuContext) => Promise<T>): Promise<T> {
   const { withNodeDevice } = await import('../../gpu/core/device.node.ts');
   return withNodeDevice(async (ctx) => {

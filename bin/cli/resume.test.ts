@@ -121,3 +121,33 @@ describe('rnnlab train --init: resuming a run', () => {
     expect(bad.stderr).toMatch(/init2\.safetensors: the weights were saved for another model: cell: "rnn" \(saved\) → "lstm" \(now\)/);
   });
 });
+
+describe('rnnlab train --kernels: the step kernels a run records and a resume replays', () => {
+  const TILED = 'forward=tiled-b2-u4-m1-k8,backward=tiled-b2-u4-m1-k8';
+  const tensors = (f: string) => decodeSafetensors(readFileSync(join(dir, f))).tensors;
+
+  it('saves the kernels with the weights; a resume replays them and ends where an unbroken run of them does, bit for bit', () => {
+    expect(rnnlab('train', '--config', 'a.json', '--kernels', 'tiled-b2-u4-m1-k8', '--save', 'k3.safetensors').code).toBe(0);
+    expect(decodeSafetensors(readFileSync(join(dir, 'k3.safetensors'))).metadata['rnnlab.step_kernels']).toBe(TILED);
+    const resumed = rnnlab('train', '--config', 'a.json', '--init', 'k3.safetensors', '--steps', '2', '--save', 'k5.safetensors', '--verbose');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`rnnlab: step kernels: ${TILED} (recorded)`);
+    expect(rnnlab('train', '--config', 'a.json', '--kernels', TILED, '--steps', '5', '--save', 'u5.safetensors').code).toBe(0);
+    expect(tensors('k5.safetensors')).toEqual(tensors('u5.safetensors'));
+    expect(tensors('k5.optim.safetensors')).toEqual(tensors('u5.optim.safetensors'));
+    expect(tensors('k5.safetensors')).not.toEqual(tensors('k3.safetensors'));
+  });
+
+  it('"tune" measures on any adapter and keeps the choice in $RNNLAB_CACHE_DIR; a name that is no kernel is refused', () => {
+    const cacheDir = join(dir, 'cache');
+    const tuned = runCli(dir, ['train', '--config', 'a.json', '--kernels', 'tune', '--steps', '1', '--verbose'], { RNNLAB_CACHE_DIR: cacheDir });
+    expect(tuned.code, tuned.stderr).toBe(0);
+    expect(tuned.stderr).toMatch(/rnnlab: step kernels: forward=\S+,backward=\S+ \(measured, measured in \d+ ms\)/);
+    const cache = JSON.parse(readFileSync(join(cacheDir, 'step-kernels.json'), 'utf8'));
+    expect(Object.keys(cache)).toHaveLength(1);
+    expect(Object.keys(cache)[0]).toMatch(/\|rnn\|H4\|B2\|T8\|real$/);
+    const bad = rnnlab('train', '--config', 'a.json', '--kernels', 'fast');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--kernels: "fast" is not a step kernel/);
+  });
+});

@@ -6,9 +6,10 @@ import { parseBatchFile } from './batchFile.ts';
 import { modelForData, parseTrainConfig } from './trainConfig.ts';
 import { openDataSource } from './dataSource.ts';
 import { inFile, readBytes, readJson, readText, writeOutput } from './files.ts';
-import { withDevice } from './device.ts';
+import { sayVerbose, withDevice } from './device.ts';
 import { train as trainFamily } from './train.ts';
 import { checkStoredModel, runRecord } from './resume.ts';
+import { KERNELS_KEY, stepKernelsFor } from './kernels.ts';
 import { options, stepsOption } from './options.ts';
 import { splitSteps } from '../../gpu/data/split.ts';
 import { decodeSafetensors } from '../../gpu/io/safetensors.ts';
@@ -42,6 +43,7 @@ export async function train(argv: string[]): Promise<number> {
   const cfg = inFile(o.config!, () => modelForData(tc.modelFields, data.model, tc.tbptt, tc.seqLen));
   const chunksPerBatch = tc.seqLen / tc.tbptt;
   const tokensPerStep = tc.tbptt * tc.batchSize;
+  let kernelsName = '';
   return trainFamily(o, {
     settings: tc,
     record: runRecord(tc, cfg),
@@ -54,10 +56,14 @@ export async function train(argv: string[]): Promise<number> {
       return w.params;
     },
     readOptimizerState: (bytes) => decodeOptimizerState(bytes, cfg, tc.optimizer),
-    start: (ctx, params) => {
+    start: async (ctx, params, resumed) => {
       const log = new MetricsLog((ms) => ({ tokens_per_s: Math.round((tokensPerStep * 1000) / ms) }));
       inFile(o.config!, () => checkBufferLimits(cfg, tc.tbptt, tc.batchSize, ctx.limits, 'gpu', tc.seqLen));
+      const chosen = await stepKernelsFor(ctx, cfg, tc.tbptt, tc.batchSize, o.kernels, resumed?.[KERNELS_KEY]);
+      kernelsName = chosen.name;
+      sayVerbose(`step kernels: ${chosen.name} (${chosen.source}${chosen.tookMs ? `, measured in ${Math.round(chosen.tookMs)} ms` : ''})`);
       const trainer = new RecurrentTrainer(ctx, {
+        kernels: chosen.kernels,
         model: cfg,
         T: tc.tbptt,
         B: tc.batchSize,
@@ -97,7 +103,7 @@ export async function train(argv: string[]): Promise<number> {
         },
       };
     },
-    encodeWeights: (params, metadata) => encodeWeights(cfg, params, metadata),
+    encodeWeights: (params, metadata) => encodeWeights(cfg, params, { ...metadata, [KERNELS_KEY]: kernelsName }),
     encodeOptimizerState: (state) => encodeOptimizerState(cfg, tc.optimizer, state),
   });
 }

@@ -73,7 +73,7 @@ describe('rnnlab help', () => {
     const option = runCli(dir, ['train', '--config', 'cfg.json', '--stpes', '3']);
     expect(option.code).toBe(2);
     expect(option.stderr).toMatch(
-      /^rnnlab: error: train: unknown option --stpes; its options are --config, --init, --save, --steps \(see `rnnlab help train`\)/,
+      /^rnnlab: error: train: unknown option --stpes; its options are --config, --init, --save, --steps, --kernels \(see `rnnlab help train`\)/,
     );
   });
 
@@ -100,7 +100,7 @@ describe("Dawn's driver messages", () => {
     expect(verbose.stdout.trim().split('\n')).toHaveLength(2);
     expect(verbose.stderr).toMatch(/^rnnlab: adapter: /m);
     // Everything else on stderr is what the filter drops: Dawn's probing, here the loader finding no driver.
-    expect(dawnLines(verbose.stderr)).toBe(verbose.stderr.replace(/^rnnlab: adapter: .*\n/m, '').length);
+    expect(dawnLines(verbose.stderr)).toBe(verbose.stderr.replace(/^rnnlab: (adapter|step kernels): .*\n/gm, '').length);
     const systemDrivers = ['/etc/vulkan/icd.d', '/etc/xdg/vulkan/icd.d'].some((d) => existsSync(d) && readdirSync(d).length > 0);
     if (!systemDrivers) expect(verbose.stderr).toContain('VK_ERROR_INCOMPATIBLE_DRIVER');
   });

@@ -34,15 +34,16 @@ export interface TrainFamily {
   /** The flat weights of an --init file, checked against this run's model and data. */
   readWeights(path: string, bytes: Uint8Array): Float32Array;
   readOptimizerState(bytes: Uint8Array): OptimizerSnapshot;
-  start(ctx: GpuContext, params: Float32Array | undefined): TrainRun;
+  /** `resumed`: the metadata of the weights a resumed run continues (null for a new run). */
+  start(ctx: GpuContext, params: Float32Array | undefined, resumed: Record<string, string> | null): TrainRun | Promise<TrainRun>;
   encodeWeights(params: Float32Array, metadata: Record<string, string>): Uint8Array;
   encodeOptimizerState(state: OptimizerSnapshot): Uint8Array;
 }
 
 export async function train(files: { init?: string; save?: string }, family: TrainFamily): Promise<number> {
-  const { params, optimizerState } = files.init ? readInit(files.init, family) : {};
+  const { params, optimizerState, metadata } = files.init ? readInit(files.init, family) : {};
   const saved = await withDevice(async (ctx) => {
-    const run = family.start(ctx, params);
+    const run = await family.start(ctx, params, metadata ?? null);
     if (optimizerState) {
       run.trainer.setOptimizerState(optimizerState);
       console.log(JSON.stringify({ resumed_optimizer_at_step: optimizerState.step }));
@@ -67,7 +68,7 @@ export async function train(files: { init?: string; save?: string }, family: Tra
  * must continue the saved run (its config, all of it, with every difference listed before any shape is
  * compared) from a state of the weights' step.
  */
-function readInit(path: string, family: TrainFamily): { params: Float32Array; optimizerState?: OptimizerSnapshot } {
+function readInit(path: string, family: TrainFamily): { params: Float32Array; optimizerState?: OptimizerSnapshot; metadata?: Record<string, string> } {
   const bytes = readBytes(path);
   const statePath = optimizerPath(path);
   if (!existsSync(statePath)) return { params: family.readWeights(path, bytes) };
@@ -76,7 +77,7 @@ function readInit(path: string, family: TrainFamily): { params: Float32Array; op
   const step = Number(inFile(statePath, () => decodeSafetensors(stateBytes)).metadata[STEP_KEY]);
   checkResume(path, statePath, metadata, family.record, Number.isInteger(step) ? step : -1);
   const params = family.readWeights(path, bytes);
-  return { params, optimizerState: inFile(statePath, () => family.readOptimizerState(stateBytes)) };
+  return { params, optimizerState: inFile(statePath, () => family.readOptimizerState(stateBytes)), metadata };
 }
 
 /** Steps to `steps`, validating every `evalEvery` steps where a batch ends, and at the end unless the last step just did. */

@@ -67,6 +67,8 @@ export interface ModelBuffers {
 
 interface Layer {
   buffers: LayerBuffers;
+  /** What its step kernels are built for (the tuner builds candidates from it). */
+  shape: StepShape;
   /** The input projection; null for token inputs (gathered in the forward steps). */
   project: Dispatch | null;
   /** One dispatch per time step, or (`sequence`) one for all of them. */
@@ -281,6 +283,7 @@ export class RecurrentGpu {
       );
     return {
       buffers: lb,
+      shape,
       project,
       forward: forwardKernel(ctx, this.kernels.forward, shape, b.params, lb, b.lengths),
       sequence: this.kernels.forward.kind === 'sequence',
@@ -387,8 +390,7 @@ export class RecurrentGpu {
   }
 
   private encodeForwardSteps(pass: GPUComputePassEncoder, layer: Layer): void {
-    if (layer.sequence) encode(pass, layer.forward);
-    else this.encodeSteps(pass, layer.forward, false);
+    this.encodeSteps(pass, layer.forward, false, layer.sequence);
   }
 
   /** Head, loss and dlogits in one pass, the head's gradients, and dL/dh of the top layer. */
@@ -405,7 +407,9 @@ export class RecurrentGpu {
     }
   }
 
-  private encodeSteps(pass: GPUComputePassEncoder, d: Dispatch, reverse: boolean): void {
+  /** A layer's forward (t = 0 … T-1) or backward (t = T-1 … 0) steps with dispatch `d`: T dispatches, or one for a sequence kernel. */
+  encodeSteps(pass: GPUComputePassEncoder, d: Dispatch, reverse: boolean, sequence = false): void {
+    if (sequence) return encode(pass, d);
     pass.setPipeline(d.pipeline);
     pass.setBindGroup(0, d.bindGroup);
     for (let i = 0; i < this.T; i++) {

@@ -122,10 +122,12 @@ function stepKernel(
  */
 export function sequenceRows(s: StepShape): number {
   const R = stepTuning.seqRows || Math.min(8, Math.ceil(s.B / stepTuning.workgroups));
-  const fits = s.H <= 256 && 2 * R * s.H * 4 <= 16384; // workgroup size and storage limits
-  if (!fits || stepTuning.sequence === 0) return 0;
+  if (!sequenceFits(s.H, R) || stepTuning.sequence === 0) return 0;
   return stepTuning.sequence === 1 || s.H <= 32 ? R : 0;
 }
+
+/** The sequence kernel's workgroup holds a layer's units and R rows' states (double-buffered) within WebGPU's default limits. */
+export const sequenceFits = (H: number, R: number) => H <= 256 && 2 * R * H * 4 <= 16384;
 
 /**
  * The forward kernels' bindings after the offsets: the parameters, the input, the states, what the

@@ -7,7 +7,7 @@
 import type { OptimizerConfig } from '../optimizer/config.ts';
 import type { OptimizerSnapshot } from '../optimizer/state.ts';
 import type { MetricsWindow } from '../training/metrics.ts';
-import type { FromWorker } from './protocol.ts';
+import type { FromWorker, KernelReport } from './protocol.ts';
 
 export interface SampleRequest {
   prompt: string;
@@ -68,6 +68,8 @@ export interface Run {
   /** Back to the last good weights and optimizer state (the step count stays); their step. */
   rollBack(): number;
   readonly lastGood: LastGood;
+  /** A recurrent GPU run's step kernels: reported, and recorded in its checkpoints. */
+  readonly kernels?: KernelReport;
   destroy(): void;
 }
 

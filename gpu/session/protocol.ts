@@ -36,6 +36,21 @@ export interface SessionConfig {
   /** torch.optim settings; `clip` is clip_grad_norm_'s max norm (0 = off). */
   optimizer: OptimizerConfig;
   seed: number;
+  /**
+   * The step kernels a run trains with (gpu/recurrent/stepVariants.ts names), recorded in its
+   * checkpoints so a restored run replays with them; absent: the device's tuned choice.
+   */
+  stepKernels?: string;
+}
+
+/** The step kernels a GPU run uses, and how they were chosen (gpu/recurrent/tuner.ts), for the device panel. */
+export interface KernelReport {
+  name: string;
+  /** 'default': not measured (a CPU adapter); 'cache' / 'measured': tuned on this device; 'recorded': the run's own. */
+  source: 'default' | 'cache' | 'measured' | 'recorded';
+  /** ms for T steps of one layer, per candidate measured. */
+  measured: Record<string, number>;
+  tookMs: number;
 }
 
 export type SessionStatus = 'idle' | 'training' | 'paused';
@@ -169,6 +184,8 @@ export type FromWorker =
       stepLabels: string[];
       /** A trivial baseline for the loss, if the dataset has one (e.g. 1/6 for adding). */
       baseline: number | null;
+      /** The step kernels of a GPU run (null on the CPU). */
+      kernels: KernelReport | null;
     }
   | { type: 'status'; status: SessionStatus; steps: number }
   | {

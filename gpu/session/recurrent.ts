@@ -28,10 +28,10 @@ export function recurrentFamily(o: RecurrentFamilyOptions): SessionFamily<Sessio
       return x.length === y.length && x.every((s, i) => s.name === y[i].name && s.shape.join() === y[i].shape.join());
     },
     build: o.build,
-    configured: (data) => {
+    configured: (data, run) => {
       const { model, vocab, stepLabels, baseline } = data;
       const paramCount = paramLayout(model).specs.reduce((n, s) => n + s.size, 0);
-      return { type: 'configured', model, paramCount, vocabulary: vocab ? vocab.chars.slice() : null, stepLabels, baseline };
+      return { type: 'configured', model, paramCount, vocabulary: vocab ? vocab.chars.slice() : null, stepLabels, baseline, kernels: run.kernels ?? null };
     },
     readWeights: (bytes, data, imported) => {
       const w = decodeWeights(bytes, data.model);

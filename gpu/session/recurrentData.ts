@@ -2,6 +2,7 @@
 // the heatmap's step labels) and the model config. Every refusal is a ConfigError naming the field
 // or the device limit, raised before anything is allocated on the GPU.
 
+import { parseStepKernels } from '../recurrent/stepVariants.ts';
 import { CharBatcher, CharVocab } from '../data/chars.ts';
 import { createTask } from '../data/tasks/index.ts';
 import type { Batch } from '../data/batch.ts';
@@ -60,6 +61,14 @@ export async function prepareRecurrentData(
   const B = intIn(config.batchSize, 'batchSize', 1, 1 << 16);
   if (seqLen % T !== 0) throw new ConfigError('tbptt', `must divide seqLen (${seqLen}); ${T} does not`);
   if (!Number.isInteger(config.seed)) throw new ConfigError('seed', `must be an integer, got ${config.seed}`);
+  if (config.stepKernels !== undefined) {
+    try {
+      if (typeof config.stepKernels !== 'string') throw new Error('must be a string of kernel names');
+      parseStepKernels(config.stepKernels);
+    } catch (e) {
+      throw new ConfigError('stepKernels', (e as Error).message);
+    }
+  }
   const lr = config.optimizer.lr;
   if (!(Number.isFinite(lr) && lr >= 0)) throw new ConfigError('optimizer.lr', `must be a finite number ≥ 0, got ${lr}`);
   const d = config.dataset;

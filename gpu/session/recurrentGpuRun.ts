@@ -14,7 +14,10 @@ import type { Run, RunHooks } from './family.ts';
 import { GpuRun } from './gpuRun.ts';
 import { buildPrediction } from './prediction.ts';
 import { PredictionReadback } from './predictionReadback.ts';
-import type { SessionConfig } from './protocol.ts';
+import type { KernelReport, SessionConfig } from './protocol.ts';
+import { chooseStepKernels } from '../recurrent/tuner.ts';
+import { indexedDbKernelCache } from '../recurrent/kernelCache.ts';
+import { parseStepKernels, stepKernelsName, type StepKernels } from '../recurrent/stepVariants.ts';
 import { streamAfter, type RecurrentData } from './recurrentData.ts';
 
 const METRICS_EVERY = 10;
@@ -26,7 +29,18 @@ export async function buildRecurrentGpuRun(
   params: Float32Array | null,
   hooks: RunHooks,
 ): Promise<Run> {
-  return new RecurrentGpuRun(ctx, config, data, params, hooks).start(params);
+  const kernels = await runKernels(ctx, config, data);
+  return new RecurrentGpuRun(ctx, config, data, params, hooks, kernels).start(params);
+}
+
+/** The run's own step kernels when its config records them (a restored run), else the device's tuned choice (cached in IndexedDB). */
+async function runKernels(ctx: GpuContext, config: SessionConfig, data: RecurrentData): Promise<{ kernels: StepKernels; report: KernelReport }> {
+  if (config.stepKernels) {
+    const kernels = parseStepKernels(config.stepKernels);
+    return { kernels, report: { name: stepKernelsName(kernels), source: 'recorded', measured: {}, tookMs: 0 } };
+  }
+  const c = await chooseStepKernels(ctx, data.model, data.T, data.B, { cache: indexedDbKernelCache() });
+  return { kernels: c.kernels, report: { name: c.name, source: c.source, measured: c.measured, tookMs: c.tookMs } };
 }
 
 class RecurrentGpuRun extends GpuRun<RecurrentTrainer> {
@@ -35,6 +49,7 @@ class RecurrentGpuRun extends GpuRun<RecurrentTrainer> {
   private next: () => Batch;
   /** Truncated BPTT: the chunks of the current batch still to train (each carries the state on). */
   private pending: Batch[] = [];
+  readonly kernels: KernelReport;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -42,9 +57,11 @@ class RecurrentGpuRun extends GpuRun<RecurrentTrainer> {
     private readonly data: RecurrentData,
     params: Float32Array | null,
     private readonly hooks: RunHooks,
+    { kernels, report }: { kernels: StepKernels; report: KernelReport },
   ) {
     super(
       new RecurrentTrainer(ctx, {
+        kernels,
         model: data.model,
         T: data.T,
         B: data.B,
@@ -55,6 +72,7 @@ class RecurrentGpuRun extends GpuRun<RecurrentTrainer> {
         onMetrics: (w) => hooks.onMetrics(w),
       }),
     );
+    this.kernels = report;
     const states = data.model.layers * (data.model.cell === 'lstm' ? 2 : 1);
     this.carry = ctx.createBuffer('carry save', states * data.B * data.model.hidden * 4, GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.next = data.stream();

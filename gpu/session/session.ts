@@ -16,7 +16,7 @@ import type { OptimizerSnapshot } from '../optimizer/state.ts';
 import type { MetricsWindow } from '../training/metrics.ts';
 import { families, type FamilyOptions } from './families.ts';
 import type { Post, Run, SessionFamily, SessionSnapshot } from './family.ts';
-import { type SavedCheckpoint, type SessionConfig, type SessionStatus, type ToWorker, type TreeSessionConfig } from './protocol.ts';
+import { isTreeConfig, type SavedCheckpoint, type SessionConfig, type SessionStatus, type ToWorker, type TreeSessionConfig } from './protocol.ts';
 
 export type { Post } from './family.ts';
 
@@ -45,6 +45,12 @@ const GPU_PACE = { sliceMs: 16, maxSteps: 6 };
 
 export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const nextTask = (): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * The config a checkpoint (or a device-loss snapshot) records: with the run's step kernels, so a
+ * restored run sums in the same order and replays the same losses.
+ */
+const recordedConfig = (a: Active): AnyConfig => (a.run.kernels && !isTreeConfig(a.config) ? { ...a.config, stepKernels: a.run.kernels.name } : a.config);
 
 export class TrainingSession {
   private active: Active | null = null;
@@ -219,7 +225,7 @@ export class TrainingSession {
     if (this.lost || this.gpu?.lostReason || this.active !== a) return;
     const weights = a.family.writeWeights(a.data, params).slice().buffer;
     const state = a.family.writeOptimizer(a.data, a.run.optimizer, optimizer).slice().buffer;
-    this.post({ type: 'checkpoint', checkpoint: { config: a.config, step, weights, optimizer: state } as SavedCheckpoint }, [weights, state]);
+    this.post({ type: 'checkpoint', checkpoint: { config: recordedConfig(a), step, weights, optimizer: state } as SavedCheckpoint }, [weights, state]);
     this.checkpointPending = false;
   }
 
@@ -259,7 +265,7 @@ export class TrainingSession {
   snapshot(): SessionSnapshot<AnyConfig> | null {
     const a = this.active;
     if (!a) return null;
-    return { config: a.config, ...a.run.lastGood, training: this.status === 'training' };
+    return { config: recordedConfig(a), ...a.run.lastGood, training: this.status === 'training' };
   }
 
   /** Rebuilds a snapshot's session (on a new device, or on the CPU): its config, last good weights and optimizer state, its step count; paused. */

@@ -1,0 +1,154 @@
+// The on-device tuner: for a model's actual shapes it times the step-kernel candidates
+// (stepVariants.ts) on the device and keeps the fastest forward and backward kernels, within a
+// bounded budget, and caches the choice per adapter and shape. Timing is wall-clock to
+// onSubmittedWorkDone around T steps of one layer (the best of a few rounds after a warm-up that
+// also compiles the pipeline): what a training step waits for, encoding included. The default
+// kernels are measured first, so a spent budget still leaves a measured choice.
+// CPU adapters keep the default (CPU-shaped) kernels unless asked to measure (`tune: 'always'`).
+import type { GpuContext } from '../core/context.ts';
+import type { Dispatch } from '../core/dispatch.ts';
+import type { ModelConfig } from './config.ts';
+import { RecurrentGpu } from './model.ts';
+import { backwardKernel, forwardKernel, sequenceFits } from './stepKernels.ts';
+import {
+  defaultStepKernels,
+  gpuTile,
+  isCpuAdapter,
+  kernelName,
+  parseStepKernels,
+  stepKernelsName,
+  type BackwardKernel,
+  type ForwardKernel,
+  type StepKernels,
+} from './stepVariants.ts';
+
+/** Bump when a kernel changes, so choices measured on the old ones are measured again. */
+export const KERNELS_VERSION = 1;
+
+/** A remembered choice: the kernels' names and what each candidate measured (ms for T steps). */
+export interface CachedChoice {
+  kernels: string;
+  measured: Record<string, number>;
+}
+
+/** Where choices are kept between runs: IndexedDB in a browser, a file in Node (kernelCache*.ts), a Map in tests. */
+export interface KernelCache {
+  get(key: string): Promise<CachedChoice | undefined>;
+  set(key: string, choice: CachedChoice): Promise<void>;
+}
+
+export function memoryKernelCache(): KernelCache & { entries: Map<string, CachedChoice> } {
+  const entries = new Map<string, CachedChoice>();
+  return { entries, get: async (k) => entries.get(k), set: async (k, v) => void entries.set(k, v) };
+}
+
+export interface KernelChoice {
+  kernels: StepKernels;
+  /** stepKernelsName(kernels): what a run records. */
+  name: string;
+  /** 'default': not measured (a CPU adapter, or tuning off); 'cache': measured before; 'measured': now. */
+  source: 'default' | 'cache' | 'measured';
+  /** ms for T steps of one layer, per candidate ('forward:blocked', 'backward:tiled-…'). */
+  measured: Record<string, number>;
+  /** Time the tuning took, pipeline compilation included (0 from the cache). */
+  tookMs: number;
+}
+
+export interface TuneOptions {
+  cache?: KernelCache;
+  /** At most this much time measuring (default 2 s); the candidates not reached are not chosen. */
+  budgetMs?: number;
+  /** 'auto': measure on GPUs only; 'always': on CPU adapters too; 'never': the default kernels. */
+  tune?: 'auto' | 'always' | 'never';
+  /** Timed rounds per candidate after the warm-up (default 3). */
+  rounds?: number;
+}
+
+/** The cache key: the adapter, the kernels' version and the shapes that decide the choice. */
+export const tuneKey = (ctx: GpuContext, cfg: ModelConfig, T: number, B: number) =>
+  [`v${KERNELS_VERSION}`, ctx.adapter.name, ctx.adapter.backend, cfg.cell, `H${cfg.hidden}`, `B${B}`, `T${T}`, cfg.input.kind].join('|');
+
+/** The candidates worth timing for a layer of B rows × H units: the CPU and GPU shapes, tiles for 32 to 512 workgroups, the sequence kernel where it fits. */
+export function candidates(ctx: GpuContext, cfg: ModelConfig, T: number, B: number): { forward: ForwardKernel[]; backward: BackwardKernel[] } {
+  const H = cfg.hidden;
+  const first = defaultStepKernels(ctx.adapter, { cell: cfg.cell, T, B, H });
+  const tiles = [128, 32, 512].map((target) => ({ kind: 'tiled' as const, ...gpuTile(B, H, target) }));
+  const sequence = [1, 2, 4, 8].filter((rows) => rows <= B && sequenceFits(H, rows)).map((rows) => ({ kind: 'sequence' as const, rows }));
+  const unique = <K extends ForwardKernel>(ks: K[]) => [...new Map(ks.map((k) => [kernelName(k), k])).values()];
+  return {
+    forward: unique<ForwardKernel>([first.forward, { kind: 'blocked' }, ...tiles, ...sequence]),
+    backward: unique<BackwardKernel>([first.backward, { kind: 'blocked' }, ...tiles]),
+  };
+}
+
+/** The step kernels for a model of `cfg` trained in T × B batches on this device: cached, measured now, or the default. */
+export async function chooseStepKernels(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, opts: TuneOptions = {}): Promise<KernelChoice> {
+  const tune = opts.tune ?? 'auto';
+  const fallback = defaultStepKernels(ctx.adapter, { cell: cfg.cell, T, B, H: cfg.hidden });
+  if (tune === 'never' || (tune === 'auto' && isCpuAdapter(ctx.adapter)))
+    return { kernels: fallback, name: stepKernelsName(fallback), source: 'default', measured: {}, tookMs: 0 };
+  const key = tuneKey(ctx, cfg, T, B);
+  const cached = await opts.cache?.get(key).catch(() => undefined);
+  if (cached) {
+    try {
+      const kernels = parseStepKernels(cached.kernels);
+      return { kernels, name: stepKernelsName(kernels), source: 'cache', measured: cached.measured, tookMs: 0 };
+    } catch {
+      // A choice written by other kernels' names: measure again.
+    }
+  }
+  const choice = await measure(ctx, cfg, T, B, opts.budgetMs ?? 2000, opts.rounds ?? 3);
+  await opts.cache?.set(key, { kernels: choice.name, measured: choice.measured }).catch(() => undefined);
+  return choice;
+}
+
+async function measure(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, budgetMs: number, rounds: number): Promise<KernelChoice> {
+  const start = performance.now();
+  const { forward, backward } = candidates(ctx, cfg, T, B);
+  const measured: Record<string, number> = {};
+  const { value: model, buffers } = ctx.owning(() => new RecurrentGpu(ctx, cfg, T, B, { forward: forward[0], backward: backward[0] }));
+  try {
+    // Every row runs all T steps (a zero length would skip the cells' math).
+    ctx.device.queue.writeBuffer(model.buffers.lengths, 0, new Uint32Array(B).fill(T));
+    const layer = model.layers[0];
+    const p = model.buffers.params;
+    // The first candidate (the default) is always measured; the others while the pass's share of the budget lasts.
+    const best = async <K extends ForwardKernel>(pass: 'forward' | 'backward', ks: K[], deadline: number, build: (k: K) => Dispatch): Promise<K> => {
+      let chosen = ks[0];
+      for (const [i, k] of ks.entries()) {
+        if (i > 0 && performance.now() - start > deadline) break;
+        const d = ctx.owning(() => build(k));
+        buffers.push(...d.buffers);
+        const ms = await timeSteps(ctx, model, d.value, pass === 'backward', k.kind === 'sequence', rounds);
+        measured[`${pass}:${kernelName(k)}`] = ms;
+        if (ms < measured[`${pass}:${kernelName(chosen)}`]) chosen = k;
+      }
+      return chosen;
+    };
+    // Half the budget for the forward kernels, the rest for the backward ones.
+    const f = await best('forward', forward, budgetMs / 2, (k) => forwardKernel(ctx, k, layer.shape, p, layer.buffers, model.buffers.lengths));
+    const b = await best('backward', backward, budgetMs, (k) => backwardKernel(ctx, k, layer.shape, p, layer.buffers));
+    const kernels = { forward: f, backward: b };
+    return { kernels, name: stepKernelsName(kernels), source: 'measured', measured, tookMs: performance.now() - start };
+  } finally {
+    for (const buffer of buffers) ctx.destroyBuffer(buffer);
+  }
+}
+
+/** The best of `rounds` timings of one layer's T steps with `d` (after a warm-up that compiles it), in ms. */
+async function timeSteps(ctx: GpuContext, model: RecurrentGpu, d: Dispatch, reverse: boolean, sequence: boolean, rounds: number): Promise<number> {
+  const run = async () => {
+    const t0 = performance.now();
+    const encoder = ctx.device.createCommandEncoder({ label: `tune ${d.label}` });
+    const pass = encoder.beginComputePass();
+    model.encodeSteps(pass, d, reverse, sequence);
+    pass.end();
+    ctx.device.queue.submit([encoder.finish()]);
+    await ctx.device.queue.onSubmittedWorkDone();
+    return performance.now() - t0;
+  };
+  await run();
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) best = Math.min(best, await run());
+  return best;
+}
