@@ -3,7 +3,10 @@
 // the GPU has finished the last one. Batch upload is inside the timed loop (it is part of a step).
 
 import type { GpuContext } from '../gpu/core/context.ts';
-import { parseModelConfig } from '../gpu/recurrent/config.ts';
+import { parseModelConfig, type ModelConfig } from '../gpu/recurrent/config.ts';
+import { stepTuning } from '../gpu/recurrent/stepKernels.ts';
+import { defaultStepKernels, parseStepKernels, stepKernelsName } from '../gpu/recurrent/stepVariants.ts';
+import { chooseStepKernels, type KernelChoice } from '../gpu/recurrent/tuner.ts';
 import { RecurrentTrainer } from '../gpu/recurrent/trainer.ts';
 import { randomBatch } from '../gpu/testing/randomBatch.ts';
 import { InFlight } from '../gpu/core/throttle.ts';
@@ -27,6 +30,10 @@ export interface BenchResult {
   /** Loss of the first and the last step (the bench cycles 4 batches, so a working trainer fits them). */
   firstLoss: number;
   lastLoss: number;
+  /** The step kernels (stepVariants.ts names), how they were chosen, and what the tuner measured (ms for T steps of a layer). */
+  kernels?: string;
+  kernelSource?: string;
+  tuning?: Record<string, number>;
 }
 
 export interface BenchOptions {
@@ -36,6 +43,8 @@ export interface BenchOptions {
   minSteps?: number;
   /** When the warm-up step took this long, one timed step is the measurement (large models on a CPU adapter). */
   longMs?: number;
+  /** The step kernels: 'auto' (the tuner's way: measured on a GPU, the default on a CPU adapter), 'tune' (measured on any), or names. */
+  kernels?: string;
 }
 
 export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMsOrOpts: number | BenchOptions = 3000, maxSteps = 50): Promise<BenchResult> {
@@ -44,13 +53,15 @@ export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMsOr
     maxSteps,
     minSteps: 3,
     longMs: 10_000,
+    kernels: 'auto',
     ...(typeof minMsOrOpts === 'number' ? { minMs: minMsOrOpts } : minMsOrOpts),
   };
   const { V, H, T, B } = config;
   const model = parseModelConfig({ cell: config.cell, hidden: H, input: { kind: 'tokens', vocab: V } });
   const bytesBefore = ctx.bytes;
   const losses: number[] = [];
-  const trainer = new RecurrentTrainer(ctx, { model, T, B, seed: 1, metricsEvery: 50, onMetrics: (w) => losses.push(...w.losses) });
+  const choice = await benchKernels(ctx, model, T, B, opts.kernels);
+  const trainer = new RecurrentTrainer(ctx, { model, T, B, seed: 1, metricsEvery: 50, onMetrics: (w) => losses.push(...w.losses), kernels: choice.kernels });
   const batches = Array.from({ length: 4 }, (_, i) => randomBatch(model, T, B, i));
   // Warm-up: pipeline compilation and first-use costs stay out of the timing. A second warm-up
   // step only when the first was quick (a large model on a CPU adapter takes seconds per step).
@@ -94,5 +105,28 @@ export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMsOr
     buffersAddedWhileTraining: buffersAdded,
     firstLoss: losses[0],
     lastLoss: losses[losses.length - 1],
+    kernels: choice.name,
+    kernelSource: choice.source,
+    tuning: choice.measured,
   };
+}
+
+/** The bench's step kernels: tuned now (never from a cache: a bench measures), or named. */
+async function benchKernels(
+  ctx: GpuContext,
+  model: ModelConfig,
+  T: number,
+  B: number,
+  spec: string,
+): Promise<Pick<KernelChoice, 'kernels' | 'name' | 'measured'> & { source: string }> {
+  if (spec === 'auto' || spec === 'tune') return chooseStepKernels(ctx, model, T, B, { tune: spec === 'tune' ? 'always' : 'auto' });
+  if (spec === 'blocked' || spec === 'tiled') {
+    const saved = stepTuning.variant;
+    stepTuning.variant = spec;
+    const kernels = defaultStepKernels(ctx.adapter, { cell: model.cell, T, B, H: model.hidden });
+    stepTuning.variant = saved;
+    return { kernels, name: stepKernelsName(kernels), source: 'given', measured: {} };
+  }
+  const kernels = parseStepKernels(spec);
+  return { kernels, name: stepKernelsName(kernels), source: 'given', measured: {} };
 }

@@ -26,6 +26,12 @@ const HELP = `npm run bench -- [flags]
   --backends=a,b   TF.js backends: webgpu, wasm
   --budget=S       seconds per peer × config, setup and warm-up included (default 60)
   --min-ms=MS      timing per config (default 3000; at least 3 steps, at most 50)
+  --kernels=K[+K]  Node's step kernels: auto (default: tuned on a GPU, the CPU-shaped ones on a CPU
+                   adapter), tune (measured on any adapter), blocked, tiled, or names
+                   (tiled-b16-u16-m4-k1, forward=sequence-r2,backward=blocked); several with +: A/B
+                   in one sitting, alternated config by config, with the ratio to the first
+  --torch          also time the Node configs in PyTorch on this machine (scripts/torch_bench.py:
+                   cuDNN, float32 with TF32 off and on), beside ours with the ratio
   --snapshot       also write bench/results/<date>-<adapter>.md (a snapshot to commit)
   --no-write       print only`;
 
@@ -42,6 +48,9 @@ interface Flags {
   tMinMs: number;
   write: boolean;
   snapshot: boolean;
+  /** Node's step kernels, one run of every config per entry (bench/core.ts's `kernels`). */
+  kernels: string[];
+  torch: boolean;
 }
 
 function value(argv: string[], name: string): string | undefined {
@@ -50,7 +59,24 @@ function value(argv: string[], name: string): string | undefined {
 }
 
 export function parseFlags(argv: string[]): Flags {
-  const known = ['node', 'chromium', 'peers', 'quick', 'parts', 'configs', 'sizes', 'cells', 'backends', 'budget', 'min-ms', 'no-write', 'snapshot', 'help'];
+  const known = [
+    'node',
+    'chromium',
+    'peers',
+    'quick',
+    'parts',
+    'configs',
+    'sizes',
+    'cells',
+    'backends',
+    'budget',
+    'min-ms',
+    'no-write',
+    'snapshot',
+    'help',
+    'kernels',
+    'torch',
+  ];
   for (const a of argv) {
     const name = a.replace(/^--/, '').split('=')[0];
     if (!a.startsWith('--') || !known.includes(name)) throw new Error(`unknown argument "${a}"\n${HELP}`);
@@ -87,6 +113,8 @@ export function parseFlags(argv: string[]): Flags {
     tMinMs: quick ? 500 : 2000,
     write: !has('no-write'),
     snapshot: has('snapshot'),
+    kernels: (value(argv, 'kernels') ?? 'auto').split('+').filter(Boolean),
+    torch: has('torch'),
   };
 }
 
@@ -113,11 +141,13 @@ async function benchNode(f: Flags): Promise<{ run: Run; gemm: GemmPeak }> {
     note(`Node: GEMM peak on ${ctx.adapter.name}`);
     const gemm = await gemmPeak(ctx);
     const results: BenchResult[] = [];
-    for (const config of f.nodeConfigs) {
-      note(`Node: ours ${config.name}`);
-      results.push(await benchTrainer(ctx, config, { minMs: f.minMs }));
-      if (ctx.errors.length) throw new Error(`GPU errors: ${ctx.errors.join('; ')}`);
-    }
+    // With several kernel choices, each config runs with each in turn: the A/B pairs share the machine's state.
+    for (const config of f.nodeConfigs)
+      for (const kernels of f.kernels) {
+        note(`Node: ours ${config.name}${f.kernels.length > 1 || kernels !== 'auto' ? ` (${kernels})` : ''}`);
+        results.push(await benchTrainer(ctx, config, { minMs: f.minMs, kernels }));
+        if (ctx.errors.length) throw new Error(`GPU errors: ${ctx.errors.join('; ')}`);
+      }
     return { run: { runtime: `Node ${process.version} (${ctx.adapter.backend})`, where: 'node', adapter: ctx.adapter.name, results }, gemm };
   });
 }
@@ -200,6 +230,14 @@ export async function main(argv: string[]): Promise<number> {
       const { run, gemm } = await benchNode(f);
       report.runs.push(run);
       report.gemm = { ...report.gemm, node: gemm };
+    }
+    if (f.torch) {
+      const { torchBench } = await import('./torchBench.ts');
+      note(`PyTorch: ${f.nodeConfigs.map((c) => c.name).join(', ')}`);
+      report.torch = torchBench(
+        f.nodeConfigs.map((c) => c.name),
+        { minMs: f.minMs },
+      );
     }
     const chromiumParts = [...f.parts].filter((p) => p !== 'node');
     if (chromiumParts.length) {

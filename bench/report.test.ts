@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { findConfig, tScalingConfigs, T_SCALING } from './configs.ts';
 import type { BenchResult } from './core.ts';
 import type { PeerResult } from './peers.ts';
-import { markdown, peerCell, peerRatio, type BenchReport } from './report.ts';
+import { kernelsAbSection, markdown, peerCell, peerRatio, torchSection, type BenchReport } from './report.ts';
 
 const result = (name: string, msPerStep: number, config = findConfig(name)): BenchResult => ({
   config,
@@ -67,5 +67,35 @@ describe('the bench report', () => {
     const md = rendered();
     expect(md).toContain('Load average (1 min) during the run: mean 1.00');
     expect(md).toContain('`npm run bench -- --quick`');
+  });
+
+  it('puts PyTorch on the same machine beside the Node run (fp32 and TF32), and A/B rows of step kernels against the first', () => {
+    const k = (r: BenchResult, kernels: string) => ({ ...r, kernels, kernelSource: 'given' });
+    const report: BenchReport = {
+      date: '2026-01-02T03:04:05.000Z',
+      host: { cpus: 16, cpuModel: 'cpu', node: 'v20' },
+      args: ['--node', '--torch', '--kernels=blocked+tiled'],
+      runs: [
+        {
+          runtime: 'Node v20 (Dawn)',
+          where: 'node',
+          adapter: 'nvidia',
+          results: [
+            k(result('small-lstm', 20), 'forward=blocked,backward=blocked'),
+            k(result('small-lstm', 5), 'forward=tiled-b8-u4-m2-k4,backward=tiled-b8-u4-m2-k4'),
+          ],
+        },
+      ],
+      gemm: { node: { best: { n: 4096, variant: 'A·Bᵀ', ms: 1, gflops: 1000 }, all: [] } },
+      torch: [
+        { config: 'small-lstm', device: 'cuda', tf32: false, ms_per_step: 4, steps: 100, loss_first: 4.2, loss_last: 4.1 },
+        { config: 'small-lstm', device: 'cuda', tf32: true, ms_per_step: 3, steps: 100, loss_first: 4.2, loss_last: 4.1 },
+      ],
+    };
+    expect(torchSection(report)).toContain('| small-lstm | blocked / blocked (given) | 20.0 | 50 | 5.0% | 4.00 | 0.20× | 3.00 | 0.15× |');
+    const ab = kernelsAbSection(report)!;
+    expect(ab).toContain('| small-lstm | blocked / blocked (given) | 20.0 | 1.0× |');
+    expect(ab).toContain('| small-lstm | tiled-b8-u4-m2-k4 / tiled-b8-u4-m2-k4 (given) | 5.00 | 0.25× |');
+    expect(markdown(report)).toContain('### This trainer against PyTorch on the same machine');
   });
 });

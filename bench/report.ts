@@ -6,6 +6,7 @@ import type { BenchResult } from './core.ts';
 import type { GemmPeak } from './gemmPeak.ts';
 import type { PeerResult } from './peers.ts';
 import { linearFit } from './stats.ts';
+import type { TorchResult } from './torchBench.ts';
 
 export interface Run {
   runtime: string;
@@ -27,6 +28,8 @@ export interface BenchReport {
   /** 1-minute load average sampled during the run. */
   load?: { start: number; end: number; min: number; max: number; mean: number };
   seconds?: number;
+  /** scripts/torch_bench.py's lines, same machine, same sitting (--torch). */
+  torch?: TorchResult[];
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -115,18 +118,76 @@ export function comparisonTable(report: BenchReport): string {
 
 export function runsTable(report: BenchReport): string {
   const lines = [
-    '| runtime | config | cell | V | H | T | B | ms/step | steps | tokens/s | GFLOP/s | % of GEMM peak | dispatches/step | GPU MiB | buffers added while training | loss first → last |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| runtime | config | cell | V | H | T | B | step kernels | ms/step | steps | tokens/s | GFLOP/s | % of GEMM peak | dispatches/step | GPU MiB | buffers added while training | loss first → last |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const run of report.runs) {
     const peak = (run.where === 'node' ? report.gemm?.node : report.gemm?.chromium)?.best.gflops;
     for (const r of run.results) {
       const c = r.config;
       lines.push(
-        `| ${run.runtime} | ${c.name} | ${c.cell} | ${shape(c)} | ${ms(r.msPerStep)} | ${r.steps} | ${Math.round(r.tokensPerS)} | ${gf(r.gflops)} | ${peak ? `${f1((100 * r.gflops) / peak)}%` : '—'} | ${r.dispatchesPerStep} | ${mib(r.gpuBytes)} | ${r.buffersAddedWhileTraining} | ${r.firstLoss?.toFixed(3)} → ${r.lastLoss?.toFixed(3)} |`,
+        `| ${run.runtime} | ${c.name} | ${c.cell} | ${shape(c)} | ${kernelCell(r)} | ${ms(r.msPerStep)} | ${r.steps} | ${Math.round(r.tokensPerS)} | ${gf(r.gflops)} | ${peak ? `${f1((100 * r.gflops) / peak)}%` : '—'} | ${r.dispatchesPerStep} | ${mib(r.gpuBytes)} | ${r.buffersAddedWhileTraining} | ${r.firstLoss?.toFixed(3)} → ${r.lastLoss?.toFixed(3)} |`,
       );
     }
   }
+  return lines.join('\n');
+}
+
+/** A run's step kernels and how they were chosen ('—' for runs from before they were recorded). */
+const kernelCell = (r: BenchResult) => (r.kernels ? `${r.kernels.replace(/^forward=|backward=/g, '').replace(',', ' / ')} (${r.kernelSource})` : '—');
+
+/** Runs of one config with different step kernels in one sitting (--kernels=a+b): each against the first. */
+export function kernelsAbSection(report: BenchReport): string | null {
+  const node = report.runs.find((r) => r.where === 'node');
+  const names = [...new Set(node?.results.map((r) => r.config.name))];
+  const groups = names.map((n) => node!.results.filter((r) => r.config.name === n)).filter((g) => g.length > 1);
+  if (!groups.length) return null;
+  const lines = ['| config | step kernels | ms/step | ÷ first | loss first → last |', '|---|---|---|---|---|'];
+  for (const g of groups)
+    for (const r of g)
+      lines.push(
+        `| ${r.config.name} | ${kernelCell(r)} | ${ms(r.msPerStep)} | ${ratio(r.msPerStep / g[0].msPerStep)}× | ${r.firstLoss?.toFixed(3)} → ${r.lastLoss?.toFixed(3)} |`,
+      );
+  return lines.join('\n');
+}
+
+/** Ours (the Node run, its first kernels per config) against PyTorch on the same machine: ms/step and PyTorch ÷ ours (above 1: ours is faster). */
+export function torchSection(report: BenchReport): string | null {
+  const node = report.runs.find((r) => r.where === 'node');
+  if (!report.torch?.length || !node) return null;
+  const peak = report.gemm?.node?.best.gflops;
+  const device = report.torch[0].device;
+  const tf32 = report.torch.some((t) => t.tf32);
+  const head = [
+    'config',
+    'step kernels',
+    'ours ms/step',
+    'ours GFLOP/s',
+    '% of GEMM peak',
+    'PyTorch fp32 ms/step',
+    'PyTorch ÷ ours',
+    ...(tf32 ? ['PyTorch TF32 ms/step', 'TF32 ÷ ours'] : []),
+  ];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const name of [...new Set(node.results.map((r) => r.config.name))]) {
+    const r = node.results.find((x) => x.config.name === name)!;
+    const t = (on: boolean) => report.torch!.find((x) => x.config === name && x.tf32 === on);
+    const vs = (x: TorchResult | undefined) => (x ? [ms(x.ms_per_step), `${ratio(x.ms_per_step / r.msPerStep)}×`] : ['—', '—']);
+    const cells = [
+      name,
+      kernelCell(r),
+      ms(r.msPerStep),
+      gf(r.gflops),
+      peak ? `${f1((100 * r.gflops) / peak)}%` : '—',
+      ...vs(t(false)),
+      ...(tf32 ? vs(t(true)) : []),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  lines.push(
+    '',
+    `PyTorch: scripts/torch_bench.py on ${device} (nn.RNN/GRU/LSTM + Linear + Adam, one-hot inputs${device.startsWith('cuda') ? ', cuDNN' : ''}), in the same sitting as the Node run.`,
+  );
   return lines.join('\n');
 }
 
@@ -199,6 +260,10 @@ export function markdown(report: BenchReport): string {
     const leaked = (report.peers ?? []).filter((p) => p.tensorsAdded);
     if (leaked.length) out.push('', ...leaked.map((p) => `- ${p.peer} ${p.config.name}: ${p.tensorsAdded} tensors left alive over the timed steps`));
   }
+  const torch = torchSection(report);
+  if (torch) out.push('', '### This trainer against PyTorch on the same machine', '', torch);
+  const ab = kernelsAbSection(report);
+  if (ab) out.push('', '### Step kernels A/B (Node)', '', ab);
   if (report.runs.length) out.push('', '### Every run of this trainer', '', runsTable(report));
   const ts = tScalingSection(report);
   if (ts) out.push('', '### Time per step against T', '', ts);

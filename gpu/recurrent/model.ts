@@ -71,10 +71,11 @@ interface Layer {
   shape: StepShape;
   /** The input projection; null for token inputs (gathered in the forward steps). */
   project: Dispatch | null;
-  /** One dispatch per time step, or (`sequence`) one for all of them. */
+  /** One dispatch per time step, or (`sequence`) one for all of them; the same for `backward`. */
   forward: Dispatch;
   sequence: boolean;
   backward: Dispatch;
+  backwardSequence: boolean;
   /** Weight and bias gradients over all steps, then (above layer 0) dL/dh of the layer below. */
   grads: Dispatch[];
 }
@@ -288,6 +289,7 @@ export class RecurrentGpu {
       forward: forwardKernel(ctx, this.kernels.forward, shape, b.params, lb, b.lengths),
       sequence: this.kernels.forward.kind === 'sequence',
       backward: backwardKernel(ctx, this.kernels.backward, shape, b.params, lb),
+      backwardSequence: this.kernels.backward.kind === 'sequence',
       grads: gradDispatches,
     };
   }
@@ -399,10 +401,10 @@ export class RecurrentGpu {
     for (const d of this.headBackward) encode(pass, d);
   }
 
-  /** From the top layer down: T backward-step dispatches (t = T-1 … 0), then its gradients. */
+  /** From the top layer down: T backward-step dispatches (t = T-1 … 0, or one sequence dispatch), then its gradients. */
   encodeBackward(pass: GPUComputePassEncoder): void {
     for (let l = this.layers.length - 1; l >= 0; l--) {
-      this.encodeSteps(pass, this.layers[l].backward, true);
+      this.encodeSteps(pass, this.layers[l].backward, true, this.layers[l].backwardSequence);
       for (const d of this.layers[l].grads) encode(pass, d);
     }
   }
@@ -434,7 +436,7 @@ export class RecurrentGpu {
       { name: 'forward steps', encode: (pass) => this.layers.forEach((l) => this.encodeForwardSteps(pass, l)) },
       each('head + loss', this.headForward),
       each('head backward', this.headBackward),
-      { name: 'backward steps', encode: (pass) => down.forEach((l) => this.encodeSteps(pass, l.backward, true)) },
+      { name: 'backward steps', encode: (pass) => down.forEach((l) => this.encodeSteps(pass, l.backward, true, l.backwardSequence)) },
       each(
         'weight gradients',
         down.flatMap((l) => l.grads),
@@ -447,7 +449,7 @@ export class RecurrentGpu {
     return (
       this.headForward.length +
       this.headBackward.length +
-      this.layers.reduce((n, l) => n + (l.project ? 1 : 0) + (l.sequence ? 1 : this.T) + this.T + l.grads.length, 0)
+      this.layers.reduce((n, l) => n + (l.project ? 1 : 0) + (l.sequence ? 1 : this.T) + (l.backwardSequence ? 1 : this.T) + l.grads.length, 0)
     );
   }
 }

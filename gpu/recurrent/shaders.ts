@@ -1,6 +1,6 @@
 // The recurrent model's kernels that are composed from shared fragments (shaders/common/ and
 // shaders/recurrent/; gpu/core/wgsl.ts says how): each cell's forward kernels (per step: CPU-shaped
-// and GPU-shaped; whole sequence), its backward kernels (per step, both shapes), and the two per-row losses.
+// and GPU-shaped; whole sequence), its backward kernels (the same three), and the two per-row losses.
 import activations from '../../shaders/common/activations.wgsl?raw';
 import layer from '../../shaders/recurrent/layer.wgsl?raw';
 import forwardInput from '../../shaders/recurrent/forwardInput.wgsl?raw';
@@ -12,6 +12,7 @@ import backwardStep from '../../shaders/recurrent/backwardStep.wgsl?raw';
 import tile from '../../shaders/recurrent/tile.wgsl?raw';
 import forwardTile from '../../shaders/recurrent/forwardTile.wgsl?raw';
 import backwardTile from '../../shaders/recurrent/backwardTile.wgsl?raw';
+import backwardSeq from '../../shaders/recurrent/backwardSeq.wgsl?raw';
 import rnnCell from '../../shaders/recurrent/rnnCell.wgsl?raw';
 import gruCell from '../../shaders/recurrent/gruCell.wgsl?raw';
 import lstmCell from '../../shaders/recurrent/lstmCell.wgsl?raw';
@@ -29,13 +30,17 @@ import mseLoss from '../../shaders/recurrent/mseLoss.wgsl?raw';
 import { composeWgsl } from '../core/wgsl.ts';
 import type { Cell } from './config.ts';
 
-export const stepShaders: Record<Cell, { forwardStep: string; forwardSeq: string; forwardTile: string; backwardStep: string; backwardTile: string }> = {
+export const stepShaders: Record<
+  Cell,
+  { forwardStep: string; forwardSeq: string; forwardTile: string; backwardStep: string; backwardTile: string; backwardSeq: string }
+> = {
   rnn: {
     forwardStep: composeWgsl(layer, forwardInput, step, unitRow, forwardStep, rnnCell, rnnForwardTile),
     forwardSeq: composeWgsl(layer, forwardInput, forwardSeq, rnnCell),
     forwardTile: composeWgsl(layer, forwardInput, step, tile, forwardTile, rnnCell),
     backwardStep: composeWgsl(layer, step, unitRow, backwardStep, rnnGradient),
     backwardTile: composeWgsl(layer, step, tile, backwardTile, rnnGradient),
+    backwardSeq: composeWgsl(layer, backwardSeq, rnnGradient),
   },
   gru: {
     forwardStep: composeWgsl(activations, layer, forwardInput, step, forwardStep, gruCell, gruForwardTile),
@@ -43,6 +48,7 @@ export const stepShaders: Record<Cell, { forwardStep: string; forwardSeq: string
     forwardTile: composeWgsl(activations, layer, forwardInput, step, tile, forwardTile, gruCell),
     backwardStep: composeWgsl(layer, step, unitRow, backwardStep, gruGradient),
     backwardTile: composeWgsl(layer, step, tile, backwardTile, gruGradient),
+    backwardSeq: composeWgsl(layer, backwardSeq, gruGradient),
   },
   lstm: {
     forwardStep: composeWgsl(activations, layer, forwardInput, step, forwardStep, lstmCell, lstmForwardTile),
@@ -50,6 +56,7 @@ export const stepShaders: Record<Cell, { forwardStep: string; forwardSeq: string
     forwardTile: composeWgsl(activations, layer, forwardInput, step, tile, forwardTile, lstmCell),
     backwardStep: composeWgsl(layer, step, unitRow, backwardStep, lstmGradient),
     backwardTile: composeWgsl(layer, step, tile, backwardTile, lstmGradient),
+    backwardSeq: composeWgsl(layer, backwardSeq, lstmGradient),
   },
 };
 

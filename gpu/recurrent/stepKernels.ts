@@ -5,7 +5,7 @@ import { packUniform, type GpuContext } from '../core/context.ts';
 import { prepare, type Dispatch } from '../core/dispatch.ts';
 import type { BindingKind } from '../core/pipelines.ts';
 import type { Cell } from './config.ts';
-import type { BackwardKernel, ForwardKernel, TileShape } from './stepVariants.ts';
+import type { StepKernel, TileShape } from './stepVariants.ts';
 
 export interface StepShape {
   cell: Cell;
@@ -160,14 +160,29 @@ export function forwardSequence(ctx: GpuContext, s: StepShape, rows: number, par
 }
 
 /** The forward steps of a layer with the chosen kernel: T dispatches of a per-step kernel, or one of the sequence kernel. */
-export function forwardKernel(ctx: GpuContext, k: ForwardKernel, s: StepShape, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
+export function forwardKernel(ctx: GpuContext, k: StepKernel, s: StepShape, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
   if (k.kind === 'sequence') return forwardSequence(ctx, s, k.rows, params, l, lengths);
   if (k.kind === 'tiled') return forwardTile(ctx, s, k, params, l, lengths);
   return forwardStep(ctx, s, params, l, lengths);
 }
 
-export function backwardKernel(ctx: GpuContext, k: BackwardKernel, s: StepShape, params: GPUBuffer, l: LayerBuffers): Dispatch {
+export function backwardKernel(ctx: GpuContext, k: StepKernel, s: StepShape, params: GPUBuffer, l: LayerBuffers): Dispatch {
+  if (k.kind === 'sequence') return backwardSequence(ctx, s, k.rows, params, l);
   return k.kind === 'tiled' ? backwardTile(ctx, s, k, params, l) : backwardStep(ctx, s, params, l);
+}
+
+/** All T backward steps of a layer in one dispatch (backwardSeq.wgsl), R batch rows per workgroup. Same bindings as backwardStep. */
+export function backwardSequence(ctx: GpuContext, s: StepShape, rows: number, params: GPUBuffer, l: LayerBuffers): Dispatch {
+  const label = `${s.cell}BackwardSeq`;
+  const [bindings, buffers] = backwardBindings(s, params, l);
+  return prepare(ctx, {
+    label,
+    code: stepShaders[s.cell].backwardSeq,
+    constants: { H: s.H, B: s.B, T: s.T, R: rows, WG: Math.ceil(s.H / 4) * 4, ...relu(s) },
+    bindings: ['uniform', ...bindings],
+    buffers: [offsetsUniform(ctx, label, s), ...buffers],
+    grid: [Math.ceil(s.B / rows)],
+  });
 }
 
 /** A GPU-shaped per-step kernel (tile.wgsl): one workgroup per tile of BM rows × UT units. */

@@ -2,8 +2,9 @@
 // reference at every tile shape they can take (rows per workgroup and per invocation, units, K split
 // across the workgroup), on shapes that leave partial tiles both ways (B = 19, H = 37) and a single
 // unit and row: every cell, one and two layers, token and real inputs, ragged lengths and initial
-// states; then training steps with truncated BPTT and clipping against the reference's own. And the
-// shape of the dispatches on the bench's configs, checked without a GPU's timing.
+// states; the single-dispatch sequence kernels likewise; then training steps with truncated BPTT and
+// clipping against the reference's own. And the shape of the dispatches on the bench's configs,
+// checked without a GPU's timing.
 import { afterEach, describe, expect, it } from 'vitest';
 import { useGpu } from '../testing/gpu.ts';
 import { RecurrentTrainer } from './trainer.ts';
@@ -33,14 +34,16 @@ const gpu = useGpu();
 const TOL = 1e-4;
 
 const TILES = ['tiled-b16-u16-m4-k1', 'tiled-b8-u16-m4-k2', 'tiled-b4-u4-m2-k8', 'tiled-b1-u8-m1-k16', 'tiled-b2-u16-m1-k4'];
+/** The single-dispatch kernels, forward and backward: a partial workgroup of rows (19 = 2·8 + 3) and one row each. */
+const SEQUENCES = ['sequence-r8', 'sequence-r1'];
 const both = (name: string): StepKernels => parseStepKernels(name);
 
 const cells: { cell: Cell; nonlinearity?: 'relu' }[] = [{ cell: 'rnn' }, { cell: 'rnn', nonlinearity: 'relu' }, { cell: 'gru' }, { cell: 'lstm' }];
 
-describe('tiled step kernels vs the float64 reference', () => {
+describe('tiled and single-dispatch step kernels vs the float64 reference', () => {
   let n = 0;
   for (const c of cells)
-    for (const tile of TILES)
+    for (const tile of [...TILES, ...SEQUENCES])
       for (const [layers, kind, H, B] of [
         [2, 'tokens', 37, 19],
         [1, 'real', 37, 19],
@@ -62,7 +65,7 @@ describe('tiled step kernels vs the float64 reference', () => {
           const h0 = Float32Array.from({ length: layers * B * H }, (_, i) => Math.sin(i + seed));
           const c0 = c.cell === 'lstm' ? Float32Array.from({ length: layers * B * H }, (_, i) => Math.cos(i * 0.7)) : undefined;
           const trainer = new RecurrentTrainer(ctx, { model: cfg, T, B, params, kernels: both(tile) });
-          expect(kernelName(trainer.model.kernels.forward)).toBe(tile);
+          expect(kernelName(trainer.model.kernels.backward)).toBe(tile);
           trainer.computeGradients(batch, { h0, c0 });
           const ref = new RecurrentReference(cfg).lossAndGrad(Float64Array.from(params), batch, { h0: Float64Array.from(h0), c0: c0 && Float64Array.from(c0) });
           await expectMatchesReference(trainer, ref, TOL);
@@ -71,35 +74,36 @@ describe('tiled step kernels vs the float64 reference', () => {
       }
 });
 
-describe('training with tiled kernels, truncated BPTT and clipping, vs the reference', () => {
+describe('training with GPU-shaped kernels, truncated BPTT and clipping, vs the reference', () => {
   for (const cell of ['rnn', 'gru', 'lstm'] as const)
-    it(`${cell}: 3 batches of 2 chunks (state carried), Adam with clip 0.05: weights within 1e-4`, async () => {
-      const ctx = gpu();
-      const cfg = parseModelConfig({ cell, layers: 2, hidden: 21, input: { kind: 'tokens', vocab: 9 } });
-      const opt = optimizer({ kind: 'adam', lr: 0.01, clip: 0.05 });
-      const T = 4;
-      const B = 6;
-      const params = initParams(cfg, 3);
-      const trainer = new RecurrentTrainer(ctx, { model: cfg, T, B, params, optimizer: opt, kernels: both('tiled-b4-u8-m2-k4') });
-      const ref = new RecurrentReference(cfg);
-      const p = Float64Array.from(params);
-      const state = newOptimizerState(p.length);
-      let clipped = 0;
-      for (let k = 0; k < 3; k++) {
-        const [first, second] = splitSteps(randomBatch(cfg, 2 * T, B, 70 + k), T);
-        let carried: { h0: Float64Array; c0?: Float64Array } | undefined;
-        for (const [i, chunk] of [first, second].entries()) {
-          trainer.step(chunk, { carryState: i > 0 });
-          const r = ref.lossAndGrad(p, chunk, carried);
-          if (clipScale(r.grads, opt.clip).scale < 1) clipped++;
-          optimizerStep(p, r.grads, state, opt);
-          carried = { h0: r.fwd.hT, c0: r.fwd.cT ?? undefined };
+    for (const kernels of ['tiled-b4-u8-m2-k4', 'sequence-r2'])
+      it(`${cell} ${kernels}: 3 batches of 2 chunks (state carried), Adam with clip 0.05: weights within 1e-4`, async () => {
+        const ctx = gpu();
+        const cfg = parseModelConfig({ cell, layers: 2, hidden: 21, input: { kind: 'tokens', vocab: 9 } });
+        const opt = optimizer({ kind: 'adam', lr: 0.01, clip: 0.05 });
+        const T = 4;
+        const B = 6;
+        const params = initParams(cfg, 3);
+        const trainer = new RecurrentTrainer(ctx, { model: cfg, T, B, params, optimizer: opt, kernels: both(kernels) });
+        const ref = new RecurrentReference(cfg);
+        const p = Float64Array.from(params);
+        const state = newOptimizerState(p.length);
+        let clipped = 0;
+        for (let k = 0; k < 3; k++) {
+          const [first, second] = splitSteps(randomBatch(cfg, 2 * T, B, 70 + k), T);
+          let carried: { h0: Float64Array; c0?: Float64Array } | undefined;
+          for (const [i, chunk] of [first, second].entries()) {
+            trainer.step(chunk, { carryState: i > 0 });
+            const r = ref.lossAndGrad(p, chunk, carried);
+            if (clipScale(r.grads, opt.clip).scale < 1) clipped++;
+            optimizerStep(p, r.grads, state, opt);
+            carried = { h0: r.fwd.hT, c0: r.fwd.cT ?? undefined };
+          }
         }
-      }
-      expect(clipped, 'clipping took effect').toBeGreaterThan(0);
-      expectClose('weights', await trainer.readParams(), p, TOL);
-      trainer.destroy();
-    });
+        expect(clipped, 'clipping took effect').toBeGreaterThan(0);
+        expectClose('weights', await trainer.readParams(), p, TOL);
+        trainer.destroy();
+      });
 });
 
 describe('the shape of the GPU-shaped steps (no GPU timing needed)', () => {
@@ -167,7 +171,7 @@ describe('the shape of the GPU-shaped steps (no GPU timing needed)', () => {
     for (const name of ['blocked', 'sequence-r4', ...TILES]) expect(kernelName(parseKernel(name))).toBe(name);
     expect(() => parseKernel('tiled-b16-u32-m4-k1')).toThrow(/units ≤ 16/);
     expect(() => parseKernel('fast')).toThrow(/"fast" is not a step kernel/);
-    expect(() => parseStepKernels('sequence-r2')).toThrow(/backward steps have no sequence kernel/);
+    expect(() => parseStepKernels('forward=blocked')).toThrow(/give one step kernel for both passes, or forward=<kernel>,backward=<kernel>/);
     expect(stepKernelsName(parseStepKernels('forward=sequence-r2,backward=tiled-b4-u4-m2-k8'))).toBe('forward=sequence-r2,backward=tiled-b4-u4-m2-k8');
   });
 });

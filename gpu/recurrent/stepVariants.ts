@@ -4,8 +4,8 @@
 //   a workgroup on one thread), ~4 workgroups on a GPU with a hundred cores.
 // - 'tiled' (forwardTile.wgsl, backwardTile.wgsl): a workgroup per BM rows × UT units with staged,
 //   coalesced loads, K split KS ways where the batch is small: enough workgroups to fill a large GPU.
-// and, for the forward pass only, 'sequence' (forwardSeq.wgsl): all T steps in one dispatch, for
-// layers where dispatch overhead dominates. A choice is written as a name ('blocked',
+// and 'sequence' (forwardSeq.wgsl, backwardSeq.wgsl): all T steps in one dispatch, a workgroup per
+// few batch rows, for small layers where dispatch overhead dominates. A choice is written as a name ('blocked',
 // 'tiled-b16-u16-m4-k1', 'sequence-r4') so runs, caches and command lines can record it.
 import { stepTuning, sequenceRows, type StepShape } from './stepKernels.ts';
 import type { AdapterDescription } from '../core/context.ts';
@@ -21,13 +21,12 @@ export interface TileShape {
   KS: number;
 }
 
-export type ForwardKernel = { kind: 'blocked' } | { kind: 'sequence'; rows: number } | ({ kind: 'tiled' } & TileShape);
-export type BackwardKernel = { kind: 'blocked' } | ({ kind: 'tiled' } & TileShape);
+export type StepKernel = { kind: 'blocked' } | { kind: 'sequence'; rows: number } | ({ kind: 'tiled' } & TileShape);
 
 /** The kernels of a model's steps: one forward and one backward kernel for every layer. */
 export interface StepKernels {
-  forward: ForwardKernel;
-  backward: BackwardKernel;
+  forward: StepKernel;
+  backward: StepKernel;
 }
 
 /** Workgroups a GPU-shaped step aims for by default: about one per SM of a large GPU (an H200 has 132). */
@@ -61,7 +60,7 @@ export function gpuTile(B: number, H: number, target = GPU_WORKGROUPS): TileShap
   return { BM, UT, TM, KS };
 }
 
-export function kernelName(k: ForwardKernel | BackwardKernel): string {
+export function kernelName(k: StepKernel): string {
   if (k.kind === 'blocked') return 'blocked';
   if (k.kind === 'sequence') return `sequence-r${k.rows}`;
   return `tiled-b${k.BM}-u${k.UT}-m${k.TM}-k${k.KS}`;
@@ -70,7 +69,7 @@ export function kernelName(k: ForwardKernel | BackwardKernel): string {
 const isPow2 = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 
 /** A kernel from its name; throws on a name that is not one, or a tile the kernels cannot run. */
-export function parseKernel(name: string): ForwardKernel {
+export function parseKernel(name: string): StepKernel {
   if (name === 'blocked') return { kind: 'blocked' };
   const seq = /^sequence-r(\d+)$/.exec(name);
   if (seq && +seq[1] >= 1 && +seq[1] <= 8) return { kind: 'sequence', rows: +seq[1] };
@@ -85,12 +84,6 @@ export function parseKernel(name: string): ForwardKernel {
   );
 }
 
-export function parseBackwardKernel(name: string): BackwardKernel {
-  const k = parseKernel(name);
-  if (k.kind === 'sequence') throw new Error(`"${name}": the backward steps have no sequence kernel; use blocked or tiled-…`);
-  return k;
-}
-
 /** "forward=…,backward=…" or one name for both. */
 export function parseStepKernels(spec: string): StepKernels {
   const parts = Object.fromEntries(
@@ -103,7 +96,7 @@ export function parseStepKernels(spec: string): StepKernels {
   const backward = parts.backward ?? parts.both;
   if (!forward || !backward || Object.keys(parts).some((k) => !['forward', 'backward', 'both'].includes(k)))
     throw new Error(`"${spec}": give one step kernel for both passes, or forward=<kernel>,backward=<kernel>`);
-  return { forward: parseKernel(forward), backward: parseBackwardKernel(backward) };
+  return { forward: parseKernel(forward), backward: parseKernel(backward) };
 }
 
 export const stepKernelsName = (k: StepKernels) => `forward=${kernelName(k.forward)},backward=${kernelName(k.backward)}`;

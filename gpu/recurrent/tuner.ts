@@ -10,17 +10,7 @@ import type { Dispatch } from '../core/dispatch.ts';
 import type { ModelConfig } from './config.ts';
 import { RecurrentGpu } from './model.ts';
 import { backwardKernel, forwardKernel, sequenceFits } from './stepKernels.ts';
-import {
-  defaultStepKernels,
-  gpuTile,
-  isCpuAdapter,
-  kernelName,
-  parseStepKernels,
-  stepKernelsName,
-  type BackwardKernel,
-  type ForwardKernel,
-  type StepKernels,
-} from './stepVariants.ts';
+import { defaultStepKernels, gpuTile, isCpuAdapter, kernelName, parseStepKernels, stepKernelsName, type StepKernel, type StepKernels } from './stepVariants.ts';
 
 /** Bump when a kernel changes, so choices measured on the old ones are measured again. */
 export const KERNELS_VERSION = 1;
@@ -69,15 +59,15 @@ export const tuneKey = (ctx: GpuContext, cfg: ModelConfig, T: number, B: number)
   [`v${KERNELS_VERSION}`, ctx.adapter.name, ctx.adapter.backend, cfg.cell, `H${cfg.hidden}`, `B${B}`, `T${T}`, cfg.input.kind].join('|');
 
 /** The candidates worth timing for a layer of B rows × H units: the CPU and GPU shapes, tiles for 32 to 512 workgroups, the sequence kernel where it fits. */
-export function candidates(ctx: GpuContext, cfg: ModelConfig, T: number, B: number): { forward: ForwardKernel[]; backward: BackwardKernel[] } {
+export function candidates(ctx: GpuContext, cfg: ModelConfig, T: number, B: number): { forward: StepKernel[]; backward: StepKernel[] } {
   const H = cfg.hidden;
   const first = defaultStepKernels(ctx.adapter, { cell: cfg.cell, T, B, H });
   const tiles = [128, 32, 512].map((target) => ({ kind: 'tiled' as const, ...gpuTile(B, H, target) }));
   const sequence = [1, 2, 4, 8].filter((rows) => rows <= B && sequenceFits(H, rows)).map((rows) => ({ kind: 'sequence' as const, rows }));
-  const unique = <K extends ForwardKernel>(ks: K[]) => [...new Map(ks.map((k) => [kernelName(k), k])).values()];
+  const unique = <K extends StepKernel>(ks: K[]) => [...new Map(ks.map((k) => [kernelName(k), k])).values()];
   return {
-    forward: unique<ForwardKernel>([first.forward, { kind: 'blocked' }, ...tiles, ...sequence]),
-    backward: unique<BackwardKernel>([first.backward, { kind: 'blocked' }, ...tiles]),
+    forward: unique<StepKernel>([first.forward, { kind: 'blocked' }, ...tiles, ...sequence]),
+    backward: unique<StepKernel>([first.backward, { kind: 'blocked' }, ...tiles, ...sequence]),
   };
 }
 
@@ -113,7 +103,7 @@ async function measure(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, 
     const layer = model.layers[0];
     const p = model.buffers.params;
     // The first candidate (the default) is always measured; the others while the pass's share of the budget lasts.
-    const best = async <K extends ForwardKernel>(pass: 'forward' | 'backward', ks: K[], deadline: number, build: (k: K) => Dispatch): Promise<K> => {
+    const best = async <K extends StepKernel>(pass: 'forward' | 'backward', ks: K[], deadline: number, build: (k: K) => Dispatch): Promise<K> => {
       let chosen = ks[0];
       for (const [i, k] of ks.entries()) {
         if (i > 0 && performance.now() - start > deadline) break;
