@@ -188,7 +188,8 @@ async function profile(ctx: GpuContext, argv: string[]): Promise<void> {
   const names = argv.filter((a) => !a.startsWith('--'));
   const rounds = Number(argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 5);
   const gemmN = Number(argv.find((a) => a.startsWith('--gemm='))?.slice(7) ?? 512);
-  // --tune=minInvocations:32,workgroups:4;sequence:0 compares step settings in one run.
+  // --tune=minInvocations:32,workgroups:4;sequence:0 compares step settings in one run;
+  // --tune=variant:blocked;variant:tiled the CPU- and GPU-shaped step kernels.
   const tuneArg = argv.find((a) => a.startsWith('--tune='))?.slice(7);
   const tunings = tuneArg
     ? tuneArg.split(';').map((t) =>
@@ -196,7 +197,7 @@ async function profile(ctx: GpuContext, argv: string[]): Promise<void> {
           t
             .split(',')
             .filter(Boolean)
-            .map((kv) => [kv.split(':')[0], Number(kv.split(':')[1])]),
+            .map((kv) => [kv.split(':')[0], Number.isNaN(Number(kv.split(':')[1])) ? kv.split(':')[1] : Number(kv.split(':')[1])]),
         ),
       )
     : [{}];

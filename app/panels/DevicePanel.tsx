@@ -14,9 +14,9 @@ const KEY_LIMITS = [
 ];
 
 /** How the step kernels were chosen, in words. */
-const KERNEL_SOURCE: Record<KernelReport['source'], (ms: number) => string> = {
+const KERNEL_SOURCE: Record<KernelReport['source'], (ms: number, timing?: string) => string> = {
   default: () => 'the default for a CPU adapter',
-  measured: (ms) => `measured on this GPU in ${(ms / 1000).toFixed(1)} s`,
+  measured: (ms, timing) => `measured on this GPU in ${(ms / 1000).toFixed(1)} s${timing ? `, by ${timing}` : ''}`,
   cache: () => 'measured on this GPU before',
   recorded: () => 'recorded with this run',
 };
@@ -54,7 +54,7 @@ export function DevicePanel() {
               <>
                 <dt>Step kernels</dt>
                 <dd data-testid="step-kernels">
-                  {model.kernels.name} <span className="muted">({KERNEL_SOURCE[model.kernels.source](model.kernels.tookMs)})</span>
+                  {model.kernels.name} <span className="muted">({KERNEL_SOURCE[model.kernels.source](model.kernels.tookMs, model.kernels.timing)})</span>
                 </dd>
               </>
             )}

@@ -31,10 +31,17 @@ export function isCpuImplementation(adapter: GPUAdapter, name: string): boolean 
   return !!info?.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|microsoft basic render|\bwarp\b|\bcpu\b/i.test(name);
 }
 
+/**
+ * Optional features a trainer uses where the adapter has them: GPU timestamps time the step-kernel
+ * candidates (gpu/recurrent/tuner.ts), subgroups add the K slices' partial sums in registers.
+ */
+export const WANTED_FEATURES = ['timestamp-query', 'subgroups'] as const;
+
 export async function requestDeviceFrom(adapter: GPUAdapter, backend: string): Promise<GpuContext> {
   const requiredLimits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
-  const device = await adapter.requestDevice({ requiredLimits });
+  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const name = describeAdapter(adapter);
   return new GpuContext(device, { name, backend, cpu: isCpuImplementation(adapter, `${name} ${backend}`) });
 }

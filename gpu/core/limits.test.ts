@@ -49,7 +49,7 @@ describe('reading a kernel’s requirements from its WGSL', () => {
       expect(code, `${file} is neither in a composed kernel nor a kernel`).toMatch(/@compute/);
       kernels.push([file, code]);
     }
-    expect(kernels.length).toBeGreaterThanOrEqual(23); // 18 composed, 5 files of their own
+    expect(kernels.length).toBeGreaterThanOrEqual(32); // 27 composed, 5 files of their own
     for (const [name, code] of kernels) {
       const entries = [...code.matchAll(/@compute[^f]*fn\s+(\w+)/g)].map((m) => m[1]);
       expect(entries.length, `${name}: one entry point or more`).toBeGreaterThan(0);
@@ -69,6 +69,17 @@ describe('reading a kernel’s requirements from its WGSL', () => {
       workgroupBytes: 2 * 8 * 32 * 4,
     });
     expect(kernelRequirements(stepShaders.gru.forwardStep, 'main', { H: 32, B: 8, TB: 4, WG: 16 })).toEqual({ workgroupSize: [16, 1, 1], workgroupBytes: 0 });
+  });
+
+  it('composed kernels: the tiled step kernels stage [rows][33] of h and each unit’s gates (a vec3 is 16 bytes), and KS slices’ sums', () => {
+    const tile = { H: 64, B: 32, T: 4, BM: 16, UT: 16, TM: 4, KS: 2, WG: 128 };
+    // hTile 16·33 f32, wTile 16·33 vec3 (stride 16), partial 2·16·16 vec3.
+    expect(kernelRequirements(stepShaders.gru.forwardTile, 'main', tile)).toEqual({
+      workgroupSize: [128, 1, 1],
+      workgroupBytes: 16 * 33 * 4 + 16 * 33 * 16 + 2 * 16 * 16 * 16,
+    });
+    // aTile 16·33, wTile 32·16, partial 2·16·16, all f32.
+    expect(kernelRequirements(stepShaders.lstm.backwardTile, 'main', tile).workgroupBytes).toBe(16 * 33 * 4 + 32 * 16 * 4 + 2 * 16 * 16 * 4);
   });
 
   it('a fragment included twice is refused', () => {

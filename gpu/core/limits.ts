@@ -229,10 +229,13 @@ export function kernelRequirements(code: string, entry: string, constants: Recor
   }
   let workgroupBytes: number | null = 0;
   const used = reachableText(src, entry);
+  // Type aliases (a cell's `alias Gates = vec4<f32>`), resolved before a type is measured.
+  const aliases = [...src.matchAll(/\balias\s+([A-Za-z_]\w*)\s*=\s*([^;]+);/g)].map(([, n, t]) => [new RegExp(`\\b${n}\\b`, 'g'), t.trim()] as const);
+  const resolve = (type: string) => aliases.reduce((t, [name, to]) => t.replace(name, to), type);
   for (const m of src.matchAll(/var\s*<\s*workgroup\s*>\s*([A-Za-z_]\w*)\s*:\s*([^;]+);/g)) {
     const [, name, type] = m;
     if (used !== null && !new RegExp(`\\b${name}\\b`).test(used)) continue;
-    const layout = typeLayout(type, env);
+    const layout = typeLayout(resolve(type), env);
     if (!layout) {
       workgroupBytes = null;
       break;

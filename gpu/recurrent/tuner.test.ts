@@ -9,6 +9,8 @@ import { useGpu } from '../testing/gpu.ts';
 import { parseModelConfig } from './config.ts';
 import { candidates, chooseStepKernels, memoryKernelCache, tuneKey } from './tuner.ts';
 import { fileKernelCache } from './kernelCache.node.ts';
+import { RecurrentGpu } from './model.ts';
+import { PassTimer } from '../core/passTimer.ts';
 import { defaultStepKernels, kernelName, stepKernelsName } from './stepVariants.ts';
 
 const gpu = useGpu();
@@ -31,6 +33,7 @@ describe('the step-kernel tuner', () => {
     const buffers = ctx.buffers;
     const c = await chooseStepKernels(ctx, cfg, T, B, { tune: 'always', cache, budgetMs: 60_000, rounds: 1 });
     expect(c.source).toBe('measured');
+    expect(c.timing, 'SwiftShader offers timestamp-query').toBe('timestamps');
     const all = candidates(ctx, cfg, T, B);
     const names = (pass: string, ks: { kind: string }[]) => ks.map((k) => `${pass}:${kernelName(k as never)}`);
     expect(Object.keys(c.measured).sort()).toEqual([...names('forward', all.forward), ...names('backward', all.backward)].sort());
@@ -65,5 +68,21 @@ describe('the step-kernel tuner', () => {
     const c = await chooseStepKernels(ctx, cfg, T, B, { tune: 'always', cache, budgetMs: 0, rounds: 1 });
     expect(c.source).toBe('measured');
     expect(JSON.parse(await readFile(path, 'utf8'))[tuneKey(ctx, cfg, T, B)].kernels).toBe(c.name);
+  });
+
+  it('the pass timer reads GPU timestamps where the device has them, within the wall-clock time around the same pass', async () => {
+    const ctx = gpu();
+    expect(ctx.device.features.has('timestamp-query')).toBe(true);
+    const { value: model, buffers } = ctx.owning(() => new RecurrentGpu(ctx, cfg, T, B));
+    const timer = new PassTimer(ctx);
+    const layer = model.layers[0];
+    const t0 = performance.now();
+    const gpuMs = await timer.time('steps', (pass) => model.encodeSteps(pass, layer.forward, false, layer.sequence));
+    const wallMs = performance.now() - t0;
+    expect(timer.method).toBe('timestamps');
+    expect(gpuMs).toBeGreaterThan(0);
+    expect(gpuMs).toBeLessThanOrEqual(wallMs);
+    timer.destroy();
+    for (const b of buffers) ctx.destroyBuffer(b);
   });
 });

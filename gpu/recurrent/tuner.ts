@@ -1,11 +1,13 @@
 // The on-device tuner: for a model's actual shapes it times the step-kernel candidates
 // (stepVariants.ts) on the device and keeps the fastest forward and backward kernels, within a
-// bounded budget, and caches the choice per adapter and shape. Timing is wall-clock to
-// onSubmittedWorkDone around T steps of one layer (the best of a few rounds after a warm-up that
-// also compiles the pipeline): what a training step waits for, encoding included. The default
-// kernels are measured first, so a spent budget still leaves a measured choice.
+// bounded budget, and caches the choice per adapter and shape. Each candidate runs T steps of one
+// layer in a pass, timed by GPU timestamps where the device has them, else wall-clock to
+// onSubmittedWorkDone (core/passTimer.ts), the best of a few rounds after a warm-up that also
+// compiles the pipeline. The default kernels are measured first, so a spent budget still leaves a
+// measured choice.
 // CPU adapters keep the default (CPU-shaped) kernels unless asked to measure (`tune: 'always'`).
 import type { GpuContext } from '../core/context.ts';
+import { PassTimer } from '../core/passTimer.ts';
 import type { Dispatch } from '../core/dispatch.ts';
 import type { ModelConfig } from './config.ts';
 import { RecurrentGpu } from './model.ts';
@@ -42,6 +44,8 @@ export interface KernelChoice {
   measured: Record<string, number>;
   /** Time the tuning took, pipeline compilation included (0 from the cache). */
   tookMs: number;
+  /** How the candidates were timed: GPU timestamps where the device has them, else the wall clock. */
+  timing?: PassTimer['method'];
 }
 
 export interface TuneOptions {
@@ -97,6 +101,7 @@ async function measure(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, 
   const { forward, backward } = candidates(ctx, cfg, T, B);
   const measured: Record<string, number> = {};
   const { value: model, buffers } = ctx.owning(() => new RecurrentGpu(ctx, cfg, T, B, { forward: forward[0], backward: backward[0] }));
+  const timer = new PassTimer(ctx);
   try {
     // Every row runs all T steps (a zero length would skip the cells' math).
     ctx.device.queue.writeBuffer(model.buffers.lengths, 0, new Uint32Array(B).fill(T));
@@ -109,7 +114,7 @@ async function measure(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, 
         if (i > 0 && performance.now() - start > deadline) break;
         const d = ctx.owning(() => build(k));
         buffers.push(...d.buffers);
-        const ms = await timeSteps(ctx, model, d.value, pass === 'backward', k.kind === 'sequence', rounds);
+        const ms = await timeSteps(timer, model, d.value, pass === 'backward', k.kind === 'sequence', rounds);
         measured[`${pass}:${kernelName(k)}`] = ms;
         if (ms < measured[`${pass}:${kernelName(chosen)}`]) chosen = k;
       }
@@ -119,24 +124,16 @@ async function measure(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, 
     const f = await best('forward', forward, budgetMs / 2, (k) => forwardKernel(ctx, k, layer.shape, p, layer.buffers, model.buffers.lengths));
     const b = await best('backward', backward, budgetMs, (k) => backwardKernel(ctx, k, layer.shape, p, layer.buffers));
     const kernels = { forward: f, backward: b };
-    return { kernels, name: stepKernelsName(kernels), source: 'measured', measured, tookMs: performance.now() - start };
+    return { kernels, name: stepKernelsName(kernels), source: 'measured', measured, tookMs: performance.now() - start, timing: timer.method };
   } finally {
+    timer.destroy();
     for (const buffer of buffers) ctx.destroyBuffer(buffer);
   }
 }
 
 /** The best of `rounds` timings of one layer's T steps with `d` (after a warm-up that compiles it), in ms. */
-async function timeSteps(ctx: GpuContext, model: RecurrentGpu, d: Dispatch, reverse: boolean, sequence: boolean, rounds: number): Promise<number> {
-  const run = async () => {
-    const t0 = performance.now();
-    const encoder = ctx.device.createCommandEncoder({ label: `tune ${d.label}` });
-    const pass = encoder.beginComputePass();
-    model.encodeSteps(pass, d, reverse, sequence);
-    pass.end();
-    ctx.device.queue.submit([encoder.finish()]);
-    await ctx.device.queue.onSubmittedWorkDone();
-    return performance.now() - t0;
-  };
+async function timeSteps(timer: PassTimer, model: RecurrentGpu, d: Dispatch, reverse: boolean, sequence: boolean, rounds: number): Promise<number> {
+  const run = () => timer.time(`tune ${d.label}`, (pass) => model.encodeSteps(pass, d, reverse, sequence));
   await run();
   let best = Infinity;
   for (let r = 0; r < rounds; r++) best = Math.min(best, await run());

@@ -51,6 +51,8 @@ export interface KernelReport {
   /** ms for T steps of one layer, per candidate measured. */
   measured: Record<string, number>;
   tookMs: number;
+  /** How the candidates were timed ('timestamps' or 'wall clock'). */
+  timing?: string;
 }
 
 export type SessionStatus = 'idle' | 'training' | 'paused';
