@@ -5,7 +5,7 @@
 import type { GpuContext } from '../../gpu/core/context.ts';
 import type { ModelConfig } from '../../gpu/recurrent/config.ts';
 import { fileKernelCache } from '../../gpu/recurrent/kernelCache.node.ts';
-import { parseStepKernels, stepKernelsName, type StepKernels } from '../../gpu/recurrent/stepVariants.ts';
+import { parseStepKernels, runnableOn, stepKernelsName, type StepKernels } from '../../gpu/recurrent/stepVariants.ts';
 import { chooseStepKernels, type KernelCache } from '../../gpu/recurrent/tuner.ts';
 import { CliError } from './errors.ts';
 
@@ -31,7 +31,8 @@ export async function stepKernelsFor(
 ): Promise<CliKernels> {
   const named = (spec: string, what: string, source: string): CliKernels => {
     try {
-      const kernels = parseStepKernels(spec);
+      // Recorded kernels run on any device (runnableOn); named ones as named, or refused.
+      const kernels = source === 'recorded' ? runnableOn(ctx.device, parseStepKernels(spec)) : parseStepKernels(spec);
       return { kernels, name: stepKernelsName(kernels), source, tookMs: 0 };
     } catch (e) {
       throw new CliError(`${what}: ${(e as Error).message}`);

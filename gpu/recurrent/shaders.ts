@@ -10,6 +10,8 @@ import forwardStep from '../../shaders/recurrent/forwardStep.wgsl?raw';
 import forwardSeq from '../../shaders/recurrent/forwardSeq.wgsl?raw';
 import backwardStep from '../../shaders/recurrent/backwardStep.wgsl?raw';
 import tile from '../../shaders/recurrent/tile.wgsl?raw';
+import tileSlices from '../../shaders/recurrent/tileSlices.wgsl?raw';
+import tileSlicesSubgroup from '../../shaders/recurrent/tileSlicesSubgroup.wgsl?raw';
 import forwardTile from '../../shaders/recurrent/forwardTile.wgsl?raw';
 import backwardTile from '../../shaders/recurrent/backwardTile.wgsl?raw';
 import backwardSeq from '../../shaders/recurrent/backwardSeq.wgsl?raw';
@@ -32,30 +34,46 @@ import type { Cell } from './config.ts';
 
 export const stepShaders: Record<
   Cell,
-  { forwardStep: string; forwardSeq: string; forwardTile: string; backwardStep: string; backwardTile: string; backwardSeq: string }
+  {
+    forwardStep: string;
+    forwardSeq: string;
+    forwardTile: string;
+    forwardTileSubgroup: string;
+    backwardStep: string;
+    backwardTile: string;
+    backwardTileSubgroup: string;
+    backwardSeq: string;
+  }
 > = {
   rnn: {
     forwardStep: composeWgsl(layer, forwardInput, step, unitRow, forwardStep, rnnCell, rnnForwardTile),
     forwardSeq: composeWgsl(layer, forwardInput, forwardSeq, rnnCell),
-    forwardTile: composeWgsl(layer, forwardInput, step, tile, forwardTile, rnnCell),
+    forwardTile: composeWgsl(layer, forwardInput, step, tile, tileSlices, forwardTile, rnnCell),
+    // `enable subgroups` is a directive: it comes first.
+    forwardTileSubgroup: composeWgsl(tileSlicesSubgroup, layer, forwardInput, step, tile, forwardTile, rnnCell),
     backwardStep: composeWgsl(layer, step, unitRow, backwardStep, rnnGradient),
-    backwardTile: composeWgsl(layer, step, tile, backwardTile, rnnGradient),
+    backwardTile: composeWgsl(layer, step, tile, tileSlices, backwardTile, rnnGradient),
+    backwardTileSubgroup: composeWgsl(tileSlicesSubgroup, layer, step, tile, backwardTile, rnnGradient),
     backwardSeq: composeWgsl(layer, backwardSeq, rnnGradient),
   },
   gru: {
     forwardStep: composeWgsl(activations, layer, forwardInput, step, forwardStep, gruCell, gruForwardTile),
     forwardSeq: composeWgsl(activations, layer, forwardInput, forwardSeq, gruCell),
-    forwardTile: composeWgsl(activations, layer, forwardInput, step, tile, forwardTile, gruCell),
+    forwardTile: composeWgsl(activations, layer, forwardInput, step, tile, tileSlices, forwardTile, gruCell),
+    forwardTileSubgroup: composeWgsl(tileSlicesSubgroup, activations, layer, forwardInput, step, tile, forwardTile, gruCell),
     backwardStep: composeWgsl(layer, step, unitRow, backwardStep, gruGradient),
-    backwardTile: composeWgsl(layer, step, tile, backwardTile, gruGradient),
+    backwardTile: composeWgsl(layer, step, tile, tileSlices, backwardTile, gruGradient),
+    backwardTileSubgroup: composeWgsl(tileSlicesSubgroup, layer, step, tile, backwardTile, gruGradient),
     backwardSeq: composeWgsl(layer, backwardSeq, gruGradient),
   },
   lstm: {
     forwardStep: composeWgsl(activations, layer, forwardInput, step, forwardStep, lstmCell, lstmForwardTile),
     forwardSeq: composeWgsl(activations, layer, forwardInput, forwardSeq, lstmCell),
-    forwardTile: composeWgsl(activations, layer, forwardInput, step, tile, forwardTile, lstmCell),
+    forwardTile: composeWgsl(activations, layer, forwardInput, step, tile, tileSlices, forwardTile, lstmCell),
+    forwardTileSubgroup: composeWgsl(tileSlicesSubgroup, activations, layer, forwardInput, step, tile, forwardTile, lstmCell),
     backwardStep: composeWgsl(layer, step, unitRow, backwardStep, lstmGradient),
-    backwardTile: composeWgsl(layer, step, tile, backwardTile, lstmGradient),
+    backwardTile: composeWgsl(layer, step, tile, tileSlices, backwardTile, lstmGradient),
+    backwardTileSubgroup: composeWgsl(tileSlicesSubgroup, layer, step, tile, backwardTile, lstmGradient),
     backwardSeq: composeWgsl(layer, backwardSeq, lstmGradient),
   },
 };

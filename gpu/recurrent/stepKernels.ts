@@ -5,7 +5,7 @@ import { packUniform, type GpuContext } from '../core/context.ts';
 import { prepare, type Dispatch } from '../core/dispatch.ts';
 import type { BindingKind } from '../core/pipelines.ts';
 import type { Cell } from './config.ts';
-import type { StepKernel, TileShape } from './stepVariants.ts';
+import { subgroupMinSize, type StepKernel, type TileShape } from './stepVariants.ts';
 
 export interface StepShape {
   cell: Cell;
@@ -197,6 +197,11 @@ function tileKernel(
   buffers: GPUBuffer[],
 ): Dispatch {
   const WG = (t.BM / t.TM) * t.UT * t.KS;
+  const smallest = subgroupMinSize(ctx.device);
+  if (t.SG && t.KS > smallest)
+    throw new Error(
+      `${label}: a -sg tile adds its ${t.KS} K slices within one subgroup; ${smallest ? `this device's subgroups can be as small as ${smallest}` : 'this device has no subgroups'}`,
+    );
   return prepare(ctx, {
     label,
     code,
@@ -212,13 +217,15 @@ function tileKernel(
 export function forwardTile(ctx: GpuContext, s: StepShape, t: TileShape, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
   const [bindings, buffers] = forwardBindings(s, params, l, lengths);
   const constants = { H: s.H, B: s.B, ...relu(s), ...inputConstants(s) };
-  return tileKernel(ctx, `${s.cell}ForwardTile`, stepShaders[s.cell].forwardTile, s, t, constants, bindings, buffers);
+  const code = t.SG ? stepShaders[s.cell].forwardTileSubgroup : stepShaders[s.cell].forwardTile;
+  return tileKernel(ctx, `${s.cell}ForwardTile${t.SG ? 'Subgroup' : ''}`, code, s, t, constants, bindings, buffers);
 }
 
 /** The GPU-shaped backward step (backwardTile.wgsl): same bindings and results as backwardStep. */
 export function backwardTile(ctx: GpuContext, s: StepShape, t: TileShape, params: GPUBuffer, l: LayerBuffers): Dispatch {
   const [bindings, buffers] = backwardBindings(s, params, l);
-  return tileKernel(ctx, `${s.cell}BackwardTile`, stepShaders[s.cell].backwardTile, s, t, { H: s.H, B: s.B, T: s.T, ...relu(s) }, bindings, buffers);
+  const code = t.SG ? stepShaders[s.cell].backwardTileSubgroup : stepShaders[s.cell].backwardTile;
+  return tileKernel(ctx, `${s.cell}BackwardTile${t.SG ? 'Subgroup' : ''}`, code, s, t, { H: s.H, B: s.B, T: s.T, ...relu(s) }, bindings, buffers);
 }
 
 /**

@@ -24,7 +24,9 @@ import {
   kernelName,
   parseKernel,
   parseStepKernels,
+  runnableOn,
   stepKernelsName,
+  subgroupMinSize,
   tileInvocations,
   tileWorkgroups,
   type StepKernels,
@@ -36,6 +38,8 @@ const TOL = 1e-4;
 const TILES = ['tiled-b16-u16-m4-k1', 'tiled-b8-u16-m4-k2', 'tiled-b4-u4-m2-k8', 'tiled-b1-u8-m1-k16', 'tiled-b2-u16-m1-k4'];
 /** The single-dispatch kernels, forward and backward: a partial workgroup of rows (19 = 2·8 + 3) and one row each. */
 const SEQUENCES = ['sequence-r8', 'sequence-r1'];
+/** K slices added by subgroup shuffles (SwiftShader has subgroups of 4 or more): 2 and 4 slices, TM below and above KS. */
+const SUBGROUP_TILES = ['tiled-b8-u8-m4-k2-sg', 'tiled-b4-u4-m1-k4-sg', 'tiled-b16-u4-m4-k4-sg'];
 const both = (name: string): StepKernels => parseStepKernels(name);
 
 const cells: { cell: Cell; nonlinearity?: 'relu' }[] = [{ cell: 'rnn' }, { cell: 'rnn', nonlinearity: 'relu' }, { cell: 'gru' }, { cell: 'lstm' }];
@@ -43,7 +47,7 @@ const cells: { cell: Cell; nonlinearity?: 'relu' }[] = [{ cell: 'rnn' }, { cell:
 describe('tiled and single-dispatch step kernels vs the float64 reference', () => {
   let n = 0;
   for (const c of cells)
-    for (const tile of [...TILES, ...SEQUENCES])
+    for (const tile of [...TILES, ...SEQUENCES, ...SUBGROUP_TILES])
       for (const [layers, kind, H, B] of [
         [2, 'tokens', 37, 19],
         [1, 'real', 37, 19],
@@ -76,7 +80,7 @@ describe('tiled and single-dispatch step kernels vs the float64 reference', () =
 
 describe('training with GPU-shaped kernels, truncated BPTT and clipping, vs the reference', () => {
   for (const cell of ['rnn', 'gru', 'lstm'] as const)
-    for (const kernels of ['tiled-b4-u8-m2-k4', 'sequence-r2'])
+    for (const kernels of ['tiled-b4-u8-m2-k4', 'sequence-r2', 'tiled-b4-u8-m2-k4-sg'])
       it(`${cell} ${kernels}: 3 batches of 2 chunks (state carried), Adam with clip 0.05: weights within 1e-4`, async () => {
         const ctx = gpu();
         const cfg = parseModelConfig({ cell, layers: 2, hidden: 21, input: { kind: 'tokens', vocab: 9 } });
@@ -167,8 +171,22 @@ describe('the shape of the GPU-shaped steps (no GPU timing needed)', () => {
     expect(gpu().adapter.cpu, `the test adapter (${gpu().adapter.name}) is SwiftShader`).toBe(true);
   });
 
+  it('-sg tiles need subgroups at least as large as their K slices; recorded ones fall back to workgroup memory where they are not', () => {
+    const ctx = gpu();
+    const without = { features: new Set<string>() } as unknown as GPUDevice;
+    expect(subgroupMinSize(without)).toBe(0);
+    expect(subgroupMinSize(ctx.device)).toBeGreaterThanOrEqual(4);
+    const recorded = parseStepKernels('forward=tiled-b4-u4-m1-k4-sg,backward=sequence-r2');
+    expect(stepKernelsName(runnableOn(without, recorded))).toBe('forward=tiled-b4-u4-m1-k4,backward=sequence-r2');
+    expect(runnableOn(ctx.device, recorded)).toEqual(recorded);
+    const cfg = parseModelConfig({ cell: 'gru', hidden: 8, input: { kind: 'tokens', vocab: 5 } });
+    expect(() => new RecurrentTrainer(ctx, { model: cfg, T: 2, B: 4, kernels: both('tiled-b4-u4-m1-k16-sg') })).toThrow(
+      /a -sg tile adds its 16 K slices within one subgroup; this device's subgroups can be as small as \d+/,
+    );
+  });
+
   it('names round-trip, and a name that is no kernel says what is', () => {
-    for (const name of ['blocked', 'sequence-r4', ...TILES]) expect(kernelName(parseKernel(name))).toBe(name);
+    for (const name of ['blocked', 'sequence-r4', ...TILES, ...SUBGROUP_TILES]) expect(kernelName(parseKernel(name))).toBe(name);
     expect(() => parseKernel('tiled-b16-u32-m4-k1')).toThrow(/units ≤ 16/);
     expect(() => parseKernel('fast')).toThrow(/"fast" is not a step kernel/);
     expect(() => parseStepKernels('forward=blocked')).toThrow(/give one step kernel for both passes, or forward=<kernel>,backward=<kernel>/);

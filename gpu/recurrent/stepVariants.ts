@@ -19,6 +19,8 @@ export interface TileShape {
   TM: number;
   /** Slices of K per workgroup, whose partial sums the fused epilogue adds. */
   KS: number;
+  /** Add the slices' sums by subgroup shuffles (tileSlicesSubgroup.wgsl) instead of in workgroup memory. */
+  SG?: boolean;
 }
 
 export type StepKernel = { kind: 'blocked' } | { kind: 'sequence'; rows: number } | ({ kind: 'tiled' } & TileShape);
@@ -63,7 +65,7 @@ export function gpuTile(B: number, H: number, target = GPU_WORKGROUPS): TileShap
 export function kernelName(k: StepKernel): string {
   if (k.kind === 'blocked') return 'blocked';
   if (k.kind === 'sequence') return `sequence-r${k.rows}`;
-  return `tiled-b${k.BM}-u${k.UT}-m${k.TM}-k${k.KS}`;
+  return `tiled-b${k.BM}-u${k.UT}-m${k.TM}-k${k.KS}${k.SG ? '-sg' : ''}`;
 }
 
 const isPow2 = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
@@ -73,14 +75,14 @@ export function parseKernel(name: string): StepKernel {
   if (name === 'blocked') return { kind: 'blocked' };
   const seq = /^sequence-r(\d+)$/.exec(name);
   if (seq && +seq[1] >= 1 && +seq[1] <= 8) return { kind: 'sequence', rows: +seq[1] };
-  const m = /^tiled-b(\d+)-u(\d+)-m(\d+)-k(\d+)$/.exec(name);
+  const m = /^tiled-b(\d+)-u(\d+)-m(\d+)-k(\d+)(-sg)?$/.exec(name);
   if (m) {
-    const [BM, UT, TM, KS] = m.slice(1).map(Number);
-    const t = { BM, UT, TM, KS };
+    const [BM, UT, TM, KS] = m.slice(1, 5).map(Number);
+    const t: TileShape = m[5] ? { BM, UT, TM, KS, SG: true } : { BM, UT, TM, KS };
     if ([BM, UT, TM, KS].every(isPow2) && TM <= 4 && TM <= BM && UT <= 16 && KS <= MAX_SLICES && tileInvocations(t) <= 256) return { kind: 'tiled', ...t };
   }
   throw new Error(
-    `"${name}" is not a step kernel: use blocked, sequence-r<rows 1-8> or tiled-b<rows>-u<units ≤ 16>-m<rows per invocation ≤ 4>-k<K slices ≤ 16> (powers of two, at most 256 invocations)`,
+    `"${name}" is not a step kernel: use blocked, sequence-r<rows 1-8> or tiled-b<rows>-u<units ≤ 16>-m<rows per invocation ≤ 4>-k<K slices ≤ 16>[-sg] (powers of two, at most 256 invocations; -sg: slices added by subgroup shuffles)`,
   );
 }
 
@@ -100,6 +102,23 @@ export function parseStepKernels(spec: string): StepKernels {
 }
 
 export const stepKernelsName = (k: StepKernels) => `forward=${kernelName(k.forward)},backward=${kernelName(k.backward)}`;
+
+/** The smallest subgroup this device may run (0 without the subgroups feature): a -sg tile's K slices must fit in it. */
+export function subgroupMinSize(device: GPUDevice): number {
+  if (!device.features.has('subgroups')) return 0;
+  const info = (device as GPUDevice & { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo;
+  return info?.subgroupMinSize && info.subgroupMinSize >= 4 ? info.subgroupMinSize : 4;
+}
+
+/**
+ * Recorded kernels as this device can run them: a -sg tile whose slices do not fit its subgroups (or
+ * a device without them) adds them in workgroup memory instead. The order of the additions changes,
+ * so a replay may differ in the last bits: said by the name, which loses its -sg.
+ */
+export function runnableOn(device: GPUDevice, k: StepKernels): StepKernels {
+  const fit = (s: StepKernel): StepKernel => (s.kind === 'tiled' && s.SG && s.KS > subgroupMinSize(device) ? { ...s, SG: undefined } : s);
+  return { forward: fit(k.forward), backward: fit(k.backward) };
+}
 
 /** SwiftShader and other CPU implementations of WebGPU: they keep the CPU-shaped kernels. */
 export const isCpuAdapter = (a: AdapterDescription) => a.cpu === true;

@@ -12,7 +12,17 @@ import type { Dispatch } from '../core/dispatch.ts';
 import type { ModelConfig } from './config.ts';
 import { RecurrentGpu } from './model.ts';
 import { backwardKernel, forwardKernel, sequenceFits } from './stepKernels.ts';
-import { defaultStepKernels, gpuTile, isCpuAdapter, kernelName, parseStepKernels, stepKernelsName, type StepKernel, type StepKernels } from './stepVariants.ts';
+import {
+  defaultStepKernels,
+  gpuTile,
+  isCpuAdapter,
+  kernelName,
+  parseStepKernels,
+  stepKernelsName,
+  subgroupMinSize,
+  type StepKernel,
+  type StepKernels,
+} from './stepVariants.ts';
 
 /** Bump when a kernel changes, so choices measured on the old ones are measured again. */
 export const KERNELS_VERSION = 1;
@@ -66,7 +76,10 @@ export const tuneKey = (ctx: GpuContext, cfg: ModelConfig, T: number, B: number)
 export function candidates(ctx: GpuContext, cfg: ModelConfig, T: number, B: number): { forward: StepKernel[]; backward: StepKernel[] } {
   const H = cfg.hidden;
   const first = defaultStepKernels(ctx.adapter, { cell: cfg.cell, T, B, H });
-  const tiles = [128, 32, 512].map((target) => ({ kind: 'tiled' as const, ...gpuTile(B, H, target) }));
+  const plain = [128, 32, 512].map((target) => ({ kind: 'tiled' as const, ...gpuTile(B, H, target) }));
+  // Where the device has subgroups, the same tiles with their K slices added by shuffles.
+  const sg = subgroupMinSize(ctx.device);
+  const tiles = [...plain, ...plain.filter((t) => t.KS > 1 && t.KS <= sg).map((t) => ({ ...t, SG: true }))];
   const sequence = [1, 2, 4, 8].filter((rows) => rows <= B && sequenceFits(H, rows)).map((rows) => ({ kind: 'sequence' as const, rows }));
   const unique = <K extends StepKernel>(ks: K[]) => [...new Map(ks.map((k) => [kernelName(k), k])).values()];
   return {

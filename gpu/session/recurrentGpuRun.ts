@@ -17,7 +17,7 @@ import { PredictionReadback } from './predictionReadback.ts';
 import type { KernelReport, SessionConfig } from './protocol.ts';
 import { chooseStepKernels } from '../recurrent/tuner.ts';
 import { indexedDbKernelCache } from '../recurrent/kernelCache.ts';
-import { parseStepKernels, stepKernelsName, type StepKernels } from '../recurrent/stepVariants.ts';
+import { parseStepKernels, runnableOn, stepKernelsName, type StepKernels } from '../recurrent/stepVariants.ts';
 import { streamAfter, type RecurrentData } from './recurrentData.ts';
 
 const METRICS_EVERY = 10;
@@ -36,7 +36,7 @@ export async function buildRecurrentGpuRun(
 /** The run's own step kernels when its config records them (a restored run), else the device's tuned choice (cached in IndexedDB). */
 async function runKernels(ctx: GpuContext, config: SessionConfig, data: RecurrentData): Promise<{ kernels: StepKernels; report: KernelReport }> {
   if (config.stepKernels) {
-    const kernels = parseStepKernels(config.stepKernels);
+    const kernels = runnableOn(ctx.device, parseStepKernels(config.stepKernels));
     return { kernels, report: { name: stepKernelsName(kernels), source: 'recorded', measured: {}, tookMs: 0 } };
   }
   const c = await chooseStepKernels(ctx, data.model, data.T, data.B, { cache: indexedDbKernelCache() });

@@ -7,9 +7,13 @@
 
 override T: u32;
 
-var<workgroup> aTile: array<f32, BM * PAD>;      // dA_{t+1} of the tile's rows, [BM][BK]
-var<workgroup> wTile: array<f32, BK * UT>;       // W_hh[k0 + k][units], [BK][UT]
-var<workgroup> partial: array<f32, KS * BM * UT>; // each slice's sums, [KS][BM][UT]
+var<workgroup> aTile: array<f32, BM * PAD>; // dA_{t+1} of the tile's rows, [BM][BK]
+var<workgroup> wTile: array<f32, BK * UT>;  // W_hh[k0 + k][units], [BK][UT]
+
+alias Sum = f32;
+
+/** The cell's gradient at (b, u) from its W_hhᵀ dA_{t+1} sum. */
+fn emit(t: u32, b: u32, u: u32, fromNext: f32) { gateGrads(t, t * B + b, u, fromNext); }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -41,16 +45,5 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
       workgroupBarrier();
     }
   }
-  let acc = array<f32, 4>(a0, a1, a2, a3);
-  for (var m = 0u; m < TM; m++) { partial[(me.s * BM + me.r + m) * UT + me.u] = acc[m]; }
-  workgroupBarrier();
-  for (var e = li; e < BM * UT; e += WG) {
-    let b = o.y + e / UT;
-    let u = o.x + e % UT;
-    if (b < B && u < H) {
-      var fromNext = partial[e];
-      for (var s = 1u; s < KS; s++) { fromNext += partial[s * BM * UT + e]; }
-      gateGrads(t, t * B + b, u, fromNext);
-    }
-  }
+  finishTile(t, o, me, li, array<f32, 4>(a0, a1, a2, a3));
 }

@@ -6,9 +6,13 @@
 // consecutive k), then each invocation adds TM rows × its unit's gates over its k. The cell's update
 // (<cell>Cell.wgsl: cell, gatesAt, Gates) runs on the sums, fused.
 
-var<workgroup> hTile: array<f32, BM * PAD>;        // h_{t-1} of the tile's rows, [BM][BK]
-var<workgroup> wTile: array<Gates, UT * PAD>;      // each unit's gates' W_hh rows, [UT][BK]
-var<workgroup> partial: array<Gates, KS * BM * UT>; // each slice's sums, [KS][BM][UT]
+var<workgroup> hTile: array<f32, BM * PAD>;   // h_{t-1} of the tile's rows, [BM][BK]
+var<workgroup> wTile: array<Gates, UT * PAD>; // each unit's gates' W_hh rows, [UT][BK]
+
+alias Sum = Gates;
+
+/** The cell's update of (b, u) from its W_hh h_{t-1} sums. */
+fn emit(t: u32, b: u32, u: u32, hid: Gates) { cell(t, b, u, hid, gatesAt(off.bhh + u, H), hs[(t * B + b) * H + u]); }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -37,16 +41,5 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
     }
     workgroupBarrier();
   }
-  let acc = array<Gates, 4>(a0, a1, a2, a3);
-  for (var m = 0u; m < TM; m++) { partial[(me.s * BM + me.r + m) * UT + me.u] = acc[m]; }
-  workgroupBarrier();
-  for (var e = li; e < BM * UT; e += WG) {
-    let b = o.y + e / UT;
-    let u = o.x + e % UT;
-    if (b < B && u < H) {
-      var hid = partial[e];
-      for (var s = 1u; s < KS; s++) { hid += partial[s * BM * UT + e]; }
-      cell(t, b, u, hid, gatesAt(off.bhh + u, H), hs[(t * B + b) * H + u]);
-    }
-  }
+  finishTile(t, o, me, li, array<Gates, 4>(a0, a1, a2, a3));
 }

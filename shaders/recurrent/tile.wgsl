@@ -3,8 +3,10 @@
 // units; invocation (s, g, u) sums TM rows of unit u over every KS-th k of each BK-wide slice of K
 // that the workgroup stages in workgroup memory (loaded together, consecutive invocations reading
 // consecutive addresses). KS > 1 splits K when the batch is too small to fill the workgroup with
-// rows: the KS partial sums meet in workgroup memory (`partial`) and the cell's update, fused in the
-// same kernel, runs on their total, added in a fixed order. WG = (BM / TM) · UT · KS;
+// rows; the KS partial sums meet (tileSlices.wgsl: in workgroup memory; tileSlicesSubgroup.wgsl: in
+// registers, by subgroup shuffles) and the cell's update, fused in the same kernel, runs on their
+// total, added in a fixed order. The kernel supplies Sum (what one invocation adds up for one row)
+// and emit (the fused update of one row and unit from its total). WG = (BM / TM) · UT · KS;
 // gpu/recurrent/stepVariants.ts picks the shape (gpuTile) or the tuner does.
 
 override BM: u32 = 16u; // batch rows per workgroup
@@ -17,8 +19,6 @@ const PAD: u32 = BK + 1u; // row stride of a staged [rows][BK] tile: consecutive
 
 /** This invocation's place in the tile: unit u (0..UT-1), first row r (a multiple of TM), K slice s. */
 struct Lane { u: u32, r: u32, s: u32 }
-
-fn lane(li: u32) -> Lane { return Lane(li % UT, ((li / UT) % (BM / TM)) * TM, li / (UT * (BM / TM))); }
 
 /** The workgroup's first unit and first batch row. */
 fn tileOrigin(wid: u32) -> vec2<u32> {
