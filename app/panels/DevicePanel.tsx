@@ -88,6 +88,9 @@ export function DevicePanel() {
                     ))}
                 </tbody>
               </table>
+              {!!model.kernels.rejected?.length && (
+                <p className="muted">Not used, their results differed from the default kernels’ on this device: {model.kernels.rejected.join(', ')}.</p>
+              )}
             </details>
           )}
           <details hidden={Object.keys(device.limits).length === 0}>

@@ -19,11 +19,12 @@ export class PassTimer {
     }
   }
 
-  /** Milliseconds the pass that `encode` fills takes. */
-  async time(label: string, encode: (pass: GPUComputePassEncoder) => void): Promise<number> {
+  /** Milliseconds the pass that `encode` fills takes; `before` encodes what must precede it (copies), untimed where timestamps are. */
+  async time(label: string, encode: (pass: GPUComputePassEncoder) => void, before?: (encoder: GPUCommandEncoder) => void): Promise<number> {
     const { device } = this.ctx;
     const start = performance.now();
     const encoder = device.createCommandEncoder({ label });
+    before?.(encoder);
     const q = this.querySet;
     const pass = encoder.beginComputePass(q ? { timestampWrites: { querySet: q, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
     encode(pass);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useGpu } from '../testing/gpu.ts';
 import { parseModelConfig } from './config.ts';
-import { candidates, chooseStepKernels, memoryKernelCache, tuneKey } from './tuner.ts';
+import { agrees, candidates, chooseStepKernels, memoryKernelCache, tuneKey } from './tuner.ts';
 import { fileKernelCache } from './kernelCache.node.ts';
 import { RecurrentGpu } from './model.ts';
 import { PassTimer } from '../core/passTimer.ts';
@@ -34,6 +34,7 @@ describe('the step-kernel tuner', () => {
     const c = await chooseStepKernels(ctx, cfg, T, B, { tune: 'always', cache, budgetMs: 60_000, rounds: 1 });
     expect(c.source).toBe('measured');
     expect(c.timing, 'SwiftShader offers timestamp-query').toBe('timestamps');
+    expect(c.rejected, 'every candidate computed what the default did').toEqual([]);
     const all = candidates(ctx, cfg, T, B);
     const names = (pass: string, ks: { kind: string }[]) => ks.map((k) => `${pass}:${kernelName(k as never)}`);
     expect(Object.keys(c.measured).sort()).toEqual([...names('forward', all.forward), ...names('backward', all.backward)].sort());
@@ -84,5 +85,12 @@ describe('the step-kernel tuner', () => {
     expect(gpuMs).toBeLessThanOrEqual(wallMs);
     timer.destroy();
     for (const b of buffers) ctx.destroyBuffer(b);
+  });
+
+  it('a candidate is kept only when its results agree with the default’s within 1e-4 of their scale', () => {
+    const want = Float32Array.from([1, -20, 0.5]);
+    expect(agrees(Float32Array.from([1, -20.0015, 0.5]), want)).toBe(true);
+    expect(agrees(Float32Array.from([1, -20, 0.503]), want)).toBe(false);
+    expect(agrees(Float32Array.from([NaN, -20, 0.5]), want)).toBe(false);
   });
 });

@@ -8,6 +8,9 @@
 // CPU adapters keep the default (CPU-shaped) kernels unless asked to measure (`tune: 'always'`).
 import type { GpuContext } from '../core/context.ts';
 import { PassTimer } from '../core/passTimer.ts';
+import { readBuffer } from '../core/readBuffer.ts';
+import { initParams } from './params.ts';
+import { GATES } from './config.ts';
 import type { Dispatch } from '../core/dispatch.ts';
 import type { ModelConfig } from './config.ts';
 import { RecurrentGpu } from './model.ts';
@@ -56,6 +59,8 @@ export interface KernelChoice {
   tookMs: number;
   /** How the candidates were timed: GPU timestamps where the device has them, else the wall clock. */
   timing?: PassTimer['method'];
+  /** Candidates whose results differed from the default's (a faulty driver path): never chosen. */
+  rejected?: string[];
 }
 
 export interface TuneOptions {
@@ -115,19 +120,36 @@ async function measure(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, 
   const measured: Record<string, number> = {};
   const { value: model, buffers } = ctx.owning(() => new RecurrentGpu(ctx, cfg, T, B, { forward: forward[0], backward: backward[0] }));
   const timer = new PassTimer(ctx);
+  const rejected: string[] = [];
   try {
-    // Every row runs all T steps (a zero length would skip the cells' math).
-    ctx.device.queue.writeBuffer(model.buffers.lengths, 0, new Uint32Array(B).fill(T));
     const layer = model.layers[0];
+    const lb = layer.buffers;
     const p = model.buffers.params;
-    // The first candidate (the default) is always measured; the others while the pass's share of the budget lasts.
+    const dhAbove = ctx.owning(() => seedInputs(ctx, model, cfg)).value;
+    buffers.push(dhAbove);
+    // Each backward run starts from the same dL/dh (the Elman cell's steps turn dh into δ in place).
+    const resetDh = (encoder: GPUCommandEncoder) => encoder.copyBufferToBuffer(dhAbove, 0, lb.dh, 0, dhAbove.size);
+    const outputs = async (pass: 'forward' | 'backward') =>
+      pass === 'forward'
+        ? [await readBuffer(ctx, lb.hs, (T + 1) * B * cfg.hidden)]
+        : [await readBuffer(ctx, lb.dh, T * B * cfg.hidden), ...(lb.dA !== lb.dh ? [await readBuffer(ctx, lb.dA, T * B * GATES[cfg.cell] * cfg.hidden)] : [])];
+    // The first candidate (the default) is always measured; the others while the pass's share of the
+    // budget lasts, and each must compute what the first did (a driver that runs a kernel wrong is not chosen).
     const best = async <K extends StepKernel>(pass: 'forward' | 'backward', ks: K[], deadline: number, build: (k: K) => Dispatch): Promise<K> => {
       let chosen = ks[0];
+      let expected: Float32Array[] = [];
       for (const [i, k] of ks.entries()) {
         if (i > 0 && performance.now() - start > deadline) break;
         const d = ctx.owning(() => build(k));
         buffers.push(...d.buffers);
-        const ms = await timeSteps(timer, model, d.value, pass === 'backward', k.kind === 'sequence', rounds);
+        const before = pass === 'backward' ? resetDh : undefined;
+        const ms = await timeSteps(timer, model, d.value, pass === 'backward', k.kind === 'sequence', rounds, before);
+        const got = await outputs(pass);
+        if (i === 0) expected = got;
+        else if (!got.every((g, j) => agrees(g, expected[j]))) {
+          rejected.push(`${pass}:${kernelName(k)}`);
+          continue;
+        }
         measured[`${pass}:${kernelName(k)}`] = ms;
         if (ms < measured[`${pass}:${kernelName(chosen)}`]) chosen = k;
       }
@@ -137,16 +159,63 @@ async function measure(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, 
     const f = await best('forward', forward, budgetMs / 2, (k) => forwardKernel(ctx, k, layer.shape, p, layer.buffers, model.buffers.lengths));
     const b = await best('backward', backward, budgetMs, (k) => backwardKernel(ctx, k, layer.shape, p, layer.buffers));
     const kernels = { forward: f, backward: b };
-    return { kernels, name: stepKernelsName(kernels), source: 'measured', measured, tookMs: performance.now() - start, timing: timer.method };
+    return { kernels, name: stepKernelsName(kernels), source: 'measured', measured, tookMs: performance.now() - start, timing: timer.method, rejected };
   } finally {
     timer.destroy();
     for (const buffer of buffers) ctx.destroyBuffer(buffer);
   }
 }
 
+/** Within 1e-4 of the larger magnitude (kernels add in different orders), and no NaN where the first had none. */
+export function agrees(got: Float32Array, want: Float32Array): boolean {
+  let scale = 1;
+  for (const v of want) scale = Math.max(scale, Math.abs(v));
+  return got.every((v, i) => Math.abs(v - want[i]) <= 1e-4 * scale);
+}
+
+/**
+ * What the candidates run on, so their results can be compared: seeded weights (PyTorch's init ×2,
+ * gates out of their linear range), layer 0's inputs (token ids or projections) and initial states,
+ * every row all T steps long. Returns a buffer of dL/dh from above for the backward runs.
+ */
+function seedInputs(ctx: GpuContext, model: RecurrentGpu, cfg: ModelConfig): GPUBuffer {
+  const { T, B } = model;
+  const q = ctx.device.queue;
+  const H = cfg.hidden;
+  const wave = (n: number, f: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * f + 0.3));
+  const lb = model.layers[0].buffers;
+  q.writeBuffer(
+    model.buffers.params,
+    0,
+    initParams(cfg, 1).map((x) => 2 * x),
+  );
+  q.writeBuffer(model.buffers.lengths, 0, new Uint32Array(B).fill(T)); // a zero length would skip the cells' math
+  if (cfg.input.kind === 'tokens') {
+    const V = cfg.input.vocab;
+    q.writeBuffer(
+      lb.proj,
+      0,
+      Uint32Array.from({ length: T * B }, (_, i) => (i * 7919) % V),
+    );
+  } else q.writeBuffer(lb.proj, 0, wave(T * B * GATES[cfg.cell] * H, 0.37));
+  q.writeBuffer(lb.hs, 0, wave(B * H, 0.71));
+  if (lb.cs) q.writeBuffer(lb.cs, 0, wave(B * H, 1.3));
+  const dh = ctx.createBuffer('tune dh', T * B * H * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+  q.writeBuffer(dh, 0, wave(T * B * H, 0.53));
+  return dh;
+}
+
 /** The best of `rounds` timings of one layer's T steps with `d` (after a warm-up that compiles it), in ms. */
-async function timeSteps(timer: PassTimer, model: RecurrentGpu, d: Dispatch, reverse: boolean, sequence: boolean, rounds: number): Promise<number> {
-  const run = () => timer.time(`tune ${d.label}`, (pass) => model.encodeSteps(pass, d, reverse, sequence));
+async function timeSteps(
+  timer: PassTimer,
+  model: RecurrentGpu,
+  d: Dispatch,
+  reverse: boolean,
+  sequence: boolean,
+  rounds: number,
+  before?: (encoder: GPUCommandEncoder) => void,
+): Promise<number> {
+  const run = () => timer.time(`tune ${d.label}`, (pass) => model.encodeSteps(pass, d, reverse, sequence), before);
   await run();
   let best = Infinity;
   for (let r = 0; r < rounds; r++) best = Math.min(best, await run());

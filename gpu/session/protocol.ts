@@ -53,6 +53,8 @@ export interface KernelReport {
   tookMs: number;
   /** How the candidates were timed ('timestamps' or 'wall clock'). */
   timing?: string;
+  /** Candidates whose results differed from the default kernels' on this device: not used. */
+  rejected?: string[];
 }
 
 export type SessionStatus = 'idle' | 'training' | 'paused';

@@ -40,7 +40,7 @@ async function runKernels(ctx: GpuContext, config: SessionConfig, data: Recurren
     return { kernels, report: { name: stepKernelsName(kernels), source: 'recorded', measured: {}, tookMs: 0 } };
   }
   const c = await chooseStepKernels(ctx, data.model, data.T, data.B, { cache: indexedDbKernelCache() });
-  return { kernels: c.kernels, report: { name: c.name, source: c.source, measured: c.measured, tookMs: c.tookMs, timing: c.timing } };
+  return { kernels: c.kernels, report: { name: c.name, source: c.source, measured: c.measured, tookMs: c.tookMs, timing: c.timing, rejected: c.rejected } };
 }
 
 class RecurrentGpuRun extends GpuRun<RecurrentTrainer> {
