@@ -33,6 +33,10 @@ test('the page trains a small GRU on Moby Dick', async ({ page, request, pageErr
   const text = await (await request.get('data/moby-dick.txt')).text();
   const vocab = new Set(Array.from(text)).size;
   await expect(page.locator('.device')).toContainText(`vocabulary ${vocab}`);
+  // The step kernels and how they were chosen: on SwiftShader (a CPU adapter) the CPU-shaped ones, unmeasured.
+  if (/swiftshader/i.test(adapter))
+    await expect(page.getByTestId('step-kernels')).toHaveText(/^forward=(blocked|sequence-r\d),backward=blocked \(the default for a CPU adapter\)$/);
+  else await expect(page.getByTestId('step-kernels')).toHaveText(/^forward=\S+,backward=\S+ \((measured on this GPU|recorded)/);
 
   // Before any step the charts show their placeholders, not empty axes.
   const speedChart = page.getByRole('img', { name: 'Tokens per second and milliseconds per step' });
