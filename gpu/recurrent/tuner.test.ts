@@ -11,7 +11,7 @@ import { agrees, candidates, chooseStepKernels, memoryKernelCache, tuneKey } fro
 import { fileKernelCache } from './kernelCache.node.ts';
 import { RecurrentGpu } from './model.ts';
 import { PassTimer } from '../core/passTimer.ts';
-import { defaultStepKernels, kernelName, stepKernelsName } from './stepVariants.ts';
+import { defaultStepKernels, kernelName, parseKernel, stepKernelsName } from './stepVariants.ts';
 
 const gpu = useGpu();
 const cfg = parseModelConfig({ cell: 'lstm', hidden: 12, input: { kind: 'tokens', vocab: 7 } });
@@ -92,5 +92,14 @@ describe('the step-kernel tuner', () => {
     expect(agrees(Float32Array.from([1, -20.0015, 0.5]), want)).toBe(true);
     expect(agrees(Float32Array.from([1, -20, 0.503]), want)).toBe(false);
     expect(agrees(Float32Array.from([NaN, -20, 0.5]), want)).toBe(false);
+  });
+
+  it('passes over a candidate the device refuses, naming it, and still chooses', async () => {
+    const ctx = gpu();
+    const refused = parseKernel('tiled-b4-u4-m1-k16-sg'); // 16 K slices in one subgroup: more than SwiftShader's smallest
+    const c = await chooseStepKernels(ctx, cfg, T, B, { tune: 'always', budgetMs: 60_000, rounds: 1, extra: [refused] });
+    expect(c.rejected).toEqual(['forward:tiled-b4-u4-m1-k16-sg', 'backward:tiled-b4-u4-m1-k16-sg']);
+    expect(Object.keys(c.measured)).not.toContain('forward:tiled-b4-u4-m1-k16-sg');
+    expect(c.source).toBe('measured');
   });
 });

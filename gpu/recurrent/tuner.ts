@@ -71,6 +71,8 @@ export interface TuneOptions {
   tune?: 'auto' | 'always' | 'never';
   /** Timed rounds per candidate after the warm-up (default 3). */
   rounds?: number;
+  /** More candidates to time after the usual ones (experiments, tests). */
+  extra?: StepKernel[];
 }
 
 /** The cache key: the adapter, the kernels' version and the shapes that decide the choice. */
@@ -109,14 +111,16 @@ export async function chooseStepKernels(ctx: GpuContext, cfg: ModelConfig, T: nu
       // A choice written by other kernels' names: measure again.
     }
   }
-  const choice = await measure(ctx, cfg, T, B, opts.budgetMs ?? 2000, opts.rounds ?? 3);
+  const choice = await measure(ctx, cfg, T, B, opts.budgetMs ?? 2000, opts.rounds ?? 3, opts.extra ?? []);
   await opts.cache?.set(key, { kernels: choice.name, measured: choice.measured }).catch(() => undefined);
   return choice;
 }
 
-async function measure(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, budgetMs: number, rounds: number): Promise<KernelChoice> {
+async function measure(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, budgetMs: number, rounds: number, extra: StepKernel[]): Promise<KernelChoice> {
   const start = performance.now();
-  const { forward, backward } = candidates(ctx, cfg, T, B);
+  const usual = candidates(ctx, cfg, T, B);
+  const forward = [...usual.forward, ...extra];
+  const backward = [...usual.backward, ...extra];
   const measured: Record<string, number> = {};
   const { value: model, buffers } = ctx.owning(() => new RecurrentGpu(ctx, cfg, T, B, { forward: forward[0], backward: backward[0] }));
   const timer = new PassTimer(ctx);
@@ -140,13 +144,22 @@ async function measure(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, 
       let expected: Float32Array[] = [];
       for (const [i, k] of ks.entries()) {
         if (i > 0 && performance.now() - start > deadline) break;
-        const d = ctx.owning(() => build(k));
-        buffers.push(...d.buffers);
-        const before = pass === 'backward' ? resetDh : undefined;
-        const ms = await timeSteps(timer, model, d.value, pass === 'backward', k.kind === 'sequence', rounds, before);
-        const got = await outputs(pass);
+        // A candidate the device refuses (a shader it cannot compile) is passed over, not the model's build failed.
+        if (i > 0) ctx.device.pushErrorScope('validation');
+        let ms = NaN;
+        let got: Float32Array[] = [];
+        try {
+          const d = ctx.owning(() => build(k));
+          buffers.push(...d.buffers);
+          const before = pass === 'backward' ? resetDh : undefined;
+          ms = await timeSteps(timer, model, d.value, pass === 'backward', k.kind === 'sequence', rounds, before);
+          got = await outputs(pass);
+        } catch (e) {
+          if (i === 0) throw e; // the default kernels are what the model would run: their error is the model's
+        }
+        const refused = i > 0 ? await ctx.device.popErrorScope() : null;
         if (i === 0) expected = got;
-        else if (!got.every((g, j) => agrees(g, expected[j]))) {
+        else if (refused || !Number.isFinite(ms) || !got.every((g, j) => agrees(g, expected[j]))) {
           rejected.push(`${pass}:${kernelName(k)}`);
           continue;
         }
