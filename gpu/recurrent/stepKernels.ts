@@ -4,7 +4,7 @@ import { stepShaders } from './shaders.ts';
 import { packUniform, type GpuContext } from '../core/context.ts';
 import { prepare, type Dispatch } from '../core/dispatch.ts';
 import type { BindingKind } from '../core/pipelines.ts';
-import type { Cell } from './config.ts';
+import { GATES, type Cell } from './config.ts';
 import { subgroupMinSize, type StepKernel, type TileShape } from './stepVariants.ts';
 
 export interface StepShape {
@@ -128,6 +128,9 @@ export function sequenceRows(s: StepShape): number {
 
 /** The sequence kernel's workgroup holds a layer's units and R rows' states (double-buffered) within WebGPU's default limits. */
 export const sequenceFits = (H: number, R: number) => H <= 256 && 2 * R * H * 4 <= 16384;
+
+/** The backward sequence kernel's workgroup holds R rows' dA (G·H each) within WebGPU's default limits. */
+export const backwardSequenceFits = (cell: Cell, H: number, R: number) => H <= 256 && R * GATES[cell] * H * 4 <= 16384;
 
 /**
  * The forward kernels' bindings after the offsets: the parameters, the input, the states, what the

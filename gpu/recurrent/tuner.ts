@@ -14,7 +14,7 @@ import { GATES } from './config.ts';
 import type { Dispatch } from '../core/dispatch.ts';
 import type { ModelConfig } from './config.ts';
 import { RecurrentGpu } from './model.ts';
-import { backwardKernel, forwardKernel, sequenceFits } from './stepKernels.ts';
+import { backwardKernel, backwardSequenceFits, forwardKernel, sequenceFits } from './stepKernels.ts';
 import {
   defaultStepKernels,
   gpuTile,
@@ -87,11 +87,13 @@ export function candidates(ctx: GpuContext, cfg: ModelConfig, T: number, B: numb
   // Where the device has subgroups, the same tiles with their K slices added by shuffles.
   const sg = subgroupMinSize(ctx.device);
   const tiles = [...plain, ...plain.filter((t) => t.KS > 1 && t.KS <= sg).map((t) => ({ ...t, SG: true }))];
-  const sequence = [1, 2, 4, 8].filter((rows) => rows <= B && sequenceFits(H, rows)).map((rows) => ({ kind: 'sequence' as const, rows }));
+  const rowCounts = [1, 2, 4, 8].filter((rows) => rows <= B);
+  const sequence = rowCounts.filter((rows) => sequenceFits(H, rows)).map((rows) => ({ kind: 'sequence' as const, rows }));
+  const backwardSequence = rowCounts.filter((rows) => backwardSequenceFits(cfg.cell, H, rows)).map((rows) => ({ kind: 'sequence' as const, rows }));
   const unique = <K extends StepKernel>(ks: K[]) => [...new Map(ks.map((k) => [kernelName(k), k])).values()];
   return {
     forward: unique<StepKernel>([first.forward, { kind: 'blocked' }, ...tiles, ...sequence]),
-    backward: unique<StepKernel>([first.backward, { kind: 'blocked' }, ...tiles, ...sequence]),
+    backward: unique<StepKernel>([first.backward, { kind: 'blocked' }, ...tiles, ...backwardSequence]),
   };
 }
 
