@@ -79,11 +79,11 @@ export interface TuneOptions {
 export const tuneKey = (ctx: GpuContext, cfg: ModelConfig, T: number, B: number) =>
   [`v${KERNELS_VERSION}`, ctx.adapter.name, ctx.adapter.backend, cfg.cell, `H${cfg.hidden}`, `B${B}`, `T${T}`, cfg.input.kind].join('|');
 
-/** The candidates worth timing for a layer of B rows × H units: the CPU and GPU shapes, tiles for 32 to 512 workgroups, the sequence kernel where it fits. */
+/** The candidates worth timing for a layer of B rows × H units: the CPU and GPU shapes, tiles for 32 to 2048 workgroups (a large GPU holds thousands of invocations per core), the sequence kernels where they fit. */
 export function candidates(ctx: GpuContext, cfg: ModelConfig, T: number, B: number): { forward: StepKernel[]; backward: StepKernel[] } {
   const H = cfg.hidden;
   const first = defaultStepKernels(ctx.adapter, { cell: cfg.cell, T, B, H });
-  const plain = [128, 32, 512].map((target) => ({ kind: 'tiled' as const, ...gpuTile(B, H, target) }));
+  const plain = [128, 32, 512, 2048].map((target) => ({ kind: 'tiled' as const, ...gpuTile(B, H, target) }));
   // Where the device has subgroups, the same tiles with their K slices added by shuffles.
   const sg = subgroupMinSize(ctx.device);
   const tiles = [...plain, ...plain.filter((t) => t.KS > 1 && t.KS <= sg).map((t) => ({ ...t, SG: true }))];
