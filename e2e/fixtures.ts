@@ -72,9 +72,9 @@ export const test = base.extend<{ pageErrors: string[] }>({
 
 export { expect };
 
-/** Opens the page and waits for a real adapter and the first configuration. Returns the adapter. */
-export async function boot(page: Page): Promise<string> {
-  await page.goto('./');
+/** Opens the page (at `path`) and waits for a real adapter and the first configuration. Returns the adapter. */
+export async function boot(page: Page, path = './'): Promise<string> {
+  await page.goto(path);
   await page.waitForFunction(() => window.__rnnlab && (window.__rnnlab.adapter || window.__rnnlab.deviceError), null, { timeout: 60_000 });
   const { adapter, deviceError } = await page.evaluate(() => ({ adapter: window.__rnnlab!.adapter, deviceError: window.__rnnlab!.deviceError }));
   expect(deviceError, 'the page reported no WebGPU instead of an adapter').toBeNull();

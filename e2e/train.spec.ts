@@ -36,7 +36,7 @@ test('the page trains a small GRU on Moby Dick', async ({ page, request, pageErr
   // The step kernels and how they were chosen: on SwiftShader (a CPU adapter) the CPU-shaped ones, unmeasured.
   if (/swiftshader/i.test(adapter))
     await expect(page.getByTestId('step-kernels')).toHaveText(/^forward=(blocked|sequence-r\d),backward=blocked \(the default for a CPU adapter\)$/);
-  else await expect(page.getByTestId('step-kernels')).toHaveText(/^forward=\S+,backward=\S+ \((measured on this GPU|recorded)/);
+  else await expect(page.getByTestId('step-kernels')).toHaveText(/^forward=\S+,backward=\S+ \((measured on this device|recorded)/);
 
   // Before any step the charts show their placeholders, not empty axes.
   const speedChart = page.getByRole('img', { name: 'Tokens per second and milliseconds per step' });

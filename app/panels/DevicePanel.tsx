@@ -16,8 +16,8 @@ const KEY_LIMITS = [
 /** How the step kernels were chosen, in words. */
 const KERNEL_SOURCE: Record<KernelReport['source'], (ms: number, timing?: string) => string> = {
   default: () => 'the default for a CPU adapter',
-  measured: (ms, timing) => `measured on this GPU in ${(ms / 1000).toFixed(1)} s${timing ? `, by ${timing}` : ''}`,
-  cache: () => 'measured on this GPU before',
+  measured: (ms, timing) => `measured on this device in ${(ms / 1000).toFixed(1)} s${timing ? `, by ${timing}` : ''}`,
+  cache: () => 'measured on this device before',
   recorded: () => 'recorded with this run',
 };
 

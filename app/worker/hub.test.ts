@@ -37,7 +37,7 @@ function hubWithFakes(afterCrash?: string) {
 const status = (steps: number, session?: string): FromWorker & { session?: string } => ({ type: 'status', status: 'training', steps, session });
 
 const device: FromWorker = { type: 'device', adapter: 'Fake GPU', backend: 'vulkan', limits: {} };
-const init = { type: 'init', baseUrl: 'https://example.org/rnnlab/' };
+const init = { type: 'init', baseUrl: 'https://example.org/rnnlab/', kernelTuning: 'auto' };
 const ADVICE = 'Reset starts a new worker with fresh weights.';
 const CRASHED = `The training worker failed to start or crashed: Uncaught Error: injected. ${ADVICE}`;
 

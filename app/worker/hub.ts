@@ -4,7 +4,7 @@
 // session and reach all of them, including sessions opened later. One worker means one GPUDevice
 // for the whole page. A worker that crashed is stopped (its state is unknown) until revive().
 
-import type { FromWorker, ToWorker } from '../../gpu/session/protocol.ts';
+import type { FromWorker, KernelTuning, ToWorker } from '../../gpu/session/protocol.ts';
 
 type DeviceMessage = Extract<FromWorker, { type: 'device' | 'deviceError' }>;
 type Handler = (message: FromWorker) => void;
@@ -22,6 +22,8 @@ export interface HubOptions {
   afterCrash?: string;
   /** Where the worker fetches the bundled corpora from (they live next to the page, not under assets/). */
   baseUrl?: string;
+  /** When the worker measures step kernels; default: the page's `?kernels=tune` ('always', even on a CPU adapter), else 'auto'. */
+  kernelTuning?: KernelTuning;
 }
 
 export class WorkerHub {
@@ -37,11 +39,13 @@ export class WorkerHub {
   private readonly createWorker: () => Worker;
   private readonly afterCrash: string;
   private readonly baseUrl: string;
+  private readonly kernelTuning: KernelTuning;
 
   constructor(options: HubOptions = {}) {
     this.createWorker = options.createWorker ?? defaultWorker;
     this.afterCrash = options.afterCrash ?? 'Reset starts a new worker; each cell trains again from fresh weights.';
     this.baseUrl = options.baseUrl ?? document.baseURI;
+    this.kernelTuning = options.kernelTuning ?? (new URLSearchParams(globalThis.location?.search).get('kernels') === 'tune' ? 'always' : 'auto');
     this.start();
   }
 
@@ -82,7 +86,7 @@ export class WorkerHub {
     worker.onmessageerror = () => {
       if (current()) this.toAll({ type: 'error', message: 'A message from the training worker could not be read.', fatal: true });
     };
-    worker.postMessage({ type: 'init', baseUrl: this.baseUrl } satisfies ToWorker);
+    worker.postMessage({ type: 'init', baseUrl: this.baseUrl, kernelTuning: this.kernelTuning } satisfies ToWorker);
   }
 
   open(onMessage: Handler, prefix = 'cell'): SessionChannel {

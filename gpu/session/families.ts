@@ -4,7 +4,7 @@
 import type { GpuContext } from '../core/context.ts';
 import type { BufferLimits } from '../recurrent/memory.ts';
 import type { SessionFamily } from './family.ts';
-import { isTreeConfig, type CorpusName, type SessionConfig, type TreeSessionConfig } from './protocol.ts';
+import { isTreeConfig, type CorpusName, type KernelTuning, type SessionConfig, type TreeSessionConfig } from './protocol.ts';
 import { recurrentFamily } from './recurrent.ts';
 import { buildRecurrentCpuRun } from './recurrentCpuRun.ts';
 import { buildRecurrentGpuRun } from './recurrentGpuRun.ts';
@@ -17,6 +17,8 @@ export interface FamilyOptions extends TreeFamilyOptions {
   loadCorpus?: (name: CorpusName) => Promise<string>;
   /** Limits to plan buffers against instead of the device's (tests inject tiny ones); on the CPU 1 GiB each by default. */
   limits?: Partial<BufferLimits>;
+  /** When the step kernels are measured (default 'auto': on GPUs, not on a CPU adapter). */
+  kernelTuning?: KernelTuning;
 }
 
 type AnyFamily = SessionFamily<SessionConfig | TreeSessionConfig, unknown>;
@@ -35,7 +37,7 @@ export function families(o: FamilyOptions): (config: SessionConfig | TreeSession
     loadCorpus: o.loadCorpus ?? noCorpus,
     limits,
     device: gpu ? 'gpu' : 'cpu',
-    build: gpu ? (c, d, p, h) => buildRecurrentGpuRun(gpu, c, d, p, h) : buildRecurrentCpuRun,
+    build: gpu ? (c, d, p, h) => buildRecurrentGpuRun(gpu, c, d, p, h, o.kernelTuning) : buildRecurrentCpuRun,
   }) as AnyFamily;
   const tree = gpu ? (treeFamily(gpu, o) as AnyFamily) : null;
   return (config) => {

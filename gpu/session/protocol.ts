@@ -43,6 +43,9 @@ export interface SessionConfig {
   stepKernels?: string;
 }
 
+/** When a GPU run measures its step kernels (gpu/recurrent/tuner.ts's `tune`). */
+export type KernelTuning = 'auto' | 'always' | 'never';
+
 /** The step kernels a GPU run uses, and how they were chosen (gpu/recurrent/tuner.ts), for the device panel. */
 export interface KernelReport {
   name: string;
@@ -130,7 +133,8 @@ export type SavedCheckpoint = SavedSession | SavedTreeSession;
 
 export type ToWorker =
   /** First message: the page's base URL, against which the worker fetches `data/<corpus>.txt`. */
-  | { type: 'init'; baseUrl: string }
+  /** `kernelTuning`: when the step kernels are measured ('auto': on GPUs; 'always': on a CPU adapter too, the page's ?kernels=tune). */
+  | { type: 'init'; baseUrl: string; kernelTuning?: KernelTuning }
   /** Builds data and trainer. `keepWeights`: carry the trained weights over (only when the shapes allow). */
   /** `connectivity`: also post the connectivity analysis at each validation (notebook cells that show it). */
   /** A TreeSessionConfig (`kind: 'tree'`) makes the session a recursive network over trees. */

@@ -14,7 +14,7 @@ import type { Run, RunHooks } from './family.ts';
 import { GpuRun } from './gpuRun.ts';
 import { buildPrediction } from './prediction.ts';
 import { PredictionReadback } from './predictionReadback.ts';
-import type { KernelReport, SessionConfig } from './protocol.ts';
+import type { KernelReport, KernelTuning, SessionConfig } from './protocol.ts';
 import { chooseStepKernels } from '../recurrent/tuner.ts';
 import { indexedDbKernelCache } from '../recurrent/kernelCache.ts';
 import { parseStepKernels, runnableOn, stepKernelsName, type StepKernels } from '../recurrent/stepVariants.ts';
@@ -28,18 +28,24 @@ export async function buildRecurrentGpuRun(
   data: RecurrentData,
   params: Float32Array | null,
   hooks: RunHooks,
+  tune: KernelTuning = 'auto',
 ): Promise<Run> {
-  const kernels = await runKernels(ctx, config, data);
+  const kernels = await runKernels(ctx, config, data, tune);
   return new RecurrentGpuRun(ctx, config, data, params, hooks, kernels).start(params);
 }
 
 /** The run's own step kernels when its config records them (a restored run), else the device's tuned choice (cached in IndexedDB). */
-async function runKernels(ctx: GpuContext, config: SessionConfig, data: RecurrentData): Promise<{ kernels: StepKernels; report: KernelReport }> {
+async function runKernels(
+  ctx: GpuContext,
+  config: SessionConfig,
+  data: RecurrentData,
+  tune: KernelTuning,
+): Promise<{ kernels: StepKernels; report: KernelReport }> {
   if (config.stepKernels) {
     const kernels = runnableOn(ctx.device, parseStepKernels(config.stepKernels));
     return { kernels, report: { name: stepKernelsName(kernels), source: 'recorded', measured: {}, tookMs: 0 } };
   }
-  const c = await chooseStepKernels(ctx, data.model, data.T, data.B, { cache: indexedDbKernelCache() });
+  const c = await chooseStepKernels(ctx, data.model, data.T, data.B, { cache: indexedDbKernelCache(), tune });
   return { kernels: c.kernels, report: { name: c.name, source: c.source, measured: c.measured, tookMs: c.tookMs, timing: c.timing, rejected: c.rejected } };
 }
 

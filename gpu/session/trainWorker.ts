@@ -18,7 +18,7 @@ import { requestBrowserDevice, WANTED_LIMITS } from '../core/device.ts';
 import type { GpuContext } from '../core/context.ts';
 import { errorText, TrainingSession } from './session.ts';
 import { CPU_ADAPTER } from './recurrentCpuRun.ts';
-import { isTreeConfig, type CorpusName, type FromWorker, type ToWorker } from './protocol.ts';
+import { isTreeConfig, type CorpusName, type FromWorker, type KernelTuning, type ToWorker } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -35,6 +35,7 @@ const poster =
 const broadcast = poster(MAIN);
 
 let baseUrl = '';
+let kernelTuning: KernelTuning = 'auto';
 /** The device the sessions share; null: no WebGPU, sessions run on the CPU. */
 let ctx: GpuContext | null = null;
 const sessions = new Map<string, TrainingSession>();
@@ -78,7 +79,7 @@ async function openDevice(): Promise<void> {
 function sessionFor(id: string): TrainingSession {
   let s = sessions.get(id);
   if (!s) {
-    s = new TrainingSession(poster(id), { gpu: ctx, loadCorpus, onDeviceLost: deviceLost });
+    s = new TrainingSession(poster(id), { gpu: ctx, loadCorpus, onDeviceLost: deviceLost, kernelTuning });
     sessions.set(id, s);
   }
   return s;
@@ -139,6 +140,7 @@ self.onmessage = (e: MessageEvent<Tagged<ToWorker>>) => {
   const { session: id = MAIN, ...msg } = e.data;
   if (msg.type === 'init') {
     baseUrl = msg.baseUrl;
+    kernelTuning = msg.kernelTuning ?? 'auto';
     ready ??= openDevice();
     return;
   }
