@@ -18,6 +18,8 @@ import { splitSteps } from '../data/split.ts';
 import { optimizer } from '../optimizer/config.ts';
 import { clipScale, newOptimizerState, optimizerStep } from '../optimizer/reference.ts';
 import { stepTuning } from './stepKernels.ts';
+import { stepShaders } from './shaders.ts';
+import { kernelRequirements } from '../core/limits.ts';
 import {
   defaultStepKernels,
   gpuTile,
@@ -160,6 +162,21 @@ describe('the shape of the GPU-shaped steps (no GPU timing needed)', () => {
       expect(parseKernel(kernelName({ kind: 'tiled', ...t }))).toEqual({ kind: 'tiled', ...t });
     }
     expect(tileWorkgroups(32, 128, gpuTile(32, 128))).toBeGreaterThanOrEqual(128);
+  });
+
+  it('every tile gpuTile picks, for any batch and layer, fits WebGPU’s default limits (256 invocations, 16 KiB of workgroup storage)', () => {
+    for (const cell of ['rnn', 'gru', 'lstm'] as const)
+      for (const B of [1, 2, 3, 5, 8, 16, 17, 32, 64, 128, 1024])
+        for (const H of [1, 3, 4, 16, 33, 128, 512, 2048])
+          for (const target of [32, 128, 512, 2048]) {
+            const t = gpuTile(B, H, target);
+            const constants = { H, B, T: 4, ...t, WG: tileInvocations(t) };
+            for (const code of [stepShaders[cell].forwardTile, stepShaders[cell].backwardTile]) {
+              const r = kernelRequirements(code, 'main', constants);
+              expect(r.workgroupSize![0], `${cell} B=${B} H=${H} ${kernelName({ kind: 'tiled', ...t })}`).toBeLessThanOrEqual(256);
+              expect(r.workgroupBytes, `${cell} B=${B} H=${H} ${kernelName({ kind: 'tiled', ...t })}`).toBeLessThanOrEqual(16384);
+            }
+          }
   });
 
   it('CPU adapters keep the CPU-shaped kernels, GPUs get tiles; the setting forces either', () => {
