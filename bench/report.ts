@@ -239,7 +239,7 @@ export function markdown(report: BenchReport): string {
   );
   const gemm = [gemmLine('Chromium', report.gemm?.chromium), gemmLine('Node', report.gemm?.node)].filter(Boolean);
   if (gemm.length) out.push('', `Best matmul rate of gpu/kernels/gemm.ts (square float32 products): ${gemm.join('; ')}.`);
-  if (report.peers?.length || report.runs.length) {
+  if (report.peers?.length) {
     out.push('', '### This trainer against TensorFlow.js 4.22', '', comparisonTable(report), '');
     const ours = report.runs.find((r) => r.where === 'worker') ?? report.runs.find((r) => r.where === 'page') ?? report.runs[0];
     out.push(
