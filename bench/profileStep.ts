@@ -1,7 +1,8 @@
 // Where a training step's time goes: each phase of the step (projection, forward steps, head + loss,
 // head backward, backward steps, weight gradients, gradient norm + optimizer) submitted alone, timed
-// wall-clock to onSubmittedWorkDone, with its FLOPs → GFLOP/s; and the GEMM kernel's rate on a
-// square product in the same rounds, as the yardstick.
+// wall-clock to onSubmittedWorkDone and, where the device has timestamp-query, by the GPU itself,
+// with its FLOPs → GFLOP/s; and the GEMM kernel's rate on a square product in the same rounds, as the
+// yardstick.
 // Run: npm run bench:profile -- [config…] [--rounds=5] [--gemm=512] [--detail] [--tune=…].
 // On SwiftShader the "GPU" is the CPU, so wall time is compute time; phases are interleaved round by
 // round (medians), so load from other processes hits every phase alike. Each phase also reports the
@@ -20,6 +21,7 @@ import { gemm } from '../gpu/kernels/gemm.ts';
 import { encode } from '../gpu/core/dispatch.ts';
 import { randomBatch } from '../gpu/testing/randomBatch.ts';
 import { stepTuning } from '../gpu/recurrent/stepKernels.ts';
+import { PassTimer } from '../gpu/core/passTimer.ts';
 
 export interface ProfileConfig {
   name: string;
@@ -45,30 +47,36 @@ export interface PhaseTiming {
   name: string;
   ms: number;
   cpuMs: number;
+  /** GPU time from timestamps where the device has them (NaN otherwise). */
+  gpuMs: number;
   gflop: number;
 }
 interface Sample {
   ms: number;
   cpuMs: number;
+  gpuMs: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const timers = new WeakMap<GpuContext, PassTimer>();
+
+/** One submit of the pass `enc` fills: wall time to done, the process's CPU time, and the GPU's own time where it has timestamps. */
 async function time(ctx: GpuContext, enc: Encode): Promise<Sample> {
-  const encoder = ctx.device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  enc(pass);
-  pass.end();
-  const start = performance.now();
+  let timer = timers.get(ctx);
+  if (!timer) timers.set(ctx, (timer = new PassTimer(ctx)));
   const cpu = process.cpuUsage();
-  ctx.device.queue.submit([encoder.finish()]);
-  await ctx.device.queue.onSubmittedWorkDone();
+  const { gpuMs, wallMs } = await timer.measure('profile', enc);
   const { user, system } = process.cpuUsage(cpu);
-  return { ms: performance.now() - start, cpuMs: (user + system) / 1000 };
+  return { ms: wallMs, cpuMs: (user + system) / 1000, gpuMs: gpuMs ?? NaN };
 }
 
-/** Median wall time, minimum CPU time (see the header). */
-const summary = (xs: Sample[]): Sample => ({ ms: median(xs.map((x) => x.ms)), cpuMs: Math.min(...xs.map((x) => x.cpuMs)) });
+/** Median wall and GPU time, minimum CPU time (see the header). */
+const summary = (xs: Sample[]): Sample => ({
+  ms: median(xs.map((x) => x.ms)),
+  cpuMs: Math.min(...xs.map((x) => x.cpuMs)),
+  gpuMs: median(xs.map((x) => x.gpuMs)),
+});
 
 /** FLOPs (multiply-add = 2) of each phase of a one-layer token model, in `RecurrentGpu.phases()` order. */
 function phaseFlops(c: ProfileConfig): number[] {
@@ -214,15 +222,25 @@ async function profile(ctx: GpuContext, argv: string[]): Promise<void> {
       const rate = (gflop / r.step.ms) * 1e3;
       const rateCpu = (gflop / r.step.cpuMs) * 1e3;
       console.log(
-        `${tuneArg ? `tuning ${JSON.stringify(tunings[k])}: ` : ''}step ${r.step.ms.toFixed(1)} ms wall, ${r.step.cpuMs.toFixed(1)} ms CPU; ` +
+        `${tuneArg ? `tuning ${JSON.stringify(tunings[k])}: ` : ''}step ${r.step.ms.toFixed(1)} ms wall, ${r.step.cpuMs.toFixed(1)} ms CPU${Number.isFinite(r.step.gpuMs) ? `, ${r.step.gpuMs.toFixed(3)} ms GPU` : ''}; ` +
           `${r.dispatches} dispatches; ${gflop.toFixed(3)} GFLOP → ${rate.toFixed(2)} GFLOP/s = ${((rate / best) * 100).toFixed(0)}% of the GEMM peak ` +
           `(per CPU-second: ${rateCpu.toFixed(2)} = ${((rateCpu / bestCpu) * 100).toFixed(0)}%)`,
       );
-      console.log('| phase | ms | CPU ms (min) | % of step (CPU) | GFLOP | GFLOP/s | GFLOP per CPU-s |\n|---|---|---|---|---|---|---|');
+      // With GPU timestamps, the GPU's own time per phase and its share of the step (what a real GPU spends; wall time adds the submit and the wait).
+      const gpu = Number.isFinite(r.step.gpuMs);
+      console.log(
+        `| phase | ms | CPU ms (min) | % of step (CPU) |${gpu ? ' GPU ms | % of step (GPU) | GFLOP/s (GPU) |' : ''} GFLOP | GFLOP/s | GFLOP per CPU-s |\n|---|---|---|---|${gpu ? '---|---|---|' : ''}---|---|---|`,
+      );
       for (const p of r.phases) {
         const per = (ms: number) => (p.gflop ? ((p.gflop / ms) * 1e3).toFixed(2) : '–');
+        // A phase with no dispatch (the projection of token inputs) has no GPU time.
+        const gpuCells = !gpu
+          ? ''
+          : Number.isFinite(p.gpuMs)
+            ? ` ${p.gpuMs.toFixed(3)} | ${((p.gpuMs / r.step.gpuMs) * 100).toFixed(0)} | ${per(p.gpuMs)} |`
+            : ' – | – | – |';
         console.log(
-          `| ${p.name} | ${p.ms.toFixed(1)} | ${p.cpuMs.toFixed(1)} | ${((p.cpuMs / r.step.cpuMs) * 100).toFixed(0)} | ${p.gflop.toFixed(3)} | ${per(p.ms)} | ${per(p.cpuMs)} |`,
+          `| ${p.name} | ${p.ms.toFixed(1)} | ${p.cpuMs.toFixed(1)} | ${((p.cpuMs / r.step.cpuMs) * 100).toFixed(0)} |${gpuCells} ${p.gflop.toFixed(3)} | ${per(p.ms)} | ${per(p.cpuMs)} |`,
         );
       }
     }

@@ -21,6 +21,16 @@ export class PassTimer {
 
   /** Milliseconds the pass that `encode` fills takes; `before` encodes what must precede it (copies), untimed where timestamps are. */
   async time(label: string, encode: (pass: GPUComputePassEncoder) => void, before?: (encoder: GPUCommandEncoder) => void): Promise<number> {
+    const { gpuMs, wallMs } = await this.measure(label, encode, before);
+    return gpuMs ?? wallMs;
+  }
+
+  /** Both clocks: the GPU's (null without timestamps, or when it wrote none) and the wall clock from submit to done. */
+  async measure(
+    label: string,
+    encode: (pass: GPUComputePassEncoder) => void,
+    before?: (encoder: GPUCommandEncoder) => void,
+  ): Promise<{ gpuMs: number | null; wallMs: number }> {
     const { device } = this.ctx;
     const start = performance.now();
     const encoder = device.createCommandEncoder({ label });
@@ -34,16 +44,15 @@ export class PassTimer {
       encoder.copyBufferToBuffer(this.resolved!, 0, this.read!, 0, 16);
     }
     device.queue.submit([encoder.finish()]);
-    if (!q) {
-      await device.queue.onSubmittedWorkDone();
-      return performance.now() - start;
-    }
+    await device.queue.onSubmittedWorkDone();
+    const wallMs = performance.now() - start;
+    if (!q) return { gpuMs: null, wallMs };
     await this.read!.mapAsync(GPUMapMode.READ);
     const [begin, end] = new BigUint64Array(this.read!.getMappedRange().slice(0));
     this.read!.unmap();
     const ms = Number(end - begin) / 1e6;
-    // An implementation that writes no timestamps (zeros) or wraps: the wall clock, which includes the wait.
-    return ms > 0 && Number.isFinite(ms) ? ms : performance.now() - start;
+    // An implementation that writes no timestamps (zeros) or wraps: only the wall clock.
+    return { gpuMs: ms > 0 && Number.isFinite(ms) ? ms : null, wallMs };
   }
 
   destroy(): void {
