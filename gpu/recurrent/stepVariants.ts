@@ -1,12 +1,13 @@
-// Which kernel runs a layer's time steps. Two shapes of the same math:
+// Which kernel runs a layer's time steps: three shapes of the same math.
 // - 'blocked' (forwardStep.wgsl, backwardStep.wgsl): each invocation a register block of rows ×
 //   units, in about `stepTuning.workgroups` workgroups: right for a CPU-emulated GPU (SwiftShader runs
 //   a workgroup on one thread), ~4 workgroups on a GPU with a hundred cores.
 // - 'tiled' (forwardTile.wgsl, backwardTile.wgsl): a workgroup per BM rows × UT units with staged,
 //   coalesced loads, K split KS ways where the batch is small: enough workgroups to fill a large GPU.
-// and 'sequence' (forwardSeq.wgsl, backwardSeq.wgsl): all T steps in one dispatch, a workgroup per
-// few batch rows, for small layers where dispatch overhead dominates. A choice is written as a name ('blocked',
-// 'tiled-b16-u16-m4-k1', 'sequence-r4') so runs, caches and command lines can record it.
+// - 'sequence' (forwardSeq.wgsl, backwardSeq.wgsl): all T steps in one dispatch, a workgroup per few
+//   batch rows, for small layers where dispatch overhead dominates.
+// A choice is written as a name ('blocked', 'tiled-b16-u16-m4-k1', 'sequence-r4') so runs, caches and
+// command lines can record it.
 import { stepTuning, sequenceRows, type StepShape } from './stepKernels.ts';
 import type { AdapterDescription } from '../core/context.ts';
 
