@@ -10,9 +10,8 @@ import type { GpuContext } from '../core/context.ts';
 import { PassTimer } from '../core/passTimer.ts';
 import { readBuffer } from '../core/readBuffer.ts';
 import { initParams } from './params.ts';
-import { GATES } from './config.ts';
 import type { Dispatch } from '../core/dispatch.ts';
-import type { ModelConfig } from './config.ts';
+import { GATES, type ModelConfig } from './config.ts';
 import { RecurrentGpu } from './model.ts';
 import { backwardKernel, backwardSequenceFits, forwardKernel, sequenceFits } from './stepKernels.ts';
 import {
