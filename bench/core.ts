@@ -4,9 +4,8 @@
 
 import type { GpuContext } from '../gpu/core/context.ts';
 import { parseModelConfig, type ModelConfig } from '../gpu/recurrent/config.ts';
-import { stepTuning } from '../gpu/recurrent/stepKernels.ts';
-import { defaultStepKernels, parseStepKernels, stepKernelsName } from '../gpu/recurrent/stepVariants.ts';
-import { chooseStepKernels, type KernelChoice } from '../gpu/recurrent/tuner.ts';
+import { defaultStepKernels, parseStepKernels } from '../gpu/recurrent/stepVariants.ts';
+import { chooseStepKernels, unmeasured, type KernelChoice } from '../gpu/recurrent/tuner.ts';
 import { RecurrentTrainer } from '../gpu/recurrent/trainer.ts';
 import { randomBatch } from '../gpu/testing/randomBatch.ts';
 import { InFlight } from '../gpu/core/throttle.ts';
@@ -112,21 +111,8 @@ export async function benchTrainer(ctx: GpuContext, config: BenchConfig, minMsOr
 }
 
 /** The bench's step kernels: tuned now (never from a cache: a bench measures), or named. */
-async function benchKernels(
-  ctx: GpuContext,
-  model: ModelConfig,
-  T: number,
-  B: number,
-  spec: string,
-): Promise<Pick<KernelChoice, 'kernels' | 'name' | 'measured'> & { source: string }> {
+async function benchKernels(ctx: GpuContext, model: ModelConfig, T: number, B: number, spec: string): Promise<KernelChoice> {
   if (spec === 'auto' || spec === 'tune') return chooseStepKernels(ctx, model, T, B, { tune: spec === 'tune' ? 'always' : 'auto' });
-  if (spec === 'blocked' || spec === 'tiled') {
-    const saved = stepTuning.variant;
-    stepTuning.variant = spec;
-    const kernels = defaultStepKernels(ctx.adapter, { cell: model.cell, T, B, H: model.hidden });
-    stepTuning.variant = saved;
-    return { kernels, name: stepKernelsName(kernels), source: 'given', measured: {} };
-  }
-  const kernels = parseStepKernels(spec);
-  return { kernels, name: stepKernelsName(kernels), source: 'given', measured: {} };
+  if (spec === 'blocked' || spec === 'tiled') return unmeasured(defaultStepKernels(ctx.adapter, { cell: model.cell, T, B, H: model.hidden }, spec), 'given');
+  return unmeasured(parseStepKernels(spec), 'given');
 }

@@ -19,6 +19,7 @@ const KERNEL_SOURCE: Record<KernelReport['source'], (ms: number, timing?: string
   measured: (ms, timing) => `measured on this device in ${(ms / 1000).toFixed(1)} s${timing ? `, by ${timing}` : ''}`,
   cache: () => 'measured on this device before',
   recorded: () => 'recorded with this run',
+  given: () => 'as named',
 };
 
 export function DevicePanel() {

@@ -5,20 +5,12 @@
 import type { GpuContext } from '../../gpu/core/context.ts';
 import type { ModelConfig } from '../../gpu/recurrent/config.ts';
 import { fileKernelCache } from '../../gpu/recurrent/kernelCache.node.ts';
-import { parseStepKernels, runnableOn, stepKernelsName, type StepKernels } from '../../gpu/recurrent/stepVariants.ts';
-import { chooseStepKernels, type KernelCache } from '../../gpu/recurrent/tuner.ts';
+import { parseStepKernels, runnableOn } from '../../gpu/recurrent/stepVariants.ts';
+import { chooseStepKernels, unmeasured, type KernelCache, type KernelChoice } from '../../gpu/recurrent/tuner.ts';
 import { CliError } from './errors.ts';
 
 /** Where the weights a run saves record its step kernels. */
 export const KERNELS_KEY = 'rnnlab.step_kernels';
-
-export interface CliKernels {
-  kernels: StepKernels;
-  name: string;
-  /** How they were chosen: the tuner's 'default' / 'cache' / 'measured', or 'recorded' (a resume), 'given' (--kernels). */
-  source: string;
-  tookMs: number;
-}
 
 /** `option`: --kernels (auto, tune, or names); `recorded`: what a resumed run's weights say. */
 export async function stepKernelsFor(
@@ -28,12 +20,12 @@ export async function stepKernelsFor(
   B: number,
   option: string | undefined,
   recorded: string | undefined,
-): Promise<CliKernels> {
-  const named = (spec: string, what: string, source: string): CliKernels => {
+): Promise<KernelChoice> {
+  const named = (spec: string, what: string, source: 'recorded' | 'given'): KernelChoice => {
     try {
       // Recorded kernels run on any device (runnableOn); named ones as named, or refused.
-      const kernels = source === 'recorded' ? runnableOn(ctx.device, parseStepKernels(spec)) : parseStepKernels(spec);
-      return { kernels, name: stepKernelsName(kernels), source, tookMs: 0 };
+      const kernels = parseStepKernels(spec);
+      return unmeasured(source === 'recorded' ? runnableOn(ctx.device, kernels) : kernels, source);
     } catch (e) {
       throw new CliError(`${what}: ${(e as Error).message}`);
     }
@@ -43,8 +35,7 @@ export async function stepKernelsFor(
     const cache = fileKernelCache();
     // "tune" measures now (even on a CPU adapter) and keeps the result; it does not read an older one.
     const writeOnly: KernelCache = { get: async () => undefined, set: cache.set };
-    const c = await chooseStepKernels(ctx, cfg, T, B, option === 'tune' ? { tune: 'always', cache: writeOnly } : { cache });
-    return { kernels: c.kernels, name: c.name, source: c.source, tookMs: c.tookMs };
+    return chooseStepKernels(ctx, cfg, T, B, option === 'tune' ? { tune: 'always', cache: writeOnly } : { cache });
   }
   return named(option, '--kernels', 'given');
 }

@@ -126,11 +126,15 @@ export const isCpuAdapter = (a: AdapterDescription) => a.cpu === true;
 
 /**
  * The kernels a model gets without measuring: the CPU-shaped ones (and the sequence kernel where it
- * measured faster there) on a CPU adapter, the GPU-shaped tiles elsewhere. `stepTuning.variant`
- * forces one family for tests and A/B runs.
+ * measured faster there) on a CPU adapter, the GPU-shaped tiles elsewhere. `variant` (by default
+ * `stepTuning.variant`, which tests set) forces one family.
  */
-export function defaultStepKernels(adapter: AdapterDescription, s: Pick<StepShape, 'cell' | 'T' | 'B' | 'H'>): StepKernels {
-  const family = stepTuning.variant === 'auto' ? (isCpuAdapter(adapter) ? 'blocked' : 'tiled') : stepTuning.variant;
+export function defaultStepKernels(
+  adapter: AdapterDescription,
+  s: Pick<StepShape, 'cell' | 'T' | 'B' | 'H'>,
+  variant: (typeof stepTuning)['variant'] = stepTuning.variant,
+): StepKernels {
+  const family = variant === 'auto' ? (isCpuAdapter(adapter) ? 'blocked' : 'tiled') : variant;
   if (family === 'tiled') {
     const tile = gpuTile(s.B, s.H);
     return { forward: { kind: 'tiled', ...tile }, backward: { kind: 'tiled', ...tile } };

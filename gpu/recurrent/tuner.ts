@@ -50,8 +50,11 @@ export interface KernelChoice {
   kernels: StepKernels;
   /** stepKernelsName(kernels): what a run records. */
   name: string;
-  /** 'default': not measured (a CPU adapter, or tuning off); 'cache': measured before; 'measured': now. */
-  source: 'default' | 'cache' | 'measured';
+  /**
+   * 'default': not measured (a CPU adapter, or tuning off); 'cache': measured before; 'measured': now;
+   * 'recorded': a restored run's own; 'given': named by the user (the CLI, the bench).
+   */
+  source: 'default' | 'cache' | 'measured' | 'recorded' | 'given';
   /** ms for T steps of one layer, per candidate ('forward:blocked', 'backward:tiled-…'). */
   measured: Record<string, number>;
   /** Time the tuning took, pipeline compilation included (0 from the cache). */
@@ -60,6 +63,11 @@ export interface KernelChoice {
   timing?: PassTimer['method'];
   /** Candidates whose results differed from the default's (a faulty driver path): never chosen. */
   rejected?: string[];
+}
+
+/** A choice made without measuring now: the default, one remembered or recorded, or one named. */
+export function unmeasured(kernels: StepKernels, source: KernelChoice['source'], measured: Record<string, number> = {}): KernelChoice {
+  return { kernels, name: stepKernelsName(kernels), source, measured, tookMs: 0 };
 }
 
 export interface TuneOptions {
@@ -89,25 +97,23 @@ export function candidates(ctx: GpuContext, cfg: ModelConfig, T: number, B: numb
   const rowCounts = [1, 2, 4, 8].filter((rows) => rows <= B);
   const sequence = rowCounts.filter((rows) => sequenceFits(H, rows)).map((rows) => ({ kind: 'sequence' as const, rows }));
   const backwardSequence = rowCounts.filter((rows) => backwardSequenceFits(cfg.cell, H, rows)).map((rows) => ({ kind: 'sequence' as const, rows }));
-  const unique = <K extends StepKernel>(ks: K[]) => [...new Map(ks.map((k) => [kernelName(k), k])).values()];
+  const unique = (ks: StepKernel[]) => [...new Map(ks.map((k) => [kernelName(k), k])).values()];
   return {
-    forward: unique<StepKernel>([first.forward, { kind: 'blocked' }, ...tiles, ...sequence]),
-    backward: unique<StepKernel>([first.backward, { kind: 'blocked' }, ...tiles, ...backwardSequence]),
+    forward: unique([first.forward, { kind: 'blocked' }, ...tiles, ...sequence]),
+    backward: unique([first.backward, { kind: 'blocked' }, ...tiles, ...backwardSequence]),
   };
 }
 
 /** The step kernels for a model of `cfg` trained in T × B batches on this device: cached, measured now, or the default. */
 export async function chooseStepKernels(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, opts: TuneOptions = {}): Promise<KernelChoice> {
   const tune = opts.tune ?? 'auto';
-  const fallback = defaultStepKernels(ctx.adapter, { cell: cfg.cell, T, B, H: cfg.hidden });
   if (tune === 'never' || (tune === 'auto' && isCpuAdapter(ctx.adapter)))
-    return { kernels: fallback, name: stepKernelsName(fallback), source: 'default', measured: {}, tookMs: 0 };
+    return unmeasured(defaultStepKernels(ctx.adapter, { cell: cfg.cell, T, B, H: cfg.hidden }), 'default');
   const key = tuneKey(ctx, cfg, T, B);
   const cached = await opts.cache?.get(key).catch(() => undefined);
   if (cached) {
     try {
-      const kernels = parseStepKernels(cached.kernels);
-      return { kernels, name: stepKernelsName(kernels), source: 'cache', measured: cached.measured, tookMs: 0 };
+      return unmeasured(parseStepKernels(cached.kernels), 'cache', cached.measured);
     } catch {
       // A choice written by other kernels' names: measure again.
     }
@@ -140,7 +146,7 @@ async function measure(ctx: GpuContext, cfg: ModelConfig, T: number, B: number, 
         : [await readBuffer(ctx, lb.dh, T * B * cfg.hidden), ...(lb.dA !== lb.dh ? [await readBuffer(ctx, lb.dA, T * B * GATES[cfg.cell] * cfg.hidden)] : [])];
     // The first candidate (the default) is always measured; the others while the pass's share of the
     // budget lasts, and each must compute what the first did (a driver that runs a kernel wrong is not chosen).
-    const best = async <K extends StepKernel>(pass: 'forward' | 'backward', ks: K[], deadline: number, build: (k: K) => Dispatch): Promise<K> => {
+    const best = async (pass: 'forward' | 'backward', ks: StepKernel[], deadline: number, build: (k: StepKernel) => Dispatch): Promise<StepKernel> => {
       let chosen = ks[0];
       let expected: Float32Array[] = [];
       for (const [i, k] of ks.entries()) {

@@ -5,6 +5,7 @@
 import type { Cell, ModelConfig, Nonlinearity } from '../recurrent/config.ts';
 import type { OptimizerConfig } from '../optimizer/config.ts';
 import type { HeatmapChannel } from '../recurrent/heatmap.ts';
+import type { KernelChoice } from '../recurrent/tuner.ts';
 
 export type { HeatmapChannel };
 
@@ -47,18 +48,7 @@ export interface SessionConfig {
 export type KernelTuning = 'auto' | 'always' | 'never';
 
 /** The step kernels a GPU run uses, and how they were chosen (gpu/recurrent/tuner.ts), for the device panel. */
-export interface KernelReport {
-  name: string;
-  /** 'default': not measured (a CPU adapter); 'cache' / 'measured': tuned on this device; 'recorded': the run's own. */
-  source: 'default' | 'cache' | 'measured' | 'recorded';
-  /** ms for T steps of one layer, per candidate measured. */
-  measured: Record<string, number>;
-  tookMs: number;
-  /** How the candidates were timed ('timestamps' or 'wall clock'). */
-  timing?: string;
-  /** Candidates whose results differed from the default kernels' on this device: not used. */
-  rejected?: string[];
-}
+export type KernelReport = Omit<KernelChoice, 'kernels'>;
 
 export type SessionStatus = 'idle' | 'training' | 'paused';
 

@@ -15,9 +15,9 @@ import { GpuRun } from './gpuRun.ts';
 import { buildPrediction } from './prediction.ts';
 import { PredictionReadback } from './predictionReadback.ts';
 import type { KernelReport, KernelTuning, SessionConfig } from './protocol.ts';
-import { chooseStepKernels } from '../recurrent/tuner.ts';
+import { chooseStepKernels, unmeasured } from '../recurrent/tuner.ts';
 import { indexedDbKernelCache } from '../recurrent/kernelCache.ts';
-import { parseStepKernels, runnableOn, stepKernelsName, type StepKernels } from '../recurrent/stepVariants.ts';
+import { parseStepKernels, runnableOn, type StepKernels } from '../recurrent/stepVariants.ts';
 import { streamAfter, type RecurrentData } from './recurrentData.ts';
 
 const METRICS_EVERY = 10;
@@ -41,12 +41,10 @@ async function runKernels(
   data: RecurrentData,
   tune: KernelTuning,
 ): Promise<{ kernels: StepKernels; report: KernelReport }> {
-  if (config.stepKernels) {
-    const kernels = runnableOn(ctx.device, parseStepKernels(config.stepKernels));
-    return { kernels, report: { name: stepKernelsName(kernels), source: 'recorded', measured: {}, tookMs: 0 } };
-  }
-  const c = await chooseStepKernels(ctx, data.model, data.T, data.B, { cache: indexedDbKernelCache(), tune });
-  return { kernels: c.kernels, report: { name: c.name, source: c.source, measured: c.measured, tookMs: c.tookMs, timing: c.timing, rejected: c.rejected } };
+  const { kernels, ...report } = config.stepKernels
+    ? unmeasured(runnableOn(ctx.device, parseStepKernels(config.stepKernels)), 'recorded')
+    : await chooseStepKernels(ctx, data.model, data.T, data.B, { cache: indexedDbKernelCache(), tune });
+  return { kernels, report };
 }
 
 class RecurrentGpuRun extends GpuRun<RecurrentTrainer> {
