@@ -73,12 +73,12 @@ describe('reading a kernel’s requirements from its WGSL', () => {
 
   it('composed kernels: the tiled step kernels stage [rows][33] of h and each unit’s gates (a vec3 is 16 bytes), and KS slices’ sums', () => {
     const tile = { H: 64, B: 32, T: 4, BM: 16, UT: 16, TM: 4, KS: 2, WG: 128 };
-    // hTile 16·33 f32, wTile 16·33 vec3 (stride 16), partial 2·16·16 vec3.
+    // rowTile 16·33 f32, wTile 16·33 vec3 (stride 16), partial 2·16·16 vec3.
     expect(kernelRequirements(stepShaders.gru.forwardTile, 'main', tile)).toEqual({
       workgroupSize: [128, 1, 1],
       workgroupBytes: 16 * 33 * 4 + 16 * 33 * 16 + 2 * 16 * 16 * 16,
     });
-    // aTile 16·33, wTile 32·16, partial 2·16·16, all f32.
+    // rowTile 16·33, wTile 32·16, partial 2·16·16, all f32.
     expect(kernelRequirements(stepShaders.lstm.backwardTile, 'main', tile).workgroupBytes).toBe(16 * 33 * 4 + 32 * 16 * 4 + 2 * 16 * 16 * 4);
   });
 

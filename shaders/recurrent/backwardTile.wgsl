@@ -7,10 +7,12 @@
 
 override T: u32;
 
-var<workgroup> aTile: array<f32, BM * PAD>; // dA_{t+1} of the tile's rows, [BM][BK]
-var<workgroup> wTile: array<f32, BK * UT>;  // W_hh[k0 + k][units], [BK][UT]
+var<workgroup> wTile: array<f32, BK * UT>; // W_hh[k0 + k][units], [BK][UT]
 
 alias Sum = f32;
+
+/** The rows staged in rowTile (tile.wgsl): dA_{t+1}, as the cell's gradient names it. */
+fn rowAt(i: u32) -> f32 { return nextAt(i); }
 
 /** The cell's gradient at (b, u) from its W_hhᵀ dA_{t+1} sum. */
 fn emit(t: u32, b: u32, u: u32, fromNext: f32) { gateGrads(t, t * B + b, u, fromNext); }
@@ -25,11 +27,7 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
     let G = GATES * H;
     let base = (t + 1u) * B * G;
     for (var k0 = 0u; k0 < G; k0 += BK) {
-      for (var e = li; e < BM * BK; e += WG) {
-        let k = k0 + e % BK;
-        let a = nextAt(base + min(o.y + e / BK, B - 1u) * G + min(k, G - 1u));
-        aTile[(e / BK) * PAD + e % BK] = select(0.0, a, k < G);
-      }
+      stageRows(li, o.y, base, k0, G);
       for (var e = li; e < BK * UT; e += WG) {
         wTile[e] = params[off.whh + min(k0 + e / UT, G - 1u) * H + min(o.x + e % UT, H - 1u)];
       }
@@ -37,10 +35,10 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
       for (var k = me.s; k < BK; k += KS) {
         let w = wTile[k * UT + me.u];
         let a = me.r * PAD + k;
-        a0 += aTile[a] * w;
-        if (TM > 1u) { a1 += aTile[a + PAD] * w; }
-        if (TM > 2u) { a2 += aTile[a + 2u * PAD] * w; }
-        if (TM > 3u) { a3 += aTile[a + 3u * PAD] * w; }
+        a0 += rowTile[a] * w;
+        if (TM > 1u) { a1 += rowTile[a + PAD] * w; }
+        if (TM > 2u) { a2 += rowTile[a + 2u * PAD] * w; }
+        if (TM > 3u) { a3 += rowTile[a + 3u * PAD] * w; }
       }
       workgroupBarrier();
     }

@@ -6,10 +6,12 @@
 // consecutive k), then each invocation adds TM rows × its unit's gates over its k. The cell's update
 // (<cell>Cell.wgsl: cell, gatesAt, Gates) runs on the sums, fused.
 
-var<workgroup> hTile: array<f32, BM * PAD>;   // h_{t-1} of the tile's rows, [BM][BK]
 var<workgroup> wTile: array<Gates, UT * PAD>; // each unit's gates' W_hh rows, [UT][BK]
 
 alias Sum = Gates;
+
+/** The rows staged in rowTile (tile.wgsl): h_{t-1}. */
+fn rowAt(i: u32) -> f32 { return hs[i]; }
 
 /** The cell's update of (b, u) from its W_hh h_{t-1} sums. */
 fn emit(t: u32, b: u32, u: u32, hid: Gates) { cell(t, b, u, hid, gatesAt(off.bhh + u, H), hs[(t * B + b) * H + u]); }
@@ -22,11 +24,7 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
   let base = t * B * H; // h_{t-1}: block t of hs
   var a0 = Gates(); var a1 = a0; var a2 = a0; var a3 = a0;
   for (var k0 = 0u; k0 < H; k0 += BK) {
-    for (var e = li; e < BM * BK; e += WG) {
-      let k = k0 + e % BK;
-      let h = hs[base + min(o.y + e / BK, B - 1u) * H + min(k, H - 1u)];
-      hTile[(e / BK) * PAD + e % BK] = select(0.0, h, k < H);
-    }
+    stageRows(li, o.y, base, k0, H);
     for (var e = li; e < UT * BK; e += WG) {
       wTile[(e / BK) * PAD + e % BK] = gatesAt(off.whh + min(o.x + e / BK, H - 1u) * H + min(k0 + e % BK, H - 1u), H * H);
     }
@@ -34,10 +32,10 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
     for (var k = me.s; k < BK; k += KS) {
       let w = wTile[me.u * PAD + k];
       let h = me.r * PAD + k;
-      a0 += hTile[h] * w;
-      if (TM > 1u) { a1 += hTile[h + PAD] * w; }
-      if (TM > 2u) { a2 += hTile[h + 2u * PAD] * w; }
-      if (TM > 3u) { a3 += hTile[h + 3u * PAD] * w; }
+      a0 += rowTile[h] * w;
+      if (TM > 1u) { a1 += rowTile[h + PAD] * w; }
+      if (TM > 2u) { a2 += rowTile[h + 2u * PAD] * w; }
+      if (TM > 3u) { a3 += rowTile[h + 3u * PAD] * w; }
     }
     workgroupBarrier();
   }

@@ -5,8 +5,9 @@
 // consecutive addresses). KS > 1 splits K when the batch is too small to fill the workgroup with
 // rows; the KS partial sums meet (tileSlices.wgsl: in workgroup memory; tileSlicesSubgroup.wgsl: in
 // registers, by subgroup shuffles) and the cell's update, fused in the same kernel, runs on their
-// total, added in a fixed order. The kernel supplies Sum (what one invocation adds up for one row)
-// and emit (the fused update of one row and unit from its total). WG = (BM / TM) · UT · KS;
+// total, added in a fixed order. The kernel supplies rowAt (the left operand, [B, K] row-major: h_{t-1}
+// or dA_{t+1}), Sum (what one invocation adds up for one row) and emit (the fused update of one row
+// and unit from its total). WG = (BM / TM) · UT · KS;
 // gpu/recurrent/stepVariants.ts picks the shape (gpuTile) or the tuner does.
 
 override BM: u32 = 16u; // batch rows per workgroup
@@ -24,4 +25,15 @@ struct Lane { u: u32, r: u32, s: u32 }
 fn tileOrigin(wid: u32) -> vec2<u32> {
   let unitTiles = (H + UT - 1u) / UT;
   return vec2<u32>((wid % unitTiles) * UT, (wid / unitTiles) * BM);
+}
+
+var<workgroup> rowTile: array<f32, BM * PAD>; // the tile's rows of the left operand, [BM][BK]
+
+/** Stages columns k0..k0+BK-1 of the tile's rows of the [B, K] matrix at `base` (rowAt) in rowTile; zeros past K. */
+fn stageRows(li: u32, firstRow: u32, base: u32, k0: u32, K: u32) {
+  for (var e = li; e < BM * BK; e += WG) {
+    let k = k0 + e % BK;
+    let v = rowAt(base + min(firstRow + e / BK, B - 1u) * K + min(k, K - 1u));
+    rowTile[(e / BK) * PAD + e % BK] = select(0.0, v, k < K);
+  }
 }
