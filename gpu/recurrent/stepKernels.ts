@@ -147,19 +147,30 @@ function forwardBindings(s: StepShape, params: GPUBuffer, l: LayerBuffers, lengt
 /** The Elman cell's activation, an override of its kernels only. */
 const relu = (s: StepShape): Record<string, boolean> => (s.cell === 'rnn' ? { RELU: s.relu } : {});
 
-/** All T forward steps of a layer in one dispatch; `rows` from sequenceRows. Same bindings as forwardStep. */
-export function forwardSequence(ctx: GpuContext, s: StepShape, rows: number, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
-  const { H, B, T } = s;
-  const label = `${s.cell}ForwardSeq`;
-  const [bindings, buffers] = forwardBindings(s, params, l, lengths);
+/** A single-dispatch sequence kernel (forwardSeq.wgsl, backwardSeq.wgsl): one workgroup per `rows` batch rows, an invocation per unit. */
+function sequenceKernel(
+  ctx: GpuContext,
+  label: string,
+  code: string,
+  s: StepShape,
+  rows: number,
+  constants: Record<string, number | boolean>,
+  [bindings, buffers]: [BindingKind[], GPUBuffer[]],
+): Dispatch {
   return prepare(ctx, {
     label,
-    code: stepShaders[s.cell].forwardSeq,
-    constants: { H, B, T, R: rows, WG: Math.ceil(H / 4) * 4, ...inputConstants(s), ...relu(s) },
+    code,
+    constants: { ...constants, H: s.H, B: s.B, T: s.T, R: rows, WG: Math.ceil(s.H / 4) * 4, ...relu(s) },
     bindings: ['uniform', ...bindings],
     buffers: [offsetsUniform(ctx, label, s), ...buffers],
-    grid: [Math.ceil(B / rows)],
+    grid: [Math.ceil(s.B / rows)],
   });
+}
+
+/** All T forward steps of a layer in one dispatch; `rows` from sequenceRows. Same bindings as forwardStep. */
+export function forwardSequence(ctx: GpuContext, s: StepShape, rows: number, params: GPUBuffer, l: LayerBuffers, lengths: GPUBuffer): Dispatch {
+  const bound = forwardBindings(s, params, l, lengths);
+  return sequenceKernel(ctx, `${s.cell}ForwardSeq`, stepShaders[s.cell].forwardSeq, s, rows, inputConstants(s), bound);
 }
 
 /** The forward steps of a layer with the chosen kernel: T dispatches of a per-step kernel, or one of the sequence kernel. */
@@ -176,16 +187,7 @@ export function backwardKernel(ctx: GpuContext, k: StepKernel, s: StepShape, par
 
 /** All T backward steps of a layer in one dispatch (backwardSeq.wgsl), R batch rows per workgroup. Same bindings as backwardStep. */
 export function backwardSequence(ctx: GpuContext, s: StepShape, rows: number, params: GPUBuffer, l: LayerBuffers): Dispatch {
-  const label = `${s.cell}BackwardSeq`;
-  const [bindings, buffers] = backwardBindings(s, params, l);
-  return prepare(ctx, {
-    label,
-    code: stepShaders[s.cell].backwardSeq,
-    constants: { H: s.H, B: s.B, T: s.T, R: rows, WG: Math.ceil(s.H / 4) * 4, ...relu(s) },
-    bindings: ['uniform', ...bindings],
-    buffers: [offsetsUniform(ctx, label, s), ...buffers],
-    grid: [Math.ceil(s.B / rows)],
-  });
+  return sequenceKernel(ctx, `${s.cell}BackwardSeq`, stepShaders[s.cell].backwardSeq, s, rows, {}, backwardBindings(s, params, l));
 }
 
 /** A GPU-shaped per-step kernel (tile.wgsl): one workgroup per tile of BM rows × UT units. */
