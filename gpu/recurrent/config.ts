@@ -20,6 +20,12 @@ export interface ModelConfig {
   output: number;
   /** How the head's outputs are scored (gpu/data/batch.ts). */
   loss: Loss;
+  /**
+   * Each layer also reads every sequence backwards, as nn.RNN(bidirectional=True): its output at step
+   * t is [forward h_t; reverse h_t] (2·hidden wide). Present only when true, so a unidirectional
+   * config reads and is written as before.
+   */
+  bidirectional?: true;
 }
 
 export const MODEL_LIMITS = { hidden: 4096, layers: 8, vocab: 65536, features: 65536, output: 65536 } as const;
@@ -27,7 +33,7 @@ export const MODEL_LIMITS = { hidden: 4096, layers: 8, vocab: 65536, features: 6
 /** Gates per cell, in PyTorch's order: GRU [r, z, n], LSTM [i, f, g, o]. */
 export const GATES: Record<Cell, number> = { rnn: 1, gru: 3, lstm: 4 };
 
-export const MODEL_KEYS = ['cell', 'nonlinearity', 'layers', 'hidden', 'input', 'output', 'loss'] as const;
+export const MODEL_KEYS = ['cell', 'nonlinearity', 'layers', 'hidden', 'input', 'output', 'loss', 'bidirectional'] as const;
 
 /** The choices and defaults of the model fields (the parser's, and what `rnnlab help` prints). */
 export const CELLS = ['rnn', 'gru', 'lstm'] as const;
@@ -49,7 +55,8 @@ export function parseModelConfig(raw: unknown, path = ''): ModelConfig {
   if (raw.output === undefined && defaultOutput === undefined) throw new ConfigError(field(path, 'output'), 'is required for real-valued inputs');
   const output = intIn(raw.output ?? defaultOutput, field(path, 'output'), 1, MODEL_LIMITS.output);
   const loss = oneOf(raw.loss ?? MODEL_DEFAULTS.loss, field(path, 'loss'), LOSSES);
-  return { cell, nonlinearity, layers, hidden, input, output, loss };
+  if (raw.bidirectional !== undefined && typeof raw.bidirectional !== 'boolean') throw new ConfigError(field(path, 'bidirectional'), 'must be true or false');
+  return { cell, nonlinearity, layers, hidden, input, output, loss, ...(raw.bidirectional === true ? { bidirectional: true as const } : {}) };
 }
 
 function parseInput(raw: unknown, path: string): InputSpec {
@@ -65,6 +72,15 @@ function parseInput(raw: unknown, path: string): InputSpec {
 
 /** Losses on each sequence's final state rather than on every step. */
 export const perSequenceLoss = (cfg: ModelConfig): boolean => cfg.loss === 'class' || cfg.loss === 'regress';
+
+/** Directions per layer: 2 for a bidirectional model, else 1. */
+export const directions = (cfg: Pick<ModelConfig, 'bidirectional'>): 1 | 2 => (cfg.bidirectional ? 2 : 1);
+
+/** Width of a layer's output (what the layer above and the head read): [forward; reverse] when bidirectional. */
+export const outputWidth = (cfg: Pick<ModelConfig, 'bidirectional' | 'hidden'>): number => directions(cfg) * cfg.hidden;
+
+/** PyTorch's parameter-name suffix of direction d of layer l: `_l0`, `_l0_reverse`. */
+export const layerSuffix = (l: number, d: number): string => `_l${l}${d === 1 ? '_reverse' : ''}`;
 
 export function inputSize(cfg: ModelConfig): number {
   return cfg.input.kind === 'tokens' ? cfg.input.vocab : cfg.input.features;

@@ -6,7 +6,7 @@
 
 import { GATES, type ModelConfig } from './config.ts';
 import { paramLayout } from './params.ts';
-import { gruStepForward, lstmStepForward, rnnStepForward } from './reference.ts';
+import { gruStepForward, lstmStepForward, rnnStepForward } from './referenceCells.ts';
 import { Rng } from '../core/rng.ts';
 
 /**

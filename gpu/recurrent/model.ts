@@ -99,6 +99,7 @@ export class RecurrentGpu {
     readonly B: number,
     kernels?: StepKernels,
   ) {
+    if (cfg.bidirectional) throw new Error('bidirectional models are not on the GPU yet');
     this.kernels = kernels ?? defaultStepKernels(ctx.adapter, { cell: cfg.cell, T, B, H: cfg.hidden });
     const layout = (this.layout = paramLayout(cfg));
     const H = cfg.hidden;

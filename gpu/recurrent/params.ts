@@ -3,7 +3,7 @@
 // state_dict order (gpu/core/paramLayout.ts). Gate blocks stack along the rows: GRU [r, z, n],
 // LSTM [i, f, g, o].
 
-import { GATES, inputSize, type ModelConfig } from './config.ts';
+import { directions, GATES, inputSize, layerSuffix, outputWidth, type ModelConfig } from './config.ts';
 import { Rng } from '../core/rng.ts';
 import { layoutOf, type ParamLayout } from '../core/paramLayout.ts';
 
@@ -11,14 +11,18 @@ export function paramLayout(cfg: ModelConfig): ParamLayout {
   const H = cfg.hidden;
   const GH = GATES[cfg.cell] * H;
   const shapes: [string, number[]][] = [];
+  const D = directions(cfg);
   for (let l = 0; l < cfg.layers; l++)
-    shapes.push(
-      [`rnn.weight_ih_l${l}`, [GH, l === 0 ? inputSize(cfg) : H]],
-      [`rnn.weight_hh_l${l}`, [GH, H]],
-      [`rnn.bias_ih_l${l}`, [GH]],
-      [`rnn.bias_hh_l${l}`, [GH]],
-    );
-  shapes.push(['head.weight', [cfg.output, H]], ['head.bias', [cfg.output]]);
+    for (let d = 0; d < D; d++) {
+      const s = layerSuffix(l, d); // a bidirectional layer: _l0, then _l0_reverse (state_dict order)
+      shapes.push(
+        [`rnn.weight_ih${s}`, [GH, l === 0 ? inputSize(cfg) : D * H]],
+        [`rnn.weight_hh${s}`, [GH, H]],
+        [`rnn.bias_ih${s}`, [GH]],
+        [`rnn.bias_hh${s}`, [GH]],
+      );
+    }
+  shapes.push(['head.weight', [cfg.output, outputWidth(cfg)]], ['head.bias', [cfg.output]]);
   return layoutOf(shapes);
 }
 

@@ -1,46 +1,59 @@
-// The float64 CPU reference of a stacked recurrent network (nn.RNN / nn.GRU / nn.LSTM, time-major)
-// + linear head + loss (cfg.loss: per-step cross-entropy 'ce', per-step MSELoss 'mse', or 'class':
-// cross-entropy of each sequence's final state), all reduction='mean', with PyTorch's exact
-// semantics. It is the specification the GPU kernels are tested against: same time-major layout
-// (row r = t * B + b), same flat parameter layout (params.ts), and backward through time written
-// out by hand, one small function per cell. Slow and obvious on purpose.
+// The float64 CPU reference of a stacked recurrent network (nn.RNN / nn.GRU / nn.LSTM, time-major,
+// optionally bidirectional) + linear head + loss (cfg.loss: per-step cross-entropy 'ce', per-step
+// MSELoss 'mse', or 'class' / 'regress' on each sequence's final state), all reduction='mean', with
+// PyTorch's exact semantics. It is the specification the GPU kernels are tested against: same
+// time-major layout (row r = t * B + b), same flat parameter layout (params.ts), and backward through
+// time written out by hand, one small function per cell (referenceCells.ts). Slow and obvious on purpose.
 //
-// Per layer and step the cell sees two pre-activation halves, each [G*H] with gate blocks stacked
-// in PyTorch's order (RNN [a], GRU [r, z, n], LSTM [i, f, g, o]):
-//   gi = W_ih x_t + b_ih      (x_t: the token's column of W_ih (a gather), the F-vector, or h_t of the layer below)
-//   gh = W_hh h_{t-1} + b_hh
+// Per layer, direction and step the cell sees two pre-activation halves, each [G*H] with gate blocks
+// stacked in PyTorch's order (RNN [a], GRU [r, z, n], LSTM [i, f, g, o]):
+//   gi = W_ih x_t + b_ih      (x_t: the token's column of W_ih (a gather), the F-vector, or the layer below's output at t)
+//   gh = W_hh h_prev + b_hh
 // They are kept apart because the GRU's candidate gate uses them apart: n = tanh(gi_n + r ⊙ gh_n).
 //
+// Directions (cfg.bidirectional, PyTorch's bidirectional=True): the forward direction steps t = 0 … T−1,
+// the reverse direction t = T−1 … 0, each from its own h0 with its own weights (`_reverse`). A layer's
+// output at step t is [forward; reverse] (2H wide), what the layer above and the head read. Each
+// direction keeps its states in (T+1) blocks of [B, H]: forward block 0 = h0 and block t+1 = its state
+// after step t; reverse block T = h0 and block t = its state after step t. So the step at t reads
+// block prev(t) and writes block out(t), and the final state is block T (forward) or 0 (reverse).
+//
 // Ragged batches (batch.lengths, PyTorch's packed sequences): at steps t ≥ lengths[b] sequence b's
-// state is carried unchanged in every layer (h_t = h_{t-1}, c_t = c_{t-1}), the step adds no loss,
-// and its inputs and targets are never read. So hs block T (= hT) is each sequence's state at its
-// last real step. Truncated BPTT: chunk k runs with init {h0: hT, c0: cT} of chunk k−1; its
+// state is carried unchanged in every layer and direction (out = prev), the step adds no loss, and its
+// inputs and targets are never read. So the forward direction's block T is each sequence's state at its
+// last real step, and the reverse direction carries its h0 down to block lengths[b] and then reads the
+// real steps backwards, lengths[b]−1 … 0: the reverse direction runs over each sequence's real steps
+// only, as packed sequences do. Truncated BPTT: chunk k runs with init {h0: hT, c0: cT} of chunk k−1; its
 // gradient stops there (dh0/dc0 are returned, never propagated further).
 
-import { GATES, inputSize, perSequenceLoss, type ModelConfig } from './config.ts';
+import { directions, GATES, inputSize, layerSuffix, perSequenceLoss, type ModelConfig } from './config.ts';
 import { paramLayout } from './params.ts';
 import { type ParamLayout } from '../core/paramLayout.ts';
 import type { Batch } from '../data/batch.ts';
-import { activate, activateGrad, linearRows, projectTokens, softmaxXent } from './referenceOps.ts';
+import { linearRows, projectTokens, softmaxXent } from './referenceOps.ts';
+import { gruStepBackward, gruStepForward, lstmStepBackward, lstmStepForward, rnnStepBackward, rnnStepForward } from './referenceCells.ts';
 
 type F64 = Float64Array;
 
+/** Initial states, each [L*D*B*H]: index ((l*D + d)*B + b)*H + i (direction fastest, as PyTorch's h0). */
 export interface RecurrentInit {
   h0?: Float64Array;
   c0?: Float64Array;
-} // each [L*B*H], layer-major: index (l*B + b)*H + i
+}
 
 export interface RecurrentForward {
-  /** per layer: hidden states [(T+1)*B*H], rows 0..B-1 = that layer's h0 */
+  /** per layer and direction (index l*D + d): hidden states [(T+1)*B*H] in the blocks described above */
   hs: Float64Array[];
-  /** per layer (LSTM only, else empty): cell states [(T+1)*B*H], rows 0..B-1 = c0 */
+  /** as hs, LSTM only (else empty): cell states */
   cs: Float64Array[];
-  /** 'ce' / 'mse': [T*B, O], padded rows 0. 'class': [B, O], the head on each sequence's final top state. */
+  /** per layer: its output [T*B, D*H], [forward; reverse] at each step, padded rows 0 */
+  outputs: Float64Array[];
+  /** 'ce' / 'mse': [T*B, O], padded rows 0. 'class' / 'regress': [B, O], the head on each sequence's final states. */
   logits: Float64Array;
   /** Per-row loss already divided by the mean's denominator, so loss = Σ rowLoss: [T*B] (padded rows 0), 'class': [B]. */
   rowLoss: Float64Array;
   loss: number;
-  /** Each layer's final state per sequence, [L*B*H] layer-major (= hs block T): the next TBPTT chunk's h0. */
+  /** Each layer and direction's final state per sequence, [L*D*B*H] as h0: the next TBPTT chunk's h0. */
   hT: Float64Array;
   /** LSTM: final cell states, as hT; else null. */
   cT: Float64Array | null;
@@ -48,96 +61,20 @@ export interface RecurrentForward {
 
 /** What backward needs besides the states. */
 interface Tape {
-  gi: F64[]; // per layer [T*B, G*H]; padded rows 0
+  gi: F64[]; // per layer and direction [T*B, G*H]; padded rows 0
   gh: F64[];
   len: Uint32Array; // real steps per sequence
+  headIn: F64; // the head's input rows [nOut, D*H]
   dlogits: F64; // ∂loss/∂logits, as logits
-  src: Int32Array; // per logits row: the top-layer state row (r = t*B + b of hs[L−1] from block 1) it reads; −1: padded
 }
 
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-// ---- One step of one batch row. gi, gh: [G*H]; h, c: previous state [H]; *Out: new state [H]. ----
-// Each backward writes dgi, dgh (∂L/∂gi, ∂L/∂gh) and adds the direct ∂L/∂h (and sets ∂L/∂c) of the
-// previous state; the W_hhᵀ·dgh part of ∂L/∂h_{t-1} is added by the caller.
-
-export function rnnStepForward(gi: F64, gh: F64, H: number, relu: boolean, hOut: F64): void {
-  for (let i = 0; i < H; i++) hOut[i] = activate(gi[i] + gh[i], relu); // h' = act(gi + gh)
-}
-
-function rnnStepBackward(dhOut: F64, hOut: F64, H: number, relu: boolean, dgi: F64, dgh: F64): void {
-  for (let i = 0; i < H; i++) {
-    const da = dhOut[i] * activateGrad(hOut[i], relu); // δa = δh' ⊙ act'(a), a = gi + gh
-    dgi[i] = da; // ∂a/∂gi = 1
-    dgh[i] = da; // ∂a/∂gh = 1
-  }
-}
-
-function gruGates(gi: F64, gh: F64, H: number, i: number) {
-  const r = sigmoid(gi[i] + gh[i]); // r = σ(W_ir x + b_ir + W_hr h + b_hr)
-  const z = sigmoid(gi[H + i] + gh[H + i]); // z = σ(W_iz x + b_iz + W_hz h + b_hz)
-  const n = Math.tanh(gi[2 * H + i] + r * gh[2 * H + i]); // n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
-  return { r, z, n };
-}
-
-export function gruStepForward(gi: F64, gh: F64, h: F64, H: number, hOut: F64): void {
-  for (let i = 0; i < H; i++) {
-    const { z, n } = gruGates(gi, gh, H, i);
-    hOut[i] = (1 - z) * n + z * h[i]; // h' = (1 − z) ⊙ n + z ⊙ h
-  }
-}
-
-function gruStepBackward(gi: F64, gh: F64, h: F64, dhOut: F64, H: number, dgi: F64, dgh: F64, dh: F64): void {
-  for (let i = 0; i < H; i++) {
-    const { r, z, n } = gruGates(gi, gh, H, i);
-    const d = dhOut[i];
-    dh[i] += d * z; // ∂h'/∂h = z (direct path)
-    const dn = d * (1 - z); // ∂h'/∂n = 1 − z
-    const dz = d * (h[i] - n); // ∂h'/∂z = h − n
-    const dan = dn * (1 - n * n); // n = tanh(a_n): ∂n/∂a_n = 1 − n²
-    const dr = dan * gh[2 * H + i]; // a_n = gi_n + r ⊙ gh_n: ∂a_n/∂r = gh_n
-    const dar = dr * r * (1 - r); // r = σ(a_r): σ' = r(1 − r)
-    const daz = dz * z * (1 - z); // z = σ(a_z): σ' = z(1 − z)
-    dgi[i] = dar; // a_r = gi_r + gh_r
-    dgh[i] = dar;
-    dgi[H + i] = daz; // a_z = gi_z + gh_z
-    dgh[H + i] = daz;
-    dgi[2 * H + i] = dan; // ∂a_n/∂gi_n = 1
-    dgh[2 * H + i] = dan * r; // ∂a_n/∂gh_n = r
-  }
-}
-
-function lstmGates(gi: F64, gh: F64, H: number, i: number) {
-  const a = (k: number) => gi[k * H + i] + gh[k * H + i]; // a_k = W_ik x + b_ik + W_hk h + b_hk
-  return { ig: sigmoid(a(0)), fg: sigmoid(a(1)), gg: Math.tanh(a(2)), og: sigmoid(a(3)) }; // i, f, g, o
-}
-
-export function lstmStepForward(gi: F64, gh: F64, c: F64, H: number, hOut: F64, cOut: F64): void {
-  for (let i = 0; i < H; i++) {
-    const { ig, fg, gg, og } = lstmGates(gi, gh, H, i);
-    cOut[i] = fg * c[i] + ig * gg; // c' = f ⊙ c + i ⊙ g
-    hOut[i] = og * Math.tanh(cOut[i]); // h' = o ⊙ tanh(c')
-  }
-}
-
-/** dcOut: ∂L/∂c' from the next step; dc receives ∂L/∂c. LSTM has no direct h → h' path. */
-function lstmStepBackward(gi: F64, gh: F64, c: F64, cOut: F64, dhOut: F64, dcOut: F64, H: number, dgi: F64, dgh: F64, dc: F64): void {
-  for (let i = 0; i < H; i++) {
-    const { ig, fg, gg, og } = lstmGates(gi, gh, H, i);
-    const tc = Math.tanh(cOut[i]);
-    const dO = dhOut[i] * tc; // ∂h'/∂o = tanh(c')
-    const dC = dcOut[i] + dhOut[i] * og * (1 - tc * tc); // δc' = δc'(next) + δh' ⊙ o ⊙ (1 − tanh²(c'))
-    const dI = dC * gg; // ∂c'/∂i = g
-    const dF = dC * c[i]; // ∂c'/∂f = c
-    const dG = dC * ig; // ∂c'/∂g = i
-    dc[i] = dC * fg; // ∂c'/∂c = f
-    const da = [dI * ig * (1 - ig), dF * fg * (1 - fg), dG * (1 - gg * gg), dO * og * (1 - og)]; // σ' = s(1−s), tanh' = 1 − g²
-    for (let k = 0; k < 4; k++) {
-      dgi[k * H + i] = da[k]; // a_k = gi_k + gh_k
-      dgh[k * H + i] = da[k];
-    }
-  }
-}
+/** Where direction d's step t reads its previous state and writes its new one (blocks of [B, H]). */
+const blocks = (d: number, T: number) =>
+  d === 0
+    ? { prev: (t: number) => t, out: (t: number) => t + 1, initial: 0, final: T }
+    : { prev: (t: number) => t + 1, out: (t: number) => t, initial: T, final: 0 };
+/** Direction d's steps in the order it runs them. */
+const stepOrder = (d: number, T: number) => Array.from({ length: T }, (_, i) => (d === 0 ? i : T - 1 - i));
 
 /** batch.lengths validated (each in 1..T), or all T. */
 function seqLengths(batch: Batch): Uint32Array {
@@ -191,105 +128,122 @@ export class RecurrentReference {
   /** The sizes every pass of a batch uses. */
   private sizes(batch: Batch) {
     const { hidden: H, output: O, layers: L, cell, nonlinearity } = this.cfg;
-    return { T: batch.T, B: batch.B, H, O, L, cell, GH: GATES[cell] * H, rows: batch.T * batch.B, relu: nonlinearity === 'relu' };
+    const D = directions(this.cfg);
+    return { T: batch.T, B: batch.B, H, O, L, D, W: D * H, cell, GH: GATES[cell] * H, rows: batch.T * batch.B, relu: nonlinearity === 'relu' };
   }
 
   private run(params: F64, batch: Batch, init?: RecurrentInit): { fwd: RecurrentForward; tape: Tape } {
     const { cfg } = this;
-    const { T, B, H, O, L, cell, GH, rows, relu } = this.sizes(batch);
+    const { T, B, H, O, L, D, W, cell, GH, rows, relu } = this.sizes(batch);
     const p = (n: string) => this.view(params, n);
     const len = seqLengths(batch);
     checkBatch(cfg, batch, len);
     for (const [k, v] of Object.entries(init ?? {}))
-      if (v && v.length !== L * B * H) throw new Error(`init.${k}: expected ${L * B * H} floats, got ${v.length}`);
+      if (v && v.length !== L * D * B * H) throw new Error(`init.${k}: expected ${L * D * B * H} floats (layers × directions × B × H), got ${v.length}`);
     if (init?.c0 && cell !== 'lstm') throw new Error(`init.c0: only an LSTM has a cell state (cell is ${cell})`);
-    const isReal = (r: number) => Math.floor(r / B) < len[r % B]; // row r = t*B + b is a real step: t < lengths[b]
+    const isReal = (t: number, b: number) => t < len[b];
     const hs: F64[] = [];
     const cs: F64[] = [];
-    const tape: Tape = { gi: [], gh: [], len, dlogits: new Float64Array(0), src: new Int32Array(0) };
+    const outputs: F64[] = [];
+    const tape: Tape = { gi: [], gh: [], len, headIn: new Float64Array(0), dlogits: new Float64Array(0) };
     for (let l = 0; l < L; l++) {
-      const [wih, bih, whh, bhh] = ['weight_ih', 'bias_ih', 'weight_hh', 'bias_hh'].map((n) => p(`rnn.${n}_l${l}`));
-      const In = l === 0 ? inputSize(cfg) : H;
-      const x = l > 0 ? hs[l - 1].subarray(B * H) : batch.inputs; // the layer's inputs x_t, row r (unused for tokens)
-      const gi = new Float64Array(rows * GH); // W_ih x_t + b_ih, real rows only: padded inputs are never read
-      for (let r = 0; r < rows; r++) {
-        if (!isReal(r)) continue;
-        if (l === 0 && batch.tokens)
-          gi.set(projectTokens(wih, bih, batch.tokens.subarray(r, r + 1), GH, In), r * GH); // column gather
-        else gi.set(linearRows(x!.subarray(r * In, (r + 1) * In), wih, bih, 1, GH, In), r * GH);
-      }
-      const gh = new Float64Array(rows * GH);
-      const h = new Float64Array((T + 1) * B * H);
-      const c = new Float64Array(cell === 'lstm' ? (T + 1) * B * H : 0);
-      if (init?.h0) h.set(init.h0.subarray(l * B * H, (l + 1) * B * H));
-      if (init?.c0) c.set(init.c0.subarray(l * B * H, (l + 1) * B * H));
-      for (let r = 0; r < rows; r++) {
-        const prev = (s: F64) => s.subarray(r * H, (r + 1) * H);
-        const next = (s: F64) => s.subarray((r + B) * H, (r + B + 1) * H);
-        if (!isReal(r)) {
-          next(h).set(prev(h)); // packed sequence: past its end the state is carried unchanged
-          if (cell === 'lstm') next(c).set(prev(c));
-          continue;
+      const In = l === 0 ? inputSize(cfg) : W;
+      const x = l > 0 ? outputs[l - 1] : batch.inputs; // the layer's inputs x_t, row r (unused for tokens)
+      const out = new Float64Array(rows * W);
+      for (let d = 0; d < D; d++) {
+        const [wih, bih, whh, bhh] = ['weight_ih', 'bias_ih', 'weight_hh', 'bias_hh'].map((n) => p(`rnn.${n}${layerSuffix(l, d)}`));
+        const gi = new Float64Array(rows * GH); // W_ih x_t + b_ih, real rows only: padded inputs are never read
+        for (let r = 0; r < rows; r++) {
+          if (!isReal(Math.floor(r / B), r % B)) continue;
+          if (l === 0 && batch.tokens)
+            gi.set(projectTokens(wih, bih, batch.tokens.subarray(r, r + 1), GH, In), r * GH); // column gather
+          else gi.set(linearRows(x!.subarray(r * In, (r + 1) * In), wih, bih, 1, GH, In), r * GH);
         }
-        const giR = gi.subarray(r * GH, (r + 1) * GH);
-        const ghR = gh.subarray(r * GH, (r + 1) * GH);
-        ghR.set(linearRows(prev(h), whh, bhh, 1, GH, H)); // W_hh h_{t-1} + b_hh
-        if (cell === 'rnn') rnnStepForward(giR, ghR, H, relu, next(h));
-        else if (cell === 'gru') gruStepForward(giR, ghR, prev(h), H, next(h));
-        else lstmStepForward(giR, ghR, prev(c), H, next(h), next(c));
+        const gh = new Float64Array(rows * GH);
+        const h = new Float64Array((T + 1) * B * H);
+        const c = new Float64Array(cell === 'lstm' ? (T + 1) * B * H : 0);
+        const { prev, out: next, initial } = blocks(d, T);
+        const h0At = (l * D + d) * B * H;
+        if (init?.h0) h.set(init.h0.subarray(h0At, h0At + B * H), initial * B * H);
+        if (init?.c0) c.set(init.c0.subarray(h0At, h0At + B * H), initial * B * H);
+        for (const t of stepOrder(d, T))
+          for (let b = 0; b < B; b++) {
+            const r = t * B + b;
+            const at = (s: F64, block: number) => s.subarray((block * B + b) * H, (block * B + b + 1) * H);
+            if (!isReal(t, b)) {
+              at(h, next(t)).set(at(h, prev(t))); // packed sequence: past its end the state is carried unchanged
+              if (cell === 'lstm') at(c, next(t)).set(at(c, prev(t)));
+              continue;
+            }
+            const giR = gi.subarray(r * GH, (r + 1) * GH);
+            const ghR = gh.subarray(r * GH, (r + 1) * GH);
+            ghR.set(linearRows(at(h, prev(t)), whh, bhh, 1, GH, H)); // W_hh h_prev + b_hh
+            if (cell === 'rnn') rnnStepForward(giR, ghR, H, relu, at(h, next(t)));
+            else if (cell === 'gru') gruStepForward(giR, ghR, at(h, prev(t)), H, at(h, next(t)));
+            else lstmStepForward(giR, ghR, at(c, prev(t)), H, at(h, next(t)), at(c, next(t)));
+            out.set(at(h, next(t)), r * W + d * H); // the layer's output at t: [forward; reverse]
+          }
+        hs.push(h);
+        if (cell === 'lstm') cs.push(c);
+        tape.gi.push(gi);
+        tape.gh.push(gh);
       }
-      hs.push(h);
-      if (cell === 'lstm') cs.push(c);
-      tape.gi.push(gi);
-      tape.gh.push(gh);
+      outputs.push(out);
     }
+    const hT = new Float64Array(L * D * B * H); // final states: forward block T (padded steps carry), reverse block 0
+    const cT = cell === 'lstm' ? new Float64Array(L * D * B * H) : null;
+    const finalBlock = (s: F64, ld: number) => s.subarray(blocks(ld % D, T).final * B * H, (blocks(ld % D, T).final + 1) * B * H);
+    hs.forEach((h, ld) => hT.set(finalBlock(h, ld), ld * B * H));
+    cs.forEach((c, ld) => cT!.set(finalBlock(c, ld), ld * B * H));
 
-    // Head + loss. Logits row q reads top-layer state row src[q]: 'ce'/'mse': q = r for real steps
-    // (N = Σ_b lengths[b] of them); 'class': q = b, src = (lengths[b] − 1)*B + b, its final state.
-    // z = W h + b.  'ce'/'class': rowLoss = (logsumexp(z) − z_y)/D, dz = (softmax(z) − onehot(y))/D, D = N or B.
+    // Head + loss. 'ce'/'mse': logits row q = r reads the top layer's output at real step r (N = Σ_b
+    // lengths[b] of them). 'class'/'regress': row q = b reads the top layer's final states, [forward;
+    // reverse] as torch.cat([h_n[-2], h_n[-1]], 1) (unidirectional: h_n[-1], the state after step lengths[b] − 1).
+    // z = W x + b.  'ce'/'class': rowLoss = (logsumexp(z) − z_y)/D, dz = (softmax(z) − onehot(y))/D, D = N or B.
     // 'mse': rowLoss = Σ_o (z_o − y_o)²/(N·O), dz_o = 2(z_o − y_o)/(N·O); 'regress': the same on the
     // final states, D = B·O.
     const cls = perSequenceLoss(cfg);
     const squared = cfg.loss === 'mse' || cfg.loss === 'regress';
     const nOut = cls ? B : rows;
-    const src = Int32Array.from({ length: nOut }, (_, q) => (cls ? (len[q] - 1) * B + q : isReal(q) ? q : -1));
     const N = len.reduce((a, n) => a + n, 0);
-    const D = (cls ? B : N) * (squared ? O : 1);
-    const [W, bias, top] = [p('head.weight'), p('head.bias'), hs[L - 1].subarray(B * H)];
+    const Dn = (cls ? B : N) * (squared ? O : 1);
+    const headIn = cls ? new Float64Array(B * W) : outputs[L - 1];
+    if (cls)
+      for (let b = 0; b < B; b++)
+        for (let d = 0; d < D; d++) headIn.set(hT.subarray(((L - 1) * D + d) * B * H + b * H, ((L - 1) * D + d) * B * H + (b + 1) * H), b * W + d * H);
+    const real = (q: number) => cls || isReal(Math.floor(q / B), q % B);
+    const [Wh, bias] = [p('head.weight'), p('head.bias')];
     const logits = new Float64Array(nOut * O);
     const rowLoss = new Float64Array(nOut);
     const dlogits = new Float64Array(nOut * O);
     for (let q = 0; q < nOut; q++) {
-      if (src[q] < 0) continue; // padded step: no output, no loss, target never read
-      const z = linearRows(top.subarray(src[q] * H, (src[q] + 1) * H), W, bias, 1, O, H);
+      if (!real(q)) continue; // padded step: no output, no loss, target never read
+      const z = linearRows(headIn.subarray(q * W, (q + 1) * W), Wh, bias, 1, O, W);
       logits.set(z, q * O);
       if (squared)
         for (let o = 0; o < O; o++) {
           const e = z[o] - batch.targetValues![q * O + o];
-          rowLoss[q] += (e * e) / D;
-          dlogits[q * O + o] = (2 * e) / D;
+          rowLoss[q] += (e * e) / Dn;
+          dlogits[q * O + o] = (2 * e) / Dn;
         }
       else {
-        const xe = softmaxXent(z, batch.targets!.subarray(q, q + 1), O, 1 / D);
-        rowLoss[q] = xe.rowLoss[0] / D;
+        const xe = softmaxXent(z, batch.targets!.subarray(q, q + 1), O, 1 / Dn);
+        rowLoss[q] = xe.rowLoss[0] / Dn;
         dlogits.set(xe.dlogits, q * O);
       }
     }
-    Object.assign(tape, { dlogits, src });
+    Object.assign(tape, { dlogits, headIn });
     const loss = rowLoss.reduce((a, v) => a + v, 0);
-    const hT = new Float64Array(L * B * H); // final states = hs block T (padded steps carry)
-    hs.forEach((h, l) => hT.set(h.subarray(T * B * H), l * B * H));
-    const cT = cell === 'lstm' ? new Float64Array(L * B * H) : null;
-    cs.forEach((c, l) => cT!.set(c.subarray(T * B * H), l * B * H));
-    return { fwd: { hs, cs, logits, rowLoss, loss, hT, cT }, tape };
+    return { fwd: { hs, cs, outputs, logits, rowLoss, loss, hT, cT }, tape };
   }
 
   /**
    * Loss and ∂loss/∂(params, h0, c0, inputs) by backpropagation through time.
    *
    * `dInputs`: ∂/∂ the first layer's input at each row, padded rows 0. Real inputs: [T*B, F]
-   * (= W_ihᵀ δgi). Token inputs: [T*B, G*H], the gradient w.r.t. the column W_ih[:, token] the
-   * step gathers (its projection, = δgi): a one-hot input cannot be nudged, its embedding can.
+   * (= Σ_d W_ihᵀ δgi). Token inputs: [T*B, D*G*H], the gradient w.r.t. the column W_ih[:, token]
+   * each direction gathers (its projection, = δgi), directions side by side: a one-hot input cannot
+   * be nudged, its embedding can.
    *
    * `opts.dlogits` replaces ∂loss/∂logits (same shape as fwd.logits) as the backward's seed, so
    * every gradient returned is that of Σ dlogits ⊙ logits: a vector-Jacobian product of the
@@ -303,84 +257,103 @@ export class RecurrentReference {
     opts?: { dlogits?: F64 },
   ): { loss: number; grads: F64; dh0: F64; dc0: F64 | null; dInputs: F64; fwd: RecurrentForward } {
     const { cfg } = this;
-    const { B, H, O, L, cell, GH, rows, relu } = this.sizes(batch);
+    const { T, B, H, O, L, D, W, cell, GH, rows, relu } = this.sizes(batch);
     const { fwd, tape } = this.run(params, batch, init);
-    const { len, src } = tape;
+    const { len, headIn } = tape;
     const dlogits = opts?.dlogits ?? tape.dlogits;
     if (dlogits.length !== tape.dlogits.length)
       throw new Error(`opts.dlogits: expected ${tape.dlogits.length} values (the logits' shape), got ${dlogits.length}`);
-    const isReal = (r: number) => Math.floor(r / B) < len[r % B];
+    const isReal = (t: number, b: number) => t < len[b];
     const grads = new Float64Array(this.layout.total);
     const g = (n: string) => this.view(grads, n);
     const p = (n: string) => this.view(params, n);
-    const dh0 = new Float64Array(L * B * H);
-    const dc0 = cell === 'lstm' ? new Float64Array(L * B * H) : null;
+    const dh0 = new Float64Array(L * D * B * H);
+    const dc0 = cell === 'lstm' ? new Float64Array(L * D * B * H) : null;
 
-    // Head: per logits row q reading state row s = src[q]: dW += dz ⊗ h_s, db += dz, dY_s += Wᵀ dz.
-    const top = fwd.hs[L - 1].subarray(B * H);
-    const [dW, db, W] = [g('head.weight'), g('head.bias'), p('head.weight')];
-    let dY = new Float64Array(rows * H); // ∂L/∂h_t of the current layer's outputs, from above (head or next layer)
-    let dInputs = dY; // set at layer 0
-    src.forEach((s, q) => {
-      if (s < 0) return;
+    // Head: per logits row q: dW += dz ⊗ x_q, db += dz, dx_q = Wᵀ dz (x_q: headIn's row q).
+    const cls = perSequenceLoss(cfg);
+    const [dW, db, Wh] = [g('head.weight'), g('head.bias'), p('head.weight')];
+    const dHeadIn = new Float64Array(headIn.length);
+    for (let q = 0; q < dlogits.length / O; q++) {
+      if (!cls && !isReal(Math.floor(q / B), q % B)) continue;
       for (let o = 0; o < O; o++) {
-        const d = dlogits[q * O + o];
-        db[o] += d;
-        for (let i = 0; i < H; i++) {
-          dW[o * H + i] += d * top[s * H + i];
-          dY[s * H + i] += d * W[o * H + i];
+        const dz = dlogits[q * O + o];
+        db[o] += dz;
+        for (let i = 0; i < W; i++) {
+          dW[o * W + i] += dz * headIn[q * W + i];
+          dHeadIn[q * W + i] += dz * Wh[o * W + i];
         }
       }
-    });
+    }
+    // ∂L/∂(the current layer's output) [T*B, D*H], from above (the head or the layer above). A
+    // sequence loss reads the final states: the output at each direction's last real step.
+    let dOut = cls ? new Float64Array(rows * W) : dHeadIn;
+    if (cls)
+      for (let b = 0; b < B; b++)
+        for (let d = 0; d < D; d++) {
+          const t = d === 0 ? len[b] - 1 : 0;
+          dOut.set(dHeadIn.subarray(b * W + d * H, b * W + (d + 1) * H), (t * B + b) * W + d * H);
+        }
+    let dInputs = dOut; // set at layer 0
 
     for (let l = L - 1; l >= 0; l--) {
-      const whh = p(`rnn.weight_hh_l${l}`);
-      const wih = p(`rnn.weight_ih_l${l}`);
-      const [h, c, gi, gh] = [fwd.hs[l], fwd.cs[l], tape.gi[l], tape.gh[l]];
-      const dgi = new Float64Array(rows * GH); // padded rows stay 0
-      const dgh = new Float64Array(rows * GH);
-      const dh = new Float64Array(B * H); // ∂L/∂h_t carried back through time (all rows b)
-      const dc = new Float64Array(B * H); // ∂L/∂c_t carried back through time (LSTM)
-      for (let r = rows - 1; r >= 0; r--) {
-        // A padded step copies the state (h_t = h_{t-1}) and gets no gradient from above (dY_r = 0):
-        // δh_{t-1} = δh_t, δc_{t-1} = δc_t, i.e. dh and dc pass through unchanged.
-        if (!isReal(r)) continue;
-        const b = r % B;
-        const row = (s: F64, n: number, at = r) => s.subarray(at * n, (at + 1) * n);
-        const dhOut = row(dY, H).map((v, i) => v + dh[b * H + i]); // δh_t = from above + from step t+1
-        const dhB = row(dh, H, b).fill(0);
-        const [giR, ghR, dgiR, dghR] = [row(gi, GH), row(gh, GH), row(dgi, GH), row(dgh, GH)];
-        if (cell === 'rnn') rnnStepBackward(dhOut, row(h, H, r + B), H, relu, dgiR, dghR);
-        else if (cell === 'gru') gruStepBackward(giR, ghR, row(h, H), dhOut, H, dgiR, dghR, dhB);
-        else lstmStepBackward(giR, ghR, row(c, H), row(c, H, r + B), dhOut, row(dc, H, b).slice(), H, dgiR, dghR, row(dc, H, b));
-        for (let j = 0; j < H; j++) for (let k = 0; k < GH; k++) dhB[j] += whh[k * H + j] * dghR[k]; // δh_{t−1} += W_hhᵀ dgh
-      }
-      dh0.set(dh, l * B * H);
-      dc0?.set(dc, l * B * H);
-      // Weights, over real rows r: dW_hh += dgh_r ⊗ h_{r−1}, db_hh += dgh_r, dW_ih += dgi_r ⊗ x_r, db_ih += dgi_r; dX_r = W_ihᵀ dgi_r.
-      const [dWih, dWhh, dbih, dbhh] = ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'].map((n) => g(`rnn.${n}_l${l}`));
-      const In = l === 0 ? inputSize(cfg) : H;
+      const In = l === 0 ? inputSize(cfg) : W;
       const tokens = l === 0 ? batch.tokens : undefined;
-      const x = l === 0 ? batch.inputs : fwd.hs[l - 1].subarray(B * H); // the layer below's outputs h_1..h_T
+      const x = l === 0 ? batch.inputs : fwd.outputs[l - 1]; // the layer's inputs
       const dX = new Float64Array(tokens ? 0 : rows * In); // tokens: dgi is the input gradient (see dInputs)
-      for (let r = 0; r < rows; r++) {
-        if (!isReal(r)) continue; // padded inputs are never read
-        for (let k = 0; k < GH; k++) {
-          const [a, e] = [dgi[r * GH + k], dgh[r * GH + k]];
-          dbih[k] += a;
-          dbhh[k] += e;
-          for (let j = 0; j < H; j++) dWhh[k * H + j] += e * h[r * H + j];
-          if (tokens)
-            dWih[k * In + tokens[r]] += a; // scatter into the token's column
-          else
-            for (let f = 0; f < In; f++) {
-              dWih[k * In + f] += a * x![r * In + f];
-              dX[r * In + f] += a * wih[k * In + f];
-            }
+      const dTokens = new Float64Array(tokens ? rows * D * GH : 0);
+      for (let d = 0; d < D; d++) {
+        const ld = l * D + d;
+        const sfx = layerSuffix(l, d);
+        const [whh, wih] = [p(`rnn.weight_hh${sfx}`), p(`rnn.weight_ih${sfx}`)];
+        const [h, c, gi, gh] = [fwd.hs[ld], fwd.cs[ld], tape.gi[ld], tape.gh[ld]];
+        const { prev, out: next } = blocks(d, T);
+        const dgi = new Float64Array(rows * GH); // padded rows stay 0
+        const dgh = new Float64Array(rows * GH);
+        const dh = new Float64Array(B * H); // ∂L/∂h carried back through the direction's steps (all rows b)
+        const dc = new Float64Array(B * H); // ∂L/∂c carried back (LSTM)
+        for (const t of stepOrder(d, T).reverse())
+          for (let b = B - 1; b >= 0; b--) {
+            // A padded step copies the state (out = prev) and gets no gradient from above: dh and dc pass through unchanged.
+            if (!isReal(t, b)) continue;
+            const r = t * B + b;
+            const at = (s: F64, block: number) => s.subarray((block * B + b) * H, (block * B + b + 1) * H);
+            const row = (s: F64, n: number) => s.subarray(r * n, (r + 1) * n);
+            const dhOut = dOut.subarray(r * W + d * H, r * W + (d + 1) * H).map((v, i) => v + dh[b * H + i]); // from above + from the next step
+            const dhB = dh.subarray(b * H, (b + 1) * H).fill(0);
+            const dcB = dc.subarray(b * H, (b + 1) * H);
+            const [giR, ghR, dgiR, dghR] = [row(gi, GH), row(gh, GH), row(dgi, GH), row(dgh, GH)];
+            if (cell === 'rnn') rnnStepBackward(dhOut, at(h, next(t)), H, relu, dgiR, dghR);
+            else if (cell === 'gru') gruStepBackward(giR, ghR, at(h, prev(t)), dhOut, H, dgiR, dghR, dhB);
+            else lstmStepBackward(giR, ghR, at(c, prev(t)), at(c, next(t)), dhOut, dcB.slice(), H, dgiR, dghR, dcB);
+            for (let j = 0; j < H; j++) for (let k = 0; k < GH; k++) dhB[j] += whh[k * H + j] * dghR[k]; // δh_prev += W_hhᵀ dgh
+          }
+        dh0.set(dh, ld * B * H);
+        dc0?.set(dc, ld * B * H);
+        // Weights, over real rows r: dW_hh += dgh_r ⊗ h_prev, db_hh += dgh_r, dW_ih += dgi_r ⊗ x_r, db_ih += dgi_r; dX_r += W_ihᵀ dgi_r.
+        const [dWih, dWhh, dbih, dbhh] = ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'].map((n) => g(`rnn.${n}${sfx}`));
+        for (let r = 0; r < rows; r++) {
+          const [t, b] = [Math.floor(r / B), r % B];
+          if (!isReal(t, b)) continue; // padded inputs are never read
+          const hPrev = (prev(t) * B + b) * H;
+          for (let k = 0; k < GH; k++) {
+            const [a, e] = [dgi[r * GH + k], dgh[r * GH + k]];
+            dbih[k] += a;
+            dbhh[k] += e;
+            for (let j = 0; j < H; j++) dWhh[k * H + j] += e * h[hPrev + j];
+            if (tokens) {
+              dWih[k * In + tokens[r]] += a; // scatter into the token's column
+              dTokens[r * D * GH + d * GH + k] = a;
+            } else
+              for (let f = 0; f < In; f++) {
+                dWih[k * In + f] += a * x![r * In + f];
+                dX[r * In + f] += a * wih[k * In + f];
+              }
+          }
         }
       }
-      dY = dX;
-      if (l === 0) dInputs = tokens ? dgi : dX;
+      dOut = dX;
+      if (l === 0) dInputs = tokens ? dTokens : dX;
     }
     return { loss: fwd.loss, grads, dh0, dc0, dInputs, fwd };
   }
