@@ -113,7 +113,7 @@ describe('bidirectional gradients vs central finite differences (ragged batches,
     // Float32 inputs: check at a coarser step, on real rows only (padded rows get 0).
     for (let i = 0; i < x.length; i++) {
       const r = Math.floor(i / 3);
-      if (Math.floor(r / 2) >= batch.lengths[r % 2]) {
+      if (Math.floor(r / 2) >= batch.lengths![r % 2]) {
         expect(dInputs[i]).toBe(0);
         continue;
       }
@@ -163,11 +163,11 @@ describe('bidirectional semantics, by an independent construction', () => {
       for (let t = 0; t < T; t++)
         for (let b = 0; b < B; b++) {
           const row = fwd.outputs[0].subarray((t * B + b) * 2 * H, (t * B + b + 1) * 2 * H);
-          if (t >= batch.lengths[b]) {
+          if (t >= batch.lengths![b]) {
             expect(Array.from(row)).toEqual(new Array(2 * H).fill(0)); // padded steps output 0, as pad_packed_sequence
             continue;
           }
-          const r = (batch.lengths[b] - 1 - t) * B + b; // the reversed run's row of step t
+          const r = (batch.lengths![b] - 1 - t) * B + b; // the reversed run's row of step t
           expect(Array.from(row.subarray(0, H))).toEqual(Array.from(ahead.outputs[0].subarray((t * B + b) * H, (t * B + b + 1) * H)));
           expect(Array.from(row.subarray(H))).toEqual(Array.from(back.outputs[0].subarray(r * H, (r + 1) * H)));
         }

@@ -5,23 +5,31 @@ import type { GpuContext } from '../core/context.ts';
 import { prepare, type Dispatch } from '../core/dispatch.ts';
 
 /** One of finalState.wgsl's entry points over `rows` rows of H units: lengths, then the read and the written buffer. */
-const finalStateKernel = (ctx: GpuContext, entry: 'gather' | 'scatter', H: number, B: number, rows: number, buffers: GPUBuffer[]): Dispatch =>
+const finalStateKernel = (ctx: GpuContext, entry: 'gather' | 'scatter', s: FinalShape, rows: number, buffers: GPUBuffer[]): Dispatch =>
   prepare(ctx, {
     label: entry === 'gather' ? 'gatherFinalState' : 'scatterFinalGrad',
     code,
     entry,
-    constants: { H, B },
+    constants: { H: s.H, B: s.B, WIDTH: s.width ?? s.H, OFF: s.offset ?? 0 },
     bindings: ['read', 'read', 'rw'],
     buffers,
-    grid: [Math.ceil(H / 64), rows],
+    grid: [Math.ceil(s.H / 64), rows],
   });
 
+/** hFinal [B, width] holds each direction's H states at column `offset` (unidirectional: width H, offset 0). */
+interface FinalShape {
+  B: number;
+  H: number;
+  width?: number;
+  offset?: number;
+}
+
 /** hFinal[b] = the state after sequence b's last real step (hs block lengths[b]), [B, H]. */
-export function gatherFinalState(ctx: GpuContext, s: { B: number; H: number }, lengths: GPUBuffer, hs: GPUBuffer, hFinal: GPUBuffer): Dispatch {
-  return finalStateKernel(ctx, 'gather', s.H, s.B, s.B, [lengths, hs, hFinal]);
+export function gatherFinalState(ctx: GpuContext, s: FinalShape, lengths: GPUBuffer, hs: GPUBuffer, hFinal: GPUBuffer): Dispatch {
+  return finalStateKernel(ctx, 'gather', s, s.B, [lengths, hs, hFinal]);
 }
 
 /** dh[t, b] = dFinal[b] at t = lengths[b] − 1 and 0 elsewhere: writes all T·B rows of dh. */
-export function scatterFinalGrad(ctx: GpuContext, s: { T: number; B: number; H: number }, lengths: GPUBuffer, dFinal: GPUBuffer, dh: GPUBuffer): Dispatch {
-  return finalStateKernel(ctx, 'scatter', s.H, s.B, s.T * s.B, [lengths, dFinal, dh]);
+export function scatterFinalGrad(ctx: GpuContext, s: FinalShape & { T: number }, lengths: GPUBuffer, dFinal: GPUBuffer, dh: GPUBuffer): Dispatch {
+  return finalStateKernel(ctx, 'scatter', s, s.T * s.B, [lengths, dFinal, dh]);
 }

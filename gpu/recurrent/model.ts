@@ -9,10 +9,14 @@
 // Backward: the head's gradients and dL/dh of the top layer; per layer from the top, one step
 // dispatch per time step from T-1 down to 0, the weight gradients over all steps (GEMMs and
 // fixed-order sums), and dL/dh of the layer below (a GEMM through W_ih).
+// Bidirectional layers (cfg.bidirectional): each layer's two directions are two such stacks of
+// dispatches, both in the step's one command buffer. The reverse direction runs the same kernels on
+// its data in mirrored order (each sequence's real steps reversed, directions.ts), and a few copy
+// kernels join the directions into the layer's [forward; reverse] output and split its gradient.
 
 import { METRICS } from '../training/metrics.ts';
 import type { GpuContext } from '../core/context.ts';
-import { GATES, perSequenceLoss, type ModelConfig } from './config.ts';
+import { directions, GATES, layerSuffix, outputWidth, perSequenceLoss, type ModelConfig } from './config.ts';
 import { paramLayout } from './params.ts';
 import { type ParamLayout } from '../core/paramLayout.ts';
 import { encode, type Dispatch } from '../core/dispatch.ts';
@@ -25,8 +29,9 @@ import { rowLoss } from './rowLoss.ts';
 import { gatherFinalState, scatterFinalGrad } from './finalState.ts';
 import { sumRows } from '../kernels/sumRows.ts';
 import { groupRowsByToken, type Batch } from '../data/batch.ts';
+import { addMirrored, directionGrad, directionOutput, mirroredRow, mirrorRows } from './directions.ts';
 
-/** Initial hidden (and LSTM cell) states of every layer, [L*B*H] layer-major. */
+/** Initial hidden (and LSTM cell) states of every layer and direction, [L*D*B*H], index ((l*D + d)*B + b)*H + i. */
 export interface InitialState {
   h0?: Float32Array;
   c0?: Float32Array;
@@ -63,9 +68,31 @@ export interface ModelBuffers {
   dFinal: GPUBuffer | null;
   /** The last step's [mean loss, gradient norm, skipped (0/1), optimizer step]: what a step reports. */
   metrics: GPUBuffer;
+  /** Bidirectional: layer 0's input in mirrored order for the reverse direction (uploaded so), else null. */
+  mirrored: { tokens: GPUBuffer | null; inputs: GPUBuffer | null; tokOffsets: GPUBuffer | null; tokRows: GPUBuffer | null } | null;
 }
 
+/** What joins a bidirectional layer's two directions (directions.ts). */
+interface Joint {
+  /** The layer's output [T*B, 2H], [forward; reverse] in step order: the layer above's input, or the head's. */
+  out: GPUBuffer;
+  dOut: GPUBuffer;
+  /** Above layer 0: the layer's input (the layer below's out) mirrored, for the reverse direction; its gradient. */
+  mirroredIn: GPUBuffer | null;
+  dMirroredIn: GPUBuffer | null;
+  /** Forward: mirror the input (above layer 0), after the steps: each direction's states into out. */
+  mirrorInput: Dispatch | null;
+  outputs: Dispatch[];
+  /** Backward: dOut into each direction's dh (none at the top under a sequence loss: it scatters there),
+   * and, after both directions' gradients, the reverse direction's input gradient added to the layer below's dOut. */
+  grads: Dispatch[];
+  addInputGrad: Dispatch | null;
+}
+
+/** One direction of one layer (a unidirectional model has one per layer). */
 interface Layer {
+  level: number;
+  direction: 0 | 1;
   buffers: LayerBuffers;
   /** What its step kernels are built for (the tuner builds candidates from it). */
   shape: StepShape;
@@ -83,7 +110,10 @@ interface Layer {
 export class RecurrentGpu {
   readonly layout: ParamLayout;
   readonly buffers: ModelBuffers;
+  /** Per layer and direction, index l*D + d. */
   readonly layers: Layer[];
+  /** Per layer of a bidirectional model; empty for a unidirectional one. */
+  private joints: Joint[];
   private stepBindGroup: GPUBindGroup;
   /** Head + loss (logits, per-row loss and dlogits, mean loss), then the head's backward. */
   private headForward: Dispatch[];
@@ -99,7 +129,6 @@ export class RecurrentGpu {
     readonly B: number,
     kernels?: StepKernels,
   ) {
-    if (cfg.bidirectional) throw new Error('bidirectional models are not on the GPU yet');
     this.kernels = kernels ?? defaultStepKernels(ctx.adapter, { cell: cfg.cell, T, B, H: cfg.hidden });
     const layout = (this.layout = paramLayout(cfg));
     const H = cfg.hidden;
@@ -123,9 +152,17 @@ export class RecurrentGpu {
       logits: ctx.storage('logits', headRows * O * f32),
       dlogits: ctx.storage('dlogits', headRows * O * f32),
       rowLoss: ctx.storage('rowLoss', headRows * f32),
-      hFinal: perSequence ? ctx.storage('hFinal', B * H * f32) : null,
-      dFinal: perSequence ? ctx.storage('dFinal', B * H * f32) : null,
+      hFinal: perSequence ? ctx.storage('hFinal', B * outputWidth(cfg) * f32) : null,
+      dFinal: perSequence ? ctx.storage('dFinal', B * outputWidth(cfg) * f32) : null,
       metrics: ctx.storage('metrics', METRICS * 4),
+      mirrored: cfg.bidirectional
+        ? {
+            tokens: tokensIn ? ctx.storage('tokensMirrored', rows * 4) : null,
+            inputs: tokensIn ? null : ctx.storage('inputsMirrored', rows * F * f32),
+            tokOffsets: tokensIn ? ctx.storage('tokOffsetsMirrored', (F + 1) * 4) : null,
+            tokRows: tokensIn ? ctx.storage('tokRowsMirrored', rows * 4) : null,
+          }
+        : null,
     });
 
     const steps = new Uint32Array((T * STEP_STRIDE) / 4);
@@ -137,31 +174,80 @@ export class RecurrentGpu {
     });
 
     this.carry = ctx.storage('carry', B * H * f32);
-    const layerBuffers = Array.from({ length: cfg.layers }, (_, l) => this.layerBuffers(l, l === 0 ? b.tokens : null));
-    this.layers = layerBuffers.map((lb, l) => this.layer(l, lb, l > 0 ? layerBuffers[l - 1] : null, F));
+    const D = directions(cfg);
+    const L = cfg.layers;
+    const lbs = Array.from({ length: L * D }, (_, ld) => {
+      const [l, d] = [Math.floor(ld / D), ld % D];
+      return this.layerBuffers(ld, l === 0 ? (d === 0 ? b.tokens : b.mirrored!.tokens) : null);
+    });
+    this.joints = D === 2 ? Array.from({ length: L }, (_, l) => this.joint(l, lbs[2 * l], lbs[2 * l + 1])) : [];
+    this.joints.forEach((j, l) => (j.mirrorInput = l > 0 ? mirrorRows(ctx, { T, B, width: 2 * H }, b.lengths, this.joints[l - 1].out, j.mirroredIn!) : null));
+    this.layers = lbs.map((lb, ld) => {
+      const [l, d] = [Math.floor(ld / D), (ld % D) as 0 | 1];
+      if (D === 1)
+        return this.layer(
+          l,
+          0,
+          lb,
+          l > 0 ? { buffer: lbs[l - 1].hs, offset: B * H } : b.inputs ? { buffer: b.inputs } : null,
+          l > 0 ? H : F,
+          l > 0 ? lbs[l - 1].dh : null,
+        );
+      const [below, joint] = [this.joints[l - 1], this.joints[l]];
+      const input = l > 0 ? (d === 0 ? below.out : joint.mirroredIn!) : d === 0 ? b.inputs : b.mirrored!.inputs;
+      return this.layer(l, d, lb, input ? { buffer: input } : null, l > 0 ? 2 * H : F, l > 0 ? (d === 0 ? below.dOut : joint.dMirroredIn) : null);
+    });
+    this.joints.forEach(
+      (j, l) => (j.addInputGrad = l > 0 ? addMirrored(ctx, { T, B, width: 2 * H }, b.lengths, j.dMirroredIn!, this.joints[l - 1].dOut) : null),
+    );
 
-    [this.headForward, this.headBackward] = this.buildHead(layerBuffers[cfg.layers - 1]);
+    [this.headForward, this.headBackward] = this.buildHead(lbs.slice((L - 1) * D));
+  }
+
+  /** A bidirectional layer's output and gradient buffers and the kernels that join its directions (lb: forward, reverse). */
+  private joint(l: number, forward: LayerBuffers, reverse: LayerBuffers): Joint {
+    const { ctx, T, B } = this;
+    const H = this.cfg.hidden;
+    const bytes = T * B * 2 * H * 4;
+    const out = this.ctx.storage(`out_l${l}`, bytes);
+    const dOut = this.ctx.storage(`dOut_l${l}`, bytes);
+    const lengths = this.buffers.lengths;
+    const topSequenceLoss = l === this.cfg.layers - 1 && perSequenceLoss(this.cfg);
+    return {
+      out,
+      dOut,
+      mirroredIn: l > 0 ? ctx.storage(`mirroredIn_l${l}`, bytes) : null,
+      dMirroredIn: l > 0 ? ctx.storage(`dMirroredIn_l${l}`, bytes) : null,
+      mirrorInput: null,
+      outputs: [forward, reverse].map((lb, d) => directionOutput(ctx, { T, B, H, d }, lengths, lb.hs, out)),
+      grads: topSequenceLoss ? [] : [forward, reverse].map((lb, d) => directionGrad(ctx, { T, B, H, d }, lengths, dOut, lb.dh)),
+      addInputGrad: null,
+    };
   }
 
   /**
    * The head on the top layer's states: every step's (h_1..h_T) for per-step losses, each sequence's
    * final state for sequence classification. Then its loss, its gradients, and dL/dh of the top layer.
    */
-  private buildHead(top: LayerBuffers): [Dispatch[], Dispatch[]] {
+  private buildHead(top: LayerBuffers[]): [Dispatch[], Dispatch[]] {
     const { ctx, cfg, T, B, buffers: b } = this;
     const H = cfg.hidden;
+    const W = outputWidth(cfg);
     const O = cfg.output;
     const off = (name: string) => this.layout.byName.get(name)!.offset;
     const perSequence = perSequenceLoss(cfg);
     const rows = perSequence ? B : T * B;
-    const hIn = perSequence ? { buffer: b.hFinal! } : { buffer: top.hs, offset: B * H };
-    const dIn = perSequence ? b.dFinal! : top.dh;
+    const joint = this.joints.at(-1);
+    const hIn = perSequence ? { buffer: b.hFinal! } : joint ? { buffer: joint.out } : { buffer: top[0].hs, offset: B * H };
+    const dIn = perSequence ? b.dFinal! : joint ? joint.dOut : top[0].dh;
+    // A sequence loss reads each direction's final state into its half of hFinal (directions in their own order).
+    const final = (d: number) => ({ B, H, width: W, offset: d * H });
     const forward = [
-      ...(perSequence ? [gatherFinalState(ctx, { B, H }, b.lengths, top.hs, b.hFinal!)] : []),
+      ...(perSequence ? top.map((lb, d) => gatherFinalState(ctx, final(d), b.lengths, lb.hs, b.hFinal!)) : []),
       gemm(ctx, 'headForward', {
         M: rows,
         N: O,
-        K: H,
+        K: W,
         transB: true,
         a: hIn,
         b: { buffer: b.params, offset: off('head.weight') },
@@ -182,24 +268,25 @@ export class RecurrentGpu {
       ),
       sumRows(ctx, 'meanLoss', { rows, cols: 1 }, { buffer: b.rowLoss }, { buffer: b.metrics }),
     ];
-    const head = { rows, inputs: H, outputs: O };
+    const head = { rows, inputs: W, outputs: O };
     const dY = { buffer: b.dlogits };
     const backward = [
       ...weightGrads(ctx, 'head', head, { dY, X: hIn, dW: { buffer: b.grads, offset: off('head.weight') }, db: { buffer: b.grads, offset: off('head.bias') } }),
       inputGrad(ctx, 'head', head, { dY, W: { buffer: b.params, offset: off('head.weight') }, dX: { buffer: dIn } }),
-      ...(perSequence ? [scatterFinalGrad(ctx, { T, B, H }, b.lengths, b.dFinal!, top.dh)] : []),
+      ...(perSequence ? top.map((lb, d) => scatterFinalGrad(ctx, { T, ...final(d) }, b.lengths, b.dFinal!, lb.dh)) : []),
     ];
     return [forward, backward];
   }
 
-  /** `tokens`: layer 0 of a token model, whose steps read the ids instead of a projection. */
-  private layerBuffers(l: number, tokens: GPUBuffer | null): LayerBuffers {
+  /** Buffers of layer-direction ld (= l*D + d). `tokens`: layer 0 of a token model, whose steps read the ids instead of a projection. */
+  private layerBuffers(ld: number, tokens: GPUBuffer | null): LayerBuffers {
     const { ctx, cfg, T, B } = this;
     const H = cfg.hidden;
     const GH = GATES[cfg.cell] * H;
     const rows = T * B;
     const f32 = 4;
-    const name = (s: string) => `${s}_l${l}`;
+    const D = directions(cfg);
+    const name = (s: string) => `${s}${layerSuffix(Math.floor(ld / D), ld % D)}`;
     const dh = ctx.storage(name('dh'), rows * H * f32);
     const dA = cfg.cell === 'rnn' ? dh : ctx.storage(name('dA'), rows * GH * f32); // Elman: δ overwrites dh in place
     return {
@@ -215,18 +302,21 @@ export class RecurrentGpu {
     };
   }
 
-  private layer(l: number, lb: LayerBuffers, below: LayerBuffers | null, F: number): Layer {
+  /**
+   * Direction d of layer l. `input`: real vectors or the layer below's outputs (null: token ids, which
+   * the steps gather), `inSize` wide; `dInput`: where its input gradient goes (null at layer 0).
+   */
+  private layer(l: number, d: 0 | 1, lb: LayerBuffers, input: { buffer: GPUBuffer; offset?: number } | null, inSize: number, dInput: GPUBuffer | null): Layer {
     const { ctx, cfg, T, B } = this;
     const b = this.buffers;
     const H = cfg.hidden;
     const GH = GATES[cfg.cell] * H;
     const rows = T * B;
-    const off = (name: string) => this.layout.byName.get(`rnn.${name}_l${l}`)!.offset;
+    const sfx = layerSuffix(l, d);
+    const off = (name: string) => this.layout.byName.get(`rnn.${name}${sfx}`)!.offset;
     const params = { buffer: b.params };
     const grads = (name: string) => ({ buffer: b.grads, offset: off(name) });
-    // The layer's input: tokens, real vectors, or h_1..h_T of the layer below.
-    const input = below ? { buffer: below.hs, offset: B * H } : b.inputs ? { buffer: b.inputs } : null;
-    const inSize = below ? H : F;
+    const tokenGroups = d === 0 ? b : b.mirrored!;
     const shape: StepShape = {
       cell: cfg.cell,
       T,
@@ -235,11 +325,11 @@ export class RecurrentGpu {
       relu: cfg.nonlinearity === 'relu',
       whh: off('weight_hh'),
       bhh: off('bias_hh'),
-      tokens: input ? undefined : { V: F, wih: off('weight_ih'), bih: off('bias_ih') },
+      tokens: input ? undefined : { V: inSize, wih: off('weight_ih'), bih: off('bias_ih') },
     };
 
     const project = input
-      ? gemm(ctx, `project_l${l}`, {
+      ? gemm(ctx, `project${sfx}`, {
           M: rows,
           N: GH,
           K: inSize,
@@ -252,7 +342,7 @@ export class RecurrentGpu {
       : null;
 
     const gradDispatches = [
-      gemm(ctx, `hiddenWeightGrad_l${l}`, {
+      gemm(ctx, `hiddenWeightGrad${sfx}`, {
         M: GH,
         N: H,
         K: rows,
@@ -263,27 +353,29 @@ export class RecurrentGpu {
       }),
       // b_hh and b_ih get the same gradient but for the GRU's n gate: one sum where they agree.
       ...(lb.dAhh === lb.dA
-        ? [sumRows(ctx, `biasGrad_l${l}`, { rows, cols: GH }, { buffer: lb.dA }, grads('bias_hh'), grads('bias_ih'))]
+        ? [sumRows(ctx, `biasGrad${sfx}`, { rows, cols: GH }, { buffer: lb.dA }, grads('bias_hh'), grads('bias_ih'))]
         : [
-            sumRows(ctx, `hiddenBiasGrad_l${l}`, { rows, cols: GH }, { buffer: lb.dAhh }, grads('bias_hh')),
-            sumRows(ctx, `inputBiasGrad_l${l}`, { rows, cols: GH }, { buffer: lb.dA }, grads('bias_ih')),
+            sumRows(ctx, `hiddenBiasGrad${sfx}`, { rows, cols: GH }, { buffer: lb.dAhh }, grads('bias_hh')),
+            sumRows(ctx, `inputBiasGrad${sfx}`, { rows, cols: GH }, { buffer: lb.dA }, grads('bias_ih')),
           ]),
       input
-        ? gemm(ctx, `inputWeightGrad_l${l}`, { M: GH, N: inSize, K: rows, transA: true, a: { buffer: lb.dA }, b: input, c: grads('weight_ih') })
-        : tokenWeightGrad(ctx, { H: GH, V: F, dwih: off('weight_ih') }, lb.dA, b.tokOffsets!, b.tokRows!, b.grads),
+        ? gemm(ctx, `inputWeightGrad${sfx}`, { M: GH, N: inSize, K: rows, transA: true, a: { buffer: lb.dA }, b: input, c: grads('weight_ih') })
+        : tokenWeightGrad(ctx, { H: GH, V: inSize, dwih: off('weight_ih') }, lb.dA, tokenGroups.tokOffsets!, tokenGroups.tokRows!, b.grads),
     ];
-    if (below)
+    if (dInput)
       gradDispatches.push(
-        gemm(ctx, `inputGrad_l${l}`, {
+        gemm(ctx, `inputGrad${sfx}`, {
           M: rows,
-          N: H,
+          N: inSize,
           K: GH,
           a: { buffer: lb.dA },
           b: { ...params, offset: off('weight_ih') },
-          c: { buffer: below.dh },
+          c: { buffer: dInput },
         }),
       );
     return {
+      level: l,
+      direction: d,
       buffers: lb,
       shape,
       project,
@@ -311,6 +403,15 @@ export class RecurrentGpu {
       if (!(n >= 0 && n <= T)) throw new Error(`lengths[${b}] is ${n}; it must be between 0 and ${T}`);
     });
     const real = (r: number) => Math.floor(r / B) < lengths[r % B];
+    /** Rows of `width` values in mirrored order (directions.ts), for the reverse direction; padded rows 0. */
+    const mirror = <A extends Float32Array | Uint32Array>(data: A, width: number): A => {
+      const out = data.map(() => 0) as A;
+      for (let r = 0; r < T * B; r++) {
+        const p = mirroredRow(r, B, lengths);
+        if (p >= 0) out.set(data.subarray(p * width, (p + 1) * width), r * width);
+      }
+      return out;
+    };
     const steps = lengths.reduce((a, n) => a + n, 0);
     q.writeBuffer(this.buffers.lengths, 0, lengths);
     const perSequence = perSequenceLoss(cfg);
@@ -340,13 +441,19 @@ export class RecurrentGpu {
       tokens.forEach((v, r) => {
         if (v >= V) throw new Error(`token ${v} (row ${r}) is outside the vocabulary of ${V}`);
       });
-      const { offsets, rows } = groupRowsByToken(tokens, V);
-      q.writeBuffer(this.buffers.tokens!, 0, tokens);
-      q.writeBuffer(this.buffers.tokOffsets!, 0, offsets);
-      q.writeBuffer(this.buffers.tokRows!, 0, rows);
+      const writeTokens = (ids: Uint32Array, to: { tokens: GPUBuffer | null; tokOffsets: GPUBuffer | null; tokRows: GPUBuffer | null }) => {
+        const { offsets, rows } = groupRowsByToken(ids, V);
+        q.writeBuffer(to.tokens!, 0, ids);
+        q.writeBuffer(to.tokOffsets!, 0, offsets);
+        q.writeBuffer(to.tokRows!, 0, rows);
+      };
+      writeTokens(tokens, this.buffers);
+      if (this.buffers.mirrored) writeTokens(mirror(tokens, 1), this.buffers.mirrored);
     } else {
       if (!batch.inputs) throw new Error('this model takes real-valued inputs');
-      q.writeBuffer(this.buffers.inputs!, 0, maskRows(batch.inputs, cfg.input.features, real));
+      const inputs = maskRows(batch.inputs, cfg.input.features, real);
+      q.writeBuffer(this.buffers.inputs!, 0, inputs);
+      if (this.buffers.mirrored) q.writeBuffer(this.buffers.mirrored.inputs!, 0, mirror(inputs, cfg.input.features));
     }
     if (init !== 'carry') this.writeInitialState(init);
   }
@@ -356,6 +463,7 @@ export class RecurrentGpu {
    * states (block 0), on the GPU. WebGPU copies between two buffers only, hence the scratch buffer.
    */
   encodeCarryState(encoder: GPUCommandEncoder): void {
+    if (this.cfg.bidirectional) throw new Error('truncated BPTT cannot carry a bidirectional model: its reverse direction reads each sequence from its end');
     const bytes = this.B * this.cfg.hidden * 4;
     const last = this.T * bytes;
     for (const { buffers } of this.layers)
@@ -368,14 +476,15 @@ export class RecurrentGpu {
 
   private carry: GPUBuffer;
 
-  /** h0 (and c0) of every layer, [L*B*H] layer-major; zeros when not given. */
+  /** h0 (and c0) of every layer and direction, [L*D*B*H] (InitialState); zeros when not given. */
   private writeInitialState({ h0, c0 }: InitialState): void {
     const { cfg, B } = this;
     const n = B * cfg.hidden;
     const zeros = (this.zeros ??= new Float32Array(n));
-    if (h0 && h0.length !== cfg.layers * n) throw new Error(`h0 must hold ${cfg.layers}*${B}*${cfg.hidden} numbers`);
-    if (c0 && (cfg.cell !== 'lstm' || c0.length !== cfg.layers * n))
-      throw new Error(cfg.cell === 'lstm' ? `c0 must hold ${cfg.layers}*${B}*${cfg.hidden} numbers` : 'c0 is for LSTMs only');
+    const count = this.layers.length; // layers × directions
+    const shape = `${cfg.layers}${cfg.bidirectional ? '*2' : ''}*${B}*${cfg.hidden}`;
+    if (h0 && h0.length !== count * n) throw new Error(`h0 must hold ${shape} numbers`);
+    if (c0 && (cfg.cell !== 'lstm' || c0.length !== count * n)) throw new Error(cfg.cell === 'lstm' ? `c0 must hold ${shape} numbers` : 'c0 is for LSTMs only');
     this.layers.forEach(({ buffers }, l) => {
       this.ctx.device.queue.writeBuffer(buffers.hs, 0, h0 ? h0.subarray(l * n, (l + 1) * n) : zeros);
       if (buffers.cs) this.ctx.device.queue.writeBuffer(buffers.cs, 0, c0 ? c0.subarray(l * n, (l + 1) * n) : zeros);
@@ -384,11 +493,14 @@ export class RecurrentGpu {
 
   private zeros: Float32Array | undefined;
 
-  /** Per layer: its input projection (if any), then its forward steps. */
+  /** Per layer (and direction): its input projection (if any), then its forward steps; a bidirectional layer then joins its directions' outputs. */
   encodeForward(pass: GPUComputePassEncoder): void {
     for (const layer of this.layers) {
+      const joint = this.joints[layer.level];
+      if (joint?.mirrorInput && layer.direction === 1) encode(pass, joint.mirrorInput);
       if (layer.project) encode(pass, layer.project);
       this.encodeForwardSteps(pass, layer);
+      if (joint && layer.direction === 1) joint.outputs.forEach((d) => encode(pass, d));
     }
   }
 
@@ -402,11 +514,19 @@ export class RecurrentGpu {
     for (const d of this.headBackward) encode(pass, d);
   }
 
-  /** From the top layer down: T backward-step dispatches (t = T-1 … 0, or one sequence dispatch), then its gradients. */
+  /**
+   * From the top layer down: T backward-step dispatches (t = T-1 … 0, or one sequence dispatch), then
+   * its gradients. A bidirectional layer first splits its output gradient between its directions and
+   * last adds its reverse direction's input gradient into the layer below's.
+   */
   encodeBackward(pass: GPUComputePassEncoder): void {
-    for (let l = this.layers.length - 1; l >= 0; l--) {
-      this.encodeSteps(pass, this.layers[l].backward, true, this.layers[l].backwardSequence);
-      for (const d of this.layers[l].grads) encode(pass, d);
+    for (let ld = this.layers.length - 1; ld >= 0; ld--) {
+      const layer = this.layers[ld];
+      const joint = this.joints[layer.level];
+      if (joint && layer.direction === 1) joint.grads.forEach((d) => encode(pass, d));
+      this.encodeSteps(pass, layer.backward, true, layer.backwardSequence);
+      for (const d of layer.grads) encode(pass, d);
+      if (joint?.addInputGrad && layer.direction === 0) encode(pass, joint.addInputGrad);
     }
   }
 
@@ -442,7 +562,18 @@ export class RecurrentGpu {
         'weight gradients',
         down.flatMap((l) => l.grads),
       ),
+      ...(this.joints.length ? [each('joining directions', this.jointDispatches)] : []),
     ];
+  }
+
+  /** A bidirectional model's mirror, join and split dispatches. */
+  private get jointDispatches(): Dispatch[] {
+    return this.joints.flatMap((j) => [...(j.mirrorInput ? [j.mirrorInput] : []), ...j.outputs, ...j.grads, ...(j.addInputGrad ? [j.addInputGrad] : [])]);
+  }
+
+  /** A bidirectional layer's output [T*B, 2H] ([forward; reverse] in step order); null for a unidirectional model (its layer l's output is hs of layers[l] from block 1). */
+  jointOutput(l: number): GPUBuffer | null {
+    return this.joints[l]?.out ?? null;
   }
 
   /** Dispatches per training step, optimizer excluded. */
@@ -450,6 +581,7 @@ export class RecurrentGpu {
     return (
       this.headForward.length +
       this.headBackward.length +
+      this.jointDispatches.length +
       this.layers.reduce((n, l) => n + (l.project ? 1 : 0) + (l.sequence ? 1 : this.T) + (l.backwardSequence ? 1 : this.T) + l.grads.length, 0)
     );
   }

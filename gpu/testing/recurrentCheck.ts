@@ -1,5 +1,6 @@
 // Test helper: a RecurrentTrainer's last computeGradients held to the float64 reference's pass on the
-// same batch: the loss, every layer's states (h and, for LSTMs, c) and every parameter's gradient.
+// same batch: the loss, every layer's states (h and, for LSTMs, c; a bidirectional layer's output) and
+// every parameter's gradient.
 import { expect } from 'vitest';
 import { readBuffer } from '../core/readBuffer.ts';
 import { paramLayout } from '../recurrent/params.ts';
@@ -15,10 +16,14 @@ export async function expectMatchesReference(trainer: RecurrentTrainer, ref: Pas
   const H = cfg.hidden;
   const loss = (await readBuffer(ctx, model.buffers.metrics, 1))[0];
   expect(Math.abs(loss - ref.loss) / Math.max(1, ref.loss)).toBeLessThan(tol);
-  for (const [l, layer] of model.layers.entries()) {
-    expectClose(`hs_l${l}`, await readBuffer(ctx, layer.buffers.hs, (T + 1) * B * H), ref.fwd.hs[l], tol);
-    if (layer.buffers.cs) expectClose(`cs_l${l}`, await readBuffer(ctx, layer.buffers.cs, (T + 1) * B * H), ref.fwd.cs[l], tol);
-  }
+  if (cfg.bidirectional)
+    // The reverse direction's states are in mirrored order on the GPU: compare each layer's [forward; reverse] output in step order.
+    for (let l = 0; l < cfg.layers; l++) expectClose(`out_l${l}`, await readBuffer(ctx, model.jointOutput(l)!, T * B * 2 * H), ref.fwd.outputs[l], tol);
+  else
+    for (const [l, layer] of model.layers.entries()) {
+      expectClose(`hs_l${l}`, await readBuffer(ctx, layer.buffers.hs, (T + 1) * B * H), ref.fwd.hs[l], tol);
+      if (layer.buffers.cs) expectClose(`cs_l${l}`, await readBuffer(ctx, layer.buffers.cs, (T + 1) * B * H), ref.fwd.cs[l], tol);
+    }
   const grads = await trainer.readGrads();
   for (const s of paramLayout(cfg).specs)
     expectClose(s.name, grads.subarray(s.offset, s.offset + s.size), ref.grads.subarray(s.offset, s.offset + s.size), tol);
