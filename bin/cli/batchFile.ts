@@ -2,10 +2,10 @@
 // {"cell":"rnn"|"gru"|"lstm", "nonlinearity":"tanh"|"relu" (rnn only), "layers":L, "hidden":H,
 //  "input":{"kind":"tokens","vocab":V} | {"kind":"real","features":F}, "output":O (optional for tokens),
 //  "loss":"ce"|"mse"|"class"|"regress", "x": tokens [B][T] | real [B][T][F],
-//  "y": ce [B][T] ids | mse [B][T][O] | class [B] ids | regress [B][O] (on each final state), "lengths":[B] (optional), "h0"/"c0":[L][B][H] (optional)}
+//  "y": ce [B][T] ids | mse [B][T][O] | class [B] ids | regress [B][O] (on each final state), "lengths":[B] (optional), "h0"/"c0":[L][B][H] (optional; bidirectional: [2L][B][H], direction fastest as PyTorch's h_0)}
 // With lengths, every x[b] still has T entries; entries past lengths[b] are padding and never read.
 
-import { MODEL_KEYS, parseModelConfig, type ModelConfig } from '../../gpu/recurrent/config.ts';
+import { directions, MODEL_KEYS, parseModelConfig, type ModelConfig } from '../../gpu/recurrent/config.ts';
 import { ConfigError, isObject, noUnknownKeys } from '../../gpu/core/validate.ts';
 import type { Batch } from '../../gpu/data/batch.ts';
 import type { InitialState } from '../../gpu/recurrent/model.ts';
@@ -41,10 +41,10 @@ export function parseBatchFile(raw: unknown): { cfg: ModelConfig; batch: Batch; 
   else batch.targets = Uint32Array.from(grid(raw.y, 'y', B, T, 0, real, idCheck(O)));
   const H = cfg.hidden;
   const init: InitialState = {};
-  if (raw.h0 !== undefined) init.h0 = Float32Array.from(grid(raw.h0, 'h0', cfg.layers, B, H, () => true, finite, true));
+  if (raw.h0 !== undefined) init.h0 = Float32Array.from(grid(raw.h0, 'h0', cfg.layers * directions(cfg), B, H, () => true, finite, true));
   if (raw.c0 !== undefined) {
     if (cfg.cell !== 'lstm') throw new ConfigError('c0', 'is for cell "lstm" only');
-    init.c0 = Float32Array.from(grid(raw.c0, 'c0', cfg.layers, B, H, () => true, finite, true));
+    init.c0 = Float32Array.from(grid(raw.c0, 'c0', cfg.layers * directions(cfg), B, H, () => true, finite, true));
   }
   return { cfg, batch, init };
 }

@@ -328,3 +328,48 @@ describe('rnnlab train on a synthetic task with truncated BPTT', () => {
     expect(refused.stderr).toMatch(/div\.json: tbptt: must divide seqLen \(12\), got 5/);
   });
 });
+
+describe('rnnlab with "bidirectional": true', () => {
+  it('grad: a 2-layer bidirectional GRU on a ragged batch with h0 [2L][B][H] matches the float64 reference', () => {
+    const c = parseModelConfig({ cell: 'gru', layers: 2, hidden: 3, input: { kind: 'tokens', vocab: 5 }, loss: 'ce', bidirectional: true });
+    const params = initParams(c, 11);
+    writeFileSync(join(dir, 'bi.safetensors'), encodeWeights(c, params));
+    const h0 = Array.from({ length: 4 }, (_, ld) => Array.from({ length: 3 }, (_, b) => [0.1 * ld, -0.2 * b, 0.05]));
+    writeFileSync(
+      join(dir, 'bi.json'),
+      JSON.stringify({ ...batchJson, cell: 'gru', nonlinearity: undefined, layers: 2, hidden: 3, bidirectional: true, lengths: [4, 2, 3], h0 }),
+    );
+    const r = rnnlab('grad', '--weights', 'bi.safetensors', '--batch', 'bi.json', '--out', 'bi-g.safetensors');
+    expect(r.code, r.stderr).toBe(0);
+    const batch = {
+      T: 4,
+      B: 3,
+      tokens: tokensFromBatchFirst(batchJson.x, 4, 3),
+      targets: tokensFromBatchFirst(batchJson.y, 4, 3),
+      lengths: Uint32Array.from([4, 2, 3]),
+    };
+    const ref = new RecurrentReference(c).lossAndGrad(Float64Array.from(params), batch, { h0: Float64Array.from(h0.flat(2)) });
+    expect(Math.abs(JSON.parse(r.stdout).loss - ref.loss)).toBeLessThan(1e-5);
+    const grads = decodeWeights(readFileSync(join(dir, 'bi-g.safetensors')), c).params;
+    expect(paramLayout(c).specs.map((s) => s.name)).toContain('rnn.weight_ih_l1_reverse');
+    const { error, where } = relativeError(grads, ref.grads);
+    expect(error, where).toBeLessThan(1e-4);
+  });
+
+  it('train: a bidirectional LSTM tagger trains and saves its config; text and truncated BPTT are refused with the reason', () => {
+    const base = { cell: 'lstm', hidden: 8, bidirectional: true, dataset: { task: 'tagging' }, seqLen: 12, batchSize: 4, steps: 4, logEvery: 2, seed: 3 };
+    writeFileSync(join(dir, 'tag.json'), JSON.stringify(base));
+    const r = rnnlab('train', '--config', 'tag.json', '--save', 'tag.safetensors');
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonLines(r).at(-1)).toEqual({ step: 4, val_loss: expect.any(Number) });
+    expect(decodeWeights(readFileSync(join(dir, 'tag.safetensors'))).cfg.bidirectional).toBe(true);
+    writeFileSync(join(dir, 'bitext.json'), JSON.stringify({ ...base, dataset: undefined }));
+    const text = rnnlab('train', '--config', 'bitext.json');
+    expect(text.code).toBe(2);
+    expect(text.stderr).toMatch(/bitext\.json: bidirectional: this dataset asks for the next step's input/);
+    writeFileSync(join(dir, 'bitbptt.json'), JSON.stringify({ ...base, tbptt: 6 }));
+    const chunks = rnnlab('train', '--config', 'bitbptt.json');
+    expect(chunks.code).toBe(2);
+    expect(chunks.stderr).toMatch(/bitbptt\.json: tbptt: a bidirectional model reads each sequence whole/);
+  });
+});

@@ -156,6 +156,12 @@ const TRAIN: CommandHelp = {
       { name: 'layers', takes: upTo(MODEL_LIMITS.layers), default: show(MODEL_DEFAULTS.layers), text: 'stacked recurrent layers' },
       { name: 'hidden', takes: upTo(MODEL_LIMITS.hidden), text: 'units per layer' },
       {
+        name: 'bidirectional',
+        takes: 'true | false',
+        default: 'false',
+        text: 'each layer also reads every sequence backwards, as bidirectional=True (for tasks such as tagging; not for text or forecasting, whose targets it would read, nor with tbptt)',
+      },
+      {
         name: 'dataset',
         takes: '"moby-dick" | {"text": "file.txt"} | {"task": name}',
         default: show(TRAIN_DEFAULTS.dataset),
@@ -199,12 +205,19 @@ const GRAD: CommandHelp = {
   options: gradOptions("safetensors, as `train --save` or PyTorch's save_file write them", 'the batch'),
   file: () => ({
     name: 'batch.json',
-    about: "Batch-first, as with batch_first=True: x[b][t]. With lengths, entries past a sequence's end are padding and never read.",
+    about:
+      "Batch-first, as with batch_first=True: x[b][t]. With lengths, entries past a sequence's end are padding and never read. h0/c0: [layers][B][hidden], or [2·layers][B][hidden] for a bidirectional model (direction fastest, as PyTorch's h_0).",
     fields: [
       { name: 'cell', takes: choices(CELLS), default: show(MODEL_DEFAULTS.cell) },
       { name: 'nonlinearity', takes: choices(NONLINEARITIES), default: show(MODEL_DEFAULTS.nonlinearity), text: 'cell "rnn" only' },
       { name: 'layers', takes: upTo(MODEL_LIMITS.layers), default: show(MODEL_DEFAULTS.layers) },
       { name: 'hidden', takes: upTo(MODEL_LIMITS.hidden) },
+      {
+        name: 'bidirectional',
+        takes: 'true | false',
+        default: 'false',
+        text: 'a reverse direction per layer (rnn.*_l0_reverse, …); the head reads [forward; reverse], 2·hidden wide',
+      },
       {
         name: 'input',
         takes: `{"kind": "tokens", "vocab": ${range({ min: 1, max: MODEL_LIMITS.vocab })}} | {"kind": "real", "features": ${range({ min: 1, max: MODEL_LIMITS.features })}}`,
@@ -220,7 +233,7 @@ const GRAD: CommandHelp = {
       { name: 'x', takes: '[B][T] ids | [B][T][F] numbers', text: 'the inputs' },
       { name: 'y', takes: 'as loss says', text: 'the targets' },
       { name: 'lengths', takes: '[B] integers 1–T', default: 'T each', text: "real steps per sequence (PyTorch's packed sequences)" },
-      { name: 'h0', takes: '[L][B][H] numbers', default: 'zeros', text: 'initial hidden states' },
+      { name: 'h0', takes: '[L][B][H] numbers ([2L][B][H] bidirectional)', default: 'zeros', text: 'initial hidden states' },
       { name: 'c0', takes: '[L][B][H] numbers', default: 'zeros', text: 'initial cell states (cell "lstm" only)' },
     ],
     // Two sequences of 2-feature vectors, classified on their final states; the second is one step long.

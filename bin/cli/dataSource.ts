@@ -14,6 +14,8 @@ import { ConfigError } from '../../gpu/core/validate.ts';
 export interface DataSource {
   /** What the data fixes about the model. */
   model: Pick<ModelConfig, 'input' | 'output' | 'loss'>;
+  /** Text: each step's target is the next step's input (so a bidirectional model would read its answers). */
+  predictsNextInput: boolean;
   next(): Batch;
   validation: Batch;
   /** Saved in the weights' __metadata__ (the vocabulary of a character model, the task's name). */
@@ -29,7 +31,13 @@ export function openDataSource(d: Dataset, T: number, B: number, seed: number, r
       throw new ConfigError('dataset.task', (e as Error).message);
     }
     const rng = new Rng(seed + 1);
-    return { model: task.model, next: () => task.batch(B, rng), validation: task.validation(B), metadata: { 'rnnlab.task': d.task } };
+    return {
+      model: task.model,
+      predictsNextInput: !!task.predictsNextInput,
+      next: () => task.batch(B, rng),
+      validation: task.validation(B),
+      metadata: { 'rnnlab.task': d.task },
+    };
   }
   const text = 'text' in d ? readText(d.text) : builtinText();
   const vocab = CharVocab.fromText(text);
@@ -40,6 +48,7 @@ export function openDataSource(d: Dataset, T: number, B: number, seed: number, r
   const batcher = new CharBatcher(train, T, B, seed + 1);
   return {
     model: { input: { kind: 'tokens', vocab: vocab.size }, output: vocab.size, loss: 'ce' },
+    predictsNextInput: true,
     next: () => batcher.next(),
     validation: new CharBatcher(valid, T, B, seed + 2).next(),
     metadata: { [VOCAB_KEY]: JSON.stringify(vocab.chars) },

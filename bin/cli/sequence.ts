@@ -40,7 +40,7 @@ export async function train(argv: string[]): Promise<number> {
   const tc = inFile(o.config!, () => parseTrainConfig(readJson(o.config!)));
   if (o.steps !== undefined) tc.steps = stepsOption(o.steps);
   const data = inFile(o.config!, () => openDataSource(tc.dataset, tc.seqLen, tc.batchSize, tc.seed, readText, () => mobyDick()));
-  const cfg = inFile(o.config!, () => modelForData(tc.modelFields, data.model, tc.tbptt, tc.seqLen));
+  const cfg = inFile(o.config!, () => modelForData(tc.modelFields, data.model, tc.tbptt, tc.seqLen, data.predictsNextInput));
   const chunksPerBatch = tc.seqLen / tc.tbptt;
   const tokensPerStep = tc.tbptt * tc.batchSize;
   let kernelsName = '';

@@ -98,10 +98,21 @@ export function modelForData(
   data: Pick<ModelConfig, 'input' | 'output' | 'loss'>,
   tbptt: number,
   seqLen: number,
+  predictsNextInput = false,
 ): ModelConfig {
   for (const k of ['input', 'output', 'loss']) if (k in fields) throw new ConfigError(field('', k), 'is set by the dataset for train; leave it out');
   const cfg = parseModelConfig({ ...fields, ...data });
   if (tbptt < seqLen && perSequenceLoss(cfg))
     throw new ConfigError('tbptt', `truncated BPTT needs a loss at every step; this dataset's loss "${cfg.loss}" is on each sequence's end`);
+  if (cfg.bidirectional && tbptt < seqLen)
+    throw new ConfigError(
+      'tbptt',
+      'a bidirectional model reads each sequence whole (its reverse direction starts at the end): leave tbptt out or set it to seqLen',
+    );
+  if (cfg.bidirectional && predictsNextInput)
+    throw new ConfigError(
+      'bidirectional',
+      "this dataset asks for the next step's input, which a bidirectional model has already read (its reverse direction starts at the end): use a unidirectional model here, and bidirectional for a task such as tagging",
+    );
   return cfg;
 }

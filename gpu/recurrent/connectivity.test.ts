@@ -296,3 +296,20 @@ describe('timing: the adding problem, H = 32', () => {
         expect(ms[4]).toBeLessThan(1000); // a sanity bound only: the CPU is shared
       });
 });
+
+describe('a bidirectional model reads the future: connectivity vs central finite differences', () => {
+  for (const cell of ['gru', 'lstm'] as const)
+    it(`${cell}, 2 layers, real inputs, per-step mse, sequence of length 4 of T = 5`, () => {
+      const cfg = parseModelConfig({ cell, layers: 2, hidden: 3, input: { kind: 'real', features: 3 }, output: 2, loss: 'mse', bidirectional: true });
+      const params = testParams(cfg, 8);
+      const batch = raggedBatch(cfg, 5, [5, 4, 2], 21);
+      const got = connectivity(cfg, params, batch, 1);
+      expect([got.outputs, got.inputs]).toEqual([4, 4]);
+      const want = fdNorms(cfg, batch, 1, fdJacobian(cfg, params, batch, 1), got.outputSteps);
+      expectFiniteDifferences('norms', got.norms, want);
+      // Every output depends on every input, later ones included (a unidirectional model's s > t are exactly 0).
+      got.outputSteps.forEach((t, i) => {
+        for (let s = t + 1; s < got.inputs; s++) expect(got.norms[i * got.inputs + s]).toBeGreaterThan(1e-4);
+      });
+    });
+});

@@ -25,8 +25,12 @@
 // output step, not 80, and its numbers stay on the exact norm's scale.
 //
 // The state starts at zero (no TBPTT carry): connectivity within the sequence as given.
+//
+// A bidirectional model's output at t also reads the steps after it (its reverse direction starts at
+// the sequence's end), so its replicas keep the whole sequence: norms[t][s] is then nonzero for
+// s > t too, which is the point of showing it.
 
-import { perSequenceLoss, GATES, type ModelConfig } from './config.ts';
+import { directions, perSequenceLoss, GATES, type ModelConfig } from './config.ts';
 import type { Batch } from '../data/batch.ts';
 import { RecurrentReference } from './reference.ts';
 import { MAX_EXACT_OUTPUTS, PROBE_COUNT, outputProbes } from './probes.ts';
@@ -36,7 +40,7 @@ export interface Connectivity {
   outputs: number;
   /** Input steps: the sequence's real steps (its `lengths` entry, or T). */
   inputs: number;
-  /** ‖∂y_t/∂x_s‖_F, [outputs, inputs] row-major: row i is output step outputSteps[i]; s > t is exactly 0. */
+  /** ‖∂y_t/∂x_s‖_F, [outputs, inputs] row-major: row i is output step outputSteps[i]; s > t is exactly 0 unless the model is bidirectional. */
   norms: Float64Array;
   outputSteps: number[];
 }
@@ -57,7 +61,7 @@ export function connectivity(cfg: ModelConfig, params: Float64Array | Float32Arr
 
   const O = cfg.output;
   const GH = GATES[cfg.cell] * cfg.hidden;
-  const D = cfg.input.kind === 'tokens' ? GH : cfg.input.features; // floats per input x_s
+  const D = cfg.input.kind === 'tokens' ? directions(cfg) * GH : cfg.input.features; // floats per input x_s (tokens: each direction's gathered column)
   const perSeq = perSequenceLoss(cfg);
   const outputSteps = perSeq ? [len - 1] : Array.from({ length: len }, (_, t) => t);
   const exact = O <= MAX_EXACT_OUTPUTS;
@@ -70,10 +74,11 @@ export function connectivity(cfg: ModelConfig, params: Float64Array | Float32Arr
   const jobs = outputSteps.flatMap((_, i) => Array.from({ length: S }, (_, k) => [i, k] as const));
   for (let j0 = 0; j0 < jobs.length;) {
     let j1 = j0 + 1; // as many replicas as fit: (count) × (longest, the last) × G·H ≤ MAX_TAPE_FLOATS
-    while (j1 < jobs.length && (j1 + 1 - j0) * (outputSteps[jobs[j1][0]] + 1) * GH <= MAX_TAPE_FLOATS) j1++;
+    const cut = (i: number) => (cfg.bidirectional ? len : outputSteps[i] + 1);
+    while (j1 < jobs.length && (j1 + 1 - j0) * cut(jobs[j1][0]) * directions(cfg) * GH <= MAX_TAPE_FLOATS) j1++;
     const chunk = jobs.slice(j0, j1);
     j0 = j1;
-    const steps = chunk.map(([i]) => outputSteps[i] + 1); // replica b's length t + 1
+    const steps = chunk.map(([i]) => cut(i)); // replica b's length: t + 1, or the whole sequence for a bidirectional model
     const Tr = Math.max(...steps);
     const rb = replicaBatch(cfg, batch, sequence, steps, Tr);
     const dlogits = new Float64Array((perSeq ? chunk.length : Tr * chunk.length) * O);

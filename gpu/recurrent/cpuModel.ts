@@ -9,18 +9,20 @@
 // loss 0 and zero gradients, as on the GPU.
 
 import { sequenceLength, type Batch } from '../data/batch.ts';
-import { GATES, inputSize, perSequenceLoss } from './config.ts';
+import { directions, GATES, inputSize, layerSuffix, perSequenceLoss } from './config.ts';
 import type { RecurrentInit, RecurrentReference } from './reference.ts';
 import { linearRows, projectTokens } from './referenceOps.ts';
 import { SHOWN_GATES, type HeatmapChannel } from './heatmap.ts';
 
-/** A chunk's forward (and backward) pass: per layer the states [(T+1)*B*H], final states [L*B*H] layer-major. */
+/** A chunk's forward (and backward) pass, as the reference's (RecurrentForward): states per layer and direction, final states [L*D*B*H]. */
 export interface ChunkPass {
   loss: number;
   /** null: forward only. */
   grads: Float64Array | null;
   hs: Float64Array[];
   cs: Float64Array[];
+  /** Per layer: its output [T*B, D*H] (null where the chunk held a sequence with no real step: a unidirectional TBPTT chunk, which reads hs). */
+  outputs: Float64Array[] | null;
   hT: Float64Array;
   cT: Float64Array | null;
 }
@@ -32,10 +34,10 @@ export function runChunk(ref: RecurrentReference, params: Float64Array, batch: B
   if (!keep || keep.length === B) {
     if (grad) {
       const { loss, grads, fwd } = ref.lossAndGrad(params, batch, init);
-      return { loss, grads, hs: fwd.hs, cs: fwd.cs, hT: fwd.hT, cT: fwd.cT };
+      return { loss, grads, hs: fwd.hs, cs: fwd.cs, outputs: fwd.outputs, hT: fwd.hT, cT: fwd.cT };
     }
-    const { loss, hs, cs, hT, cT } = ref.forward(params, batch, init);
-    return { loss, grads: null, hs, cs, hT, cT };
+    const { loss, hs, cs, outputs, hT, cT } = ref.forward(params, batch, init);
+    return { loss, grads: null, hs, cs, outputs, hT, cT };
   }
   const { hidden: H, layers: L, cell } = ref.cfg;
   const lstm = cell === 'lstm';
@@ -71,7 +73,7 @@ export function runChunk(ref: RecurrentReference, params: Float64Array, batch: B
     return out;
   };
   const grads = grad ? (sub?.grads ?? new Float64Array(ref.layout.total)) : null;
-  return { loss: sub?.loss ?? 0, grads, hs, cs, hT: final(hs), cT: lstm ? final(cs) : null };
+  return { loss: sub?.loss ?? 0, grads, hs, cs, outputs: null, hT: final(hs), cT: lstm ? final(cs) : null };
 }
 
 /** The sequences `keep` of a batch (time-major rows t*B + b), as a batch of their own. */
@@ -101,57 +103,78 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /**
  * The heatmap of a chunk's pass, as the GPU's: for the top layer and sequence 0 at steps 1..T, 'h',
- * the gates (GRU r, z; LSTM i, f, o; 0 at padded steps) and the LSTM's 'c'. The reference keeps its
- * gate pre-activations private, so the top layer's are recomputed here for sequence 0 only, from
- * the states and the layer's input (T small matrix-vector products).
+ * the gates (GRU r, z; LSTM i, f, o; 0 at padded steps) and the LSTM's 'c'; a bidirectional layer's
+ * channels hold the forward units, then the reverse ones (2H). The reference keeps its gate
+ * pre-activations private, so the top layer's are recomputed here for sequence 0 only, from the
+ * states and the layer's input (T small matrix-vector products per direction).
  */
 export function heatmapChannels(ref: RecurrentReference, params: Float64Array, batch: Batch, pass: ChunkPass): HeatmapChannel[] {
   const { cfg } = ref;
   const { T, B } = batch;
   const H = cfg.hidden;
+  const D = directions(cfg);
   const l = cfg.layers - 1;
   const GH = GATES[cfg.cell] * H;
-  const row = (s: Float64Array, t: number) => s.subarray(t * B * H, t * B * H + H); // sequence 0 at block t
-  const steps = (s: Float64Array) => {
-    const out = new Float32Array(T * H);
-    for (let t = 0; t < T; t++) out.set(row(s, t + 1), t * H);
-    return out;
-  };
-  const channels: HeatmapChannel[] = [{ name: 'h', units: H, values: steps(pass.hs[l]) }];
-  const shown = SHOWN_GATES[cfg.cell];
-  const gates = shown.map(() => new Float32Array(T * H));
-  const p = (name: string) => ref.view(params, `rnn.${name}_l${l}`);
-  const [wih, bih, whh, bhh] = [p('weight_ih'), p('bias_ih'), p('weight_hh'), p('bias_hh')];
-  const In = l === 0 ? inputSize(cfg) : H;
   const real = batch.lengths ? batch.lengths[0] : T;
-  for (let t = 0; shown.length && t < real; t++) {
-    const gi =
-      l > 0
-        ? linearRows(row(pass.hs[l - 1], t + 1), wih, bih, 1, GH, H)
-        : batch.tokens
-          ? projectTokens(wih, bih, batch.tokens.subarray(t * B, t * B + 1), GH, In)
-          : linearRows(batch.inputs!.subarray(t * B * In, t * B * In + In), wih, bih, 1, GH, In);
-    const gh = linearRows(row(pass.hs[l], t), whh, bhh, 1, GH, H);
-    shown.forEach(([, k], g) => {
-      for (let i = 0; i < H; i++) gates[g][t * H + i] = sigmoid(gi[k * H + i] + gh[k * H + i]);
-    });
+  const row = (s: Float64Array, block: number) => s.subarray(block * B * H, block * B * H + H); // sequence 0 at a block
+  const shown = SHOWN_GATES[cfg.cell];
+  const names = ['h', ...shown.map(([name]) => name), ...(cfg.cell === 'lstm' ? ['c'] : [])];
+  const values = names.map(() => new Float32Array(T * D * H));
+  const put = (channel: number, t: number, d: number, v: ArrayLike<number>) => values[channel].set(v, (t * D + d) * H);
+  const In = l === 0 ? inputSize(cfg) : D * H;
+  for (let d = 0; d < D; d++) {
+    const [hs, cs] = [pass.hs[l * D + d], pass.cs[l * D + d]];
+    const [prev, out] = d === 0 ? [(t: number) => t, (t: number) => t + 1] : [(t: number) => t + 1, (t: number) => t];
+    const p = (name: string) => ref.view(params, `rnn.${name}${layerSuffix(l, d)}`);
+    const [wih, bih, whh, bhh] = [p('weight_ih'), p('bias_ih'), p('weight_hh'), p('bias_hh')];
+    for (let t = 0; t < T; t++) {
+      if (d === 1 && t >= real) continue; // the reverse direction has no state past the end: 0
+      put(0, t, d, row(hs, out(t)));
+      if (cs) put(names.length - 1, t, d, row(cs, out(t)));
+      if (!shown.length || t >= real) continue;
+      const gi =
+        l > 0
+          ? linearRows(layerInput(pass, l - 1, t, B, H), wih, bih, 1, GH, In)
+          : batch.tokens
+            ? projectTokens(wih, bih, batch.tokens.subarray(t * B, t * B + 1), GH, In)
+            : linearRows(batch.inputs!.subarray(t * B * In, t * B * In + In), wih, bih, 1, GH, In);
+      const gh = linearRows(row(hs, prev(t)), whh, bhh, 1, GH, H);
+      shown.forEach(([, k], g) =>
+        put(
+          1 + g,
+          t,
+          d,
+          Array.from({ length: H }, (_, i) => sigmoid(gi[k * H + i] + gh[k * H + i])),
+        ),
+      );
+    }
   }
-  shown.forEach(([name], g) => channels.push({ name, units: H, values: gates[g] }));
-  if (cfg.cell === 'lstm') channels.push({ name: 'c', units: H, values: steps(pass.cs[l]) });
-  return channels;
+  return names.map((name, i) => ({ name, units: D * H, values: values[i] }));
+}
+
+/** Sequence 0's output of layer l at step t: its output row, or (a unidirectional TBPTT chunk) hs block t+1. */
+function layerInput(pass: ChunkPass, l: number, t: number, B: number, H: number): Float64Array {
+  if (!pass.outputs) return pass.hs[l].subarray((t + 1) * B * H, (t + 1) * B * H + H);
+  const W = pass.outputs[l].length / (pass.hs[l].length / H - B); // D*H wide: outputs are [T*B, D*H], hs [(T+1)*B, H]
+  return pass.outputs[l].subarray(t * B * W, t * B * W + W);
 }
 
 /**
  * Sequence 0's head outputs in a chunk: [len, O] at its real steps (row t = step t of the chunk) for
- * per-step losses, or [O] at its final state for per-sequence ones.
+ * per-step losses, or [O] at its final states ([forward; reverse] for a bidirectional model) for
+ * per-sequence ones.
  */
 export function sequence0Outputs(ref: RecurrentReference, params: Float64Array, chunk: Batch, pass: ChunkPass): Float64Array {
   const { hidden: H, output: O, layers: L } = ref.cfg;
+  const D = directions(ref.cfg);
   const [w, b] = [ref.view(params, 'head.weight'), ref.view(params, 'head.bias')];
-  if (perSequenceLoss(ref.cfg)) return linearRows(pass.hT.subarray((L - 1) * chunk.B * H, (L - 1) * chunk.B * H + H), w, b, 1, O, H);
-  const top = pass.hs[L - 1];
+  if (perSequenceLoss(ref.cfg)) {
+    const final = new Float64Array(D * H);
+    for (let d = 0; d < D; d++) final.set(pass.hT.subarray(((L - 1) * D + d) * chunk.B * H, ((L - 1) * D + d) * chunk.B * H + H), d * H);
+    return linearRows(final, w, b, 1, O, D * H);
+  }
   const n = sequenceLength(chunk, 0);
-  const states = new Float64Array(n * H);
-  for (let t = 0; t < n; t++) states.set(top.subarray((t + 1) * chunk.B * H, (t + 1) * chunk.B * H + H), t * H); // block t+1 holds h after step t
-  return linearRows(states, w, b, n, O, H);
+  const states = new Float64Array(n * D * H);
+  for (let t = 0; t < n; t++) states.set(layerInput(pass, L - 1, t, chunk.B, H), t * D * H);
+  return linearRows(states, w, b, n, O, D * H);
 }

@@ -1,10 +1,10 @@
-// The heatmap's readback: for the top layer, sequence 0's rows at steps 1..T of the hidden states,
+// The heatmap's readback: for the top layer (both directions), sequence 0's rows at steps 1..T of the hidden states,
 // the gates (GRU r, z; LSTM i, f, o) and the LSTM cell state, left in the model's buffers by the
 // last forward pass. Only those rows are copied (one small copy per step into one staging buffer,
 // one map), so the readback stays small however large the batch.
 
 import type { GpuContext } from '../core/context.ts';
-import { GATES } from './config.ts';
+import { directions, GATES } from './config.ts';
 import type { RecurrentGpu } from './model.ts';
 
 /** One channel of the heatmap: a [T, units] block of values for the chosen validation sequence. */
@@ -30,30 +30,39 @@ export const SHOWN_GATES: Record<string, [string, number][]> = {
   ],
 };
 
-export async function readHeatmap(ctx: GpuContext, model: RecurrentGpu): Promise<HeatmapChannel[]> {
+/**
+ * `length0`: sequence 0's real steps in the last batch (the reverse direction of a bidirectional model
+ * keeps them mirrored, and has no state past them: 0 there). A bidirectional layer's channels hold the
+ * forward units, then the reverse ones (2H), as its output does.
+ */
+export async function readHeatmap(ctx: GpuContext, model: RecurrentGpu, length0 = model.T): Promise<HeatmapChannel[]> {
   const { cfg, T, B } = model;
   const H = cfg.hidden;
+  const D = directions(cfg);
   const GH = GATES[cfg.cell] * H;
-  const top = model.layers[cfg.layers - 1].buffers;
   const steps = Array.from({ length: T }, (_, t) => t);
-  // States are [(T+1)*B, H] with h_0 in block 0: step t+1 of sequence 0 is row (t+1)*B. Gates are [T*B, G*H].
-  const stateRows = (buffer: GPUBuffer) => steps.map((t) => ({ buffer, offset: (t + 1) * B * H, length: H }));
-  const groups = [
-    stateRows(top.hs),
-    top.gates ? steps.map((t) => ({ buffer: top.gates!, offset: t * B * GH, length: GH })) : [],
-    top.cs ? stateRows(top.cs) : [],
-  ];
-  const [h, gates, c] = splitGroups(
+  // Row of step t of sequence 0 in direction d's order (mirrored for the reverse one); -1: none.
+  const rowOf = (d: number, t: number) => (d === 0 ? t : t < length0 ? length0 - 1 - t : -1);
+  // States are [(T+1)*B, H] with h_0 in block 0: the state after row r is block r+1. Gates are [T*B, G*H].
+  const groups = Array.from({ length: D }, (_, d) => {
+    const top = model.layers[(cfg.layers - 1) * D + d].buffers;
+    const rows = (buffer: GPUBuffer | null, width: number, block: number) =>
+      buffer ? steps.map((t) => ({ buffer, offset: (Math.max(rowOf(d, t), 0) + block) * B * width, length: width })) : [];
+    return [rows(top.hs, H, 1), rows(top.gates, GH, 0), rows(top.cs, H, 1)];
+  }).flat();
+  const read = splitGroups(
     await readSlices(ctx, groups.flat()),
     groups.map((g) => g.length * (g[0]?.length ?? 0)),
   );
-  const channels: HeatmapChannel[] = [{ name: 'h', units: H, values: h }];
-  for (const [name, k] of SHOWN_GATES[cfg.cell]) {
-    const values = new Float32Array(T * H);
-    for (const t of steps) values.set(gates.subarray(t * GH + k * H, t * GH + (k + 1) * H), t * H);
-    channels.push({ name, units: H, values });
-  }
-  if (top.cs) channels.push({ name: 'c', units: H, values: c });
+  // Channel values [T, D*H]: direction d's H units of step t at column d*H (0 where it has no row).
+  const channel = (name: string, part: number, width: number, k = 0): HeatmapChannel => {
+    const values = new Float32Array(T * D * H);
+    for (let d = 0; d < D; d++)
+      for (const t of steps) if (rowOf(d, t) >= 0) values.set(read[d * 3 + part].subarray(t * width + k * H, t * width + (k + 1) * H), (t * D + d) * H);
+    return { name, units: D * H, values };
+  };
+  const channels = [channel('h', 0, H), ...SHOWN_GATES[cfg.cell].map(([name, k]) => channel(name, 1, GH, k))];
+  if (cfg.cell === 'lstm') channels.push(channel('c', 2, H));
   return channels;
 }
 

@@ -30,6 +30,8 @@ export interface SessionConfig {
   nonlinearity: Nonlinearity;
   hidden: number;
   layers: number;
+  /** Each layer also reads every sequence backwards (nn.RNN(bidirectional=True)); absent: false. */
+  bidirectional?: boolean;
   seqLen: number;
   /** Truncated BPTT length; divides seqLen (= seqLen for full BPTT). */
   tbptt: number;

@@ -84,10 +84,21 @@ export async function prepareRecurrentData(
     nonlinearity: config.cell === 'rnn' ? config.nonlinearity : 'tanh',
     layers: config.layers,
     hidden: config.hidden,
+    bidirectional: config.bidirectional ?? false,
     ...data.model,
   });
   if (T < seqLen && perSequenceLoss(model))
     throw new ConfigError('tbptt', `truncated BPTT (${T} < seqLen ${seqLen}) needs a loss at every step; this dataset's loss is on each sequence's end`);
+  if (model.bidirectional && T < seqLen)
+    throw new ConfigError(
+      'tbptt',
+      `a bidirectional model reads each sequence whole (its reverse direction starts at the end): set tbptt to seqLen (${seqLen})`,
+    );
+  if (model.bidirectional && data.predictsNextInput)
+    throw new ConfigError(
+      'bidirectional',
+      "this dataset asks for the next step's input, which a bidirectional model has already read (its reverse direction starts at the end): use a unidirectional model here, and bidirectional for a task such as tagging",
+    );
   checkBufferLimits(model, T, B, limits, device, seqLen);
   const labels = data.labels(data.validation);
   return { ...data, model, T, seqLen, B, stepLabels: labels.slice(seqLen - T) };
@@ -95,6 +106,8 @@ export async function prepareRecurrentData(
 
 type Data = Omit<RecurrentData, 'model' | 'T' | 'seqLen' | 'B' | 'stepLabels'> & {
   model: Pick<ModelConfig, 'input' | 'output' | 'loss'>;
+  /** Each step's target is the next step's input (text, forecasting): no bidirectional model. */
+  predictsNextInput: boolean;
   /** Labels of sequence 0 of a batch, for all its steps. */
   labels(batch: Batch): string[];
 };
@@ -112,6 +125,7 @@ function charData(text: string, seqLen: number, B: number, seed: number): Data {
     );
   return {
     model: { input: { kind: 'tokens', vocab: vocab.size }, output: vocab.size, loss: 'ce' },
+    predictsNextInput: true,
     stream: () => {
       const batcher = new CharBatcher(train, seqLen, B, seed + 1);
       return () => batcher.next();
@@ -138,6 +152,7 @@ function taskData(name: string, seqLen: number, B: number, seed: number): Data {
   const words = task.vocabulary;
   return {
     model: task.model,
+    predictsNextInput: !!task.predictsNextInput,
     stream: () => {
       const rng = new Rng(seed + 1);
       return () => task.batch(B, rng);
@@ -173,6 +188,7 @@ function seriesData(d: Extract<DatasetChoice, { kind: 'series' }>, seqLen: numbe
   const { train, valid, mean, std } = series;
   return {
     model: { input: { kind: 'real', features: 1 }, output: 1, loss: 'mse' },
+    predictsNextInput: true,
     stream: () => {
       const rng = new Rng(seed + 1);
       const starts = train.length - seqLen; // windows of seqLen + 1 values

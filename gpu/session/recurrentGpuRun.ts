@@ -115,7 +115,7 @@ class RecurrentGpuRun extends GpuRun<RecurrentTrainer> {
       weight += w;
       prediction?.copyChunk(chunk);
     }
-    const channels = await readHeatmap(this.ctx, trainer.model);
+    const channels = await readHeatmap(this.ctx, trainer.model, chunks.at(-1)!.lengths?.[0]);
     const outputs = await prediction?.read();
     if (mid) this.copyCarry(false);
     const { step, params, optimizer } = await trainer.readCheckpoint();

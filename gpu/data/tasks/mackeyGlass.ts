@@ -90,6 +90,7 @@ export function mackeyGlassTask({ T, seed }: TaskOptions): Task {
   return {
     name: 'mackey-glass',
     description: 'Forecast the next value of the chaotic Mackey-Glass series (τ = 17), standardised.',
+    predictsNextInput: true,
     model: { input: { kind: 'real', features: 1 }, output: 1, loss: 'mse' },
     batch: (B, rng) => make(B, rng, 0, trainSamples),
     validation: (B) => make(B, { seed }, trainSamples, validSamples),

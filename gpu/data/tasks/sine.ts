@@ -39,6 +39,7 @@ export function sineTask({ T, seed }: TaskOptions): Task {
   return {
     name: 'sine',
     description: 'Forecast the next value of a noisy sine wave of random frequency and phase.',
+    predictsNextInput: true,
     model: { input: { kind: 'real', features: 1 }, output: 1, loss: 'mse' },
     batch: (B, rng) => make(B, rng),
     validation: (B) => make(B, { seed }),

@@ -35,6 +35,8 @@ export interface Task {
   vocabulary?: string[];
   /** For per-step classification tasks, the name of each output class (tagging's tags, copy's symbols). */
   outputNames?: string[];
+  /** Forecasting: each step's target is the next step's input, which a bidirectional model would already have read. */
+  predictsNextInput?: boolean;
 }
 
 export interface TaskOptions {
