@@ -16,6 +16,8 @@ const LAYERS: string[][] = [
   ['gpu/kernels', 'gpu/data', 'gpu/io', 'gpu/optimizer'],
   ['gpu/training'],
   ['gpu/recurrent', 'gpu/tree'],
+  // Encoder-decoder models are built of recurrent stacks: a family one layer above them.
+  ['gpu/seq2seq'],
   ['gpu/session'],
   ['app'],
   ['bin', 'bench', 'scripts', 'e2e'],

@@ -25,6 +25,9 @@
 // real steps backwards, lengths[b]−1 … 0: the reverse direction runs over each sequence's real steps
 // only, as packed sequences do. Truncated BPTT: chunk k runs with init {h0: hT, c0: cT} of chunk k−1; its
 // gradient stops there (dh0/dc0 are returned, never propagated further).
+//
+// stack() and stackGrad() expose the layers without the head, the latter seeded by ∂L/∂(top layer's
+// outputs, final states): the encoder and decoder of ../seq2seq/reference.ts are such stacks.
 
 import { directions, GATES, inputSize, layerSuffix, perSequenceLoss, type ModelConfig } from './config.ts';
 import { paramLayout } from './params.ts';
@@ -59,11 +62,27 @@ export interface RecurrentForward {
   cT: Float64Array | null;
 }
 
-/** What backward needs besides the states. */
-interface Tape {
+/** The stack alone (no head, no loss): what an encoder or a decoder built on it reads. */
+export type RecurrentStack = Pick<RecurrentForward, 'hs' | 'cs' | 'outputs' | 'hT' | 'cT'>;
+
+/** ∂L/∂(what the stack produces), seeding stackGrad: absent parts are 0. */
+export interface StackSeeds {
+  /** ∂L/∂(the top layer's output) [T*B, D*H]; padded rows are ignored. */
+  dOutputs?: F64;
+  /** ∂L/∂hT, ∂L/∂cT [L*D*B*H] (as hT): the final states read by something downstream. */
+  dhT?: F64;
+  dcT?: F64;
+}
+
+/** What the stack's backward needs besides the states. */
+interface StackTape {
   gi: F64[]; // per layer and direction [T*B, G*H]; padded rows 0
   gh: F64[];
   len: Uint32Array; // real steps per sequence
+}
+
+/** ... and the head's. */
+interface Tape extends StackTape {
   headIn: F64; // the head's input rows [nOut, D*H]
   dlogits: F64; // ∂loss/∂logits, as logits
 }
@@ -87,25 +106,32 @@ function seqLengths(batch: Batch): Uint32Array {
   return lengths;
 }
 
-/** Checks that the batch holds what cfg needs; values are checked at real steps only (padding may hold anything). */
-function checkBatch(cfg: ModelConfig, batch: Batch, len: Uint32Array): void {
+const need = <A extends ArrayLike<number>>(cfg: ModelConfig, name: string, a: A | undefined, n: number): A => {
+  if (!a) throw new Error(`batch.${name}: required (input ${cfg.input.kind}, loss ${cfg.loss})`);
+  if (a.length !== n) throw new Error(`batch.${name}: expected ${n} values, got ${a.length}`);
+  return a;
+};
+
+/** Checks that the batch holds the inputs cfg needs; values are checked at real steps only (padding may hold anything). */
+function checkInputs(cfg: ModelConfig, batch: Batch, len: Uint32Array): void {
   const { T, B } = batch;
-  const [rows, O] = [T * B, cfg.output];
-  const need = <A extends ArrayLike<number>>(name: string, a: A | undefined, n: number): A => {
-    if (!a) throw new Error(`batch.${name}: required (input ${cfg.input.kind}, loss ${cfg.loss})`);
-    if (a.length !== n) throw new Error(`batch.${name}: expected ${n} values, got ${a.length}`);
-    return a;
-  };
   const real = (r: number) => Math.floor(r / B) < len[r % B];
   if (cfg.input.kind === 'tokens') {
     const { vocab } = cfg.input;
-    need('tokens', batch.tokens, rows).forEach((v, r) => {
+    need(cfg, 'tokens', batch.tokens, T * B).forEach((v, r) => {
       if (real(r) && v >= vocab) throw new Error(`batch.tokens[${r}] = ${v}: must be below the vocabulary size ${vocab}`);
     });
-  } else need('inputs', batch.inputs, rows * cfg.input.features);
-  if (cfg.loss === 'mse' || cfg.loss === 'regress') need('targetValues', batch.targetValues, (cfg.loss === 'regress' ? B : rows) * O);
+  } else need(cfg, 'inputs', batch.inputs, T * B * cfg.input.features);
+}
+
+/** Checks that the batch holds the targets cfg's loss needs (real steps only, as checkInputs). */
+function checkTargets(cfg: ModelConfig, batch: Batch, len: Uint32Array): void {
+  const { T, B } = batch;
+  const [rows, O] = [T * B, cfg.output];
+  const real = (r: number) => Math.floor(r / B) < len[r % B];
+  if (cfg.loss === 'mse' || cfg.loss === 'regress') need(cfg, 'targetValues', batch.targetValues, (cfg.loss === 'regress' ? B : rows) * O);
   else
-    need('targets', batch.targets, cfg.loss === 'class' ? B : rows).forEach((v, r) => {
+    need(cfg, 'targets', batch.targets, cfg.loss === 'class' ? B : rows).forEach((v, r) => {
       if ((cfg.loss === 'class' || real(r)) && v >= O) throw new Error(`batch.targets[${r}] = ${v}: must be below the output size ${O}`);
     });
 }
@@ -132,12 +158,71 @@ export class RecurrentReference {
     return { T: batch.T, B: batch.B, H, O, L, D, W: D * H, cell, GH: GATES[cell] * H, rows: batch.T * batch.B, relu: nonlinearity === 'relu' };
   }
 
+  /**
+   * The stack without the head (the batch needs inputs and lengths, no targets): an encoder's or a
+   * decoder's recurrent part. The head's parameters are not read.
+   */
+  stack(params: F64, batch: Batch, init?: RecurrentInit): RecurrentStack {
+    const len = seqLengths(batch);
+    checkInputs(this.cfg, batch, len);
+    return this.runStack(params, batch, len, init).stack;
+  }
+
   private run(params: F64, batch: Batch, init?: RecurrentInit): { fwd: RecurrentForward; tape: Tape } {
     const { cfg } = this;
-    const { T, B, H, O, L, D, W, cell, GH, rows, relu } = this.sizes(batch);
+    const { B, O, L, D, W, H, rows } = this.sizes(batch);
     const p = (n: string) => this.view(params, n);
     const len = seqLengths(batch);
-    checkBatch(cfg, batch, len);
+    checkInputs(cfg, batch, len);
+    checkTargets(cfg, batch, len);
+    const { stack, tape: stackTape } = this.runStack(params, batch, len, init);
+    const { outputs, hT } = stack;
+    const isReal = (t: number, b: number) => t < len[b];
+    // Head + loss. 'ce'/'mse': logits row q = r reads the top layer's output at real step r (N = Σ_b
+    // lengths[b] of them). 'class'/'regress': row q = b reads the top layer's final states, [forward;
+    // reverse] as torch.cat([h_n[-2], h_n[-1]], 1) (unidirectional: h_n[-1], the state after step lengths[b] − 1).
+    // z = W x + b.  'ce'/'class': rowLoss = (logsumexp(z) − z_y)/D, dz = (softmax(z) − onehot(y))/D, D = N or B.
+    // 'mse': rowLoss = Σ_o (z_o − y_o)²/(N·O), dz_o = 2(z_o − y_o)/(N·O); 'regress': the same on the
+    // final states, D = B·O.
+    const cls = perSequenceLoss(cfg);
+    const squared = cfg.loss === 'mse' || cfg.loss === 'regress';
+    const nOut = cls ? B : rows;
+    const N = len.reduce((a, n) => a + n, 0);
+    const Dn = (cls ? B : N) * (squared ? O : 1);
+    const headIn = cls ? new Float64Array(B * W) : outputs[L - 1];
+    if (cls)
+      for (let b = 0; b < B; b++)
+        for (let d = 0; d < D; d++) headIn.set(hT.subarray(((L - 1) * D + d) * B * H + b * H, ((L - 1) * D + d) * B * H + (b + 1) * H), b * W + d * H);
+    const real = (q: number) => cls || isReal(Math.floor(q / B), q % B);
+    const [Wh, bias] = [p('head.weight'), p('head.bias')];
+    const logits = new Float64Array(nOut * O);
+    const rowLoss = new Float64Array(nOut);
+    const dlogits = new Float64Array(nOut * O);
+    for (let q = 0; q < nOut; q++) {
+      if (!real(q)) continue; // padded step: no output, no loss, target never read
+      const z = linearRows(headIn.subarray(q * W, (q + 1) * W), Wh, bias, 1, O, W);
+      logits.set(z, q * O);
+      if (squared)
+        for (let o = 0; o < O; o++) {
+          const e = z[o] - batch.targetValues![q * O + o];
+          rowLoss[q] += (e * e) / Dn;
+          dlogits[q * O + o] = (2 * e) / Dn;
+        }
+      else {
+        const xe = softmaxXent(z, batch.targets!.subarray(q, q + 1), O, 1 / Dn);
+        rowLoss[q] = xe.rowLoss[0] / Dn;
+        dlogits.set(xe.dlogits, q * O);
+      }
+    }
+    const loss = rowLoss.reduce((a, v) => a + v, 0);
+    return { fwd: { ...stack, logits, rowLoss, loss }, tape: { ...stackTape, headIn, dlogits } };
+  }
+
+  /** The layers, bottom to top, each direction over its steps; then the final states. */
+  private runStack(params: F64, batch: Batch, len: Uint32Array, init?: RecurrentInit): { stack: RecurrentStack; tape: StackTape } {
+    const { cfg } = this;
+    const { T, B, H, L, D, W, cell, GH, rows, relu } = this.sizes(batch);
+    const p = (n: string) => this.view(params, n);
     for (const [k, v] of Object.entries(init ?? {}))
       if (v && v.length !== L * D * B * H) throw new Error(`init.${k}: expected ${L * D * B * H} floats (layers × directions × B × H), got ${v.length}`);
     if (init?.c0 && cell !== 'lstm') throw new Error(`init.c0: only an LSTM has a cell state (cell is ${cell})`);
@@ -145,7 +230,7 @@ export class RecurrentReference {
     const hs: F64[] = [];
     const cs: F64[] = [];
     const outputs: F64[] = [];
-    const tape: Tape = { gi: [], gh: [], len, headIn: new Float64Array(0), dlogits: new Float64Array(0) };
+    const tape: StackTape = { gi: [], gh: [], len };
     for (let l = 0; l < L; l++) {
       const In = l === 0 ? inputSize(cfg) : W;
       const x = l > 0 ? outputs[l - 1] : batch.inputs; // the layer's inputs x_t, row r (unused for tokens)
@@ -195,46 +280,7 @@ export class RecurrentReference {
     const finalBlock = (s: F64, ld: number) => s.subarray(blocks(ld % D, T).final * B * H, (blocks(ld % D, T).final + 1) * B * H);
     hs.forEach((h, ld) => hT.set(finalBlock(h, ld), ld * B * H));
     cs.forEach((c, ld) => cT!.set(finalBlock(c, ld), ld * B * H));
-
-    // Head + loss. 'ce'/'mse': logits row q = r reads the top layer's output at real step r (N = Σ_b
-    // lengths[b] of them). 'class'/'regress': row q = b reads the top layer's final states, [forward;
-    // reverse] as torch.cat([h_n[-2], h_n[-1]], 1) (unidirectional: h_n[-1], the state after step lengths[b] − 1).
-    // z = W x + b.  'ce'/'class': rowLoss = (logsumexp(z) − z_y)/D, dz = (softmax(z) − onehot(y))/D, D = N or B.
-    // 'mse': rowLoss = Σ_o (z_o − y_o)²/(N·O), dz_o = 2(z_o − y_o)/(N·O); 'regress': the same on the
-    // final states, D = B·O.
-    const cls = perSequenceLoss(cfg);
-    const squared = cfg.loss === 'mse' || cfg.loss === 'regress';
-    const nOut = cls ? B : rows;
-    const N = len.reduce((a, n) => a + n, 0);
-    const Dn = (cls ? B : N) * (squared ? O : 1);
-    const headIn = cls ? new Float64Array(B * W) : outputs[L - 1];
-    if (cls)
-      for (let b = 0; b < B; b++)
-        for (let d = 0; d < D; d++) headIn.set(hT.subarray(((L - 1) * D + d) * B * H + b * H, ((L - 1) * D + d) * B * H + (b + 1) * H), b * W + d * H);
-    const real = (q: number) => cls || isReal(Math.floor(q / B), q % B);
-    const [Wh, bias] = [p('head.weight'), p('head.bias')];
-    const logits = new Float64Array(nOut * O);
-    const rowLoss = new Float64Array(nOut);
-    const dlogits = new Float64Array(nOut * O);
-    for (let q = 0; q < nOut; q++) {
-      if (!real(q)) continue; // padded step: no output, no loss, target never read
-      const z = linearRows(headIn.subarray(q * W, (q + 1) * W), Wh, bias, 1, O, W);
-      logits.set(z, q * O);
-      if (squared)
-        for (let o = 0; o < O; o++) {
-          const e = z[o] - batch.targetValues![q * O + o];
-          rowLoss[q] += (e * e) / Dn;
-          dlogits[q * O + o] = (2 * e) / Dn;
-        }
-      else {
-        const xe = softmaxXent(z, batch.targets!.subarray(q, q + 1), O, 1 / Dn);
-        rowLoss[q] = xe.rowLoss[0] / Dn;
-        dlogits.set(xe.dlogits, q * O);
-      }
-    }
-    Object.assign(tape, { dlogits, headIn });
-    const loss = rowLoss.reduce((a, v) => a + v, 0);
-    return { fwd: { hs, cs, outputs, logits, rowLoss, loss, hT, cT }, tape };
+    return { stack: { hs, cs, outputs, hT, cT }, tape };
   }
 
   /**
@@ -257,7 +303,7 @@ export class RecurrentReference {
     opts?: { dlogits?: F64 },
   ): { loss: number; grads: F64; dh0: F64; dc0: F64 | null; dInputs: F64; fwd: RecurrentForward } {
     const { cfg } = this;
-    const { T, B, H, O, L, D, W, cell, GH, rows, relu } = this.sizes(batch);
+    const { B, H, O, D, W, rows } = this.sizes(batch);
     const { fwd, tape } = this.run(params, batch, init);
     const { len, headIn } = tape;
     const dlogits = opts?.dlogits ?? tape.dlogits;
@@ -267,8 +313,6 @@ export class RecurrentReference {
     const grads = new Float64Array(this.layout.total);
     const g = (n: string) => this.view(grads, n);
     const p = (n: string) => this.view(params, n);
-    const dh0 = new Float64Array(L * D * B * H);
-    const dc0 = cell === 'lstm' ? new Float64Array(L * D * B * H) : null;
 
     // Head: per logits row q: dW += dz ⊗ x_q, db += dz, dx_q = Wᵀ dz (x_q: headIn's row q).
     const cls = perSequenceLoss(cfg);
@@ -287,15 +331,52 @@ export class RecurrentReference {
     }
     // ∂L/∂(the current layer's output) [T*B, D*H], from above (the head or the layer above). A
     // sequence loss reads the final states: the output at each direction's last real step.
-    let dOut = cls ? new Float64Array(rows * W) : dHeadIn;
+    const dOut = cls ? new Float64Array(rows * W) : dHeadIn;
     if (cls)
       for (let b = 0; b < B; b++)
         for (let d = 0; d < D; d++) {
           const t = d === 0 ? len[b] - 1 : 0;
           dOut.set(dHeadIn.subarray(b * W + d * H, b * W + (d + 1) * H), (t * B + b) * W + d * H);
         }
-    let dInputs = dOut; // set at layer 0
+    const { dh0, dc0, dInputs } = this.backStack(params, batch, fwd, tape, dOut, grads);
+    return { loss: fwd.loss, grads, dh0, dc0, dInputs, fwd };
+  }
 
+  /**
+   * ∂L/∂(stack params, h0, c0, inputs) given ∂L/∂(the top layer's output) and ∂L/∂(final states):
+   * the stack as a part of a larger model (an encoder, a decoder). `grads` has the layout of
+   * lossAndGrad's (the head's entries stay 0); dInputs as lossAndGrad's. The forward is rerun.
+   */
+  stackGrad(
+    params: F64,
+    batch: Batch,
+    init: RecurrentInit | undefined,
+    seeds: StackSeeds,
+  ): { grads: F64; dh0: F64; dc0: F64 | null; dInputs: F64; stack: RecurrentStack } {
+    const { rows, W, L, D, B, H } = this.sizes(batch);
+    const len = seqLengths(batch);
+    checkInputs(this.cfg, batch, len);
+    const { stack, tape } = this.runStack(params, batch, len, init);
+    const sizes = { dOutputs: rows * W, dhT: L * D * B * H, dcT: L * D * B * H };
+    for (const [k, v] of Object.entries(seeds))
+      if (v && v.length !== sizes[k as keyof StackSeeds]) throw new Error(`seeds.${k}: expected ${sizes[k as keyof StackSeeds]} floats, got ${v.length}`);
+    if (seeds.dcT && this.cfg.cell !== 'lstm') throw new Error(`seeds.dcT: only an LSTM has a cell state (cell is ${this.cfg.cell})`);
+    const grads = new Float64Array(this.layout.total);
+    const back = this.backStack(params, batch, stack, tape, seeds.dOutputs ?? new Float64Array(rows * W), grads, seeds.dhT, seeds.dcT);
+    return { grads, ...back, stack };
+  }
+
+  /** Backpropagation through time down the layers, seeded by dOut (top layer's outputs) and dhT/dcT; adds into grads. */
+  private backStack(params: F64, batch: Batch, fwd: RecurrentStack, tape: StackTape, dOut: F64, grads: F64, dhT?: F64, dcT?: F64) {
+    const { cfg } = this;
+    const { T, B, H, L, D, W, cell, GH, rows, relu } = this.sizes(batch);
+    const { len } = tape;
+    const isReal = (t: number, b: number) => t < len[b];
+    const g = (n: string) => this.view(grads, n);
+    const p = (n: string) => this.view(params, n);
+    const dh0 = new Float64Array(L * D * B * H);
+    const dc0 = cell === 'lstm' ? new Float64Array(L * D * B * H) : null;
+    let dInputs = dOut; // set at layer 0
     for (let l = L - 1; l >= 0; l--) {
       const In = l === 0 ? inputSize(cfg) : W;
       const tokens = l === 0 ? batch.tokens : undefined;
@@ -310,8 +391,9 @@ export class RecurrentReference {
         const { prev, out: next } = blocks(d, T);
         const dgi = new Float64Array(rows * GH); // padded rows stay 0
         const dgh = new Float64Array(rows * GH);
-        const dh = new Float64Array(B * H); // ∂L/∂h carried back through the direction's steps (all rows b)
-        const dc = new Float64Array(B * H); // ∂L/∂c carried back (LSTM)
+        // ∂L/∂h, ∂L/∂c carried back through the direction's steps (all rows b), from the final state's seed
+        const dh = dhT ? dhT.slice(ld * B * H, (ld + 1) * B * H) : new Float64Array(B * H);
+        const dc = dcT ? dcT.slice(ld * B * H, (ld + 1) * B * H) : new Float64Array(B * H);
         for (const t of stepOrder(d, T).reverse())
           for (let b = B - 1; b >= 0; b--) {
             // A padded step copies the state (out = prev) and gets no gradient from above: dh and dc pass through unchanged.
@@ -355,6 +437,6 @@ export class RecurrentReference {
       dOut = dX;
       if (l === 0) dInputs = tokens ? dTokens : dX;
     }
-    return { loss: fwd.loss, grads, dh0, dc0, dInputs, fwd };
+    return { dh0, dc0, dInputs };
   }
 }
