@@ -46,11 +46,11 @@ export const stepShaders: Record<
   }
 > = {
   rnn: {
-    forwardStep: composeWgsl(layer, forwardInput, step, unitRow, forwardStep, rnnCell, rnnForwardTile),
-    forwardSeq: composeWgsl(layer, forwardInput, forwardSeq, rnnCell),
-    forwardTile: composeWgsl(layer, forwardInput, step, tile, tileSlices, forwardTile, rnnCell),
+    forwardStep: composeWgsl(activations, layer, forwardInput, step, unitRow, forwardStep, rnnCell, rnnForwardTile),
+    forwardSeq: composeWgsl(activations, layer, forwardInput, forwardSeq, rnnCell),
+    forwardTile: composeWgsl(activations, layer, forwardInput, step, tile, tileSlices, forwardTile, rnnCell),
     // `enable subgroups` is a directive: it comes first.
-    forwardTileSubgroup: composeWgsl(tileSlicesSubgroup, layer, forwardInput, step, tile, forwardTile, rnnCell),
+    forwardTileSubgroup: composeWgsl(tileSlicesSubgroup, activations, layer, forwardInput, step, tile, forwardTile, rnnCell),
     backwardStep: composeWgsl(layer, step, unitRow, backwardStep, rnnGradient),
     backwardTile: composeWgsl(layer, step, tile, tileSlices, backwardTile, rnnGradient),
     backwardTileSubgroup: composeWgsl(tileSlicesSubgroup, layer, step, tile, backwardTile, rnnGradient),
@@ -71,10 +71,10 @@ export const stepShaders: Record<
     forwardSeq: composeWgsl(activations, layer, forwardInput, forwardSeq, lstmCell),
     forwardTile: composeWgsl(activations, layer, forwardInput, step, tile, tileSlices, forwardTile, lstmCell),
     forwardTileSubgroup: composeWgsl(tileSlicesSubgroup, activations, layer, forwardInput, step, tile, forwardTile, lstmCell),
-    backwardStep: composeWgsl(layer, step, unitRow, backwardStep, lstmGradient),
-    backwardTile: composeWgsl(layer, step, tile, tileSlices, backwardTile, lstmGradient),
-    backwardTileSubgroup: composeWgsl(tileSlicesSubgroup, layer, step, tile, backwardTile, lstmGradient),
-    backwardSeq: composeWgsl(layer, backwardSeq, lstmGradient),
+    backwardStep: composeWgsl(activations, layer, step, unitRow, backwardStep, lstmGradient),
+    backwardTile: composeWgsl(activations, layer, step, tile, tileSlices, backwardTile, lstmGradient),
+    backwardTileSubgroup: composeWgsl(tileSlicesSubgroup, activations, layer, step, tile, backwardTile, lstmGradient),
+    backwardSeq: composeWgsl(activations, layer, backwardSeq, lstmGradient),
   },
 };
 

@@ -21,6 +21,12 @@ export interface StepShape {
    * W_ih and b_ih, vocabulary V) and `proj` holds the token ids; no projection pass runs.
    */
   tokens?: { V: number; wih: number; bih: number };
+  /**
+   * LSTM: the backward adds what dc holds at each step before it runs to that step's cell-state
+   * gradient (an encoder's final cell state feeding a decoder gets its gradient so); the owner
+   * writes every row of dc first. Otherwise dc is only written.
+   */
+  cellGradIn?: boolean;
 }
 
 /** Per-layer activations the steps read and write; which exist depends on the cell. */
@@ -146,6 +152,8 @@ function forwardBindings(s: StepShape, params: GPUBuffer, l: LayerBuffers, lengt
 
 /** The Elman cell's activation, an override of its kernels only. */
 const relu = (s: StepShape): Record<string, boolean> => (s.cell === 'rnn' ? { RELU: s.relu } : {});
+/** The backward kernels' cell constants: the Elman activation, or whether an LSTM reads incoming cell-state gradients. */
+const backwardCell = (s: StepShape): Record<string, boolean> => (s.cell === 'lstm' ? (s.cellGradIn ? { DC_IN: true } : {}) : relu(s));
 
 /** A single-dispatch sequence kernel (forwardSeq.wgsl, backwardSeq.wgsl): one workgroup per `rows` batch rows, an invocation per unit. */
 function sequenceKernel(
@@ -187,7 +195,7 @@ export function backwardKernel(ctx: GpuContext, k: StepKernel, s: StepShape, par
 
 /** All T backward steps of a layer in one dispatch (backwardSeq.wgsl), R batch rows per workgroup. Same bindings as backwardStep. */
 export function backwardSequence(ctx: GpuContext, s: StepShape, rows: number, params: GPUBuffer, l: LayerBuffers): Dispatch {
-  return sequenceKernel(ctx, `${s.cell}BackwardSeq`, stepShaders[s.cell].backwardSeq, s, rows, {}, backwardBindings(s, params, l));
+  return sequenceKernel(ctx, `${s.cell}BackwardSeq`, stepShaders[s.cell].backwardSeq, s, rows, backwardCell(s), backwardBindings(s, params, l));
 }
 
 /** A GPU-shaped per-step kernel (tile.wgsl): one workgroup per tile of BM rows × UT units. */
@@ -230,7 +238,7 @@ export function forwardTile(ctx: GpuContext, s: StepShape, t: TileShape, params:
 export function backwardTile(ctx: GpuContext, s: StepShape, t: TileShape, params: GPUBuffer, l: LayerBuffers): Dispatch {
   const [bindings, buffers] = backwardBindings(s, params, l);
   const code = t.SG ? stepShaders[s.cell].backwardTileSubgroup : stepShaders[s.cell].backwardTile;
-  return tileKernel(ctx, `${s.cell}BackwardTile${t.SG ? 'Subgroup' : ''}`, code, s, t, { H: s.H, B: s.B, T: s.T, ...relu(s) }, bindings, buffers);
+  return tileKernel(ctx, `${s.cell}BackwardTile${t.SG ? 'Subgroup' : ''}`, code, s, t, { H: s.H, B: s.B, T: s.T, ...backwardCell(s) }, bindings, buffers);
 }
 
 /**
@@ -258,7 +266,7 @@ const BACKWARD_BUFFERS: Record<Cell, (l: LayerBuffers) => { read: GPUBuffer[]; w
 export function backwardStep(ctx: GpuContext, s: StepShape, params: GPUBuffer, l: LayerBuffers): Dispatch {
   const { H, B, T } = s;
   const [bindings, buffers] = backwardBindings(s, params, l);
-  return stepKernel(ctx, `${s.cell}BackwardStep`, stepShaders[s.cell].backwardStep, s, { H, B, T, ...relu(s) }, bindings, buffers, 16);
+  return stepKernel(ctx, `${s.cell}BackwardStep`, stepShaders[s.cell].backwardStep, s, { H, B, T, ...backwardCell(s) }, bindings, buffers, 16);
 }
 
 function backwardBindings(s: StepShape, params: GPUBuffer, l: LayerBuffers): [BindingKind[], GPUBuffer[]] {

@@ -16,8 +16,8 @@ import { composeWgsl } from '../core/wgsl.ts';
 import type { TreeCell } from './config.ts';
 
 export const levelShaders: Record<TreeCell, { forward: string; backward: string }> = {
-  rnn: { forward: composeWgsl(level, forwardLevel, rnnForward), backward: composeWgsl(level, backwardLevel, rnnBackward) },
-  lstm: { forward: composeWgsl(activations, level, forwardLevel, lstmForward), backward: composeWgsl(level, backwardLevel, lstmBackward) },
+  rnn: { forward: composeWgsl(activations, level, forwardLevel, rnnForward), backward: composeWgsl(level, backwardLevel, rnnBackward) },
+  lstm: { forward: composeWgsl(activations, level, forwardLevel, lstmForward), backward: composeWgsl(activations, level, backwardLevel, lstmBackward) },
 };
 
 export const treeLossShader = composeWgsl(rowLoss, crossEntropy, loss);

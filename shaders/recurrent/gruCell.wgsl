@@ -31,7 +31,7 @@ fn cell(t: u32, b: u32, u: u32, hid: Gates, bias: Gates, hPrev: f32) -> f32 {
     let a = hid + bias;
     let r = sigmoid(inputPre(row, u) + a.x);
     let z = sigmoid(inputPre(row, H + u) + a.y);
-    let n = tanh(inputPre(row, 2u * H + u) + r * a.z);
+    let n = tanhBounded(inputPre(row, 2u * H + u) + r * a.z);
     gates[row * G + u] = r;
     gates[row * G + H + u] = z;
     gates[row * G + 2u * H + u] = n;

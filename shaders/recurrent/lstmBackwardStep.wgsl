@@ -5,6 +5,8 @@
 // dA is the gradient of both W_ih x + b_ih and W_hh h + b_hh (they add before the gates).
 
 const GATES: u32 = 4u;
+/** dc arrives holding a gradient of each step's cell state to add (its owner wrote every row first): stepKernels.ts cellGradIn. */
+override DC_IN: bool = false;
 
 @group(0) @binding(2) var<storage, read> cs: array<f32>;        // [(T+1)*B, H]
 @group(0) @binding(3) var<storage, read> gates: array<f32>;     // [T*B, 4H]
@@ -24,8 +26,9 @@ fn gateGrads(t: u32, row: u32, u: u32, fromNext: f32) {
   let fg = gates[row * G + H + u];
   let gg = gates[row * G + 2u * H + u];
   let og = gates[row * G + 3u * H + u];
-  let tc = tanh(cs[(row + B) * H + u]);
+  let tc = tanhBounded(cs[(row + B) * H + u]);
   var dct = dht * og * (1.0 - tc * tc);
+  if (DC_IN) { dct += dc[row * H + u]; }
   if (t + 1u < T) { dct += gates[(row + B) * G + H + u] * dc[(row + B) * H + u]; }
   dc[row * H + u] = dct;
   dA[row * G + u] = dct * gg * ig * (1.0 - ig);

@@ -30,14 +30,14 @@ fn cell(t: u32, b: u32, u: u32, hid: Gates, bias: Gates, hPrev: f32) -> f32 {
     let pre = hid + bias;
     let ig = sigmoid(inputPre(row, u) + pre.x);
     let fg = sigmoid(inputPre(row, H + u) + pre.y);
-    let gg = tanh(inputPre(row, 2u * H + u) + pre.z);
+    let gg = tanhBounded(inputPre(row, 2u * H + u) + pre.z);
     let og = sigmoid(inputPre(row, 3u * H + u) + pre.w);
     c = fg * cPrev + ig * gg;
     gates[row * G + u] = ig;
     gates[row * G + H + u] = fg;
     gates[row * G + 2u * H + u] = gg;
     gates[row * G + 3u * H + u] = og;
-    h = og * tanh(c);
+    h = og * tanhBounded(c);
   }
   cs[next] = c;
   hs[next] = h;

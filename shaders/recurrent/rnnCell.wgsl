@@ -16,7 +16,7 @@ fn gatesAt(i: u32, stride: u32) -> Gates { return params[i]; }
 
 fn activate(pre: f32) -> f32 {
   if (RELU) { return max(pre, 0.0); }
-  return tanh(pre);
+  return tanhBounded(pre);
 }
 
 /** Step t of (b, u) from its W_hh h_{t-1} sum and b_hh: stores h_t and returns it. */

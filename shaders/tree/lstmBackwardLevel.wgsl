@@ -25,7 +25,7 @@ fn nodeGrads(m: u32, i: u32, fromParent: f32) {
   let ug = gates[g + 2u * H];
   let fl = gates[g + 3u * H];
   let fr = gates[g + 4u * H];
-  let tc = tanh(cs[m * H + i]);
+  let tc = tanhBounded(cs[m * H + i]);
   let dct = dc[node.z * H + i] * gates[parentGate] + dh * og * (1.0 - tc * tc);
   dc[m * H + i] = dct;
   dpre[g] = dct * ug * ig * (1.0 - ig);

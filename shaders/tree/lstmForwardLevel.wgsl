@@ -15,7 +15,7 @@ struct Sums { i: vec4<f32>, o: vec4<f32>, u: vec4<f32>, fl: vec4<f32>, fr: vec4<
 
 fn store(n: u32, i: u32, ig: f32, og: f32, ug: f32, fl: f32, fr: f32, c: f32) {
   cs[n * H + i] = c;
-  hs[n * H + i] = og * tanh(c);
+  hs[n * H + i] = og * tanhBounded(c);
   let g = n * 5u * H + i;
   gates[g] = ig;
   gates[g + H] = og;
@@ -28,7 +28,7 @@ fn leaf(n: u32, i: u32) {
   let e = off.emb + tokens[n] * 3u * H + i;
   let ig = sigmoid(params[e] + params[off.b + i]);
   let og = sigmoid(params[e + H] + params[off.b + H + i]);
-  let ug = tanh(params[e + 2u * H] + params[off.b + 2u * H + i]);
+  let ug = tanhBounded(params[e + 2u * H] + params[off.b + 2u * H + i]);
   store(n, i, ig, og, ug, 0.0, 0.0, ig * ug);
 }
 
@@ -62,7 +62,7 @@ fn childSums(i: u32, l: vec4<u32>, r: vec4<u32>) -> Sums {
 fn innerNode(m: u32, i: u32, s: Sums, q: u32, l: u32, r: u32) {
   let ig = sigmoid(s.i[q]);
   let og = sigmoid(s.o[q]);
-  let ug = tanh(s.u[q]);
+  let ug = tanhBounded(s.u[q]);
   let fl = sigmoid(s.fl[q]);
   let fr = sigmoid(s.fr[q]);
   store(m, i, ig, og, ug, fl, fr, ig * ug + fl * cs[l + i] + fr * cs[r + i]);

@@ -6,7 +6,7 @@
 alias Sums = vec4<f32>; // one pre-activation per lane
 
 fn leaf(n: u32, i: u32) {
-  hs[n * H + i] = tanh(params[off.emb + tokens[n] * H + i] + params[off.b + i]);
+  hs[n * H + i] = tanhBounded(params[off.emb + tokens[n] * H + i] + params[off.b + i]);
 }
 
 fn childSums(i: u32, l: vec4<u32>, r: vec4<u32>) -> Sums {
@@ -17,4 +17,4 @@ fn childSums(i: u32, l: vec4<u32>, r: vec4<u32>) -> Sums {
   return acc;
 }
 
-fn innerNode(m: u32, i: u32, s: Sums, q: u32, l: u32, r: u32) { hs[m * H + i] = tanh(s[q]); }
+fn innerNode(m: u32, i: u32, s: Sums, q: u32, l: u32, r: u32) { hs[m * H + i] = tanhBounded(s[q]); }
