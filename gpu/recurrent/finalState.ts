@@ -5,9 +5,9 @@ import type { GpuContext } from '../core/context.ts';
 import { prepare, type Dispatch } from '../core/dispatch.ts';
 
 /** One of finalState.wgsl's entry points over `rows` rows of H units: lengths, then the read and the written buffer. */
-const finalStateKernel = (ctx: GpuContext, entry: 'gather' | 'scatter', s: FinalShape, rows: number, buffers: GPUBuffer[]): Dispatch =>
+const finalStateKernel = (ctx: GpuContext, entry: 'gather' | 'scatter' | 'addAtFinal', s: FinalShape, rows: number, buffers: GPUBuffer[]): Dispatch =>
   prepare(ctx, {
-    label: entry === 'gather' ? 'gatherFinalState' : 'scatterFinalGrad',
+    label: { gather: 'gatherFinalState', scatter: 'scatterFinalGrad', addAtFinal: 'addFinalGrad' }[entry],
     code,
     entry,
     constants: { H: s.H, B: s.B, WIDTH: s.width ?? s.H, OFF: s.offset ?? 0 },
@@ -32,4 +32,9 @@ export function gatherFinalState(ctx: GpuContext, s: FinalShape, lengths: GPUBuf
 /** dh[t, b] = dFinal[b] at t = lengths[b] − 1 and 0 elsewhere: writes all T·B rows of dh. */
 export function scatterFinalGrad(ctx: GpuContext, s: FinalShape & { T: number }, lengths: GPUBuffer, dFinal: GPUBuffer, dh: GPUBuffer): Dispatch {
   return finalStateKernel(ctx, 'scatter', s, s.T * s.B, [lengths, dFinal, dh]);
+}
+
+/** dh[lengths[b] − 1, b] += dFinal[b]: only the final rows, the others left as they are. */
+export function addFinalGrad(ctx: GpuContext, s: FinalShape, lengths: GPUBuffer, dFinal: GPUBuffer, dh: GPUBuffer): Dispatch {
+  return finalStateKernel(ctx, 'addAtFinal', s, s.B, [lengths, dFinal, dh]);
 }

@@ -57,6 +57,8 @@ export interface StackOptions {
    * through its output: a bidirectional top layer then does not split its output gradient.
    */
   finalStateLoss?: boolean;
+  /** LSTM: each layer's backward adds the cell-state gradients its dc holds (stepKernels.ts cellGradIn); beforeBackward must write all of dc. */
+  cellGradIn?: boolean;
 }
 
 /** What joins a bidirectional layer's two directions (directions.ts). */
@@ -260,6 +262,7 @@ export class RecurrentStack {
       whh: off('weight_hh'),
       bhh: off('bias_hh'),
       tokens: input ? undefined : { V: inSize, wih: off('weight_ih'), bih: off('bias_ih') },
+      ...(this.opts.cellGradIn ? { cellGradIn: true } : {}),
     };
 
     const project = input

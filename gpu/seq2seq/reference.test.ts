@@ -8,33 +8,10 @@ import { initParams, paramLayout } from './params.ts';
 import { Seq2SeqReference } from './reference.ts';
 import { beamSearch, greedyDecode } from './decode.ts';
 import { EOS, type PairBatch } from './pairs.ts';
-import { Rng } from '../core/rng.ts';
+import { JUNK, pairBatch } from '../testing/pairBatch.ts';
 
 const CELLS = [{ cell: 'rnn', nonlinearity: 'tanh' }, { cell: 'rnn', nonlinearity: 'relu' }, { cell: 'gru' }, { cell: 'lstm' }] as const;
 const ATTENTIONS = ['none', 'dot', 'general', 'additive'] as const;
-const JUNK = 999_999;
-
-/** A random batch with these lengths: symbols 3..V−1, each target ending in <eos>, junk ids in the padding. */
-function pairBatch(V: number, S: number, U: number, sourceLengths: number[], targetLengths: number[], seed: number): PairBatch {
-  const rng = new Rng(seed);
-  const B = sourceLengths.length;
-  const ids = (T: number, len: number[], eos: boolean) =>
-    Uint32Array.from({ length: T * B }, (_, r) => {
-      const [t, b] = [Math.floor(r / B), r % B];
-      if (t >= len[b]) return JUNK;
-      return eos && t === len[b] - 1 ? EOS : 3 + rng.int(V - 3);
-    });
-  return {
-    B,
-    S,
-    U,
-    source: ids(S, sourceLengths, false),
-    sourceLengths: Uint32Array.from(sourceLengths),
-    target: ids(U, targetLengths, true),
-    targetLengths: Uint32Array.from(targetLengths),
-  };
-}
-
 const randomParams = (cfg: Seq2SeqConfig, seed: number, scale = 2) => Float64Array.from(initParams(cfg, seed), (x) => x * scale);
 
 describe('config and parameter layout', () => {

@@ -23,6 +23,15 @@ fn gather(@builtin(global_invocation_id) gid: vec3<u32>) {
   dst[b * WIDTH + OFF + i] = src[(lengths[b] * B + b) * H + i];
 }
 
+/** dst[lengths[b] − 1, b] += src[b]: a gradient of each sequence's final state added to the step it came from (one row per b). */
+@compute @workgroup_size(64)
+fn addAtFinal(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  let b = gid.y;
+  if (i >= H || lengths[b] == 0u) { return; }
+  dst[((lengths[b] - 1u) * B + b) * H + i] += src[b * WIDTH + OFF + i];
+}
+
 @compute @workgroup_size(64)
 fn scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
