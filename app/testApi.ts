@@ -7,7 +7,7 @@ import { lab } from './lab/pageLab.ts';
 import { useStore } from './store/index.ts';
 import { datasetInfo } from './config/datasets.ts';
 
-/** Settings as the form takes them; numbers may be given as numbers. */
+/** Settings as the form takes them; numbers may be given as numbers (bidirectional is a boolean). */
 export type TestSettings = Partial<{ [K in keyof FormValues]: FormValues[K] | number }>;
 
 export interface RnnlabTestApi {
@@ -22,7 +22,8 @@ export interface RnnlabTestApi {
   /** Every step's loss so far, indexed by step (NaN where a window never arrived). */
   readonly losses: number[];
   readonly validation: { step: number; loss: number }[];
-  readonly heatmap: { step: number; channels: string[]; frames: number } | null;
+  /** `units`: the channels' rows (2H for a bidirectional model: forward units, then reverse). */
+  readonly heatmap: { step: number; channels: string[]; units: number; frames: number } | null;
   /** A task model's last prediction for validation sequence 0 (a copy), with its step; null before the first. */
   readonly prediction: ({ step: number } & Prediction) | null;
   /**
@@ -89,7 +90,7 @@ export function installTestApi(): void {
     },
     get heatmap() {
       const h = lab.metrics.heatmap;
-      return h && { step: h.step, channels: h.channels.map((c) => c.name), frames: lab.metrics.heatmapFrames };
+      return h && { step: h.step, channels: h.channels.map((c) => c.name), units: h.channels[0]?.units ?? 0, frames: lab.metrics.heatmapFrames };
     },
     get prediction() {
       const p = lab.metrics.prediction;
@@ -125,7 +126,8 @@ export function installTestApi(): void {
       const form = s().form;
       const dataset = settings.dataset as FormValues['dataset'] | undefined;
       const base = dataset && dataset !== form.dataset ? { dataset, ...datasetInfo(dataset).defaults } : form;
-      const values = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)]));
+      // Typed fields as the form holds them: text, and the bidirectional checkbox's boolean.
+      const values = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, typeof v === 'boolean' ? v : String(v)]));
       useStore.setState({ form: { ...base, ...values } as FormValues });
       const configured = lab.whenConfigured();
       const outcome = lab.applyNow();

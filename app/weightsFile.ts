@@ -6,7 +6,9 @@ export function weightsFileName(settings: Settings | null, steps: number): strin
   if (!settings) return 'rnnlab.safetensors';
   if (settings.cell === 'tree-rnn' || settings.cell === 'tree-lstm')
     return `rnnlab-${settings.dataset}-${settings.cell}-h${settings.hidden}-step${steps}.safetensors`;
-  return `rnnlab-${settings.dataset}-${settings.cell}-h${settings.hidden}x${settings.layers}-step${steps}.safetensors`;
+  // "-bi": a bidirectional model (its file holds the _reverse weights too).
+  const bi = settings.bidirectional ? '-bi' : '';
+  return `rnnlab-${settings.dataset}-${settings.cell}-h${settings.hidden}x${settings.layers}${bi}-step${steps}.safetensors`;
 }
 
 export function saveWeights(bytes: ArrayBuffer, fileName: string): void {

@@ -10,6 +10,7 @@ const GALLERY = JSON.parse(readFileSync(new URL('../public/gallery/index.json', 
 /** Steps each gallery notebook's first cell trains here, and how much lower its loss must end. */
 const BRIEF: Record<string, { steps: number; drop: number }> = {
   'parameter-sharing': { steps: 60, drop: 0.3 },
+  'bidirectional-tagging': { steps: 60, drop: 0.3 },
   'moby-dick': { steps: 30, drop: 0.15 },
   names: { steps: 60, drop: 0.2 },
   'long-memory': { steps: 80, drop: 0.2 },

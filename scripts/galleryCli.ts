@@ -44,6 +44,7 @@ export function main(argv: string[]): number {
         cell,
         ...(cell === 'rnn' ? { nonlinearity: s.cell === 'rnn-relu' ? 'relu' : 'tanh' } : {}),
         layers: s.layers,
+        ...(s.bidirectional ? { bidirectional: true } : {}),
         hidden: s.hidden,
         dataset,
         seqLen: s.seqLen,

@@ -25,6 +25,11 @@ export interface DatasetInfo {
   description: string;
   /** The smallest sequence length the data makes sense for. */
   minSeqLen: number;
+  /**
+   * Each step's target is the next step's input (the character models, the forecasts): a bidirectional
+   * model would read the answer before giving it, so the engine refuses one (gpu/session/recurrentData.ts).
+   */
+  predictsNextInput?: true;
   /** Every setting but the dataset. */
   defaults: Omit<FormValues, 'dataset'>;
 }
@@ -35,6 +40,7 @@ const base: Defaults = {
   cell: 'lstm',
   hidden: '128',
   layers: '1',
+  bidirectional: false,
   seqLen: '64',
   tbptt: '64',
   batchSize: '16',
@@ -52,6 +58,7 @@ export const DATASETS: readonly DatasetInfo[] = [
     id: 'moby-dick',
     label: 'Moby Dick (characters)',
     kind: 'chars',
+    predictsNextInput: true,
     minSeqLen: 1,
     description: 'Herman Melville’s novel, one character at a time: the model learns spelling, words, then phrases.',
     defaults: withDefaults({}),
@@ -60,6 +67,7 @@ export const DATASETS: readonly DatasetInfo[] = [
     id: 'first-names',
     label: 'First names (characters)',
     kind: 'chars',
+    predictsNextInput: true,
     minSeqLen: 1,
     description: 'English first names, one per line: a small corpus that a small model learns quickly.',
     defaults: withDefaults({ cell: 'gru', hidden: '64', seqLen: '16', tbptt: '16', batchSize: '32' }),
@@ -84,6 +92,7 @@ export const DATASETS: readonly DatasetInfo[] = [
     id: 'sine',
     label: 'Task: noisy sine forecast',
     kind: 'task',
+    predictsNextInput: true,
     minSeqLen: 1,
     description: 'Forecast the next value of a noisy sine wave of random frequency and phase.',
     defaults: withDefaults({ cell: 'gru', hidden: '32', seqLen: '32', tbptt: '32', batchSize: '32' }),
@@ -92,6 +101,7 @@ export const DATASETS: readonly DatasetInfo[] = [
     id: 'mackey-glass',
     label: 'Task: Mackey-Glass forecast',
     kind: 'task',
+    predictsNextInput: true,
     minSeqLen: 1,
     description: 'Forecast the next value of the chaotic Mackey-Glass series (τ = 17), standardised.',
     defaults: withDefaults({ cell: 'gru', hidden: '32', seqLen: '32', tbptt: '32', batchSize: '32' }),
@@ -108,6 +118,7 @@ export const DATASETS: readonly DatasetInfo[] = [
     id: 'upload',
     label: 'Your text file (characters)',
     kind: 'chars',
+    predictsNextInput: true,
     minSeqLen: 1,
     description: 'A character model of the text file you uploaded.',
     defaults: withDefaults({}),
@@ -117,6 +128,7 @@ export const DATASETS: readonly DatasetInfo[] = [
     id: 'series',
     label: 'Your CSV column (forecast)',
     kind: 'task',
+    predictsNextInput: true,
     minSeqLen: 1,
     description:
       'Forecast the next value of the column you picked from your CSV. The first 90% of its values train and the last 10% validate; both are standardised with the mean and standard deviation of the first 90%, so always predicting that mean scores an MSE of 1 on the training part. The baseline is persistence: predicting that the next value equals this one.',

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formFromDataset } from '../store/settingsSlice.ts';
-import { parseSettings } from './schema.ts';
+import { createTask } from '../../gpu/data/tasks/index.ts';
+import { formFromDataset, formFromSettings } from '../store/settingsSlice.ts';
+import { weightsFileName } from '../weightsFile.ts';
+import { DATASETS, TREE_DATASETS, type DatasetId } from './datasets.ts';
+import { noBidirectional, parseSettings, type FormValues } from './schema.ts';
 import { keepsWeights, toSessionConfig } from './sessionConfig.ts';
 
 const ctx = { uploadChars: null };
@@ -100,5 +103,86 @@ describe('settings schema', () => {
     const s = seriesSettings();
     expect(keepsWeights(s, { ...s, lr: 0.01 }, true)).toBe(true);
     expect(keepsWeights(s, { ...s, lr: 0.01 }, false)).toBe(false);
+  });
+});
+
+describe('bidirectional', () => {
+  const parse = (form: FormValues, context = { uploadChars: 10_000, seriesValues: 10_000 }) => parseSettings(form, context);
+  const bi = (id: DatasetId, over: Partial<FormValues> = {}) => ({ ...formFromDataset(id), bidirectional: true, ...over });
+
+  it('is off by default for every dataset', () => {
+    for (const d of DATASETS) expect(formFromDataset(d.id).bidirectional, d.id).toBe(false);
+  });
+
+  it('reaches the SessionConfig when on, and is left out when off (a unidirectional config is as before)', () => {
+    for (const id of ['tagging', 'copy', 'adding'] as const) {
+      const r = parse(bi(id));
+      if (!r.ok) throw new Error(`${id}: ${JSON.stringify(r.errors)}`);
+      expect(r.settings.bidirectional).toBe(true);
+      expect(toSessionConfig(r.settings, null).bidirectional, id).toBe(true);
+      const off = parse(formFromDataset(id));
+      expect(off.ok && 'bidirectional' in toSessionConfig(off.settings, null)).toBe(false);
+    }
+  });
+
+  it('is refused, on its own field, where each step’s target is the next input (text, forecasts)', () => {
+    for (const id of ['moby-dick', 'first-names', 'upload', 'sine', 'mackey-glass', 'series'] as const) {
+      const r = parse(bi(id, { seqLen: '32', tbptt: '32' }));
+      expect(r.ok, id).toBe(false);
+      if (r.ok) continue;
+      expect(Object.keys(r.errors), id).toEqual(['bidirectional']);
+      expect(r.errors.bidirectional).toMatch(id === 'moby-dick' || id === 'first-names' || id === 'upload' ? /next character/ : /next value/);
+      expect(r.errors.bidirectional).toMatch(/reverse direction would already have read/);
+    }
+  });
+
+  it('the datasets it is refused on are the ones the engine refuses (their tasks predict the next input)', () => {
+    for (const d of DATASETS) {
+      if (d.kind === 'tree') continue;
+      const engine = d.kind === 'chars' || d.id === 'series' || !!createTask(d.id, { T: 32, seed: 1 }).predictsNextInput;
+      expect(noBidirectional(d.id) !== null, d.id).toBe(engine);
+    }
+  });
+
+  it('needs whole sequences: a TBPTT shorter than the sequence is the TBPTT field’s error', () => {
+    const r = parse(bi('copy', { seqLen: '20', tbptt: '10' }));
+    expect(!r.ok && r.errors).toEqual({
+      tbptt: 'A bidirectional model reads each sequence whole (its reverse direction starts at the end): TBPTT must equal the sequence length (20).',
+    });
+    // Unticked, the same TBPTT is fine.
+    expect(parse({ ...bi('copy', { seqLen: '20', tbptt: '10' }), bidirectional: false }).ok).toBe(true);
+    // A TBPTT that does not divide keeps its own message.
+    const r2 = parse(bi('copy', { seqLen: '20', tbptt: '7' }));
+    expect(!r2.ok && r2.errors.tbptt).toMatch(/Must divide the sequence length/);
+  });
+
+  it('does not apply to the tree datasets (the form hides it): off whatever the form holds', () => {
+    for (const id of TREE_DATASETS) {
+      const r = parse(bi(id));
+      expect(r.ok && r.settings.bidirectional, id).toBe(false);
+    }
+  });
+
+  it('a form from before the field (none given) parses as off', () => {
+    const old: Partial<FormValues> = formFromDataset('tagging');
+    delete old.bidirectional;
+    const r = parse(old as FormValues);
+    expect(r.ok && r.settings.bidirectional).toBe(false);
+  });
+
+  it('turning it on or off needs new weights, and the settings go back to the form', () => {
+    const a = parse(formFromDataset('tagging'));
+    const b = parse(bi('tagging'));
+    if (!a.ok || !b.ok) throw new Error('valid');
+    expect(keepsWeights(a.settings, b.settings, true)).toBe(false);
+    expect(keepsWeights(b.settings, { ...b.settings, lr: 0.01 }, true)).toBe(true);
+    expect(formFromSettings(b.settings).bidirectional).toBe(true);
+  });
+
+  it('marks the weights file name', () => {
+    const b = parse(bi('tagging'));
+    if (!b.ok) throw new Error('valid');
+    expect(weightsFileName(b.settings, 120)).toBe('rnnlab-tagging-gru-h64x1-bi-step120.safetensors');
+    expect(weightsFileName({ ...b.settings, bidirectional: false }, 120)).toBe('rnnlab-tagging-gru-h64x1-step120.safetensors');
   });
 });

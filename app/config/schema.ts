@@ -24,6 +24,8 @@ export interface FormValues {
   cell: CellChoice;
   hidden: string;
   layers: string;
+  /** Each layer also reads every sequence backwards (PyTorch's bidirectional=True): a checkbox, so a boolean. */
+  bidirectional: boolean;
   seqLen: string;
   tbptt: string;
   batchSize: string;
@@ -55,6 +57,8 @@ const schema = z.object({
   cell: z.enum([...CELL_CHOICES, ...TREE_CELLS]),
   hidden: int(1, MODEL_LIMITS.hidden),
   layers: int(1, MODEL_LIMITS.layers),
+  // Absent (a form from before the field): off.
+  bidirectional: z.boolean({ error: 'Must be on or off.' }).default(false),
   seqLen: int(1, LIMITS.seqLen),
   tbptt: int(1, LIMITS.seqLen),
   batchSize: int(1, LIMITS.batchSize),
@@ -86,6 +90,7 @@ export function parseSettings(values: FormValues, context: SchemaContext): Parse
     values = {
       ...values,
       layers: d.layers,
+      bidirectional: false,
       seqLen: d.seqLen,
       tbptt: d.tbptt,
       ...(values.dataset === TREE_UPLOAD ? { trainDepth: d.trainDepth, validationDepth: d.validationDepth } : {}),
@@ -129,8 +134,26 @@ export function parseSettings(values: FormValues, context: SchemaContext): Parse
   // The adding task's loss is on each sequence's last step: a truncated chunk would have none.
   if (values.dataset === 'adding' && seqLen !== null && tbptt !== null && tbptt !== seqLen && !errors.tbptt)
     errors.tbptt = `The adding task scores only the last step: TBPTT must equal the sequence length (${seqLen}).`;
+  // A bidirectional model reads each sequence whole, and only where no step's target is a later input.
+  if (values.bidirectional === true) {
+    const why = noBidirectional(values.dataset);
+    if (why) errors.bidirectional = `${why} A bidirectional model suits tasks such as tagging.`;
+    if (seqLen !== null && tbptt !== null && tbptt < seqLen && !errors.tbptt)
+      errors.tbptt = `A bidirectional model reads each sequence whole (its reverse direction starts at the end): TBPTT must equal the sequence length (${seqLen}).`;
+  }
   if (s && Object.keys(errors).length === 0) return { ok: true, settings: s };
   return { ok: false, errors };
+}
+
+/**
+ * Why a dataset cannot train a bidirectional model (its targets are the next inputs, which the reverse
+ * direction would already have read), or null when it can. The engine refuses the same datasets.
+ */
+export function noBidirectional(dataset: DatasetId): string | null {
+  const info = datasetInfo(dataset);
+  if (isTreeDataset(dataset)) return 'A tree model reads its trees bottom-up; it has no reverse direction.';
+  if (!info.predictsNextInput) return null;
+  return `Each step’s target here is the next ${info.kind === 'chars' ? 'character' : 'value'}, which the reverse direction would already have read.`;
 }
 
 /**

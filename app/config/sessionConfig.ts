@@ -70,6 +70,8 @@ export function toSessionConfig(s: Settings, upload: UploadedText | null, series
     nonlinearity: s.cell === 'rnn-relu' ? 'relu' : 'tanh',
     hidden: s.hidden,
     layers: s.layers,
+    // Only when on: a unidirectional config is the one it always was (saved sessions, share links).
+    ...(s.bidirectional ? { bidirectional: true } : {}),
     seqLen: s.seqLen,
     tbptt: s.tbptt,
     batchSize: s.batchSize,

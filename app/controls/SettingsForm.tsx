@@ -1,9 +1,9 @@
-// The settings: dataset, model, truncated BPTT, optimizer. Each field shows its own error; valid
+// The settings: dataset, model (bidirectional for the sequence models), truncated BPTT, optimizer. Each field shows its own error; valid
 // edits are applied by the page's controller (lab/pageLab.ts) (at once for choices, after a pause in typing for numbers).
 
 import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
-import { CELL_CHOICES, OPTIMIZERS, type CellChoice, type FormValues, type OptimizerChoice } from '../config/schema.ts';
+import { CELL_CHOICES, noBidirectional, OPTIMIZERS, type CellChoice, type FormValues, type OptimizerChoice } from '../config/schema.ts';
 import { datasetInfo, TREE_CELLS } from '../config/datasets.ts';
 import { DatasetField } from './DatasetField.tsx';
 import { Field } from './Field.tsx';
@@ -38,6 +38,7 @@ export function SettingsForm() {
           <NumberField name="hidden" label="Hidden size" />
           {!tree && <NumberField name="layers" label="Layers" />}
         </div>
+        {!tree && <BidirectionalField />}
       </fieldset>
       <fieldset>
         <legend>Training</legend>
@@ -70,6 +71,51 @@ export function SettingsForm() {
       {/* Enter in a field applies at once (a hidden submit keeps that working in every browser). */}
       <button type="submit" hidden />
     </form>
+  );
+}
+
+/**
+ * The bidirectional checkbox (sequence models). Where the dataset cannot take a bidirectional model
+ * (its targets are the next inputs) it is off and disabled, and its note says why; were it on there
+ * (a restored session), it stays enabled so that it can be unticked, and shows the error. A TBPTT
+ * shorter than the sequence is the TBPTT field's error.
+ */
+function BidirectionalField() {
+  const dataset = useStore((s) => s.form.dataset);
+  const checked = useStore((s) => s.form.bidirectional);
+  const error = useStore((s) => s.errors.bidirectional);
+  const setField = useStore((s) => s.setField);
+  const why = noBidirectional(dataset);
+  const id = 'field-bidirectional';
+  const note =
+    error ??
+    (why
+      ? `Not for this dataset. ${why}`
+      : 'Each layer also reads the sequence backwards: twice the units (forward, then reverse). Needs whole sequences (TBPTT = sequence length).');
+  return (
+    <div className={`field field-check${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id}>
+        <input
+          id={id}
+          name="bidirectional"
+          type="checkbox"
+          checked={checked}
+          disabled={why !== null && !checked}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={`${id}-note`}
+          onChange={(e) => (setField('bidirectional', e.target.checked), lab.applyNow())}
+        />
+        Bidirectional
+      </label>
+      <p
+        id={`${id}-note`}
+        className={error ? 'field-error' : 'field-hint'}
+        role={error ? 'alert' : undefined}
+        data-testid={error ? `error-${id}` : `note-${id}`}
+      >
+        {note}
+      </p>
+    </div>
   );
 }
 

@@ -27,9 +27,24 @@ export interface HeatmapSource {
   metrics: Metrics;
   /** The labels of the heatmap sequence's steps (characters, words or values). */
   labels(): string[];
+  /** 2 for a bidirectional model, whose channels hold its forward units, then its reverse units; absent: 1. */
+  directions?(): number;
 }
 
-const appSource: HeatmapSource = { metrics: lab.metrics, labels: () => useStore.getState().model?.stepLabels ?? [] };
+const appSource: HeatmapSource = {
+  metrics: lab.metrics,
+  labels: () => useStore.getState().model?.stepLabels ?? [],
+  directions: () => (useStore.getState().model?.config.bidirectional ? 2 : 1),
+};
+
+const CANVAS_LABEL = 'Units by time steps of the chosen channel';
+
+/** Unit u of a channel of `units` rows: "unit 70 (reverse 6)" for a bidirectional model. */
+function unitName(u: number, units: number, directions: number): string {
+  if (directions !== 2) return `unit ${u}`;
+  const H = units / 2;
+  return `unit ${u} (${u < H ? 'forward' : 'reverse'} ${u % H})`;
+}
 
 export function Heatmap({ source = appSource, compact = false }: { source?: HeatmapSource; compact?: boolean }) {
   const { metrics } = source;
@@ -63,8 +78,12 @@ export function Heatmap({ source = appSource, compact = false }: { source?: Heat
       const h = `${canvasHeight(c.units)}px`;
       if (el.style.height !== h) el.style.height = h;
       const scale = maxAbs(c.values);
-      current = drawHeatmap(el, c, frame.T, source.labels(), scale);
-      caption.current!.textContent = `step ${frame.step.toLocaleString('en-US')} · ${c.units} units × ${frame.T} steps`;
+      // A bidirectional model's rows: its forward units, then its reverse units (a line between them).
+      const both = source.directions?.() === 2 && c.units % 2 === 0;
+      current = drawHeatmap(el, c, frame.T, source.labels(), scale, both ? c.units / 2 : undefined);
+      const units = both ? `${c.units} units (${c.units / 2} forward, then ${c.units / 2} reverse)` : `${c.units} units`;
+      caption.current!.textContent = `step ${frame.step.toLocaleString('en-US')} · ${units} × ${frame.T} steps`;
+      el.setAttribute('aria-label', both ? `${CANVAS_LABEL}: forward units above the line, reverse units below` : CANVAS_LABEL);
       low.current!.textContent = `−${scale.toPrecision(2)}`;
       high.current!.textContent = `+${scale.toPrecision(2)}`;
     };
@@ -81,7 +100,7 @@ export function Heatmap({ source = appSource, compact = false }: { source?: Heat
       if (!hit || !c) return void (t.hidden = true);
       const label = source.labels()[hit.t];
       const value = c.values[hit.t * c.units + hit.unit];
-      t.textContent = `unit ${hit.unit} · step ${hit.t}${label !== undefined ? ` “${display(label)}”` : ''} · ${channel} = ${value.toFixed(3)}`;
+      t.textContent = `${unitName(hit.unit, c.units, source.directions?.() ?? 1)} · step ${hit.t}${label !== undefined ? ` “${display(label)}”` : ''} · ${channel} = ${value.toFixed(3)}`;
       t.hidden = false;
       const x = Math.min(e.clientX - r.left + 12, r.width - t.offsetWidth - 4);
       t.style.transform = `translate(${Math.max(0, x)}px, ${e.clientY - r.top + 14}px)`;
@@ -118,7 +137,7 @@ export function Heatmap({ source = appSource, compact = false }: { source?: Heat
         </span>
       </p>
       <div className="heatmap-wrap">
-        <canvas ref={canvas} className="heatmap" data-testid="heatmap" role="img" aria-label="Units by time steps of the chosen channel" />
+        <canvas ref={canvas} className="heatmap" data-testid="heatmap" role="img" aria-label={CANVAS_LABEL} />
         <div ref={tip} className="tooltip" hidden />
       </div>
     </section>

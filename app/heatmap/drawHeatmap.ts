@@ -39,8 +39,11 @@ export function drawPlaceholder(canvas: HTMLCanvasElement, message: string): voi
   g.fillText(message, width / 2, height / 2, width - 24);
 }
 
-/** Sizes the canvas to its CSS box (× devicePixelRatio) and draws; returns the layout for hit-testing. */
-export function drawHeatmap(canvas: HTMLCanvasElement, channel: HeatmapChannel, T: number, labels: string[], scale: number): Layout {
+/**
+ * Sizes the canvas to its CSS box (× devicePixelRatio) and draws; returns the layout for hit-testing.
+ * `split`: a line above this row (a bidirectional model's first reverse unit).
+ */
+export function drawHeatmap(canvas: HTMLCanvasElement, channel: HeatmapChannel, T: number, labels: string[], scale: number, split?: number): Layout {
   const { g, width, height } = fit(canvas);
   const units = channel.units;
   const l = layout(width, height, T, units);
@@ -57,6 +60,15 @@ export function drawHeatmap(canvas: HTMLCanvasElement, channel: HeatmapChannel, 
   sg.putImageData(image, 0, 0);
   g.imageSmoothingEnabled = false;
   g.drawImage(scratch, l.plot.x, l.plot.y, l.plot.w, l.plot.h);
+  if (split !== undefined && split > 0 && split < units) {
+    const y = Math.round(l.plot.y + split * l.cellH) + 0.5;
+    g.strokeStyle = '#0f172a';
+    g.lineWidth = 1.5;
+    g.beginPath();
+    g.moveTo(l.plot.x - 4, y);
+    g.lineTo(l.plot.x + l.plot.w, y);
+    g.stroke();
+  }
 
   g.fillStyle = '#475569';
   g.font = '11px system-ui, sans-serif';

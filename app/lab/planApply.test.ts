@@ -51,6 +51,15 @@ describe('planApply', () => {
     });
   });
 
+  it('a bidirectional model after training: ask first, naming it', () => {
+    const tagging = { ...formFromDataset('tagging') };
+    const bi = { ...tagging, bidirectional: true };
+    expect(planApply(state({ form: bi, applied: settings(tagging), steps: 300 }))).toEqual({
+      kind: 'confirm',
+      pending: { settings: settings(bi), changed: ['bidirectional setting'] },
+    });
+  });
+
   it('a new shape after the session failed: no question', () => {
     expect(planApply(state({ form: changed, applied: settings(form()), steps: 300, phase: 'failed' }))).toEqual({
       kind: 'configure',

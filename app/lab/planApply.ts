@@ -48,6 +48,7 @@ const FIELD_LABELS: Record<keyof Settings, string> = {
   cell: 'cell',
   hidden: 'hidden size',
   layers: 'layers',
+  bidirectional: 'bidirectional setting',
   seqLen: 'sequence length',
   tbptt: 'TBPTT length',
   batchSize: 'batch size',

@@ -34,7 +34,11 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
   const [log, setLog] = useState(false);
   const loss = useMemo(() => lossSpec(lab.metrics, log, baseline), [lab, log, baseline]);
   const grad = useMemo(() => gradNormSpec(lab.metrics), [lab]);
-  const heatmap = useMemo<HeatmapSource>(() => ({ metrics: lab.metrics, labels: () => lab.state.stepLabels }), [lab]);
+  const heatmap = useMemo<HeatmapSource>(
+    () => ({ metrics: lab.metrics, labels: () => lab.state.stepLabels, directions: () => (lab.spec.settings?.bidirectional ? 2 : 1) }),
+    [lab],
+  );
+  const tagger = useMemo(() => s && { name: CELL_NAMES[s.cell], bidirectional: s.bidirectional }, [s]);
   const importInput = useRef<HTMLInputElement>(null);
   const ready = phase === 'idle' || phase === 'paused';
   const views = spec.views;
@@ -48,6 +52,7 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
           <p className="muted">
             {s ? (
               <>
+                {s.bidirectional ? 'bidirectional ' : ''}
                 {CELL_NAMES[s.cell]} {s.layers}×{s.hidden} · {datasetInfo(s.dataset).label.replace(/^Task: /, '')} · seq {s.seqLen}
                 {s.tbptt < s.seqLen ? ` (TBPTT ${s.tbptt})` : ''} · batch {s.batchSize} · {s.optimizer} {s.lr}
               </>
@@ -144,7 +149,7 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
           {views.includes('samples') && <CellSamples lab={lab} />}
           {views.includes('prediction') && (
             <div className="nb-view wide">
-              <PredictionView />
+              <PredictionView model={tagger} />
             </div>
           )}
         </div>

@@ -125,4 +125,39 @@ describe('notebook cells', () => {
     const seq = parseCell('dataset: copy\ndepth: 2\nviews: loss, tree', 1);
     expect(!seq.ok && seq.problems.map((p) => p.field).sort()).toEqual(['depth', 'views']);
   });
+
+  it('bidirectional: true | false (default false), written back only when on', () => {
+    const on = parseCell('dataset: tagging\ncell: lstm\nbidirectional: true', 1);
+    expect(on.ok && on.spec.settings).toMatchObject({ dataset: 'tagging', cell: 'lstm', bidirectional: true });
+    if (!on.ok) return;
+    expect(formatCell(on.spec)).toMatch(/^layers: 1\nbidirectional: true\nseqLen: 24$/m);
+    expect(parseCell(formatCell(on.spec), 1)).toEqual(on);
+    const off = parseCell('dataset: tagging\nbidirectional: false', 1);
+    expect(off.ok && off.spec.settings!.bidirectional).toBe(false);
+    expect(off.ok && formatCell(off.spec)).not.toMatch(/bidirectional/);
+    const none = parseCell('dataset: tagging', 1);
+    expect(none.ok && none.spec.settings!.bidirectional).toBe(false);
+  });
+
+  it('bidirectional: a bad value, a next-step dataset and truncated BPTT are each a cell error naming the field', () => {
+    const bad = parseCell('dataset: tagging\nbidirectional: yes', 2);
+    expect(!bad.ok && bad.problems).toEqual([{ cell: 2, field: 'bidirectional', message: '“true” or “false”, got “yes”.' }]);
+    for (const dataset of ['moby-dick', 'first-names', 'sine', 'mackey-glass']) {
+      const r = parseCell(`dataset: ${dataset}\nbidirectional: true`, 3);
+      expect(!r.ok && r.problems.map((p) => p.field), dataset).toEqual(['bidirectional']);
+      expect(!r.ok && r.problems[0].message, dataset).toMatch(
+        /target here is the next (character|value), which the reverse direction would already have read.*\(got “true”\)/,
+      );
+    }
+    const tbptt = parseCell('dataset: copy\nseqLen: 20\ntbptt: 10\nbidirectional: true', 4);
+    expect(!tbptt.ok && tbptt.problems).toEqual([
+      {
+        cell: 4,
+        field: 'tbptt',
+        message: expect.stringMatching(/^A bidirectional model reads each sequence whole.*TBPTT must equal the sequence length \(20\)\. \(got “10”\)$/),
+      },
+    ]);
+    const tree = parseCell('dataset: tree-arithmetic\nbidirectional: true', 5);
+    expect(!tree.ok && tree.problems[0]).toMatchObject({ field: 'bidirectional', message: expect.stringMatching(/does not apply to a tree dataset/) });
+  });
 });

@@ -69,8 +69,10 @@ export interface CellProblem {
 export type CellParse = { ok: true; spec: CellSpec } | { ok: false; problems: CellProblem[] };
 
 const FORM_FIELDS: readonly FieldName[] = ['dataset', 'cell', 'hidden', 'layers', 'seqLen', 'tbptt', 'batchSize', 'optimizer', 'lr', 'clip', 'seed'];
+/** `bidirectional: true | false` (default false): a checkbox in the form, so not one of FORM_FIELDS' typed values. */
+const FLAG_FIELDS = ['bidirectional'] as const;
 const CELL_FIELDS = ['title', 'steps', 'views', 'prompt', 'width'] as const;
-const ALL_FIELDS: readonly string[] = [...FORM_FIELDS, ...TREE_ONLY, ...CELL_FIELDS];
+const ALL_FIELDS: readonly string[] = [...FORM_FIELDS, ...FLAG_FIELDS, ...TREE_ONLY, ...CELL_FIELDS];
 export const MAX_CELL_STEPS = 100_000;
 const MAX_CELL_CHARS = 4000;
 const DEFAULT_STEPS = 300;
@@ -108,8 +110,11 @@ export function parseCell(source: string, cell: number): CellParse {
   const info = datasetInfo(dataset as DatasetId);
   const form = { dataset, ...info.defaults } as FormValues;
   for (const name of FORM_FIELDS) if (name !== 'dataset' && given.has(name)) (form as unknown as Record<string, string>)[name] = given.get(name)!;
+  const flag = given.get('bidirectional');
+  if (flag !== undefined && flag !== 'true' && flag !== 'false') fail('bidirectional', `“true” or “false”, got “${clip(flag)}”.`);
+  else form.bidirectional = flag === 'true';
   const parsed = parseSettings(form, { uploadChars: null });
-  if (!parsed.ok) for (const [name, message] of Object.entries(parsed.errors)) fail(name, `${message} (got “${clip(form[name as FieldName])}”)`);
+  if (!parsed.ok) for (const [name, message] of Object.entries(parsed.errors)) fail(name, `${message} (got “${clip(String(form[name as FieldName]))}”)`);
 
   const steps = given.has('steps') ? Number(given.get('steps')) : DEFAULT_STEPS;
   if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_CELL_STEPS))
@@ -244,7 +249,7 @@ export function formatCell(spec: CellSpec): string {
   }
   const lines = [
     spec.title ? `title: ${spec.title}` : '',
-    ...FORM_FIELDS.map((name) => `${name}: ${s[name]}`),
+    ...FORM_FIELDS.flatMap((name) => [`${name}: ${s[name]}`, ...(name === 'layers' && s.bidirectional ? ['bidirectional: true'] : [])]),
     `steps: ${spec.steps}`,
     `views: ${spec.views.join(', ')}`,
     spec.prompt ? `prompt: "${spec.prompt.replace(/\n/g, '\\n')}"` : '',

@@ -46,6 +46,7 @@ export function DevicePanel() {
               <>
                 <dt>Model</dt>
                 <dd>
+                  {model.config.bidirectional ? 'bidirectional ' : ''}
                   {model.config.cell.toUpperCase()} {model.config.layers}×{model.config.hidden}, {model.paramCount.toLocaleString('en-US')} parameters
                   {model.vocabulary && `, vocabulary ${model.vocabulary.length}`}
                 </dd>

@@ -4,13 +4,14 @@
 
 import { fmt } from '../charts/theme.ts';
 import { ForecastPanel } from './ForecastPanel.tsx';
-import { TaggingPanel } from './TaggingPanel.tsx';
+import { TaggingPanel, type TaggerModel } from './TaggingPanel.tsx';
 import { usePrediction, usePredictionKind } from './usePrediction.ts';
 
-export function PredictionView() {
+/** `model`: the model that predicts (its cell's name, bidirectional or not), named by the tagging view. */
+export function PredictionView({ model = null }: { model?: TaggerModel | null }) {
   const kind = usePredictionKind();
   if (kind === 'forecast') return <ForecastPanel />;
-  if (kind === 'labels') return <TaggingPanel />;
+  if (kind === 'labels') return <TaggingPanel model={model} />;
   if (kind === 'regression') return <RegressionResult />;
   return (
     <p className="muted" data-testid="prediction-pending">

@@ -19,6 +19,17 @@ function roundTrip(form: FormValues, upload: UploadedText | null, series: Upload
 }
 
 describe('formFromConfig', () => {
+  it('keeps a bidirectional model; a config saved before the field restores as unidirectional', () => {
+    const r = roundTrip({ ...formFromDataset('tagging'), bidirectional: true }, null);
+    expect(r.config.bidirectional).toBe(true);
+    expect(r.back.form).toEqual({ ...formFromDataset('tagging'), bidirectional: true });
+    expect(r.again).toEqual(r.config);
+    const old = roundTrip(formFromDataset('tagging'), null).config;
+    expect('bidirectional' in old).toBe(false);
+    expect(formFromConfig(old).form.bidirectional).toBe(false);
+    expect(() => formFromConfig({ ...old, bidirectional: 'yes' as unknown as boolean })).toThrow(/^bidirectional:/);
+  });
+
   it('gives back every dataset’s default settings', () => {
     for (const id of ['moby-dick', 'first-names', 'adding', 'copy', 'sine', 'mackey-glass', 'tagging'] as const) {
       const r = roundTrip(formFromDataset(id), null);

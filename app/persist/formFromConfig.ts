@@ -52,11 +52,14 @@ export function formFromConfig(c: SessionConfig | TreeSessionConfig): RestoredFo
     default:
       throw new Error(`dataset: unknown kind "${(d as { kind: string }).kind}"`);
   }
+  if (c.bidirectional !== undefined && typeof c.bidirectional !== 'boolean') throw new Error('bidirectional: must be true or false');
   const form: FormValues = {
     dataset,
     cell: cellChoice(c),
     hidden: String(c.hidden),
     layers: String(c.layers),
+    // Absent in configs saved before bidirectional models: off.
+    bidirectional: c.bidirectional === true,
     seqLen: String(c.seqLen),
     tbptt: String(c.tbptt),
     batchSize: String(c.batchSize),

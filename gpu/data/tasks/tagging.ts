@@ -4,6 +4,11 @@
 // its own token. Some words are deliberately ambiguous: "Madrid" is B-CITY alone but I-TEAM in
 // "Real Madrid" (likewise Manchester, Munich, Milan, Paris), so the tag depends on the context.
 //
+// Only the next word tells "Paris" and "Manchester" apart: a city alone, the first word of a team in
+// "Paris Saint-Germain" and "Manchester United" (NEXT_WORD_NAMES). Where a clause may begin (the
+// sentence's start, after a filler or a connective) nothing before them tells a team's slot from a
+// city's, so a unidirectional model can only guess there; a bidirectional one reads the next word.
+//
 // Sentences: optional leading filler words, then clauses from a small grammar of templates joined by
 // connectives (with optional fillers), filled up to an exact length L with filler words. Two entity
 // names are never adjacent (a template or filler word always separates them). Training sentences
@@ -185,6 +190,35 @@ type Slot = { kind: 'word'; id: number } | { kind: 'team' } | { kind: 'city' };
 const TEMPLATE_SLOTS: Slot[][] = TEMPLATE_WORDS.map((ws) =>
   ws.map((w): Slot => (w === '$T' ? { kind: 'team' } : w === '$C' ? { kind: 'city' } : { kind: 'word', id: id(w) })),
 );
+
+/**
+ * Words that are a whole name of one kind and the first word of a longer name of the other (a city
+ * alone, the start of a team's name): their tag is decided by the next word. Paris and Manchester.
+ */
+export const NEXT_WORD_NAMES: readonly string[] = (() => {
+  const kinds = [TEAM_WORDS, CITY_WORDS];
+  return [
+    ...new Set(
+      kinds.flatMap((names, k) =>
+        names.filter((ws) => ws.length === 1 && kinds[1 - k].some((other) => other.length > 1 && other[0] === ws[0])).map((ws) => ws[0]),
+      ),
+    ),
+  ].sort();
+})();
+
+const CLAUSE_OPENERS = new Set([...FILLERS, ...CONNECTIVES]);
+
+/**
+ * For each word of a sentence: whether its tag is decided only by the word after it, so that a model
+ * reading left to right must guess it. That is a NEXT_WORD_NAMES word where a clause may begin: the
+ * sentence's first word, or after a filler or a connective, where every clause template (team-first
+ * or city-first) may start. (After "and" the slot can also be a template's second team, in "$T and $T
+ * drew"; a clause may begin there too, so it is counted.) Elsewhere the word before decides the
+ * slot: "visit Paris" is a city, "supports Paris" the start of a team.
+ */
+export function nextWordDecides(words: readonly string[]): boolean[] {
+  return words.map((w, t) => NEXT_WORD_NAMES.includes(w) && (t === 0 || CLAUSE_OPENERS.has(words[t - 1])));
+}
 
 export interface Sentence {
   words: number[];

@@ -6,7 +6,20 @@ import type { Batch } from '../batch.ts';
 import { createTask, TASK_NAMES } from './index.ts';
 import { COPY_BLANK, COPY_DELIMITER, copyConstantBaseline, copyLength } from './copy.ts';
 import { mackeyGlassSeries } from './mackeyGlass.ts';
-import { CITIES, CONNECTIVES, FILLERS, generateSentence, PAD, TAG, TAGGING_TAGS, TAGGING_VOCABULARY, TEAMS, TEMPLATES } from './tagging.ts';
+import {
+  CITIES,
+  CONNECTIVES,
+  FILLERS,
+  generateSentence,
+  NEXT_WORD_NAMES,
+  nextWordDecides,
+  PAD,
+  TAG,
+  TAGGING_TAGS,
+  TAGGING_VOCABULARY,
+  TEAMS,
+  TEMPLATES,
+} from './tagging.ts';
 
 const arrays = (b: Batch) => [b.tokens, b.inputs, b.targets, b.targetValues, b.lengths];
 
@@ -337,6 +350,30 @@ describe('tagging', () => {
     const mean = (ss: { words: string[] }[]) => ss.reduce((a, s) => a + s.words.length, 0) / ss.length;
     expect(Math.max(...valid.map((s) => s.words.length))).toBe(T);
     expect(mean(valid)).toBeGreaterThan(mean(train()) + 5);
+  });
+
+  it('Paris and Manchester: the next word decides their tag, and where a clause may begin nothing before it does', () => {
+    expect(NEXT_WORD_NAMES).toEqual(['Manchester', 'Paris']);
+    const rng = new Rng(5);
+    const byLeft = new Map<string, Set<number>>(); // unmarked: the two words before → the tags seen
+    const marked = new Set<number>();
+    for (let i = 0; i < 8000; i++) {
+      const { words: ids, tags } = generateSentence(rng, 3 + rng.int(30));
+      const words = ids.map((w) => vocab[w]);
+      const decides = nextWordDecides(words);
+      words.forEach((w, t) => {
+        if (!NEXT_WORD_NAMES.includes(w)) return expect(decides[t]).toBe(false);
+        // A team iff the next word goes on with its name (Saint-Germain, United).
+        expect(tags[t]).toBe(words[t + 1] === 'Saint-Germain' || words[t + 1] === 'United' ? TAG.B_TEAM : TAG.B_CITY);
+        if (decides[t]) return void marked.add(tags[t]);
+        const left = `${words[t - 2] ?? ''} ${words[t - 1]}`;
+        byLeft.set(left, (byLeft.get(left) ?? new Set()).add(tags[t]));
+      });
+    }
+    // Marked: both tags occur. Unmarked: the two words before always tell which.
+    expect([...marked].sort()).toEqual([TAG.B_TEAM, TAG.B_CITY]);
+    for (const [left, seen] of byLeft) expect(seen.size, `after “${left}”`).toBe(1);
+    expect(byLeft.size).toBeGreaterThan(20);
   });
 
   it('generateSentence hits the requested length exactly', () => {
