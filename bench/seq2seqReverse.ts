@@ -19,88 +19,92 @@ import { createPairTask } from '../gpu/seq2seq/tasks.ts';
 import { encodePairs, type PairBatch } from '../gpu/seq2seq/pairs.ts';
 import { exactMatch, tokenAccuracy } from '../gpu/seq2seq/metrics.ts';
 
-const { values: a } = parseArgs({
-  options: {
-    steps: { type: 'string', default: '3000' },
-    every: { type: 'string', default: '500' },
-    attention: { type: 'string', default: 'dot,none' },
-    cell: { type: 'string', default: 'gru' },
-    hidden: { type: 'string', default: '64' },
-    batch: { type: 'string', default: '32' },
-    lr: { type: 'string', default: '0.003' },
-    length: { type: 'string', default: '20' },
-    seed: { type: 'string', default: '1' },
-  },
-});
-const [steps, every, hidden, B, L, seed] = [a.steps, a.every, a.hidden, a.batch, a.length, a.seed].map(Number);
-
-const task = createPairTask('reverse', { seed, maxLength: L });
-/** 256 sequences of exactly L symbols, from their own seed: the longest the model trains on. */
-function fullLength(): PairBatch {
-  const rng = new Rng(seed + 1000);
-  const symbols = task.vocabulary.slice(3);
-  const pairs = Array.from({ length: 256 }, () => {
-    const s = Array.from({ length: L }, () => symbols[rng.int(symbols.length)]);
-    return { source: s, target: [...s].reverse() };
+export async function main(argv: string[]): Promise<number> {
+  const { values: a } = parseArgs({
+    args: argv,
+    options: {
+      steps: { type: 'string', default: '3000' },
+      every: { type: 'string', default: '500' },
+      attention: { type: 'string', default: 'dot,none' },
+      cell: { type: 'string', default: 'gru' },
+      hidden: { type: 'string', default: '64' },
+      batch: { type: 'string', default: '32' },
+      lr: { type: 'string', default: '0.003' },
+      length: { type: 'string', default: '20' },
+      seed: { type: 'string', default: '1' },
+    },
   });
-  return encodePairs(pairs, task.vocabulary);
-}
-const sets = { [`length ${L}`]: fullLength(), [`validation (longer)`]: task.validation(256) };
+  const [steps, every, hidden, B, L, seed] = [a.steps, a.every, a.hidden, a.batch, a.length, a.seed].map(Number);
 
-function evaluate(ref: Seq2SeqReference, params: Float32Array) {
-  const p = Float64Array.from(params);
-  return Object.fromEntries(
-    Object.entries(sets).map(([name, batch]) => {
-      const hyps = greedyDecode(ref, p, batch, batch.U);
-      const predicted = new Uint32Array(batch.U * batch.B);
-      hyps.forEach((h, b) => h.tokens.forEach((id, u) => u < batch.U && (predicted[u * batch.B + b] = id)));
-      return [name, { exact: exactMatch(predicted, batch), tokens: tokenAccuracy(predicted, batch) }];
-    }),
-  );
-}
-
-const results: Record<string, Record<string, { exact: number; tokens: number }>> = {};
-await withNodeDevice(async (ctx) => {
-  for (const attention of a.attention.split(',') as Attention[]) {
-    const cfg = parseSeq2SeqConfig({ cell: a.cell, hidden, vocab: task.vocabulary.length, attention, bidirectional: true });
-    const first = task.batch(B, new Rng(seed + 1));
-    const trainer = new Seq2SeqTrainer(ctx, {
-      model: cfg,
-      S: first.S,
-      U: first.U,
-      B,
-      seed,
-      optimizer: { kind: 'adam', lr: Number(a.lr), clip: 1 },
-      metricsEvery: 50,
+  const task = createPairTask('reverse', { seed, maxLength: L });
+  /** 256 sequences of exactly L symbols, from their own seed: the longest the model trains on. */
+  function fullLength(): PairBatch {
+    const rng = new Rng(seed + 1000);
+    const symbols = task.vocabulary.slice(3);
+    const pairs = Array.from({ length: 256 }, () => {
+      const s = Array.from({ length: L }, () => symbols[rng.int(symbols.length)]);
+      return { source: s, target: [...s].reverse() };
     });
-    const ref = new Seq2SeqReference(cfg);
-    const rng = new Rng(seed + 2);
-    const started = performance.now();
-    for (let step = 1; step <= steps; step++) {
-      trainer.step(task.batch(B, rng));
-      if (step % every === 0 || step === steps) {
-        const loss = await trainer.evaluate(first); // also waits for the queue
-        const e = evaluate(ref, await trainer.readParams());
-        results[attention] = e;
-        console.log(JSON.stringify({ attention, step, seconds: Math.round((performance.now() - started) / 1000), train_loss: +loss.toFixed(4), ...e }));
-      }
-    }
-    trainer.destroy();
+    return encodePairs(pairs, task.vocabulary);
   }
-});
-console.log(
-  `\n| attention | ${Object.keys(sets)
-    .map((s) => `exact match, ${s} | token accuracy, ${s}`)
-    .join(' | ')} |`,
-);
-console.log(
-  `|---|${Object.keys(sets)
-    .map(() => '---|---|')
-    .join('')}`,
-);
-for (const [attention, e] of Object.entries(results))
+  const sets = { [`length ${L}`]: fullLength(), [`validation (longer)`]: task.validation(256) };
+
+  function evaluate(ref: Seq2SeqReference, params: Float32Array) {
+    const p = Float64Array.from(params);
+    return Object.fromEntries(
+      Object.entries(sets).map(([name, batch]) => {
+        const hyps = greedyDecode(ref, p, batch, batch.U);
+        const predicted = new Uint32Array(batch.U * batch.B);
+        hyps.forEach((h, b) => h.tokens.forEach((id, u) => u < batch.U && (predicted[u * batch.B + b] = id)));
+        return [name, { exact: exactMatch(predicted, batch), tokens: tokenAccuracy(predicted, batch) }];
+      }),
+    );
+  }
+
+  const results: Record<string, Record<string, { exact: number; tokens: number }>> = {};
+  await withNodeDevice(async (ctx) => {
+    for (const attention of a.attention.split(',') as Attention[]) {
+      const cfg = parseSeq2SeqConfig({ cell: a.cell, hidden, vocab: task.vocabulary.length, attention, bidirectional: true });
+      const first = task.batch(B, new Rng(seed + 1));
+      const trainer = new Seq2SeqTrainer(ctx, {
+        model: cfg,
+        S: first.S,
+        U: first.U,
+        B,
+        seed,
+        optimizer: { kind: 'adam', lr: Number(a.lr), clip: 1 },
+        metricsEvery: 50,
+      });
+      const ref = new Seq2SeqReference(cfg);
+      const rng = new Rng(seed + 2);
+      const started = performance.now();
+      for (let step = 1; step <= steps; step++) {
+        trainer.step(task.batch(B, rng));
+        if (step % every === 0 || step === steps) {
+          const loss = await trainer.evaluate(first); // also waits for the queue
+          const e = evaluate(ref, await trainer.readParams());
+          results[attention] = e;
+          console.log(JSON.stringify({ attention, step, seconds: Math.round((performance.now() - started) / 1000), train_loss: +loss.toFixed(4), ...e }));
+        }
+      }
+      trainer.destroy();
+    }
+  });
   console.log(
-    `| ${attention} | ${Object.values(e)
-      .map((m) => `${m.exact.toFixed(3)} | ${m.tokens.toFixed(3)}`)
+    `\n| attention | ${Object.keys(sets)
+      .map((s) => `exact match, ${s} | token accuracy, ${s}`)
       .join(' | ')} |`,
   );
+  console.log(
+    `|---|${Object.keys(sets)
+      .map(() => '---|---|')
+      .join('')}`,
+  );
+  for (const [attention, e] of Object.entries(results))
+    console.log(
+      `| ${attention} | ${Object.values(e)
+        .map((m) => `${m.exact.toFixed(3)} | ${m.tokens.toFixed(3)}`)
+        .join(' | ')} |`,
+    );
+  return 0;
+}

@@ -6,6 +6,7 @@ import { MODEL_KEYS } from '../../gpu/recurrent/config.ts';
 import { parseTrainConfig, TRAIN_KEYS } from './trainConfig.ts';
 import { BATCH_KEYS, parseBatchFile } from './batchFile.ts';
 import { parseTreeBatchFile, parseTreeTrainConfig, TREE_BATCH_KEYS, TREE_MODEL_FIELDS, TREE_TRAIN_KEYS } from './treeFiles.ts';
+import { parseSeq2SeqBatchFile, parseSeq2SeqTrainConfig, SEQ2SEQ_BATCH_KEYS, SEQ2SEQ_MODEL_FIELDS, SEQ2SEQ_TRAIN_KEYS } from './seq2seqFiles.ts';
 
 const FILES: Record<CommandName, { keys: readonly string[]; parse: (raw: unknown) => unknown }> = {
   // input, output and loss are the dataset's for train (the parser refuses them there).
@@ -13,6 +14,8 @@ const FILES: Record<CommandName, { keys: readonly string[]; parse: (raw: unknown
   grad: { keys: BATCH_KEYS, parse: parseBatchFile },
   'train --tree': { keys: [...TREE_MODEL_FIELDS, ...TREE_TRAIN_KEYS], parse: parseTreeTrainConfig },
   'grad --tree': { keys: TREE_BATCH_KEYS, parse: parseTreeBatchFile },
+  'train --seq2seq': { keys: [...SEQ2SEQ_MODEL_FIELDS, ...SEQ2SEQ_TRAIN_KEYS], parse: parseSeq2SeqTrainConfig },
+  'grad --seq2seq': { keys: SEQ2SEQ_BATCH_KEYS, parse: parseSeq2SeqBatchFile },
 };
 
 describe('the help table', () => {

@@ -8,6 +8,10 @@ import { OPTIMIZER_DEFAULTS, OPTIMIZER_KEYS, type OptimizerKind } from '../../gp
 import { createTask, TASK_NAMES } from '../../gpu/data/tasks/index.ts';
 import { TREE_TASK_NAMES } from '../../gpu/tree/tasks.ts';
 import { TRAIN_DEFAULTS, TRAIN_NUMBERS, type NumberField } from './trainConfig.ts';
+import { ATTENTIONS, SEQ2SEQ_DEFAULTS, SEQ2SEQ_LIMITS } from '../../gpu/seq2seq/config.ts';
+import { createPairTask, PAIR_TASK_LENGTHS, PAIR_TASK_NAMES } from '../../gpu/seq2seq/tasks.ts';
+import { PAIR_FILE_LIMITS, pairValidationCount } from '../../gpu/seq2seq/pairFile.ts';
+import { SEQ2SEQ_BATCH_LIMITS, SEQ2SEQ_TRAIN_DEFAULTS, SEQ2SEQ_TRAIN_NUMBERS, SEQ2SEQ_VALIDATION_SIZE } from './seq2seqFiles.ts';
 import { BINARIZE, TREE_BATCH_DEFAULTS, TREE_FORMATS, TREE_TASK_SIZES, TREE_TRAIN_DEFAULTS, TREE_TRAIN_NUMBERS, TREE_VALIDATION_SIZE } from './treeFiles.ts';
 
 export interface OptionHelp {
@@ -46,12 +50,21 @@ export interface CommandHelp {
   examples: string[];
 }
 
-export const COMMAND_NAMES = ['train', 'grad', 'train --tree', 'grad --tree'] as const;
+export const COMMAND_NAMES = ['train', 'grad', 'train --tree', 'grad --tree', 'train --seq2seq', 'grad --seq2seq'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-/** Options every command takes (the launcher reads --verbose, main.ts --tree and --help). */
+/** The model families besides sequence models: the options that pick them (main.ts reads them). */
+export const FAMILY_OPTIONS: OptionHelp[] = [
+  { name: 'tree', text: 'the tree family (recursive networks over binary trees) instead of sequences: `rnnlab help train --tree`' },
+  {
+    name: 'seq2seq',
+    text: 'the encoder–decoder family (sequence to sequence, with or without attention) instead of sequences: `rnnlab help train --seq2seq`',
+  },
+];
+
+/** Options every command takes (the launcher reads --verbose, main.ts --tree, --seq2seq and --help). */
 export const COMMON_OPTIONS: OptionHelp[] = [
-  { name: 'tree', text: 'the tree family (recursive networks over binary trees) instead of sequences' },
+  ...FAMILY_OPTIONS,
   { name: 'verbose', text: "let the GPU driver's own messages through (Dawn's probing of the Vulkan drivers) and name the adapter used" },
   { name: 'help', text: "this command's help (also -h, or `rnnlab help <command>`)" },
 ];
@@ -82,7 +95,7 @@ function optimizerField(defaults: unknown): FieldHelp {
   };
 }
 
-function runFields(n: typeof TREE_TRAIN_NUMBERS, optimizer: unknown, batch: string): FieldHelp[] {
+function runFields(n: typeof TREE_TRAIN_NUMBERS | typeof SEQ2SEQ_TRAIN_NUMBERS, optimizer: unknown, batch: string): FieldHelp[] {
   return [
     { name: 'batchSize', ...int(n.batchSize, batch) },
     { name: 'steps', ...int(n.steps, 'optimizer steps to train (--steps overrides it)') },
@@ -347,4 +360,166 @@ const TREE_GRAD: CommandHelp = {
   examples: ['rnnlab grad --tree --weights trees.safetensors --batch trees.json --out grads.safetensors'],
 };
 
-export const COMMANDS: Record<CommandName, CommandHelp> = { train: TRAIN, grad: GRAD, 'train --tree': TREE_TRAIN, 'grad --tree': TREE_GRAD };
+/** The encoder–decoder's model fields, as a train config and a batch file hold them (vocab: the batch file's only). */
+function seq2seqModelFields(vocab: boolean): FieldHelp[] {
+  const d = SEQ2SEQ_DEFAULTS;
+  return [
+    { name: 'cell', takes: choices(CELLS), default: show(d.cell), text: 'the cell of the encoder and of the decoder, as torch.nn.RNN, GRU and LSTM' },
+    { name: 'nonlinearity', takes: choices(NONLINEARITIES), default: show(d.nonlinearity), text: 'the Elman cell\'s activation (cell "rnn" only)' },
+    {
+      name: 'layers',
+      takes: upTo(SEQ2SEQ_LIMITS.layers),
+      default: show(d.layers),
+      text: "layers of the encoder and of the decoder; the decoder's layer l starts from the encoder's layer l's final state",
+    },
+    {
+      name: 'hidden',
+      takes: upTo(SEQ2SEQ_LIMITS.hidden),
+      text: 'H: units per encoder layer and direction; the decoder is D·H wide (D = 2 when bidirectional)',
+    },
+    {
+      name: 'bidirectional',
+      takes: 'true | false',
+      default: 'false',
+      text: 'the encoder reads each source both ways (the decoder starts from [forward; reverse] and attends over both); the decoder is always unidirectional',
+    },
+    ...(vocab
+      ? [
+          {
+            name: 'vocab',
+            takes: `integer 4–${SEQ2SEQ_LIMITS.vocab.toLocaleString('en-US')}`,
+            text: 'V: the shared source and target vocabulary, the specials included (ids 0 <pad>, 1 <bos>, 2 <eos>; symbols 3 … V-1)',
+          },
+        ]
+      : []),
+    {
+      name: 'attention',
+      takes: choices(ATTENTIONS),
+      default: show(d.attention),
+      text:
+        'how the decoder scores the encoder outputs (Luong et al. 2015): "dot" sᵀe, "general" sᵀW e, "additive" vᵀtanh(W₁s + W₂e) (Bahdanau et al.); ' +
+        'with attention the readout is out(tanh(combine([context; s]))), with "none" out(s), the plain encoder–decoder',
+    },
+    {
+      name: 'attentionSize',
+      takes: upTo(SEQ2SEQ_LIMITS.attentionSize),
+      default: 'hidden',
+      text: 'the width of the additive score\'s hidden layer (attention "additive" only)',
+    },
+  ];
+}
+
+function pairTaskFields(): string {
+  return PAIR_TASK_NAMES.map((name) => {
+    const L = PAIR_TASK_LENGTHS[name];
+    return `"${name}" (maxLength ${range(L)}, default ${L.default}: ${createPairTask(name, { seed: 0 }).description})`;
+  }).join('; ');
+}
+
+const SEQ2SEQ_TRAIN: CommandHelp = {
+  usage: 'rnnlab train --seq2seq --config cfg.json [--init w.safetensors] [--save out.safetensors] [--steps N]',
+  summary: 'Train an encoder–decoder (sequence to sequence, with or without attention) on a built-in pair task or a file of pairs.',
+  output:
+    'Log lines {"step", "loss", "loss_mean", "grad_norm", "ms_per_step", "tokens_per_s"} (loss: the teacher-forced cross-entropy per target token, <eos> included; ' +
+    'tokens_per_s: source and target tokens trained per second) and validation lines {"step", "val_loss", "val_token_accuracy", "val_exact_match"}: ' +
+    "the teacher-forced loss of the validation pairs, then greedy decoding of each (up to its batch's target steps), scored per target token (<eos> included) " +
+    'and per whole sequence. Validation runs the float64 reference on the CPU on weights read back from the GPU. --save writes the weights with the vocabulary.',
+  options: [CONFIG, INIT, SAVE, STEPS],
+  file: () => ({
+    name: 'cfg.json',
+    about:
+      'Every field has a default but hidden and dataset; an unknown field is an error. The vocabulary comes from the data. Training batches are sized to the ' +
+      "task's training lengths, the validation batch to its (longer) validation lengths: validation measures length generalisation.",
+    fields: [
+      ...seq2seqModelFields(false),
+      {
+        name: 'dataset',
+        takes: '{"task": name, "maxLength": N, "validationSize": N} | {"pairs": "pairs.tsv", "validationSize": N}',
+        text:
+          `a built-in task, seeded: ${pairTaskFields()}; validationSize ${range(SEQ2SEQ_VALIDATION_SIZE)} pairs (default ${SEQ2SEQ_VALIDATION_SIZE.default}). ` +
+          `Or a UTF-8 file of pairs, one source<TAB>target per line, every character a symbol (spaces included; at most ${PAIR_FILE_LIMITS.symbolsPerSide} per side, ` +
+          `${PAIR_FILE_LIMITS.pairs.toLocaleString('en-US')} pairs): the last 10% validate (at least 1, at most ${pairValidationCount(Infinity).toLocaleString('en-US')}; ` +
+          'validationSize: fewer), the others train in a seeded shuffle, epoch after epoch',
+      },
+      ...runFields(SEQ2SEQ_TRAIN_NUMBERS, SEQ2SEQ_TRAIN_DEFAULTS.optimizer, 'pairs per step'),
+    ],
+    example: {
+      cell: 'gru',
+      hidden: 64,
+      attention: 'dot',
+      dataset: { task: 'reverse', maxLength: 8, validationSize: 256 },
+      batchSize: 32,
+      steps: 2000,
+      optimizer: { kind: 'adam', lr: 0.005 },
+      clip: 1,
+      logEvery: 100,
+      evalEvery: 500,
+    },
+  }),
+  examples: [
+    'rnnlab train --seq2seq --config cfg.json --save s2s.safetensors',
+    'rnnlab train --seq2seq --config cfg.json --init s2s.safetensors --save s2s.safetensors --steps 4000   # resume to step 4000',
+  ],
+};
+
+const SEQ2SEQ_GRAD: CommandHelp = {
+  usage: 'rnnlab grad --seq2seq --weights w.safetensors --batch pairs.json [--out grads.safetensors]',
+  summary: 'One forward and backward pass of an encoder–decoder on a batch of id sequences: the loss and every gradient, to compare with PyTorch.',
+  output:
+    'Prints {"loss", "pairs", "source_steps", "target_steps", "computed_on"}: the cross-entropy averaged over every real target step (<eos> included). ' +
+    'It is computed on the GPU when every step is teacher-forced (no mask, or a mask of ones), and on the CPU by the float64 reference when the mask holds a 0 ' +
+    '(the GPU trainer forces every step): computed_on says which. --out writes the gradients under the parameter names.',
+  options: gradOptions('safetensors, as `train --seq2seq --save` writes them', 'the pairs'),
+  file: () => ({
+    name: 'pairs.json',
+    about:
+      'Batch-first lists of ids, ragged: sources and targets of any lengths form one padded batch (S: the longest source, U: the longest target + 1). ' +
+      'Ids 0 <pad>, 1 <bos> and 2 <eos> are the specials: sources and targets hold symbol ids 3 … V-1, and the CLI appends <eos> to every target. ' +
+      'The decoder reads <bos> at its first step, then target[b][i] at step i+1 (teacher forcing).',
+    fields: [
+      ...seq2seqModelFields(true),
+      {
+        name: 'source',
+        takes: `[B][1–${SEQ2SEQ_BATCH_LIMITS.steps}] symbol ids`,
+        text: `the B sources (B 1–${SEQ2SEQ_BATCH_LIMITS.pairs.toLocaleString('en-US')})`,
+      },
+      {
+        name: 'target',
+        takes: `[B][0–${SEQ2SEQ_BATCH_LIMITS.steps}] symbol ids`,
+        text: 'the targets, without <eos> (appended: an empty target is <eos> alone)',
+      },
+      {
+        name: 'mask',
+        takes: '[B][len(target[b])] of 0 | 1',
+        default: 'all 1',
+        text:
+          'teacher forcing per target symbol: 1 feeds target[b][i] to the decoder at step i+1, 0 feeds instead the argmax of its own logits at step i ' +
+          "(no gradient through that choice), as scripts/seq2seq_parity.py's module. A mask with a 0 runs on the float64 reference, not the GPU",
+      },
+    ],
+    example: {
+      cell: 'gru',
+      hidden: 4,
+      vocab: 8,
+      attention: 'dot',
+      source: [
+        [3, 4, 5, 6],
+        [7, 3],
+      ],
+      target: [
+        [6, 5, 4, 3],
+        [3, 7],
+      ],
+    },
+  }),
+  examples: ['rnnlab grad --seq2seq --weights s2s.safetensors --batch pairs.json --out grads.safetensors'],
+};
+
+export const COMMANDS: Record<CommandName, CommandHelp> = {
+  train: TRAIN,
+  grad: GRAD,
+  'train --tree': TREE_TRAIN,
+  'grad --tree': TREE_GRAD,
+  'train --seq2seq': SEQ2SEQ_TRAIN,
+  'grad --seq2seq': SEQ2SEQ_GRAD,
+};

@@ -1,6 +1,6 @@
 // `rnnlab help [command]` and `rnnlab <command> --help`: the text, made from commands.ts.
 
-import { COMMAND_NAMES, COMMANDS, COMMON_OPTIONS, type CommandName, type FieldHelp, type OptionHelp } from './commands.ts';
+import { COMMAND_NAMES, COMMANDS, COMMON_OPTIONS, FAMILY_OPTIONS, type CommandName, type FieldHelp, type OptionHelp } from './commands.ts';
 
 const WIDTH = 100;
 
@@ -38,7 +38,7 @@ export function generalHelp(): string {
   return [
     'rnnlab: train recurrent networks on WebGPU in Node (Dawn), with the same code as the page.',
     '',
-    'Usage: rnnlab <command> [--tree] [options]',
+    'Usage: rnnlab <command> [--tree | --seq2seq] [options]',
     '',
     'Commands:',
     ...COMMAND_NAMES.map((name) => row(name, COMMANDS[name].summary)),
@@ -63,7 +63,8 @@ export function commandHelp(name: CommandName): string {
     '',
     'Options:',
     ...c.options.map(optionRow),
-    ...COMMON_OPTIONS.filter((o) => o.name !== 'tree').map(optionRow),
+    // A sequence model's command names the other families' options; a family's command does not.
+    ...COMMON_OPTIONS.filter((o) => !name.includes(' ') || !FAMILY_OPTIONS.includes(o)).map(optionRow),
     '',
     `${file.name}:`,
     wrap(file.about, '  '),
@@ -77,9 +78,23 @@ export function commandHelp(name: CommandName): string {
   ].join('\n');
 }
 
-/** The command a help request names: `train`, `grad --tree`, `tree train`, …; undefined when none. */
+/** The family a help request names: `--tree`/`tree`, `--seq2seq`/`seq2seq`, or none (sequence models). */
+function familyOf(words: string[]): '' | ' --tree' | ' --seq2seq' {
+  if (words.includes('--tree') || words.includes('tree')) return ' --tree';
+  if (words.includes('--seq2seq') || words.includes('seq2seq')) return ' --seq2seq';
+  return '';
+}
+
+/** The command a help request names: `train`, `grad --tree`, `seq2seq train`, …; undefined when none. */
 export function helpTopic(words: string[]): CommandName | undefined {
-  const tree = words.includes('--tree') || words.includes('tree');
   const command = words.find((w) => w === 'train' || w === 'grad');
-  return command && ((tree ? `${command} --tree` : command) as CommandName);
+  return command && (`${command}${familyOf(words)}` as CommandName);
+}
+
+/** The commands a help request is about: the one it names, or a family's two (`help seq2seq`, `help tree`); none for an unknown request. */
+export function helpTopics(words: string[]): CommandName[] {
+  const topic = helpTopic(words);
+  if (topic) return [topic];
+  const family = familyOf(words);
+  return family ? [`train${family}` as CommandName, `grad${family}` as CommandName] : [];
 }

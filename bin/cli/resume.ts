@@ -10,6 +10,8 @@ import type { ModelConfig } from '../../gpu/recurrent/config.ts';
 import type { TrainConfig } from './trainConfig.ts';
 import type { TreeModelConfig } from '../../gpu/tree/config.ts';
 import type { TreeTrainConfig } from './treeFiles.ts';
+import type { Seq2SeqConfig } from '../../gpu/seq2seq/config.ts';
+import type { Seq2SeqTrainConfig } from './seq2seqFiles.ts';
 import { CliError } from './errors.ts';
 
 export const TRAIN_KEY = 'rnnlab.train';
@@ -32,6 +34,17 @@ export interface TreeRunRecord {
   batchSize: number;
   optimizer: TreeTrainConfig['optimizer'];
 }
+
+/** An encoder–decoder run's: the model, the data (validation aside), the batch size and the optimizer. */
+export interface Seq2SeqRunRecord {
+  model: Seq2SeqConfig;
+  dataset: Seq2SeqTrainConfig['dataset'];
+  batchSize: number;
+  optimizer: Seq2SeqTrainConfig['optimizer'];
+}
+
+/** What any family's run records. */
+export type AnyRunRecord = RunRecord | TreeRunRecord | Seq2SeqRunRecord;
 
 export function runRecord(tc: TrainConfig, model: ModelConfig): RunRecord {
   return { model, dataset: tc.dataset, seqLen: tc.seqLen, tbptt: tc.tbptt, batchSize: tc.batchSize, optimizer: tc.optimizer };
@@ -78,7 +91,7 @@ export function checkStoredModel(path: string, stored: string | undefined, cfg: 
  * A resume (weights and optimizer state): the saved run's config must be this one, and the optimizer
  * state must be of the weights' step. Weights without a record (older files, PyTorch's) pass.
  */
-export function checkResume(path: string, optimPath: string, metadata: Record<string, string>, now: RunRecord | TreeRunRecord, optimizerStep: number): void {
+export function checkResume(path: string, optimPath: string, metadata: Record<string, string>, now: AnyRunRecord, optimizerStep: number): void {
   const stored = metadata[TRAIN_KEY];
   if (stored !== undefined) {
     const diff = differences(parseStored(path, TRAIN_KEY, stored), now);

@@ -11,7 +11,7 @@ import { OPTIMIZER_KEY, optimizerPath, type OptimizerSnapshot } from '../../gpu/
 import type { FlatModel, Trainer } from '../../gpu/training/trainer.ts';
 import { withDevice } from './device.ts';
 import { inFile, readBytes, writeOutput } from './files.ts';
-import { checkResume, STEP_KEY, TRAIN_KEY, type RunRecord, type TreeRunRecord } from './resume.ts';
+import { checkResume, STEP_KEY, TRAIN_KEY, type AnyRunRecord } from './resume.ts';
 
 /** A family's run on the device. */
 export interface TrainRun {
@@ -28,7 +28,7 @@ export interface TrainRun {
 export interface TrainFamily {
   settings: { steps: number; evalEvery: number; optimizer: OptimizerConfig };
   /** What a resume must agree on; saved with the weights (rnnlab.train). */
-  record: RunRecord | TreeRunRecord;
+  record: AnyRunRecord;
   /** Saved with the weights before the run's own keys: what the data was. */
   metadata: Record<string, string>;
   /** The flat weights of an --init file, checked against this run's model and data. */

@@ -161,6 +161,11 @@ const SPECS: Record<PairTaskName, { range: [number, number]; default: number; sp
   },
 };
 
+/** Each task's maxLength: its range and default (what the CLI's help prints and createPairTask accepts). */
+export const PAIR_TASK_LENGTHS = Object.fromEntries(
+  PAIR_TASK_NAMES.map((name) => [name, { min: SPECS[name].range[0], max: SPECS[name].range[1], default: SPECS[name].default }]),
+) as Record<PairTaskName, { min: number; max: number; default: number }>;
+
 /** A generated pair task (see the top of this file). Throws on an unknown name or a bad option. */
 export function createPairTask(name: string, { seed, maxLength }: PairTaskOptions): PairTask {
   if (!(PAIR_TASK_NAMES as readonly string[]).includes(name))
