@@ -6,6 +6,9 @@ into a fresh module with load_state_dict(strict=True), so names, shapes and orde
 Needs torch (no safetensors: the two sides talk JSON):
 
     python3 scripts/seq2seq_parity.py [--node node] [--cases N]
+
+With --gpu it checks the GPU engine instead, through `rnnlab grad --seq2seq` (weights and gradients as
+safetensors, float32): every case with full teacher forcing (the GPU's training mode), within 1e-4.
 """
 import argparse, json, os, subprocess, sys, tempfile
 import torch
@@ -17,6 +20,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 PAD, BOS, EOS = 0, 1, 2
 
 
+# The module docs/seq2seq.md shows, verbatim (scripts/docs.test.ts holds it to this): docs:begin seq2seq
 class AdditiveScore(nn.Module):
     """Bahdanau's score v · tanh(W_q s + W_k e)."""
 
@@ -88,6 +92,7 @@ class Seq2Seq(nn.Module):
             if u + 1 < target.shape[0]:
                 token = torch.where(mask[u + 1], target[u], z.detach().argmax(1))
         return torch.stack(logits)
+# docs:end seq2seq
 
 
 def torch_loss(model, batch, mask):
@@ -123,17 +128,44 @@ def make_case(i, g):
     return cfg, batch, mask
 
 
+def run_gpu(args, d, cfg, batch, model):
+    """Loss and gradients (by name) of `rnnlab grad --seq2seq` on the GPU, for the batch with full teacher forcing."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from torch_parity import load_file, save_file  # the safetensors package, or torch_parity's own reader and writer
+
+    B = batch["B"]
+    col = lambda key, lengths, b, drop_last: [batch[key][t * B + b] for t in range(lengths[b] - drop_last)]
+    cli = {k: v for k, v in cfg.items()}
+    cli["source"] = [col("source", batch["sourceLengths"], b, 0) for b in range(B)]
+    cli["target"] = [col("target", batch["targetLengths"], b, 1) for b in range(B)]  # without <eos>: the CLI appends it
+    w, bf, gr = (os.path.join(d, n) for n in ("w.safetensors", "pairs.json", "g.safetensors"))
+    save_file({k: v.float().contiguous() for k, v in model.state_dict().items()}, w, metadata={"format": "pt"})
+    with open(bf, "w") as f:
+        json.dump(cli, f)
+    run = subprocess.run([args.node, os.path.join(ROOT, "bin", "rnnlab.js"), "grad", "--seq2seq", "--weights", w, "--batch", bf, "--out", gr], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(run.stderr.strip().splitlines()[-1][:400] if run.stderr.strip() else f"exit {run.returncode}")
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    if out.get("computed_on") != "gpu":
+        raise RuntimeError(f"rnnlab grad --seq2seq computed on {out.get('computed_on')}, not the GPU")
+    return out["loss"], {k: v.double() for k, v in load_file(gr).items()}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--node", default="node")
     ap.add_argument("--cases", type=int, default=32, help="cases (default 32: every cell x attention x direction)")
+    ap.add_argument("--gpu", action="store_true", help="check the GPU engine through rnnlab grad --seq2seq (full teacher forcing, float32, 1e-4)")
     args = ap.parse_args()
+    tol = 1e-4 if args.gpu else TOL
     g = torch.Generator().manual_seed(4321)
     torch.manual_seed(4321)
     failures = 0
     with tempfile.TemporaryDirectory() as d:
         for i in range(args.cases):
             cfg, batch, mask = make_case(i, g)
+            if args.gpu:
+                mask = [1] * len(mask)  # the GPU trains with full teacher forcing
             model = Seq2Seq(cfg).double()
             with torch.no_grad():  # livelier than the default init: larger weights, saturating cells, peaked attention
                 for p in model.parameters():
@@ -141,6 +173,24 @@ def main():
             desc = (f"{cfg['cell']}{'/' + cfg['nonlinearity'] if cfg['cell'] == 'rnn' else ''}{' bi' if cfg.get('bidirectional') else ''} "
                     f"L{cfg['layers']} H{cfg['hidden']} V{cfg['vocab']} {cfg['attention']} B{batch['B']} S{batch['S']} U{batch['U']} "
                     f"src {batch['sourceLengths']} tgt {batch['targetLengths']} mask zeros {mask.count(0)}")
+            if args.gpu:
+                try:
+                    ours_loss, ours_grads = run_gpu(args, d, cfg, batch, model)
+                except RuntimeError as e:
+                    print(f"FAIL case {i:2d} {desc}: rnnlab grad --seq2seq failed: {e}")
+                    failures += 1
+                    continue
+                loss = torch_loss(model, batch, mask)
+                loss.backward()
+                worst, where = abs(ours_loss - loss.item()) / max(abs(loss.item()), 1e-12), "loss"
+                for name, p in model.named_parameters():
+                    err = (ours_grads[name].view_as(p.grad) - p.grad).abs().max().item() / max(p.grad.abs().max().item(), 1e-12)
+                    if err > worst:
+                        worst, where = err, name
+                ok = worst <= tol
+                failures += not ok
+                print(f"{'ok  ' if ok else 'FAIL'} case {i:2d} {desc}: loss {loss.item():.7f} vs {ours_loss:.7f} (GPU); worst relative error {worst:.2e} ({where})")
+                continue
             src, dst = os.path.join(d, "in.json"), os.path.join(d, "out.json")
             with open(src, "w") as f:
                 json.dump({"config": cfg, "params": {k: v.tolist() for k, v in model.state_dict().items()}, "batch": batch, "mask": mask}, f)
@@ -166,7 +216,8 @@ def main():
             ok = worst <= TOL
             failures += not ok
             print(f"{'ok  ' if ok else 'FAIL'} case {i:2d} {desc}: loss {loss.item():.9f} vs {ours['loss']:.9f}; worst relative error {worst:.2e} ({where})")
-    print(f"seq2seq: {args.cases - failures}/{args.cases} cases agree with PyTorch {torch.__version__} in float64 within {TOL} of each tensor's max")
+    what = "the GPU engine (float32, rnnlab grad --seq2seq)" if args.gpu else "the float64 reference"
+    print(f"seq2seq: {args.cases - failures}/{args.cases} cases of {what} agree with PyTorch {torch.__version__} in float64 within {tol} of each tensor's max")
     sys.exit(1 if failures else 0)
 
 
