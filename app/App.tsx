@@ -14,6 +14,7 @@ import { DevicePanel } from './panels/DevicePanel.tsx';
 import { GenerationPanel } from './panels/GenerationPanel.tsx';
 import { StatsRow } from './panels/StatsRow.tsx';
 import { TaskPanel } from './panels/TaskPanel.tsx';
+import { Seq2SeqPanel } from './panels/Seq2SeqPanel.tsx';
 import { TreePanel } from './panels/TreePanel.tsx';
 import { useStore } from './store/index.ts';
 
@@ -43,7 +44,7 @@ export function App() {
             <LossChart />
             <GradNormChart />
             <SpeedChart />
-            {kind === 'tree' ? <TreePanel /> : <Heatmap />}
+            {kind === 'tree' ? <TreePanel /> : kind === 'seq2seq' ? <Seq2SeqPanel /> : <Heatmap />}
             {kind === 'chars' ? <GenerationPanel /> : kind === 'task' ? <TaskPanel /> : null}
             <DevicePanel />
           </div>

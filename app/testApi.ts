@@ -39,6 +39,20 @@ export interface RnnlabTestApi {
     accuracy: { step: number; accuracy: number }[];
     majorityAccuracy: number;
   } | null;
+  /**
+   * An encoder–decoder session: its vocabulary, greedy decoding's scores at each validation, the
+   * latest alignment of validation pair 0 (weights row-major [output, source], null without
+   * attention) and how many have arrived, and the decode box's last answer; null while the session is
+   * not an encoder–decoder.
+   */
+  readonly seq2seq: {
+    vocabulary: string[];
+    paramCount: number;
+    scores: { step: number; accuracy: number; exactMatch: number }[];
+    alignment: { step: number; source: string[]; output: string[]; target: string[]; weights: number[] | null } | null;
+    alignments: number;
+    decoded: { source: string; beam: number; hypotheses: { text: string; logProb: number; finished: boolean }[]; error: string | null } | null;
+  } | null;
   /** Sample texts (prompt included), newest first. */
   readonly samples: string[];
   readonly error: string | null;
@@ -107,6 +121,26 @@ export function installTestApi(): void {
         classes: m.classes.slice(),
         accuracy: lab.trees.accuracy.map((a) => ({ ...a })),
         majorityAccuracy: m.majorityAccuracy,
+      };
+    },
+    get seq2seq() {
+      const m = s().seq2seqModel;
+      if (!m) return null;
+      const a = lab.seq2seq.alignment;
+      const d = s().decoded;
+      return {
+        vocabulary: m.vocabulary.slice(),
+        paramCount: m.paramCount,
+        scores: lab.seq2seq.points.map((p) => ({ ...p })),
+        alignment: a && {
+          step: a.step,
+          source: a.source.slice(),
+          output: a.output.slice(),
+          target: a.target.slice(),
+          weights: a.weights && Array.from(a.weights),
+        },
+        alignments: lab.seq2seq.alignments,
+        decoded: d && { source: d.source, beam: d.beam, hypotheses: d.hypotheses.map((h) => ({ ...h })), error: d.error },
       };
     },
     get samples() {

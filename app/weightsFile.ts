@@ -1,5 +1,6 @@
 // Saving the worker's safetensors bytes as a download, through a temporary Blob link.
 
+import { isSeq2SeqDataset } from './config/datasets.ts';
 import type { Settings } from './config/schema.ts';
 
 export function weightsFileName(settings: Settings | null, steps: number): string {
@@ -8,6 +9,9 @@ export function weightsFileName(settings: Settings | null, steps: number): strin
     return `rnnlab-${settings.dataset}-${settings.cell}-h${settings.hidden}-step${steps}.safetensors`;
   // "-bi": a bidirectional model (its file holds the _reverse weights too).
   const bi = settings.bidirectional ? '-bi' : '';
+  // An encoder–decoder's file names its attention too.
+  if (isSeq2SeqDataset(settings.dataset))
+    return `rnnlab-${settings.dataset}-${settings.cell}-h${settings.hidden}x${settings.layers}${bi}-${settings.attention}-step${steps}.safetensors`;
   return `rnnlab-${settings.dataset}-${settings.cell}-h${settings.hidden}x${settings.layers}${bi}-step${steps}.safetensors`;
 }
 

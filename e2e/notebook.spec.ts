@@ -17,6 +17,7 @@ const BRIEF: Record<string, { steps: number; drop: number }> = {
   forecasting: { steps: 60, drop: 0.3 },
   'truncated-bptt': { steps: 60, drop: 0.2 },
   'sequences-to-trees': { steps: 60, drop: 0.3 },
+  attention: { steps: 60, drop: 0.15 },
 };
 
 test('the gallery lists every notebook', async ({ page }) => {

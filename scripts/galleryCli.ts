@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isSeq2SeqDataset } from '../app/config/datasets.ts';
 import { parseCell } from '../app/notebook/cellConfig.ts';
 
 interface Row {
@@ -38,7 +39,13 @@ export function main(argv: string[]): number {
       const s = c.spec.settings;
       if (!s) continue; // a tree cell: see `rnnlab train --tree` and bench/treeBench.ts
       const steps = Math.max(1, Math.round(c.spec.steps * Number(args.budget)));
-      const dataset = s.dataset === 'moby-dick' || s.dataset === 'first-names' ? { text: `public/data/${s.dataset}.txt` } : { task: s.dataset };
+      // An encoder–decoder cell trains with `rnnlab train --seq2seq` (its dataset a generated pair task).
+      const seq2seq = isSeq2SeqDataset(s.dataset);
+      const dataset = seq2seq
+        ? { task: s.dataset, maxLength: s.maxLength }
+        : s.dataset === 'moby-dick' || s.dataset === 'first-names'
+          ? { text: `public/data/${s.dataset}.txt` }
+          : { task: s.dataset };
       const cell = s.cell.startsWith('rnn') ? 'rnn' : s.cell;
       const cfg = {
         cell,
@@ -47,8 +54,7 @@ export function main(argv: string[]): number {
         ...(s.bidirectional ? { bidirectional: true } : {}),
         hidden: s.hidden,
         dataset,
-        seqLen: s.seqLen,
-        tbptt: s.tbptt,
+        ...(seq2seq ? { attention: s.attention } : { seqLen: s.seqLen, tbptt: s.tbptt }),
         batchSize: s.batchSize,
         steps,
         optimizer: { kind: s.optimizer, lr: s.lr },
@@ -60,7 +66,8 @@ export function main(argv: string[]): number {
       const path = join(tmp, `${id}-${i}.json`);
       writeFileSync(path, JSON.stringify(cfg));
       const t0 = Date.now();
-      const out = execFileSync(process.execPath, [RNNLAB, 'train', '--config', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const command = seq2seq ? ['train', '--seq2seq', '--config', path] : ['train', '--config', path];
+      const out = execFileSync(process.execPath, [RNNLAB, ...command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
       const seconds = (Date.now() - t0) / 1000;
       const lines = out
         .trim()

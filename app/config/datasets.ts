@@ -2,6 +2,7 @@
 // that a first press of Train learns something visible within a minute on a laptop GPU.
 
 import type { CorpusName, TaskName } from '../../gpu/session/protocol.ts';
+import { PAIR_TASK_LENGTHS, type PairTaskName } from '../../gpu/seq2seq/tasks.ts';
 import type { FormValues } from './schema.ts';
 
 /** Recursive networks over trees (gpu/tree/): these datasets train a TreeSession, with a tree cell. */
@@ -12,15 +13,26 @@ export const TREE_UPLOAD = 'tree-upload';
 export const TREE_CELLS = ['tree-rnn', 'tree-lstm'] as const;
 export type TreeCellChoice = (typeof TREE_CELLS)[number];
 
-export type DatasetId = CorpusName | TaskName | 'upload' | 'series' | TreeDatasetId | typeof TREE_UPLOAD;
+/** Encoder–decoders (gpu/seq2seq/): these datasets train a Seq2SeqSession on a generated pair task. */
+export const SEQ2SEQ_DATASETS = ['reverse', 'sort', 'addition', 'dates'] as const satisfies readonly PairTaskName[];
+export type Seq2SeqDatasetId = (typeof SEQ2SEQ_DATASETS)[number];
+/** The user's file of tab-separated pairs (not in SEQ2SEQ_DATASETS: a notebook cannot carry a file). */
+export const PAIRS_UPLOAD = 'pairs-upload';
+
+export type DatasetId = CorpusName | TaskName | 'upload' | 'series' | TreeDatasetId | typeof TREE_UPLOAD | Seq2SeqDatasetId | typeof PAIRS_UPLOAD;
 
 export const isTreeDataset = (id: string): id is TreeDatasetId | typeof TREE_UPLOAD => id === TREE_UPLOAD || (TREE_DATASETS as readonly string[]).includes(id);
+export const isSeq2SeqDataset = (id: string): id is Seq2SeqDatasetId | typeof PAIRS_UPLOAD =>
+  id === PAIRS_UPLOAD || (SEQ2SEQ_DATASETS as readonly string[]).includes(id);
 
 export interface DatasetInfo {
   id: DatasetId;
   label: string;
-  /** 'chars': a character language model (prompt + sampling); 'task': a synthetic task; 'tree': a recursive network over trees. */
-  kind: 'chars' | 'task' | 'tree';
+  /**
+   * 'chars': a character language model (prompt + sampling); 'task': a synthetic task; 'tree': a
+   * recursive network over trees; 'seq2seq': an encoder–decoder over source → target pairs.
+   */
+  kind: 'chars' | 'task' | 'tree' | 'seq2seq';
   /** One sentence for the UI. */
   description: string;
   /** The smallest sequence length the data makes sense for. */
@@ -50,8 +62,24 @@ const base: Defaults = {
   seed: '1',
   trainDepth: '2',
   validationDepth: '4',
+  attention: 'dot',
+  maxLength: '8',
 };
 const withDefaults = (o: Partial<Defaults>): Defaults => ({ ...base, ...o });
+
+/**
+ * An encoder–decoder's starting point: a GRU of 64 with dot attention, 32 pairs a step. Reverse and
+ * sort train on strings of up to 8 symbols (validated on 9–13); the others on their task's default size.
+ */
+const SEQ2SEQ_LENGTH: Record<PairTaskName, number> = {
+  reverse: 8,
+  sort: 8,
+  addition: PAIR_TASK_LENGTHS.addition.default,
+  dates: PAIR_TASK_LENGTHS.dates.default,
+};
+function seq2seqDefaults(task: PairTaskName | null): Defaults {
+  return withDefaults({ cell: 'gru', hidden: '64', batchSize: '32', lr: '0.005', attention: 'dot', maxLength: String(task ? SEQ2SEQ_LENGTH[task] : 8) });
+}
 
 export const DATASETS: readonly DatasetInfo[] = [
   {
@@ -161,6 +189,50 @@ export const DATASETS: readonly DatasetInfo[] = [
     description:
       'Your labelled binary trees, written as the Stanford Sentiment Treebank writes them: (3 (2 not) (4 good)), the first atom of a bracket its label (_ for none). Every labelled node is trained; the last 10% of the trees (at most 1,000) validate.',
     defaults: withDefaults({ cell: 'tree-lstm', hidden: '32', batchSize: '32', lr: '0.01', seed: '0' }),
+  },
+  // Encoder–decoders: SEQ2SEQ_DEFAULTS below.
+  {
+    id: 'reverse',
+    label: 'Pairs: reverse a string',
+    kind: 'seq2seq',
+    minSeqLen: 1,
+    description:
+      'Read a string of the letters a–j and write it backwards. Validation strings are 1–5 letters longer than the longest training string: the scores measure how far the model generalises to lengths it never saw.',
+    defaults: seq2seqDefaults('reverse'),
+  },
+  {
+    id: 'sort',
+    label: 'Pairs: sort digits',
+    kind: 'seq2seq',
+    minSeqLen: 1,
+    description: 'Read a string of digits and write them in ascending order. Validation strings are 1–5 digits longer than any seen in training.',
+    defaults: seq2seqDefaults('sort'),
+  },
+  {
+    id: 'addition',
+    label: 'Pairs: addition as text',
+    kind: 'seq2seq',
+    minSeqLen: 1,
+    description: 'Read a sum written as text, “12+345”, and write its value, “357”. Validation operands have one digit more than any seen in training.',
+    defaults: seq2seqDefaults('addition'),
+  },
+  {
+    id: 'dates',
+    label: 'Pairs: dates to ISO',
+    kind: 'seq2seq',
+    minSeqLen: 1,
+    description:
+      'Read a date written in words, “3 Dec 2026” or “Thursday, December 3, 2026”, and write it as 2026-12-03. Validation dates are written longer than any training date (mostly with the weekday).',
+    defaults: seq2seqDefaults('dates'),
+  },
+  {
+    id: PAIRS_UPLOAD,
+    label: 'Your pairs file (TSV)',
+    kind: 'seq2seq',
+    minSeqLen: 1,
+    description:
+      'Your pairs, one source<TAB>target per line, every character a symbol. The last 10% of the lines (at most 1,000) validate; the others train, shuffled, epoch after epoch.',
+    defaults: seq2seqDefaults(null),
   },
 ];
 

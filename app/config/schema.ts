@@ -4,8 +4,21 @@
 
 import { z } from 'zod';
 import { MODEL_LIMITS } from '../../gpu/recurrent/config.ts';
-import { TREE_SESSION_LIMITS } from '../../gpu/session/protocol.ts';
-import { datasetInfo, isTreeDataset, TREE_CELLS, TREE_DATASETS, TREE_UPLOAD, type DatasetId, type TreeCellChoice } from './datasets.ts';
+import { SEQ2SEQ_SESSION_LIMITS, TREE_SESSION_LIMITS } from '../../gpu/session/protocol.ts';
+import { ATTENTIONS, type Attention } from '../../gpu/seq2seq/config.ts';
+import { PAIR_TASK_LENGTHS } from '../../gpu/seq2seq/tasks.ts';
+import {
+  datasetInfo,
+  isSeq2SeqDataset,
+  isTreeDataset,
+  PAIRS_UPLOAD,
+  SEQ2SEQ_DATASETS,
+  TREE_CELLS,
+  TREE_DATASETS,
+  TREE_UPLOAD,
+  type DatasetId,
+  type TreeCellChoice,
+} from './datasets.ts';
 import { minTextChars } from '../upload/validateText.ts';
 import { minSeriesLength } from '../../gpu/data/series.ts';
 
@@ -36,6 +49,10 @@ export interface FormValues {
   /** Tree datasets: the depth (arithmetic) or height (sentiment) of training trees, and of the deeper validation trees. */
   trainDepth: string;
   validationDepth: string;
+  /** Encoder–decoders: how the decoder looks at the encoder's outputs ('none': the final state only). */
+  attention: Attention;
+  /** Encoder–decoders on a generated task: its training size (symbols, digits per operand, or characters of a date). */
+  maxLength: string;
 }
 
 export type FieldName = keyof FormValues;
@@ -53,7 +70,21 @@ const number = (check: (n: z.ZodNumber) => z.ZodNumber) =>
 const int = (min: number, max: number) => number((n) => n.int('Must be a whole number.').min(min, `At least ${min}.`).max(max, `At most ${max}.`));
 
 const schema = z.object({
-  dataset: z.enum(['moby-dick', 'first-names', 'adding', 'copy', 'sine', 'mackey-glass', 'tagging', 'upload', 'series', ...TREE_DATASETS, TREE_UPLOAD]),
+  dataset: z.enum([
+    'moby-dick',
+    'first-names',
+    'adding',
+    'copy',
+    'sine',
+    'mackey-glass',
+    'tagging',
+    'upload',
+    'series',
+    ...TREE_DATASETS,
+    TREE_UPLOAD,
+    ...SEQ2SEQ_DATASETS,
+    PAIRS_UPLOAD,
+  ]),
   cell: z.enum([...CELL_CHOICES, ...TREE_CELLS]),
   hidden: int(1, MODEL_LIMITS.hidden),
   layers: int(1, MODEL_LIMITS.layers),
@@ -68,6 +99,9 @@ const schema = z.object({
   seed: int(0, LIMITS.seed),
   trainDepth: int(1, TREE_SESSION_LIMITS.trainDepth),
   validationDepth: int(2, TREE_SESSION_LIMITS.validationDepth),
+  attention: z.enum(ATTENTIONS),
+  // The task's own range is checked with the dataset (seq2seqChecks).
+  maxLength: int(1, 100),
 });
 
 export type Settings = z.output<typeof schema>;
@@ -79,14 +113,16 @@ export interface SchemaContext {
   seriesValues?: number | null;
   /** The trees in the uploaded tree file (absent: none uploaded). */
   treeFile?: number | null;
+  /** The pairs in the uploaded pairs file (absent: none uploaded). */
+  pairFile?: number | null;
 }
 
 export type ParseResult = { ok: true; settings: Settings } | { ok: false; errors: FieldErrors };
 
 export function parseSettings(values: FormValues, context: SchemaContext): ParseResult {
+  const d = datasetInfo(values.dataset).defaults;
   // The sequence fields do not apply to a tree dataset (the form hides them), nor the depths to a tree file: defaults stand in.
   if (isTreeDataset(values.dataset)) {
-    const d = datasetInfo(values.dataset).defaults;
     values = {
       ...values,
       layers: d.layers,
@@ -96,6 +132,18 @@ export function parseSettings(values: FormValues, context: SchemaContext): Parse
       ...(values.dataset === TREE_UPLOAD ? { trainDepth: d.trainDepth, validationDepth: d.validationDepth } : {}),
     };
   }
+  // Nor to an encoder–decoder (whole pairs, no depths; a pairs file has no training size).
+  if (isSeq2SeqDataset(values.dataset))
+    values = {
+      ...values,
+      seqLen: d.seqLen,
+      tbptt: d.tbptt,
+      trainDepth: d.trainDepth,
+      validationDepth: d.validationDepth,
+      ...(values.dataset === PAIRS_UPLOAD ? { maxLength: d.maxLength } : {}),
+    };
+  // The encoder–decoder's fields apply to nothing else.
+  else values = { ...values, attention: d.attention, maxLength: d.maxLength };
   const result = schema.safeParse(values);
   const errors: FieldErrors = {};
   if (!result.success) {
@@ -108,6 +156,12 @@ export function parseSettings(values: FormValues, context: SchemaContext): Parse
   if (isTreeDataset(values.dataset)) {
     treeChecks(values, errors);
     if (values.dataset === TREE_UPLOAD && (context.treeFile ?? null) === null) errors.dataset = 'Upload a tree file first.';
+    if (s && Object.keys(errors).length === 0) return { ok: true, settings: s };
+    return { ok: false, errors };
+  }
+  if (isSeq2SeqDataset(values.dataset)) {
+    seq2seqChecks(values, errors);
+    if (values.dataset === PAIRS_UPLOAD && (context.pairFile ?? null) === null) errors.dataset = 'Upload a pairs file first.';
     if (s && Object.keys(errors).length === 0) return { ok: true, settings: s };
     return { ok: false, errors };
   }
@@ -152,6 +206,8 @@ export function parseSettings(values: FormValues, context: SchemaContext): Parse
 export function noBidirectional(dataset: DatasetId): string | null {
   const info = datasetInfo(dataset);
   if (isTreeDataset(dataset)) return 'A tree model reads its trees bottom-up; it has no reverse direction.';
+  // An encoder–decoder's encoder may read both ways (the decoder never does).
+  if (isSeq2SeqDataset(dataset)) return null;
   if (!info.predictsNextInput) return null;
   return `Each step’s target here is the next ${info.kind === 'chars' ? 'character' : 'value'}, which the reverse direction would already have read.`;
 }
@@ -168,6 +224,34 @@ function treeChecks(values: FormValues, errors: FieldErrors): void {
   const what = values.dataset === 'tree-arithmetic' ? 'depth' : 'height';
   if (!errors.trainDepth && !errors.validationDepth && Number(values.validationDepth) <= Number(values.trainDepth))
     errors.validationDepth = `Must exceed the training ${what} (${values.trainDepth}): the model is tested on deeper trees than it trains on.`;
+}
+
+/** What a generated task's training size counts, for the field's label and messages. */
+export const MAX_LENGTH_UNITS: Record<(typeof SEQ2SEQ_DATASETS)[number], string> = {
+  reverse: 'letters',
+  sort: 'digits',
+  addition: 'digits per operand',
+  dates: 'characters',
+};
+
+/**
+ * An encoder–decoder: a recurrent cell (encoder and decoder alike), the sizes an encoder–decoder
+ * session takes, and a training size in the task's range. Whole pairs: the sequence fields are not checked.
+ */
+function seq2seqChecks(values: FormValues, errors: FieldErrors): void {
+  const L = SEQ2SEQ_SESSION_LIMITS;
+  if (!errors.cell && (TREE_CELLS as readonly string[]).includes(values.cell))
+    errors.cell = 'Tree RNN and Tree-LSTM train on the tree datasets only: pick an RNN, GRU or LSTM.';
+  if (!errors.hidden && Number(values.hidden) > L.hidden) errors.hidden = `At most ${L.hidden} for an encoder–decoder.`;
+  if (!errors.layers && Number(values.layers) > L.layers)
+    errors.layers = `At most ${L.layers} for an encoder–decoder (its encoder and its decoder each have this many).`;
+  if (!errors.batchSize && Number(values.batchSize) > L.batchSize) errors.batchSize = `At most ${L.batchSize} pairs per step.`;
+  if (values.dataset !== PAIRS_UPLOAD && !errors.maxLength) {
+    const task = values.dataset as (typeof SEQ2SEQ_DATASETS)[number];
+    const { min, max } = PAIR_TASK_LENGTHS[task];
+    const n = Number(values.maxLength);
+    if (n < min || n > max) errors.maxLength = `From ${min} to ${max} ${MAX_LENGTH_UNITS[task]} for the ${task} task.`;
+  }
 }
 
 /** The divisors of n closest to `near`, as a hint ("16 or 32"). */

@@ -4,7 +4,7 @@ import { useStore } from '../store/index.ts';
 import type { FieldName } from '../config/schema.ts';
 import { Field } from './Field.tsx';
 
-type NumericField = Exclude<FieldName, 'dataset' | 'cell' | 'optimizer' | 'bidirectional'>;
+type NumericField = Exclude<FieldName, 'dataset' | 'cell' | 'optimizer' | 'bidirectional' | 'attention'>;
 
 export function NumberField({ name, label, hint, disabled }: { name: NumericField; label: string; hint?: string; disabled?: boolean }) {
   const value = useStore((s) => s.form[name]);

@@ -1,10 +1,13 @@
-// The settings: dataset, model (bidirectional for the sequence models), truncated BPTT, optimizer. Each field shows its own error; valid
-// edits are applied by the page's controller (lab/pageLab.ts) (at once for choices, after a pause in typing for numbers).
+// The settings: dataset, model (bidirectional for the sequence models and an encoder–decoder's encoder; an encoder–decoder's attention),
+// truncated BPTT (tree depths; an encoder–decoder's training size), optimizer. Each field shows its own error; valid edits are applied
+// by the page's controller (lab/pageLab.ts) (at once for choices, after a pause in typing for numbers).
 
 import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
-import { CELL_CHOICES, noBidirectional, OPTIMIZERS, type CellChoice, type FormValues, type OptimizerChoice } from '../config/schema.ts';
-import { datasetInfo, TREE_CELLS } from '../config/datasets.ts';
+import { ATTENTIONS, type Attention } from '../../gpu/seq2seq/config.ts';
+import { PAIR_TASK_LENGTHS, VALIDATION_EXTRA } from '../../gpu/seq2seq/tasks.ts';
+import { CELL_CHOICES, MAX_LENGTH_UNITS, noBidirectional, OPTIMIZERS, type CellChoice, type FormValues, type OptimizerChoice } from '../config/schema.ts';
+import { datasetInfo, PAIRS_UPLOAD, TREE_CELLS, type DatasetId, type Seq2SeqDatasetId } from '../config/datasets.ts';
 import { DatasetField } from './DatasetField.tsx';
 import { Field } from './Field.tsx';
 import { NumberField } from './NumberField.tsx';
@@ -18,11 +21,36 @@ const CELL_LABELS: Record<CellChoice, string> = {
   'tree-lstm': 'Tree-LSTM',
 };
 const OPTIMIZER_LABELS: Record<OptimizerChoice, string> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW' };
+const ATTENTION_LABELS: Record<Attention, string> = {
+  none: 'None (final state only)',
+  dot: 'Dot product (Luong)',
+  general: 'General (Luong)',
+  additive: 'Additive (Bahdanau)',
+};
+
+/** The training-size field of a generated pair task: its label and hint. */
+function maxLengthField(dataset: DatasetId): { label: string; hint: string } | null {
+  if (dataset === PAIRS_UPLOAD || datasetInfo(dataset).kind !== 'seq2seq') return null;
+  const task = dataset as Seq2SeqDatasetId;
+  const { min, max } = PAIR_TASK_LENGTHS[task];
+  switch (task) {
+    case 'reverse':
+    case 'sort':
+      return { label: `Longest training string`, hint: `${min}–${max} ${MAX_LENGTH_UNITS[task]}; validation is 1–${VALIDATION_EXTRA} longer.` };
+    case 'addition':
+      return { label: 'Digits per operand', hint: `${min}–${max}; validation numbers have one digit more.` };
+    case 'dates':
+      return { label: 'Longest training date', hint: `${min}–${max} characters; validation dates are written longer.` };
+  }
+}
 
 export function SettingsForm() {
   const dataset = useStore((s) => s.form.dataset);
   // A tree dataset trains a recursive network: tree cells, tree depths instead of sequence lengths.
   const tree = datasetInfo(dataset).kind === 'tree';
+  // An encoder–decoder reads whole pairs: attention and a training size instead of sequence lengths.
+  const seq2seq = datasetInfo(dataset).kind === 'seq2seq';
+  const maxLength = maxLengthField(dataset);
   const cells = tree ? TREE_CELLS : CELL_CHOICES;
   const what = dataset === 'tree-arithmetic' ? 'depth' : 'height';
   return (
@@ -39,10 +67,13 @@ export function SettingsForm() {
           {!tree && <NumberField name="layers" label="Layers" />}
         </div>
         {!tree && <BidirectionalField />}
+        {seq2seq && <ChoiceField name="attention" label="Attention" choices={ATTENTIONS} labels={ATTENTION_LABELS} />}
       </fieldset>
       <fieldset>
         <legend>Training</legend>
-        {tree ? (
+        {seq2seq ? (
+          maxLength && <NumberField name="maxLength" label={maxLength.label} hint={maxLength.hint} />
+        ) : tree ? (
           dataset !== 'tree-upload' && (
             <div className="row">
               <NumberField name="trainDepth" label={`Training ${what}`} hint={`Trees up to this ${what} train the model.`} />
@@ -56,7 +87,7 @@ export function SettingsForm() {
           </div>
         )}
         <div className="row">
-          <NumberField name="batchSize" label={tree ? 'Trees per step' : 'Batch size'} />
+          <NumberField name="batchSize" label={tree ? 'Trees per step' : seq2seq ? 'Pairs per step' : 'Batch size'} />
           <NumberField name="seed" label="Seed" />
         </div>
       </fieldset>
@@ -86,12 +117,15 @@ function BidirectionalField() {
   const error = useStore((s) => s.errors.bidirectional);
   const setField = useStore((s) => s.setField);
   const why = noBidirectional(dataset);
+  const seq2seq = datasetInfo(dataset).kind === 'seq2seq';
   const id = 'field-bidirectional';
   const note =
     error ??
     (why
       ? `Not for this dataset. ${why}`
-      : 'Each layer also reads the sequence backwards: twice the units (forward, then reverse). Needs whole sequences (TBPTT = sequence length).');
+      : seq2seq
+        ? 'The encoder also reads each source backwards; the decoder (one direction) is then twice the hidden size wide.'
+        : 'Each layer also reads the sequence backwards: twice the units (forward, then reverse). Needs whole sequences (TBPTT = sequence length).');
   return (
     <div className={`field field-check${error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>
@@ -105,7 +139,7 @@ function BidirectionalField() {
           aria-describedby={`${id}-note`}
           onChange={(e) => (setField('bidirectional', e.target.checked), lab.applyNow())}
         />
-        Bidirectional
+        {seq2seq ? 'Bidirectional encoder' : 'Bidirectional'}
       </label>
       <p
         id={`${id}-note`}
@@ -119,8 +153,8 @@ function BidirectionalField() {
   );
 }
 
-/** A setting picked from a list (the cell, the optimizer): bound to its form field and applied at once. */
-function ChoiceField<K extends 'cell' | 'optimizer'>({
+/** A setting picked from a list (the cell, the optimizer, the attention): bound to its form field and applied at once. */
+function ChoiceField<K extends 'cell' | 'optimizer' | 'attention'>({
   name,
   label,
   choices,
@@ -132,10 +166,11 @@ function ChoiceField<K extends 'cell' | 'optimizer'>({
   labels: Record<FormValues[K], string>;
 }) {
   const value = useStore((s) => s.form[name]);
+  const error = useStore((s) => s.errors[name]);
   const setField = useStore((s) => s.setField);
   const id = `field-${name}`;
   return (
-    <Field id={id} label={label}>
+    <Field id={id} label={label} error={error}>
       <select id={id} value={value} onChange={(e) => (setField(name, e.target.value as FormValues[K]), lab.applyNow())}>
         {choices.map((c) => (
           <option key={c} value={c}>

@@ -15,7 +15,7 @@ export function maxAbs(values: Float32Array): number {
 }
 
 /** Sizes the canvas to its CSS box (× devicePixelRatio); returns the context and the CSS size. */
-function fit(canvas: HTMLCanvasElement): { g: CanvasRenderingContext2D; width: number; height: number } {
+export function fit(canvas: HTMLCanvasElement): { g: CanvasRenderingContext2D; width: number; height: number } {
   const dpr = window.devicePixelRatio || 1;
   const width = canvas.clientWidth;
   const height = canvas.clientHeight;

@@ -2,10 +2,10 @@
 // one message in, a patch to the store and the effects to run out (sends, curves to clear or put
 // back, waiters to settle, a download, the autosave's checkpoint). PageLab applies the patch, then
 // runs the effects in order. Metrics windows, validations, heatmaps and trees go to the buffers
-// outside the store (metrics/, tree/) before this runs.
+// outside the store (metrics/, tree/, seq2seq/) before this runs.
 
 import type { FromWorker, SavedCheckpoint, ToWorker } from '../../gpu/session/protocol.ts';
-import { DEFAULT_DATASET, TREE_UPLOAD, datasetInfo } from '../config/datasets.ts';
+import { DEFAULT_DATASET, PAIRS_UPLOAD, TREE_UPLOAD, datasetInfo } from '../config/datasets.ts';
 import type { FieldName } from '../config/schema.ts';
 import { restoredNotice, restoreFailedNotice } from '../persist/sessionRecord.ts';
 import type { StoredSession } from '../persist/sessionStore.ts';
@@ -94,12 +94,31 @@ export function handleMessage(state: Store, m: PageInput, at: Context): Step {
       x.set({
         model: { config: m.model, paramCount: m.paramCount, vocabulary: m.vocabulary, stepLabels: m.stepLabels, baseline: m.baseline, kernels: m.kernels },
         treeModel: null,
+        ...(x.s.seq2seqModel ? { seq2seqModel: null } : {}),
       });
       configured(x);
       break;
     case 'treeConfigured':
-      x.set({ model: null, treeModel: { classes: m.classes, hidden: m.hidden, paramCount: m.paramCount, majorityAccuracy: m.majorityAccuracy } });
+      x.set({
+        model: null,
+        treeModel: { classes: m.classes, hidden: m.hidden, paramCount: m.paramCount, majorityAccuracy: m.majorityAccuracy },
+        ...(x.s.seq2seqModel ? { seq2seqModel: null } : {}),
+      });
       configured(x);
+      break;
+    case 'seq2seqConfigured':
+      x.set({
+        model: null,
+        treeModel: null,
+        seq2seqModel: { paramCount: m.paramCount, vocabulary: m.vocabulary, maxSource: m.maxSource, kernels: m.kernels },
+      });
+      configured(x);
+      break;
+    case 'decoded':
+      x.set({
+        decoded: { source: m.source, beam: m.beam, step: x.s.steps, hypotheses: m.hypotheses, error: m.error ?? null },
+        decoding: false,
+      });
       break;
     case 'status': {
       const { phase, importing, restoring } = x.s;
@@ -160,9 +179,12 @@ function configured(x: StepBuilder): void {
       appliedUpload: r.settings.dataset === 'upload' ? x.s.upload : null,
       appliedSeries: r.settings.dataset === 'series' ? x.s.series : null,
       appliedTreeFile: r.settings.dataset === TREE_UPLOAD ? x.s.treeFile : null,
+      ...(r.settings.dataset === PAIRS_UPLOAD || x.s.appliedPairFile ? { appliedPairFile: r.settings.dataset === PAIRS_UPLOAD ? x.s.pairFile : null } : {}),
       carriedSteps: r.carriedSteps,
     });
   x.set({ requested: null });
+  // A decoded answer belongs to the weights before.
+  if (x.s.decoded || x.s.decoding) x.set({ decoded: null, decoding: false });
   // Steps restart at 0 with every trainer: the curves do too. Samples stay when the weights did.
   x.add(startOver(!r?.keepWeights));
   x.set({ phase: 'idle', steps: 0 });
@@ -173,11 +195,21 @@ function configured(x: StepBuilder): void {
 
 function failed(x: StepBuilder, m: Extract<FromWorker, { type: 'error' }>, now: number): void {
   x.set({ error: { message: m.message, fatal: m.fatal }, ...(m.fatal ? { phase: 'failed' as const } : {}), sampleInFlight: false });
+  if (x.s.decoding) x.set({ decoding: false });
   const { restoring, requested, importing } = x.s;
   // Refused before its 'configured' (after it, the worker only warns, e.g. of a fresh optimizer):
   // the default settings instead; the stored record stays.
   if (restoring && requested && !m.fatal) {
-    x.set({ restoring: null, requested: null, form: formFromDataset(DEFAULT_DATASET), upload: null, series: null, treeFile: null, phase: 'starting' });
+    x.set({
+      restoring: null,
+      requested: null,
+      form: formFromDataset(DEFAULT_DATASET),
+      upload: null,
+      series: null,
+      treeFile: null,
+      ...(x.s.pairFile ? { pairFile: null } : {}),
+      phase: 'starting',
+    });
     x.run({ kind: 'apply', notice: restoreFailedNotice(restoring, m.message, now) });
     return;
   }
@@ -242,6 +274,11 @@ const WORKER_FIELDS: Record<string, FieldName> = {
   layers: 'layers',
   cell: 'cell',
   nonlinearity: 'cell',
+  bidirectional: 'bidirectional',
+  attention: 'attention',
+  maxLength: 'maxLength',
+  pairs: 'dataset',
+  task: 'dataset',
 };
 
 /** "Settings refused: tbptt: must divide …" → the tbptt field and its message. */

@@ -8,10 +8,11 @@ import { Metrics } from '../metrics/metrics.ts';
 import { Autosave } from '../persist/autosave.ts';
 import { clearedStoreNotice, planRestore, putBackCurves, recordOf, restoreFailedNotice } from '../persist/sessionRecord.ts';
 import { forgottenSave, loadSession } from '../persist/sessionStore.ts';
-import { toWorkerConfig } from '../config/sessionConfig.ts';
+import { toWorkerConfig, type UploadedPairs } from '../config/sessionConfig.ts';
 import type { FieldErrors, Settings } from '../config/schema.ts';
 import { useStore } from '../store/index.ts';
 import { noDevice } from '../store/sessionSlice.ts';
+import { Seq2SeqFeed } from '../seq2seq/seq2seqFeed.ts';
 import { TreeFeed } from '../tree/treeFeed.ts';
 import { WorkerHub, type SessionChannel } from '../worker/hub.ts';
 import { saveWeights } from '../weightsFile.ts';
@@ -29,6 +30,8 @@ export class PageLab {
   readonly metrics = new Metrics();
   /** A tree session's drawn trees and validation accuracies (outside React, as the metrics). */
   readonly trees = new TreeFeed();
+  /** An encoder–decoder's alignments and validation scores (outside React, as the metrics). */
+  readonly seq2seq = new Seq2SeqFeed();
   private hub: WorkerHub | null = null;
   private channel: SessionChannel | null = null;
   private autosave: Autosave | null = null;
@@ -52,7 +55,7 @@ export class PageLab {
     });
     // Edits apply themselves once the user stops typing; selects and uploads apply at once (applyNow).
     useStore.subscribe((s, prev) => {
-      if (s.form !== prev.form || s.upload !== prev.upload || s.treeFile !== prev.treeFile) this.scheduleApply();
+      if (s.form !== prev.form || s.upload !== prev.upload || s.treeFile !== prev.treeFile || s.pairFile !== prev.pairFile) this.scheduleApply();
     });
     void this.restoreOrApply();
   }
@@ -119,11 +122,20 @@ export class PageLab {
     this.apply(startOver(true));
     // After a fatal error the worker's answer ('status') decides again what state the session is in.
     const phase = state().phase === 'failed' ? 'idle' : state().phase;
-    useStore.setState({ error: null, notice: null, steps: 0, carriedSteps: 0, phase });
+    // A decoded answer belongs to the weights before.
+    useStore.setState({ error: null, notice: null, steps: 0, carriedSteps: 0, phase, decoded: null });
   }
 
   sampleNow(): void {
     if (this.channel) this.apply(sampleRequest(state()));
+  }
+
+  /** An encoder–decoder decodes `source` by beam search of width `beam` (1: greedy); the answer comes as `decoded`. */
+  decode(source: string, beam: number): void {
+    const s = state();
+    if (!this.channel || !s.seq2seqModel || s.phase === 'configuring' || s.phase === 'starting' || s.phase === 'failed') return;
+    useStore.setState({ decoding: true });
+    this.channel.send({ type: 'decode', source, beam });
   }
 
   exportWeights(): void {
@@ -172,6 +184,8 @@ export class PageLab {
       upload: plan.upload,
       series: plan.series,
       treeFile: plan.treeFile,
+      // A pairs-file session's file, which planRestore passes on from formFromConfig.
+      pairFile: ('pairFile' in plan ? (plan.pairFile as UploadedPairs | null | undefined) : null) ?? null,
       uploadError: null,
       phase: 'configuring',
       error: null,
@@ -195,7 +209,7 @@ export class PageLab {
       error: null,
       notice: null,
     });
-    this.channel.send({ type: 'configure', config: toWorkerConfig(settings, s.upload, s.series, s.treeFile), keepWeights });
+    this.channel.send({ type: 'configure', config: toWorkerConfig(settings, s.upload, s.series, s.treeFile, s.pairFile), keepWeights });
   }
 
   /**
@@ -213,6 +227,7 @@ export class PageLab {
       restoring: null,
       importing: null,
       sampleInFlight: false,
+      decoding: false,
       error: null,
       notice: null,
       steps: 0,
@@ -235,6 +250,7 @@ export class PageLab {
     if (m.type !== 'lost') {
       this.metrics.receive(m);
       this.trees.receive(m);
+      this.seq2seq.receive(m);
     }
     this.apply(handleMessage(state(), m, { lossEnd: this.metrics.loss.end, weightsWaiting: this.weightsWaiters.length, now: Date.now() }));
   }
@@ -251,6 +267,7 @@ export class PageLab {
         return this.channel?.send(effect.message);
       case 'clearCurves':
         this.metrics.clear();
+        this.seq2seq.clear();
         return this.trees.clear();
       case 'putBackCurves':
         return putBackCurves(this.metrics, effect.saved);

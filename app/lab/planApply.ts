@@ -1,7 +1,7 @@
 // What applying the form means: invalid settings, no change, a change that would throw the trained
 // weights away (the user is asked first), or a configuration (keeping the weights when the shapes allow).
 
-import { TREE_UPLOAD } from '../config/datasets.ts';
+import { PAIRS_UPLOAD, TREE_UPLOAD } from '../config/datasets.ts';
 import { parseSettings, type FieldErrors, type Settings } from '../config/schema.ts';
 import { keepsWeights, seriesValues } from '../config/sessionConfig.ts';
 import type { Store } from '../store/index.ts';
@@ -18,6 +18,7 @@ export function planApply(s: Store): ApplyPlan {
     uploadChars: s.upload?.chars ?? null,
     seriesValues: (s.series && seriesValues(s.series)?.length) ?? null,
     treeFile: s.treeFile?.trees ?? null,
+    pairFile: s.pairFile?.pairs ?? null,
   });
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors };
   const target = parsed.settings;
@@ -28,7 +29,9 @@ export function planApply(s: Store): ApplyPlan {
         ? s.series === s.appliedSeries
         : target.dataset === TREE_UPLOAD
           ? s.treeFile === s.appliedTreeFile
-          : true;
+          : target.dataset === PAIRS_UPLOAD
+            ? s.pairFile === s.appliedPairFile
+            : true;
   const current = s.requested?.settings ?? s.applied;
   if (current && sameUpload && sameSettings(current, target)) return { kind: 'unchanged' };
   const keepWeights = current !== null && keepsWeights(current, target, sameUpload);
@@ -58,6 +61,8 @@ const FIELD_LABELS: Record<keyof Settings, string> = {
   seed: 'seed',
   trainDepth: 'training depth',
   validationDepth: 'validation depth',
+  attention: 'attention',
+  maxLength: 'training length',
 };
 
 function changedFields(a: Settings, b: Settings, sameUpload: boolean): string[] {

@@ -1,13 +1,18 @@
 // A notebook cell as a compact live trainer: what it trains, Train/Pause/Step/Reset up to its step
 // budget, the loss curve, and the views its spec asks for (heatmap, samples or predictions, gradient
-// norm, connectivity). Live data is drawn outside React's render cycle, as in the app.
+// norm, connectivity, trees; an encoder–decoder's alignment and decode box). Live data is drawn
+// outside React's render cycle, as in the app.
 
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { useStore } from 'zustand';
 import { gradNormSpec } from '../charts/GradNormChart.tsx';
 import { lossSpec } from '../charts/LossChart.tsx';
 import { UPlotChart } from '../charts/UPlotChart.tsx';
-import { datasetInfo } from '../config/datasets.ts';
+import { datasetInfo, isSeq2SeqDataset } from '../config/datasets.ts';
+import { toSeq2SeqConfig } from '../config/sessionConfig.ts';
+import { exampleSource, validationText } from '../seq2seq/alignment.ts';
+import { AlignmentView } from '../seq2seq/AlignmentView.tsx';
+import { DecodeBox } from '../seq2seq/DecodeBox.tsx';
 import { Heatmap, type HeatmapSource } from '../heatmap/Heatmap.tsx';
 import { MetricsContext } from '../metrics/context.ts';
 import { PredictionView } from '../panels/PredictionView.tsx';
@@ -39,6 +44,8 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
     [lab],
   );
   const tagger = useMemo(() => s && { name: CELL_NAMES[s.cell], bidirectional: s.bidirectional }, [s]);
+  // An encoder–decoder cell's session config (its settings are the form's, of a pair dataset).
+  const seq2seq = useMemo(() => (s && isSeq2SeqDataset(s.dataset) ? toSeq2SeqConfig(s) : null), [s]);
   const importInput = useRef<HTMLInputElement>(null);
   const ready = phase === 'idle' || phase === 'paused';
   const views = spec.views;
@@ -50,7 +57,13 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
         <header className="nb-cell-head">
           <h3>{title}</h3>
           <p className="muted">
-            {s ? (
+            {seq2seq && s ? (
+              <>
+                {s.bidirectional ? 'bidirectional ' : ''}
+                {CELL_NAMES[s.cell]} encoder–decoder {s.layers}×{s.hidden} · {seq2seq.attention === 'none' ? 'no' : seq2seq.attention} attention · {s.dataset},
+                validated on {validationText(seq2seq)} · batch {s.batchSize} · {s.optimizer} {s.lr}
+              </>
+            ) : s ? (
               <>
                 {s.bidirectional ? 'bidirectional ' : ''}
                 {CELL_NAMES[s.cell]} {s.layers}×{s.hidden} · {datasetInfo(s.dataset).label.replace(/^Task: /, '')} · seq {s.seqLen}
@@ -141,6 +154,13 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
           )}
           {views.includes('connectivity') && <ConnectivityChart lab={lab} />}
           {views.includes('tree') && <TreeView feed={lab.trees} task={lab.spec.tree} />}
+          {views.includes('alignment') && (
+            <div className="nb-view wide">
+              <CellScores lab={lab} />
+              <AlignmentView feed={lab.seq2seq} attention={seq2seq?.attention ?? null} />
+            </div>
+          )}
+          {views.includes('decode') && <CellDecode lab={lab} example={seq2seq ? exampleSource(seq2seq) : undefined} />}
           {views.includes('heatmap') && (
             <div className="nb-view wide">
               <Heatmap source={heatmap} compact />
@@ -155,6 +175,43 @@ export function CellView({ lab, index }: { lab: CellLab; index: number }) {
         </div>
       </section>
     </MetricsContext.Provider>
+  );
+}
+
+/** An encoder–decoder cell's latest validation scores, in one line. */
+function CellScores({ lab }: { lab: CellLab }) {
+  const points = useSyncExternalStore(
+    (f) => lab.seq2seq.changed.subscribe(f),
+    () => lab.seq2seq.points,
+  );
+  const last = points.at(-1);
+  if (!last) return null;
+  return (
+    <p className="muted" data-testid="nb-seq2seq-scores">
+      Greedy decoding at step {last.step.toLocaleString('en-US')}: token accuracy {last.accuracy.toFixed(3)}, exact match {last.exactMatch.toFixed(3)}
+    </p>
+  );
+}
+
+function CellDecode({ lab, example }: { lab: CellLab; example?: string }) {
+  const decoded = useStore(lab.store, (x) => x.decoded);
+  const decoding = useStore(lab.store, (x) => x.decoding);
+  const phase = useStore(lab.store, (x) => x.phase);
+  const info = useSyncExternalStore(
+    (f) => lab.seq2seq.changed.subscribe(f),
+    () => lab.seq2seq.info,
+  );
+  return (
+    <div className="nb-view wide">
+      <DecodeBox
+        ready={info !== null && phase !== 'starting' && phase !== 'failed'}
+        vocabulary={info?.vocabulary ?? null}
+        example={example}
+        result={decoded}
+        pending={decoding}
+        onDecode={(source, beam) => lab.decode(source, beam)}
+      />
+    </div>
   );
 }
 

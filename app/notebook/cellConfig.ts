@@ -2,13 +2,27 @@
 // same schema as the app's settings form. A dataset brings its defaults; the lines override them.
 // Every problem is reported with the cell's number and the field's name, so an author can find it.
 
-import { DATASETS, datasetInfo, TREE_CELLS, TREE_DATASETS, type DatasetId, type TreeDatasetId } from '../config/datasets.ts';
+import {
+  DATASETS,
+  datasetInfo,
+  isSeq2SeqDataset,
+  PAIRS_UPLOAD,
+  SEQ2SEQ_DATASETS,
+  TREE_CELLS,
+  TREE_DATASETS,
+  type DatasetId,
+  type Seq2SeqDatasetId,
+  type TreeDatasetId,
+} from '../config/datasets.ts';
+import { ATTENTIONS } from '../../gpu/seq2seq/config.ts';
 import { OPTIMIZERS, parseSettings, type FieldName, type FormValues, type Settings } from '../config/schema.ts';
 import { optimizer, type OptimizerKind } from '../../gpu/optimizer/config.ts';
 import { TREE_SESSION_LIMITS, type TreeSessionConfig } from '../../gpu/session/protocol.ts';
 
 /** What a cell shows besides its controls. */
-export const VIEWS = ['loss', 'heatmap', 'samples', 'prediction', 'gradnorm', 'connectivity', 'tree'] as const;
+export const VIEWS = ['loss', 'heatmap', 'samples', 'prediction', 'gradnorm', 'connectivity', 'tree', 'alignment', 'decode'] as const;
+/** The views of an encoder–decoder cell ('alignment': the attention heatmap of a validation pair; 'decode': a box to type a source into). */
+const SEQ2SEQ_VIEWS: readonly View[] = ['loss', 'gradnorm', 'alignment', 'decode'];
 
 /** Recursive networks over trees (gpu/tree/): a cell with one of these datasets trains a TreeSession. */
 export { TREE_CELLS, TREE_DATASETS, type TreeDatasetId };
@@ -45,7 +59,7 @@ const TREE_DEFAULTS: Record<TreeDatasetId, Record<(typeof TREE_FIELDS)[number], 
 export type View = (typeof VIEWS)[number];
 
 export interface CellSpec {
-  /** A recurrent cell's settings; null for a tree cell. */
+  /** A recurrent cell's or an encoder–decoder cell's settings (`isSeq2SeqDataset(settings.dataset)`); null for a tree cell. */
   settings: Settings | null;
   /** A tree cell's session config; null for a recurrent cell. */
   tree: TreeSessionConfig | null;
@@ -72,7 +86,24 @@ const FORM_FIELDS: readonly FieldName[] = ['dataset', 'cell', 'hidden', 'layers'
 /** `bidirectional: true | false` (default false): a checkbox in the form, so not one of FORM_FIELDS' typed values. */
 const FLAG_FIELDS = ['bidirectional'] as const;
 const CELL_FIELDS = ['title', 'steps', 'views', 'prompt', 'width'] as const;
-const ALL_FIELDS: readonly string[] = [...FORM_FIELDS, ...FLAG_FIELDS, ...TREE_ONLY, ...CELL_FIELDS];
+/** Fields only encoder–decoder cells take. */
+const SEQ2SEQ_ONLY = ['attention', 'maxLength'] as const;
+/** The fields an encoder–decoder cell takes (besides title, steps, views, width), in the order formatCell writes them. */
+const SEQ2SEQ_FIELDS = [
+  'dataset',
+  'cell',
+  'hidden',
+  'layers',
+  'bidirectional',
+  'attention',
+  'maxLength',
+  'batchSize',
+  'optimizer',
+  'lr',
+  'clip',
+  'seed',
+] as const;
+const ALL_FIELDS: readonly string[] = [...FORM_FIELDS, ...FLAG_FIELDS, ...TREE_ONLY, ...SEQ2SEQ_ONLY, ...CELL_FIELDS];
 export const MAX_CELL_STEPS = 100_000;
 const MAX_CELL_CHARS = 4000;
 const DEFAULT_STEPS = 300;
@@ -100,12 +131,14 @@ export function parseCell(source: string, cell: number): CellParse {
 
   // Without a dataset there are no defaults to check the other fields against.
   const dataset = given.get('dataset');
-  const all = [...notebookDatasets(), ...TREE_DATASETS] as string[];
+  const all = [...notebookDatasets(), ...TREE_DATASETS, ...SEQ2SEQ_DATASETS] as string[];
   if (dataset === undefined) fail('dataset', `required: one of ${all.join(', ')}.`);
   else if (!all.includes(dataset)) fail('dataset', `“${clip(dataset)}” is not a dataset a notebook can use; one of ${all.join(', ')}.`);
   if (problems.some((p) => p.field === 'dataset')) return { ok: false, problems };
   if ((TREE_DATASETS as readonly string[]).includes(dataset!)) return parseTreeCell(dataset as TreeDatasetId, given, cell, problems);
+  if (isSeq2SeqDataset(dataset!)) return parseSeq2SeqCell(dataset as Seq2SeqDatasetId, given, cell, problems);
   for (const name of TREE_ONLY) if (given.has(name)) fail(name, `applies to the tree datasets (${TREE_DATASETS.join(', ')}) only.`);
+  for (const name of SEQ2SEQ_ONLY) if (given.has(name)) fail(name, `applies to the encoder–decoder datasets (${SEQ2SEQ_DATASETS.join(', ')}) only.`);
 
   const info = datasetInfo(dataset as DatasetId);
   const form = { dataset, ...info.defaults } as FormValues;
@@ -119,7 +152,7 @@ export function parseCell(source: string, cell: number): CellParse {
   const steps = given.has('steps') ? Number(given.get('steps')) : DEFAULT_STEPS;
   if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_CELL_STEPS))
     fail('steps', `a whole number from 1 to ${MAX_CELL_STEPS}, got “${clip(given.get('steps')!)}”.`);
-  const views = parseViews(given.get('views'), info.kind, dataset!, fail);
+  const views = parseViews(given.get('views'), info.kind as 'chars' | 'task', dataset!, fail);
   const width = given.get('width') ?? 'full';
   if (width !== 'full' && width !== 'half') fail('width', `“full” or “half”, got “${clip(width)}”.`);
   const prompt = unquote(given.get('prompt') ?? '');
@@ -128,6 +161,62 @@ export function parseCell(source: string, cell: number): CellParse {
     ok: true,
     spec: { settings: parsed.settings, tree: null, title: given.get('title') || null, steps, views, prompt, width: width as CellSpec['width'] },
   };
+}
+
+/**
+ * An encoder–decoder cell: the settings form's checks (parseSettings) on its dataset's defaults and the
+ * given fields; the sequence lengths, the prompt and the tree depths are refused by name.
+ */
+function parseSeq2SeqCell(dataset: Seq2SeqDatasetId, given: Map<string, string>, cell: number, problems: CellProblem[]): CellParse {
+  const fail = (field: string, message: string) => problems.push({ cell, field, message });
+  const applies = `An encoder–decoder cell takes: ${[...SEQ2SEQ_FIELDS, ...CELL_FIELDS.filter((f) => f !== 'prompt')].join(', ')}.`;
+  for (const name of given.keys())
+    if (!(SEQ2SEQ_FIELDS as readonly string[]).includes(name) && !(CELL_FIELDS as readonly string[]).includes(name))
+      fail(name, `does not apply to an encoder–decoder (it reads whole pairs). ${applies}`);
+    else if (name === 'prompt') fail(name, `is for character models; an encoder–decoder shows “decode”. ${applies}`);
+  const form = { dataset, ...datasetInfo(dataset).defaults } as FormValues;
+  for (const name of SEQ2SEQ_FIELDS)
+    if (name !== 'dataset' && name !== 'bidirectional' && given.has(name)) (form as unknown as Record<string, string>)[name] = given.get(name)!;
+  const attention = given.get('attention');
+  if (attention !== undefined && !(ATTENTIONS as readonly string[]).includes(attention))
+    fail('attention', `one of ${ATTENTIONS.join(', ')}, got “${clip(attention)}”.`);
+  const flag = given.get('bidirectional');
+  if (flag !== undefined && flag !== 'true' && flag !== 'false') fail('bidirectional', `“true” or “false”, got “${clip(flag)}”.`);
+  else form.bidirectional = flag === 'true';
+  const parsed = parseSettings(form, { uploadChars: null });
+  if (!parsed.ok)
+    for (const [name, message] of Object.entries(parsed.errors))
+      if (name !== 'attention' || attention === undefined || (ATTENTIONS as readonly string[]).includes(attention))
+        fail(name, `${message} (got “${clip(String(form[name as FieldName]))}”)`);
+  const steps = parseSteps(given, fail);
+  const names = given.has('views') ? splitList(given.get('views')!) : ['loss', 'alignment'];
+  const bad = names.filter((x) => !SEQ2SEQ_VIEWS.includes(x as View));
+  if (bad.length) fail('views', `${bad.map((b) => `“${clip(b)}”`).join(', ')}: an encoder–decoder cell shows ${SEQ2SEQ_VIEWS.join(', ')}.`);
+  const width = parseWidth(given, fail);
+  if (problems.length || !parsed.ok) return { ok: false, problems };
+  return {
+    ok: true,
+    spec: { settings: parsed.settings, tree: null, title: given.get('title') || null, steps, views: [...new Set(names)] as View[], prompt: '', width },
+  };
+}
+
+const splitList = (text: string) =>
+  text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+function parseSteps(given: Map<string, string>, fail: (field: string, message: string) => void): number {
+  const steps = given.has('steps') ? Number(given.get('steps')) : DEFAULT_STEPS;
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_CELL_STEPS))
+    fail('steps', `a whole number from 1 to ${MAX_CELL_STEPS}, got “${clip(given.get('steps')!)}”.`);
+  return steps;
+}
+
+function parseWidth(given: Map<string, string>, fail: (field: string, message: string) => void): CellSpec['width'] {
+  const width = given.get('width') ?? 'full';
+  if (width !== 'full' && width !== 'half') fail('width', `“full” or “half”, got “${clip(width)}”.`);
+  return width as CellSpec['width'];
 }
 
 /** A tree cell: its own fields, checked here; the fields of sequence models are refused by name. */
@@ -201,12 +290,12 @@ function parseTreeCell(dataset: TreeDatasetId, given: Map<string, string>, cell:
 /** A tree cell's dataset name. */
 export const treeDatasetOf = (t: TreeSessionConfig): TreeDatasetId => (t.task === 'arithmetic' ? 'tree-arithmetic' : 'tree-sentiment');
 
-/** Every dataset but the user's upload (a notebook cannot carry a file). */
+/** The recurrent models' datasets but the user's upload (a notebook cannot carry a file). */
 export function notebookDatasets(): DatasetId[] {
-  return DATASETS.filter((d) => d.id !== 'upload' && d.kind !== 'tree').map((d) => d.id);
+  return DATASETS.filter((d) => d.id !== 'upload' && d.kind !== 'tree' && d.kind !== 'seq2seq' && d.id !== PAIRS_UPLOAD).map((d) => d.id);
 }
 
-function parseViews(text: string | undefined, kind: 'chars' | 'task' | 'tree', dataset: string, fail: (field: string, message: string) => void): View[] {
+function parseViews(text: string | undefined, kind: 'chars' | 'task', dataset: string, fail: (field: string, message: string) => void): View[] {
   if (text === undefined) return kind === 'chars' ? ['loss', 'heatmap', 'samples'] : ['loss', 'heatmap', 'prediction'];
   const names = text
     .split(',')
@@ -218,6 +307,7 @@ function parseViews(text: string | undefined, kind: 'chars' | 'task' | 'tree', d
   if (kind === 'task' && names.includes('samples')) fail('views', '“samples” is for character models; a task shows “prediction”.');
   // One output per sequence keeps the analysis to one backward pass per validation.
   if (names.includes('tree')) fail('views', '“tree” is for the tree datasets (tree-arithmetic, tree-sentiment).');
+  for (const v of ['alignment', 'decode']) if (names.includes(v)) fail('views', `“${v}” is for the encoder–decoder datasets (${SEQ2SEQ_DATASETS.join(', ')}).`);
   if (names.includes('connectivity') && dataset !== 'adding')
     fail('views', '“connectivity” is shown for the adding task (one output per sequence), not for this dataset.');
   return [...new Set(names)] as View[];
@@ -247,6 +337,16 @@ export function formatCell(spec: CellSpec): string {
       .filter(Boolean)
       .join('\n');
   }
+  if (isSeq2SeqDataset(s.dataset))
+    return [
+      spec.title ? `title: ${spec.title}` : '',
+      ...SEQ2SEQ_FIELDS.filter((name) => name !== 'bidirectional' || s.bidirectional).map((name) => `${name}: ${s[name]}`),
+      `steps: ${spec.steps}`,
+      `views: ${spec.views.join(', ')}`,
+      spec.width === 'half' ? 'width: half' : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
   const lines = [
     spec.title ? `title: ${spec.title}` : '',
     ...FORM_FIELDS.flatMap((name) => [`${name}: ${s[name]}`, ...(name === 'layers' && s.bidirectional ? ['bidirectional: true'] : [])]),

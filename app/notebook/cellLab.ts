@@ -5,8 +5,10 @@
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Connectivity, FromWorker } from '../../gpu/session/protocol.ts';
+import { Seq2SeqFeed } from '../seq2seq/seq2seqFeed.ts';
+import type { DecodeResult } from '../store/sessionSlice.ts';
 import { TreeFeed } from '../tree/treeFeed.ts';
-import { toSessionConfig } from '../config/sessionConfig.ts';
+import { toWorkerConfig } from '../config/sessionConfig.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { Signal } from '../metrics/signal.ts';
 import type { SessionChannel, WorkerHub } from '../worker/hub.ts';
@@ -27,6 +29,9 @@ export interface CellState {
   error: { message: string; fatal: boolean } | null;
   notice: string | null;
   samples: { step: number; prompt: string; text: string }[];
+  /** Encoder–decoder cells: the decode view's last answer, and whether one is on its way. */
+  decoded: DecodeResult | null;
+  decoding: boolean;
 }
 
 const SAMPLE_LENGTH = 240;
@@ -40,6 +45,8 @@ export class CellLab {
   readonly connectivityChanged = new Signal();
   /** Tree cells: the latest drawn validation trees, the root accuracy of each validation, the class names. */
   readonly trees = new TreeFeed();
+  /** Encoder–decoder cells: the latest alignment, the validation scores, the vocabulary. */
+  readonly seq2seq = new Seq2SeqFeed();
   private channel: SessionChannel;
   private nextSampleAt: number;
   private sampling = false;
@@ -64,6 +71,8 @@ export class CellLab {
       error: null,
       notice: null,
       samples: [],
+      decoded: null,
+      decoding: false,
     }));
     this.nextSampleAt = this.sampleEvery;
     this.channel = hub.open((m) => this.receive(m));
@@ -72,7 +81,7 @@ export class CellLab {
 
   /** Sets the cell's session up in the worker (again, after a crashed worker was replaced). */
   private configure(): void {
-    const config = this.spec.tree ?? toSessionConfig(this.spec.settings!, null);
+    const config = this.spec.tree ?? toWorkerConfig(this.spec.settings!, null);
     this.configuredOn = this.hub.generation;
     this.channel.send({ type: 'configure', config, keepWeights: false, connectivity: this.spec.views.includes('connectivity') });
   }
@@ -121,14 +130,23 @@ export class CellLab {
     this.connectivity = null;
     this.connectivityChanged.notify();
     this.trees.clear();
+    this.seq2seq.clear();
     const phase = restarted ? 'starting' : this.state.phase === 'failed' ? 'idle' : this.state.phase;
-    this.set({ steps: 0, target: this.spec.steps, samples: [], error: null, notice: null, phase });
+    this.set({ steps: 0, target: this.spec.steps, samples: [], decoded: null, decoding: false, error: null, notice: null, phase });
   }
 
   sample(prompt = this.spec.prompt, temperature = 0.8): void {
     if (!this.state.vocabulary || this.sampling) return;
     this.sampling = true;
     this.channel.send({ type: 'sample', prompt: prompt || '\n', temperature, length: SAMPLE_LENGTH });
+  }
+
+  /** Encoder–decoder cells: decodes `source` by beam search of width `beam` on the current weights. */
+  decode(source: string, beam: number): void {
+    const s = this.state;
+    if (!this.seq2seq.info || s.phase === 'starting' || s.phase === 'failed') return;
+    this.set({ decoding: true });
+    this.channel.send({ type: 'decode', source, beam });
   }
 
   /** The current weights as safetensors bytes. */
@@ -163,6 +181,7 @@ export class CellLab {
   private receive(m: FromWorker): void {
     this.metrics.receive(m);
     this.trees.receive(m);
+    this.seq2seq.receive(m);
     switch (m.type) {
       case 'device':
         this.set({ adapter: m.adapter });
@@ -191,7 +210,14 @@ export class CellLab {
         break;
       }
       case 'treeConfigured':
+      case 'seq2seqConfigured':
         this.set({ paramCount: m.paramCount });
+        break;
+      case 'decoded':
+        this.set({
+          decoded: { source: m.source, beam: m.beam, step: this.state.steps, hypotheses: m.hypotheses, error: m.error ?? null },
+          decoding: false,
+        });
         break;
       case 'connectivity':
         this.connectivity = { step: m.step, connectivity: m.connectivity };
@@ -212,6 +238,7 @@ export class CellLab {
         break;
       case 'error':
         this.sampling = false;
+        if (this.state.decoding) this.set({ decoding: false });
         if (this.pendingImport) this.pendingImport = null;
         this.set({ error: { message: m.message, fatal: m.fatal }, ...(m.fatal ? { phase: 'failed' as const } : {}) });
         break;

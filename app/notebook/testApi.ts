@@ -16,6 +16,11 @@ export interface NotebookTestCell {
   /** Tree cells: the latest drawn trees' step and node counts, and the validation root accuracies. */
   tree: { step: number; nodes: number[]; hidden: number } | null;
   accuracy: { step: number; accuracy: number }[];
+  /** Encoder–decoder cells: greedy decoding's validation scores, and the latest alignment's step and whether it has weights. */
+  seq2seq: {
+    scores: { step: number; accuracy: number; exactMatch: number }[];
+    alignment: { step: number; output: string[]; attention: boolean } | null;
+  } | null;
 }
 
 export interface NotebookTestApi {
@@ -73,6 +78,16 @@ export function installNotebookTestApi(s: {
         baseline: st.baseline,
         tree: l.trees.tree ? { step: l.trees.tree.step, nodes: l.trees.tree.trees.map((t) => t.nodes.length), hidden: l.trees.tree.hidden } : null,
         accuracy: l.trees.accuracy.slice(),
+        seq2seq: l.seq2seq.info
+          ? {
+              scores: l.seq2seq.points.map((p) => ({ ...p })),
+              alignment: l.seq2seq.alignment && {
+                step: l.seq2seq.alignment.step,
+                output: l.seq2seq.alignment.output.slice(),
+                attention: l.seq2seq.alignment.weights !== null,
+              },
+            }
+          : null,
       };
     },
     train: (i) => lab(i)?.train(),

@@ -22,12 +22,17 @@ const KERNEL_SOURCE: Record<KernelReport['source'], (ms: number, timing?: string
   given: () => 'as named',
 };
 
+const SEQ2SEQ_CELLS: Record<string, string> = { 'rnn-tanh': 'RNN (tanh)', 'rnn-relu': 'RNN (ReLU)', gru: 'GRU', lstm: 'LSTM' };
+const ATTENTION_TEXT: Record<string, string> = { none: 'no attention', dot: 'dot attention', general: 'general attention', additive: 'additive attention' };
+
 export function DevicePanel() {
   const device = useStore((s) => s.device);
   const deviceError = useStore((s) => s.deviceError);
   const model = useStore((s) => s.model);
   const treeModel = useStore((s) => s.treeModel);
   const treeCell = useStore((s) => (s.applied?.cell === 'tree-rnn' ? 'Tree RNN' : 'Tree-LSTM'));
+  const seq2seqModel = useStore((s) => s.seq2seqModel);
+  const applied = useStore((s) => s.applied);
   return (
     <section className="panel device wide" aria-labelledby="device-title">
       <header className="panel-head">
@@ -57,6 +62,16 @@ export function DevicePanel() {
                 <dt>Step kernels</dt>
                 <dd data-testid="step-kernels">
                   {model.kernels.name} <span className="muted">({KERNEL_SOURCE[model.kernels.source](model.kernels.tookMs, model.kernels.timing)})</span>
+                </dd>
+              </>
+            )}
+            {seq2seqModel && applied && (
+              <>
+                <dt>Model</dt>
+                <dd>
+                  {applied.bidirectional ? 'bidirectional ' : ''}
+                  {SEQ2SEQ_CELLS[applied.cell] ?? applied.cell} encoder–decoder {applied.layers}×{applied.hidden}, {ATTENTION_TEXT[applied.attention]},{' '}
+                  {seq2seqModel.paramCount.toLocaleString('en-US')} parameters, vocabulary {seq2seqModel.vocabulary.length}
                 </dd>
               </>
             )}

@@ -2,10 +2,20 @@
 // restored session shows the settings it was trained with (an uploaded text comes back as the upload,
 // a CSV column as a one-column CSV: the config keeps only the column that was trained on).
 
-import { isTreeConfig, type SessionConfig, type TreeSessionConfig } from '../../gpu/session/protocol.ts';
-import { DATASETS, datasetInfo, type DatasetId } from '../config/datasets.ts';
+import {
+  isSeq2SeqConfig,
+  isTreeConfig,
+  type AnySessionConfig,
+  type Seq2SeqSessionConfig,
+  type SessionConfig,
+  type TreeSessionConfig,
+} from '../../gpu/session/protocol.ts';
+import { ATTENTIONS } from '../../gpu/seq2seq/config.ts';
+import { parsePairFile } from '../../gpu/seq2seq/pairFile.ts';
+import { PAIR_TASK_LENGTHS } from '../../gpu/seq2seq/tasks.ts';
+import { DATASETS, datasetInfo, PAIRS_UPLOAD, SEQ2SEQ_DATASETS, type DatasetId } from '../config/datasets.ts';
 import type { CellChoice, FormValues } from '../config/schema.ts';
-import type { UploadedSeries, UploadedText, UploadedTrees } from '../config/sessionConfig.ts';
+import type { UploadedPairs, UploadedSeries, UploadedText, UploadedTrees } from '../config/sessionConfig.ts';
 import { parseTreeFile } from '../../gpu/tree/fileTask.ts';
 
 export interface RestoredForm {
@@ -14,10 +24,22 @@ export interface RestoredForm {
   series: UploadedSeries | null;
   /** A tree file session's file (its trees counted again). */
   treeFile?: UploadedTrees | null;
+  /** A pairs-file session's file (its pairs counted again). */
+  pairFile?: UploadedPairs | null;
 }
 
 /** Throws, naming the field, when the config holds something the form cannot show. */
-export function formFromConfig(c: SessionConfig | TreeSessionConfig): RestoredForm {
+export function formFromConfig(c: AnySessionConfig): RestoredForm {
+  if (isSeq2SeqConfig(c)) {
+    const p = c.task === 'file' ? c.pairs : null;
+    if (c.task === 'file' && (!p || typeof p.text !== 'string' || typeof p.name !== 'string')) throw new Error('dataset: the pairs file is missing');
+    return {
+      form: formFromSeq2SeqConfig(c),
+      upload: null,
+      series: null,
+      pairFile: p ? { name: p.name, text: p.text, pairs: parsePairFile(p.text).length } : null,
+    };
+  }
   if (isTreeConfig(c)) {
     const t = c.task === 'file' ? c.trees : null;
     if (c.task === 'file' && (!t || typeof t.text !== 'string' || typeof t.name !== 'string')) throw new Error('dataset: the tree file is missing');
@@ -67,9 +89,11 @@ export function formFromConfig(c: SessionConfig | TreeSessionConfig): RestoredFo
     lr: String(c.optimizer.lr),
     clip: String(c.optimizer.clip),
     seed: String(c.seed),
-    // Not used by a recurrent model: the tree datasets' defaults.
+    // Not used by a recurrent model: the tree datasets' and encoder–decoders' defaults.
     trainDepth: datasetInfo('tree-arithmetic').defaults.trainDepth,
     validationDepth: datasetInfo('tree-arithmetic').defaults.validationDepth,
+    attention: datasetInfo(dataset).defaults.attention,
+    maxLength: datasetInfo(dataset).defaults.maxLength,
   };
   return { form, upload, series };
 }
@@ -95,7 +119,34 @@ function formFromTreeConfig(c: TreeSessionConfig): FormValues {
   };
 }
 
-function cellChoice(c: SessionConfig): CellChoice {
+/** An encoder–decoder's config in the form: its dataset's defaults for the fields it has none of. */
+function formFromSeq2SeqConfig(c: Seq2SeqSessionConfig): FormValues {
+  if (c.task !== 'file' && !(SEQ2SEQ_DATASETS as readonly string[]).includes(c.task)) throw new Error(`dataset: unknown pair task "${String(c.task)}"`);
+  if (!(ATTENTIONS as readonly string[]).includes(c.attention)) throw new Error(`attention: unknown kind "${String(c.attention)}"`);
+  // The page's form has no field for it: additive attention is as wide as the hidden state.
+  if (c.attentionSize !== undefined && c.attentionSize !== c.hidden) throw new Error(`attentionSize: ${c.attentionSize} (the page sets none)`);
+  if (c.bidirectional !== undefined && typeof c.bidirectional !== 'boolean') throw new Error('bidirectional: must be true or false');
+  const dataset = c.task === 'file' ? PAIRS_UPLOAD : c.task;
+  const d = datasetInfo(dataset).defaults;
+  return {
+    ...d,
+    dataset,
+    cell: cellChoice(c),
+    hidden: String(c.hidden),
+    layers: String(c.layers),
+    bidirectional: c.bidirectional === true,
+    attention: c.attention,
+    // Absent: the task's own default size.
+    maxLength: c.task === 'file' ? d.maxLength : String(c.maxLength ?? PAIR_TASK_LENGTHS[c.task].default),
+    batchSize: String(c.batchSize),
+    optimizer: c.optimizer.kind,
+    lr: String(c.optimizer.lr),
+    clip: String(c.optimizer.clip),
+    seed: String(c.seed),
+  };
+}
+
+function cellChoice(c: SessionConfig | Seq2SeqSessionConfig): CellChoice {
   if (c.cell === 'gru' || c.cell === 'lstm') return c.cell;
   if (c.cell === 'rnn') return c.nonlinearity === 'relu' ? 'rnn-relu' : 'rnn-tanh';
   throw new Error(`cell: unknown cell "${String(c.cell)}"`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SavedSession } from '../../gpu/session/protocol.ts';
+import { optimizer } from '../../gpu/optimizer/config.ts';
+import type { SavedSeq2SeqSession, SavedSession, Seq2SeqSessionConfig } from '../../gpu/session/protocol.ts';
 import { parseSettings } from '../config/schema.ts';
 import { toSessionConfig } from '../config/sessionConfig.ts';
 import { Metrics } from '../metrics/metrics.ts';
@@ -56,5 +57,44 @@ describe('the stored record', () => {
     const plan = planRestore(bad);
     expect(plan.ok).toBe(false);
     expect(!plan.ok && plan.reason).toBe('its settings are no longer valid (tbptt: Must divide the sequence length (16): try 2 or 4.)');
+  });
+});
+
+describe('an encoder-decoder’s record', () => {
+  const seq2seq = (over: Partial<Seq2SeqSessionConfig> = {}): SavedSeq2SeqSession => ({
+    config: {
+      kind: 'seq2seq',
+      task: 'reverse',
+      maxLength: 6,
+      cell: 'gru',
+      nonlinearity: 'tanh',
+      layers: 1,
+      hidden: 32,
+      attention: 'additive',
+      batchSize: 16,
+      optimizer: optimizer({ kind: 'adam', lr: 0.005 }),
+      seed: 3,
+      ...over,
+    },
+    step: 12,
+    weights: new ArrayBuffer(8),
+    optimizer: new ArrayBuffer(8),
+  });
+
+  it('restores the task, its training size and the attention into the form', () => {
+    const plan = planRestore(recordOf(seq2seq(), trained(12), 0));
+    expect(plan.ok).toBe(true);
+    if (!plan.ok) return;
+    expect(plan.settings).toMatchObject({ dataset: 'reverse', maxLength: 6, attention: 'additive', hidden: 32, cell: 'gru' });
+    expect(plan.pairFile).toBeNull();
+  });
+
+  it('restores a pairs file as the upload it was, its pairs counted', () => {
+    const text = Array.from({ length: 20 }, (_, i) => `a${i % 3}\t${i % 3}a`).join('\n');
+    const plan = planRestore(recordOf(seq2seq({ task: 'file', maxLength: undefined, pairs: { name: 'p.tsv', text } }), trained(12), 0));
+    expect(plan.ok).toBe(true);
+    if (!plan.ok) return;
+    expect(plan.settings.dataset).toBe('pairs-upload');
+    expect(plan.pairFile).toEqual({ name: 'p.tsv', text, pairs: 20 });
   });
 });

@@ -3,7 +3,7 @@
 
 import type { SavedCheckpoint } from '../../gpu/session/protocol.ts';
 import { parseSettings, type FormValues, type Settings } from '../config/schema.ts';
-import { seriesValues, type UploadedSeries, type UploadedText, type UploadedTrees } from '../config/sessionConfig.ts';
+import { seriesValues, type UploadedPairs, type UploadedSeries, type UploadedText, type UploadedTrees } from '../config/sessionConfig.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { StepSeries } from '../metrics/stepSeries.ts';
 import { formFromConfig } from './formFromConfig.ts';
@@ -18,10 +18,21 @@ export function recordOf(checkpoint: SavedCheckpoint, metrics: Metrics, carriedS
 }
 
 export type RestorePlan =
-  | { ok: true; form: FormValues; upload: UploadedText | null; series: UploadedSeries | null; treeFile: UploadedTrees | null; settings: Settings }
+  | {
+      ok: true;
+      form: FormValues;
+      upload: UploadedText | null;
+      series: UploadedSeries | null;
+      treeFile: UploadedTrees | null;
+      pairFile: UploadedPairs | null;
+      settings: Settings;
+    }
   | { ok: false; reason: string };
 
-/** The form a record restores, or why it cannot (a record from an older page, say). */
+/**
+ * The form a record restores, or why it cannot (a record from an older page, say): a recurrent, tree
+ * or encoder-decoder session's (told apart by its config's `kind`), with the file it trained on.
+ */
 export function planRestore(saved: StoredSession): RestorePlan {
   let restored: ReturnType<typeof formFromConfig>;
   try {
@@ -34,12 +45,13 @@ export function planRestore(saved: StoredSession): RestorePlan {
     uploadChars: restored.upload?.chars ?? null,
     seriesValues: seriesLength ?? null,
     treeFile: restored.treeFile?.trees ?? null,
+    pairFile: restored.pairFile?.pairs ?? null,
   });
   if (!parsed.ok) {
     const problems = Object.entries(parsed.errors).map(([field, message]) => `${field}: ${message}`);
     return { ok: false, reason: `its settings are no longer valid (${problems.join(' ')})` };
   }
-  return { ok: true, ...restored, treeFile: restored.treeFile ?? null, settings: parsed.settings };
+  return { ok: true, ...restored, treeFile: restored.treeFile ?? null, pairFile: restored.pairFile ?? null, settings: parsed.settings };
 }
 
 /** Puts a record's curves back, after the 'configured' that emptied them. */

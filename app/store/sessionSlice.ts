@@ -2,7 +2,8 @@
 
 import type { StateCreator } from 'zustand';
 import type { ModelConfig } from '../../gpu/recurrent/config.ts';
-import type { KernelReport, SessionStatus } from '../../gpu/session/protocol.ts';
+import type { DecodedText, KernelReport, SessionStatus } from '../../gpu/session/protocol.ts';
+import type { Seq2SeqModelInfo } from '../seq2seq/seq2seqFeed.ts';
 import type { TreeModelInfo } from '../tree/treeFeed.ts';
 import type { Store } from './index.ts';
 
@@ -35,6 +36,11 @@ export interface SessionSlice {
   model: ModelInfo | null;
   /** A tree session's model (instead of `model`), from its `treeConfigured`. */
   treeModel: TreeModelInfo | null;
+  /** An encoder–decoder's model (instead of `model`), from its `seq2seqConfigured`. */
+  seq2seqModel: Seq2SeqModelInfo | null;
+  /** The decode box's last answer (an encoder–decoder's beam search of a typed source), and whether one is on its way. */
+  decoded: DecodeResult | null;
+  decoding: boolean;
   /** The last error from the worker; `fatal`: only Reset (or a new configuration) helps. */
   error: { message: string; fatal: boolean } | null;
   /** Something the user should know that is not a failure (e.g. weights imported). */
@@ -43,6 +49,16 @@ export interface SessionSlice {
   importError: string | null;
   setSession(partial: Partial<SessionSlice>): void;
   dismissBanners(): void;
+}
+
+/** The answer to a `decode`: the beam's hypotheses, best first, or why the source could not be decoded. */
+export interface DecodeResult {
+  source: string;
+  beam: number;
+  /** The step count (as the page shows it) when the answer came. */
+  step: number;
+  hypotheses: DecodedText[];
+  error: string | null;
 }
 
 /** WebGPU is missing and the worker offers no other device: nothing can be trained. */
@@ -56,6 +72,9 @@ export const createSessionSlice: StateCreator<Store, [], [], SessionSlice> = (se
   deviceError: null,
   model: null,
   treeModel: null,
+  seq2seqModel: null,
+  decoded: null,
+  decoding: false,
   error: null,
   notice: null,
   importError: null,

@@ -4,7 +4,7 @@
 import type { StateCreator } from 'zustand';
 import { datasetInfo, DEFAULT_DATASET, type DatasetId } from '../config/datasets.ts';
 import type { FieldErrors, FieldName, FormValues, Settings } from '../config/schema.ts';
-import type { UploadedSeries, UploadedText, UploadedTrees } from '../config/sessionConfig.ts';
+import type { UploadedPairs, UploadedSeries, UploadedText, UploadedTrees } from '../config/sessionConfig.ts';
 import type { Store } from './index.ts';
 
 export interface PendingDiscard {
@@ -28,6 +28,10 @@ export interface SettingsSlice {
   treeFile: UploadedTrees | null;
   treeFileError: string | null;
   appliedTreeFile: UploadedTrees | null;
+  /** The uploaded file of tab-separated pairs (dataset 'pairs-upload'), why the last one was refused, and the one last applied. */
+  pairFile: UploadedPairs | null;
+  pairFileError: string | null;
+  appliedPairFile: UploadedPairs | null;
   /** A change that would throw trained weights away, waiting for the user's yes. */
   pendingDiscard: PendingDiscard | null;
   setField<K extends FieldName>(name: K, value: FormValues[K]): void;
@@ -53,6 +57,7 @@ export const formFromSettings = (s: Settings): FormValues => ({
   seed: String(s.seed),
   trainDepth: String(s.trainDepth),
   validationDepth: String(s.validationDepth),
+  maxLength: String(s.maxLength),
 });
 
 export const createSettingsSlice: StateCreator<Store, [], [], SettingsSlice> = (set, get) => ({
@@ -67,13 +72,16 @@ export const createSettingsSlice: StateCreator<Store, [], [], SettingsSlice> = (
   treeFile: null,
   treeFileError: null,
   appliedTreeFile: null,
+  pairFile: null,
+  pairFileError: null,
+  appliedPairFile: null,
   pendingDiscard: null,
   setField: (name, value) => set((s) => ({ form: { ...s.form, [name]: value } })),
   chooseDataset: (id) => set({ form: formFromDataset(id) }),
   setErrors: (errors) => set({ errors }),
   setUpload: (upload, uploadError) => set({ upload, uploadError }),
   revertForm: () => {
-    const { applied, appliedUpload, upload, appliedSeries, series, appliedTreeFile, treeFile } = get();
+    const { applied, appliedUpload, upload, appliedSeries, series, appliedTreeFile, treeFile, appliedPairFile, pairFile } = get();
     if (!applied) return set({ pendingDiscard: null });
     // Back to the configured dataset too: an uploaded file (or CSV column) that was waiting for the answer is dropped.
     set({
@@ -83,6 +91,7 @@ export const createSettingsSlice: StateCreator<Store, [], [], SettingsSlice> = (
       upload: applied.dataset === 'upload' ? appliedUpload : upload,
       series: applied.dataset === 'series' ? appliedSeries : series,
       treeFile: applied.dataset === 'tree-upload' ? appliedTreeFile : treeFile,
+      pairFile: applied.dataset === 'pairs-upload' ? appliedPairFile : pairFile,
     });
   },
 });

@@ -101,4 +101,19 @@ describe('TreeFeed', () => {
     expect(feed.receive(recurrentConfigured)).toBe(false);
     expect([feed.tree, feed.info]).toEqual([null, null]);
   });
+
+  it('leaves an encoder–decoder’s validations to its own feed, and forgets the tree model for one', () => {
+    const feed = trained();
+    expect(feed.receive({ type: 'validation', step: 120, loss: 1, accuracy: 0.9, exactMatch: 0.5 })).toBe(false);
+    expect(feed.accuracy.map((a) => a.step)).toEqual([40, 80]);
+    const seq2seq: FromWorker = {
+      type: 'seq2seqConfigured',
+      paramCount: 9,
+      vocabulary: ['<pad>', '<bos>', '<eos>', 'a'],
+      maxSource: { train: 4, validation: 6 },
+      kernels: null,
+    };
+    expect(feed.receive(seq2seq)).toBe(false);
+    expect([feed.accuracy, feed.info]).toEqual([[], null]);
+  });
 });

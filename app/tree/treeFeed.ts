@@ -37,7 +37,8 @@ export class TreeFeed {
         this.accuracy = [];
         break;
       case 'validation':
-        if (m.accuracy === undefined) return false;
+        // An encoder–decoder's validations carry an accuracy too (its Seq2SeqFeed's).
+        if (m.accuracy === undefined || m.exactMatch !== undefined) return false;
         // A reset or restore restarts the step count: a point at or before the last one starts a new curve.
         this.accuracy = [...this.accuracy.filter((a) => a.step < m.step), { step: m.step, accuracy: m.accuracy }];
         break;
@@ -51,7 +52,8 @@ export class TreeFeed {
         this.changed.notify();
         return false;
       case 'configured':
-        // A recurrent model replaced the tree model.
+      case 'seq2seqConfigured':
+        // A recurrent model or an encoder–decoder replaced the tree model.
         this.info = null;
         this.clear();
         return false;

@@ -18,8 +18,7 @@ import { createPairTask } from '../../gpu/seq2seq/tasks.ts';
 import { PairFileError, pairFileTask } from '../../gpu/seq2seq/pairFile.ts';
 import type { PairBatch, PairTask } from '../../gpu/seq2seq/pairs.ts';
 import { Seq2SeqReference } from '../../gpu/seq2seq/reference.ts';
-import { greedyDecode } from '../../gpu/seq2seq/decode.ts';
-import { exactMatch, tokenAccuracy } from '../../gpu/seq2seq/metrics.ts';
+import { validatePairs } from '../../gpu/seq2seq/evaluate.ts';
 import { Seq2SeqTrainer } from '../../gpu/seq2seq/trainer.ts';
 import { decodeSeq2SeqOptimizerState, decodeSeq2SeqWeights, encodeSeq2SeqOptimizerState, encodeSeq2SeqWeights } from '../../gpu/seq2seq/weights.ts';
 
@@ -70,13 +69,6 @@ function validationBatch(task: PairTask, size: number | undefined, d: Seq2SeqDat
       `is ${size}, but ${'pairs' in d ? d.pairs : 'the data'} holds ${held} validation pair${held === 1 ? '' : 's'} (its last 10%, at least 1 and at most 1,000)`,
     );
   return task.validation(size ?? held ?? SEQ2SEQ_VALIDATION_SIZE.default);
-}
-
-/** Greedy decoding's output as metrics.ts reads it: time-major ids, row u·B + b, <pad> after each end. */
-function predictions(ref: Seq2SeqReference, params: Float64Array, batch: PairBatch): Uint32Array {
-  const out = new Uint32Array(batch.U * batch.B);
-  greedyDecode(ref, params, batch, batch.U).forEach((h, b) => h.tokens.forEach((y, u) => (out[u * batch.B + b] = y)));
-  return out;
 }
 
 export async function seq2seqTrain(argv: string[]): Promise<number> {
@@ -140,11 +132,9 @@ export async function seq2seqTrain(argv: string[]): Promise<number> {
           for (let i = 0; i < steps; i++) task.batch(B, rng);
         },
         validate: async () => {
-          const weights = Float64Array.from(await trainer.readParams());
-          const val_loss = ref.forward(weights, validation).loss;
-          const predicted = predictions(ref, weights, validation);
+          const v = validatePairs(ref, Float64Array.from(await trainer.readParams()), validation);
           log.restartClock(); // the validation's time is no training step's
-          return { val_loss, val_token_accuracy: tokenAccuracy(predicted, validation), val_exact_match: exactMatch(predicted, validation) };
+          return { val_loss: v.loss, val_token_accuracy: v.accuracy, val_exact_match: v.exactMatch };
         },
       };
     },

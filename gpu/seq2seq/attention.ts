@@ -88,7 +88,8 @@ export function readout(cfg: Seq2SeqConfig, p: Tensor, mem: Memory, b: number, s
   const context = new Float64Array(W);
   for (let j = 0; j < n; j++) {
     alpha[j] /= sum;
-    for (let i = 0; i < W; i++) context[i] += alpha[j] * e(j)[i];
+    const ej = e(j);
+    for (let i = 0; i < W; i++) context[i] += alpha[j] * ej[i];
   }
   const x = new Float64Array(2 * W);
   x.set(context);

@@ -17,6 +17,11 @@ export interface SampleRequest {
   seed: number;
 }
 
+export interface DecodeRequest {
+  source: string;
+  beam: number;
+}
+
 export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
 
 /** Weights and optimizer state that validated finite, at `step`: what a diverged run rolls back to. */
@@ -47,13 +52,13 @@ export interface Run {
   /** Training steps so far, skipped ones included. */
   readonly steps: number;
   readonly optimizer: OptimizerConfig;
-  /** Submits the next training step (one truncated-BPTT chunk, or one batch of trees); never waits. */
+  /** Submits the next training step (one truncated-BPTT chunk, one batch of trees or of pairs); never waits. */
   trainStep(): void;
   /** Waits until every submitted step finished and its metrics were delivered. */
   finish(): Promise<void>;
   /** Measures the validation set and posts its views; keeps the weights as the last good state when finite. */
   validate(showConnectivity: boolean): Promise<void>;
-  /** Items per step in the `metrics` message's throughput (tokens; tree nodes), for the steps since the last call. */
+  /** Items per step in the `metrics` message's throughput (tokens; tree nodes; source and target tokens), for the steps since the last call. */
   takeThroughput(steps: number): number;
   readParams(): Promise<Float32Array>;
   /** Weights and optimizer state of one step (a copy made in one go, so both belong to that step). */
@@ -73,7 +78,7 @@ export interface Run {
   destroy(): void;
 }
 
-/** One family of models (recurrent on the GPU or the CPU, trees), for configs of type C and data D. */
+/** One family of models (recurrent on the GPU or the CPU, trees, encoder-decoders), for configs of type C and data D. */
 export interface SessionFamily<C, D> {
   /** Checks a config and makes its data; throws with the reason (the session says "Settings refused: …"). */
   prepare(config: C): Promise<D>;
@@ -94,4 +99,9 @@ export interface SessionFamily<C, D> {
    * refused. Families without sampling leave it out.
    */
   sample?(config: C, data: D, readParams: () => Promise<Float32Array>, request: SampleRequest): Promise<{ prompt: string; text: string } | { error: string }>;
+  /**
+   * `source` decoded by beam search of width `beam` (encoder-decoders): the `decoded` message, with
+   * `error` when the request is refused (the weights are then not read). Other families leave it out.
+   */
+  decode?(config: C, data: D, readParams: () => Promise<Float32Array>, request: DecodeRequest): Promise<Extract<FromWorker, { type: 'decoded' }>>;
 }

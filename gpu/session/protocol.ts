@@ -6,6 +6,8 @@ import type { Cell, ModelConfig, Nonlinearity } from '../recurrent/config.ts';
 import type { OptimizerConfig } from '../optimizer/config.ts';
 import type { HeatmapChannel } from '../recurrent/heatmap.ts';
 import type { KernelChoice } from '../recurrent/tuner.ts';
+import type { Attention } from '../seq2seq/config.ts';
+import type { PairTaskName } from '../seq2seq/tasks.ts';
 
 export type { HeatmapChannel };
 
@@ -82,7 +84,52 @@ export interface TreeSessionConfig {
 /** Bounds of a tree session's settings (the worker checks them; notebook cells tell the author). */
 export const TREE_SESSION_LIMITS = { hidden: 256, batchSize: 256, trainDepth: 5, validationDepth: 9 } as const;
 
-export const isTreeConfig = (c: SessionConfig | TreeSessionConfig): c is TreeSessionConfig => (c as { kind?: unknown }).kind === 'tree';
+export const isTreeConfig = (c: AnySessionConfig): c is TreeSessionConfig => (c as { kind?: unknown }).kind === 'tree';
+
+/**
+ * An encoder-decoder (gpu/seq2seq/): a generated pair task, trained on pairs up to `maxLength` and
+ * validated on longer ones, or the user's tab-separated pairs. `kind: 'seq2seq'` tells it apart.
+ */
+export interface Seq2SeqSessionConfig {
+  kind: 'seq2seq';
+  /** A generated task (gpu/seq2seq/tasks.ts), or 'file': the user's pairs in `pairs`. */
+  task: PairTaskName | 'file';
+  /** For task 'file': the TSV text (gpu/seq2seq/pairFile.ts); `name` for display. The text travels so a saved config is whole. */
+  pairs?: { name: string; text: string };
+  /** The task's training size (symbols, digits or characters); absent: the task's default. */
+  maxLength?: number;
+  cell: Cell;
+  nonlinearity: Nonlinearity;
+  layers: number;
+  hidden: number;
+  /** The encoder reads both ways; the decoder is then 2·hidden wide. */
+  bidirectional?: boolean;
+  attention: Attention;
+  /** Additive attention's size; absent: hidden. */
+  attentionSize?: number;
+  /** Pairs per step. */
+  batchSize: number;
+  optimizer: OptimizerConfig;
+  seed: number;
+}
+
+/**
+ * Bounds of an encoder-decoder session's settings (the worker checks them): validation and decoding
+ * run on the float64 reference in the worker, so the model stays small enough for that to be quick.
+ */
+export const SEQ2SEQ_SESSION_LIMITS = { hidden: 256, layers: 4, attentionSize: 256, batchSize: 256 } as const;
+
+export const isSeq2SeqConfig = (c: AnySessionConfig): c is Seq2SeqSessionConfig => (c as { kind?: unknown }).kind === 'seq2seq';
+
+/** Any session's settings: a recurrent model's (no `kind`), a tree model's or an encoder-decoder's. */
+export type AnySessionConfig = SessionConfig | TreeSessionConfig | Seq2SeqSessionConfig;
+
+/** A decoded output: its text (up to <eos>), Σ log-probabilities of its tokens, whether it ended with <eos>. */
+export interface DecodedText {
+  text: string;
+  logProb: number;
+  finished: boolean;
+}
 
 /** One node of a drawn validation tree: children by index into the tree's nodes (-1: a leaf). */
 export interface TreeNodeView {
@@ -120,8 +167,16 @@ export interface SavedTreeSession {
   optimizer: ArrayBuffer;
 }
 
-/** What autosave stores and restores: a recurrent or a tree session (told apart by `isTreeConfig(c.config)`). */
-export type SavedCheckpoint = SavedSession | SavedTreeSession;
+/** An encoder-decoder session, for autosave: as SavedSession, with seq2seq weights and optimizer state (gpu/seq2seq/weights.ts). */
+export interface SavedSeq2SeqSession {
+  config: Seq2SeqSessionConfig;
+  step: number;
+  weights: ArrayBuffer;
+  optimizer: ArrayBuffer;
+}
+
+/** What autosave stores and restores (told apart by `isTreeConfig` / `isSeq2SeqConfig` of `c.config`). */
+export type SavedCheckpoint = SavedSession | SavedTreeSession | SavedSeq2SeqSession;
 
 export type ToWorker =
   /** First message: the page's base URL, against which the worker fetches `data/<corpus>.txt`. */
@@ -130,7 +185,8 @@ export type ToWorker =
   /** Builds data and trainer. `keepWeights`: carry the trained weights over (only when the shapes allow). */
   /** `connectivity`: also post the connectivity analysis at each validation (notebook cells that show it). */
   /** A TreeSessionConfig (`kind: 'tree'`) makes the session a recursive network over trees. */
-  | { type: 'configure'; config: SessionConfig | TreeSessionConfig; keepWeights: boolean; connectivity?: boolean }
+  /** A Seq2SeqSessionConfig (`kind: 'seq2seq'`) an encoder-decoder. */
+  | { type: 'configure'; config: AnySessionConfig; keepWeights: boolean; connectivity?: boolean }
   /** Trains until paused, or until the step count reaches `until`. */
   | { type: 'train'; until?: number }
   | { type: 'pause' }
@@ -139,6 +195,8 @@ export type ToWorker =
   /** Fresh weights and optimizer state, same config. */
   | { type: 'reset' }
   | { type: 'sample'; prompt: string; temperature: number; length: number }
+  /** Encoder-decoder sessions: decode `source` (its symbols must be in the vocabulary) by beam search of width `beam` (1: greedy), answered by `decoded`. */
+  | { type: 'decode'; source: string; beam: number }
   | { type: 'exportWeights' }
   | { type: 'importWeights'; bytes: ArrayBuffer }
   /** Posts a `checkpoint` of the current session (training goes on). */
@@ -197,8 +255,28 @@ export type FromWorker =
       msPerStep: number;
       tokensPerSec: number;
     }
-  /** `accuracy`: tree sessions' root accuracy on the (deeper) validation trees. */
-  | { type: 'validation'; step: number; loss: number; accuracy?: number }
+  /**
+   * `accuracy`: tree sessions' root accuracy on the (deeper) validation trees; encoder-decoder
+   * sessions' per-token accuracy of greedy decoding on the (longer) validation pairs, with
+   * `exactMatch` the share decoded exactly. `loss`: teacher-forced.
+   */
+  | { type: 'validation'; step: number; loss: number; accuracy?: number; exactMatch?: number }
+  /** An encoder-decoder session's model, instead of `configured`: its symbols (ids 0-2 are <pad>, <bos>, <eos>) and the longest training and validation sources. */
+  | {
+      type: 'seq2seqConfigured';
+      paramCount: number;
+      vocabulary: string[];
+      maxSource: { train: number; validation: number };
+      kernels: KernelReport | null;
+    }
+  /**
+   * At each validation, validation pair 0 decoded greedily: its source symbols, the model's output
+   * (up to and with <eos>), the target, and the attention weights, row-major [output.length,
+   * source.length] (rows sum to 1; null without attention).
+   */
+  | { type: 'alignment'; step: number; source: string[]; output: string[]; target: string[]; weights: Float32Array | null }
+  /** The answer to `decode`: the beam's hypotheses, best first (one for greedy), or why it could not decode. */
+  | { type: 'decoded'; source: string; beam: number; hypotheses: DecodedText[]; error?: string }
   /** A tree session's model, instead of `configured`. */
   | { type: 'treeConfigured'; paramCount: number; classes: string[]; hidden: number; majorityAccuracy: number }
   /** A few validation trees, with each node's prediction and hidden state (tree sessions, at each validation). */

@@ -10,6 +10,7 @@ import { decodeOptimizerState, decodeWeights, encodeOptimizerState, encodeWeight
 import type { Run, RunHooks, SessionFamily } from './family.ts';
 import type { CorpusName, SessionConfig } from './protocol.ts';
 import { prepareRecurrentData, type RecurrentData } from './recurrentData.ts';
+import { refuseOtherFamily } from './weightsKind.ts';
 
 export interface RecurrentFamilyOptions {
   /** The text of a bundled corpus (the worker entry fetches it; tests pass a string). */
@@ -34,6 +35,7 @@ export function recurrentFamily(o: RecurrentFamilyOptions): SessionFamily<Sessio
       return { type: 'configured', model, paramCount, vocabulary: vocab ? vocab.chars.slice() : null, stepLabels, baseline, kernels: run.kernels ?? null };
     },
     readWeights: (bytes, data, imported) => {
+      refuseOtherFamily(bytes, 'recurrent');
       const w = decodeWeights(bytes, data.model);
       const vocab = w.metadata[VOCAB_KEY];
       if (imported && vocab !== undefined && data.vocab && vocab !== data.metadata[VOCAB_KEY])

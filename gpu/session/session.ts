@@ -16,7 +16,7 @@ import type { OptimizerSnapshot } from '../optimizer/state.ts';
 import type { MetricsWindow } from '../training/metrics.ts';
 import { families, type FamilyOptions } from './families.ts';
 import type { Post, Run, SessionFamily, SessionSnapshot } from './family.ts';
-import { isTreeConfig, type SavedCheckpoint, type SessionConfig, type SessionStatus, type ToWorker, type TreeSessionConfig } from './protocol.ts';
+import { isSeq2SeqConfig, isTreeConfig, type AnySessionConfig, type SavedCheckpoint, type SessionStatus, type ToWorker } from './protocol.ts';
 
 export type { Post } from './family.ts';
 
@@ -29,7 +29,7 @@ export interface SessionOptions extends FamilyOptions {
   sliceMs?: number;
 }
 
-type AnyConfig = SessionConfig | TreeSessionConfig;
+type AnyConfig = AnySessionConfig;
 
 interface Active {
   family: SessionFamily<AnyConfig, unknown>;
@@ -50,7 +50,11 @@ const nextTask = (): Promise<void> => new Promise<void>((resolve) => setTimeout(
  * The config a checkpoint (or a device-loss snapshot) records: with the run's step kernels, so a
  * restored run sums in the same order and replays the same losses.
  */
-const recordedConfig = (a: Active): AnyConfig => (a.run.kernels && !isTreeConfig(a.config) ? { ...a.config, stepKernels: a.run.kernels.name } : a.config);
+const recordedConfig = (a: Active): AnyConfig =>
+  a.run.kernels && !isTreeConfig(a.config) && !isSeq2SeqConfig(a.config) ? { ...a.config, stepKernels: a.run.kernels.name } : a.config;
+
+/** What a session trains, for refusals of commands its family has no use for. */
+const familyName = (c: AnyConfig): string => (isTreeConfig(c) ? 'tree models' : isSeq2SeqConfig(c) ? 'encoder-decoder models' : 'recurrent models');
 
 export class TrainingSession {
   private active: Active | null = null;
@@ -102,7 +106,7 @@ export class TrainingSession {
     return this.active?.run ?? null;
   }
 
-  /** The current run's trainer: a RecurrentTrainer, a CpuTrainer or a TreeTrainer (tests read and inject weights through it). */
+  /** The current run's trainer: a RecurrentTrainer, a CpuTrainer, a TreeTrainer or a Seq2SeqTrainer (tests read and inject weights through it). */
   get trainer(): object | null {
     return this.active?.run.trainer ?? null;
   }
@@ -141,6 +145,8 @@ export class TrainingSession {
         return this.reset();
       case 'sample':
         return this.sample(msg.prompt, msg.temperature, msg.length);
+      case 'decode':
+        return this.decode(msg.source, msg.beam);
       case 'exportWeights':
         return this.exportWeights();
       case 'importWeights':
@@ -179,12 +185,24 @@ export class TrainingSession {
   async sample(prompt: string, temperature: number, length: number): Promise<void> {
     const a = this.active;
     if (!a) return void this.requireActive();
-    if (!a.family.sample) return this.error('“sample” is not available for tree models.', false);
+    if (!a.family.sample)
+      return this.error(`“sample” is not available for ${familyName(a.config)}${isSeq2SeqConfig(a.config) ? ': decode a source instead' : ''}.`, false);
     const step = a.run.steps;
     const out = await a.family.sample(a.config, a.data, () => a.run.readParams(), { prompt, temperature, length, seed: this.samples });
     if ('error' in out) return this.error(out.error, false);
     this.samples++;
     this.post({ type: 'sample', step, prompt: out.prompt, text: out.text });
+  }
+
+  /**
+   * Encoder-decoder sessions: `source` decoded on the CPU from the current weights by beam search of
+   * width `beam`, answered by `decoded` (with `error` when the request cannot be decoded). Training goes on.
+   */
+  async decode(source: string, beam: number): Promise<void> {
+    const a = this.active;
+    if (!a) return void this.requireActive();
+    if (!a.family.decode) return this.error(`“decode” is for encoder-decoder models; this session trains ${familyName(a.config)}.`, false);
+    this.post(await a.family.decode(a.config, a.data, () => a.run.readParams(), { source, beam }));
   }
 
   /** The current weights as safetensors. */

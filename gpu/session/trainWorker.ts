@@ -11,14 +11,15 @@
 // were training go on. Each is told with `recovered` (the step it went back to).
 //
 // Without WebGPU (no navigator.gpu, or no adapter) the worker posts `deviceError`, then a `device`
-// message naming the CPU, and its sessions train recurrent models on the CPU instead: the same
-// messages, from the float64 reference, much slower.
+// message naming the CPU, and its sessions train recurrent models on the CPU instead (tree and
+// encoder-decoder models are refused): the same messages, from the float64 reference, much slower.
 
 import { requestBrowserDevice, WANTED_LIMITS } from '../core/device.ts';
 import type { GpuContext } from '../core/context.ts';
 import { errorText, TrainingSession } from './session.ts';
 import { CPU_ADAPTER } from './recurrentCpuRun.ts';
-import { isTreeConfig, type CorpusName, type FromWorker, type KernelTuning, type ToWorker } from './protocol.ts';
+import { gpuOnly } from './families.ts';
+import type { CorpusName, FromWorker, KernelTuning, ToWorker } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -113,7 +114,8 @@ async function recover(reason: string): Promise<void> {
   for (const { id, snapshot, connectivity, resave } of snapshots) {
     const post = poster(id);
     try {
-      if (snapshot && !ctx && isTreeConfig(snapshot.config)) throw new Error('tree models train on the GPU only, and WebGPU is not available here');
+      const refused = snapshot && !ctx && gpuOnly(snapshot.config);
+      if (refused) throw new Error(refused.replace(/\.$/, ''));
       const s = sessionFor(id);
       s.showConnectivity = connectivity;
       if (!snapshot) {
@@ -152,7 +154,7 @@ self.onmessage = (e: MessageEvent<Tagged<ToWorker>>) => {
         sessions.delete(id);
         return s?.dispose();
       }
-      // Without WebGPU a tree model is refused by the session (not fatal): the page keeps, or falls back to, a recurrent model.
+      // Without WebGPU a tree or encoder-decoder model is refused by the session (not fatal): the page keeps, or falls back to, a recurrent model.
       return sessionFor(id).handle(msg as ToWorker);
     })
     // Nothing may fail silently here: the page would wait for an answer that never comes.

@@ -16,6 +16,7 @@ import { decodeTreeOptimizerState, decodeTreeWeights, encodeTreeOptimizerState, 
 import type { RunHooks, SessionFamily } from './family.ts';
 import { GpuRun } from './gpuRun.ts';
 import { TREE_SESSION_LIMITS, type TreeSessionConfig, type TreeView } from './protocol.ts';
+import { refuseOtherFamily } from './weightsKind.ts';
 
 export interface TreeFamilyOptions {
   /** Validation trees evaluated (default 200). */
@@ -103,6 +104,7 @@ export function treeFamily(ctx: GpuContext, o: TreeFamilyOptions): SessionFamily
       majorityAccuracy: data.task.majorityRootAccuracy,
     }),
     readWeights(bytes, data) {
+      refuseOtherFamily(bytes, 'tree');
       const w = decodeTreeWeights(bytes, data.model);
       if (w.tokens && w.tokens.join('\n') !== data.task.tokens.join('\n'))
         throw new Error('they were saved with another vocabulary (another task or tree file)');
