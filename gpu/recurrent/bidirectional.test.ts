@@ -6,56 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { RecurrentReference, type RecurrentInit } from './reference.ts';
 import { parseModelConfig, type ModelConfig } from './config.ts';
 import { initParams, paramLayout } from './params.ts';
-import { randomBatch } from '../testing/randomBatch.ts';
-import { Rng } from '../core/rng.ts';
+import { randomBatch, raggedBatch } from '../testing/randomBatch.ts';
+import { checkFd, randomState } from '../testing/finiteDifferences.ts';
 import type { Batch } from '../data/batch.ts';
 
 const CELLS = [{ cell: 'rnn', nonlinearity: 'tanh' }, { cell: 'rnn', nonlinearity: 'relu' }, { cell: 'gru' }, { cell: 'lstm' }] as const;
 const LOSSES = ['ce', 'mse', 'class', 'regress'] as const;
 
-const randomState = (n: number, seed: number) => {
-  const rng = new Rng(seed);
-  return Float64Array.from({ length: n }, () => rng.uniform() * 2 - 1);
-};
-
 function bidiCfg(cell: (typeof CELLS)[number], tokens: boolean, loss: (typeof LOSSES)[number], layers: number): ModelConfig {
   const input = tokens ? { kind: 'tokens', vocab: 5 } : { kind: 'real', features: 3 };
   return parseModelConfig({ ...cell, input, output: 4, hidden: 3, loss, layers, bidirectional: true });
-}
-
-/** A random batch with these lengths, its padded steps holding junk that must never be read (NaN, ids out of range). */
-function raggedBatch(cfg: ModelConfig, T: number, lengths: number[], seed: number): Batch {
-  const B = lengths.length;
-  const batch = randomBatch(cfg, T, B, seed);
-  batch.lengths = Uint32Array.from(lengths);
-  const F = cfg.input.kind === 'real' ? cfg.input.features : 0;
-  for (let t = 0; t < T; t++)
-    for (let b = 0; b < B; b++) {
-      if (t < lengths[b]) continue;
-      const r = t * B + b;
-      if (batch.tokens) batch.tokens[r] = 999_999;
-      batch.inputs?.fill(NaN, r * F, (r + 1) * F);
-      if (cfg.loss === 'ce') batch.targets![r] = 999_999;
-      if (cfg.loss === 'mse') batch.targetValues!.fill(NaN, r * cfg.output, (r + 1) * cfg.output);
-    }
-  return batch;
-}
-
-/** Central differences of the loss w.r.t. x[from..from+size), against `analytic`; returns the count. */
-function checkFd(name: string, x: Float64Array, analytic: Float64Array, loss: () => number, from = 0, size = x.length): number {
-  const eps = 1e-6;
-  for (let i = from; i < from + size; i++) {
-    const keep = x[i];
-    x[i] = keep + eps;
-    const up = loss();
-    x[i] = keep - eps;
-    const down = loss();
-    x[i] = keep;
-    const numeric = (up - down) / (2 * eps);
-    if (!(Math.abs(numeric - analytic[i]) <= 1e-6 + 1e-5 * Math.abs(numeric)))
-      throw new Error(`${name}[${i - from}]: analytic ${analytic[i]} numeric ${numeric}`);
-  }
-  return size;
 }
 
 describe('bidirectional parameters are named, shaped and ordered as PyTorch’s state_dict', () => {

@@ -7,7 +7,7 @@ import { outputProbes, PROBE_COUNT } from './probes.ts';
 import { RecurrentReference } from './reference.ts';
 import { GATES, parseModelConfig, perSequenceLoss, type ModelConfig } from './config.ts';
 import { initParams } from './params.ts';
-import { randomBatch } from '../testing/randomBatch.ts';
+import { randomBatch, raggedBatch } from '../testing/randomBatch.ts';
 import { addingTask } from '../data/tasks/adding.ts';
 import type { Batch } from '../data/batch.ts';
 
@@ -28,22 +28,6 @@ const models = [
  * than the default init so gates spread away from 0.5 and tanh saturates a little.
  */
 const testParams = (cfg: ModelConfig, seed: number, gain = 2.5) => Float64Array.from(initParams(cfg, seed), (x) => Math.fround(x * gain));
-
-/** randomBatch with the given lengths and junk (NaN, out-of-range ids) in the padding, which must never be read. */
-function raggedBatch(cfg: ModelConfig, T: number, lengths: number[], seed: number): Batch {
-  const B = lengths.length;
-  const batch = randomBatch(cfg, T, B, seed);
-  batch.lengths = Uint32Array.from(lengths);
-  const pad = (r: number) => Math.floor(r / B) >= lengths[r % B];
-  for (let r = 0; r < T * B; r++) {
-    if (!pad(r)) continue;
-    if (batch.tokens) batch.tokens[r] = 999_999;
-    if (batch.inputs && cfg.input.kind === 'real') batch.inputs.fill(NaN, r * cfg.input.features, (r + 1) * cfg.input.features);
-    if (batch.targets && cfg.loss === 'ce') batch.targets[r] = 0xffffffff;
-    if (batch.targetValues && cfg.loss === 'mse') batch.targetValues.fill(NaN, r * cfg.output, (r + 1) * cfg.output);
-  }
-  return batch;
-}
 
 /**
  * The token model as a real-input model: features = G·H, W_ih = identity, x_s = the embedding column

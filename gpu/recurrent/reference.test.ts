@@ -5,6 +5,7 @@ import { RecurrentReference, type RecurrentInit } from './reference.ts';
 import { parseModelConfig, type ModelConfig } from './config.ts';
 import { initParams, paramLayout } from './params.ts';
 import { randomBatch } from '../testing/randomBatch.ts';
+import { checkFd, randomState } from '../testing/finiteDifferences.ts';
 import { Rng } from '../core/rng.ts';
 import type { Batch } from '../data/batch.ts';
 
@@ -18,28 +19,6 @@ const inputs = [
   { input: { kind: 'tokens', vocab: 5 }, hidden: 4, T: 4, B: 3 },
   { input: { kind: 'real', features: 3 }, output: 4, hidden: 3, T: 5, B: 2 },
 ] as const;
-
-const randomState = (n: number, seed: number) => {
-  const rng = new Rng(seed);
-  return Float64Array.from({ length: n }, () => rng.uniform() * 2 - 1);
-};
-
-/** Central differences of the loss w.r.t. every element of `x`, checked against `analytic`; returns the count. */
-function checkFd(name: string, x: Float64Array, analytic: Float64Array, loss: () => number, from = 0, size = x.length): number {
-  const eps = 1e-6;
-  for (let k = 0; k < size; k++) {
-    const i = from + k;
-    const keep = x[i];
-    x[i] = keep + eps;
-    const up = loss();
-    x[i] = keep - eps;
-    const down = loss();
-    x[i] = keep;
-    const numeric = (up - down) / (2 * eps);
-    if (!(Math.abs(numeric - analytic[i]) <= 1e-6 + 1e-5 * Math.abs(numeric))) throw new Error(`${name}[${k}]: analytic ${analytic[i]} numeric ${numeric}`);
-  }
-  return size;
-}
 
 describe('recurrent reference gradients vs central finite differences', () => {
   for (const c of cells)

@@ -27,3 +27,19 @@ export function randomBatch(cfg: ModelConfig, T: number, B: number, seed: number
   }
   return batch;
 }
+
+/** randomBatch with the given lengths and junk (NaN, out-of-range ids) in the padding, which must never be read. */
+export function raggedBatch(cfg: ModelConfig, T: number, lengths: number[], seed: number): Batch {
+  const B = lengths.length;
+  const batch = randomBatch(cfg, T, B, seed);
+  batch.lengths = Uint32Array.from(lengths);
+  const pad = (r: number) => Math.floor(r / B) >= lengths[r % B];
+  for (let r = 0; r < T * B; r++) {
+    if (!pad(r)) continue;
+    if (batch.tokens) batch.tokens[r] = 999_999;
+    if (batch.inputs && cfg.input.kind === 'real') batch.inputs.fill(NaN, r * cfg.input.features, (r + 1) * cfg.input.features);
+    if (batch.targets && cfg.loss === 'ce') batch.targets[r] = 0xffffffff;
+    if (batch.targetValues && cfg.loss === 'mse') batch.targetValues.fill(NaN, r * cfg.output, (r + 1) * cfg.output);
+  }
+  return batch;
+}
