@@ -6,6 +6,7 @@ import { useSyncExternalStore } from 'react';
 import { datasetInfo, isTreeDataset } from '../config/datasets.ts';
 import { toTreeConfig } from '../config/sessionConfig.ts';
 import { COLORS } from '../charts/theme.ts';
+import { polyline, ShareChart } from '../charts/ShareChart.tsx';
 import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 import { TreeView, validationText } from '../tree/TreeView.tsx';
@@ -40,49 +41,27 @@ export function TreePanel() {
   );
 }
 
-const W = 480;
-const H = 120;
-const PAD = { left: 34, right: 8, top: 8, bottom: 20 };
-
 /** Root accuracy by validation step, y from 0 to 1, the majority baseline dashed. */
 function AccuracyChart({ points, majority }: { points: AccuracyPoint[]; majority: number | null }) {
   if (points.length === 0) return <p className="muted">The accuracy appears at the first validation (every 40 steps, and when training pauses).</p>;
-  const maxStep = Math.max(1, points.at(-1)!.step);
-  const x = (step: number) => PAD.left + (step / maxStep) * (W - PAD.left - PAD.right);
-  const y = (a: number) => PAD.top + (1 - a) * (H - PAD.top - PAD.bottom);
-  const line = points.map((p) => `${x(p.step).toFixed(1)},${y(p.accuracy).toFixed(1)}`).join(' ');
   return (
-    <svg
-      className="accuracy-chart"
-      viewBox={`0 0 ${W} ${H}`}
-      width={W}
-      height={H}
-      style={{ maxWidth: '100%', height: 'auto', display: 'block' }}
-      role="img"
-      aria-label={`root accuracy on the validation trees: ${points.length} validations, last ${points.at(-1)!.accuracy.toFixed(3)}`}
-      data-testid="tree-accuracy-chart"
+    <ShareChart
+      lastStep={points.at(-1)!.step}
+      label={`root accuracy on the validation trees: ${points.length} validations, last ${points.at(-1)!.accuracy.toFixed(3)}`}
+      caption={`root accuracy by step${majority !== null ? ' (dashed: always the most frequent class)' : ''}`}
+      testId="tree-accuracy-chart"
     >
-      {[0, 0.5, 1].map((t) => (
-        <g key={t}>
-          <line x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} stroke={COLORS.grid} />
-          <text x={PAD.left - 4} y={y(t) + 4} textAnchor="end" fontSize={10} fill={COLORS.axis}>
-            {t}
-          </text>
-        </g>
-      ))}
-      <text x={W - PAD.right} y={H - 4} textAnchor="end" fontSize={10} fill={COLORS.axis}>
-        step {maxStep.toLocaleString('en-US')}
-      </text>
-      <text x={PAD.left} y={H - 4} fontSize={10} fill={COLORS.axis}>
-        root accuracy by step{majority !== null ? ' (dashed: always the most frequent class)' : ''}
-      </text>
-      {majority !== null && <line x1={PAD.left} x2={W - PAD.right} y1={y(majority)} y2={y(majority)} stroke={COLORS.baseline} strokeDasharray="4 3" />}
-      <polyline points={line} fill="none" stroke={COLORS.validation} strokeWidth={2} />
-      {points.map((p) => (
-        <circle key={p.step} cx={x(p.step)} cy={y(p.accuracy)} r={2.5} fill={COLORS.validation}>
-          <title>{`step ${p.step}: ${p.accuracy.toFixed(3)}`}</title>
-        </circle>
-      ))}
-    </svg>
+      {(s) => (
+        <>
+          {majority !== null && <line x1={s.left} x2={s.right} y1={s.y(majority)} y2={s.y(majority)} stroke={COLORS.baseline} strokeDasharray="4 3" />}
+          <polyline points={polyline(s, points, (p) => p.accuracy)} fill="none" stroke={COLORS.validation} strokeWidth={2} />
+          {points.map((p) => (
+            <circle key={p.step} cx={s.x(p.step)} cy={s.y(p.accuracy)} r={2.5} fill={COLORS.validation}>
+              <title>{`step ${p.step}: ${p.accuracy.toFixed(3)}`}</title>
+            </circle>
+          ))}
+        </>
+      )}
+    </ShareChart>
   );
 }
