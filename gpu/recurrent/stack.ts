@@ -59,6 +59,12 @@ export interface StackOptions {
   finalStateLoss?: boolean;
   /** LSTM: each layer's backward adds the cell-state gradients its dc holds (stepKernels.ts cellGradIn); beforeBackward must write all of dc. */
   cellGradIn?: boolean;
+  /**
+   * The owner runs the forward one time step at a time over all layers (encodeForwardStep), reading
+   * the top state between steps: each layer above 0 then gets its input projection per step too.
+   * Unidirectional stacks with per-step forward kernels only.
+   */
+  stepwise?: boolean;
 }
 
 /** What joins a bidirectional layer's two directions (directions.ts). */
@@ -87,6 +93,8 @@ export interface Layer {
   shape: StepShape;
   /** The input projection; null for token inputs (gathered in the forward steps). */
   project: Dispatch | null;
+  /** A stepwise stack's input projection of each time step alone (B rows); null at layer 0 or when not stepwise. */
+  stepProjects: Dispatch[] | null;
   /** One dispatch per time step, or (`sequence`) one for all of them; the same for `backward`. */
   forward: Dispatch;
   sequence: boolean;
@@ -131,6 +139,8 @@ export class RecurrentStack {
     const D = directions(cfg);
     const L = cfg.layers;
     const label = (s: string) => (opts.label ? `${opts.label}.${s}` : s);
+    if (opts.stepwise && (D === 2 || kernels.forward.kind === 'sequence'))
+      throw new Error('a stepwise stack runs one time step at a time: it must be unidirectional, with per-step forward kernels');
     this.lengths = ctx.storage(label('lengths'), B * 4);
     this.input = Array.from({ length: D }, (_, d) => {
       const m = d === 1 ? 'Mirrored' : '';
@@ -277,6 +287,22 @@ export class RecurrentStack {
           c: { buffer: lb.proj },
         })
       : null;
+    // Step t's rows alone: the same product on B rows at t's offsets.
+    const stepProjects =
+      input && this.opts.stepwise
+        ? Array.from({ length: T }, (_, t) =>
+            gemm(ctx, tag(`project.t${t}`), {
+              M: B,
+              N: GH,
+              K: inSize,
+              transB: true,
+              a: { buffer: input.buffer, offset: (input.offset ?? 0) + t * B * inSize },
+              b: { ...params, offset: off('weight_ih') },
+              bias: { ...params, offset: off('bias_ih') },
+              c: { buffer: lb.proj, offset: t * B * GH },
+            }),
+          )
+        : null;
 
     const gradDispatches = [
       gemm(ctx, tag('hiddenWeightGrad'), {
@@ -316,6 +342,7 @@ export class RecurrentStack {
       buffers: lb,
       shape,
       project,
+      stepProjects,
       forward: forwardKernel(ctx, this.kernels.forward, shape, this.opts.params, lb, this.lengths),
       sequence: this.kernels.forward.kind === 'sequence',
       backward: backwardKernel(ctx, this.kernels.backward, shape, this.opts.params, lb),
@@ -394,6 +421,27 @@ export class RecurrentStack {
       this.encodeForwardSteps(pass, layer);
       if (joint && layer.direction === 1) joint.outputs.forEach((d) => encode(pass, d));
     }
+  }
+
+  /**
+   * Time step t of every layer, bottom up (each layer above 0 projecting its input's step t first): a
+   * stepwise stack's forward is this for t = 0 … T-1, its owner's dispatches in between.
+   */
+  encodeForwardStep(pass: GPUComputePassEncoder, t: number): void {
+    if (!this.opts.stepwise) throw new Error('encodeForwardStep: this stack was not built stepwise');
+    for (const layer of this.layers) {
+      if (layer.stepProjects) encode(pass, layer.stepProjects[t]);
+      const d = layer.forward;
+      pass.setPipeline(d.pipeline);
+      pass.setBindGroup(0, d.bindGroup);
+      pass.setBindGroup(1, this.stepBindGroup, [t * STEP_STRIDE]);
+      pass.dispatchWorkgroups(d.grid[0], d.grid[1], d.grid[2]);
+    }
+  }
+
+  /** The step uniform's bind group (group 1) at step t, for an owner's per-step kernels. */
+  bindStep(pass: GPUComputePassEncoder, t: number): void {
+    pass.setBindGroup(1, this.stepBindGroup, [t * STEP_STRIDE]);
   }
 
   private encodeForwardSteps(pass: GPUComputePassEncoder, layer: Layer): void {

@@ -10,8 +10,11 @@
 //   → ∂ its initial states (initialState.ts) → added at each encoder layer's last real step
 //   → encoder backward.
 //
-// Teacher forcing is total here (every decoder input is the target's previous token), as the float64
-// reference with an all-ones mask (reference.ts); inference decodes greedily or by beam search.
+// Teacher forcing: under full teacher forcing every decoder input is the target's previous token and
+// the decoder's steps run before the readout, as above. A model built `freeRunning` also takes a
+// teacher-forcing mask with each batch (reference.ts's): where it holds a 0 the decoder reads the
+// argmax of its own logits at the step before, chosen on the GPU as it goes (freeRunning.ts), and
+// the rest of the step is the same. Inference decodes greedily or by beam search.
 
 import { METRICS } from '../training/metrics.ts';
 import type { GpuContext } from '../core/context.ts';
@@ -25,6 +28,7 @@ import { paramLayout } from './params.ts';
 import { initialStateGrad } from './initialState.ts';
 import { readoutKernels } from './readoutGpu.ts';
 import { BOS, type PairBatch } from './pairs.ts';
+import { FreeRunningDecoder } from './freeRunning.ts';
 
 export interface Seq2SeqKernels {
   encoder: StepKernels;
@@ -43,6 +47,11 @@ export class Seq2SeqGpu {
   private readoutForward: Dispatch[];
   private readoutBackward: Dispatch[];
   private initialGrads: Dispatch[];
+  private readoutMemory: Dispatch[];
+  /** Built when the model is freeRunning: the decoder's forward that feeds back its predictions. */
+  readonly freeRunning: FreeRunningDecoder | null;
+  /** The last upload's mask holds a 0: the next pass runs the decoder through freeRunning. */
+  private feedsBack = false;
 
   constructor(
     private ctx: GpuContext,
@@ -51,13 +60,17 @@ export class Seq2SeqGpu {
     readonly U: number,
     readonly B: number,
     kernels?: Partial<Seq2SeqKernels>,
+    /** Take teacher-forcing masks with a 0 (upload's `mask`): the decoder then also runs step by step. */
+    freeRunning = false,
   ) {
     const layout = (this.layout = paramLayout(cfg));
     const [H, W, V, L] = [cfg.hidden, modelWidth(cfg), cfg.vocab, cfg.layers];
     const f32 = 4;
+    const decoderKernels = kernels?.decoder ?? defaultStepKernels(ctx.adapter, { cell: cfg.cell, T: U, B, H: W });
     this.kernels = {
       encoder: kernels?.encoder ?? defaultStepKernels(ctx.adapter, { cell: cfg.cell, T: S, B, H }),
-      decoder: kernels?.decoder ?? defaultStepKernels(ctx.adapter, { cell: cfg.cell, T: U, B, H: W }),
+      // Feeding back its predictions, the decoder runs one step of all layers at a time: per-step kernels.
+      decoder: freeRunning && decoderKernels.forward.kind === 'sequence' ? { ...decoderKernels, forward: { kind: 'blocked' } } : decoderKernels,
     };
     const params = ctx.storage('params', layout.total * f32);
     const grads = ctx.storage('grads', layout.total * f32);
@@ -77,7 +90,13 @@ export class Seq2SeqGpu {
       finalStateLoss: noAttention,
       cellGradIn: lstm,
     });
-    this.decoder = new RecurrentStack(ctx, decoderConfig(cfg), U, B, this.kernels.decoder, { params, grads, offset: offsetIn('decoder'), label: 'decoder' });
+    this.decoder = new RecurrentStack(ctx, decoderConfig(cfg), U, B, this.kernels.decoder, {
+      params,
+      grads,
+      offset: offsetIn('decoder'),
+      label: 'decoder',
+      stepwise: freeRunning,
+    });
     const readout = readoutKernels(
       ctx,
       { S, U, B, W, V, attention: cfg.attention, A: cfg.attentionSize },
@@ -96,10 +115,19 @@ export class Seq2SeqGpu {
         dMemory: this.encoder.top.dOut,
       },
     );
+    this.readoutMemory = readout.memory;
     this.readoutForward = readout.forward;
     this.readoutBackward = readout.backward;
     this.alignment = readout.alignment;
     this.buffers = { params, grads, metrics, targets, batchInfo, logits: readout.logits };
+    this.freeRunning = freeRunning
+      ? new FreeRunningDecoder(
+          ctx,
+          this.decoder,
+          { S, B, W, V, attention: cfg.attention, A: cfg.attentionSize },
+          { params, offset: (name) => layout.byName.get(name)!.offset, sourceLengths: this.encoder.lengths, prepared: readout.prepared },
+        )
+      : null;
 
     // Decoder layer l starts from encoder layer l's final states, directions side by side ([B, W]).
     this.startDecoder = [];
@@ -128,9 +156,11 @@ export class Seq2SeqGpu {
 
   /**
    * Writes a batch: source ids, the decoder's teacher-forced inputs (<bos>, then the target shifted
-   * by one), the targets and the loss's denominator. Padded steps are zeroed, so never read.
+   * by one), the targets and the loss's denominator. Padded steps are zeroed, so never read. `mask`
+   * [U·B] (row u·B + b; 1 = teacher-forced, not read at u = 0 nor at padded steps): where it holds a
+   * 0 the decoder reads its own prediction instead; a model built freeRunning takes it.
    */
-  upload(batch: PairBatch): void {
+  upload(batch: PairBatch, mask?: Uint8Array): void {
     const { S, U, B, cfg } = this;
     if (batch.S !== S || batch.U !== U || batch.B !== B)
       throw new Error(`batch is S ${batch.S} × U ${batch.U} × B ${batch.B}; the model was built for ${S} × ${U} × ${B}`);
@@ -152,6 +182,13 @@ export class Seq2SeqGpu {
     this.encoder.upload(batch.sourceLengths, { tokens: source });
     this.decoder.upload(batch.targetLengths, { tokens: inputs }, 'carry'); // its initial state comes from the encoder
     const q = this.ctx.device.queue;
+    if (mask && mask.length !== U * B) throw new Error(`mask holds ${mask.length} values; it must hold one per target row, ${U} × ${B}`);
+    this.feedsBack = !!mask && mask.some((m, r) => m === 0 && r >= B && Math.floor(r / B) < batch.targetLengths[r % B]);
+    if (this.feedsBack) {
+      if (!this.freeRunning) throw new Error('this model was built for full teacher forcing: build it freeRunning to train with a teacher-forcing mask');
+      q.writeBuffer(this.freeRunning.mask, 0, Uint32Array.from(mask!));
+      q.writeBuffer(this.freeRunning.teacher, 0, inputs);
+    }
     q.writeBuffer(this.buffers.targets, 0, target);
     q.writeBuffer(this.buffers.batchInfo, 0, new Float32Array([1 / batch.targetLengths.reduce((a, n) => a + n, 0)]));
   }
@@ -160,7 +197,9 @@ export class Seq2SeqGpu {
   encodeGradientPass(pass: GPUComputePassEncoder): void {
     this.encoder.encodeForward(pass);
     for (const d of this.startDecoder) encode(pass, d);
-    this.decoder.encodeForward(pass);
+    for (const d of this.readoutMemory) encode(pass, d);
+    if (this.feedsBack) this.freeRunning!.encodeForward(pass);
+    else this.decoder.encodeForward(pass);
     for (const d of [...this.readoutForward, ...this.readoutBackward]) encode(pass, d);
     this.decoder.encodeBackward(pass);
     for (const d of this.initialGrads) encode(pass, d);
@@ -173,6 +212,8 @@ export class Seq2SeqGpu {
       this.encoder.dispatchCount +
       this.decoder.dispatchCount +
       this.startDecoder.length +
+      this.readoutMemory.length +
+      (this.feedsBack ? this.freeRunning!.dispatchCount : 0) +
       this.readoutForward.length +
       this.readoutBackward.length +
       this.initialGrads.length

@@ -172,7 +172,7 @@ async function onGpu(x: Inputs, c: Case, pad: number): Promise<Result> {
   const k = readoutKernels(ctx, { S, U, B, W, V, attention: x.cfg.attention, A: c.A }, bufs);
   const enc = ctx.device.createCommandEncoder();
   const pass = enc.beginComputePass();
-  for (const d of [...k.forward, ...k.backward]) encode(pass, d);
+  for (const d of [...k.memory, ...k.forward, ...k.backward]) encode(pass, d);
   pass.end();
   ctx.device.queue.submit([enc.finish()]);
   const read = async (b: GPUBuffer, n: number) => Float64Array.from(await readBuffer(ctx, b, n));

@@ -20,16 +20,26 @@ export interface Seq2SeqTrainerOptions extends TrainerOptions {
   /** Initial parameters in the flat layout; default: params.ts's init from `seed`. */
   params?: Float32Array;
   kernels?: Partial<Seq2SeqKernels>;
+  /** Train with teacher-forcing masks that hold 0s (a ratio below 1): the decoder can feed back its predictions. */
+  freeRunning?: boolean;
 }
 
 export class Seq2SeqTrainer extends Trainer<Seq2SeqGpu> {
   constructor(ctx: GpuContext, opts: Seq2SeqTrainerOptions) {
-    super(ctx, opts, () => new Seq2SeqGpu(ctx, opts.model, opts.S, opts.U, opts.B, opts.kernels), opts.params ?? initParams(opts.model, opts.seed ?? 0));
+    super(
+      ctx,
+      opts,
+      () => new Seq2SeqGpu(ctx, opts.model, opts.S, opts.U, opts.B, opts.kernels, opts.freeRunning),
+      opts.params ?? initParams(opts.model, opts.seed ?? 0),
+    );
   }
 
-  /** One training step: forward, backward, gradient norm, optimizer; one submit, no wait. */
-  step(batch: PairBatch): void {
-    this.model.upload(batch);
+  /**
+   * One training step: forward, backward, gradient norm, optimizer; one submit, no wait. `mask`: the
+   * teacher-forcing mask (Seq2SeqGpu.upload); none, full teacher forcing.
+   */
+  step(batch: PairBatch, mask?: Uint8Array): void {
+    this.model.upload(batch, mask);
     const step = this.steps++;
     const encoder = this.ctx.device.createCommandEncoder({ label: `step ${step}` });
     const pass = encoder.beginComputePass({ label: 'train' });
@@ -42,8 +52,8 @@ export class Seq2SeqTrainer extends Trainer<Seq2SeqGpu> {
   }
 
   /** Forward and backward only: leaves the loss, logits, alignment and gradients in the model's buffers. */
-  computeGradients(batch: PairBatch): void {
-    this.model.upload(batch);
+  computeGradients(batch: PairBatch, mask?: Uint8Array): void {
+    this.model.upload(batch, mask);
     const encoder = this.ctx.device.createCommandEncoder({ label: 'gradients' });
     const pass = encoder.beginComputePass();
     this.model.encodeGradientPass(pass);
