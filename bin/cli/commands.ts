@@ -9,6 +9,7 @@ import { createTask, TASK_NAMES } from '../../gpu/data/tasks/index.ts';
 import { TREE_TASK_NAMES } from '../../gpu/tree/tasks.ts';
 import { TRAIN_DEFAULTS, TRAIN_NUMBERS, type NumberField } from './trainConfig.ts';
 import { ATTENTIONS, SEQ2SEQ_DEFAULTS, SEQ2SEQ_LIMITS } from '../../gpu/seq2seq/config.ts';
+import { TEACHER_FORCING_SHAPES } from '../../gpu/seq2seq/teacherForcing.ts';
 import { createPairTask, PAIR_TASK_LENGTHS, PAIR_TASK_NAMES } from '../../gpu/seq2seq/tasks.ts';
 import { PAIR_FILE_LIMITS, pairValidationCount } from '../../gpu/seq2seq/pairFile.ts';
 import { SEQ2SEQ_BATCH_LIMITS, SEQ2SEQ_TRAIN_DEFAULTS, SEQ2SEQ_TRAIN_NUMBERS, SEQ2SEQ_VALIDATION_SIZE } from './seq2seqFiles.ts';
@@ -420,7 +421,7 @@ const SEQ2SEQ_TRAIN: CommandHelp = {
   usage: 'rnnlab train --seq2seq --config cfg.json [--init w.safetensors] [--save out.safetensors] [--steps N]',
   summary: 'Train an encoder–decoder (sequence to sequence, with or without attention) on a built-in pair task or a file of pairs.',
   output:
-    'Log lines {"step", "loss", "loss_mean", "grad_norm", "ms_per_step", "tokens_per_s"} (loss: the teacher-forced cross-entropy per target token, <eos> included; ' +
+    'Log lines {"step", "loss", "loss_mean", "grad_norm", "ms_per_step", "tokens_per_s"} (loss: the cross-entropy per target token, <eos> included, under the step\'s teacher forcing; ' +
     'tokens_per_s: source and target tokens trained per second) and validation lines {"step", "val_loss", "val_token_accuracy", "val_exact_match"}: ' +
     "the teacher-forced loss of the validation pairs, then greedy decoding of each (up to its batch's target steps), scored per target token (<eos> included) " +
     'and per whole sequence. Validation runs the float64 reference on the CPU on weights read back from the GPU. --save writes the weights with the vocabulary.',
@@ -442,6 +443,15 @@ const SEQ2SEQ_TRAIN: CommandHelp = {
           'validationSize: fewer), the others train in a seeded shuffle, epoch after epoch',
       },
       ...runFields(SEQ2SEQ_TRAIN_NUMBERS, SEQ2SEQ_TRAIN_DEFAULTS.optimizer, 'pairs per step'),
+      {
+        name: 'teacherForcing',
+        takes: `a ratio 0–1 | {"from": r, "to": r, "steps": N, "shape": ${TEACHER_FORCING_SHAPES.map((x) => `"${x}"`).join(' | ')}}`,
+        default: '1',
+        text:
+          "the share of target steps where the decoder reads the target's previous symbol; at the others it reads the argmax of its own logits " +
+          '(scheduled sampling). A schedule goes from `from` (default 1) at step 0 to `to` at `steps` (linear, or an inverse sigmoid: flat, steepest ' +
+          'halfway, flat), and on from the saved step after a resume; log lines then carry "teacher_forcing", the ratio of their step',
+      },
     ],
     example: {
       cell: 'gru',
@@ -467,8 +477,8 @@ const SEQ2SEQ_GRAD: CommandHelp = {
   summary: 'One forward and backward pass of an encoder–decoder on a batch of id sequences: the loss and every gradient, to compare with PyTorch.',
   output:
     'Prints {"loss", "pairs", "source_steps", "target_steps", "computed_on"}: the cross-entropy averaged over every real target step (<eos> included). ' +
-    'It is computed on the GPU when every step is teacher-forced (no mask, or a mask of ones), and on the CPU by the float64 reference when the mask holds a 0 ' +
-    '(the GPU trainer forces every step): computed_on says which. --out writes the gradients under the parameter names.',
+    'It is computed on the GPU (computed_on), a mask with 0s included: the decoder then reads its own predictions there, chosen on the GPU. ' +
+    '--out writes the gradients under the parameter names.',
   options: gradOptions('safetensors, as `train --seq2seq --save` writes them', 'the pairs'),
   file: () => ({
     name: 'pairs.json',
@@ -494,7 +504,7 @@ const SEQ2SEQ_GRAD: CommandHelp = {
         default: 'all 1',
         text:
           'teacher forcing per target symbol: 1 feeds target[b][i] to the decoder at step i+1, 0 feeds instead the argmax of its own logits at step i ' +
-          "(no gradient through that choice), as scripts/seq2seq_parity.py's module. A mask with a 0 runs on the float64 reference, not the GPU",
+          "(no gradient through that choice), as scripts/seq2seq_parity.py's module",
       },
     ],
     example: {

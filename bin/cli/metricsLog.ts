@@ -8,8 +8,8 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 export class MetricsLog {
   private last = performance.now();
 
-  /** `throughput(msPerStep, steps)`: the line's throughput field, e.g. {tokens_per_s: …}. */
-  constructor(private throughput: (msPerStep: number, steps: number) => Record<string, number>) {}
+  /** `throughput(msPerStep, steps, step)`: the line's throughput field, e.g. {tokens_per_s: …}, and any other of the line's `step` (steps done). */
+  constructor(private throughput: (msPerStep: number, steps: number, step: number) => Record<string, number>) {}
 
   /** Time from now on counts toward the next line (what came before, a validation say, does not). */
   restartClock(): void {
@@ -31,7 +31,7 @@ export class MetricsLog {
         grad_norm: gradNorms[gradNorms.length - 1],
         ...(skips ? { skipped_steps: skips } : {}),
         ms_per_step: round2(ms),
-        ...this.throughput(ms, losses.length),
+        ...this.throughput(ms, losses.length, firstStep + losses.length),
       }),
     );
   };

@@ -20,25 +20,20 @@ import type { PairBatch, PairTask } from '../../gpu/seq2seq/pairs.ts';
 import { Seq2SeqReference } from '../../gpu/seq2seq/reference.ts';
 import { validatePairs } from '../../gpu/seq2seq/evaluate.ts';
 import { Seq2SeqTrainer } from '../../gpu/seq2seq/trainer.ts';
+import { teacherForcingJson, teacherForcingRatio } from '../../gpu/seq2seq/teacherForcing.ts';
 import { decodeSeq2SeqOptimizerState, decodeSeq2SeqWeights, encodeSeq2SeqOptimizerState, encodeSeq2SeqWeights } from '../../gpu/seq2seq/weights.ts';
 
 export async function seq2seqGrad(argv: string[]): Promise<number> {
   const o = options('grad --seq2seq', argv);
   const { cfg, batch, mask } = inFile(o.batch!, () => parseSeq2SeqBatchFile(readJson(o.batch!)));
   const weights = inFile(o.weights!, () => decodeSeq2SeqWeights(readBytes(o.weights!), cfg));
-  let result: { loss: number; grads: Float32Array };
-  if (mask) {
-    // Steps fed the model's own prediction: the GPU trainer forces every step, the reference does both.
-    const ref = new Seq2SeqReference(cfg).lossAndGrad(Float64Array.from(weights.params), batch, mask);
-    result = { loss: ref.loss, grads: Float32Array.from(ref.grads) };
-  } else
-    result = await withDevice(async (ctx) => {
-      const trainer = new Seq2SeqTrainer(ctx, { model: cfg, S: batch.S, U: batch.U, B: batch.B, params: weights.params });
-      trainer.computeGradients(batch);
-      return { loss: (await readBuffer(ctx, trainer.model.buffers.metrics, 1))[0], grads: await trainer.readGrads() };
-    });
-  const { loss, grads } = result;
-  console.log(JSON.stringify({ loss, pairs: batch.B, source_steps: batch.S, target_steps: batch.U, computed_on: mask ? 'float64 reference' : 'gpu' }));
+  // A mask with a 0 feeds the decoder its own predictions: a model built freeRunning takes it.
+  const { loss, grads } = await withDevice(async (ctx) => {
+    const trainer = new Seq2SeqTrainer(ctx, { model: cfg, S: batch.S, U: batch.U, B: batch.B, params: weights.params, freeRunning: !!mask });
+    trainer.computeGradients(batch, mask ?? undefined);
+    return { loss: (await readBuffer(ctx, trainer.model.buffers.metrics, 1))[0], grads: await trainer.readGrads() };
+  });
+  console.log(JSON.stringify({ loss, pairs: batch.B, source_steps: batch.S, target_steps: batch.U, computed_on: 'gpu' }));
   if (o.out) writeOutput(o.out, encodeSeq2SeqWeights(cfg, grads, weights.vocabulary ?? undefined, { 'rnnlab.kind': 'gradients' }));
   return 0;
 }
@@ -83,7 +78,13 @@ export async function seq2seqTrain(argv: string[]): Promise<number> {
     settings: tc,
     // What a resume must agree on: the model, the data, the batch size and the optimizer (not the
     // steps, logging, seed or the validation's size).
-    record: { model: cfg, dataset: tc.dataset, batchSize: tc.batchSize, optimizer: tc.optimizer },
+    record: {
+      model: cfg,
+      dataset: tc.dataset,
+      batchSize: tc.batchSize,
+      optimizer: tc.optimizer,
+      ...(tc.teacherForcing ? { teacherForcing: teacherForcingJson(tc.teacherForcing) } : {}),
+    },
     metadata: { 'rnnlab.data': JSON.stringify(describe) },
     readWeights: (path, bytes) => {
       const w = inFile(path, () => decodeSeq2SeqWeights(bytes, cfg));
@@ -97,10 +98,12 @@ export async function seq2seqTrain(argv: string[]): Promise<number> {
     start: (ctx, params) => {
       // Source and target tokens (<eos> included) trained since the last line.
       let tokensSinceLog = 0;
-      const log = new MetricsLog((ms, steps) => {
+      const tf = tc.teacherForcing;
+      const log = new MetricsLog((ms, steps, step) => {
         const rate = { tokens_per_s: Math.round((tokensSinceLog * 1000) / (ms * steps)) };
         tokensSinceLog = 0;
-        return rate;
+        // The ratio of the line's last step, when the run schedules one.
+        return tf ? { ...rate, teacher_forcing: Math.round(teacherForcingRatio(tf, trainer.stepsBefore + step - 1) * 1e4) / 1e4 } : rate;
       });
       const B = tc.batchSize;
       const trainer = new Seq2SeqTrainer(ctx, {
@@ -113,6 +116,7 @@ export async function seq2seqTrain(argv: string[]): Promise<number> {
         params,
         metricsEvery: tc.logEvery,
         onMetrics: log.window,
+        ...(tf ? { teacherForcing: tf } : {}),
       });
       const rng = new Rng(tc.seed + 1);
       const sum = (a: Uint32Array) => a.reduce((s, n) => s + n, 0);
@@ -130,6 +134,7 @@ export async function seq2seqTrain(argv: string[]): Promise<number> {
         steps: steps(),
         skip: (steps) => {
           for (let i = 0; i < steps; i++) task.batch(B, rng);
+          trainer.stepsBefore = steps; // the teacher-forcing schedule goes on from the saved step
         },
         validate: async () => {
           const v = validatePairs(ref, Float64Array.from(await trainer.readParams()), validation);

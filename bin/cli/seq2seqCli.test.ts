@@ -1,5 +1,5 @@
 // The CLI's encoder–decoder mode as a user runs it: `grad --seq2seq` on a batch of id sequences
-// against the float64 reference (on the GPU with full teacher forcing, on the reference with a mask),
+// against the float64 reference (on the GPU, with full teacher forcing and with a mask),
 // `train --seq2seq` on a built-in task and on a file of pairs, saving and resuming, and one-line
 // errors with exit status 2.
 import { describe, it, expect, beforeAll } from 'vitest';
@@ -61,10 +61,10 @@ describe('rnnlab grad --seq2seq', () => {
     expectReference(r.stdout, batchJson, 'g.safetensors');
   });
 
-  it('with a mask that feeds back the model’s own predictions runs on the float64 reference', () => {
+  it('with a mask that feeds back the model’s own predictions runs on the GPU too, and matches the reference with that mask', () => {
     const r = rnnlab('grad', '--seq2seq', '--weights', 'w.safetensors', '--batch', 'masked.json', '--out', 'gm.safetensors');
     expectDone(r);
-    expect(JSON.parse(r.stdout)).toMatchObject({ computed_on: 'float64 reference' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ computed_on: 'gpu' });
     expectReference(r.stdout, masked, 'gm.safetensors');
     // Not the teacher-forced loss: the mask was applied.
     const forced = JSON.parse(rnnlab('grad', '--seq2seq', '--weights', 'w.safetensors', '--batch', 'batch.json').stdout);
@@ -200,6 +200,63 @@ describe('rnnlab train --seq2seq, resumed', () => {
   });
 });
 
+describe('rnnlab train --seq2seq with a teacher-forcing schedule', () => {
+  const config = {
+    cell: 'lstm',
+    hidden: 6,
+    layers: 2,
+    attention: 'general',
+    dataset: { task: 'reverse', maxLength: 4, validationSize: 8 },
+    batchSize: 4,
+    logEvery: 5,
+    seed: 5,
+    teacherForcing: { from: 1, to: 0, steps: 8 },
+  };
+  let whole: CliRun;
+  let resumed: CliRun;
+  beforeAll(() => {
+    writeFileSync(join(dir, 'tf.json'), JSON.stringify({ ...config, steps: 10 }));
+    whole = rnnlab('train', '--seq2seq', '--config', 'tf.json', '--save', 'tf-whole.safetensors');
+    expectDone(rnnlab('train', '--seq2seq', '--config', 'tf.json', '--steps', '6', '--save', 'tf-half.safetensors'));
+    resumed = rnnlab('train', '--seq2seq', '--config', 'tf.json', '--init', 'tf-half.safetensors', '--steps', '4', '--save', 'tf-rest.safetensors');
+  });
+
+  it('logs the ratio of each line’s last step: 1 − step/8, then 0 past the schedule’s end', () => {
+    expectDone(whole);
+    const lines = jsonLines(whole).filter((l) => 'loss' in l);
+    expect(lines.map((l) => [l.step, l.teacher_forcing])).toEqual([
+      [5, 0.5], // step 5's ratio: r(4) = 1 − 4/8
+      [10, 0], // r(9), past steps: 8
+    ]);
+  });
+
+  it('feeds back predictions: the loss differs from the same run with full teacher forcing', () => {
+    writeFileSync(join(dir, 'tf1.json'), JSON.stringify({ ...config, teacherForcing: 1, steps: 10 }));
+    const forced = rnnlab('train', '--seq2seq', '--config', 'tf1.json');
+    expectDone(forced);
+    const last = (r: CliRun) =>
+      jsonLines(r)
+        .filter((l) => 'loss' in l)
+        .at(-1)!;
+    expect(last(forced).teacher_forcing).toBe(1);
+    expect(last(whole).loss).not.toBe(last(forced).loss);
+  });
+
+  it('resumed halfway, goes on as the run that was not interrupted, bit for bit: the same masks after the resume', () => {
+    expectDone(resumed);
+    const weights = (f: string) => decodeSeq2SeqWeights(readFileSync(join(dir, f))).params;
+    expect(weights('tf-rest.safetensors')).toEqual(weights('tf-whole.safetensors'));
+    expect(readFileSync(join(dir, 'tf-rest.optim.safetensors'))).toEqual(readFileSync(join(dir, 'tf-whole.optim.safetensors')));
+  });
+
+  it('a resume with another schedule is refused, naming it', () => {
+    writeFileSync(join(dir, 'tf2.json'), JSON.stringify({ ...config, teacherForcing: 0.5, steps: 8 }));
+    const bad = rnnlab('train', '--seq2seq', '--config', 'tf2.json', '--init', 'tf-half.safetensors');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/this config differs from the run it resumes: .*teacherForcing/);
+  });
+});
+
 describe('rnnlab train --seq2seq on a file of pairs', () => {
   it('trains on it, validating on its last pairs, and saves the file’s vocabulary', () => {
     const lines = Array.from({ length: 30 }, (_, i) => {
@@ -232,6 +289,8 @@ describe('rnnlab train --seq2seq refusals', () => {
     ['an unknown task', { ...base, dataset: { task: 'copy' } }, /bad\.json: dataset\.task: must be one of "reverse", "sort", "addition", "dates", got "copy"/],
     ['a maxLength out of range', { ...base, dataset: { task: 'addition', maxLength: 13 } }, /bad\.json: dataset\.maxLength: must be between 1 and 12, got 13/],
     ['no dataset', { hidden: 8 }, /bad\.json: dataset: must be \{"task": one of reverse, sort, addition, dates/],
+    ['a teacher-forcing ratio above 1', { ...base, teacherForcing: 2 }, /bad\.json: teacherForcing: must be a ratio from 0 to 1, got 2/],
+    ['a schedule without steps', { ...base, teacherForcing: { to: 0 } }, /bad\.json: teacherForcing\.steps: must be an integer from 1 to 10000000/],
   ];
   for (const [what, json, message] of bad)
     it(`refuses ${what}`, () => {

@@ -14,6 +14,7 @@
 //             | {"pairs": "pairs.tsv", "validationSize"?},
 //    "batchSize", "steps", "optimizer", "clip", "seed", "logEvery", "evalEvery"}
 
+import { parseTeacherForcing, type TeacherForcing } from '../../gpu/seq2seq/teacherForcing.ts';
 import { ConfigError, field, intIn, isObject, noUnknownKeys, oneOf } from '../../gpu/core/validate.ts';
 import { numberField, TRAIN_NUMBERS, type NumberField } from './trainConfig.ts';
 import { parseOptimizerConfig, type OptimizerConfig } from '../../gpu/optimizer/config.ts';
@@ -114,9 +115,11 @@ export interface Seq2SeqTrainConfig {
   seed: number;
   logEvery: number;
   evalEvery: number;
+  /** The teacher-forcing ratio's schedule (gpu/seq2seq/teacherForcing.ts); undefined: full teacher forcing. */
+  teacherForcing: TeacherForcing | undefined;
 }
 
-export const SEQ2SEQ_TRAIN_KEYS = ['dataset', 'batchSize', 'steps', 'optimizer', 'clip', 'seed', 'logEvery', 'evalEvery'] as const;
+export const SEQ2SEQ_TRAIN_KEYS = ['dataset', 'batchSize', 'steps', 'optimizer', 'clip', 'seed', 'logEvery', 'evalEvery', 'teacherForcing'] as const;
 
 /** The number fields of `train --seq2seq`'s config: train's, with more steps, fewer log lines and clipping on. */
 export const SEQ2SEQ_TRAIN_NUMBERS = {
@@ -148,6 +151,7 @@ export function parseSeq2SeqTrainConfig(raw: unknown): Seq2SeqTrainConfig {
     seed: numberField(raw, 'seed', n.seed),
     logEvery: numberField(raw, 'logEvery', n.logEvery),
     evalEvery: numberField(raw, 'evalEvery', n.evalEvery),
+    teacherForcing: raw.teacherForcing === undefined ? undefined : parseTeacherForcing(raw.teacherForcing),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Seq2SeqConfig } from './config.ts';
 import { initParams } from './params.ts';
 import { Seq2SeqGpu, type Seq2SeqKernels } from './model.ts';
 import type { PairBatch } from './pairs.ts';
+import { feedsBack, FULL_TEACHER_FORCING, teacherForcingMask, teacherForcingRatio, type TeacherForcing } from './teacherForcing.ts';
 
 export interface Seq2SeqTrainerOptions extends TrainerOptions {
   model: Seq2SeqConfig;
@@ -20,27 +21,48 @@ export interface Seq2SeqTrainerOptions extends TrainerOptions {
   /** Initial parameters in the flat layout; default: params.ts's init from `seed`. */
   params?: Float32Array;
   kernels?: Partial<Seq2SeqKernels>;
-  /** Train with teacher-forcing masks that hold 0s (a ratio below 1): the decoder can feed back its predictions. */
+  /**
+   * The teacher-forcing ratio's schedule (teacherForcing.ts; default full teacher forcing): each step
+   * draws its mask from it. A schedule that goes below 1 builds the model freeRunning.
+   */
+  teacherForcing?: TeacherForcing;
+  /** Build the model freeRunning whatever the schedule (tests pass masks of their own to computeGradients). */
   freeRunning?: boolean;
 }
 
 export class Seq2SeqTrainer extends Trainer<Seq2SeqGpu> {
+  readonly teacherForcing: TeacherForcing;
+  /**
+   * Steps the run took before this trainer's first (the CLI's resume counts `steps` from 0; a session
+   * sets `steps` itself): the schedule and its masks go by the run's step, stepsBefore + steps.
+   */
+  stepsBefore = 0;
+  private seed: number;
   constructor(ctx: GpuContext, opts: Seq2SeqTrainerOptions) {
+    const tf = opts.teacherForcing ?? FULL_TEACHER_FORCING;
+    const freeRunning = !!opts.freeRunning || feedsBack(tf);
     super(
       ctx,
       opts,
-      () => new Seq2SeqGpu(ctx, opts.model, opts.S, opts.U, opts.B, opts.kernels, opts.freeRunning),
+      () => new Seq2SeqGpu(ctx, opts.model, opts.S, opts.U, opts.B, opts.kernels, freeRunning),
       opts.params ?? initParams(opts.model, opts.seed ?? 0),
     );
+    this.teacherForcing = tf;
+    this.seed = opts.seed ?? 0;
+  }
+
+  /** The teacher-forcing ratio of the next step. */
+  get teacherForcingRatio(): number {
+    return teacherForcingRatio(this.teacherForcing, this.stepsBefore + this.steps);
   }
 
   /**
-   * One training step: forward, backward, gradient norm, optimizer; one submit, no wait. `mask`: the
-   * teacher-forcing mask (Seq2SeqGpu.upload); none, full teacher forcing.
+   * One training step: forward, backward, gradient norm, optimizer; one submit, no wait. Its
+   * teacher-forcing mask is the schedule's for this step (teacherForcingMask).
    */
-  step(batch: PairBatch, mask?: Uint8Array): void {
-    this.model.upload(batch, mask);
+  step(batch: PairBatch): void {
     const step = this.steps++;
+    this.model.upload(batch, teacherForcingMask(this.teacherForcing, this.stepsBefore + step, this.seed, this.model.U, this.model.B));
     const encoder = this.ctx.device.createCommandEncoder({ label: `step ${step}` });
     const pass = encoder.beginComputePass({ label: 'train' });
     this.model.encodeGradientPass(pass);
