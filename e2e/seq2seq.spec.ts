@@ -53,6 +53,13 @@ test('the page trains an encoder–decoder with attention: the alignment draws a
   await page.locator('#field-maxLength').fill('101');
   await expect(page.getByTestId('error-field-maxLength')).toHaveText('At most 100.');
   await page.locator('#field-maxLength').fill('8');
+  // Teacher forcing: full by default; here lowered from 1 to 0 by step 400 (scheduled sampling).
+  await expect(page.locator('#field-teacherForcing')).toHaveValue('1');
+  await expect(page.locator('#field-teacherForcingSteps')).toHaveValue('0');
+  await page.locator('#field-teacherForcing').fill('1.5');
+  await expect(page.getByTestId('error-field-teacherForcing')).toHaveText('At most 1 (a share of the steps).');
+  await page.locator('#field-teacherForcing').fill('1');
+  await page.locator('#field-teacherForcingSteps').fill('400');
   await page.locator('#field-hidden').fill('32');
   await page.locator('#field-batchSize').fill('16');
   await page.locator('#field-lr').fill('0.01');
@@ -85,6 +92,11 @@ test('the page trains an encoder–decoder with attention: the alignment draws a
   await waitForSteps(page, 80);
   await pauseAndWait(page);
   const seconds = (Date.now() - t0) / 1000;
+  // The note gives the ratio at the step it paused at: 1 − step/400.
+  const pausedAt = await page.evaluate(() => window.__rnnlab!.steps);
+  await expect(page.getByTestId('teacher-forcing')).toHaveText(
+    `Teacher forcing ${Math.round((1 - pausedAt / 400) * 1000) / 1000} at step ${pausedAt.toLocaleString('en-US')} (1 → 0 by step 400): at the other steps the decoder reads its own prediction.`,
+  );
 
   // The alignment: one row per output symbol, one column per (longer) validation source symbol, each row summing to 1.
   const s = (await page.evaluate(() => window.__rnnlab!.seq2seq))!;

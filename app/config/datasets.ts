@@ -64,6 +64,8 @@ const base: Defaults = {
   validationDepth: '4',
   attention: 'dot',
   maxLength: '8',
+  teacherForcing: '1',
+  teacherForcingSteps: '0',
 };
 const withDefaults = (o: Partial<Defaults>): Defaults => ({ ...base, ...o });
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { MODEL_LIMITS } from '../../gpu/recurrent/config.ts';
 import { SEQ2SEQ_SESSION_LIMITS, TREE_SESSION_LIMITS } from '../../gpu/session/protocol.ts';
 import { ATTENTIONS, type Attention } from '../../gpu/seq2seq/config.ts';
+import { TEACHER_FORCING_STEPS } from '../../gpu/seq2seq/teacherForcing.ts';
 import { PAIR_TASK_LENGTHS } from '../../gpu/seq2seq/tasks.ts';
 import {
   datasetInfo,
@@ -53,6 +54,10 @@ export interface FormValues {
   attention: Attention;
   /** Encoder–decoders on a generated task: its training size (symbols, digits per operand, or characters of a date). */
   maxLength: string;
+  /** Encoder–decoders: the teacher-forcing ratio at step 0 (1: the decoder always reads the target's previous symbol). */
+  teacherForcing: string;
+  /** Encoder–decoders: 0 keeps the ratio; N > 0 lowers it linearly to 0 by step N (scheduled sampling). */
+  teacherForcingSteps: string;
 }
 
 export type FieldName = keyof FormValues;
@@ -102,6 +107,8 @@ const schema = z.object({
   attention: z.enum(ATTENTIONS),
   // The task's own range is checked with the dataset (seq2seqChecks).
   maxLength: int(1, 100),
+  teacherForcing: number((n) => n.min(0, 'At least 0.').max(1, 'At most 1 (a share of the steps).')),
+  teacherForcingSteps: int(0, TEACHER_FORCING_STEPS.max),
 });
 
 export type Settings = z.output<typeof schema>;
@@ -143,7 +150,7 @@ export function parseSettings(values: FormValues, context: SchemaContext): Parse
       ...(values.dataset === PAIRS_UPLOAD ? { maxLength: d.maxLength } : {}),
     };
   // The encoder–decoder's fields apply to nothing else.
-  else values = { ...values, attention: d.attention, maxLength: d.maxLength };
+  else values = { ...values, attention: d.attention, maxLength: d.maxLength, teacherForcing: d.teacherForcing, teacherForcingSteps: d.teacherForcingSteps };
   const result = schema.safeParse(values);
   const errors: FieldErrors = {};
   if (!result.success) {

@@ -153,6 +153,31 @@ describe('encoder–decoder datasets', () => {
     expect(() => formFromConfig({ ...c, task: 'file', pairs: { name: 'x.tsv', text: 'no tab here\n' } })).toThrow(/line 1: no tab/);
   });
 
+  it('teacher forcing: full unless lowered; a share, or a share lowered to 0 by a step; back from a saved config', () => {
+    const form = formFromDataset('reverse');
+    expect(toSeq2SeqConfig(settings(form))).not.toHaveProperty('teacherForcing');
+    const constant = toSeq2SeqConfig(settings({ ...form, teacherForcing: '0.75' }));
+    expect(constant.teacherForcing).toBe(0.75);
+    const scheduled = toSeq2SeqConfig(settings({ ...form, teacherForcingSteps: '3000' }));
+    expect(scheduled.teacherForcing).toEqual({ from: 1, to: 0, steps: 3000, shape: 'linear' });
+    for (const c of [constant, scheduled]) {
+      expect(() => prepareSeq2SeqData(c, LIMITS)).not.toThrow();
+      expect(toSeq2SeqConfig(settings(formFromConfig(c).form))).toEqual(c);
+    }
+    expect(formFromConfig(scheduled).form).toMatchObject({ teacherForcing: '1', teacherForcingSteps: '3000' });
+    expect(errorsOf({ ...form, teacherForcing: '1.2' })).toEqual({ teacherForcing: 'At most 1 (a share of the steps).' });
+    expect(errorsOf({ ...form, teacherForcingSteps: '-5' })).toEqual({ teacherForcingSteps: 'At least 0.' });
+    // A schedule the page cannot write (not down to 0, or not linear) is named.
+    expect(() => formFromConfig({ ...constant, teacherForcing: { from: 1, to: 0.5, steps: 10 } })).toThrow(
+      /^teacherForcing: .*the page sets a ratio, or a linear schedule down to 0/,
+    );
+    // It trains the same model: changing it keeps the weights.
+    const a = settings(form);
+    expect(keepsWeights(a, { ...a, teacherForcing: 0.5, teacherForcingSteps: 100 }, true)).toBe(true);
+    // And does not apply to the recurrent datasets.
+    expect(toSessionConfig(settings({ ...formFromDataset('first-names'), teacherForcing: '0.3' }), null)).not.toHaveProperty('teacherForcing');
+  });
+
   it('name the attention in the weights file', () => {
     expect(weightsFileName(settings(formFromDataset('reverse')), 120)).toBe('rnnlab-reverse-gru-h64x1-dot-step120.safetensors');
   });

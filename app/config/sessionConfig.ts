@@ -72,6 +72,13 @@ export function toSeq2SeqConfig(s: Settings, pairFile: UploadedPairs | null = nu
     // Only when on, as for the recurrent models.
     ...(s.bidirectional ? { bidirectional: true } : {}),
     attention: s.attention,
+    // Only when below 1 at some step: full teacher forcing is the default.
+    ...(s.teacherForcing < 1 || s.teacherForcingSteps > 0
+      ? {
+          teacherForcing:
+            s.teacherForcingSteps > 0 ? { from: s.teacherForcing, to: 0, steps: s.teacherForcingSteps, shape: 'linear' as const } : s.teacherForcing,
+        }
+      : {}),
     batchSize: s.batchSize,
     optimizer: { ...optimizer({ kind: s.optimizer, lr: s.lr }), clip: s.clip },
     seed: s.seed,
@@ -152,7 +159,8 @@ const TREE_KEEPS_WEIGHTS: readonly (keyof Settings)[] = [...KEEPS_WEIGHTS, 'batc
  * An encoder–decoder's parameters do not depend on the batch size or the training size either (a
  * generated task's symbols are the same at every size).
  */
-const SEQ2SEQ_KEEPS_WEIGHTS: readonly (keyof Settings)[] = [...KEEPS_WEIGHTS, 'batchSize', 'maxLength'];
+// The teacher forcing changes how the decoder trains, not its weights' shapes.
+const SEQ2SEQ_KEEPS_WEIGHTS: readonly (keyof Settings)[] = [...KEEPS_WEIGHTS, 'batchSize', 'maxLength', 'teacherForcing', 'teacherForcingSteps'];
 
 /** True when going from `a` to `b` (same uploaded text or CSV column) leaves the model's weights usable. */
 export function keepsWeights(a: Settings, b: Settings, sameUpload: boolean): boolean {

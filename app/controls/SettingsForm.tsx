@@ -86,6 +86,12 @@ export function SettingsForm() {
             <NumberField name="tbptt" label="TBPTT length" hint="Divides the sequence length." />
           </div>
         )}
+        {seq2seq && (
+          <div className="row">
+            <NumberField name="teacherForcing" label="Teacher forcing" hint="Share of steps fed the target (1 = all)." />
+            <NumberField name="teacherForcingSteps" label="Lower to 0 by step" hint="0 = keep the share." />
+          </div>
+        )}
         <div className="row">
           <NumberField name="batchSize" label={tree ? 'Trees per step' : seq2seq ? 'Pairs per step' : 'Batch size'} />
           <NumberField name="seed" label="Seed" />

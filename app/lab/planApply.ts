@@ -63,6 +63,8 @@ const FIELD_LABELS: Record<keyof Settings, string> = {
   validationDepth: 'validation depth',
   attention: 'attention',
   maxLength: 'training length',
+  teacherForcing: 'teacher forcing',
+  teacherForcingSteps: 'teacher-forcing schedule',
 };
 
 function changedFields(a: Settings, b: Settings, sameUpload: boolean): string[] {

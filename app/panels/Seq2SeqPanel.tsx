@@ -7,7 +7,7 @@ import { useSyncExternalStore } from 'react';
 import { datasetInfo, isSeq2SeqDataset, PAIRS_UPLOAD } from '../config/datasets.ts';
 import { toSeq2SeqConfig } from '../config/sessionConfig.ts';
 import { lab } from '../lab/pageLab.ts';
-import { exampleSource, validationText } from '../seq2seq/alignment.ts';
+import { exampleSource, teacherForcingText, validationText } from '../seq2seq/alignment.ts';
 import { AlignmentView } from '../seq2seq/AlignmentView.tsx';
 import { DecodeBox } from '../seq2seq/DecodeBox.tsx';
 import { ScoresChart } from '../seq2seq/ScoresChart.tsx';
@@ -22,6 +22,7 @@ export function Seq2SeqPanel() {
   const phase = useStore((s) => s.phase);
   const decoded = useStore((s) => s.decoded);
   const decoding = useStore((s) => s.decoding);
+  const steps = useStore((s) => s.steps);
   const points = useSyncExternalStore(
     (f) => lab.seq2seq.changed.subscribe(f),
     () => lab.seq2seq.points,
@@ -36,6 +37,11 @@ export function Seq2SeqPanel() {
         <h2 id="seq2seq-title">{info.label.replace(/^Pairs: /, '')}</h2>
       </header>
       <p>{info.description}</p>
+      {config && teacherForcingText(config, steps) && (
+        <p className="muted" data-testid="teacher-forcing">
+          {teacherForcingText(config, steps)}
+        </p>
+      )}
       <p className="muted">{config ? `Greedy decoding of ${validationText(config)}:` : 'Greedy decoding of the validation pairs:'}</p>
       <Versus
         model={{ label: 'Token accuracy', value: last ? last.accuracy.toFixed(3) : '–', testId: 'seq2seq-accuracy' }}

@@ -2,6 +2,7 @@
 // restored session shows the settings it was trained with (an uploaded text comes back as the upload,
 // a CSV column as a one-column CSV: the config keeps only the column that was trained on).
 
+import { parseTeacherForcing } from '../../gpu/seq2seq/teacherForcing.ts';
 import {
   isSeq2SeqConfig,
   isTreeConfig,
@@ -94,6 +95,8 @@ export function formFromConfig(c: AnySessionConfig): RestoredForm {
     validationDepth: datasetInfo('tree-arithmetic').defaults.validationDepth,
     attention: datasetInfo(dataset).defaults.attention,
     maxLength: datasetInfo(dataset).defaults.maxLength,
+    teacherForcing: datasetInfo(dataset).defaults.teacherForcing,
+    teacherForcingSteps: datasetInfo(dataset).defaults.teacherForcingSteps,
   };
   return { form, upload, series };
 }
@@ -128,6 +131,7 @@ function formFromSeq2SeqConfig(c: Seq2SeqSessionConfig): FormValues {
   if (c.bidirectional !== undefined && typeof c.bidirectional !== 'boolean') throw new Error('bidirectional: must be true or false');
   const dataset = c.task === 'file' ? PAIRS_UPLOAD : c.task;
   const d = datasetInfo(dataset).defaults;
+  const tf = teacherForcingFields(c.teacherForcing);
   return {
     ...d,
     dataset,
@@ -138,12 +142,21 @@ function formFromSeq2SeqConfig(c: Seq2SeqSessionConfig): FormValues {
     attention: c.attention,
     // Absent: the task's own default size.
     maxLength: c.task === 'file' ? d.maxLength : String(c.maxLength ?? PAIR_TASK_LENGTHS[c.task].default),
+    ...tf,
     batchSize: String(c.batchSize),
     optimizer: c.optimizer.kind,
     lr: String(c.optimizer.lr),
     clip: String(c.optimizer.clip),
     seed: String(c.seed),
   };
+}
+
+/** A config's teacher forcing as the form's two fields; the page writes a ratio or a linear schedule to 0 only. */
+function teacherForcingFields(raw: unknown): { teacherForcing: string; teacherForcingSteps: string } {
+  const tf = parseTeacherForcing(raw);
+  if (tf.from !== tf.to && !(tf.to === 0 && tf.shape === 'linear'))
+    throw new Error(`teacherForcing: ${JSON.stringify(raw)} (the page sets a ratio, or a linear schedule down to 0)`);
+  return { teacherForcing: String(tf.from), teacherForcingSteps: tf.from === tf.to ? '0' : String(tf.steps) };
 }
 
 function cellChoice(c: SessionConfig | Seq2SeqSessionConfig): CellChoice {

@@ -4,6 +4,7 @@
 
 import type { Seq2SeqSessionConfig } from '../../gpu/session/protocol.ts';
 import { PAIR_TASK_LENGTHS, VALIDATION_EXTRA } from '../../gpu/seq2seq/tasks.ts';
+import { feedsBack, parseTeacherForcing, teacherForcingRatio } from '../../gpu/seq2seq/teacherForcing.ts';
 import type { AlignmentMessage } from './seq2seqFeed.ts';
 
 /** A symbol as an axis label: the end marker and whitespace made visible. */
@@ -110,4 +111,20 @@ export function exampleSource(c: Pick<Seq2SeqSessionConfig, 'task' | 'maxLength'
       // 10 characters: every training size takes it.
       return '3 Dec 2026';
   }
+}
+
+/**
+ * What the run's teacher forcing is at `step`, in words; null under full teacher forcing (the
+ * default, which needs no note): "Teacher forcing 0.625 at step 1,500 (1 → 0 by step 4,000): …".
+ */
+export function teacherForcingText(config: Seq2SeqSessionConfig, step: number): string | null {
+  const tf = parseTeacherForcing(config.teacherForcing);
+  if (!feedsBack(tf)) return null;
+  const r = teacherForcingRatio(tf, step);
+  const fmt = (x: number) => String(Math.round(x * 1000) / 1000);
+  const schedule = tf.from === tf.to ? '' : ` (${fmt(tf.from)} → ${fmt(tf.to)} by step ${tf.steps.toLocaleString('en-US')})`;
+  return (
+    `Teacher forcing ${fmt(r)} at step ${step.toLocaleString('en-US')}${schedule}: ` +
+    (r >= 1 ? 'the decoder reads the target’s previous symbol at every step for now.' : 'at the other steps the decoder reads its own prediction.')
+  );
 }

@@ -1,7 +1,8 @@
 // An encoder–decoder's stream on the page: the feed that keeps its scores and alignment outside React,
 // the attention view's words and geometry, and the store patches of its configuration and decoding.
 import { describe, expect, it } from 'vitest';
-import type { FromWorker } from '../../gpu/session/protocol.ts';
+import type { FromWorker, Seq2SeqSessionConfig } from '../../gpu/session/protocol.ts';
+import { optimizer } from '../../gpu/optimizer/config.ts';
 import { handleMessage } from '../lab/handleMessage.ts';
 import { useStore, type Store } from '../store/index.ts';
 import {
@@ -9,6 +10,7 @@ import {
   alignmentLayout,
   AXIS,
   describeAlignment,
+  teacherForcingText,
   exampleSource,
   joined,
   MAX_CELL,
@@ -189,5 +191,36 @@ describe('the page’s handling of an encoder–decoder', () => {
   it('an error while decoding ends the wait', () => {
     const { patch } = handleMessage(state({ decoding: true, phase: 'idle' }), { type: 'error', message: 'lost', fatal: true }, at);
     expect(patch).toMatchObject({ decoding: false, phase: 'failed' });
+  });
+});
+
+describe('the teacher-forcing note', () => {
+  const base: Seq2SeqSessionConfig = {
+    kind: 'seq2seq',
+    task: 'reverse',
+    cell: 'gru',
+    nonlinearity: 'tanh',
+    layers: 1,
+    hidden: 8,
+    attention: 'dot',
+    batchSize: 4,
+    optimizer: optimizer({ kind: 'adam', lr: 0.01 }),
+    seed: 1,
+  };
+  it('says nothing under full teacher forcing', () => {
+    expect(teacherForcingText(base, 100)).toBeNull();
+    expect(teacherForcingText({ ...base, teacherForcing: 1 }, 100)).toBeNull();
+  });
+  it('gives the ratio at the step and the schedule', () => {
+    expect(teacherForcingText({ ...base, teacherForcing: 0.5 }, 1234)).toBe(
+      'Teacher forcing 0.5 at step 1,234: at the other steps the decoder reads its own prediction.',
+    );
+    const scheduled = { ...base, teacherForcing: { from: 1, to: 0, steps: 4000 } };
+    expect(teacherForcingText(scheduled, 1500)).toBe(
+      'Teacher forcing 0.625 at step 1,500 (1 → 0 by step 4,000): at the other steps the decoder reads its own prediction.',
+    );
+    expect(teacherForcingText(scheduled, 0)).toBe(
+      'Teacher forcing 1 at step 0 (1 → 0 by step 4,000): the decoder reads the target’s previous symbol at every step for now.',
+    );
   });
 });

@@ -58,6 +58,8 @@ export const formFromSettings = (s: Settings): FormValues => ({
   trainDepth: String(s.trainDepth),
   validationDepth: String(s.validationDepth),
   maxLength: String(s.maxLength),
+  teacherForcing: String(s.teacherForcing),
+  teacherForcingSteps: String(s.teacherForcingSteps),
 });
 
 export const createSettingsSlice: StateCreator<Store, [], [], SettingsSlice> = (set, get) => ({

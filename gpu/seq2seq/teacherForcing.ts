@@ -28,6 +28,14 @@ export interface TeacherForcing {
   shape: TeacherForcingShape;
 }
 
+/** A schedule as a config writes it (`from` defaults to 1, `shape` to linear). */
+export interface TeacherForcingJson {
+  from?: number;
+  to: number;
+  steps: number;
+  shape?: TeacherForcingShape;
+}
+
 /** Full teacher forcing, the default. */
 export const FULL_TEACHER_FORCING: TeacherForcing = { from: 1, to: 1, steps: 1, shape: 'linear' };
 export const TEACHER_FORCING_STEPS = { min: 1, max: 10_000_000 } as const;

@@ -2,6 +2,7 @@
 // data and the training loop; the page sends settings and commands and renders what comes back.
 // Everything here is structured-clone data (typed arrays are transferred where noted).
 
+import type { TeacherForcingJson } from '../seq2seq/teacherForcing.ts';
 import type { Cell, ModelConfig, Nonlinearity } from '../recurrent/config.ts';
 import type { OptimizerConfig } from '../optimizer/config.ts';
 import type { HeatmapChannel } from '../recurrent/heatmap.ts';
@@ -107,6 +108,11 @@ export interface Seq2SeqSessionConfig {
   attention: Attention;
   /** Additive attention's size; absent: hidden. */
   attentionSize?: number;
+  /**
+   * The teacher-forcing ratio, or its schedule, as train --seq2seq's config takes it
+   * (gpu/seq2seq/teacherForcing.ts); absent: full teacher forcing.
+   */
+  teacherForcing?: number | TeacherForcingJson;
   /** Pairs per step. */
   batchSize: number;
   optimizer: OptimizerConfig;

@@ -208,6 +208,11 @@ describe('Seq2SeqSession refusals', () => {
     expect(await refusal(config({ attention: 'additive', attentionSize: 300 }))).toMatch(/^Settings refused: attentionSize:/);
   });
 
+  it('a teacher-forcing ratio out of 0–1 or a schedule without steps, naming the field', async () => {
+    expect(await refusal(config({ teacherForcing: 1.5 }))).toMatch(/^Settings refused: teacherForcing: must be a ratio from 0 to 1, got 1\.5/);
+    expect(await refusal(config({ teacherForcing: { to: 0 } as never }))).toMatch(/^Settings refused: teacherForcing\.steps: must be an integer/);
+  });
+
   it('a pairs file with a line without a tab, naming the file and the line', async () => {
     const text = 'ab\tba\nabc cba\n';
     expect(await refusal(config({ task: 'file', pairs: { name: 'bad.tsv', text } }))).toMatch(/^Settings refused: pairs: bad\.tsv: line 2: no tab/);
@@ -238,7 +243,7 @@ describe('Seq2SeqSession refusals', () => {
   });
 });
 
-describe('Seq2SeqSession checkpoints: one saved at step 25, loaded in a fresh session', () => {
+describe('Seq2SeqSession checkpoints: one saved at step 25 of a teacher-forcing schedule, loaded in a fresh session', () => {
   let a: RecordedSession;
   let b: RecordedSession;
   let saved: Of<'checkpoint'>['checkpoint'];
@@ -246,7 +251,8 @@ describe('Seq2SeqSession checkpoints: one saved at step 25, loaded in a fresh se
   let decodedA: Of<'decoded'>;
   let decodedB: Of<'decoded'>;
   beforeAll(async () => {
-    a = await trained(config({ attention: 'general', cell: 'lstm' }), 25);
+    // Teacher forcing from 1 down to 0 by step 40: the steps after 25 feed back predictions, with the masks of their step.
+    a = await trained(config({ attention: 'general', cell: 'lstm', teacherForcing: { from: 1, to: 0, steps: 40 } }), 25);
     await a.session.handle({ type: 'saveCheckpoint' });
     saved = a.of('checkpoint')[0].checkpoint;
     decodedA = await decode(a, 'hgfed', 3);
@@ -262,7 +268,7 @@ describe('Seq2SeqSession checkpoints: one saved at step 25, loaded in a fresh se
 
   it('holds the seq2seq config and the step', () => {
     expect(saved.step).toBe(25);
-    expect(saved.config).toMatchObject({ kind: 'seq2seq', task: 'reverse', maxLength: 6, attention: 'general' });
+    expect(saved.config).toMatchObject({ kind: 'seq2seq', task: 'reverse', maxLength: 6, attention: 'general', teacherForcing: { from: 1, to: 0, steps: 40 } });
     expect(saved.config).not.toHaveProperty('stepKernels');
   });
 

@@ -26,6 +26,7 @@ import { paramLayout } from '../seq2seq/params.ts';
 import { Seq2SeqReference } from '../seq2seq/reference.ts';
 import { createPairTask, PAIR_TASK_LENGTHS, PAIR_TASK_NAMES, type PairTaskName } from '../seq2seq/tasks.ts';
 import { Seq2SeqTrainer } from '../seq2seq/trainer.ts';
+import { parseTeacherForcing, type TeacherForcing } from '../seq2seq/teacherForcing.ts';
 import { decodeSeq2SeqOptimizerState, decodeSeq2SeqWeights, encodeSeq2SeqOptimizerState, encodeSeq2SeqWeights } from '../seq2seq/weights.ts';
 import type { RunHooks, SessionFamily } from './family.ts';
 import { GpuRun } from './gpuRun.ts';
@@ -69,6 +70,8 @@ export interface Seq2SeqData {
   decodeLimits: { source: number; output: number };
   /** The task's training stream has not been used yet: the first run takes it, later ones make their own. */
   unused: boolean;
+  /** The teacher-forcing schedule (full teacher forcing when the config has none). */
+  teacherForcing: TeacherForcing;
 }
 
 export type DecodedMessage = Extract<FromWorker, { type: 'decoded' }>;
@@ -167,6 +170,7 @@ export function prepareSeq2SeqData(c: Seq2SeqSessionConfig, limits: BufferLimits
   const B = intIn(c.batchSize, 'batchSize', 1, SEQ2SEQ_SESSION_LIMITS.batchSize);
   const lr = c.optimizer?.lr;
   if (!(Number.isFinite(lr) && lr >= 0)) throw new ConfigError('optimizer.lr', `must be a finite number ≥ 0, got ${lr}`);
+  const teacherForcing = parseTeacherForcing(c.teacherForcing);
   const task = makeTask(c);
   const model = makeModel(c, task.vocabulary.length);
   checkLimits(model, task, B, limits);
@@ -181,6 +185,7 @@ export function prepareSeq2SeqData(c: Seq2SeqSessionConfig, limits: BufferLimits
       output: Math.max(task.maxTarget.train, task.maxTarget.validation) + DECODE_EXTRA,
     },
     unused: true,
+    teacherForcing,
   };
 }
 
@@ -281,6 +286,7 @@ class Seq2SeqRun extends GpuRun<Seq2SeqTrainer> {
         params: params ?? undefined,
         metricsEvery: METRICS_EVERY,
         onMetrics: (w) => hooks.onMetrics(w),
+        teacherForcing: data.teacherForcing,
       }),
     );
     this.rng = new Rng(config.seed + 1);
