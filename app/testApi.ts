@@ -21,6 +21,11 @@ export interface RnnlabTestApi {
   readonly steps: number;
   /** Every step's loss so far, indexed by step (NaN where a window never arrived). */
   readonly losses: number[];
+  /** The speed curve: ms per step of every step so far. */
+  readonly msPerStep: number[];
+  /** The uploaded files in the picker, by kind (their names). */
+  readonly uploads: { text: string | null; csv: string | null; trees: string | null; pairs: string | null };
+  readonly prompt: string;
   readonly validation: { step: number; loss: number }[];
   /** `units`: the channels' rows (2H for a bidirectional model: forward units, then reverse). */
   readonly heatmap: { step: number; channels: string[]; units: number; frames: number } | null;
@@ -101,6 +106,16 @@ export function installTestApi(): void {
     },
     get validation() {
       return lab.metrics.validation.map((p) => ({ ...p }));
+    },
+    get msPerStep() {
+      return lab.metrics.msPerStep.toArray();
+    },
+    get uploads() {
+      const x = s();
+      return { text: x.upload?.name ?? null, csv: x.series?.file.name ?? null, trees: x.treeFile?.name ?? null, pairs: x.pairFile?.name ?? null };
+    },
+    get prompt() {
+      return s().prompt;
     },
     get heatmap() {
       const h = lab.metrics.heatmap;

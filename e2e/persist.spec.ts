@@ -190,3 +190,55 @@ test('a stored session the worker refuses is kept, not restored', async ({ page,
   expect(await storedRecord(page, { damage: false }), 'the refused record is still there').toEqual({ step: 1, weightBytes: 16 });
   expect(pageErrors).toEqual([]);
 });
+
+test('a run on an uploaded text comes back whole: the file (and a CSV uploaded before it), the speed curve, the samples and the prompt', async ({
+  page,
+  pageErrors,
+}) => {
+  test.setTimeout(180_000);
+  await boot(page);
+  await page.evaluate((s) => window.__rnnlab!.configure(s), { cell: 'gru', hidden: 16, seqLen: 16, tbptt: 16, batchSize: 8 } as const);
+  // A CSV first: the picker keeps it, though the run trains on the text after it.
+  const rows = Array.from({ length: 400 }, (_, i) => `${i},${Math.sin(i / 5).toFixed(4)}`).join('\n');
+  await page.getByTestId('upload-csv').setInputFiles({ name: 'waves.csv', mimeType: 'text/csv', buffer: Buffer.from(`t,v\n${rows}`) });
+  await expect(page.locator('#field-dataset')).toHaveValue('series');
+  await page.getByTestId('csv-column').selectOption('v');
+  const text = Array.from({ length: 40 }, (_, i) => ['the fox jumps over the dog.', 'a dog sleeps in the sun.'][i % 2]).join('\n');
+  await page.getByTestId('upload-text').setInputFiles({ name: 'fox.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+  await expect(page.locator('#field-dataset')).toHaveValue('upload');
+  await page.waitForFunction(() => window.__rnnlab!.status === 'idle', null, { timeout: 30_000 });
+  await page.getByLabel('Prompt').fill('the d');
+  await page.evaluate(() => window.__rnnlab!.train());
+  await waitForSteps(page, 120); // a sample every 100 steps
+  await page.waitForFunction(() => window.__rnnlab!.samples.length >= 1, null, { timeout: 60_000 });
+  const pausedAt = await trainTo(page, 130);
+  const saved = await page.evaluate(() => window.__rnnlab!.saveNow());
+  expect(saved).toBe(pausedAt);
+  // Typed after the save: kept all the same (written as it changes).
+  await page.getByLabel('Prompt').fill('a dog');
+  const before = await page.evaluate(() => ({ msPerStep: window.__rnnlab!.msPerStep, samples: window.__rnnlab!.samples, uploads: window.__rnnlab!.uploads }));
+  expect(before.msPerStep.length).toBe(pausedAt);
+  expect(before.uploads).toEqual({ text: 'fox.txt', csv: 'waves.csv', trees: null, pairs: null });
+
+  await reloadRestored(page);
+  const after = await page.evaluate(() => ({
+    steps: window.__rnnlab!.steps,
+    msPerStep: window.__rnnlab!.msPerStep,
+    samples: window.__rnnlab!.samples,
+    uploads: window.__rnnlab!.uploads,
+    prompt: window.__rnnlab!.prompt,
+  }));
+  expect(after.steps).toBe(pausedAt);
+  expect(after.msPerStep, 'the speed curve, value for value').toEqual(before.msPerStep);
+  expect(after.samples).toEqual(before.samples);
+  expect(after.uploads, 'both files back in the picker').toEqual(before.uploads);
+  expect(after.prompt).toBe('a dog');
+  await expect(page.getByLabel('Prompt')).toHaveValue('a dog');
+  await expect(page.locator('#field-dataset')).toHaveValue('upload');
+  // The newest sample, shown after the prompt it was generated from (typed before the save).
+  expect(await page.getByTestId('sample').textContent()).toBe(`the d${before.samples[0]}`);
+  // The CSV is one pick away, its column chosen as before.
+  await page.locator('#field-dataset').selectOption('series');
+  await expect(page.getByTestId('csv-column')).toHaveValue('v');
+  expect(pageErrors).toEqual([]);
+});

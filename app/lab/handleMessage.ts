@@ -7,7 +7,7 @@
 import type { FromWorker, SavedCheckpoint, ToWorker } from '../../gpu/session/protocol.ts';
 import { DEFAULT_DATASET, PAIRS_UPLOAD, TREE_UPLOAD, datasetInfo } from '../config/datasets.ts';
 import type { FieldName } from '../config/schema.ts';
-import { restoredNotice, restoreFailedNotice } from '../persist/sessionRecord.ts';
+import { restoredNotice, restoreFailedNotice, savedPageState } from '../persist/sessionRecord.ts';
 import type { StoredSession } from '../persist/sessionStore.ts';
 import { SAMPLE_EVERY } from '../store/inFlightSlice.ts';
 import type { Store } from '../store/index.ts';
@@ -188,7 +188,11 @@ function configured(x: StepBuilder): void {
   // Steps restart at 0 with every trainer: the curves do too. Samples stay when the weights did.
   x.add(startOver(!r?.keepWeights));
   x.set({ phase: 'idle', steps: 0 });
-  if (x.s.restoring) x.run({ kind: 'putBackCurves', saved: x.s.restoring });
+  if (x.s.restoring) {
+    x.run({ kind: 'putBackCurves', saved: x.s.restoring });
+    // The samples of the restored weights' steps come back with them.
+    x.set({ samples: savedPageState(x.s.restoring).samples ?? [] });
+  }
   if (r?.resume) x.run({ kind: 'send', message: { type: 'train' } });
   x.run({ kind: 'settleConfigure' });
 }

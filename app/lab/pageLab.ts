@@ -6,11 +6,11 @@
 
 import { Metrics } from '../metrics/metrics.ts';
 import { Autosave } from '../persist/autosave.ts';
-import { clearedStoreNotice, planRestore, putBackCurves, recordOf, restoreFailedNotice } from '../persist/sessionRecord.ts';
-import { forgottenSave, loadSession } from '../persist/sessionStore.ts';
-import { toWorkerConfig, type UploadedPairs } from '../config/sessionConfig.ts';
+import { clearedStoreNotice, planRestore, putBackCurves, recordOf, restoreFailedNotice, savedPageState } from '../persist/sessionRecord.ts';
+import { forgottenSave, loadSession, loadUploads, rememberedSampling, rememberSampling, saveUploads, type StoredUploads } from '../persist/sessionStore.ts';
+import { toWorkerConfig } from '../config/sessionConfig.ts';
 import type { FieldErrors, Settings } from '../config/schema.ts';
-import { useStore } from '../store/index.ts';
+import { useStore, type Store } from '../store/index.ts';
 import { noDevice } from '../store/sessionSlice.ts';
 import { Seq2SeqFeed } from '../seq2seq/seq2seqFeed.ts';
 import { TreeFeed } from '../tree/treeFeed.ts';
@@ -51,7 +51,13 @@ export class PageLab {
     this.channel = this.hub.open((m) => this.receive(this.hub?.lost && m.type === 'error' ? { type: 'lost', message: m.message } : m), 'page');
     this.autosave = new Autosave({
       ask: () => this.channel?.send({ type: 'saveCheckpoint' }),
-      record: (c) => recordOf(c, this.metrics, state().carriedSteps),
+      record: (c) => {
+        const s = state();
+        return recordOf(c, this.metrics, s.carriedSteps, {
+          samples: s.samples,
+          sampling: { prompt: s.prompt, temperature: s.temperature, sampleLength: s.sampleLength },
+        });
+      },
     });
     // Edits apply themselves once the user stops typing; selects and uploads apply at once (applyNow).
     useStore.subscribe((s, prev) => {
@@ -169,6 +175,11 @@ export class PageLab {
     // A store that cannot be read (no IndexedDB here, say) means a fresh start.
     const saved = await loadSession().catch(() => null);
     const plan = saved && planRestore(saved);
+    // Every file uploaded before the reload is back in the picker; the prompt as it was last typed.
+    const uploads = await loadUploads().catch(() => null);
+    const sampling = rememberedSampling() ?? (saved ? savedPageState(saved).sampling : undefined);
+    useStore.setState({ ...(uploads ?? {}), ...(sampling ?? {}) });
+    this.keepUploads(uploads);
     if (!saved || !plan?.ok || !this.channel || noDevice(state())) {
       this.applyNow();
       if (saved && plan && !plan.ok) useStore.setState({ notice: restoreFailedNotice(saved, plan.reason) });
@@ -181,11 +192,12 @@ export class PageLab {
       restoring: saved,
       requested: { settings: plan.settings, keepWeights: false, resume: false, phaseBefore: 'starting', carriedSteps: saved.carriedSteps },
       form: plan.form,
-      upload: plan.upload,
-      series: plan.series,
-      treeFile: plan.treeFile,
+      // The restored session's own file in its slot (the others keep the stored uploads).
+      ...(plan.upload ? { upload: plan.upload } : {}),
+      ...(plan.series ? { series: plan.series } : {}),
+      ...(plan.treeFile ? { treeFile: plan.treeFile } : {}),
       // A pairs-file session's file, which planRestore passes on from formFromConfig.
-      pairFile: ('pairFile' in plan ? (plan.pairFile as UploadedPairs | null | undefined) : null) ?? null,
+      ...(plan.pairFile ? { pairFile: plan.pairFile } : {}),
       uploadError: null,
       phase: 'configuring',
       error: null,
@@ -193,6 +205,24 @@ export class PageLab {
     });
     clearTimeout(this.applyTimer); // the form now shows what is being restored: nothing to apply
     this.channel.send({ type: 'loadCheckpoint', checkpoint: saved.checkpoint });
+  }
+
+  /**
+   * From now on, stores the uploaded files whenever one changes (`stored`: what the store held at
+   * load), and the sampling settings in localStorage at every change (synchronous, so a reload keeps
+   * them even when it comes before the session's next save).
+   */
+  private keepUploads(stored: StoredUploads | null): void {
+    const slots = (s: Store): StoredUploads => ({ upload: s.upload, series: s.series, treeFile: s.treeFile, pairFile: s.pairFile });
+    let last = stored ?? slots(state());
+    useStore.subscribe((s, prev) => {
+      if (s.prompt !== prev.prompt || s.temperature !== prev.temperature || s.sampleLength !== prev.sampleLength)
+        rememberSampling({ prompt: s.prompt, temperature: s.temperature, sampleLength: s.sampleLength });
+      const now = slots(s);
+      if ((Object.keys(now) as (keyof StoredUploads)[]).every((k) => now[k] === last[k])) return;
+      last = now;
+      saveUploads(now).catch((e: Error) => useStore.setState({ notice: `Your uploaded files could not be kept for your next visit: ${e.message}` }));
+    });
   }
 
   private configure(settings: Settings, keepWeights: boolean): void {

@@ -1,5 +1,7 @@
-// When the session is saved: every `everyMs` while training, when training stops, after weights are
-// imported, and when the page is hidden (best effort: the page may be gone before the worker answers).
+// When the session is saved: every `everyMs` (10 s) of training or every `everySteps` (500) steps,
+// whichever comes first, when training stops, after weights are imported, and when the page is
+// hidden (best effort: the page may be gone before the worker answers; what the page holds itself,
+// the sampling settings and uploaded files, is stored as it changes, pageLab.ts).
 // A failed write leaves the previous save in place (one IndexedDB transaction); the store says why.
 
 import type { SavedCheckpoint } from '../../gpu/session/protocol.ts';
@@ -14,9 +16,12 @@ export interface AutosaveOptions {
   record(checkpoint: SavedCheckpoint): StoredSession;
   /** Between saves while training. */
   everyMs?: number;
+  /** Steps between saves while training (when they come faster than everyMs). */
+  everySteps?: number;
 }
 
-const EVERY_MS = 20_000;
+const EVERY_MS = 10_000;
+const EVERY_STEPS = 500;
 /** A checkpoint of a large model on a slow device still arrives well within this. */
 const ANSWER_TIMEOUT_MS = 60_000;
 
@@ -40,8 +45,16 @@ export class Autosave {
     setInterval(() => {
       if (state().phase === 'training') this.inBackground();
     }, options.everyMs ?? EVERY_MS);
+    const everySteps = options.everySteps ?? EVERY_STEPS;
+    let askedAt = 0; // the run's step at the last save asked for by steps
     useStore.subscribe((s, prev) => {
       if (prev.phase === 'training' && (s.phase === 'paused' || s.phase === 'idle')) this.inBackground();
+      const step = s.steps + s.carriedSteps;
+      if (step < askedAt) askedAt = step; // a new run counts from 0
+      if (s.phase === 'training' && step - askedAt >= everySteps) {
+        askedAt = step;
+        this.inBackground();
+      }
     });
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'hidden') this.inBackground();

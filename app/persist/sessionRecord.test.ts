@@ -5,7 +5,7 @@ import { parseSettings } from '../config/schema.ts';
 import { toSessionConfig } from '../config/sessionConfig.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { formFromDataset } from '../store/settingsSlice.ts';
-import { planRestore, putBackCurves, recordOf } from './sessionRecord.ts';
+import { planRestore, putBackCurves, recordOf, savedPageState } from './sessionRecord.ts';
 
 function checkpoint(step: number, form = formFromDataset('first-names')): SavedSession {
   const parsed = parseSettings(form, { uploadChars: null });
@@ -25,7 +25,7 @@ function trained(steps: number): Metrics {
 
 describe('the stored record', () => {
   it('keeps the curves up to the checkpoint’s step', () => {
-    const record = recordOf(checkpoint(25), trained(30), 7, 1234);
+    const record = recordOf(checkpoint(25), trained(30), 7, undefined, 1234);
     expect(record.losses.length).toBe(25);
     expect(record.losses[0]).toBe(4);
     expect(record.losses[24]).toBeCloseTo(1.6, 6);
@@ -36,13 +36,43 @@ describe('the stored record', () => {
     expect(record.savedAt).toBe(1234);
   });
 
-  it('puts the stored curves back into the metrics', () => {
-    const record = recordOf(checkpoint(25), trained(30), 7, 1234);
+  it('puts the stored curves back into the metrics, speed included', () => {
+    const m = trained(30);
+    m.addWindow({
+      firstStep: 30,
+      losses: new Float32Array(10).fill(1),
+      gradNorms: new Float32Array(10),
+      skipped: new Uint8Array(10),
+      msPerStep: 12.5,
+      tokensPerSec: 640,
+    });
+    const record = recordOf(checkpoint(35), m, 7, undefined, 1234);
     const restored = new Metrics();
     putBackCurves(restored, record);
     expect(restored.loss.toArray()).toEqual(Array.from(record.losses));
     expect(restored.gradNorm.toArray()).toEqual(Array.from(record.gradNorms!));
-    expect(restored.validation).toEqual([{ step: 20, loss: 3.5 }]);
+    expect(restored.msPerStep.toArray()).toEqual([...new Array(30).fill(1), ...new Array(5).fill(12.5)]);
+    expect(restored.tokensPerSec.toArray()).toEqual([...new Array(30).fill(1), ...new Array(5).fill(640)]);
+    expect(restored.validation).toEqual([
+      { step: 20, loss: 3.5 },
+      { step: 30, loss: 3.2 },
+    ]);
+  });
+
+  it('keeps the samples up to the checkpoint’s step and the sampling settings, and gives them back checked', () => {
+    const samples = [
+      { step: 40, prompt: 'The ', text: 'The sea' },
+      { step: 20, prompt: 'A', text: 'Ahab' },
+    ];
+    const sampling = { prompt: 'Call me', temperature: 0.5, sampleLength: 120 };
+    const record = recordOf(checkpoint(25), trained(30), 0, { samples, sampling });
+    expect(record.samples).toEqual([samples[1]]);
+    expect(record.sampling).toEqual(sampling);
+    expect(savedPageState(record)).toEqual({ samples: [samples[1]], sampling });
+    // An older record has neither; a damaged one gives what is sound.
+    expect(savedPageState(recordOf(checkpoint(25), trained(30), 0))).toEqual({});
+    const damaged = { ...record, samples: [{ step: 'x' }, samples[1]] as never, sampling: { prompt: 3 } as never };
+    expect(savedPageState(damaged)).toEqual({ samples: [samples[1]] });
   });
 
   it('stops at the last step that arrived when the checkpoint is ahead of the curves', () => {

@@ -8,13 +8,34 @@ import type { Metrics } from '../metrics/metrics.ts';
 import type { StepSeries } from '../metrics/stepSeries.ts';
 import { formFromConfig } from './formFromConfig.ts';
 import type { StoredSession } from './sessionStore.ts';
+import { MAX_SAMPLES, type Sample } from '../store/samplesSlice.ts';
 
-/** The record of a checkpoint: the curves up to its step (later steps belong to weights not saved). */
-export function recordOf(checkpoint: SavedCheckpoint, metrics: Metrics, carriedSteps: number, now = Date.now()): StoredSession {
+/** What a record keeps of the page besides the curves: its samples and sampling settings. */
+export interface PageState {
+  samples: Sample[];
+  sampling: StoredSampling;
+}
+export type StoredSampling = NonNullable<StoredSession['sampling']>;
+
+/**
+ * The record of a checkpoint: the curves (loss, gradient norm, speed) and samples up to its step
+ * (later ones belong to weights not saved), and the sampling settings.
+ */
+export function recordOf(checkpoint: SavedCheckpoint, metrics: Metrics, carriedSteps: number, page?: PageState, now = Date.now()): StoredSession {
   const n = Math.min(metrics.loss.end, checkpoint.step);
   const upTo = (series: StepSeries) => Float32Array.from({ length: n }, (_, step) => series.at(step));
   const validation = metrics.validation.filter((p) => p.step <= checkpoint.step).map((p) => ({ ...p }));
-  return { checkpoint, losses: upTo(metrics.loss), gradNorms: upTo(metrics.gradNorm), validation, savedAt: now, carriedSteps };
+  return {
+    checkpoint,
+    losses: upTo(metrics.loss),
+    gradNorms: upTo(metrics.gradNorm),
+    msPerStep: upTo(metrics.msPerStep),
+    tokensPerSec: upTo(metrics.tokensPerSec),
+    validation,
+    savedAt: now,
+    carriedSteps,
+    ...(page ? { samples: page.samples.filter((s) => s.step <= checkpoint.step).map((s) => ({ ...s })), sampling: { ...page.sampling } } : {}),
+  };
 }
 
 export type RestorePlan =
@@ -58,7 +79,20 @@ export function planRestore(saved: StoredSession): RestorePlan {
 export function putBackCurves(metrics: Metrics, saved: StoredSession): void {
   metrics.loss.put(0, saved.losses);
   if (saved.gradNorms) metrics.gradNorm.put(0, saved.gradNorms);
+  if (saved.msPerStep) metrics.msPerStep.put(0, saved.msPerStep);
+  if (saved.tokensPerSec) metrics.tokensPerSec.put(0, saved.tokensPerSec);
   for (const point of saved.validation) metrics.addValidation(point);
+}
+
+/** A record's samples and sampling settings, checked (a damaged or older record gives what it can). */
+export function savedPageState(saved: StoredSession): Partial<PageState> {
+  const ok = (s: unknown): s is Sample => {
+    const x = s as Partial<Sample>;
+    return typeof x?.step === 'number' && typeof x.prompt === 'string' && typeof x.text === 'string';
+  };
+  const sp = saved.sampling;
+  const sampling = sp && typeof sp.prompt === 'string' && Number.isFinite(sp.temperature) && Number.isInteger(sp.sampleLength) ? { sampling: { ...sp } } : {};
+  return { ...(Array.isArray(saved.samples) ? { samples: saved.samples.filter(ok).slice(0, MAX_SAMPLES) } : {}), ...sampling };
 }
 
 /** "14:03:12" today, "3 May, 14:03:12" on another day. */

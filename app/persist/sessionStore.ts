@@ -4,6 +4,7 @@
 
 import type { SavedCheckpoint } from '../../gpu/session/protocol.ts';
 import { objectStore } from './objectStore.ts';
+import type { UploadedPairs, UploadedSeries, UploadedText, UploadedTrees } from '../config/sessionConfig.ts';
 
 const KEY = 'current';
 
@@ -14,6 +15,12 @@ export interface StoredSession {
   losses: Float32Array;
   /** The gradient norms of the same steps (absent in a record from before they were kept). */
   gradNorms?: Float32Array;
+  /** The speed of the same steps: ms per step and tokens per second (absent in older records). */
+  msPerStep?: Float32Array;
+  tokensPerSec?: Float32Array;
+  /** The generated samples of those steps, newest first, and the sampling settings (absent in older records). */
+  samples?: { step: number; prompt: string; text: string }[];
+  sampling?: { prompt: string; temperature: number; sampleLength: number };
   validation: { step: number; loss: number }[];
   savedAt: number;
   /** Steps the weights were trained for before the configuration that the checkpoint's step counts from. */
@@ -86,6 +93,66 @@ export async function loadSession(): Promise<StoredSession | null> {
     value.losses instanceof Float32Array;
   if (!valid) return null;
   return { ...(value as StoredSession), validation: Array.isArray(value.validation) ? value.validation : [], carriedSteps: value.carriedSteps ?? 0 };
+}
+
+/**
+ * The files uploaded on the page, one of each kind, under their own key: kept across reloads whichever
+ * dataset the session trains on (a session's record holds only the file it trains on, in its config).
+ */
+export interface StoredUploads {
+  upload: UploadedText | null;
+  series: UploadedSeries | null;
+  treeFile: UploadedTrees | null;
+  pairFile: UploadedPairs | null;
+}
+const UPLOADS_KEY = 'uploads';
+
+export async function saveUploads(u: StoredUploads): Promise<IDBValidKey> {
+  return run('readwrite', (store) => store.put({ ...u }, UPLOADS_KEY));
+}
+
+/** The stored uploads; a slot that is not a file of its kind (an older or damaged record) reads as none. */
+export async function loadUploads(): Promise<StoredUploads> {
+  const v = ((await run('readonly', (store) => store.get(UPLOADS_KEY))) ?? {}) as Partial<Record<keyof StoredUploads, Record<string, unknown> | null>>;
+  const text = (x: Record<string, unknown> | null | undefined, count: string) =>
+    x && typeof x.name === 'string' && typeof x.text === 'string' && typeof x[count] === 'number' ? x : null;
+  const series = v.series && typeof v.series.column === 'string' && v.series.file && typeof v.series.file === 'object' ? v.series : null;
+  return {
+    upload: text(v.upload, 'chars') as UploadedText | null,
+    series: series as UploadedSeries | null,
+    treeFile: text(v.treeFile, 'trees') as UploadedTrees | null,
+    pairFile: text(v.pairFile, 'pairs') as UploadedPairs | null,
+  };
+}
+
+/**
+ * The sampling settings (prompt, temperature, length), in localStorage: written synchronously on every
+ * change, so a reload keeps them even when it comes before the next save of the session.
+ */
+const SAMPLING = 'rnnlab.sampling';
+export interface StoredSamplingSettings {
+  prompt: string;
+  temperature: number;
+  sampleLength: number;
+}
+
+export function rememberSampling(s: StoredSamplingSettings): void {
+  try {
+    localStorage.setItem(SAMPLING, JSON.stringify(s));
+  } catch {
+    // No localStorage, or full: the session's record still holds the settings of its last save.
+  }
+}
+
+export function rememberedSampling(): StoredSamplingSettings | null {
+  try {
+    const s = JSON.parse(localStorage.getItem(SAMPLING) ?? 'null') as Partial<StoredSamplingSettings> | null;
+    return s && typeof s.prompt === 'string' && Number.isFinite(s.temperature) && Number.isInteger(s.sampleLength)
+      ? { prompt: s.prompt, temperature: s.temperature!, sampleLength: s.sampleLength! }
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function clearSession(): Promise<undefined> {
