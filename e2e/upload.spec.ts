@@ -76,12 +76,16 @@ test('an uploaded text file becomes the dataset the model trains on', async ({ p
     .getByTestId('import-weights')
     .setInputFiles({ name: 'garbage.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a safetensors file') });
   await expect(page.getByTestId('import-error')).toContainText('Cannot load these weights');
+  // The file records the steps its weights were trained for: imported, they count from there.
+  const exportedStep = Number(/step(\d+)/.exec(file.suggestedFilename())![1]);
   await page.getByTestId('import-weights').setInputFiles({ name: 'mine.safetensors', mimeType: 'application/octet-stream', buffer: bytes });
-  await expect(page.getByTestId('notice')).toContainText('Loaded the weights of “mine.safetensors”');
+  await expect(page.getByTestId('notice')).toContainText(`Loaded the weights of “mine.safetensors” (trained for ${exportedStep} steps)`);
   await expect(page.getByTestId('import-error')).toHaveCount(0);
+  await expect(page.getByTestId('steps')).toHaveText('0');
+  await expect(page.getByTestId('trained-steps')).toHaveText(`(weights trained ${exportedStep} steps)`);
 
   // The learning rate keeps the weights (no question); the hidden size needs new ones (asked inline).
-  const trained = await api.steps(page);
+  const trained = exportedStep;
   await page.locator('#field-lr').fill('0.002');
   await page.waitForFunction(() => window.__rnnlab!.status === 'idle' && window.__rnnlab!.steps === 0);
   await expect(page.getByTestId('confirm-discard')).toHaveCount(0);

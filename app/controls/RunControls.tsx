@@ -16,8 +16,14 @@ const PHASE_TEXT: Record<Phase, string> = {
 };
 
 export function RunControls() {
-  const { phase, steps, hasErrors, unavailable } = useStore(
-    useShallow((s) => ({ phase: s.phase, steps: s.steps, hasErrors: Object.keys(s.errors).length > 0, unavailable: noDevice(s) })),
+  const { phase, steps, carriedSteps, hasErrors, unavailable } = useStore(
+    useShallow((s) => ({
+      phase: s.phase,
+      steps: s.steps,
+      carriedSteps: s.carriedSteps,
+      hasErrors: Object.keys(s.errors).length > 0,
+      unavailable: noDevice(s),
+    })),
   );
   const ready = phase === 'idle' || phase === 'paused';
   return (
@@ -50,6 +56,13 @@ export function RunControls() {
         </a>
         <span className="steps">
           step <strong data-testid="steps">{steps.toLocaleString('en-US')}</strong>
+          {/* Weights kept across settings, or imported from a file that records their steps: the curves count from 0, the weights did not. */}
+          {carriedSteps > 0 && (
+            <span className="muted" data-testid="trained-steps">
+              {' '}
+              (weights trained {(carriedSteps + steps).toLocaleString('en-US')} steps)
+            </span>
+          )}
         </span>
       </p>
       <SaveStatus />

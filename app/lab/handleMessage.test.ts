@@ -202,8 +202,23 @@ describe('importing weights', () => {
       notice: 'Loaded the weights of “names.safetensors”; the optimizer starts afresh.',
       importError: null,
       importing: null,
+      importedStep: null,
     });
     expect(effects).toEqual([{ kind: 'imported' }]);
+  });
+
+  it('a file that records its steps: the count restarts at 0 over them, curves and samples cleared, and the notice says so', () => {
+    const s = state({ importing: 'names.safetensors', phase: 'paused', steps: 40, samples: [{ step: 20, prompt: 'a', text: 'b' }] });
+    const imported = handleMessage(s, { type: 'weightsImported', step: 259 }, at());
+    expect(imported.patch).toMatchObject({ steps: 0, carriedSteps: 259, importedStep: 259, samples: [] });
+    expect(imported.effects).toEqual([{ kind: 'clearCurves' }]);
+    const after = { ...s, ...imported.patch };
+    expect(handleMessage(after, { type: 'status', status: 'paused', steps: 0 }, at()).patch).toMatchObject({
+      notice: 'Loaded the weights of “names.safetensors” (trained for 259 steps); the optimizer starts afresh.',
+      importedStep: null,
+    });
+    // One that records none keeps the count and the curves.
+    expect(handleMessage(s, { type: 'weightsImported', step: null }, at())).toEqual({ patch: { importedStep: null }, effects: [] });
   });
 
   it('a refused import: the message goes next to the import control, not in a banner', () => {

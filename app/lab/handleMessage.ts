@@ -125,7 +125,13 @@ export function handleMessage(state: Store, m: PageInput, at: Context): Step {
       // While configuring, the old session's status is stale; 'configured' ends that phase.
       x.set(phase === 'configuring' || phase === 'failed' ? { steps: m.steps } : { phase: m.status, steps: m.steps });
       if (importing) {
-        x.set({ notice: `Loaded the weights of “${importing}”; the optimizer starts afresh.`, importError: null, importing: null });
+        const trained = x.s.importedStep !== null ? ` (trained for ${x.s.importedStep.toLocaleString('en-US')} steps)` : '';
+        x.set({
+          notice: `Loaded the weights of “${importing}”${trained}; the optimizer starts afresh.`,
+          importError: null,
+          importing: null,
+          importedStep: null,
+        });
         x.run({ kind: 'imported' });
       }
       if (restoring && m.status === 'paused') {
@@ -151,6 +157,13 @@ export function handleMessage(state: Store, m: PageInput, at: Context): Step {
       break;
     case 'checkpoint':
       x.run({ kind: 'checkpoint', checkpoint: m.checkpoint });
+      break;
+    case 'weightsImported':
+      // Weights that record their steps: the count restarts at 0 over them, with curves and samples of their own.
+      if (m.step !== null) {
+        x.add(startOver(true));
+        x.set({ steps: 0, carriedSteps: m.step, importedStep: m.step });
+      } else x.set({ importedStep: null });
       break;
     case 'weights':
       if (at.weightsWaiting > 0) x.run({ kind: 'weightsRead', bytes: m.bytes });

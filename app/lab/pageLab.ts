@@ -144,8 +144,10 @@ export class PageLab {
     this.channel.send({ type: 'decode', source, beam });
   }
 
+  /** A download of the weights, the steps they were trained for recorded in the file (an import restores them). */
   exportWeights(): void {
-    this.channel?.send({ type: 'exportWeights' });
+    const s = state();
+    this.channel?.send({ type: 'exportWeights', step: s.carriedSteps + s.steps });
   }
 
   /** The current weights as safetensors bytes, without a download (the test API's digest). */

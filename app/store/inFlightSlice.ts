@@ -28,6 +28,8 @@ export interface InFlightSlice {
   requested: ConfigureRequest | null;
   /** The file name of the weights import in flight. */
   importing: string | null;
+  /** The steps the imported file records, between its `weightsImported` and the status that ends the import. */
+  importedStep: number | null;
   /** The stored session being loaded into the worker, until it is (status 'paused') or is refused. */
   restoring: StoredSession | null;
   sampleInFlight: boolean;
@@ -38,6 +40,7 @@ export interface InFlightSlice {
 export const createInFlightSlice: StateCreator<Store, [], [], InFlightSlice> = () => ({
   requested: null,
   importing: null,
+  importedStep: null,
   restoring: null,
   sampleInFlight: false,
   nextSampleAt: SAMPLE_EVERY,

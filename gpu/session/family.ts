@@ -90,7 +90,8 @@ export interface SessionFamily<C, D> {
   configured(data: D, run: Run): FromWorker;
   /** A weights file for this model, checked (`imported`: a user's file, whose vocabulary must match too); throws with the reason. */
   readWeights(bytes: Uint8Array, data: D, imported: boolean): Float32Array;
-  writeWeights(data: D, params: Float32Array): Uint8Array;
+  /** `extra`: more __metadata__ (e.g. rnnlab.step). */
+  writeWeights(data: D, params: Float32Array, extra?: Record<string, string>): Uint8Array;
   readOptimizer(bytes: Uint8Array, data: D, o: OptimizerConfig): OptimizerSnapshot;
   writeOptimizer(data: D, o: OptimizerConfig, s: OptimizerSnapshot): Uint8Array;
   /**

@@ -203,7 +203,8 @@ export type ToWorker =
   | { type: 'sample'; prompt: string; temperature: number; length: number }
   /** Encoder-decoder sessions: decode `source` (its symbols must be in the vocabulary) by beam search of width `beam` (1: greedy), answered by `decoded`. */
   | { type: 'decode'; source: string; beam: number }
-  | { type: 'exportWeights' }
+  /** `step`: the steps the weights were trained for, as the page counts them, recorded in the file (rnnlab.step). */
+  | { type: 'exportWeights'; step?: number }
   | { type: 'importWeights'; bytes: ArrayBuffer }
   /** Posts a `checkpoint` of the current session (training goes on). */
   | { type: 'saveCheckpoint' }
@@ -292,6 +293,12 @@ export type FromWorker =
   | { type: 'connectivity'; step: number; connectivity: Connectivity }
   | { type: 'sample'; step: number; prompt: string; text: string }
   | { type: 'weights'; bytes: ArrayBuffer }
+  /**
+   * A weights file was loaded. `step`: the steps it records (rnnlab.step) — the step count then
+   * restarts at 0 over weights trained for `step` steps, as after a configure that keeps weights;
+   * null: the file records none, and the count goes on.
+   */
+  | { type: 'weightsImported'; step: number | null }
   | { type: 'checkpoint'; checkpoint: SavedCheckpoint }
   /**
    * The device was lost and the session rebuilt on a new one (or the CPU) from its last good

@@ -42,7 +42,7 @@ export function recurrentFamily(o: RecurrentFamilyOptions): SessionFamily<Sessio
         throw new Error('they were trained on a text with other characters (the vocabulary differs)');
       return w.params;
     },
-    writeWeights: (data, params) => encodeWeights(data.model, params, data.metadata),
+    writeWeights: (data, params, extra) => encodeWeights(data.model, params, { ...data.metadata, ...extra }),
     readOptimizer: (bytes, data, o) => decodeOptimizerState(bytes, data.model, o),
     writeOptimizer: (data, o, s) => encodeOptimizerState(data.model, o, s),
     sample: async (config, data, readParams, { prompt, temperature, length, seed }) => {

@@ -244,7 +244,7 @@ export function seq2seqFamily(ctx: GpuContext, limits: BufferLimits, o: Seq2SeqF
         );
       return w.params;
     },
-    writeWeights: (data, params) => encodeSeq2SeqWeights(data.model, params, data.task.vocabulary),
+    writeWeights: (data, params, extra) => encodeSeq2SeqWeights(data.model, params, data.task.vocabulary, extra),
     readOptimizer: (bytes, data, opt) => decodeSeq2SeqOptimizerState(bytes, data.model, opt),
     writeOptimizer: (data, opt, s) => encodeSeq2SeqOptimizerState(data.model, opt, s),
     async decode(_config, data, readParams, { source, beam }) {

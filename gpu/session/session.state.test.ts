@@ -46,14 +46,42 @@ for (const backend of ['gpu', 'cpu'] as const)
         return { ...s, params, bytes: s.last('weights')!.bytes.slice(0) };
       }
 
-      it('importing the weights it exported brings them back', async () => {
+      it('importing the weights it exported brings them back; a file that records no step leaves the count going on', async () => {
         const { session, last, weights, params, bytes } = await trained();
         await session.runSteps(3);
         expect(await weights()).not.toEqual(params);
         await session.handle({ type: 'importWeights', bytes });
         expect(await weights()).toEqual(params);
+        expect(last('weightsImported')).toEqual({ type: 'weightsImported', step: null });
         expect(last('status')).toEqual({ type: 'status', status: 'paused', steps: 6 });
         await session.dispose();
+      });
+
+      it('a file exported with its step records it; imported, the count restarts at 0 over those steps, validated at 0, and training goes on', async () => {
+        const s = open(backend);
+        await s.session.configure(charConfig(), false);
+        await s.session.runSteps(4);
+        const params = await s.weights();
+        await s.session.handle({ type: 'exportWeights', step: 259 });
+        const bytes = s.last('weights')!.bytes.slice(0);
+        const b = open(backend);
+        await b.session.configure(charConfig(), false);
+        await b.session.runSteps(2);
+        const validationsBefore = b.of('validation').length;
+        await b.session.handle({ type: 'importWeights', bytes });
+        expect(await b.weights()).toEqual(params);
+        expect(b.last('weightsImported')).toEqual({ type: 'weightsImported', step: 259 });
+        expect(b.last('status')).toEqual({ type: 'status', status: 'paused', steps: 0 });
+        expect(
+          b
+            .of('validation')
+            .slice(validationsBefore)
+            .map((v) => v.step),
+        ).toEqual([0]);
+        await b.session.runSteps(2);
+        expect(b.last('status')).toEqual({ type: 'status', status: 'paused', steps: 2 });
+        expect(b.of('metrics').at(-1)!.firstStep + b.of('metrics').at(-1)!.losses.length).toBe(2);
+        await Promise.all([s.session.dispose(), b.session.dispose()]);
       });
 
       it('a file that is not safetensors is refused, not fatally, the weights untouched', async () => {

@@ -12,6 +12,7 @@
 
 import type { GpuContext } from '../core/context.ts';
 import { InFlight } from '../core/throttle.ts';
+import { decodeSafetensors } from '../io/safetensors.ts';
 import type { OptimizerSnapshot } from '../optimizer/state.ts';
 import type { MetricsWindow } from '../training/metrics.ts';
 import { families, type FamilyOptions } from './families.ts';
@@ -148,7 +149,7 @@ export class TrainingSession {
       case 'decode':
         return this.decode(msg.source, msg.beam);
       case 'exportWeights':
-        return this.exportWeights();
+        return this.exportWeights(msg.step);
       case 'importWeights':
         return this.importWeights(msg.bytes);
       case 'saveCheckpoint':
@@ -206,16 +207,20 @@ export class TrainingSession {
   }
 
   /** The current weights as safetensors. */
-  async exportWeights(): Promise<void> {
+  /** Posts the weights as a safetensors file; `step` (the steps they were trained for) is recorded in it as rnnlab.step. */
+  async exportWeights(step?: number): Promise<void> {
     const a = this.active;
     if (!a) return void this.requireActive();
-    const buffer = a.family.writeWeights(a.data, await a.run.readParams()).slice().buffer;
+    const extra = step !== undefined && Number.isInteger(step) && step >= 0 ? { [WEIGHTS_STEP_KEY]: String(step) } : undefined;
+    const buffer = a.family.writeWeights(a.data, await a.run.readParams(), extra).slice().buffer;
     this.post({ type: 'weights', bytes: buffer }, [buffer]);
   }
 
   /**
-   * Loads a weights file of this model: the optimizer starts afresh, the step count goes on. A file
-   * that does not fit is refused with the reason and the weights stay as they were.
+   * Loads a weights file of this model: the optimizer starts afresh. A file that records the steps
+   * it was trained for (rnnlab.step) restarts the step count at 0 over them (weightsImported says
+   * how many); one that records none goes on with the count. A file that does not fit is refused
+   * with the reason and the weights stay as they were.
    */
   async importWeights(bytes: ArrayBuffer): Promise<void> {
     const a = this.active;
@@ -226,11 +231,26 @@ export class TrainingSession {
     } catch (e) {
       return this.error(`Cannot load these weights: ${errorText(e)}`, false);
     }
-    a.run.load(params, null);
+    const step = recordedStep(bytes);
+    if (step === null) {
+      a.run.load(params, null);
+      this.post({ type: 'weightsImported', step });
+      this.validatedAt = -1;
+      if (this.status === 'training') return this.postStatus();
+      await this.validate();
+      return this.postStatus();
+    }
+    // The count restarts at 0: no step of the old count may still be in flight, so training stops
+    // for the swap and goes on after it.
+    const wasTraining = this.status === 'training';
+    await this.stop();
+    if (this.active !== a) return; // replaced meanwhile
+    this.resumeAt(0, params, null);
+    this.post({ type: 'weightsImported', step });
     this.validatedAt = -1;
-    if (this.status === 'training') return this.postStatus();
     await this.validate();
-    this.postStatus();
+    if (wasTraining) this.start();
+    else this.postStatus();
   }
 
   /** Posts the whole session (settings, weights, optimizer state, step) for autosave; training goes on. */
@@ -563,5 +583,18 @@ export class TrainingSession {
     this.wanted = false;
     if (this.opts.onDeviceLost) this.opts.onDeviceLost(reason);
     else this.error(`The GPU device was lost (${reason}).`, true);
+  }
+}
+
+/** The metadata key of the steps a weights file's weights were trained for (the CLI's resume reads the same). */
+export const WEIGHTS_STEP_KEY = 'rnnlab.step';
+
+/** The steps a weights file records (WEIGHTS_STEP_KEY), or null: none, or not a whole number. */
+function recordedStep(bytes: ArrayBuffer): number | null {
+  try {
+    const step = Number(decodeSafetensors(new Uint8Array(bytes)).metadata[WEIGHTS_STEP_KEY]);
+    return Number.isInteger(step) && step >= 0 ? step : null;
+  } catch {
+    return null; // readWeights already read it whole: this cannot fail for a file it took
   }
 }

@@ -110,7 +110,7 @@ export function treeFamily(ctx: GpuContext, o: TreeFamilyOptions): SessionFamily
         throw new Error('they were saved with another vocabulary (another task or tree file)');
       return w.params;
     },
-    writeWeights: (data, params) => encodeTreeWeights(data.model, params, data.task.tokens),
+    writeWeights: (data, params, extra) => encodeTreeWeights(data.model, params, data.task.tokens, extra),
     readOptimizer: (bytes, data, opt) => decodeTreeOptimizerState(bytes, data.model, opt),
     writeOptimizer: (data, opt, s) => encodeTreeOptimizerState(data.model, opt, s),
   };
