@@ -16,6 +16,7 @@ import { StatsRow } from './panels/StatsRow.tsx';
 import { TaskPanel } from './panels/TaskPanel.tsx';
 import { Seq2SeqPanel } from './panels/Seq2SeqPanel.tsx';
 import { TreePanel } from './panels/TreePanel.tsx';
+import { RunList } from './runs/RunList.tsx';
 import { useStore } from './store/index.ts';
 
 export function App() {
@@ -44,6 +45,7 @@ export function App() {
             <LossChart />
             <GradNormChart />
             <SpeedChart />
+            <RunList />
             {kind === 'tree' ? <TreePanel /> : kind === 'seq2seq' ? <Seq2SeqPanel /> : <Heatmap />}
             {kind === 'chars' ? <GenerationPanel /> : kind === 'task' ? <TaskPanel /> : null}
             <DevicePanel />

@@ -26,6 +26,9 @@ export interface RnnlabTestApi {
   /** The uploaded files in the picker, by kind (their names). */
   readonly uploads: { text: string | null; csv: string | null; trees: string | null; pairs: string | null };
   readonly prompt: string;
+  /** The stored runs (summaries) and the run in use. */
+  readonly runs: { id: string; name: string; steps: number; parentId: string | null }[];
+  readonly runId: string | null;
   readonly validation: { step: number; loss: number }[];
   /** `units`: the channels' rows (2H for a bidirectional model: forward units, then reverse). */
   readonly heatmap: { step: number; channels: string[]; units: number; frames: number } | null;
@@ -116,6 +119,12 @@ export function installTestApi(): void {
     },
     get prompt() {
       return s().prompt;
+    },
+    get runs() {
+      return s().runs.map((r) => ({ id: r.id, name: r.name, steps: r.steps, parentId: r.parentId }));
+    },
+    get runId() {
+      return s().run?.id ?? null;
     },
     get heatmap() {
       const h = lab.metrics.heatmap;

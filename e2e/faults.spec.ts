@@ -17,7 +17,7 @@ declare global {
 
 const TINY = { dataset: 'first-names', cell: 'rnn-tanh', hidden: 16, seqLen: 16, tbptt: 16, batchSize: 8, lr: 0.01 } as const;
 
-/** The stored record's step (null: none). */
+/** The stored current run's step (null: none). */
 const storedStep = (page: Page) =>
   page.evaluate(
     () =>
@@ -27,10 +27,15 @@ const storedStep = (page: Page) =>
         open.onsuccess = () => {
           const db = open.result;
           if (!db.objectStoreNames.contains('sessions')) return resolve((db.close(), null));
-          const get = db.transaction('sessions').objectStore('sessions').get('current');
-          get.onsuccess = () => {
-            db.close();
-            resolve(get.result ? get.result.checkpoint.step : null);
+          const store = db.transaction('sessions').objectStore('sessions');
+          const current = store.get('currentRun');
+          current.onsuccess = () => {
+            if (!current.result) return resolve((db.close(), null));
+            const get = store.get(`run:${current.result}`);
+            get.onsuccess = () => {
+              db.close();
+              resolve(get.result ? get.result.checkpoint.step : null);
+            };
           };
         };
       }),

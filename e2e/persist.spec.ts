@@ -33,16 +33,20 @@ function storedRecord(page: Page, { damage }: { damage: boolean }): Promise<{ st
         open.onsuccess = () => {
           const tx = open.result.transaction('sessions', 'readwrite');
           const store = tx.objectStore('sessions');
-          const get = store.get('current');
-          get.onsuccess = () => {
-            const record = get.result;
-            if (damage) {
-              record.checkpoint.weights = new ArrayBuffer(16);
-              store.put(record, 'current');
-            }
-            tx.oncomplete = () => {
-              open.result.close();
-              resolve({ step: record.checkpoint.step, weightBytes: record.checkpoint.weights.byteLength });
+          const current = store.get('currentRun');
+          current.onsuccess = () => {
+            const key = `run:${current.result}`;
+            const get = store.get(key);
+            get.onsuccess = () => {
+              const record = get.result;
+              if (damage) {
+                record.checkpoint.weights = new ArrayBuffer(16);
+                store.put(record, key);
+              }
+              tx.oncomplete = () => {
+                open.result.close();
+                resolve({ step: record.checkpoint.step, weightBytes: record.checkpoint.weights.byteLength });
+              };
             };
           };
           tx.onerror = () => reject(tx.error);

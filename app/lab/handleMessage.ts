@@ -194,6 +194,7 @@ function configured(x: StepBuilder): void {
       appliedTreeFile: r.settings.dataset === TREE_UPLOAD ? x.s.treeFile : null,
       ...(r.settings.dataset === PAIRS_UPLOAD || x.s.appliedPairFile ? { appliedPairFile: r.settings.dataset === PAIRS_UPLOAD ? x.s.pairFile : null } : {}),
       carriedSteps: r.carriedSteps,
+      ...(r.run ? { run: r.run } : {}),
     });
   x.set({ requested: null });
   // A decoded answer belongs to the weights before.

@@ -6,8 +6,18 @@
 
 import { Metrics } from '../metrics/metrics.ts';
 import { Autosave } from '../persist/autosave.ts';
-import { clearedStoreNotice, planRestore, putBackCurves, recordOf, restoreFailedNotice, savedPageState } from '../persist/sessionRecord.ts';
-import { forgottenSave, loadSession, loadUploads, rememberedSampling, rememberSampling, saveUploads, type StoredUploads } from '../persist/sessionStore.ts';
+import { clearedStoreNotice, planRestore, putBackCurves, recordOf, restoreFailedNotice, savedPageState, type RestorePlan } from '../persist/sessionRecord.ts';
+import { deleteRun, dropLegacyRecord, listRuns, loadCurrentRun, loadRun, newRunId, renameRun, runInfoOf, saveRun, type RunInfo } from '../persist/runStore.ts';
+import type { RunIdentity } from '../store/persistSlice.ts';
+import {
+  forgottenSave,
+  loadUploads,
+  rememberedSampling,
+  rememberSampling,
+  saveUploads,
+  type StoredSession,
+  type StoredUploads,
+} from '../persist/sessionStore.ts';
 import { toWorkerConfig } from '../config/sessionConfig.ts';
 import type { FieldErrors, Settings } from '../config/schema.ts';
 import { useStore, type Store } from '../store/index.ts';
@@ -35,6 +45,10 @@ export class PageLab {
   private hub: WorkerHub | null = null;
   private channel: SessionChannel | null = null;
   private autosave: Autosave | null = null;
+  /** The run being trained when the autosave asked for the checkpoint it is waiting for. */
+  private askedRun: RunIdentity | null = null;
+  /** The restored record is a page-before-runs' single record: dropped once saved as a run. */
+  private legacyRecord = false;
   private applyTimer: ReturnType<typeof setTimeout> | undefined;
   // The callers waiting for an answer. Promise resolvers are not state the page renders (and a store
   // holds data): they stay here. Handling a 'weights' message is told how many readWeights callers
@@ -50,7 +64,13 @@ export class PageLab {
     });
     this.channel = this.hub.open((m) => this.receive(this.hub?.lost && m.type === 'error' ? { type: 'lost', message: m.message } : m), 'page');
     this.autosave = new Autosave({
-      ask: () => this.channel?.send({ type: 'saveCheckpoint' }),
+      // The run a checkpoint belongs to is the one being trained when it was asked for (the worker
+      // answers messages in order: a configuration sent after the ask comes after the answer).
+      ask: () => {
+        this.askedRun = state().run;
+        this.channel?.send({ type: 'saveCheckpoint' });
+      },
+      write: (record) => this.storeRun(record, this.askedRun),
       record: (c) => {
         const s = state();
         return recordOf(c, this.metrics, s.carriedSteps, {
@@ -123,7 +143,11 @@ export class PageLab {
 
   reset(): void {
     if (this.hub?.lost) return this.restartWorker();
-    if (!this.channel || noDevice(state())) return;
+    const s = state();
+    if (!this.channel || noDevice(s)) return;
+    // Fresh weights are a new run of the same settings; the one before is saved first.
+    if (s.steps + s.carriedSteps > 0 && s.phase !== 'failed') this.autosave?.saveNow().catch(() => {});
+    useStore.setState({ run: this.nextRun() });
     this.channel.send({ type: 'reset' });
     this.apply(startOver(true));
     // After a fatal error the worker's answer ('status') decides again what state the session is in.
@@ -175,8 +199,10 @@ export class PageLab {
   /** The autosaved session when there is one (the worker loads it), else the form's settings. */
   private async restoreOrApply(): Promise<void> {
     // A store that cannot be read (no IndexedDB here, say) means a fresh start.
-    const saved = await loadSession().catch(() => null);
+    const current = await loadCurrentRun().catch(() => null);
+    const saved = current?.record ?? null;
     const plan = saved && planRestore(saved);
+    void this.refreshRuns();
     // Every file uploaded before the reload is back in the picker; the prompt as it was last typed.
     const uploads = await loadUploads().catch(() => null);
     const sampling = rememberedSampling() ?? (saved ? savedPageState(saved).sampling : undefined);
@@ -190,9 +216,17 @@ export class PageLab {
       if (gone) useStore.setState({ notice: clearedStoreNotice(gone) });
       return;
     }
+    // A record from a page before runs becomes a run at its next save (and the old record goes then).
+    this.legacyRecord = current!.id === null;
+    this.restore(saved, plan, current!.info ? identityOf(current!.info) : this.newRun(null));
+  }
+
+  /** Has the worker rebuild a stored run (its settings, weights, optimizer state, curves and samples); paused after. */
+  private restore(saved: StoredSession, plan: Extract<RestorePlan, { ok: true }>, run: RunIdentity): void {
+    if (!this.channel) return;
     useStore.setState({
       restoring: saved,
-      requested: { settings: plan.settings, keepWeights: false, resume: false, phaseBefore: 'starting', carriedSteps: saved.carriedSteps },
+      requested: { settings: plan.settings, keepWeights: false, resume: false, phaseBefore: 'starting', carriedSteps: saved.carriedSteps, run },
       form: plan.form,
       // The restored session's own file in its slot (the others keep the stored uploads).
       ...(plan.upload ? { upload: plan.upload } : {}),
@@ -227,14 +261,103 @@ export class PageLab {
     });
   }
 
+  // ---- runs ----
+
+  /**
+   * The identity of the run new weights start: the next free "Run n", from the run in use; but a run
+   * in use that has neither trained nor been stored is simply replaced (its name and parent go on).
+   */
+  private nextRun(): RunIdentity {
+    const s = state();
+    const r = s.run;
+    if (r && s.steps + s.carriedSteps === 0 && !s.runs.some((x) => x.id === r.id)) return { ...r, createdAt: Date.now() };
+    return this.newRun(r?.id ?? null);
+  }
+
+  /** A new run's identity: the next free "Run n", started from `parentId`. */
+  private newRun(parentId: string | null): RunIdentity {
+    const s = state();
+    const taken = [...s.runs.map((r) => r.name), s.run?.name ?? ''].map((n) => Number(/^Run (\d+)$/.exec(n)?.[1] ?? 0));
+    return { id: newRunId(), name: `Run ${Math.max(0, ...taken) + 1}`, createdAt: Date.now(), parentId };
+  }
+
+  /** Stores a checkpoint's record as run `run` (its summary with it), then refreshes the run list. */
+  private async storeRun(record: StoredSession, run: RunIdentity | null): Promise<void> {
+    const s = state();
+    const identity = run ?? s.run ?? this.newRun(null);
+    if (!s.run) useStore.setState({ run: identity });
+    const settings = planRestore(record);
+    if (!settings.ok) throw new Error(`Cannot save this run: ${settings.reason}.`);
+    const fileName = settings.upload?.name ?? settings.series?.file.name ?? settings.treeFile?.name ?? settings.pairFile?.name ?? null;
+    await saveRun(record, runInfoOf(record, { ...identity, settings: settings.settings, fileName }));
+    if (this.legacyRecord) {
+      this.legacyRecord = false;
+      dropLegacyRecord().catch(() => {}); // kept as a run now; a failure only leaves a stale copy
+    }
+    await this.refreshRuns();
+  }
+
+  /** The run list from the store (summaries only). */
+  async refreshRuns(): Promise<void> {
+    const runs = await listRuns().catch(() => null);
+    if (runs) useStore.setState({ runs });
+  }
+
+  /**
+   * Switches to stored run `id`: the run being trained is saved first (nothing of it is lost; if it
+   * cannot be saved, the switch does not happen), then the other is restored, paused.
+   */
+  async openRun(id: string): Promise<void> {
+    const s = state();
+    if (s.run?.id === id || !this.channel) return;
+    if (s.steps + s.carriedSteps > 0 && s.phase !== 'failed') {
+      try {
+        await this.saveNow();
+      } catch (e) {
+        useStore.setState({ notice: `Did not switch runs: the run in use could not be saved (${(e as Error).message}).` });
+        return;
+      }
+    }
+    const [record, info] = await Promise.all([loadRun(id).catch(() => null), Promise.resolve(state().runs.find((r) => r.id === id))]);
+    const plan = record && planRestore(record);
+    if (!record || !info || !plan?.ok) {
+      useStore.setState({ notice: !record || !info ? 'That run is no longer stored.' : `That run cannot be opened: ${(plan as { reason: string }).reason}.` });
+      return void this.refreshRuns();
+    }
+    this.restore(record, plan, identityOf(info));
+  }
+
+  /** Deletes a stored run other than the one in use. */
+  async deleteRun(id: string): Promise<void> {
+    if (state().run?.id === id) return;
+    try {
+      await deleteRun(id);
+    } catch (e) {
+      useStore.setState({ notice: `The run could not be deleted: ${(e as Error).message}` });
+    }
+    await this.refreshRuns();
+  }
+
+  async renameRun(id: string, name: string): Promise<void> {
+    const clean = name.trim().slice(0, 80);
+    if (!clean) return;
+    const s = state();
+    if (s.run?.id === id) useStore.setState({ run: { ...s.run, name: clean } });
+    if (s.runs.some((r) => r.id === id)) await renameRun(id, clean).catch(() => {});
+    await this.refreshRuns();
+  }
+
   private configure(settings: Settings, keepWeights: boolean): void {
     const s = state();
     if (!this.channel || noDevice(s)) return this.settleConfigure(new Error(s.deviceError ?? 'no worker'));
     const resume = keepWeights && s.phase === 'training';
     // The worker's new trainer counts from step 0; kept weights remember what they were trained for.
     const carriedSteps = keepWeights ? s.carriedSteps + s.steps : 0;
+    // New weights are a new run: the one before is saved first (its steps since the last save too).
+    if (!keepWeights && s.steps + s.carriedSteps > 0 && s.phase !== 'failed') this.autosave?.saveNow().catch(() => {});
+    const run = keepWeights && s.run ? undefined : this.nextRun();
     useStore.setState({
-      requested: { settings, keepWeights, resume, phaseBefore: s.phase, carriedSteps },
+      requested: { settings, keepWeights, resume, phaseBefore: s.phase, carriedSteps, ...(run ? { run } : {}) },
       restoring: null, // new settings replace a restore still in progress
       pendingDiscard: null,
       phase: 'configuring',
@@ -332,3 +455,5 @@ export class PageLab {
 
 /** The page's one controller; main.tsx starts it. */
 export const lab = new PageLab();
+
+const identityOf = (r: RunInfo): RunIdentity => ({ id: r.id, name: r.name, createdAt: r.createdAt, parentId: r.parentId });

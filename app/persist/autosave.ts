@@ -14,6 +14,8 @@ export interface AutosaveOptions {
   ask(): void;
   /** The record to store for a checkpoint (the curves so far). */
   record(checkpoint: SavedCheckpoint): StoredSession;
+  /** Stores a record (default: as the single session record); rejects when nothing was written. */
+  write?(record: StoredSession): Promise<void>;
   /** Between saves while training. */
   everyMs?: number;
   /** Steps between saves while training (when they come faster than everyMs). */
@@ -36,7 +38,10 @@ function worthSaving(s: Store): boolean {
 export class Autosave {
   private readonly scheduler: SaveScheduler<SavedCheckpoint>;
 
+  private readonly store: (record: StoredSession) => Promise<unknown>;
+
   constructor(options: AutosaveOptions) {
+    this.store = options.write ?? saveSession;
     this.scheduler = new SaveScheduler({
       ask: options.ask,
       write: (checkpoint) => this.write(options.record(checkpoint)),
@@ -90,7 +95,7 @@ export class Autosave {
   }
 
   private async write(record: StoredSession): Promise<number> {
-    await saveSession(record);
+    await this.store(record);
     state().setSave({ savedAt: record.savedAt, savedStep: record.checkpoint.step, error: null, errorDismissed: false });
     return record.checkpoint.step;
   }

@@ -59,7 +59,7 @@ export interface SaveMarker {
   savedAt: number;
 }
 
-function rememberSave(m: SaveMarker | null): void {
+export function rememberSave(m: SaveMarker | null): void {
   try {
     if (m) localStorage.setItem(MARKER, JSON.stringify(m));
     else localStorage.removeItem(MARKER);
@@ -82,17 +82,17 @@ export function forgottenSave(): SaveMarker | null {
 
 /** The saved session, or null; a record that is not one (an old format, a damaged store) reads as none. */
 export async function loadSession(): Promise<StoredSession | null> {
-  const value = (await run('readonly', (store) => store.get(KEY))) as Partial<StoredSession> | undefined;
-  const c = value?.checkpoint;
+  return validSession(await run('readonly', (store) => store.get(KEY)));
+}
+
+/** `value` as a stored session, or null when it is not one (an old format, a damaged store). */
+export function validSession(value: unknown): StoredSession | null {
+  const v = value as Partial<StoredSession> | undefined;
+  const c = v?.checkpoint;
   const valid =
-    c &&
-    typeof c.step === 'number' &&
-    c.weights instanceof ArrayBuffer &&
-    c.optimizer instanceof ArrayBuffer &&
-    c.config &&
-    value.losses instanceof Float32Array;
+    c && typeof c.step === 'number' && c.weights instanceof ArrayBuffer && c.optimizer instanceof ArrayBuffer && c.config && v.losses instanceof Float32Array;
   if (!valid) return null;
-  return { ...(value as StoredSession), validation: Array.isArray(value.validation) ? value.validation : [], carriedSteps: value.carriedSteps ?? 0 };
+  return { ...(v as StoredSession), validation: Array.isArray(v.validation) ? v.validation : [], carriedSteps: v.carriedSteps ?? 0 };
 }
 
 /**

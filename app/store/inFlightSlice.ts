@@ -8,6 +8,7 @@ import type { Settings } from '../config/schema.ts';
 import type { StoredSession } from '../persist/sessionStore.ts';
 import type { Phase } from './sessionSlice.ts';
 import type { Store } from './index.ts';
+import type { RunIdentity } from './persistSlice.ts';
 
 /** Steps between automatic samples while a character model trains. */
 export const SAMPLE_EVERY = 100;
@@ -22,6 +23,8 @@ export interface ConfigureRequest {
   phaseBefore: Phase;
   /** What `carriedSteps` becomes once configured. */
   carriedSteps: number;
+  /** The run it starts (new weights: a new run; a restore: the stored run); absent: the run goes on. */
+  run?: RunIdentity;
 }
 
 export interface InFlightSlice {

@@ -1,7 +1,17 @@
-// The autosave as the page shows it: saving or not, the last save, and why the last one failed.
+// The autosave as the page shows it: saving or not, the last save, and why the last one failed; the
+// run being trained (what the autosave saves it as) and the stored runs' summaries (the run list).
 
 import type { StateCreator } from 'zustand';
+import type { RunInfo } from '../persist/runStore.ts';
 import type { Store } from './index.ts';
+
+/** Who the run being trained is: its id in the run store, its name, when it began, and the run it came from. */
+export interface RunIdentity {
+  id: string;
+  name: string;
+  createdAt: number;
+  parentId: string | null;
+}
 
 export interface SaveState {
   /** A checkpoint is asked for or being written. */
@@ -18,9 +28,15 @@ export interface SaveState {
 export interface PersistSlice {
   save: SaveState;
   setSave(partial: Partial<SaveState>): void;
+  /** The run being trained; null before any configuration. */
+  run: RunIdentity | null;
+  /** Every stored run's summary, oldest first (the current one as of its last save). */
+  runs: RunInfo[];
 }
 
 export const createPersistSlice: StateCreator<Store, [], [], PersistSlice> = (set) => ({
   save: { saving: false, savedAt: null, savedStep: null, error: null, errorDismissed: false },
   setSave: (partial) => set((s) => ({ save: { ...s.save, ...partial } })),
+  run: null,
+  runs: [],
 });

@@ -1,0 +1,121 @@
+// Every stored run beside the charts: its colour, an editable name, what changed from the run it
+// came from, its steps, last training and validation loss, training time and size. Open switches the
+// page to a run (the one in use is saved first); Delete asks first and never applies to the run in use.
+
+import { useState } from 'react';
+import { lab } from '../lab/pageLab.ts';
+import type { RunInfo } from '../persist/runStore.ts';
+import { useStore } from '../store/index.ts';
+import { diffLabel } from './settingsDiff.ts';
+
+/** Okabe–Ito: told apart with the common colour-vision deficiencies. */
+export const RUN_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'] as const;
+
+const loss = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : x.toFixed(3));
+const size = (bytes: number) => (bytes < 1 << 20 ? `${Math.max(1, Math.round(bytes / 1024))} KiB` : `${(bytes / (1 << 20)).toFixed(1)} MiB`);
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+export function RunList() {
+  const runs = useStore((s) => s.runs);
+  const current = useStore((s) => s.run);
+  const busy = useStore((s) => s.phase === 'configuring' || s.phase === 'starting');
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const total = runs.reduce((a, r) => a + r.bytes, 0);
+  return (
+    <section className="panel runs wide" aria-labelledby="runs-title" data-testid="run-list">
+      <header className="panel-head">
+        <h2 id="runs-title">Runs</h2>
+        <span className="muted">{runs.length ? `${runs.length} stored, ${size(total)}` : 'none stored yet'}</span>
+      </header>
+      {runs.length === 0 ? (
+        <p className="muted">Each run you train is kept here (saved as it trains): new settings or Reset start a new one.</p>
+      ) : (
+        <table className="run-table">
+          <thead>
+            <tr>
+              <th scope="col">Run</th>
+              <th scope="col">Changes from the run it came from</th>
+              <th scope="col">Steps</th>
+              <th scope="col">Train loss</th>
+              <th scope="col">Val. loss</th>
+              <th scope="col">Training time</th>
+              <th scope="col">Size</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((r, i) => (
+              <RunRow
+                key={r.id}
+                run={r}
+                colour={RUN_COLOURS[i % RUN_COLOURS.length]}
+                label={diffLabel(r.parentId ? (byId.get(r.parentId)?.settings ?? null) : null, r.settings)}
+                inUse={current?.id === r.id}
+                busy={busy}
+                confirming={confirming === r.id}
+                onConfirm={(yes) => setConfirming(yes ? r.id : null)}
+              />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function RunRow(p: { run: RunInfo; colour: string; label: string; inUse: boolean; busy: boolean; confirming: boolean; onConfirm(yes: boolean): void }) {
+  const { run } = p;
+  const [name, setName] = useState(run.name);
+  const rename = () => (name.trim() && name !== run.name ? void lab.renameRun(run.id, name) : setName(run.name));
+  return (
+    <tr data-testid="run-row" data-run={run.id} aria-current={p.inUse ? 'true' : undefined}>
+      <td>
+        <span className="run-swatch" style={{ background: p.colour }} aria-hidden="true" />
+        <input
+          className="run-name"
+          aria-label={`Name of ${run.name}`}
+          value={name}
+          maxLength={80}
+          onChange={(e) => setName(e.target.value)}
+          onBlur={rename}
+          onKeyDown={(e) => e.key === 'Enter' && (e.currentTarget as HTMLInputElement).blur()}
+        />
+        {p.inUse && <span className="run-in-use"> (in use)</span>}
+      </td>
+      <td data-testid="run-diff">{p.label}</td>
+      <td>{run.steps.toLocaleString('en-US')}</td>
+      <td>{loss(run.trainLoss)}</td>
+      <td>{loss(run.valLoss)}</td>
+      <td>{duration(run.trainingMs)}</td>
+      <td>{size(run.bytes)}</td>
+      <td className="run-actions">
+        {p.confirming ? (
+          <>
+            <span>Delete {run.name}?</span>{' '}
+            <button type="button" onClick={() => (p.onConfirm(false), void lab.deleteRun(run.id))}>
+              Delete
+            </button>{' '}
+            <button type="button" onClick={() => p.onConfirm(false)}>
+              Keep
+            </button>
+          </>
+        ) : (
+          <>
+            <button type="button" disabled={p.inUse || p.busy} onClick={() => void lab.openRun(run.id)}>
+              Open
+            </button>{' '}
+            <button type="button" disabled={p.inUse} title={p.inUse ? 'The run in use cannot be deleted' : undefined} onClick={() => p.onConfirm(true)}>
+              Delete
+            </button>
+          </>
+        )}
+      </td>
+    </tr>
+  );
+}
