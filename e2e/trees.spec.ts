@@ -229,7 +229,9 @@ test('trains on an uploaded file of labelled trees', async ({ page, pageErrors }
   expect(await page.evaluate(() => window.__rnnlab!.weightsDigest())).not.toBe(trained);
   await page.getByTestId('import-weights').setInputFiles({ name: 'phrases.safetensors', mimeType: 'application/octet-stream', buffer: exported });
   // The file records the steps its weights were trained for: the page counts from there.
-  await expect(page.getByTestId('notice')).toContainText(/Loaded the weights of “phrases\.safetensors” \(trained for \d+ steps\); the optimizer starts afresh\./);
+  await expect(page.getByTestId('notice')).toContainText(
+    /Loaded the weights of “phrases\.safetensors” \(trained for \d+ steps\); the optimizer starts afresh\./,
+  );
   expect(await page.evaluate(() => window.__rnnlab!.weightsDigest()), 'the exported weights, back').toBe(trained);
   await page
     .getByTestId('import-weights')
