@@ -10,7 +10,7 @@ const digest = (page: Page) => page.evaluate(() => window.__rnnlab!.weightsDiges
 const runs = (page: Page) => page.evaluate(() => window.__rnnlab!.runs);
 const runId = (page: Page) => page.evaluate(() => window.__rnnlab!.runId);
 
-test('runs side by side in the store: a new model is a new run, and each comes back with its own weights', async ({ page, pageErrors }) => {
+test('runs side by side in the store: a new model is a new run, and each comes back with its own weights', async ({ page, pageErrors }, testInfo) => {
   test.setTimeout(240_000);
   await boot(page);
   await page.evaluate((s) => window.__rnnlab!.configure(s), TINY);
@@ -21,6 +21,32 @@ test('runs side by side in the store: a new model is a new run, and each comes b
   const list = page.getByTestId('run-list');
   await expect(list.getByTestId('run-row')).toHaveCount(1);
 
+  // Duplicate and change: a new run from run 1's settings with another learning rate, both on the loss chart.
+  await list.locator(`[data-run="${a}"]`).getByRole('button', { name: 'Duplicate' }).click();
+  await page.waitForFunction((a) => window.__rnnlab!.runId !== a && window.__rnnlab!.status === 'idle', a, { timeout: 30_000 });
+  const lrRun = await runId(page);
+  await page.locator('#field-lr').fill('0.003');
+  await page.locator('#field-lr').press('Enter'); // apply now, not after the typing pause
+  await page.waitForFunction(() => window.__rnnlab!.status === 'idle', null, { timeout: 30_000 });
+  await expect(page.getByTestId('confirm-discard')).toHaveCount(0); // an untrained run: nothing to lose
+  const stepsLr = await trainTo(page, 30);
+  await page.evaluate(() => window.__rnnlab!.saveNow());
+  expect(await runId(page)).toBe(lrRun);
+  await expect(list.locator(`[data-run="${lrRun}"]`).getByTestId('run-diff')).toHaveText('lr 0.01 → 0.003');
+  await list.getByLabel('Show Run 1 on the charts').check();
+  const legend = page.locator('section[aria-labelledby="loss-title"] .u-legend');
+  await expect(legend).toContainText('Run 1: lr 0.003 → 0.01');
+  await expect(legend).toContainText('Run 2 (in use)');
+  await page.setViewportSize({ width: 1280, height: 1100 });
+  await page.screenshot({ path: testInfo.outputPath('runs-overlay.png'), fullPage: true });
+  expect(await digest(page)).not.toBe(digestA);
+  expect((await runs(page)).find((r) => r.id === lrRun)).toEqual({ id: lrRun, name: 'Run 2', steps: stepsLr, parentId: a });
+  await list.getByLabel('Show Run 1 on the charts').uncheck();
+  await expect(legend).not.toContainText('Run 1:');
+  // Back to run 1 for what follows.
+  await list.locator(`[data-run="${a}"]`).getByRole('button', { name: 'Open' }).click();
+  await page.waitForFunction((a) => window.__rnnlab!.runId === a && window.__rnnlab!.status === 'paused', a, { timeout: 60_000 });
+
   // Another hidden size needs new weights: asked first, then a new run whose parent is the first.
   await page.locator('#field-hidden').fill('24');
   await page.getByRole('button', { name: 'Discard and apply' }).click();
@@ -30,10 +56,11 @@ test('runs side by side in the store: a new model is a new run, and each comes b
   expect(await page.evaluate(() => window.__rnnlab!.saveNow())).toBe(stepsB);
   const digestB = await digest(page);
   expect(digestB).not.toBe(digestA);
-  await expect(list.getByTestId('run-row')).toHaveCount(2);
+  await expect(list.getByTestId('run-row')).toHaveCount(3);
   expect(await runs(page)).toEqual([
     { id: a, name: 'Run 1', steps: stepsA, parentId: null },
-    { id: b, name: 'Run 2', steps: stepsB, parentId: a },
+    { id: lrRun, name: 'Run 2', steps: stepsLr, parentId: a },
+    { id: b, name: 'Run 3', steps: stepsB, parentId: a },
   ]);
   await expect(list.locator(`[data-run="${b}"]`).getByTestId('run-diff')).toHaveText('hidden 16 → 24');
   await expect(list.locator(`[data-run="${b}"]`)).toHaveAttribute('aria-current', 'true');
@@ -48,7 +75,7 @@ test('runs side by side in the store: a new model is a new run, and each comes b
   await page.waitForFunction(() => window.__rnnlab?.status === 'paused', null, { timeout: 60_000 });
   expect(await runId(page)).toBe(b);
   expect(await digest(page)).toBe(digestB);
-  await expect(list.getByTestId('run-row')).toHaveCount(2);
+  await expect(list.getByTestId('run-row')).toHaveCount(3);
   await list.locator(`[data-run="${a}"]`).getByRole('button', { name: 'Open' }).click();
   await page.waitForFunction((a) => window.__rnnlab!.runId === a && window.__rnnlab!.status === 'paused', a, { timeout: 60_000 });
   expect(await page.evaluate(() => window.__rnnlab!.steps)).toBe(stepsA);
@@ -61,16 +88,16 @@ test('runs side by side in the store: a new model is a new run, and each comes b
   await page.waitForFunction((a) => window.__rnnlab!.runId !== a && window.__rnnlab!.status === 'idle', a, { timeout: 30_000 });
   await trainTo(page, 5);
   await page.evaluate(() => window.__rnnlab!.saveNow());
-  expect((await runs(page)).map((r) => r.id).slice(0, 2)).toEqual([a, b]);
-  await expect(list.getByTestId('run-row')).toHaveCount(3);
+  expect((await runs(page)).map((r) => r.id).slice(0, 3)).toEqual([a, lrRun, b]);
+  await expect(list.getByTestId('run-row')).toHaveCount(4);
 
   // Deleting asks first.
   await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Delete' }).click();
   await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Keep' }).click();
+  await expect(list.getByTestId('run-row')).toHaveCount(4);
+  await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Delete' }).click();
+  await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Delete' }).click();
   await expect(list.getByTestId('run-row')).toHaveCount(3);
-  await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Delete' }).click();
-  await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Delete' }).click();
-  await expect(list.getByTestId('run-row')).toHaveCount(2);
   expect((await runs(page)).map((r) => r.id)).not.toContain(b);
   expect(pageErrors).toEqual([]);
 });

@@ -5,6 +5,7 @@
 // patch is applied to the store, then its effects are run.
 
 import { Metrics } from '../metrics/metrics.ts';
+import { RunOverlays } from '../runs/overlays.ts';
 import { Autosave } from '../persist/autosave.ts';
 import { clearedStoreNotice, planRestore, putBackCurves, recordOf, restoreFailedNotice, savedPageState, type RestorePlan } from '../persist/sessionRecord.ts';
 import { deleteRun, dropLegacyRecord, listRuns, loadCurrentRun, loadRun, newRunId, renameRun, runInfoOf, saveRun, type RunInfo } from '../persist/runStore.ts';
@@ -38,6 +39,8 @@ const state = useStore.getState;
 
 export class PageLab {
   readonly metrics = new Metrics();
+  /** Stored runs drawn on the charts beside this one (the run list's Show). */
+  readonly overlays = new RunOverlays();
   /** A tree session's drawn trees and validation accuracies (outside React, as the metrics). */
   readonly trees = new TreeFeed();
   /** An encoder–decoder's alignments and validation scores (outside React, as the metrics). */
@@ -347,7 +350,33 @@ export class PageLab {
     await this.refreshRuns();
   }
 
-  private configure(settings: Settings, keepWeights: boolean): void {
+  /**
+   * "Duplicate and change": a new run, with fresh weights, from stored run `id`'s settings (and the
+   * file it trains on), its parent that run. The run in use is saved first. Change a setting next:
+   * the new run has no steps, so the change applies to it without a question.
+   */
+  async duplicateRun(id: string): Promise<void> {
+    const s = state();
+    if (!this.channel || s.phase === 'configuring' || s.phase === 'starting') return;
+    if (s.steps + s.carriedSteps > 0 && s.phase !== 'failed') await this.saveNow().catch(() => {}); // the store shows a failure
+    const record = await loadRun(id).catch(() => null);
+    const plan = record && planRestore(record);
+    if (!plan?.ok)
+      return void useStore.setState({
+        notice: record ? `That run cannot be duplicated: ${(plan as { reason: string }).reason}.` : 'That run is no longer stored.',
+      });
+    useStore.setState({
+      form: plan.form,
+      ...(plan.upload ? { upload: plan.upload } : {}),
+      ...(plan.series ? { series: plan.series } : {}),
+      ...(plan.treeFile ? { treeFile: plan.treeFile } : {}),
+      ...(plan.pairFile ? { pairFile: plan.pairFile } : {}),
+    });
+    clearTimeout(this.applyTimer);
+    this.configure(plan.settings, false, id);
+  }
+
+  private configure(settings: Settings, keepWeights: boolean, parentId?: string): void {
     const s = state();
     if (!this.channel || noDevice(s)) return this.settleConfigure(new Error(s.deviceError ?? 'no worker'));
     const resume = keepWeights && s.phase === 'training';
@@ -355,7 +384,7 @@ export class PageLab {
     const carriedSteps = keepWeights ? s.carriedSteps + s.steps : 0;
     // New weights are a new run: the one before is saved first (its steps since the last save too).
     if (!keepWeights && s.steps + s.carriedSteps > 0 && s.phase !== 'failed') this.autosave?.saveNow().catch(() => {});
-    const run = keepWeights && s.run ? undefined : this.nextRun();
+    const run = parentId ? this.newRun(parentId) : keepWeights && s.run ? undefined : this.nextRun();
     useStore.setState({
       requested: { settings, keepWeights, resume, phaseBefore: s.phase, carriedSteps, ...(run ? { run } : {}) },
       restoring: null, // new settings replace a restore still in progress

@@ -42,6 +42,22 @@ const run = objectStore({
 
 const RUN = 'run:';
 const INFO = 'runInfo:';
+const CURVES = 'runCurves:';
+
+/** A run's curves without its weights: what an overlay on the charts reads. */
+export interface RunCurves {
+  losses: Float32Array;
+  gradNorms: Float32Array | null;
+  msPerStep: Float32Array | null;
+  validation: { step: number; loss: number }[];
+}
+
+const curvesOf = (r: StoredSession): RunCurves => ({
+  losses: r.losses,
+  gradNorms: r.gradNorms ?? null,
+  msPerStep: r.msPerStep ?? null,
+  validation: r.validation,
+});
 const CURRENT = 'currentRun';
 /** The single record pages before runs kept: read once as a run of its own, never written again. */
 const LEGACY = 'current';
@@ -71,6 +87,7 @@ export function runInfoOf(record: StoredSession, base: Pick<RunInfo, 'id' | 'nam
 export async function saveRun(record: StoredSession, info: RunInfo): Promise<void> {
   await run('readwrite', (store) => {
     store.put(record, RUN + info.id);
+    store.put(curvesOf(record), CURVES + info.id);
     store.put(info, INFO + info.id);
     return store.put(info.id, CURRENT);
   });
@@ -104,6 +121,14 @@ export async function loadCurrentRun(): Promise<{ id: string | null; info: RunIn
   return legacy ? { id: null, info: null, record: legacy } : null;
 }
 
+/** Run `id`'s curves (not its weights); null when it is not stored. */
+export async function loadRunCurves(id: string): Promise<RunCurves | null> {
+  const c = (await run('readonly', (store) => store.get(CURVES + id))) as RunCurves | undefined;
+  if (c && c.losses instanceof Float32Array) return { ...c, validation: Array.isArray(c.validation) ? c.validation : [] };
+  const record = await loadRun(id); // stored before its curves had a key of their own
+  return record && curvesOf(record);
+}
+
 export async function renameRun(id: string, name: string): Promise<void> {
   const info = (await run('readonly', (store) => store.get(INFO + id))) as RunInfo | undefined;
   if (!info) throw new Error('That run is no longer stored.');
@@ -114,6 +139,7 @@ export async function renameRun(id: string, name: string): Promise<void> {
 export async function deleteRun(id: string): Promise<void> {
   await run('readwrite', (store) => {
     store.delete(RUN + id);
+    store.delete(CURVES + id);
     return store.delete(INFO + id);
   });
 }

@@ -1,15 +1,14 @@
 // Every stored run beside the charts: its colour, an editable name, what changed from the run it
-// came from, its steps, last training and validation loss, training time and size. Open switches the
-// page to a run (the one in use is saved first); Delete asks first and never applies to the run in use.
+// came from, its steps, last training and validation loss, training time and size. Show draws a run
+// on the charts beside the one in use (labelled by how its settings differ from it); Open switches
+// the page to a run (the one in use is saved first); Delete asks first and never applies to the run in use.
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { lab } from '../lab/pageLab.ts';
 import type { RunInfo } from '../persist/runStore.ts';
 import { useStore } from '../store/index.ts';
-import { diffLabel } from './settingsDiff.ts';
-
-/** Okabe–Ito: told apart with the common colour-vision deficiencies. */
-export const RUN_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'] as const;
+import { RUN_COLOURS } from './colours.ts';
+import { diffLabel, settingsDiff } from './settingsDiff.ts';
 
 const loss = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : x.toFixed(3));
 const size = (bytes: number) => (bytes < 1 << 20 ? `${Math.max(1, Math.round(bytes / 1024))} KiB` : `${(bytes / (1 << 20)).toFixed(1)} MiB`);
@@ -22,8 +21,28 @@ export function RunList() {
   const runs = useStore((s) => s.runs);
   const current = useStore((s) => s.run);
   const busy = useStore((s) => s.phase === 'configuring' || s.phase === 'starting');
+  const shown = useStore((s) => s.shownRuns);
+  const applied = useStore((s) => s.applied);
   const [confirming, setConfirming] = useState<string | null>(null);
   const byId = new Map(runs.map((r) => [r.id, r]));
+  const colourOf = (id: string) =>
+    RUN_COLOURS[
+      Math.max(
+        0,
+        runs.findIndex((r) => r.id === id),
+      ) % RUN_COLOURS.length
+    ];
+  // The charts draw the shown runs (never the one in use twice: it is drawn live).
+  useEffect(() => {
+    const wanted = runs
+      .filter((r) => shown.includes(r.id) && r.id !== current?.id)
+      .map((r) => {
+        const d = applied ? settingsDiff(applied, r.settings) : [];
+        return { id: r.id, colour: colourOf(r.id), savedAt: r.savedAt, label: d.length ? `${r.name}: ${d.join(' · ')}` : r.name };
+      });
+    void lab.overlays.set(wanted);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [runs, shown, current?.id, applied]);
   const total = runs.reduce((a, r) => a + r.bytes, 0);
   return (
     <section className="panel runs wide" aria-labelledby="runs-title" data-testid="run-list">
@@ -37,6 +56,7 @@ export function RunList() {
         <table className="run-table">
           <thead>
             <tr>
+              <th scope="col">Show</th>
               <th scope="col">Run</th>
               <th scope="col">Changes from the run it came from</th>
               <th scope="col">Steps</th>
@@ -55,6 +75,7 @@ export function RunList() {
                 key={r.id}
                 run={r}
                 colour={RUN_COLOURS[i % RUN_COLOURS.length]}
+                shown={shown.includes(r.id)}
                 label={diffLabel(r.parentId ? (byId.get(r.parentId)?.settings ?? null) : null, r.settings)}
                 inUse={current?.id === r.id}
                 busy={busy}
@@ -69,12 +90,31 @@ export function RunList() {
   );
 }
 
-function RunRow(p: { run: RunInfo; colour: string; label: string; inUse: boolean; busy: boolean; confirming: boolean; onConfirm(yes: boolean): void }) {
+function RunRow(p: {
+  run: RunInfo;
+  colour: string;
+  shown: boolean;
+  label: string;
+  inUse: boolean;
+  busy: boolean;
+  confirming: boolean;
+  onConfirm(yes: boolean): void;
+}) {
   const { run } = p;
   const [name, setName] = useState(run.name);
   const rename = () => (name.trim() && name !== run.name ? void lab.renameRun(run.id, name) : setName(run.name));
   return (
     <tr data-testid="run-row" data-run={run.id} aria-current={p.inUse ? 'true' : undefined}>
+      <td>
+        <input
+          type="checkbox"
+          aria-label={`Show ${run.name} on the charts`}
+          checked={p.inUse || p.shown}
+          disabled={p.inUse}
+          title={p.inUse ? 'The run in use is always drawn' : undefined}
+          onChange={(e) => useStore.setState((s) => ({ shownRuns: e.target.checked ? [...s.shownRuns, run.id] : s.shownRuns.filter((id) => id !== run.id) }))}
+        />
+      </td>
       <td>
         <span className="run-swatch" style={{ background: p.colour }} aria-hidden="true" />
         <input
@@ -109,6 +149,14 @@ function RunRow(p: { run: RunInfo; colour: string; label: string; inUse: boolean
           <>
             <button type="button" disabled={p.inUse || p.busy} onClick={() => void lab.openRun(run.id)}>
               Open
+            </button>{' '}
+            <button
+              type="button"
+              disabled={p.busy}
+              title="A new run with fresh weights from these settings: change one next"
+              onClick={() => void lab.duplicateRun(run.id)}
+            >
+              Duplicate
             </button>{' '}
             <button type="button" disabled={p.inUse} title={p.inUse ? 'The run in use cannot be deleted' : undefined} onClick={() => p.onConfirm(true)}>
               Delete

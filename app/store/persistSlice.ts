@@ -3,6 +3,7 @@
 
 import type { StateCreator } from 'zustand';
 import type { RunInfo } from '../persist/runStore.ts';
+import type { ChartX } from '../charts/overlay.ts';
 import type { Store } from './index.ts';
 
 /** Who the run being trained is: its id in the run store, its name, when it began, and the run it came from. */
@@ -32,6 +33,10 @@ export interface PersistSlice {
   run: RunIdentity | null;
   /** Every stored run's summary, oldest first (the current one as of its last save). */
   runs: RunInfo[];
+  /** Stored runs drawn on the charts beside the run in use. */
+  shownRuns: string[];
+  /** The charts' x axis: steps, or seconds of training. */
+  chartX: ChartX;
 }
 
 export const createPersistSlice: StateCreator<Store, [], [], PersistSlice> = (set) => ({
@@ -39,4 +44,6 @@ export const createPersistSlice: StateCreator<Store, [], [], PersistSlice> = (se
   setSave: (partial) => set((s) => ({ save: { ...s.save, ...partial } })),
   run: null,
   runs: [],
+  shownRuns: [],
+  chartX: 'step',
 });

@@ -1,0 +1,38 @@
+// Other runs on a chart beside the live one (app/runs/overlays.ts holds their curves): each run's
+// table on the chart's x axis — steps, or seconds of training (the sum of its steps' times, so a
+// faster run's curve ends sooner) — joined into the one x array uPlot draws on.
+
+import uPlot from 'uplot';
+import type { StepSeries } from '../metrics/stepSeries.ts';
+
+export type ChartX = 'step' | 'time';
+
+/** Seconds of training before each step, from a run's ms-per-step series (a step with no time adds 0). */
+export function clock(ms: StepSeries): (step: number) => number {
+  const end = ms.end;
+  const sum = new Float64Array(end + 1);
+  for (let s = 0; s < end; s++) {
+    const v = ms.at(s);
+    sum[s + 1] = sum[s] + (Number.isFinite(v) ? v : 0);
+  }
+  return (step) => sum[Math.max(0, Math.min(end, Math.round(step)))] / 1000;
+}
+
+/** A table whose x counts steps, on the chart's axis: unchanged for steps, in seconds of training for time. */
+export function onAxis(table: uPlot.AlignedData, x: ChartX, ms: StepSeries): uPlot.AlignedData {
+  if (x === 'step') return table;
+  const t = clock(ms);
+  // Seconds that repeat (steps with no time) would break uPlot's strictly rising x: keep the first.
+  const xs = Array.from(table[0], t);
+  const keep = xs.map((v, i) => i === 0 || v > xs[i - 1]);
+  const cols = table.slice(1).map((col) => Array.from(col as ArrayLike<number | null>).filter((_, i) => keep[i]));
+  return [xs.filter((_, i) => keep[i]), ...cols] as uPlot.AlignedData;
+}
+
+/** Tables on one x (the union of theirs); a table's series read null where it has no point (gaps the lines span). */
+export function joined(tables: uPlot.AlignedData[]): uPlot.AlignedData {
+  return tables.length === 1 ? tables[0] : uPlot.join(tables);
+}
+
+/** The x axis' label and the legend's x value. */
+export const xLabel = (x: ChartX): string => (x === 'step' ? 'step' : 'training time (s)');
