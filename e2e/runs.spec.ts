@@ -1,6 +1,7 @@
 // Every run kept: a new model (another hidden size, another family) starts a new run and the one
 // before stays stored, each with its own weights; the run list shows them with what changed; after a
 // reload the run in use comes back, and another opens with the very weights it was saved with.
+import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { boot, expect, test, trainTo } from './fixtures.ts';
 
@@ -91,13 +92,32 @@ test('runs side by side in the store: a new model is a new run, and each comes b
   expect((await runs(page)).map((r) => r.id).slice(0, 3)).toEqual([a, lrRun, b]);
   await expect(list.getByTestId('run-row')).toHaveCount(4);
 
+  // One file per run: run 1 exported, then imported as a new run that opens with the same weights and curve.
+  const download = page.waitForEvent('download');
+  await list.locator(`[data-run="${a}"]`).getByRole('button', { name: 'Export' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('lr-0.01-hidden-16.run.safetensors');
+  const bytes = await readFile((await file.path())!);
+  const known = (await runs(page)).map((r) => r.id);
+  await page.getByTestId('import-run').setInputFiles({ name: 'shared.run.safetensors', mimeType: 'application/octet-stream', buffer: bytes });
+  await page.waitForFunction((known) => !known.includes(window.__rnnlab!.runId!) && window.__rnnlab!.status === 'paused', known, { timeout: 60_000 });
+  expect((await runs(page)).at(-1)).toMatchObject({ name: 'lr 0.01, hidden 16 (imported)', steps: stepsA, parentId: null });
+  expect(await digest(page), 'run 1’s weights, through the file').toBe(digestA);
+  expect(await page.evaluate(() => window.__rnnlab!.losses.length)).toBe(stepsA);
+  // Plain weights are not a run file: refused, saying where they go.
+  await page
+    .getByTestId('import-run')
+    .setInputFiles({ name: 'w.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes.subarray(0, 8)) });
+  await expect(page.getByTestId('notice')).toContainText('“w.safetensors” is not a run file');
+  await expect(list.getByTestId('run-row')).toHaveCount(5);
+
   // Deleting asks first.
   await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Delete' }).click();
   await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Keep' }).click();
+  await expect(list.getByTestId('run-row')).toHaveCount(5);
+  await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Delete' }).click();
+  await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Delete' }).click();
   await expect(list.getByTestId('run-row')).toHaveCount(4);
-  await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Delete' }).click();
-  await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Delete' }).click();
-  await expect(list.getByTestId('run-row')).toHaveCount(3);
   expect((await runs(page)).map((r) => r.id)).not.toContain(b);
   expect(pageErrors).toEqual([]);
 });

@@ -8,6 +8,7 @@ import { Metrics } from '../metrics/metrics.ts';
 import { RunOverlays } from '../runs/overlays.ts';
 import { Autosave } from '../persist/autosave.ts';
 import { clearedStoreNotice, planRestore, putBackCurves, recordOf, restoreFailedNotice, savedPageState, type RestorePlan } from '../persist/sessionRecord.ts';
+import { decodeRunFile, encodeRunFile } from '../persist/runFile.ts';
 import { deleteRun, dropLegacyRecord, listRuns, loadCurrentRun, loadRun, newRunId, renameRun, runInfoOf, saveRun, type RunInfo } from '../persist/runStore.ts';
 import type { RunIdentity } from '../store/persistSlice.ts';
 import {
@@ -328,6 +329,35 @@ export class PageLab {
       return void this.refreshRuns();
     }
     this.restore(record, plan, identityOf(info));
+  }
+
+  /** Downloads stored run `id` as one file (runFile.ts): settings, curves, samples, weights and optimizer state. */
+  async exportRun(id: string): Promise<void> {
+    const [record, info] = [await loadRun(id).catch(() => null), state().runs.find((r) => r.id === id)];
+    if (!record || !info) return void useStore.setState({ notice: 'That run is no longer stored.' });
+    const slug = info.name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
+    saveWeights(encodeRunFile(record, info).slice().buffer, `${slug}.run.safetensors`);
+  }
+
+  /** Stores a run file as a new run (named as it was, "(imported)") and opens it. */
+  async importRun(file: File): Promise<void> {
+    let run: ReturnType<typeof decodeRunFile>;
+    try {
+      run = decodeRunFile(new Uint8Array(await file.arrayBuffer()), file.name);
+    } catch (e) {
+      return void useStore.setState({ notice: (e as Error).message });
+    }
+    const plan = planRestore(run.record);
+    if (!plan.ok) return void useStore.setState({ notice: `“${file.name}” cannot be opened here: ${plan.reason}.` });
+    const identity: RunIdentity = { id: newRunId(), name: `${run.name} (imported)`, createdAt: Date.now(), parentId: null };
+    const fileName = plan.upload?.name ?? plan.series?.file.name ?? plan.treeFile?.name ?? plan.pairFile?.name ?? null;
+    try {
+      await saveRun(run.record, runInfoOf(run.record, { ...identity, settings: plan.settings, fileName }), { current: false });
+    } catch (e) {
+      return void useStore.setState({ notice: `“${file.name}” could not be stored: ${(e as Error).message}` });
+    }
+    await this.refreshRuns();
+    await this.openRun(identity.id);
   }
 
   /** Deletes a stored run other than the one in use. */

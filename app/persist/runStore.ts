@@ -83,15 +83,15 @@ export function runInfoOf(record: StoredSession, base: Pick<RunInfo, 'id' | 'nam
   };
 }
 
-/** Saves run `info.id` (record and summary) and makes it the current run, in one transaction. */
-export async function saveRun(record: StoredSession, info: RunInfo): Promise<void> {
+/** Saves run `info.id` (record, curves and summary) and, unless told not to (an imported run), makes it the current run: one transaction. */
+export async function saveRun(record: StoredSession, info: RunInfo, { current = true } = {}): Promise<void> {
   await run('readwrite', (store) => {
-    store.put(record, RUN + info.id);
     store.put(curvesOf(record), CURVES + info.id);
     store.put(info, INFO + info.id);
-    return store.put(info.id, CURRENT);
+    const put = store.put(record, RUN + info.id);
+    return current ? store.put(info.id, CURRENT) : put;
   });
-  rememberSave({ step: info.steps, savedAt: info.savedAt });
+  if (current) rememberSave({ step: info.steps, savedAt: info.savedAt });
 }
 
 /** Every run's summary, oldest first. */

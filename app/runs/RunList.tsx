@@ -49,6 +49,21 @@ export function RunList() {
       <header className="panel-head">
         <h2 id="runs-title">Runs</h2>
         <span className="muted">{runs.length ? `${runs.length} stored, ${size(total)}` : 'none stored yet'}</span>
+        <label className="button small" htmlFor="import-run">
+          Import run…
+        </label>
+        <input
+          id="import-run"
+          data-testid="import-run"
+          className="visually-hidden"
+          type="file"
+          accept=".safetensors"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = '';
+            if (f) void lab.importRun(f);
+          }}
+        />
       </header>
       {runs.length === 0 ? (
         <p className="muted">Each run you train is kept here (saved as it trains): new settings or Reset start a new one.</p>
@@ -157,6 +172,13 @@ function RunRow(p: {
               onClick={() => void lab.duplicateRun(run.id)}
             >
               Duplicate
+            </button>{' '}
+            <button
+              type="button"
+              title="Download this run as one file: settings, curves, weights and optimizer state"
+              onClick={() => void lab.exportRun(run.id)}
+            >
+              Export
             </button>{' '}
             <button type="button" disabled={p.inUse} title={p.inUse ? 'The run in use cannot be deleted' : undefined} onClick={() => p.onConfirm(true)}>
               Delete
