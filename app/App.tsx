@@ -17,6 +17,7 @@ import { TaskPanel } from './panels/TaskPanel.tsx';
 import { Seq2SeqPanel } from './panels/Seq2SeqPanel.tsx';
 import { TreePanel } from './panels/TreePanel.tsx';
 import { RunList } from './runs/RunList.tsx';
+import { SweepPanel } from './runs/SweepPanel.tsx';
 import { useStore } from './store/index.ts';
 
 export function App() {
@@ -46,6 +47,7 @@ export function App() {
             <GradNormChart />
             <SpeedChart />
             <RunList />
+            <SweepPanel />
             {kind === 'tree' ? <TreePanel /> : kind === 'seq2seq' ? <Seq2SeqPanel /> : <Heatmap />}
             {kind === 'chars' ? <GenerationPanel /> : kind === 'task' ? <TaskPanel /> : null}
             <DevicePanel />

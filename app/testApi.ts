@@ -29,6 +29,8 @@ export interface RnnlabTestApi {
   /** The stored runs (summaries) and the run in use. */
   readonly runs: { id: string; name: string; steps: number; parentId: string | null }[];
   readonly runId: string | null;
+  /** The sweep: the point being trained (or next), its status, each point's run id. */
+  readonly sweep: { next: number; status: string; runIds: (string | null)[] } | null;
   readonly validation: { step: number; loss: number }[];
   /** `units`: the channels' rows (2H for a bidirectional model: forward units, then reverse). */
   readonly heatmap: { step: number; channels: string[]; units: number; frames: number } | null;
@@ -125,6 +127,10 @@ export function installTestApi(): void {
     },
     get runId() {
       return s().run?.id ?? null;
+    },
+    get sweep() {
+      const w = s().sweep;
+      return w && { next: w.next, status: w.status, runIds: w.runIds.slice() };
     },
     get heatmap() {
       const h = lab.metrics.heatmap;

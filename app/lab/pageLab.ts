@@ -6,6 +6,8 @@
 
 import { Metrics } from '../metrics/metrics.ts';
 import { RunOverlays } from '../runs/overlays.ts';
+import { loadSweep, saveSweep, sweepPoints, sweepRunName, type SweepPlan, type SweepState } from '../runs/sweep.ts';
+import { formFromSettings } from '../store/settingsSlice.ts';
 import { Autosave } from '../persist/autosave.ts';
 import { clearedStoreNotice, planRestore, putBackCurves, recordOf, restoreFailedNotice, savedPageState, type RestorePlan } from '../persist/sessionRecord.ts';
 import { decodeRunFile, encodeRunFile } from '../persist/runFile.ts';
@@ -212,6 +214,7 @@ export class PageLab {
     const sampling = rememberedSampling() ?? (saved ? savedPageState(saved).sampling : undefined);
     useStore.setState({ ...(uploads ?? {}), ...(sampling ?? {}) });
     this.keepUploads(uploads);
+    this.resumeSweepAfterStart();
     if (!saved || !plan?.ok || !this.channel || noDevice(state())) {
       this.applyNow();
       if (saved && plan && !plan.ok) useStore.setState({ notice: restoreFailedNotice(saved, plan.reason) });
@@ -406,7 +409,110 @@ export class PageLab {
     this.configure(plan.settings, false, id);
   }
 
-  private configure(settings: Settings, keepWeights: boolean, parentId?: string): void {
+  // ---- sweeps ----
+
+  /** Starts a sweep (runSweep.ts's plan): its runs train one after another, each kept. */
+  startSweep(plan: SweepPlan): void {
+    if (state().sweep?.status === 'running') return;
+    const points = sweepPoints(plan);
+    this.setSweep({ plan, points, runIds: points.map(() => null), next: 0, status: 'running' });
+    void this.driveSweep();
+  }
+
+  /** Pauses the sweep and its run's training; resumeSweep goes on from that run's step. */
+  pauseSweep(): void {
+    const sw = state().sweep;
+    if (!sw || sw.status !== 'running') return;
+    this.setSweep({ ...sw, status: 'paused' });
+    this.pause();
+  }
+
+  resumeSweep(): void {
+    const sw = state().sweep;
+    if (!sw || sw.status === 'done') return;
+    this.setSweep({ ...sw, status: 'running' });
+    void this.driveSweep();
+  }
+
+  /** Ends the sweep (its runs stay stored). */
+  endSweep(): void {
+    if (state().sweep?.status === 'running') this.pause();
+    this.setSweep(null);
+  }
+
+  /** A sweep that was running when the page went away goes on once the page has settled (restored, or configured afresh). */
+  private resumeSweepAfterStart(): void {
+    const sweep = loadSweep();
+    if (!sweep) return;
+    useStore.setState({ sweep });
+    if (sweep.status !== 'running') return;
+    const stop = useStore.subscribe((s) => {
+      if (s.phase !== 'paused' && s.phase !== 'idle') return;
+      if (s.restoring || s.requested) return;
+      stop();
+      void this.driveSweep();
+    });
+  }
+
+  private setSweep(sweep: SweepState | null): void {
+    useStore.setState({ sweep });
+    saveSweep(sweep);
+  }
+
+  private driving = false;
+
+  /** Trains the sweep's runs from `next` on, each to its step budget, saving each; stops when paused or done. */
+  private async driveSweep(): Promise<void> {
+    if (this.driving) return;
+    this.driving = true;
+    try {
+      for (;;) {
+        const sw = state().sweep;
+        if (!sw || sw.status !== 'running') return;
+        if (sw.next >= sw.points.length) return this.setSweep({ ...sw, status: 'done' });
+        const settings = sw.points[sw.next];
+        // A run not started yet, or not the one in use (after a reload the run in use is the sweep's, restored).
+        if (sw.runIds[sw.next] === null || state().run?.id !== sw.runIds[sw.next]) {
+          const run = { ...this.newRun(state().run?.id ?? null), name: sweepRunName(sw.plan, settings) };
+          useStore.setState({ form: formFromSettings(settings) });
+          clearTimeout(this.applyTimer);
+          const configured = this.whenConfigured();
+          this.configure(settings, false, undefined, run);
+          try {
+            await configured;
+          } catch (e) {
+            useStore.setState({ notice: `The sweep stopped: run ${sw.next + 1} was refused (${(e as Error).message}).` });
+            return this.setSweep({ ...sw, status: 'paused' });
+          }
+          const now = state().sweep!;
+          this.setSweep({ ...now, runIds: now.runIds.map((id, k) => (k === now.next ? run.id : id)) });
+        }
+        if (state().steps < sw.plan.steps && !(await this.trainUntil(sw.plan.steps))) return;
+        await this.saveNow().catch(() => {}); // a failure shows in the save status; the run is as saved before
+        const done = state().sweep;
+        if (!done || done.status !== 'running') return;
+        this.setSweep({ ...done, next: done.next + 1 });
+      }
+    } finally {
+      this.driving = false;
+    }
+  }
+
+  /** Trains to `steps` and waits until paused there; false when stopped sooner (a pause, an error). */
+  private trainUntil(steps: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const stop = useStore.subscribe((s) => {
+        const reached = s.phase === 'paused' && s.steps >= steps;
+        if (reached || s.sweep?.status !== 'running' || s.phase === 'failed' || s.error) {
+          stop();
+          resolve(reached);
+        }
+      });
+      this.channel?.send({ type: 'train', until: steps });
+    });
+  }
+
+  private configure(settings: Settings, keepWeights: boolean, parentId?: string, named?: RunIdentity): void {
     const s = state();
     if (!this.channel || noDevice(s)) return this.settleConfigure(new Error(s.deviceError ?? 'no worker'));
     const resume = keepWeights && s.phase === 'training';
@@ -414,7 +520,7 @@ export class PageLab {
     const carriedSteps = keepWeights ? s.carriedSteps + s.steps : 0;
     // New weights are a new run: the one before is saved first (its steps since the last save too).
     if (!keepWeights && s.steps + s.carriedSteps > 0 && s.phase !== 'failed') this.autosave?.saveNow().catch(() => {});
-    const run = parentId ? this.newRun(parentId) : keepWeights && s.run ? undefined : this.nextRun();
+    const run = named ?? (parentId ? this.newRun(parentId) : keepWeights && s.run ? undefined : this.nextRun());
     useStore.setState({
       requested: { settings, keepWeights, resume, phaseBefore: s.phase, carriedSteps, ...(run ? { run } : {}) },
       restoring: null, // new settings replace a restore still in progress

@@ -68,38 +68,40 @@ export function RunList() {
       {runs.length === 0 ? (
         <p className="muted">Each run you train is kept here (saved as it trains): new settings or Reset start a new one.</p>
       ) : (
-        <table className="run-table">
-          <thead>
-            <tr>
-              <th scope="col">Show</th>
-              <th scope="col">Run</th>
-              <th scope="col">Changes from the run it came from</th>
-              <th scope="col">Steps</th>
-              <th scope="col">Train loss</th>
-              <th scope="col">Val. loss</th>
-              <th scope="col">Training time</th>
-              <th scope="col">Size</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((r, i) => (
-              <RunRow
-                key={r.id}
-                run={r}
-                colour={RUN_COLOURS[i % RUN_COLOURS.length]}
-                shown={shown.includes(r.id)}
-                label={diffLabel(r.parentId ? (byId.get(r.parentId)?.settings ?? null) : null, r.settings)}
-                inUse={current?.id === r.id}
-                busy={busy}
-                confirming={confirming === r.id}
-                onConfirm={(yes) => setConfirming(yes ? r.id : null)}
-              />
-            ))}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="run-table">
+            <thead>
+              <tr>
+                <th scope="col">Show</th>
+                <th scope="col">Run</th>
+                <th scope="col">Changes from the run it came from</th>
+                <th scope="col">Steps</th>
+                <th scope="col">Train loss</th>
+                <th scope="col">Val. loss</th>
+                <th scope="col">Training time</th>
+                <th scope="col">Size</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((r, i) => (
+                <RunRow
+                  key={r.id}
+                  run={r}
+                  colour={RUN_COLOURS[i % RUN_COLOURS.length]}
+                  shown={shown.includes(r.id)}
+                  label={diffLabel(r.parentId ? (byId.get(r.parentId)?.settings ?? null) : null, r.settings)}
+                  inUse={current?.id === r.id}
+                  busy={busy}
+                  confirming={confirming === r.id}
+                  onConfirm={(yes) => setConfirming(yes ? r.id : null)}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
@@ -149,42 +151,44 @@ function RunRow(p: {
       <td>{loss(run.valLoss)}</td>
       <td>{duration(run.trainingMs)}</td>
       <td>{size(run.bytes)}</td>
-      <td className="run-actions">
-        {p.confirming ? (
-          <>
-            <span>Delete {run.name}?</span>{' '}
-            <button type="button" onClick={() => (p.onConfirm(false), void lab.deleteRun(run.id))}>
-              Delete
-            </button>{' '}
-            <button type="button" onClick={() => p.onConfirm(false)}>
-              Keep
-            </button>
-          </>
-        ) : (
-          <>
-            <button type="button" disabled={p.inUse || p.busy} onClick={() => void lab.openRun(run.id)}>
-              Open
-            </button>{' '}
-            <button
-              type="button"
-              disabled={p.busy}
-              title="A new run with fresh weights from these settings: change one next"
-              onClick={() => void lab.duplicateRun(run.id)}
-            >
-              Duplicate
-            </button>{' '}
-            <button
-              type="button"
-              title="Download this run as one file: settings, curves, weights and optimizer state"
-              onClick={() => void lab.exportRun(run.id)}
-            >
-              Export
-            </button>{' '}
-            <button type="button" disabled={p.inUse} title={p.inUse ? 'The run in use cannot be deleted' : undefined} onClick={() => p.onConfirm(true)}>
-              Delete
-            </button>
-          </>
-        )}
+      <td>
+        <div className="run-actions">
+          {p.confirming ? (
+            <>
+              <span>Delete {run.name}?</span>{' '}
+              <button type="button" onClick={() => (p.onConfirm(false), void lab.deleteRun(run.id))}>
+                Delete
+              </button>{' '}
+              <button type="button" onClick={() => p.onConfirm(false)}>
+                Keep
+              </button>
+            </>
+          ) : (
+            <>
+              <button type="button" disabled={p.inUse || p.busy} onClick={() => void lab.openRun(run.id)}>
+                Open
+              </button>{' '}
+              <button
+                type="button"
+                disabled={p.busy}
+                title="A new run with fresh weights from these settings: change one next"
+                onClick={() => void lab.duplicateRun(run.id)}
+              >
+                Duplicate
+              </button>{' '}
+              <button
+                type="button"
+                title="Download this run as one file: settings, curves, weights and optimizer state"
+                onClick={() => void lab.exportRun(run.id)}
+              >
+                Export
+              </button>{' '}
+              <button type="button" disabled={p.inUse} title={p.inUse ? 'The run in use cannot be deleted' : undefined} onClick={() => p.onConfirm(true)}>
+                Delete
+              </button>
+            </>
+          )}
+        </div>
       </td>
     </tr>
   );

@@ -4,6 +4,7 @@
 import type { StateCreator } from 'zustand';
 import type { RunInfo } from '../persist/runStore.ts';
 import type { ChartX } from '../charts/overlay.ts';
+import type { SweepState } from '../runs/sweep.ts';
 import type { Store } from './index.ts';
 
 /** Who the run being trained is: its id in the run store, its name, when it began, and the run it came from. */
@@ -37,6 +38,8 @@ export interface PersistSlice {
   shownRuns: string[];
   /** The charts' x axis: steps, or seconds of training. */
   chartX: ChartX;
+  /** The sweep being run (or paused, or done); null when none. */
+  sweep: SweepState | null;
 }
 
 export const createPersistSlice: StateCreator<Store, [], [], PersistSlice> = (set) => ({
@@ -46,4 +49,5 @@ export const createPersistSlice: StateCreator<Store, [], [], PersistSlice> = (se
   runs: [],
   shownRuns: [],
   chartX: 'step',
+  sweep: null,
 });
