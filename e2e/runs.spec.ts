@@ -3,7 +3,7 @@
 // reload the run in use comes back, and another opens with the very weights it was saved with.
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { boot, expect, test, trainTo } from './fixtures.ts';
+import { boot, expect, recordLongTasks, startThreadTrace, test, trainTo } from './fixtures.ts';
 
 const TINY = { dataset: 'first-names', cell: 'gru', hidden: 16, seqLen: 16, tbptt: 16, batchSize: 8, lr: 0.01 } as const;
 
@@ -119,5 +119,73 @@ test('runs side by side in the store: a new model is a new run, and each comes b
   await list.locator(`[data-run="${b}"]`).getByRole('button', { name: 'Delete' }).click();
   await expect(list.getByTestId('run-row')).toHaveCount(4);
   expect((await runs(page)).map((r) => r.id)).not.toContain(b);
+  expect(pageErrors).toEqual([]);
+});
+
+test('ten stored runs of 2,000 steps drawn beside a training run: the main thread stays responsive', async ({ page, pageErrors }) => {
+  test.setTimeout(240_000);
+  await recordLongTasks(page);
+  await boot(page);
+  await page.evaluate((s) => window.__rnnlab!.configure(s), TINY);
+  await trainTo(page, 20);
+  await page.evaluate(() => window.__rnnlab!.saveNow());
+  // Ten copies of this run, each with curves of 2,000 steps, written straight into the store.
+  await page.evaluate(
+    (id) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('rnnlab', 1);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const store = open.result.transaction('sessions', 'readwrite').objectStore('sessions');
+          const info = store.get(`runInfo:${id}`);
+          const record = store.get(`run:${id}`);
+          record.onsuccess = () => {
+            const n = 2000;
+            for (let k = 0; k < 10; k++) {
+              const curve = (f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
+              const losses = curve((i) => 4 * Math.exp(-i / (300 + 60 * k)) + 0.5 + 0.05 * Math.sin(i / 7));
+              const curves = {
+                losses,
+                gradNorms: curve((i) => 1 / (1 + i / 100)),
+                msPerStep: curve(() => 3 + k),
+                validation: [{ step: n, loss: 0.6 + k / 20 }],
+              };
+              const copy = `copy-${k}`;
+              store.put({ ...record.result, losses, checkpoint: { ...record.result.checkpoint, step: n } }, `run:${copy}`);
+              store.put(curves, `runCurves:${copy}`);
+              store.put({ ...info.result, id: copy, name: `Copy ${k}`, createdAt: info.result.createdAt + 1 + k, steps: n }, `runInfo:${copy}`);
+            }
+            store.transaction.oncomplete = () => (open.result.close(), resolve());
+          };
+        };
+      }),
+    await page.evaluate(() => window.__rnnlab!.runId),
+  );
+  await page.reload();
+  await page.waitForFunction(() => window.__rnnlab?.status === 'paused', null, { timeout: 60_000 });
+  const list = page.getByTestId('run-list');
+  await expect(list.getByTestId('run-row')).toHaveCount(11);
+  for (let k = 0; k < 10; k++) await list.getByLabel(`Show Copy ${k} on the charts`).check();
+  const legend = page.locator('section[aria-labelledby="loss-title"] .u-legend');
+  await expect(legend).toContainText('Copy 9');
+
+  const trace = await startThreadTrace(page);
+  const start = await page.evaluate(() => performance.now());
+  await page.evaluate(() => window.__rnnlab!.train());
+  await page.waitForTimeout(3000);
+  await page.getByLabel('The charts’ x axis').selectOption('time');
+  await page.waitForTimeout(3000);
+  await page.evaluate(() => window.__rnnlab!.pause());
+  await page.waitForFunction(() => window.__rnnlab!.status === 'paused', null, { timeout: 30_000 });
+  const longTasks = await page.evaluate((from) => window.__longTasks!.filter((t) => t.start >= from), start);
+  const { main } = await trace.stop();
+  const busiest = main.reduce((a, b) => (b.cpuMs > a.cpuMs ? b : a), { wallMs: 0, cpuMs: 0 });
+  console.log(
+    `10 runs of 2,000 steps overlaid while training: ${main.length} main-thread tasks, the busiest ${busiest.cpuMs.toFixed(1)} ms of CPU ` +
+      `(${busiest.wallMs.toFixed(1)} ms wall); long tasks: ${longTasks.map((t) => `${t.duration.toFixed(0)} ms`).join(', ') || 'none'}`,
+  );
+  // As the training test holds the page (train.spec.ts): under 50 ms of CPU per task, no freeze over 250 ms.
+  expect(busiest.cpuMs, 'the most CPU time one main-thread task used').toBeLessThan(50);
+  expect(longTasks.filter((t) => t.duration > 250)).toEqual([]);
   expect(pageErrors).toEqual([]);
 });

@@ -6,36 +6,40 @@ import type uPlot from 'uplot';
 import { lab } from '../lab/pageLab.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { downsample } from '../metrics/downsample.ts';
-import { usePageOverlays, type OverlayOptions } from './LossChart.tsx';
-import { joined, onAxis, xLabel } from './overlay.ts';
+import { OVERLAY_POINTS, usePageOverlays, type OverlayOptions } from './LossChart.tsx';
+import { onAxis, withOverlays, xLabel } from './overlay.ts';
 import { axis, COLORS, lineSeries, stepChart, stepSeries, tick } from './theme.ts';
 import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
 
 const positive = (ys: (number | null)[]) => ys.map((y) => (y !== null && y > 0 ? y : null));
 
 /** The gradient-norm chart of a session's metrics (the app's, or a notebook cell's), with stored runs beside it. */
-export const gradNormSpec = (metrics: Metrics, o: OverlayOptions = { overlays: [], x: 'step', own: null }): ChartSpec => ({
-  signals: [metrics.series],
-  options: (width, height) =>
-    stepChart(width, height, {
-      series: [
-        stepSeries(xLabel(o.x)),
-        lineSeries(o.own ?? 'gradient norm', o.ownColour ?? COLORS.gradNorm),
-        ...o.overlays.map((r) => lineSeries(r.label, r.colour)),
-      ],
-      scales: { y: { distr: 3 } },
-      axes: [axis({ label: xLabel(o.x) }), axis({ size: 52, values: (_u, ticks) => ticks.map(tick) })],
-    }),
-  data: () => {
-    const d = downsample(metrics.gradNorm, 400);
-    const own: uPlot.AlignedData = [d.x, positive(d.y)];
-    const others = o.overlays.map((r) => {
-      const e = downsample(r.gradNorm, 200);
+export const gradNormSpec = (metrics: Metrics, o: OverlayOptions = { overlays: [], x: 'step', own: null }): ChartSpec => {
+  const join = withOverlays(() =>
+    o.overlays.map((r) => {
+      const e = downsample(r.gradNorm, OVERLAY_POINTS);
       return onAxis([e.x, positive(e.y)], o.x, r.msPerStep);
-    });
-    return joined([onAxis(own, o.x, metrics.msPerStep), ...others]);
-  },
-});
+    }),
+  );
+  return {
+    signals: [metrics.series],
+    options: (width, height) =>
+      stepChart(width, height, {
+        series: [
+          stepSeries(xLabel(o.x)),
+          lineSeries(o.own ?? 'gradient norm', o.ownColour ?? COLORS.gradNorm),
+          ...o.overlays.map((r) => lineSeries(r.label, r.colour)),
+        ],
+        scales: { y: { distr: 3 } },
+        axes: [axis({ label: xLabel(o.x) }), axis({ size: 52, values: (_u, ticks) => ticks.map(tick) })],
+      }),
+    data: () => {
+      const d = downsample(metrics.gradNorm, 400);
+      const own: uPlot.AlignedData = [d.x, positive(d.y)];
+      return join(onAxis(own, o.x, metrics.msPerStep));
+    },
+  };
+};
 
 export function GradNormChart() {
   const o = usePageOverlays();

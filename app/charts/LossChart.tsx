@@ -12,12 +12,14 @@ import type { Overlay } from '../runs/overlays.ts';
 import { runColour } from '../runs/colours.ts';
 import { useStore } from '../store/index.ts';
 import { alignWithPoints } from './align.ts';
-import { joined, onAxis, xLabel, type ChartX } from './overlay.ts';
+import { onAxis, withOverlays, xLabel, type ChartX } from './overlay.ts';
 import { axis, COLORS, fmt, lineSeries, stepChart, stepSeries, tick } from './theme.ts';
 import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
 
 /** Points drawn at most: about one per two pixels of a wide chart. */
 const MAX_POINTS = 600;
+/** Per stored run shown beside it: fewer, since ten of them may be drawn every frame. */
+export const OVERLAY_POINTS = 200;
 
 /** The overlays' version, for React: the charts rebuild their series when the shown runs change. */
 export const useOverlays = (): Overlay[] => {
@@ -104,6 +106,13 @@ export function lossSpec(metrics: Metrics, log: boolean, baseline: number | null
       loss,
       validation.map((p) => ({ x: p.step, y: p.loss })),
     );
+  // The stored runs' curves, made once (downsampled to fewer points than the live one's).
+  const join = withOverlays(() =>
+    o.overlays.map((r) => {
+      const [rx, rt, rv] = table(downsample(r.loss, OVERLAY_POINTS), r.validation);
+      return onAxis([rx, positive(rt, log), positive(rv, log)], o.x, r.msPerStep);
+    }),
+  );
   return {
     signals: [metrics.series],
     options: (width, height) =>
@@ -117,11 +126,7 @@ export function lossSpec(metrics: Metrics, log: boolean, baseline: number | null
       const [x, train, validation] = table(downsample(metrics.loss, MAX_POINTS), metrics.validation);
       const own: uPlot.AlignedData = [x, positive(train, log), positive(validation, log)];
       if (baseline !== null) (own as unknown[]).push(x.map(() => baseline));
-      const others = o.overlays.map((r) => {
-        const [rx, rt, rv] = table(downsample(r.loss, MAX_POINTS / 2), r.validation);
-        return onAxis([rx, positive(rt, log), positive(rv, log)], o.x, r.msPerStep);
-      });
-      return joined([onAxis(own, o.x, metrics.msPerStep), ...others]);
+      return join(onAxis(own, o.x, metrics.msPerStep));
     },
   };
 }

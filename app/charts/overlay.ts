@@ -34,5 +34,21 @@ export function joined(tables: uPlot.AlignedData[]): uPlot.AlignedData {
   return tables.length === 1 ? tables[0] : uPlot.join(tables);
 }
 
+/**
+ * The live table joined with the stored runs' tables. Those do not change while the live run trains:
+ * they are made and joined among themselves once (`others` runs on the first frame), so a frame joins
+ * two tables whatever the number of runs shown.
+ */
+export function withOverlays(others: () => uPlot.AlignedData[]): (own: uPlot.AlignedData) => uPlot.AlignedData {
+  let cached: uPlot.AlignedData | null | undefined;
+  return (own) => {
+    if (cached === undefined) {
+      const tables = others();
+      cached = tables.length ? joined(tables) : null;
+    }
+    return cached ? joined([own, cached]) : own;
+  };
+}
+
 /** The x axis' label and the legend's x value. */
 export const xLabel = (x: ChartX): string => (x === 'step' ? 'step' : 'training time (s)');
