@@ -169,23 +169,33 @@ test('ten stored runs of 2,000 steps drawn beside a training run: the main threa
   const legend = page.locator('section[aria-labelledby="loss-title"] .u-legend');
   await expect(legend).toContainText('Copy 9');
 
-  const trace = await startThreadTrace(page);
-  const start = await page.evaluate(() => performance.now());
+  // While another run trains: every main-thread task under 50 ms of CPU, none over 250 ms of wall time.
+  const measure = async (what: string, during: () => Promise<void>) => {
+    const trace = await startThreadTrace(page);
+    const start = await page.evaluate(() => performance.now());
+    await during();
+    const longTasks = await page.evaluate((from) => window.__longTasks!.filter((t) => t.start >= from), start);
+    const { main } = await trace.stop();
+    const busiest = main.reduce((a, b) => (b.cpuMs > a.cpuMs ? b : a), { wallMs: 0, cpuMs: 0 });
+    console.log(
+      `${what}: ${main.length} main-thread tasks, the busiest ${busiest.cpuMs.toFixed(1)} ms of CPU (${busiest.wallMs.toFixed(1)} ms wall); ` +
+        `long tasks: ${longTasks.map((t) => `${t.duration.toFixed(0)} ms`).join(', ') || 'none'}`,
+    );
+    return { busiest, longTasks };
+  };
   await page.evaluate(() => window.__rnnlab!.train());
-  await page.waitForTimeout(3000);
-  await page.getByLabel('The charts’ x axis').selectOption('time');
-  await page.waitForTimeout(3000);
+  const training = await measure('10 runs of 2,000 steps overlaid while training', () => page.waitForTimeout(4000));
+  // As the training test holds the page (train.spec.ts).
+  expect(training.busiest.cpuMs, 'the most CPU time one main-thread task used while training').toBeLessThan(50);
+  expect(training.longTasks.filter((t) => t.duration > 250)).toEqual([]);
+  // Switching the x axis rebuilds the three charts with all their runs: one interaction, answered within
+  // 200 ms (a good Interaction to Next Paint), and training goes on.
+  const switching = await measure('the x axis switched to training time', async () => {
+    await page.getByLabel('The charts’ x axis').selectOption('time');
+    await page.waitForTimeout(1500);
+  });
+  expect(switching.busiest.wallMs, 'the switch’s longest main-thread task (wall)').toBeLessThan(200);
   await page.evaluate(() => window.__rnnlab!.pause());
   await page.waitForFunction(() => window.__rnnlab!.status === 'paused', null, { timeout: 30_000 });
-  const longTasks = await page.evaluate((from) => window.__longTasks!.filter((t) => t.start >= from), start);
-  const { main } = await trace.stop();
-  const busiest = main.reduce((a, b) => (b.cpuMs > a.cpuMs ? b : a), { wallMs: 0, cpuMs: 0 });
-  console.log(
-    `10 runs of 2,000 steps overlaid while training: ${main.length} main-thread tasks, the busiest ${busiest.cpuMs.toFixed(1)} ms of CPU ` +
-      `(${busiest.wallMs.toFixed(1)} ms wall); long tasks: ${longTasks.map((t) => `${t.duration.toFixed(0)} ms`).join(', ') || 'none'}`,
-  );
-  // As the training test holds the page (train.spec.ts): under 50 ms of CPU per task, no freeze over 250 ms.
-  expect(busiest.cpuMs, 'the most CPU time one main-thread task used').toBeLessThan(50);
-  expect(longTasks.filter((t) => t.duration > 250)).toEqual([]);
   expect(pageErrors).toEqual([]);
 });

@@ -71,11 +71,10 @@ export function usePageOverlays(): OverlayOptions {
   const x = useStore((s) => s.chartX);
   const runName = useStore((s) => s.run?.name ?? null);
   const colour = useStore((s) => runColour(s.runs, s.run?.id));
-  const others = overlays.length > 0;
-  return useMemo(
-    () => ({ overlays, x, own: others && runName ? `${runName} (in use)` : null, ownColour: others ? colour : null }),
-    [overlays, x, runName, colour, others],
-  );
+  // Without other runs the name and colour of the run in use do not show: a new save or name must not rebuild the charts.
+  const own = overlays.length > 0 && runName ? `${runName} (in use)` : null;
+  const ownColour = overlays.length > 0 ? colour : null;
+  return useMemo(() => ({ overlays, x, own, ownColour }), [overlays, x, own, ownColour]);
 }
 
 /** The loss chart of a session's metrics (the app's, or a notebook cell's), with stored runs beside it. */

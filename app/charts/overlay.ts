@@ -18,10 +18,20 @@ export function clock(ms: StepSeries): (step: number) => number {
   return (step) => sum[Math.max(0, Math.min(end, Math.round(step)))] / 1000;
 }
 
+/** A stored run's clock, made once for the charts that share its series (its curves do not change). */
+const clocks = new WeakMap<StepSeries, { end: number; at: (step: number) => number }>();
+function clockOf(ms: StepSeries): (step: number) => number {
+  const c = clocks.get(ms);
+  if (c && c.end === ms.end) return c.at;
+  const at = clock(ms);
+  clocks.set(ms, { end: ms.end, at });
+  return at;
+}
+
 /** A table whose x counts steps, on the chart's axis: unchanged for steps, in seconds of training for time. */
 export function onAxis(table: uPlot.AlignedData, x: ChartX, ms: StepSeries): uPlot.AlignedData {
   if (x === 'step') return table;
-  const t = clock(ms);
+  const t = clockOf(ms);
   // Seconds that repeat (steps with no time) would break uPlot's strictly rising x: keep the first.
   const xs = Array.from(table[0], t);
   const keep = xs.map((v, i) => i === 0 || v > xs[i - 1]);

@@ -39,9 +39,13 @@ export class RunOverlays {
   list: Overlay[] = [];
   private loaded = new Map<string, { savedAt: number; curves: RunCurves }>();
   private request = 0;
+  /** What the list shows now: a set() that wants the same changes nothing (the charts are not rebuilt). */
+  private shown = '';
 
   /** Shows exactly `wanted` (in its order), loading the curves of runs not loaded yet or saved since. */
   async set(wanted: OverlayWanted[]): Promise<void> {
+    const signature = wanted.map((w) => `${w.id}\t${w.savedAt}\t${w.label}\t${w.colour}`).join('\n');
+    if (signature === this.shown) return;
     const request = ++this.request;
     for (const w of wanted) {
       const have = this.loaded.get(w.id);
@@ -67,6 +71,7 @@ export class RunOverlays {
           ]
         : [];
     });
+    this.shown = signature;
     this.version++;
     this.changed.notify();
   }
