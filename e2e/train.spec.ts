@@ -142,3 +142,21 @@ test('the page trains a small GRU on Moby Dick', async ({ page, request, pageErr
   ).toEqual([]);
   expect(pageErrors).toEqual([]);
 });
+
+test('a pause sent while new settings are applied during training is not undone once they apply', async ({ page, pageErrors }) => {
+  await boot(page);
+  await page.evaluate((s) => window.__rnnlab!.configure(s), { dataset: 'first-names', cell: 'gru', hidden: 16, seqLen: 16, tbptt: 16, batchSize: 8 } as const);
+  await page.evaluate(() => window.__rnnlab!.train());
+  await waitForSteps(page, 10);
+  // A new learning rate keeps the weights, so training would go on once configured; the pause comes first.
+  await page.evaluate(() => {
+    void window.__rnnlab!.configure({ lr: 0.005 });
+    window.__rnnlab!.pause();
+  });
+  await page.waitForFunction(() => window.__rnnlab!.status === 'idle' || window.__rnnlab!.status === 'paused', null, { timeout: 30_000 });
+  const settled = await api.steps(page);
+  await page.waitForTimeout(1500);
+  expect(await page.evaluate(() => window.__rnnlab!.status)).not.toBe('training');
+  expect(await api.steps(page), 'no steps after the pause').toBe(settled);
+  expect(pageErrors).toEqual([]);
+});

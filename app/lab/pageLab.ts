@@ -140,6 +140,9 @@ export class PageLab {
   }
 
   pause(): void {
+    // A configuration in flight that would resume training once configured must not undo this pause.
+    const r = state().requested;
+    if (r?.resume) useStore.setState({ requested: { ...r, resume: false, phaseBefore: 'paused' } });
     this.channel?.send({ type: 'pause' });
   }
 
