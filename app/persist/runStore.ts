@@ -6,8 +6,7 @@
 // and no summary without its run. A new run never overwrites another: it has its own id.
 
 import type { Settings } from '../config/schema.ts';
-import { objectStore } from './objectStore.ts';
-import { QuotaExceededError, rememberSave, validSession, type StoredSession } from './sessionStore.ts';
+import { rememberSave, sessionsStore, validSession, type StoredSession } from './sessionStore.ts';
 
 export interface RunInfo {
   id: string;
@@ -31,14 +30,6 @@ export interface RunInfo {
   /** Bytes of its weights, optimizer state and curves. */
   bytes: number;
 }
-
-const run = objectStore({
-  database: 'rnnlab',
-  store: 'sessions',
-  version: 1,
-  openFailed: (e) => e ?? new Error('IndexedDB could not be opened'),
-  failed: (e) => (e?.name === 'QuotaExceededError' ? new QuotaExceededError() : (e ?? new Error('IndexedDB transaction failed'))),
-});
 
 const RUN = 'run:';
 const INFO = 'runInfo:';
@@ -85,7 +76,7 @@ export function runInfoOf(record: StoredSession, base: Pick<RunInfo, 'id' | 'nam
 
 /** Saves run `info.id` (record, curves and summary) and, unless told not to (an imported run), makes it the current run: one transaction. */
 export async function saveRun(record: StoredSession, info: RunInfo, { current = true } = {}): Promise<void> {
-  await run('readwrite', (store) => {
+  await sessionsStore('readwrite', (store) => {
     store.put(curvesOf(record), CURVES + info.id);
     store.put(info, INFO + info.id);
     const put = store.put(record, RUN + info.id);
@@ -96,13 +87,13 @@ export async function saveRun(record: StoredSession, info: RunInfo, { current = 
 
 /** Every run's summary, oldest first. */
 export async function listRuns(): Promise<RunInfo[]> {
-  const all = (await run('readonly', (store) => store.getAll(IDBKeyRange.bound(INFO, INFO + '\uffff')))) as RunInfo[];
+  const all = (await sessionsStore('readonly', (store) => store.getAll(IDBKeyRange.bound(INFO, INFO + '\uffff')))) as RunInfo[];
   return all.filter((r) => r && typeof r.id === 'string').sort((a, b) => a.createdAt - b.createdAt);
 }
 
 /** Run `id`'s record; null when there is none (deleted) or it is not a record this page can read. */
 export async function loadRun(id: string): Promise<StoredSession | null> {
-  return validSession(await run('readonly', (store) => store.get(RUN + id)));
+  return validSession(await sessionsStore('readonly', (store) => store.get(RUN + id)));
 }
 
 /**
@@ -110,34 +101,34 @@ export async function loadRun(id: string): Promise<StoredSession | null> {
  * page from before runs left (`id` null: it becomes a run at its next save).
  */
 export async function loadCurrentRun(): Promise<{ id: string | null; info: RunInfo | null; record: StoredSession } | null> {
-  const current = (await run('readonly', (store) => store.get(CURRENT))) as string | undefined;
+  const current = (await sessionsStore('readonly', (store) => store.get(CURRENT))) as string | undefined;
   const runs = await listRuns();
   const info = runs.find((r) => r.id === current) ?? runs.reduce<RunInfo | null>((a, r) => (!a || r.savedAt > a.savedAt ? r : a), null);
   if (info) {
     const record = await loadRun(info.id);
     if (record) return { id: info.id, info, record };
   }
-  const legacy = validSession(await run('readonly', (store) => store.get(LEGACY)));
+  const legacy = validSession(await sessionsStore('readonly', (store) => store.get(LEGACY)));
   return legacy ? { id: null, info: null, record: legacy } : null;
 }
 
 /** Run `id`'s curves (not its weights); null when it is not stored. */
 export async function loadRunCurves(id: string): Promise<RunCurves | null> {
-  const c = (await run('readonly', (store) => store.get(CURVES + id))) as RunCurves | undefined;
+  const c = (await sessionsStore('readonly', (store) => store.get(CURVES + id))) as RunCurves | undefined;
   if (c && c.losses instanceof Float32Array) return { ...c, validation: Array.isArray(c.validation) ? c.validation : [] };
   const record = await loadRun(id); // stored before its curves had a key of their own
   return record && curvesOf(record);
 }
 
 export async function renameRun(id: string, name: string): Promise<void> {
-  const info = (await run('readonly', (store) => store.get(INFO + id))) as RunInfo | undefined;
+  const info = (await sessionsStore('readonly', (store) => store.get(INFO + id))) as RunInfo | undefined;
   if (!info) throw new Error('That run is no longer stored.');
-  await run('readwrite', (store) => store.put({ ...info, name }, INFO + id));
+  await sessionsStore('readwrite', (store) => store.put({ ...info, name }, INFO + id));
 }
 
 /** Deletes run `id` (record and summary); the stored legacy record goes with the first run that replaced it. */
 export async function deleteRun(id: string): Promise<void> {
-  await run('readwrite', (store) => {
+  await sessionsStore('readwrite', (store) => {
     store.delete(RUN + id);
     store.delete(CURVES + id);
     return store.delete(INFO + id);
@@ -146,5 +137,5 @@ export async function deleteRun(id: string): Promise<void> {
 
 /** Drops the record of a page from before runs, once a run holds it. */
 export async function dropLegacyRecord(): Promise<void> {
-  await run('readwrite', (store) => store.delete(LEGACY));
+  await sessionsStore('readwrite', (store) => store.delete(LEGACY));
 }

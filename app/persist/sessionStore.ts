@@ -34,7 +34,8 @@ export class QuotaExceededError extends Error {
   }
 }
 
-const run = objectStore({
+/** The page's one store of sessions and runs (runStore.ts keeps its runs in it too). */
+export const sessionsStore = objectStore({
   database: 'rnnlab',
   store: 'sessions',
   version: 1,
@@ -43,7 +44,7 @@ const run = objectStore({
 });
 
 export async function saveSession(s: StoredSession): Promise<IDBValidKey> {
-  const key = await run('readwrite', (store) => store.put(s, KEY));
+  const key = await sessionsStore('readwrite', (store) => store.put(s, KEY));
   rememberSave({ step: s.checkpoint.step, savedAt: s.savedAt });
   return key;
 }
@@ -82,7 +83,7 @@ export function forgottenSave(): SaveMarker | null {
 
 /** The saved session, or null; a record that is not one (an old format, a damaged store) reads as none. */
 export async function loadSession(): Promise<StoredSession | null> {
-  return validSession(await run('readonly', (store) => store.get(KEY)));
+  return validSession(await sessionsStore('readonly', (store) => store.get(KEY)));
 }
 
 /** `value` as a stored session, or null when it is not one (an old format, a damaged store). */
@@ -108,12 +109,14 @@ export interface StoredUploads {
 const UPLOADS_KEY = 'uploads';
 
 export async function saveUploads(u: StoredUploads): Promise<IDBValidKey> {
-  return run('readwrite', (store) => store.put({ ...u }, UPLOADS_KEY));
+  return sessionsStore('readwrite', (store) => store.put({ ...u }, UPLOADS_KEY));
 }
 
 /** The stored uploads; a slot that is not a file of its kind (an older or damaged record) reads as none. */
 export async function loadUploads(): Promise<StoredUploads> {
-  const v = ((await run('readonly', (store) => store.get(UPLOADS_KEY))) ?? {}) as Partial<Record<keyof StoredUploads, Record<string, unknown> | null>>;
+  const v = ((await sessionsStore('readonly', (store) => store.get(UPLOADS_KEY))) ?? {}) as Partial<
+    Record<keyof StoredUploads, Record<string, unknown> | null>
+  >;
   const text = (x: Record<string, unknown> | null | undefined, count: string) =>
     x && typeof x.name === 'string' && typeof x.text === 'string' && typeof x[count] === 'number' ? x : null;
   const series = v.series && typeof v.series.column === 'string' && v.series.file && typeof v.series.file === 'object' ? v.series : null;
@@ -156,7 +159,7 @@ export function rememberedSampling(): StoredSamplingSettings | null {
 }
 
 export async function clearSession(): Promise<undefined> {
-  const done = await run('readwrite', (store) => store.delete(KEY));
+  const done = await sessionsStore('readwrite', (store) => store.delete(KEY));
   rememberSave(null);
   return done;
 }
