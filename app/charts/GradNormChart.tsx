@@ -6,8 +6,8 @@ import type uPlot from 'uplot';
 import { lab } from '../lab/pageLab.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { downsample } from '../metrics/downsample.ts';
-import { OVERLAY_POINTS, usePageOverlays, type OverlayOptions } from './LossChart.tsx';
-import { onAxis, withOverlays, xLabel } from './overlay.ts';
+import { usePageOverlays, type OverlayOptions } from './LossChart.tsx';
+import { onAxis, overlayLines, xLabel } from './overlay.ts';
 import { axis, COLORS, lineSeries, stepChart, stepSeries, tick } from './theme.ts';
 import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
 
@@ -15,12 +15,7 @@ const positive = (ys: (number | null)[]) => ys.map((y) => (y !== null && y > 0 ?
 
 /** The gradient-norm chart of a session's metrics (the app's, or a notebook cell's), with stored runs beside it. */
 export const gradNormSpec = (metrics: Metrics, o: OverlayOptions = { overlays: [], x: 'step', own: null }): ChartSpec => {
-  const join = withOverlays(() =>
-    o.overlays.map((r) => {
-      const e = downsample(r.gradNorm, OVERLAY_POINTS);
-      return onAxis([e.x, positive(e.y)], o.x, r.msPerStep);
-    }),
-  );
+  const join = overlayLines(o, (r) => r.gradNorm, positive);
   return {
     signals: [metrics.series],
     options: (width, height) =>

@@ -12,14 +12,12 @@ import type { Overlay } from '../runs/overlays.ts';
 import { runColour } from '../runs/colours.ts';
 import { useStore } from '../store/index.ts';
 import { alignWithPoints } from './align.ts';
-import { onAxis, withOverlays, xLabel, type ChartX } from './overlay.ts';
+import { OVERLAY_POINTS, onAxis, withOverlays, xLabel, type ChartX } from './overlay.ts';
 import { axis, COLORS, fmt, lineSeries, stepChart, stepSeries, tick } from './theme.ts';
 import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
 
 /** Points drawn at most: about one per two pixels of a wide chart. */
 const MAX_POINTS = 600;
-/** Per stored run shown beside it: fewer, since ten of them may be drawn every frame. */
-export const OVERLAY_POINTS = 200;
 
 /** The overlays' version, for React: the charts rebuild their series when the shown runs change. */
 export const useOverlays = (): Overlay[] => {

@@ -7,20 +7,15 @@ import type uPlot from 'uplot';
 import { lab } from '../lab/pageLab.ts';
 import { useStore } from '../store/index.ts';
 import { downsample } from '../metrics/downsample.ts';
-import { OVERLAY_POINTS, usePageOverlays, type OverlayOptions } from './LossChart.tsx';
-import { onAxis, withOverlays, xLabel } from './overlay.ts';
+import { usePageOverlays, type OverlayOptions } from './LossChart.tsx';
+import { onAxis, overlayLines, xLabel } from './overlay.ts';
 import { axis, COLORS, lineSeries, stepChart, stepSeries, tick } from './theme.ts';
 import { UPlotChart, type ChartSpec } from './UPlotChart.tsx';
 
 const { metrics } = lab;
 
 const speedSpec = (unit: string, o: OverlayOptions): ChartSpec => {
-  const join = withOverlays(() =>
-    o.overlays.map((r) => {
-      const m = downsample(r.msPerStep, OVERLAY_POINTS);
-      return onAxis([m.x, m.y], o.x, r.msPerStep);
-    }),
-  );
+  const join = overlayLines(o, (r) => r.msPerStep);
   return {
     signals: [metrics.series],
     options: (width, height) =>

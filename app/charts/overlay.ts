@@ -3,9 +3,14 @@
 // faster run's curve ends sooner) — joined into the one x array uPlot draws on.
 
 import uPlot from 'uplot';
+import { downsample } from '../metrics/downsample.ts';
 import type { StepSeries } from '../metrics/stepSeries.ts';
+import type { Overlay } from '../runs/overlays.ts';
 
 export type ChartX = 'step' | 'time';
+
+/** Points per stored run shown beside the live one: fewer than its, since ten of them may be drawn every frame. */
+export const OVERLAY_POINTS = 200;
 
 /** Seconds of training before each step, from a run's ms-per-step series (a step with no time adds 0). */
 export function clock(ms: StepSeries): (step: number) => number {
@@ -62,3 +67,20 @@ export function withOverlays(others: () => uPlot.AlignedData[]): (own: uPlot.Ali
 
 /** The x axis' label and the legend's x value. */
 export const xLabel = (x: ChartX): string => (x === 'step' ? 'step' : 'training time (s)');
+
+/**
+ * withOverlays for a chart that draws one curve of each stored run: `pick`'s series, downsampled,
+ * its values through `values` (e.g. gaps for what a log axis cannot show), on the chart's x axis.
+ */
+export function overlayLines(
+  o: { overlays: Overlay[]; x: ChartX },
+  pick: (r: Overlay) => StepSeries,
+  values: (ys: (number | null)[]) => (number | null)[] = (ys) => ys,
+): (own: uPlot.AlignedData) => uPlot.AlignedData {
+  return withOverlays(() =>
+    o.overlays.map((r) => {
+      const d = downsample(pick(r), OVERLAY_POINTS);
+      return onAxis([d.x, values(d.y)], o.x, r.msPerStep);
+    }),
+  );
+}
