@@ -37,6 +37,16 @@ export interface UploadedPairs {
   pairs: number;
 }
 
+/** The name of the uploaded file among `slots` (one session trains on one at most); null for a built-in dataset. */
+export function uploadedFileName(slots: {
+  upload?: UploadedText | null;
+  series?: UploadedSeries | null;
+  treeFile?: UploadedTrees | null;
+  pairFile?: UploadedPairs | null;
+}): string | null {
+  return slots.upload?.name ?? slots.series?.file.name ?? slots.treeFile?.name ?? slots.pairFile?.name ?? null;
+}
+
 /** The chosen column's values (none when the name is not one of the file's numeric columns). */
 export function seriesValues(series: UploadedSeries): number[] | null {
   return series.file.columns.find((c) => c.name === series.column)?.values ?? null;

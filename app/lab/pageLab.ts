@@ -8,8 +8,17 @@ import { Metrics } from '../metrics/metrics.ts';
 import { RunOverlays } from '../runs/overlays.ts';
 import { loadSweep, saveSweep, sweepPoints, sweepRunName, type SweepPlan, type SweepState } from '../runs/sweep.ts';
 import { formFromSettings } from '../store/settingsSlice.ts';
-import { Autosave } from '../persist/autosave.ts';
-import { clearedStoreNotice, planRestore, putBackCurves, recordOf, restoreFailedNotice, savedPageState, type RestorePlan } from '../persist/sessionRecord.ts';
+import { Autosave, worthSaving } from '../persist/autosave.ts';
+import {
+  clearedStoreNotice,
+  planRestore,
+  putBackCurves,
+  recordOf,
+  restoredUploads,
+  restoreFailedNotice,
+  savedPageState,
+  type RestorePlan,
+} from '../persist/sessionRecord.ts';
 import { decodeRunFile, encodeRunFile } from '../persist/runFile.ts';
 import { deleteRun, dropLegacyRecord, listRuns, loadCurrentRun, loadRun, newRunId, renameRun, runInfoOf, saveRun, type RunInfo } from '../persist/runStore.ts';
 import type { RunIdentity } from '../store/persistSlice.ts';
@@ -22,7 +31,7 @@ import {
   type StoredSession,
   type StoredUploads,
 } from '../persist/sessionStore.ts';
-import { toWorkerConfig } from '../config/sessionConfig.ts';
+import { toWorkerConfig, uploadedFileName } from '../config/sessionConfig.ts';
 import type { FieldErrors, Settings } from '../config/schema.ts';
 import { useStore, type Store } from '../store/index.ts';
 import { noDevice } from '../store/sessionSlice.ts';
@@ -51,8 +60,12 @@ export class PageLab {
   private hub: WorkerHub | null = null;
   private channel: SessionChannel | null = null;
   private autosave: Autosave | null = null;
-  /** The run being trained when the autosave asked for the checkpoint it is waiting for. */
-  private askedRun: RunIdentity | null = null;
+  /**
+   * The run being trained when the autosave asked for the checkpoint it is waiting for, its settings
+   * and the file it trains on (the checkpoint's config says the same; reading it back would parse an
+   * uploaded file again at every save).
+   */
+  private asked: { run: RunIdentity | null; settings: Settings | null; fileName: string | null } = { run: null, settings: null, fileName: null };
   /** The restored record is a page-before-runs' single record: dropped once saved as a run. */
   private legacyRecord = false;
   private applyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -73,10 +86,12 @@ export class PageLab {
       // The run a checkpoint belongs to is the one being trained when it was asked for (the worker
       // answers messages in order: a configuration sent after the ask comes after the answer).
       ask: () => {
-        this.askedRun = state().run;
+        const s = state();
+        const fileName = uploadedFileName({ upload: s.appliedUpload, series: s.appliedSeries, treeFile: s.appliedTreeFile, pairFile: s.appliedPairFile });
+        this.asked = { run: s.run, settings: s.applied, fileName };
         this.channel?.send({ type: 'saveCheckpoint' });
       },
-      write: (record) => this.storeRun(record, this.askedRun),
+      write: (record) => this.storeRun(record, this.asked),
       record: (c) => {
         const s = state();
         return recordOf(c, this.metrics, s.carriedSteps, {
@@ -155,7 +170,7 @@ export class PageLab {
     const s = state();
     if (!this.channel || noDevice(s)) return;
     // Fresh weights are a new run of the same settings; the one before is saved first.
-    if (s.steps + s.carriedSteps > 0 && s.phase !== 'failed') this.autosave?.saveNow().catch(() => {});
+    this.autosave?.inBackground();
     useStore.setState({ run: this.nextRun() });
     this.channel.send({ type: 'reset' });
     this.apply(startOver(true));
@@ -239,11 +254,7 @@ export class PageLab {
       requested: { settings: plan.settings, keepWeights: false, resume: false, phaseBefore: 'starting', carriedSteps: saved.carriedSteps, run },
       form: plan.form,
       // The restored session's own file in its slot (the others keep the stored uploads).
-      ...(plan.upload ? { upload: plan.upload } : {}),
-      ...(plan.series ? { series: plan.series } : {}),
-      ...(plan.treeFile ? { treeFile: plan.treeFile } : {}),
-      // A pairs-file session's file, which planRestore passes on from formFromConfig.
-      ...(plan.pairFile ? { pairFile: plan.pairFile } : {}),
+      ...restoredUploads(plan),
       uploadError: null,
       phase: 'configuring',
       error: null,
@@ -291,15 +302,14 @@ export class PageLab {
     return { id: newRunId(), name: `Run ${Math.max(0, ...taken) + 1}`, createdAt: Date.now(), parentId };
   }
 
-  /** Stores a checkpoint's record as run `run` (its summary with it), then refreshes the run list. */
-  private async storeRun(record: StoredSession, run: RunIdentity | null): Promise<void> {
+  /** Stores a checkpoint's record as run `asked.run` (its summary with it), then refreshes the run list. */
+  private async storeRun(record: StoredSession, asked: PageLab['asked']): Promise<void> {
     const s = state();
-    const identity = run ?? s.run ?? this.newRun(null);
+    const identity = asked.run ?? s.run ?? this.newRun(null);
     if (!s.run) useStore.setState({ run: identity });
-    const settings = planRestore(record);
-    if (!settings.ok) throw new Error(`Cannot save this run: ${settings.reason}.`);
-    const fileName = settings.upload?.name ?? settings.series?.file.name ?? settings.treeFile?.name ?? settings.pairFile?.name ?? null;
-    await saveRun(record, runInfoOf(record, { ...identity, settings: settings.settings, fileName }));
+    // A session worth saving has been configured, so it has settings.
+    if (!asked.settings) throw new Error('Cannot save this run: it has no settings applied.');
+    await saveRun(record, runInfoOf(record, { ...identity, settings: asked.settings, fileName: asked.fileName }));
     if (this.legacyRecord) {
       this.legacyRecord = false;
       dropLegacyRecord().catch(() => {}); // kept as a run now; a failure only leaves a stale copy
@@ -320,7 +330,7 @@ export class PageLab {
   async openRun(id: string): Promise<void> {
     const s = state();
     if (s.run?.id === id || !this.channel) return;
-    if (s.steps + s.carriedSteps > 0 && s.phase !== 'failed') {
+    if (worthSaving(s)) {
       try {
         await this.saveNow();
       } catch (e) {
@@ -356,7 +366,7 @@ export class PageLab {
     const plan = planRestore(run.record);
     if (!plan.ok) return void useStore.setState({ notice: `“${file.name}” cannot be opened here: ${plan.reason}.` });
     const identity: RunIdentity = { id: newRunId(), name: `${run.name} (imported)`, createdAt: Date.now(), parentId: null };
-    const fileName = plan.upload?.name ?? plan.series?.file.name ?? plan.treeFile?.name ?? plan.pairFile?.name ?? null;
+    const fileName = uploadedFileName(plan);
     try {
       await saveRun(run.record, runInfoOf(run.record, { ...identity, settings: plan.settings, fileName }), { current: false });
     } catch (e) {
@@ -394,20 +404,14 @@ export class PageLab {
   async duplicateRun(id: string): Promise<void> {
     const s = state();
     if (!this.channel || s.phase === 'configuring' || s.phase === 'starting') return;
-    if (s.steps + s.carriedSteps > 0 && s.phase !== 'failed') await this.saveNow().catch(() => {}); // the store shows a failure
+    if (worthSaving(s)) await this.saveNow().catch(() => {}); // the store shows a failure
     const record = await loadRun(id).catch(() => null);
     const plan = record && planRestore(record);
     if (!plan?.ok)
       return void useStore.setState({
         notice: record ? `That run cannot be duplicated: ${(plan as { reason: string }).reason}.` : 'That run is no longer stored.',
       });
-    useStore.setState({
-      form: plan.form,
-      ...(plan.upload ? { upload: plan.upload } : {}),
-      ...(plan.series ? { series: plan.series } : {}),
-      ...(plan.treeFile ? { treeFile: plan.treeFile } : {}),
-      ...(plan.pairFile ? { pairFile: plan.pairFile } : {}),
-    });
+    useStore.setState({ form: plan.form, ...restoredUploads(plan) });
     clearTimeout(this.applyTimer);
     this.configure(plan.settings, false, id);
   }
@@ -522,7 +526,7 @@ export class PageLab {
     // The worker's new trainer counts from step 0; kept weights remember what they were trained for.
     const carriedSteps = keepWeights ? s.carriedSteps + s.steps : 0;
     // New weights are a new run: the one before is saved first (its steps since the last save too).
-    if (!keepWeights && s.steps + s.carriedSteps > 0 && s.phase !== 'failed') this.autosave?.saveNow().catch(() => {});
+    if (!keepWeights) this.autosave?.inBackground();
     const run = named ?? (parentId ? this.newRun(parentId) : keepWeights && s.run ? undefined : this.nextRun());
     useStore.setState({
       requested: { settings, keepWeights, resume, phaseBefore: s.phase, carriedSteps, ...(run ? { run } : {}) },

@@ -30,7 +30,7 @@ const ANSWER_TIMEOUT_MS = 60_000;
 const state = useStore.getState;
 
 /** A session with trained steps and a worker that can answer; an untrained one is not worth a save. */
-function worthSaving(s: Store): boolean {
+export function worthSaving(s: Store): boolean {
   const ready = s.phase === 'idle' || s.phase === 'paused' || s.phase === 'training';
   return ready && s.steps + s.carriedSteps > 0;
 }
@@ -90,7 +90,8 @@ export class Autosave {
     this.scheduler.received(checkpoint);
   }
 
-  private inBackground(): void {
+  /** Saves now if the session is worth it (worthSaving), not waiting for the answer; a failure shows in the store. */
+  inBackground(): void {
     if (worthSaving(state())) this.saveNow().catch(() => {});
   }
 

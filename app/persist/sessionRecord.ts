@@ -75,6 +75,21 @@ export function planRestore(saved: StoredSession): RestorePlan {
   return { ok: true, ...restored, treeFile: restored.treeFile ?? null, pairFile: restored.pairFile ?? null, settings: parsed.settings };
 }
 
+/** A restore plan's file, in its slot of the page's store (the other slots keep what they hold). */
+export function restoredUploads(plan: Extract<RestorePlan, { ok: true }>): {
+  upload?: UploadedText;
+  series?: UploadedSeries;
+  treeFile?: UploadedTrees;
+  pairFile?: UploadedPairs;
+} {
+  return {
+    ...(plan.upload ? { upload: plan.upload } : {}),
+    ...(plan.series ? { series: plan.series } : {}),
+    ...(plan.treeFile ? { treeFile: plan.treeFile } : {}),
+    ...(plan.pairFile ? { pairFile: plan.pairFile } : {}),
+  };
+}
+
 /** Puts a record's curves back, after the 'configured' that emptied them. */
 export function putBackCurves(metrics: Metrics, saved: StoredSession): void {
   metrics.loss.put(0, saved.losses);
