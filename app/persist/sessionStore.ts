@@ -4,6 +4,7 @@
 
 import type { SavedCheckpoint } from '../../gpu/session/protocol.ts';
 import { objectStore } from './objectStore.ts';
+import { readLocal, writeLocal } from './localJson.ts';
 import type { UploadedPairs, UploadedSeries, UploadedText, UploadedTrees } from '../config/sessionConfig.ts';
 
 const KEY = 'current';
@@ -60,23 +61,14 @@ export interface SaveMarker {
   savedAt: number;
 }
 
+/** Without localStorage the marker is lost: the notice is only a courtesy. */
 export function rememberSave(m: SaveMarker | null): void {
-  try {
-    if (m) localStorage.setItem(MARKER, JSON.stringify(m));
-    else localStorage.removeItem(MARKER);
-  } catch {
-    // No localStorage (a sandboxed frame, say): the notice is only a courtesy.
-  }
+  writeLocal(MARKER, m);
 }
 
 /** The save a store found empty should hold, once (the marker is dropped); null when none was made. */
 export function forgottenSave(): SaveMarker | null {
-  let m: Partial<SaveMarker> | null;
-  try {
-    m = JSON.parse(localStorage.getItem(MARKER) ?? 'null') as Partial<SaveMarker> | null;
-  } catch {
-    m = null;
-  }
+  const m = readLocal(MARKER) as Partial<SaveMarker> | null;
   rememberSave(null);
   return m && typeof m.step === 'number' && typeof m.savedAt === 'number' ? { step: m.step, savedAt: m.savedAt } : null;
 }
@@ -139,23 +131,16 @@ export interface StoredSamplingSettings {
   sampleLength: number;
 }
 
+/** Without localStorage the session's record still holds the settings of its last save. */
 export function rememberSampling(s: StoredSamplingSettings): void {
-  try {
-    localStorage.setItem(SAMPLING, JSON.stringify(s));
-  } catch {
-    // No localStorage, or full: the session's record still holds the settings of its last save.
-  }
+  writeLocal(SAMPLING, s);
 }
 
 export function rememberedSampling(): StoredSamplingSettings | null {
-  try {
-    const s = JSON.parse(localStorage.getItem(SAMPLING) ?? 'null') as Partial<StoredSamplingSettings> | null;
-    return s && typeof s.prompt === 'string' && Number.isFinite(s.temperature) && Number.isInteger(s.sampleLength)
-      ? { prompt: s.prompt, temperature: s.temperature!, sampleLength: s.sampleLength! }
-      : null;
-  } catch {
-    return null;
-  }
+  const s = readLocal(SAMPLING) as Partial<StoredSamplingSettings> | null;
+  return s && typeof s.prompt === 'string' && Number.isFinite(s.temperature) && Number.isInteger(s.sampleLength)
+    ? { prompt: s.prompt, temperature: s.temperature!, sampleLength: s.sampleLength! }
+    : null;
 }
 
 export async function clearSession(): Promise<undefined> {

@@ -5,6 +5,7 @@
 
 import { Rng } from '../../gpu/core/rng.ts';
 import type { Settings } from '../config/schema.ts';
+import { readLocal, writeLocal } from '../persist/localJson.ts';
 
 /** The settings a sweep can vary: numbers the form takes. */
 export const SWEEP_FIELDS = ['lr', 'hidden', 'layers', 'batchSize', 'clip', 'seed'] as const;
@@ -100,20 +101,12 @@ export function sweepRunName(plan: SweepPlan, s: Settings): string {
 
 const KEY = 'rnnlab.sweep';
 
+/** Without localStorage the sweep goes on, but a reload ends it. */
 export function saveSweep(s: SweepState | null): void {
-  try {
-    if (s) localStorage.setItem(KEY, JSON.stringify(s));
-    else localStorage.removeItem(KEY);
-  } catch {
-    // No localStorage: the sweep goes on, but a reload ends it.
-  }
+  writeLocal(KEY, s);
 }
 
 export function loadSweep(): SweepState | null {
-  try {
-    const s = JSON.parse(localStorage.getItem(KEY) ?? 'null') as SweepState | null;
-    return s && Array.isArray(s.points) && Array.isArray(s.runIds) && Number.isInteger(s.next) && s.plan ? s : null;
-  } catch {
-    return null;
-  }
+  const s = readLocal(KEY) as SweepState | null;
+  return s && Array.isArray(s.points) && Array.isArray(s.runIds) && Number.isInteger(s.next) && s.plan ? s : null;
 }
